@@ -1,0 +1,44 @@
+import type { Lsn } from './lsn.js';
+import type { TableSchema } from './table.js';
+import type { Cell, Value } from './value.js';
+
+export type ChangeOp = 'insert' | 'update' | 'delete';
+
+interface ChangeBase {
+  readonly schema: TableSchema;
+  /**
+   * The change's own position (PostgreSQL: the LSN of the change's WAL record). Monotonic per key,
+   * used by sinks as the row version (`dbmazz_cdc_version`).
+   */
+  readonly lsn: Lsn;
+  /** End position of the transaction the change belongs to (what is confirmed once durable). */
+  readonly commitLsn: Lsn;
+  /** Commit time in microseconds since the Unix epoch. */
+  readonly commitTimeMicros: bigint;
+}
+
+/** Values are aligned with `schema.columns`. */
+export interface InsertRecord extends ChangeBase {
+  readonly op: 'insert';
+  readonly after: readonly Value[];
+}
+
+export interface UpdateRecord extends ChangeBase {
+  readonly op: 'update';
+  /** New values; a column may be `UNCHANGED` (unchanged TOAST value that was not sent). */
+  readonly after: readonly Cell[];
+  /** The old tuple when the source had it (REPLICA IDENTITY FULL), aligned with columns. */
+  readonly before?: readonly Cell[];
+  /** Key values before the update when the key changed (aligned with `schema.keyColumns`). */
+  readonly oldKey?: readonly Value[];
+}
+
+export interface DeleteRecord extends ChangeBase {
+  readonly op: 'delete';
+  /** The old row: key columns always present; other columns null unless REPLICA IDENTITY FULL. */
+  readonly before: readonly Cell[];
+  /** True when `before` carries every column (REPLICA IDENTITY FULL). */
+  readonly fullBefore: boolean;
+}
+
+export type ChangeRecord = InsertRecord | UpdateRecord | DeleteRecord;

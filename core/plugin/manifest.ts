@@ -1,0 +1,50 @@
+import type { Logger } from 'pino';
+import type { SinkCapabilities, SourceCapabilities } from './capabilities.js';
+import type { Settings, SettingSpec } from './settings.js';
+import type { Sink } from './sink.js';
+import type { Source } from './source.js';
+import type { TableId } from '../model/table.js';
+
+/** The plugin API version this core implements. A manifest declaring another version is rejected. */
+export const PLUGIN_API_VERSION = 1;
+
+export interface ConnectorContext {
+  readonly logger: Logger;
+  /** Tables selected with `TABLES`, parsed (schema defaults to `public`). */
+  readonly tables: readonly TableId[];
+  /** Identifies the pipeline (the slot name), used e.g. for load labels. */
+  readonly pipelineId: string;
+}
+
+interface ManifestBase {
+  readonly apiVersion: typeof PLUGIN_API_VERSION;
+  /** Type name selected with SOURCE_TYPE / SINK_TYPE. */
+  readonly type: string;
+  readonly description: string;
+  readonly version?: string;
+  /** Settings this connector reads from the environment. */
+  readonly settings: readonly SettingSpec[];
+}
+
+export interface SourceManifest extends ManifestBase {
+  readonly kind: 'source';
+  readonly capabilities: SourceCapabilities;
+  create(settings: Settings, ctx: ConnectorContext): Source;
+}
+
+export interface SinkManifest extends ManifestBase {
+  readonly kind: 'sink';
+  readonly capabilities: SinkCapabilities;
+  create(settings: Settings, ctx: ConnectorContext): Sink;
+}
+
+export type ConnectorManifest = SourceManifest | SinkManifest;
+
+/** Identity helpers that give connector authors type inference. */
+export function defineSource(m: SourceManifest): SourceManifest {
+  return m;
+}
+
+export function defineSink(m: SinkManifest): SinkManifest {
+  return m;
+}

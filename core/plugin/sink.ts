@@ -1,0 +1,42 @@
+import type { Lsn } from '../model/lsn.js';
+import type { ChangeRecord } from '../model/change-record.js';
+import type { TableSchema } from '../model/table.js';
+import type { SinkCapabilities } from './capabilities.js';
+
+/** The changes of one table inside one flush, in stream order. */
+export interface TableBatch {
+  readonly schema: TableSchema;
+  readonly records: readonly ChangeRecord[];
+  /** Smallest and largest change position in `records`. */
+  readonly firstLsn: Lsn;
+  readonly lastLsn: Lsn;
+  /** Identifies the pipeline (e.g. the slot name), for deterministic load labels. */
+  readonly pipelineId: string;
+}
+
+export interface WriteResult {
+  /** Rows written (after any merging the sink did). */
+  readonly rowsWritten: number;
+  readonly bytesWritten: number;
+  /** Number of loads/requests the batch took. */
+  readonly loads: number;
+}
+
+/**
+ * A change sink. Lifecycle: `validateConnection` → `setup` → (`write`)* → `close`.
+ * `write` resolves only when the batch is durable (visible or committed); the runtime confirms source
+ * positions only after that. `write` may be called concurrently for different tables, never for the
+ * same table. Errors are `CdcError`s: `retry: 'retry'` for transient failures (the runtime retries
+ * with the same batch, so writes must be idempotent per batch), `never` for errors that need an operator.
+ */
+export interface Sink {
+  readonly type: string;
+  readonly capabilities: SinkCapabilities;
+  validateConnection(): Promise<void>;
+  /** Checks target tables and prepares them (e.g. audit columns). Idempotent. */
+  setup(tables: readonly TableSchema[]): Promise<void>;
+  /** Called when a source table's shape changed, before any record carrying the new shape is written. */
+  schemaChanged?(schema: TableSchema, previous: TableSchema | undefined): Promise<void>;
+  write(batch: TableBatch, signal: AbortSignal): Promise<WriteResult>;
+  close(): Promise<void>;
+}

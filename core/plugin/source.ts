@@ -1,0 +1,65 @@
+import type { Lsn } from '../model/lsn.js';
+import type { ChangeRecord } from '../model/change-record.js';
+import type { TableId, TableSchema } from '../model/table.js';
+import type { SourceCapabilities } from './capabilities.js';
+
+/** What a source emits, in stream order. */
+export type SourceEvent =
+  | { readonly kind: 'change'; readonly record: ChangeRecord }
+  /** Every change of the transaction ending at `position` has been emitted. */
+  | { readonly kind: 'commit'; readonly position: Lsn; readonly commitTimeMicros: bigint }
+  /** A table's shape is new or changed; later changes carry the new schema. */
+  | { readonly kind: 'schema'; readonly schema: TableSchema; readonly previous: TableSchema | undefined }
+  | { readonly kind: 'truncate'; readonly tables: readonly TableId[]; readonly lsn: Lsn; readonly commitLsn: Lsn }
+  /** The server is at `position` and nothing of ours is pending in the source. */
+  | { readonly kind: 'idle'; readonly position: Lsn };
+
+/**
+ * Receives events. When it returns a promise the source must stop reading from its server (real
+ * backpressure: pause the socket) until the promise settles. A rejection stops the stream.
+ */
+export type SourceEventHandler = (event: SourceEvent) => void | Promise<void>;
+
+export interface SourceStatus {
+  /** Position of the last event received. */
+  readonly receivedPosition: Lsn;
+  /** Position last confirmed to the server. */
+  readonly confirmedPosition: Lsn;
+}
+
+export interface SourceSetupResult {
+  /** The shape of every table that will be streamed, as known at setup. */
+  readonly tables: readonly TableSchema[];
+}
+
+/**
+ * A change source. Lifecycle, called in this order by the runtime, never concurrently:
+ * `validateConnection` → `setup` → `start` → (`acknowledge`)* → `stop` → `close`.
+ * `acknowledge` may be called at any time after `start`, from the checkpoint path.
+ */
+export interface Source {
+  readonly type: string;
+  readonly capabilities: SourceCapabilities;
+  /** Checks connectivity and prerequisites. Must not create or change anything. */
+  validateConnection(): Promise<void>;
+  /** Idempotent creation of what streaming needs (slot, publication). Never destroys state. */
+  setup(): Promise<SourceSetupResult>;
+  /** Starts streaming from the last confirmed position; resolves once streaming has begun. */
+  start(handler: SourceEventHandler): Promise<void>;
+  /** Resolves when the stream ends (after `stop`) or rejects when it fails. */
+  done(): Promise<void>;
+  /** Everything up to and including `position` is durable in the sink: confirm it to the server. */
+  acknowledge(position: Lsn): void;
+  /** Pauses reading (no more events until `resume`). */
+  pause(): void;
+  resume(): void;
+  /** Stops reading; sends the last acknowledged position before resolving. Idempotent. */
+  stop(): Promise<void>;
+  /** Releases connections. Idempotent. */
+  close(): Promise<void>;
+  status(): SourceStatus;
+  /** The server's current WAL position (for lag), when the source can tell. */
+  serverPosition?(): Promise<Lsn>;
+  /** Removes the server-side state (slot, publication). Only on explicit job deletion. */
+  destroy?(): Promise<void>;
+}
