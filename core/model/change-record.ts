@@ -11,7 +11,13 @@ interface ChangeBase {
    * used by sinks as the row version (`dbmazz_cdc_version`).
    */
   readonly lsn: Lsn;
-  /** End position of the transaction the change belongs to (what is confirmed once durable). */
+  /**
+   * Identifies the transaction the change belongs to: every record of one transaction carries the same
+   * value, known when the transaction begins (PostgreSQL: the LSN of its commit record, Begin's
+   * final_lsn), so records can be emitted before the transaction ends. It is not itself the position
+   * to confirm: the `commit` source event that follows the transaction's records carries the same
+   * `commitLsn` plus the `position` to confirm once they are durable (position >= commitLsn).
+   */
   readonly commitLsn: Lsn;
   /** Commit time in microseconds since the Unix epoch. */
   readonly commitTimeMicros: bigint;

@@ -1,6 +1,6 @@
 import type { Lsn } from '../model/lsn.js';
 import type { ChangeRecord } from '../model/change-record.js';
-import type { TableSchema } from '../model/table.js';
+import type { TableId, TableSchema } from '../model/table.js';
 import type { SinkCapabilities } from './capabilities.js';
 
 /** The changes of one table inside one flush, in stream order. */
@@ -38,5 +38,10 @@ export interface Sink {
   /** Called when a source table's shape changed, before any record carrying the new shape is written. */
   schemaChanged?(schema: TableSchema, previous: TableSchema | undefined): Promise<void>;
   write(batch: TableBatch, signal: AbortSignal): Promise<WriteResult>;
+  /**
+   * Applies a source TRUNCATE of `tables`, after every earlier change of the stream is written and before
+   * any later one. Retried like `write`. Without it, the runtime logs a warning and counts the truncate.
+   */
+  truncate?(tables: readonly TableId[], signal: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }

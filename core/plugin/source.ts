@@ -6,8 +6,13 @@ import type { SourceCapabilities } from './capabilities.js';
 /** What a source emits, in stream order. */
 export type SourceEvent =
   | { readonly kind: 'change'; readonly record: ChangeRecord }
-  /** Every change of the transaction ending at `position` has been emitted. */
-  | { readonly kind: 'commit'; readonly position: Lsn; readonly commitTimeMicros: bigint }
+  /**
+   * Every change of the transaction ending at `position` has been emitted. `position` is what to
+   * confirm once those changes are durable; `commitLsn` is the value the transaction's records (and
+   * truncate events) carry as their `commitLsn` (it may be lower than `position`: PostgreSQL stamps
+   * records with the commit record's start and confirms its end).
+   */
+  | { readonly kind: 'commit'; readonly position: Lsn; readonly commitLsn: Lsn; readonly commitTimeMicros: bigint }
   /** A table's shape is new or changed; later changes carry the new schema. */
   | { readonly kind: 'schema'; readonly schema: TableSchema; readonly previous: TableSchema | undefined }
   | { readonly kind: 'truncate'; readonly tables: readonly TableId[]; readonly lsn: Lsn; readonly commitLsn: Lsn }

@@ -80,6 +80,8 @@ export interface EmulatorSettings {
   labelKeepMaxNum: number;
   /** JSON Stream Load body limit (§1.5 `streaming_load_max_batch_size_mb`), bytes. */
   jsonMaxBytes: number;
+  /** `max_running_txn_num_per_db` (§9.2). */
+  maxRunningTxnNumPerDb: number;
 }
 
 export const DEFAULT_SETTINGS: Readonly<EmulatorSettings> = {
@@ -87,6 +89,7 @@ export const DEFAULT_SETTINGS: Readonly<EmulatorSettings> = {
   labelKeepMaxSecond: 259200,
   labelKeepMaxNum: 1000,
   jsonMaxBytes: 104857600,
+  maxRunningTxnNumPerDb: 1000,
 };
 
 export type CatalogErrorCode =

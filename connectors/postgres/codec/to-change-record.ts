@@ -1,0 +1,214 @@
+/**
+ * Transaction assembly: decoded pgoutput messages → source events, without buffering.
+ *
+ * Design (so huge transactions still respect backpressure): records are emitted as their messages
+ * arrive, each stamped with its own LSN (the XLogData walStart of the change) and with the
+ * transaction's `commitLsn` = Begin's final_lsn (the commit record's LSN, known up front). The
+ * transaction's end is announced by a `commit` event whose `position` is Commit's end_lsn: that is the
+ * position to confirm once every record before it is durable (confirming end_lsn makes PostgreSQL
+ * skip the transaction on restart; confirming final_lsn would replay it).
+ *
+ * Values: unchanged TOAST cells stay UNCHANGED unless the old row is known (REPLICA IDENTITY FULL),
+ * in which case they are filled from it. A primary key change yields `oldKey`.
+ */
+import {
+  CdcError,
+  DecimalValue,
+  JsonText,
+  SpecialNumber,
+  TemporalValue,
+  UNCHANGED,
+  isUnchanged,
+  type Cell,
+  type ChangeRecord,
+  type Lsn,
+  type SourceEvent,
+  type TableId,
+  type Value,
+} from '../../../core/index.js';
+import type { RelationCache, RelationEntry } from '../replication/relation-cache.js';
+import type { PgoutputMessage, TupleData, UpdateMessage } from '../replication/pgoutput-types.js';
+import { decodeTextValue, TextValueError } from './text-values.js';
+
+interface OpenTransaction {
+  readonly finalLsn: Lsn;
+  readonly commitTimeMicros: bigint;
+  /** Transactions that end before the resume point are skipped (PostgreSQL does so too). */
+  readonly skip: boolean;
+}
+
+function protocolError(message: string, cause?: unknown): CdcError {
+  return new CdcError({
+    code: 'SOURCE_PROTOCOL',
+    message,
+    hint: 'This is a bug or an unsupported PostgreSQL version; report it with the server version.',
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/** Deep equality of cells (used to tell whether the key changed). */
+export function cellsEqual(a: Cell, b: Cell): boolean {
+  if (a === b) return true;
+  if (a === null || b === null || typeof a !== 'object' || typeof b !== 'object') return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    if (!Array.isArray(a) || !Array.isArray(b) || a.length !== b.length) return false;
+    return a.every((x: Value, i: number) => cellsEqual(x, b[i] as Value));
+  }
+  if (a instanceof Uint8Array || b instanceof Uint8Array) {
+    return a instanceof Uint8Array && b instanceof Uint8Array && Buffer.compare(a, b) === 0;
+  }
+  const textual = (v: object): string | undefined =>
+    v instanceof DecimalValue || v instanceof JsonText || v instanceof SpecialNumber
+      ? `${v.kind}:${v.text}`
+      : v instanceof TemporalValue
+        ? `${v.type}:${v.text}`
+        : undefined;
+  const ta = textual(a);
+  return ta !== undefined && ta === textual(b);
+}
+
+export class TransactionAssembler {
+  private tx: OpenTransaction | undefined;
+
+  constructor(
+    private readonly relations: RelationCache,
+    /** The position streaming resumed from. */
+    private readonly startLsn: Lsn,
+  ) {}
+
+  get inTransaction(): boolean {
+    return this.tx !== undefined;
+  }
+
+  /** Events for one message that arrived in an XLogData starting at `walStart`. */
+  apply(msg: PgoutputMessage, walStart: Lsn): SourceEvent[] {
+    switch (msg.tag) {
+      case 'begin':
+        if (this.tx) throw protocolError('pgoutput: Begin inside an open transaction');
+        this.tx = { finalLsn: msg.finalLsn, commitTimeMicros: msg.commitTimeMicros, skip: msg.finalLsn < this.startLsn };
+        return [];
+      case 'commit': {
+        const tx = this.open('Commit');
+        this.tx = undefined;
+        if (msg.commitLsn !== tx.finalLsn) throw protocolError('pgoutput: Commit LSN differs from the Begin final LSN');
+        if (tx.skip) return [];
+        return [{ kind: 'commit', position: msg.endLsn, commitLsn: tx.finalLsn, commitTimeMicros: tx.commitTimeMicros }];
+      }
+      case 'relation': {
+        const u = this.relations.apply(msg);
+        if (!u.changed || !u.entry.selected) return [];
+        return [{ kind: 'schema', schema: u.entry.schema, previous: u.previous }];
+      }
+      case 'insert':
+      case 'update':
+      case 'delete':
+        return this.change(msg, walStart);
+      case 'truncate': {
+        const tx = this.open('Truncate');
+        if (tx.skip) return [];
+        const tables: TableId[] = [];
+        for (const oid of msg.relationOids) {
+          const e = this.relations.get(oid);
+          if (e?.selected) tables.push(e.schema.id);
+        }
+        return tables.length === 0 ? [] : [{ kind: 'truncate', tables, lsn: walStart, commitLsn: tx.finalLsn }];
+      }
+      case 'type':
+      case 'origin':
+      case 'message':
+        return [];
+    }
+  }
+
+  private open(what: string): OpenTransaction {
+    if (!this.tx) throw protocolError(`pgoutput: ${what} outside a transaction`);
+    return this.tx;
+  }
+
+  private change(msg: PgoutputMessage & { relationOid: number }, lsn: Lsn): SourceEvent[] {
+    const tx = this.open(msg.tag);
+    if (tx.skip) return [];
+    const entry = this.relations.get(msg.relationOid);
+    if (!entry) throw protocolError(`pgoutput: change for relation ${msg.relationOid} before its Relation message`);
+    if (!entry.selected) return [];
+    const base = { schema: entry.schema, lsn, commitLsn: tx.finalLsn, commitTimeMicros: tx.commitTimeMicros };
+    let record: ChangeRecord;
+    if (msg.tag === 'insert') {
+      const after = this.decode(entry, msg.newTuple).map((c, i) => {
+        if (isUnchanged(c)) throw protocolError(`pgoutput: unchanged value in an insert (column ${this.col(entry, i)})`);
+        return c;
+      });
+      record = { ...base, op: 'insert', after };
+    } else if (msg.tag === 'update') {
+      record = { ...base, ...this.update(entry, msg) };
+    } else if (msg.tag === 'delete') {
+      record = { ...base, op: 'delete', before: this.decode(entry, msg.oldTuple), fullBefore: msg.oldKind === 'O' };
+    } else {
+      return [];
+    }
+    return [{ kind: 'change', record }];
+  }
+
+  private update(
+    entry: RelationEntry,
+    msg: UpdateMessage,
+  ): { op: 'update'; after: Cell[]; before?: Cell[]; oldKey?: Value[] } {
+    const after = this.decode(entry, msg.newTuple);
+    const old = msg.oldTuple ? this.decode(entry, msg.oldTuple) : undefined;
+    const before = msg.oldKind === 'O' ? old : undefined;
+    if (before) {
+      for (let i = 0; i < after.length; i++) {
+        const b = before[i];
+        if (after[i] === UNCHANGED && b !== undefined && b !== UNCHANGED) after[i] = b;
+      }
+    }
+    const newKey: Cell[] = [];
+    const oldKey: Value[] = [];
+    for (const k of entry.keyIndexes) {
+      const o = old?.[k];
+      if (after[k] === UNCHANGED) {
+        // An unchanged (TOASTed) key column: the key did not change; its value is in the old tuple.
+        if (o === undefined || o === UNCHANGED) {
+          throw protocolError(`pgoutput: key column ${this.col(entry, k)} unchanged without an old key`);
+        }
+        after[k] = o;
+      }
+      newKey.push(after[k] ?? null);
+      if (old) {
+        if (o === undefined || isUnchanged(o)) throw protocolError(`pgoutput: old tuple lacks key column ${this.col(entry, k)}`);
+        oldKey.push(o);
+      }
+    }
+    const keyChanged = old !== undefined && !oldKey.every((v, i) => cellsEqual(v, newKey[i] ?? null));
+    return {
+      op: 'update',
+      after,
+      ...(before ? { before } : {}),
+      ...(keyChanged ? { oldKey } : {}),
+    };
+  }
+
+  private col(entry: RelationEntry, i: number): string {
+    return `${entry.schema.id.schema}.${entry.schema.id.name}.${entry.schema.columns[i]?.name ?? `#${i}`}`;
+  }
+
+  private decode(entry: RelationEntry, tuple: TupleData): Cell[] {
+    if (tuple.length !== entry.types.length) {
+      throw protocolError(
+        `pgoutput: tuple for ${entry.schema.id.schema}.${entry.schema.id.name} has ${tuple.length} columns, relation has ${entry.types.length}`,
+      );
+    }
+    return tuple.map((cell, i): Cell => {
+      if (cell === null || isUnchanged(cell)) return cell;
+      if (cell instanceof Uint8Array) return cell;
+      const type = entry.types[i];
+      if (!type) return cell;
+      try {
+        return decodeTextValue(cell, type);
+      } catch (e) {
+        if (e instanceof TextValueError) throw protocolError(`Column ${this.col(entry, i)}: ${e.message}`, e);
+        throw e;
+      }
+    });
+  }
+}

@@ -1,0 +1,164 @@
+/**
+ * Settings of the PostgreSQL source and the pg client configurations derived from them. The seed's
+ * names (DATABASE_URL, SLOT_NAME, PUBLICATION_NAME) are accepted as aliases.
+ */
+import type pg from 'pg';
+import {
+  ConfigError,
+  settingBoolean,
+  settingNumber,
+  settingString,
+  type ConnectorContext,
+  type SettingSpec,
+  type Settings,
+  type TableId,
+} from '../../core/index.js';
+
+export const SLOT_NAME_PATTERN = /^[a-z0-9_]{1,63}$/;
+export const PUBLICATION_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
+
+export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
+  {
+    env: 'SOURCE_URL',
+    aliases: ['DATABASE_URL'],
+    type: 'string',
+    required: true,
+    url: true,
+    schema: { pattern: '^postgres(ql)?://' },
+    description: 'PostgreSQL connection URL (postgres://user:pass@host:5432/db); ?replication=database is accepted and ignored',
+    expected: 'a postgres:// URL',
+  },
+  {
+    env: 'SOURCE_SLOT_NAME',
+    aliases: ['SLOT_NAME'],
+    type: 'string',
+    default: 'dbmazz_slot',
+    schema: { pattern: SLOT_NAME_PATTERN.source },
+    description: 'Logical replication slot (created with pgoutput when missing, never dropped or recreated)',
+    expected: '1-63 characters of a-z, 0-9 and _',
+  },
+  {
+    env: 'SOURCE_PUBLICATION_NAME',
+    aliases: ['PUBLICATION_NAME'],
+    type: 'string',
+    default: 'dbmazz_pub',
+    schema: { pattern: PUBLICATION_NAME_PATTERN.source },
+    description: 'Publication to stream (created FOR TABLE the TABLES list when missing; missing tables are added)',
+    expected: 'an identifier: a letter or _ then up to 62 letters, digits, _ or $',
+  },
+  {
+    env: 'SOURCE_STATUS_INTERVAL_MS',
+    type: 'integer',
+    default: 10_000,
+    schema: { minimum: 100, maximum: 3_600_000 },
+    description: 'How often a standby status update is sent (keep well under wal_sender_timeout, 60 s by default)',
+    expected: 'an integer number of milliseconds, at least 100',
+  },
+  {
+    env: 'SOURCE_CONNECT_TIMEOUT_MS',
+    type: 'integer',
+    default: 30_000,
+    schema: { minimum: 1000 },
+    description: 'Timeout for establishing a connection to PostgreSQL',
+    expected: 'an integer number of milliseconds, at least 1000',
+  },
+  {
+    env: 'SOURCE_REPLICA_IDENTITY_FULL',
+    type: 'boolean',
+    default: false,
+    description:
+      'Set REPLICA IDENTITY FULL on the tables at setup (needs table ownership): updates then carry the whole old row, so unchanged TOAST values are filled in',
+    expected: 'true or false',
+  },
+];
+
+export interface PostgresConfig {
+  /** Connection URL without `replication` (it holds the password: never print it; use `target`). */
+  readonly url: string;
+  /** `host:port/database` for messages. */
+  readonly target: string;
+  readonly user: string;
+  readonly slotName: string;
+  readonly publicationName: string;
+  readonly statusIntervalMs: number;
+  readonly connectTimeoutMs: number;
+  readonly replicaIdentityFull: boolean;
+  readonly tables: readonly TableId[];
+}
+
+/** Replaces the password of a URL with `****` (and never throws). */
+export function maskUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '****';
+    return u.toString();
+  } catch {
+    return url.replace(/\/\/([^:/@]*):[^@/]*@/, '//$1:****@');
+  }
+}
+
+export function parseConfig(settings: Settings, ctx: ConnectorContext): PostgresConfig {
+  const raw = settingString(settings, 'SOURCE_URL');
+  let u: URL;
+  try {
+    u = new URL(raw);
+  } catch {
+    throw new ConfigError([`SOURCE_URL: '${maskUrl(raw)}' is not a valid URL (expected postgres://user:pass@host:5432/db)`]);
+  }
+  if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
+    throw new ConfigError([`SOURCE_URL: expected a postgres:// URL, got '${u.protocol}//'`]);
+  }
+  u.searchParams.delete('replication');
+  const slotName = settingString(settings, 'SOURCE_SLOT_NAME');
+  const publicationName = settingString(settings, 'SOURCE_PUBLICATION_NAME');
+  const problems: string[] = [];
+  if (!SLOT_NAME_PATTERN.test(slotName)) problems.push(`SOURCE_SLOT_NAME: '${slotName}' must be 1-63 characters of a-z, 0-9 and _`);
+  if (!PUBLICATION_NAME_PATTERN.test(publicationName)) problems.push(`SOURCE_PUBLICATION_NAME: '${publicationName}' is not a valid name`);
+  if (problems.length > 0) throw new ConfigError(problems);
+  const database = decodeURIComponent(u.pathname.replace(/^\//, '')) || decodeURIComponent(u.username) || 'postgres';
+  return {
+    url: u.toString(),
+    target: `${u.hostname || u.searchParams.get('host') || 'localhost'}:${u.port || '5432'}/${database}`,
+    user: decodeURIComponent(u.username) || 'postgres',
+    slotName,
+    publicationName,
+    statusIntervalMs: settingNumber(settings, 'SOURCE_STATUS_INTERVAL_MS'),
+    connectTimeoutMs: settingNumber(settings, 'SOURCE_CONNECT_TIMEOUT_MS'),
+    replicaIdentityFull: settingBoolean(settings, 'SOURCE_REPLICA_IDENTITY_FULL'),
+    tables: ctx.tables,
+  };
+}
+
+/**
+ * Session settings of the replication connection: pgoutput prints values with the walsender's
+ * settings, and codec/text-values.ts expects exactly these output formats.
+ */
+export const REPLICATION_SESSION_OPTIONS = [
+  'DateStyle=ISO',
+  'IntervalStyle=postgres',
+  'TimeZone=UTC',
+  'extra_float_digits=3',
+  'bytea_output=hex',
+  'lc_monetary=C',
+]
+  .map((o) => `-c ${o}`)
+  .join(' ');
+
+/** pg client settings: a normal connection (setup, catalog, lag) or a logical replication one. */
+export function clientConfig(cfg: PostgresConfig, kind: 'query' | 'replication'): pg.ClientConfig {
+  const u = new URL(cfg.url);
+  // A connection string overrides explicit pg options, so `options` is merged here instead.
+  const userOptions = u.searchParams.get('options');
+  u.searchParams.delete('options');
+  const appName = u.searchParams.get('application_name') ?? 'dbmazz';
+  const base: pg.ClientConfig = {
+    connectionString: u.toString(),
+    connectionTimeoutMillis: cfg.connectTimeoutMs,
+    keepAlive: true,
+    application_name: appName,
+  };
+  if (kind === 'query') return userOptions ? { ...base, options: userOptions } : base;
+  const options = userOptions ? `${userOptions} ${REPLICATION_SESSION_OPTIONS}` : REPLICATION_SESSION_OPTIONS;
+  const replication: pg.ClientConfig & { replication: 'database' } = { ...base, options, replication: 'database' };
+  return replication;
+}

@@ -1,0 +1,159 @@
+/**
+ * Prerequisite checks and idempotent, least-privilege setup. Every check runs before anything is
+ * created, so a failing setup leaves the server as it was. Order of changes: publication first (the
+ * slot decodes with the catalog as of each WAL position, so the publication must exist before the
+ * slot's consistent point), then the slot. An existing slot is never dropped or recreated.
+ */
+import type pg from 'pg';
+import type { Logger } from 'pino';
+import { formatLsn, type TableId, type TableSchema } from '../../core/index.js';
+import { displayName, qualified, readTable, resolveTypes, tableSchema, type CatalogTable } from './catalog.js';
+import type { TypeRegistry } from './codec/pg-types.js';
+import type { PostgresConfig } from './config.js';
+import { setupError } from './errors.js';
+import {
+  addTables,
+  checkPublicationUsable,
+  createPublication,
+  describeTables,
+  missingTables,
+  readPublication,
+} from './replication/publication.js';
+import { checkSlotUsable, createSlot, readSlot } from './replication/slot.js';
+
+/** Connectivity, server version, wal_level and the role's right to replicate. Changes nothing. */
+export async function validateServer(client: pg.ClientBase, cfg: PostgresConfig): Promise<void> {
+  const res = await client.query<{ wal_level: string; version: string; rolreplication: boolean | null; rolsuper: boolean | null; role: string }>(
+    `SELECT current_setting('wal_level') AS wal_level, current_setting('server_version_num') AS version,
+            r.rolreplication, r.rolsuper, current_user::text AS role
+       FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_roles r ON r.rolname = current_user`,
+  );
+  const row = res.rows[0];
+  if (!row) throw setupError(`Could not read the server settings of ${cfg.target}.`, 'Check the connection.');
+  if (Number(row.version) < 100000) {
+    throw setupError(
+      `PostgreSQL ${row.version} at ${cfg.target} is too old: pgoutput logical replication needs PostgreSQL 10 or later.`,
+      'Upgrade PostgreSQL (12 or later is recommended).',
+    );
+  }
+  if (row.wal_level !== 'logical') {
+    throw setupError(
+      `PostgreSQL at ${cfg.target} has wal_level = ${row.wal_level}; logical replication needs wal_level = logical.`,
+      "Set wal_level = logical in postgresql.conf (or run ALTER SYSTEM SET wal_level = 'logical') and restart PostgreSQL.",
+    );
+  }
+  if (!row.rolreplication && !row.rolsuper) {
+    throw setupError(
+      `Role '${row.role}' may not use replication at ${cfg.target}.`,
+      `Grant it with: ALTER ROLE ${qualifiedRole(row.role)} WITH REPLICATION;`,
+    );
+  }
+}
+
+function qualifiedRole(role: string): string {
+  return /^[a-z_][a-z0-9_]*$/.test(role) ? role : `"${role.replace(/"/g, '""')}"`;
+}
+
+/** Problems of one table that stop setup (all tables are checked before anything is changed). */
+function tableProblems(id: TableId, t: CatalogTable | undefined, cfg: PostgresConfig): string[] {
+  const name = displayName(id);
+  if (!t) return [`Table '${name}' not found in PostgreSQL. Verify the table exists and is accessible.`];
+  const problems: string[] = [];
+  if (t.primaryKey.length === 0) {
+    problems.push(
+      `Table '${name}' has no primary key; dbmazz needs one to apply updates and deletes. ` +
+        `Add one, e.g. ALTER TABLE ${qualified(id)} ADD PRIMARY KEY (id);`,
+    );
+  }
+  if (!cfg.replicaIdentityFull && (t.replicaIdentity === 'n' || t.replicaIdentity === 'i')) {
+    const kind = t.replicaIdentity === 'n' ? 'NOTHING' : 'USING INDEX';
+    problems.push(
+      `Table '${name}' has REPLICA IDENTITY ${kind}; updates and deletes would not carry the primary key. ` +
+        `Run ALTER TABLE ${qualified(id)} REPLICA IDENTITY DEFAULT; (or FULL).`,
+    );
+  }
+  return problems;
+}
+
+async function checkMoney(client: pg.ClientBase, schemas: readonly TableSchema[]): Promise<void> {
+  const uses = schemas.flatMap((s) =>
+    s.columns.filter((c) => c.family === 'money' || c.elementFamily === 'money').map((c) => `${displayName(s.id)}.${c.name}`),
+  );
+  if (uses.length === 0) return;
+  const res = await client.query<{ scale: number; lc: string }>(
+    `SELECT scale('1'::money::numeric) AS scale, current_setting('lc_monetary') AS lc`,
+  );
+  const row = res.rows[0];
+  if (row && row.scale !== 2) {
+    throw setupError(
+      `Column(s) ${uses.join(', ')} use money, and lc_monetary '${row.lc}' gives it ${row.scale} fractional digits; ` +
+        'dbmazz reads money with lc_monetary = C (2 digits), which would misscale the values.',
+      'Change the columns to numeric (ALTER TABLE ... ALTER COLUMN ... TYPE numeric), or set lc_monetary to a locale with 2 fractional digits.',
+    );
+  }
+}
+
+export interface SetupOutcome {
+  readonly schemas: readonly TableSchema[];
+  readonly createdPublication: boolean;
+  readonly addedTables: readonly TableId[];
+  readonly createdSlot: boolean;
+}
+
+export async function setupReplication(
+  client: pg.ClientBase,
+  cfg: PostgresConfig,
+  registry: TypeRegistry,
+  logger: Logger,
+): Promise<SetupOutcome> {
+  if (cfg.tables.length === 0) {
+    throw setupError('No tables selected.', 'Set TABLES to a comma-separated list, e.g. TABLES=orders,order_items.');
+  }
+  // 1. Read and check everything first.
+  const found: CatalogTable[] = [];
+  const problems: string[] = [];
+  for (const id of cfg.tables) {
+    const t = await readTable(client, id);
+    problems.push(...tableProblems(id, t, cfg));
+    if (t) found.push(t);
+  }
+  if (problems.length > 0) {
+    throw setupError(problems.join('\n'), 'Fix the tables listed in TABLES, then restart; nothing was changed.');
+  }
+  await resolveTypes(client, registry, found.flatMap((t) => t.columns.map((c) => c.typeOid)));
+  const schemas = found.map((t) => tableSchema(t, registry));
+  await checkMoney(client, schemas);
+  const db = await client.query<{ db: string }>('SELECT current_database()::text AS db');
+  const database = db.rows[0]?.db ?? '';
+  const slot = await readSlot(client, cfg.slotName);
+  if (slot) checkSlotUsable(slot, database);
+  const publication = await readPublication(client, cfg.publicationName);
+  if (publication) checkPublicationUsable(publication);
+
+  // 2. Changes, each only when needed.
+  if (cfg.replicaIdentityFull) {
+    for (const t of found.filter((x) => x.replicaIdentity !== 'f')) {
+      await client.query(`ALTER TABLE ${qualified(t.id)} REPLICA IDENTITY FULL`);
+      logger.info({ table: displayName(t.id) }, 'set REPLICA IDENTITY FULL');
+    }
+  }
+  let addedTables: TableId[] = [];
+  if (!publication) {
+    await createPublication(client, cfg.publicationName, cfg.tables);
+    logger.info({ publication: cfg.publicationName, tables: describeTables(cfg.tables) }, 'created publication');
+  } else {
+    addedTables = missingTables(publication, cfg.tables);
+    if (addedTables.length > 0) {
+      await addTables(client, cfg.publicationName, addedTables);
+      logger.info({ publication: cfg.publicationName, tables: describeTables(addedTables) }, 'added tables to publication');
+    }
+  }
+  if (!slot) {
+    const lsn = await createSlot(client, cfg.slotName);
+    logger.info({ slot: cfg.slotName, lsn: formatLsn(lsn) }, 'created replication slot');
+  } else {
+    const at = slot.confirmedFlushLsn === undefined ? 'unknown' : formatLsn(slot.confirmedFlushLsn);
+    logger.info({ slot: cfg.slotName, confirmedFlushLsn: at }, 'using existing replication slot');
+  }
+  return { schemas, createdPublication: !publication, addedTables, createdSlot: !slot };
+}

@@ -1,0 +1,390 @@
+/**
+ * PostgresSource: orchestration only. Connects, resumes from the slot's confirmed position, turns
+ * CopyData frames into source events, applies backpressure and confirms acknowledged positions.
+ *
+ * Backpressure: when the handler returns a promise the socket is paused until it settles; frames the
+ * parser had already split out of the last socket read wait in a small queue (bounded by one read).
+ * Acknowledgement: standby status always reports write = flush = apply = the last acknowledged
+ * position, exactly (never lsn+1, never more than acknowledged): at once on acknowledge (coalesced),
+ * every status interval, and when a keepalive requests a reply.
+ */
+import pg from 'pg';
+import type { Logger } from 'pino';
+import {
+  CdcError,
+  formatLsn,
+  LSN_ZERO,
+  maxLsn,
+  parseLsn,
+  type Lsn,
+  type Source,
+  type SourceCapabilities,
+  type SourceEvent,
+  type SourceEventHandler,
+  type SourceSetupResult,
+  type SourceStatus,
+  type TableSchema,
+} from '../../core/index.js';
+import { resolveTypes } from './catalog.js';
+import { TypeRegistry } from './codec/pg-types.js';
+import { TransactionAssembler } from './codec/to-change-record.js';
+import { clientConfig, type PostgresConfig } from './config.js';
+import { setupError, toSourceError } from './errors.js';
+import { ReplicationConnection } from './replication/connection.js';
+import { decodePgoutput } from './replication/pgoutput-decoder.js';
+import type { PgoutputMessage } from './replication/pgoutput-types.js';
+import { dropPublication } from './replication/publication.js';
+import { RelationCache } from './replication/relation-cache.js';
+import { dropSlot, readSlot } from './replication/slot.js';
+import { decodeServerFrame, encodeStandbyStatus } from './replication/xlog.js';
+import { setupReplication, validateServer } from './setup.js';
+
+export const POSTGRES_CAPABILITIES: SourceCapabilities = { unchangedColumns: true, keyChanges: true, transactions: true };
+
+const END_COPY_TIMEOUT_MS = 5000;
+
+type State = 'new' | 'starting' | 'streaming' | 'stopping' | 'stopped' | 'failed';
+
+const nowMicros = (): bigint => BigInt(Date.now()) * 1000n;
+
+export class PostgresSource implements Source {
+  readonly type = 'postgres';
+  readonly capabilities = POSTGRES_CAPABILITIES;
+
+  private readonly registry = new TypeRegistry();
+  private knownSchemas: readonly TableSchema[] = [];
+  private query: pg.Client | undefined;
+  private repl: ReplicationConnection | undefined;
+  private assembler: TransactionAssembler | undefined;
+  private handler: SourceEventHandler | undefined;
+  private state: State = 'new';
+
+  private acknowledged: Lsn = LSN_ZERO;
+  private confirmed: Lsn = LSN_ZERO;
+  private received: Lsn = LSN_ZERO;
+
+  private readonly queue: Buffer[] = [];
+  private busy = false;
+  private userPaused = false;
+  private statusTimer: NodeJS.Timeout | undefined;
+  private ackScheduled = false;
+  private stopPromise: Promise<void> | undefined;
+  private closePromise: Promise<void> | undefined;
+
+  private readonly donePromise: Promise<void>;
+  private resolveDone!: () => void;
+  private rejectDone!: (e: unknown) => void;
+
+  constructor(
+    private readonly cfg: PostgresConfig,
+    private readonly logger: Logger,
+  ) {
+    this.donePromise = new Promise<void>((res, rej) => {
+      this.resolveDone = res;
+      this.rejectDone = rej;
+    });
+    this.donePromise.catch(() => undefined); // observed through done(); never an unhandled rejection
+  }
+
+  // -- Setup ---------------------------------------------------------------------------------------
+
+  private async queryClient(): Promise<pg.Client> {
+    if (this.query) return this.query;
+    const c = new pg.Client(clientConfig(this.cfg, 'query'));
+    c.on('error', (e) => {
+      this.logger.warn({ err: toSourceError(e, `query ${this.cfg.target}`).message }, 'query connection lost');
+      if (this.query === c) this.query = undefined;
+    });
+    try {
+      await c.connect();
+    } catch (e) {
+      await c.end().catch(() => undefined);
+      throw toSourceError(e, `connect to ${this.cfg.target}`);
+    }
+    this.query = c;
+    return c;
+  }
+
+  private async withQuery<T>(doing: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+    const c = await this.queryClient();
+    try {
+      return await fn(c);
+    } catch (e) {
+      throw toSourceError(e, doing);
+    }
+  }
+
+  async validateConnection(): Promise<void> {
+    await this.withQuery(`validate ${this.cfg.target}`, (c) => validateServer(c, this.cfg));
+  }
+
+  async setup(): Promise<SourceSetupResult> {
+    const out = await this.withQuery(`set up replication on ${this.cfg.target}`, (c) =>
+      setupReplication(c, this.cfg, this.registry, this.logger),
+    );
+    this.knownSchemas = out.schemas;
+    return { tables: out.schemas };
+  }
+
+  async destroy(): Promise<void> {
+    await this.withQuery(`remove slot and publication on ${this.cfg.target}`, async (c) => {
+      if (await dropSlot(c, this.cfg.slotName)) this.logger.info({ slot: this.cfg.slotName }, 'dropped replication slot');
+      await dropPublication(c, this.cfg.publicationName);
+      this.logger.info({ publication: this.cfg.publicationName }, 'dropped publication');
+    });
+  }
+
+  async serverPosition(): Promise<Lsn> {
+    return this.withQuery(`read the WAL position of ${this.cfg.target}`, async (c) => {
+      const r = await c.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn');
+      return parseLsn(r.rows[0]?.lsn ?? '0/0');
+    });
+  }
+
+  // -- Streaming -----------------------------------------------------------------------------------
+
+  async start(handler: SourceEventHandler): Promise<void> {
+    if (this.state !== 'new') throw new CdcError({ code: 'INTERNAL', message: 'PostgresSource.start called twice' });
+    this.state = 'starting';
+    this.handler = handler;
+    try {
+      const slot = await this.withQuery(`read slot ${this.cfg.slotName}`, (c) => readSlot(c, this.cfg.slotName));
+      if (!slot) {
+        throw setupError(
+          `Replication slot '${this.cfg.slotName}' does not exist on ${this.cfg.target}.`,
+          'Run setup (it creates the slot); if the slot was dropped, changes made since then are lost and a resnapshot is needed.',
+        );
+      }
+      // Resume from the slot, or from a position acknowledged before start if that is further.
+      const startLsn = maxLsn(slot.confirmedFlushLsn ?? LSN_ZERO, this.acknowledged);
+      this.acknowledged = startLsn;
+      this.confirmed = startLsn;
+      this.received = startLsn;
+      const relations = new RelationCache({
+        lookupType: (oid) => this.registry.lookup(oid),
+        tables: this.cfg.tables,
+        known: this.knownSchemas,
+      });
+      this.assembler = new TransactionAssembler(relations, startLsn);
+      this.repl = await ReplicationConnection.open(clientConfig(this.cfg, 'replication'), this.cfg.target);
+      const pub = `"${this.cfg.publicationName.replace(/"/g, '""')}"`.replace(/'/g, "''");
+      const sql =
+        `START_REPLICATION SLOT "${this.cfg.slotName}" LOGICAL ${formatLsn(startLsn)} ` +
+        `(proto_version '1', publication_names '${pub}')`;
+      await this.repl.start(sql, {
+        onCopyData: (chunk) => this.onCopyData(chunk),
+        onLost: (err) => this.fail(err),
+      });
+      this.state = 'streaming';
+      this.statusTimer = setInterval(() => this.sendStatus(false), this.cfg.statusIntervalMs);
+      this.statusTimer.unref();
+      this.logger.info({ slot: this.cfg.slotName, lsn: formatLsn(startLsn) }, 'replication started');
+    } catch (e) {
+      const err = toSourceError(e, `start replication from ${this.cfg.target}`);
+      this.state = 'failed';
+      await this.repl?.close();
+      this.rejectDone(err);
+      throw err;
+    }
+  }
+
+  done(): Promise<void> {
+    return this.donePromise;
+  }
+
+  acknowledge(position: Lsn): void {
+    if (position <= this.acknowledged) return;
+    if (this.state !== 'new' && position > this.received) {
+      // Confirming beyond what was received would make PostgreSQL skip unseen changes.
+      this.logger.warn(
+        { position: formatLsn(position), received: formatLsn(this.received) },
+        'acknowledged position is beyond the received position; capped',
+      );
+      position = this.received;
+      if (position <= this.acknowledged) return;
+    }
+    this.acknowledged = position;
+    if (this.state !== 'streaming' || this.ackScheduled) return;
+    this.ackScheduled = true;
+    setImmediate(() => {
+      this.ackScheduled = false;
+      this.sendStatus(false);
+    });
+  }
+
+  pause(): void {
+    this.userPaused = true;
+    this.applyFlow();
+  }
+
+  resume(): void {
+    if (!this.userPaused) return;
+    this.userPaused = false;
+    this.drain();
+  }
+
+  status(): SourceStatus {
+    return { receivedPosition: this.received, confirmedPosition: this.confirmed };
+  }
+
+  /** Frames decoded from the socket but not yet processed (bounded by one socket read). */
+  get bufferedFrames(): number {
+    return this.queue.length;
+  }
+
+  /** Whether the replication socket is currently paused. */
+  get socketPaused(): boolean {
+    return this.repl?.paused ?? false;
+  }
+
+  stop(): Promise<void> {
+    this.stopPromise ??= this.doStop();
+    return this.stopPromise;
+  }
+
+  private async doStop(): Promise<void> {
+    const wasStreaming = this.state === 'streaming';
+    if (this.state === 'failed') return;
+    this.state = 'stopping';
+    this.clearTimers();
+    this.queue.length = 0;
+    if (wasStreaming && this.repl) {
+      this.sendStatus(false);
+      await this.repl.endCopy(END_COPY_TIMEOUT_MS);
+      this.logger.info({ slot: this.cfg.slotName, confirmed: formatLsn(this.confirmed) }, 'replication stopped');
+    }
+    this.state = 'stopped';
+    this.resolveDone();
+  }
+
+  close(): Promise<void> {
+    this.closePromise ??= (async () => {
+      await this.stop();
+      await this.repl?.close();
+      const q = this.query;
+      this.query = undefined;
+      await q?.end().catch(() => undefined);
+    })();
+    return this.closePromise;
+  }
+
+  // -- Internals -----------------------------------------------------------------------------------
+
+  private clearTimers(): void {
+    if (this.statusTimer) clearInterval(this.statusTimer);
+    this.statusTimer = undefined;
+  }
+
+  private sendStatus(replyRequested: boolean): void {
+    if (!this.repl?.isStreaming) return;
+    const at = this.acknowledged;
+    const sent = this.repl.send(
+      encodeStandbyStatus({ write: at, flush: at, apply: at, clientTimeMicros: nowMicros(), replyRequested }),
+    );
+    if (sent) this.confirmed = at;
+  }
+
+  private fail(err: unknown): void {
+    if (this.state === 'failed' || this.state === 'stopped' || this.state === 'stopping') return;
+    const e = err instanceof CdcError ? err : toSourceError(err, `stream from ${this.cfg.target}`);
+    this.state = 'failed';
+    this.clearTimers();
+    this.queue.length = 0;
+    this.sendStatus(false);
+    this.logger.warn({ err: e.message, retry: e.retry }, 'replication failed');
+    void this.repl?.close();
+    this.rejectDone(e);
+  }
+
+  private onCopyData(chunk: Buffer): void {
+    if (this.state !== 'streaming' && this.state !== 'starting') return;
+    if (this.busy || this.userPaused || this.queue.length > 0) {
+      this.queue.push(Buffer.from(chunk)); // the parser reuses its buffer: keep a copy
+      this.applyFlow();
+      return;
+    }
+    this.run(chunk);
+  }
+
+  /** Processes one frame; when that yields a promise, holds the stream until it settles. */
+  private run(frame: Buffer): boolean {
+    let pending: Promise<void> | undefined;
+    try {
+      pending = this.processFrame(frame);
+    } catch (e) {
+      this.fail(e);
+      return false;
+    }
+    if (!pending) return true;
+    this.busy = true;
+    this.applyFlow();
+    pending.then(
+      () => {
+        this.busy = false;
+        this.drain();
+      },
+      (e: unknown) => this.fail(e),
+    );
+    return false;
+  }
+
+  private drain(): void {
+    while (!this.busy && !this.userPaused && this.isLive()) {
+      const next = this.queue.shift();
+      if (!next) break;
+      if (!this.run(next)) return;
+    }
+    this.applyFlow();
+  }
+
+  private isLive(): boolean {
+    return this.state === 'streaming' || this.state === 'starting';
+  }
+
+  private applyFlow(): void {
+    if (!this.repl || !this.isLive()) return;
+    if (this.busy || this.userPaused || this.queue.length > 0) this.repl.pause();
+    else this.repl.resume();
+  }
+
+  private processFrame(buf: Buffer): Promise<void> | undefined {
+    const frame = decodeServerFrame(buf);
+    const assembler = this.assembler;
+    if (!assembler) return undefined;
+    if (frame.tag === 'keepalive') {
+      this.received = maxLsn(this.received, frame.walEnd);
+      if (frame.replyRequested) this.sendStatus(false);
+      if (assembler.inTransaction) return undefined;
+      return this.emit([{ kind: 'idle', position: frame.walEnd }], 0);
+    }
+    this.received = maxLsn(this.received, frame.walStart);
+    const msg = decodePgoutput(frame.data);
+    if (msg.tag === 'commit') this.received = maxLsn(this.received, msg.endLsn);
+    const missing = this.registry.missing(typeOids(msg));
+    if (missing.length === 0) return this.emit(assembler.apply(msg, frame.walStart), 0);
+    return this.withQuery('read type metadata', (c) => resolveTypes(c, this.registry, missing)).then(() =>
+      this.emit(assembler.apply(msg, frame.walStart), 0),
+    );
+  }
+
+  /** Calls the handler for events[i..]; returns a promise as soon as one call returns one. */
+  private emit(events: readonly SourceEvent[], from: number): Promise<void> | undefined {
+    const handler = this.handler;
+    if (!handler) return undefined;
+    for (let i = from; i < events.length; i++) {
+      const ev = events[i];
+      if (!ev) continue;
+      const r = handler(ev);
+      if (r !== undefined && typeof (r as Promise<void>).then === 'function') {
+        return r.then(() => this.emit(events, i + 1));
+      }
+    }
+    return undefined;
+  }
+}
+
+function typeOids(msg: PgoutputMessage): number[] {
+  if (msg.tag === 'relation') return msg.columns.map((c) => c.typeOid);
+  if (msg.tag === 'type') return [msg.typeOid];
+  return [];
+}

@@ -1,0 +1,164 @@
+/**
+ * Settings of the StarRocks sink (environment names from the seed, with their older aliases) and
+ * the typed configuration the sink runs with.
+ */
+import type { Settings, SettingSpec } from '../../core/index.js';
+import { CdcError, settingNumber, settingOptionalString, settingString } from '../../core/index.js';
+
+export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
+  {
+    env: 'SINK_URL',
+    aliases: ['STARROCKS_URL'],
+    type: 'string',
+    required: true,
+    url: true,
+    schema: { pattern: '^https?://[^\\s/]+' },
+    expected: 'an http(s) URL such as http://starrocks-fe:8030',
+    description: 'StarRocks FE HTTP URL (Stream Load is sent here and 307-redirected to a BE), e.g. http://fe:8030',
+  },
+  {
+    env: 'SINK_PORT',
+    type: 'integer',
+    default: 9030,
+    schema: { minimum: 1, maximum: 65535 },
+    expected: 'a TCP port',
+    description: 'FE MySQL-protocol port used for setup (metadata and ALTER TABLE)',
+  },
+  {
+    env: 'SINK_MYSQL_HOST',
+    type: 'string',
+    description: 'Host of the FE MySQL-protocol endpoint (default: the host of SINK_URL)',
+  },
+  {
+    env: 'SINK_DATABASE',
+    aliases: ['STARROCKS_DB'],
+    type: 'string',
+    required: true,
+    schema: { minLength: 1 },
+    description: 'Target database; each source table is loaded into the table of the same name',
+  },
+  {
+    env: 'SINK_USER',
+    aliases: ['STARROCKS_USER'],
+    type: 'string',
+    default: 'root',
+    schema: { minLength: 1 },
+    description: 'StarRocks user (needs SELECT, INSERT and ALTER on the target tables)',
+  },
+  {
+    env: 'SINK_PASSWORD',
+    aliases: ['STARROCKS_PASS'],
+    type: 'string',
+    default: '',
+    secret: true,
+    description: 'Password of SINK_USER',
+  },
+  {
+    env: 'SINK_LABEL_PREFIX',
+    type: 'string',
+    default: 'dbmazz',
+    schema: { pattern: '^[-\\w]{1,32}$' },
+    expected: '1-32 characters of [A-Za-z0-9_-]',
+    description: 'Prefix of Stream Load labels (labels are unique per database; keep it unique per pipeline)',
+  },
+  {
+    env: 'SINK_MAX_FILTER_RATIO',
+    type: 'number',
+    default: 0,
+    schema: { minimum: 0, maximum: 1 },
+    expected: 'a number between 0 and 1',
+    description:
+      'Stream Load max_filter_ratio. 0 (default): any rejected row fails the batch (the error log is reported); >0 accepts losing rows, which are logged',
+  },
+  {
+    env: 'SINK_LOAD_TIMEOUT_MS',
+    type: 'integer',
+    default: 120_000,
+    schema: { minimum: 1000, maximum: 259_200_000 },
+    expected: 'milliseconds, at least 1000',
+    description:
+      'Stream Load `timeout` (rounded up to seconds) and how long the sink waits for a load reply or for a RUNNING label',
+  },
+  {
+    env: 'SINK_CONNECT_TIMEOUT_MS',
+    type: 'integer',
+    default: 10_000,
+    schema: { minimum: 1 },
+    expected: 'milliseconds',
+    description: 'TCP connect timeout for the FE/BE HTTP endpoints and the MySQL port',
+  },
+  {
+    env: 'SINK_CONTINUE_TIMEOUT_MS',
+    type: 'integer',
+    default: 10_000,
+    schema: { minimum: 1 },
+    expected: 'milliseconds',
+    description: 'How long to wait for `100 Continue` before sending the body anyway (as curl and Apache HttpClient do)',
+  },
+  {
+    env: 'SINK_POLL_INTERVAL_MS',
+    type: 'integer',
+    default: 1000,
+    schema: { minimum: 10 },
+    expected: 'milliseconds',
+    description: 'Interval for polling a RUNNING label (get_load_state) and schema-change jobs',
+  },
+  {
+    env: 'SINK_DDL_TIMEOUT_MS',
+    type: 'integer',
+    default: 600_000,
+    schema: { minimum: 1000 },
+    expected: 'milliseconds',
+    description: 'How long setup waits for an ALTER TABLE ADD COLUMN job (audit columns) to reach FINISHED',
+  },
+];
+
+export interface StarRocksConfig {
+  /** FE HTTP base URL without trailing slash. */
+  readonly feUrl: URL;
+  readonly mysqlHost: string;
+  readonly mysqlPort: number;
+  readonly database: string;
+  readonly user: string;
+  readonly password: string;
+  readonly labelPrefix: string;
+  readonly maxFilterRatio: number;
+  readonly loadTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly continueTimeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly ddlTimeoutMs: number;
+}
+
+/** Builds the typed configuration from validated settings. */
+export function readStarRocksConfig(given: Settings): StarRocksConfig {
+  // Absent values take the spec defaults, so the sink also works with hand-built settings (tests).
+  const s: Record<string, Settings[string]> = {};
+  for (const spec of STARROCKS_SETTINGS) s[spec.env] = given[spec.env] ?? spec.default;
+  const raw = settingString(s, 'SINK_URL');
+  let feUrl: URL;
+  try {
+    feUrl = new URL(raw);
+  } catch (cause) {
+    throw new CdcError({ code: 'CONFIG_INVALID', message: 'SINK_URL is not a valid URL', cause });
+  }
+  if (feUrl.protocol !== 'http:' && feUrl.protocol !== 'https:') {
+    throw new CdcError({ code: 'CONFIG_INVALID', message: `SINK_URL must be http:// or https://, got ${feUrl.protocol}` });
+  }
+  const hostname = feUrl.hostname.replace(/^\[|\]$/g, '');
+  return {
+    feUrl,
+    mysqlHost: settingOptionalString(s, 'SINK_MYSQL_HOST') ?? hostname,
+    mysqlPort: settingNumber(s, 'SINK_PORT'),
+    database: settingString(s, 'SINK_DATABASE'),
+    user: settingString(s, 'SINK_USER'),
+    password: typeof s['SINK_PASSWORD'] === 'string' ? s['SINK_PASSWORD'] : '',
+    labelPrefix: settingString(s, 'SINK_LABEL_PREFIX'),
+    maxFilterRatio: settingNumber(s, 'SINK_MAX_FILTER_RATIO'),
+    loadTimeoutMs: settingNumber(s, 'SINK_LOAD_TIMEOUT_MS'),
+    connectTimeoutMs: settingNumber(s, 'SINK_CONNECT_TIMEOUT_MS'),
+    continueTimeoutMs: settingNumber(s, 'SINK_CONTINUE_TIMEOUT_MS'),
+    pollIntervalMs: settingNumber(s, 'SINK_POLL_INTERVAL_MS'),
+    ddlTimeoutMs: settingNumber(s, 'SINK_DDL_TIMEOUT_MS'),
+  };
+}

@@ -1,0 +1,179 @@
+/**
+ * Stream Load failures and HTTP/network errors → `CdcError` with a retry directive.
+ * The sink only classifies; the pipeline retries `retry` errors with backoff (same batch, so the
+ * same labels: a `Fail` aborted the txn and the label is reusable, PROTOCOL.md §3.1).
+ */
+import type { ErrorCode, RetryDirective } from '../../core/index.js';
+import { CdcError } from '../../core/index.js';
+
+export interface LoadContext {
+  readonly db: string;
+  readonly table: string;
+  readonly label: string;
+}
+
+export interface FailureClass {
+  readonly code: ErrorCode;
+  readonly retry: RetryDirective;
+  readonly hint: string | undefined;
+}
+
+interface Rule extends FailureClass {
+  readonly test: RegExp;
+}
+
+const CREDENTIALS_HINT = 'Check SINK_USER and SINK_PASSWORD (the user needs INSERT on the table).';
+const SCHEMA_HINT = 'Fix the target table (see docs/starrocks.md, "Table requirements"), then restart the pipeline.';
+const DATA_HINT = 'Inspect the rejected rows (error log above) and fix the target column types or the data; set SINK_MAX_FILTER_RATIO > 0 only if losing rows is acceptable.';
+
+/** Ordered: the first match wins (specific texts before the broad transient ones). */
+const RULES: readonly Rule[] = [
+  // Authentication / privileges (§3.3, §3.5).
+  { test: /access denied|no valid basic authorization|need auth information/i, code: 'SINK_AUTH', retry: 'never', hint: CREDENTIALS_HINT },
+  // Missing objects and table-shape problems.
+  { test: /unknown database/i, code: 'SINK_SCHEMA', retry: 'never', hint: 'Check SINK_DATABASE.' },
+  { test: /unknown table|no table selected|no database selected/i, code: 'SINK_SCHEMA', retry: 'never', hint: SCHEMA_HINT },
+  {
+    test: /column has no default value|not in partial update columns|merge condition|conditional update|generated column|needs to be used for expression|duplicate column|mapping column is not in table|only olap\/lake table|materialized view|system reserved name/i,
+    code: 'SINK_SCHEMA',
+    retry: 'never',
+    hint: SCHEMA_HINT,
+  },
+  // Rejected data.
+  { test: /too many filtered rows/i, code: 'SINK_DATA', retry: 'never', hint: DATA_HINT },
+  {
+    test: /unrecognized json format|illegal json started|document that big|json payload limit|value is overflow|unable to cast|unsupported value type|failed to parse|too long than schema|non-nullable|int part length|frac part length/i,
+    code: 'SINK_DATA',
+    retry: 'never',
+    hint: DATA_HINT,
+  },
+  // Requests the server will never accept as sent (a sink bug or a setting out of range).
+  {
+    test: /label format error|invalid .*format|no 100-continue header|unknown data format|invalid json path|must be bool|must be equal or greater/i,
+    code: 'SINK_LOAD',
+    retry: 'never',
+    hint: 'This is a dbmazz bug or an invalid setting; please report it with this message.',
+  },
+  // Body too large for the server: retrying the same batch cannot help.
+  {
+    test: /streaming_load_max_mb|body size .*exceed|exceed the max size|body exceed max size/i,
+    code: 'SINK_LOAD',
+    retry: 'never',
+    hint: 'The batch is larger than the BE accepts: lower the batch size or raise streaming_load_max_mb.',
+  },
+  // Transient: back-pressure, leader changes, commit/publish hiccups, shutdowns (§3.3, §9.2).
+  {
+    test: /too many versions|compaction score|current running txns|commit transaction fail|transaction status unknown|service is shutting down|cuncurrent limit|concurrent limit|txn num per be exceeds limit|no backend alive|not master|not leader|in processing|please retry|try again|retry later|timeout|timed out|time out|rpc|connection|reset by peer|broken pipe|memory|mem_limit|mem limit|cancelled|canceled|busy|unavailable/i,
+    code: 'SINK_LOAD',
+    retry: 'retry',
+    hint: undefined,
+  },
+];
+
+/**
+ * Classifies a `Fail` message. Unknown messages are retried: a `Fail` never commits anything and
+ * the label stays reusable, and the pipeline's retry limit stops a failure that keeps repeating.
+ */
+export function classifyFailMessage(message: string): FailureClass {
+  for (const r of RULES) if (r.test.test(message)) return { code: r.code, retry: r.retry, hint: r.hint };
+  return { code: 'SINK_LOAD', retry: 'retry', hint: undefined };
+}
+
+/** The column a StarRocks message names (`column=<c>`, `column: <c>`, `key column <c>` …). */
+export function columnFromMessage(text: string): string | undefined {
+  const patterns = [
+    /\bcolumn\s*[=:]\s*`?([^,`\s]+)`?/i,
+    /\bkey column\s+`?([^\s`,]+)`?/i,
+    /merge condition column\s+`?([^\s`,]+)`?/i,
+  ];
+  for (const p of patterns) {
+    const m = p.exec(text);
+    if (m?.[1]) return m[1].replace(/[.,;]+$/, '');
+  }
+  return undefined;
+}
+
+/** A `Fail` (or FE `FAILED`) reply → CdcError naming table, label and, when known, the column. */
+export function loadFailError(ctx: LoadContext, message: string, errorLog: readonly string[] = []): CdcError {
+  const cls = classifyFailMessage(message);
+  const column = columnFromMessage(message) ?? errorLog.map(columnFromMessage).find((c) => c !== undefined);
+  const where = `${ctx.db}.${ctx.table}${column ? ` (column ${column})` : ''}`;
+  const log = errorLog.length > 0 ? `\nFirst rejected rows (error log):\n  ${errorLog.join('\n  ')}` : '';
+  return new CdcError({
+    code: cls.code,
+    retry: cls.retry,
+    message: `Stream Load into ${where} failed: ${message} [label ${ctx.label}]${log}`,
+    ...(cls.hint ? { hint: cls.hint } : {}),
+  });
+}
+
+/** A non-200 reply (or a body that is not a Stream Load reply). */
+export function httpStatusError(ctx: LoadContext, status: number, message: string, retryAfterMs?: number): CdcError {
+  const where = `${ctx.db}.${ctx.table}`;
+  const base = { ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) };
+  if (status === 401 || status === 403) {
+    return new CdcError({
+      code: 'SINK_AUTH',
+      retry: 'never',
+      message: `StarRocks refused the credentials for a Stream Load into ${where} (HTTP ${status}): ${message}`,
+      hint: CREDENTIALS_HINT,
+    });
+  }
+  if (status === 404) {
+    return new CdcError({
+      code: 'SINK_CONNECTION',
+      retry: 'never',
+      message: `Stream Load URL not found for ${where} (HTTP 404): ${message}`,
+      hint: 'SINK_URL must be the FE HTTP address (port 8030 by default).',
+    });
+  }
+  const retriable = status === 200 || status === 408 || status === 429 || status >= 500;
+  if (status >= 500 || status === 200) {
+    const cls = classifyFailMessage(message);
+    if (cls.retry === 'never') return loadFailError(ctx, message);
+  }
+  return new CdcError({
+    code: 'SINK_LOAD',
+    retry: retriable ? 'retry' : 'never',
+    message: `Stream Load into ${where} failed with HTTP ${status}: ${message} [label ${ctx.label}]`,
+    ...base,
+  });
+}
+
+/** Raised by the HTTP client when a phase takes too long. */
+export class HttpTimeoutError extends Error {
+  override readonly name = 'HttpTimeoutError';
+  constructor(
+    readonly phase: 'connect' | 'response',
+    readonly ms: number,
+    readonly target: string,
+  ) {
+    super(`${phase === 'connect' ? 'connect' : 'no reply'} timeout after ${ms} ms (${target})`);
+  }
+}
+
+/** A socket/DNS/TLS error or a timeout → CdcError. `bodySent`: the outcome may be unknown. */
+export function networkError(what: string, err: unknown, bodySent: boolean): CdcError {
+  if (err instanceof CdcError) return err;
+  const e: NodeJS.ErrnoException = err instanceof Error ? err : new Error(String(err));
+  const unknownOutcome = bodySent ? ' (the load may or may not have been applied; the retry reuses the label)' : '';
+  if (err instanceof HttpTimeoutError) {
+    return new CdcError({ code: 'SINK_TIMEOUT', retry: 'retry', message: `${what}: ${err.message}${unknownOutcome}`, cause: err });
+  }
+  const code = e.code ?? '';
+  if (/CERT|ERR_TLS|SSL/i.test(code)) {
+    return new CdcError({
+      code: 'SINK_CONNECTION',
+      retry: 'never',
+      message: `${what}: TLS error ${code}: ${e.message}`,
+      hint: 'Check the certificate of SINK_URL.',
+      cause: err,
+    });
+  }
+  return new CdcError({
+    code: 'SINK_CONNECTION',
+    retry: 'retry',
+    message: `${what}: ${code ? `${code} ` : ''}${e.message}${unknownOutcome}`,
+    cause: err,
+  });
+}

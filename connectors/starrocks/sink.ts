@@ -1,0 +1,216 @@
+/**
+ * `StarRocksSink`: orchestration only. Setup goes over the MySQL protocol (setup/), each batch is
+ * planned into loads (rows/plan.ts), encoded (stream-load/body.ts) and sent as labelled Stream
+ * Loads (stream-load/loader.ts). `write` resolves only when every load of the batch is committed.
+ */
+import type { ConnectorContext, Sink, SinkCapabilities, TableBatch, TableSchema, WriteResult } from '../../core/index.js';
+import { CdcError, formatTableId, tableKey } from '../../core/index.js';
+import { AUDIT_COLUMN_NAMES } from './audit.js';
+import type { StarRocksConfig } from './config.js';
+import type { ColumnMapping } from './rows/row-changes.js';
+import type { PlanTarget } from './rows/plan.js';
+import { planLoads } from './rows/plan.js';
+import type { MysqlOptions, Query } from './setup/mysql.js';
+import { mysqlError, withMysql } from './setup/mysql.js';
+import type { TargetTable } from './setup/table-setup.js';
+import { prepareTable } from './setup/table-setup.js';
+import { encodeBody, formatSyncedAt } from './stream-load/body.js';
+import { StreamLoadClient } from './stream-load/client.js';
+import { columnsHeader, loadColumns } from './stream-load/columns.js';
+import { FeApi } from './stream-load/fe-api.js';
+import { makeLabel } from './stream-load/label.js';
+import { StreamLoader } from './stream-load/loader.js';
+import { columnsWithAudit, streamLoadHeaders, streamLoadPath } from './stream-load/request.js';
+
+export const STARROCKS_CAPABILITIES: SinkCapabilities = {
+  partialUpdate: true,
+  softDelete: true,
+  idempotentBatches: true,
+};
+
+/** Extra time the client waits beyond the load's own `timeout`, so the server's timeout fires first. */
+const REPLY_GRACE_MS = 5000;
+
+export interface StarRocksSinkDeps {
+  /** Clock for `dbmazz_synced_at` (tests). */
+  readonly now?: () => Date;
+}
+
+export class StarRocksSink implements Sink {
+  readonly type = 'starrocks';
+  readonly capabilities = STARROCKS_CAPABILITIES;
+  private readonly tables = new Map<string, TargetTable>();
+  private mappings = new WeakMap<TableSchema, ColumnMapping>();
+  private readonly client: StreamLoadClient;
+  private readonly fe: FeApi;
+  private readonly loader: StreamLoader;
+  private readonly mysql: MysqlOptions;
+  private readonly now: () => Date;
+
+  constructor(
+    private readonly cfg: StarRocksConfig,
+    private readonly ctx: ConnectorContext,
+    deps: StarRocksSinkDeps = {},
+  ) {
+    this.now = deps.now ?? (() => new Date());
+    const auth = { baseUrl: cfg.feUrl, user: cfg.user, password: cfg.password };
+    this.client = new StreamLoadClient({
+      ...auth,
+      connectTimeoutMs: cfg.connectTimeoutMs,
+      continueTimeoutMs: cfg.continueTimeoutMs,
+      responseTimeoutMs: cfg.loadTimeoutMs + REPLY_GRACE_MS,
+    });
+    this.fe = new FeApi({ ...auth, connectTimeoutMs: cfg.connectTimeoutMs, requestTimeoutMs: Math.min(cfg.loadTimeoutMs, 60_000) });
+    this.loader = new StreamLoader(this.client, this.fe, {
+      pollIntervalMs: cfg.pollIntervalMs,
+      labelWaitMs: cfg.loadTimeoutMs,
+      logger: ctx.logger,
+    });
+    this.mysql = {
+      host: cfg.mysqlHost,
+      port: cfg.mysqlPort,
+      user: cfg.user,
+      password: cfg.password,
+      connectTimeoutMs: cfg.connectTimeoutMs,
+    };
+  }
+
+  async validateConnection(): Promise<void> {
+    await withMysql(this.mysql, async (query) => {
+      try {
+        await query('SELECT 1');
+      } catch (err) {
+        throw mysqlError(err, 'running SELECT 1');
+      }
+    });
+  }
+
+  async setup(tables: readonly TableSchema[]): Promise<void> {
+    await withMysql(this.mysql, async (query) => {
+      let dbs: string[];
+      try {
+        dbs = (await query('SHOW DATABASES')).map((r) => String(Object.values(r)[0] ?? ''));
+      } catch (err) {
+        throw mysqlError(err, 'listing databases');
+      }
+      if (!dbs.includes(this.cfg.database)) {
+        throw new CdcError({
+          code: 'SINK_SCHEMA',
+          message: `StarRocks database ${this.cfg.database} does not exist (SINK_DATABASE).`,
+          hint: `Create it (CREATE DATABASE \`${this.cfg.database.replace(/`/g, '``')}\`) or fix SINK_DATABASE.`,
+        });
+      }
+      for (const schema of tables) await this.prepare(query, schema);
+    });
+  }
+
+  async schemaChanged(schema: TableSchema): Promise<void> {
+    await withMysql(this.mysql, (query) => this.prepare(query, schema));
+  }
+
+  async write(batch: TableBatch, signal: AbortSignal): Promise<WriteResult> {
+    if (signal.aborted) throw new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: 'write aborted', cause: signal.reason });
+    if (batch.records.length === 0) return { rowsWritten: 0, bytesWritten: 0, loads: 0 };
+    const target = await this.targetFor(batch.schema);
+    const plans = planLoads(batch.records, this.planTarget(target, batch.schema));
+    const syncedAt = formatSyncedAt(this.now());
+    const auditNames = [target.audit.opType, target.audit.isDeleted, target.audit.syncedAt, target.audit.cdcVersion];
+    let rowsWritten = 0;
+    let bytesWritten = 0;
+    let nullified = 0;
+    for (const [index, plan] of plans.entries()) {
+      const cols = loadColumns(plan.columns.map((name) => ({ name, kind: target.byLowerName.get(name.toLowerCase())?.kind ?? 'other' })));
+      const encoded = encodeBody(cols, plan.rows, target.audit, syncedAt);
+      const label = makeLabel({
+        prefix: this.cfg.labelPrefix,
+        pipelineId: batch.pipelineId,
+        table: target.name,
+        firstLsn: batch.firstLsn,
+        lastLsn: batch.lastLsn,
+        index,
+      });
+      const headers = streamLoadHeaders({
+        label,
+        columns: columnsWithAudit(columnsHeader(cols), auditNames),
+        partial: plan.partial,
+        maxFilterRatio: this.cfg.maxFilterRatio,
+        timeoutMs: this.cfg.loadTimeoutMs,
+        mergeConditionColumn: target.audit.cdcVersion,
+      });
+      const result = await this.loader.load(
+        { db: target.db, table: target.name, label, path: streamLoadPath(target.db, target.name), headers, body: encoded.body },
+        signal,
+      );
+      this.ctx.logger.debug(
+        { table: `${target.db}.${target.name}`, label, rows: encoded.rows, bytes: encoded.body.length, partial: plan.partial, status: result.status },
+        'stream load done',
+      );
+      rowsWritten += encoded.rows;
+      bytesWritten += encoded.body.length;
+      nullified += encoded.nullified;
+      if (encoded.replacedSurrogates > 0) {
+        this.ctx.logger.warn({ table: `${target.db}.${target.name}`, count: encoded.replacedSurrogates }, 'lone UTF-16 surrogates replaced by U+FFFD');
+      }
+    }
+    if (nullified > 0) {
+      this.ctx.logger.warn(
+        { table: `${target.db}.${target.name}`, count: nullified },
+        'values without a StarRocks representation (NaN, Infinity, infinite or out-of-range dates) were written as NULL',
+      );
+    }
+    return { rowsWritten, bytesWritten, loads: plans.length };
+  }
+
+  async close(): Promise<void> {
+    this.client.close();
+    await this.fe.close();
+  }
+
+  private async prepare(query: Query, schema: TableSchema): Promise<TargetTable> {
+    const target = await prepareTable(query, schema, {
+      db: this.cfg.database,
+      pollIntervalMs: this.cfg.pollIntervalMs,
+      ddlTimeoutMs: this.cfg.ddlTimeoutMs,
+      logger: this.ctx.logger,
+    });
+    this.tables.set(tableKey(schema.id), target);
+    this.mappings = new WeakMap();
+    return target;
+  }
+
+  /** The prepared target; prepared now when the table is new or gained columns since setup. */
+  private async targetFor(schema: TableSchema): Promise<TargetTable> {
+    const known = this.tables.get(tableKey(schema.id));
+    if (known && schema.columns.every((c) => known.byLowerName.has(c.name.toLowerCase()))) return known;
+    return withMysql(this.mysql, (query) => this.prepare(query, schema));
+  }
+
+  private planTarget(target: TargetTable, batchSchema: TableSchema): PlanTarget {
+    const mappingFor = (schema: TableSchema): ColumnMapping => {
+      const cached = this.mappings.get(schema);
+      if (cached) return cached;
+      const nameOf = (source: string): string => {
+        const col = target.byLowerName.get(source.toLowerCase());
+        if (!col) {
+          throw new CdcError({
+            code: 'SINK_SCHEMA',
+            message: `Column ${source} of ${formatTableId(schema.id)} does not exist in ${target.db}.${target.name}`,
+            hint: 'Add the column to the target table, then restart the pipeline.',
+          });
+        }
+        return col.name;
+      };
+      const mapping = { targetNames: schema.columns.map((c) => nameOf(c.name)), sourceKeyTargetNames: schema.keyColumns.map(nameOf) };
+      this.mappings.set(schema, mapping);
+      return mapping;
+    };
+    const auditLower = new Set(AUDIT_COLUMN_NAMES);
+    return {
+      tableLabel: `${target.db}.${target.name}`,
+      columnOrder: target.columns.map((c) => c.name).filter((n) => !auditLower.has(n.toLowerCase())),
+      keyColumns: target.keyColumns,
+      fullColumns: new Set(mappingFor(batchSchema).targetNames),
+      mappingFor,
+    };
+  }
+}

@@ -1,0 +1,140 @@
+/**
+ * Small GET calls on undici: the label state on the FE (`get_load_state`, PROTOCOL.md §4.3) and the
+ * BE error log behind `ErrorURL` (§3.4). Redirects (the FE may send `get_load_state` to the leader)
+ * are followed by hand so Basic auth is kept, with the same chain limit as Stream Load.
+ */
+import { Agent, request } from 'undici';
+import { CdcError } from '../../../core/index.js';
+import { networkError } from '../errors.js';
+
+export type LabelState = 'UNKNOWN' | 'PREPARE' | 'PREPARED' | 'COMMITTED' | 'VISIBLE' | 'ABORTED';
+const STATES: readonly string[] = ['UNKNOWN', 'PREPARE', 'PREPARED', 'COMMITTED', 'VISIBLE', 'ABORTED'];
+
+export interface FeApiOptions {
+  readonly baseUrl: URL;
+  readonly user: string;
+  readonly password: string;
+  readonly connectTimeoutMs: number;
+  readonly requestTimeoutMs: number;
+  readonly maxRedirects?: number;
+}
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+export class FeApi {
+  private readonly agent: Agent;
+  private readonly authorization: string;
+
+  constructor(private readonly opts: FeApiOptions) {
+    this.agent = new Agent({
+      connectTimeout: opts.connectTimeoutMs,
+      headersTimeout: opts.requestTimeoutMs,
+      bodyTimeout: opts.requestTimeoutMs,
+    });
+    this.authorization = `Basic ${Buffer.from(`${opts.user}:${opts.password}`, 'utf8').toString('base64')}`;
+  }
+
+  /** `GET /api/{db}/get_load_state?label=…` → the txn state of a label. */
+  async labelState(db: string, label: string, signal?: AbortSignal): Promise<LabelState> {
+    const path = `/api/${encodeURIComponent(db)}/get_load_state?label=${encodeURIComponent(label)}`;
+    const what = `get_load_state for label ${label}`;
+    const { status, body } = await this.get(new URL(path, this.opts.baseUrl), true, what, signal);
+    let json: unknown;
+    try {
+      json = JSON.parse(body);
+    } catch {
+      json = undefined;
+    }
+    const o = typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : {};
+    if (status === 401 || status === 403) {
+      throw new CdcError({ code: 'SINK_AUTH', retry: 'never', message: `${what}: access denied (HTTP ${status})`, hint: 'Check SINK_USER and SINK_PASSWORD.' });
+    }
+    const state = typeof o['state'] === 'string' ? o['state'].toUpperCase() : undefined;
+    if (status !== 200 || state === undefined || !STATES.includes(state)) {
+      const msg = typeof o['msg'] === 'string' ? o['msg'] : typeof o['message'] === 'string' ? o['message'] : body.slice(0, 200);
+      throw new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: `${what} failed (HTTP ${status}): ${msg}` });
+    }
+    return state as LabelState;
+  }
+
+  /**
+   * The first `maxLines` lines of an error log (`ErrorURL`). Never throws: a missing log must not
+   * hide the load error it explains. No credentials are sent (the URL comes from the server).
+   */
+  async errorLog(errorUrl: string, maxLines = 10, signal?: AbortSignal): Promise<string[]> {
+    let url: URL;
+    try {
+      url = new URL(errorUrl);
+    } catch {
+      return [];
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') return [];
+    try {
+      const { status, body } = await this.get(url, false, `error log ${errorUrl}`, signal, 64 << 10);
+      if (status !== 200) return [`(error log not available: HTTP ${status})`];
+      return body
+        .split(/\r?\n/)
+        .map((l) => (l.length > 500 ? `${l.slice(0, 500)}…` : l))
+        .filter((l) => l.trim() !== '')
+        .slice(0, maxLines);
+    } catch (err) {
+      return [`(error log not available: ${err instanceof Error ? err.message : String(err)})`];
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close();
+  }
+
+  private async get(
+    start: URL,
+    auth: boolean,
+    what: string,
+    signal: AbortSignal | undefined,
+    maxBytes = 1 << 20,
+  ): Promise<{ status: number; body: string }> {
+    let url = start;
+    const maxRedirects = this.opts.maxRedirects ?? 3;
+    for (let hop = 0; ; hop++) {
+      let res;
+      try {
+        res = await request(url, {
+          method: 'GET',
+          dispatcher: this.agent,
+          headers: auth ? { authorization: this.authorization } : {},
+          ...(signal ? { signal } : {}),
+        });
+      } catch (err) {
+        throw networkError(what, err, false);
+      }
+      if (REDIRECTS.has(res.statusCode)) {
+        await res.body.dump();
+        const location = res.headers['location'];
+        if (typeof location !== 'string' || hop >= maxRedirects) {
+          throw new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: `${what}: too many redirects or no Location (HTTP ${res.statusCode})` });
+        }
+        url = new URL(location, url);
+        continue;
+      }
+      try {
+        return { status: res.statusCode, body: await readLimited(res.body, maxBytes) };
+      } catch (err) {
+        throw networkError(what, err, false);
+      }
+    }
+  }
+}
+
+async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= maxBytes) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
+}

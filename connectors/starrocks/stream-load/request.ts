@@ -1,0 +1,67 @@
+/**
+ * Stream Load URL path and headers (pure), PROTOCOL.md §1.2 and §2.
+ * `Expect`, `Authorization` and `Content-Length` are added by the HTTP client.
+ */
+import { CDC_VERSION_COLUMN } from '../audit.js';
+import { quoteIdent } from '../identifiers.js';
+
+export interface LoadHeaderOptions {
+  readonly label: string;
+  /** The full `columns` header value (load columns and audit columns, quoted). */
+  readonly columns: string;
+  readonly partial: boolean;
+  readonly maxFilterRatio: number;
+  readonly timeoutMs: number;
+  /** The target's spelling of `dbmazz_cdc_version`. */
+  readonly mergeConditionColumn?: string;
+}
+
+/** `/api/{db}/{table}/_stream_load`, each segment percent-encoded (the BE URL-decodes them). */
+export function streamLoadPath(db: string, table: string): string {
+  return `/api/${encodeURIComponent(db)}/${encodeURIComponent(table)}/_stream_load`;
+}
+
+/** `timeout` header: whole seconds within 1..259200 (§2). */
+export function timeoutSeconds(ms: number): number {
+  return Math.min(259_200, Math.max(1, Math.ceil(ms / 1000)));
+}
+
+export function streamLoadHeaders(o: LoadHeaderOptions): Record<string, string> {
+  const headers: Record<string, string> = {
+    label: o.label,
+    format: 'json',
+    strip_outer_array: 'true',
+    ignore_json_size: 'true',
+    columns: headerText(o.columns),
+    // Every load: an older change can never overwrite a newer row (§6.4; deletes here are upserts).
+    merge_condition: headerText(o.mergeConditionColumn ?? CDC_VERSION_COLUMN),
+    max_filter_ratio: formatRatio(o.maxFilterRatio),
+    timeout: String(timeoutSeconds(o.timeoutMs)),
+  };
+  if (o.partial) {
+    headers['partial_update'] = 'true';
+    headers['partial_update_mode'] = 'row';
+  }
+  return headers;
+}
+
+/** The `columns` header value for load columns plus the audit columns. */
+export function columnsWithAudit(loadColumnsHeader: string, auditNames: readonly string[]): string {
+  const audit = auditNames.map(quoteIdent).join(',');
+  return loadColumnsHeader === '' ? audit : `${loadColumnsHeader},${audit}`;
+}
+
+function formatRatio(r: number): string {
+  if (!Number.isFinite(r) || r <= 0) return '0';
+  if (r >= 1) return '1';
+  return String(r);
+}
+
+/**
+ * HTTP header values are byte strings: Node writes each char as one byte (latin1) and rejects
+ * chars above U+00FF. Non-ASCII identifiers are sent as their UTF-8 bytes.
+ */
+export function headerText(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /^[\x00-\x7f]*$/.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1');
+}

@@ -1,0 +1,125 @@
+/**
+ * The settings core itself reads. Connectors declare theirs in their manifests; together they are every
+ * variable dbmazz understands (docs/configuration.md is generated from these specs).
+ */
+import type { SettingSpec } from '../plugin/settings.js';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
+export type LogFormat = (typeof LOG_FORMATS)[number];
+
+export const DEFAULT_PIPELINE_ID = 'dbmazz';
+/** The source setting whose value names the pipeline (the replication slot), when the source has it. */
+export const SLOT_NAME_SETTING = 'SOURCE_SLOT_NAME';
+
+export const CORE_SETTINGS: readonly SettingSpec[] = [
+  {
+    env: 'SOURCE_TYPE',
+    type: 'string',
+    default: 'postgres',
+    schema: { minLength: 1 },
+    description:
+      'Source connector: a built-in type (postgres), or an installed npm package name or a file path that exports a dbmazz connector manifest.',
+    expected: 'a connector type, e.g. postgres',
+  },
+  {
+    env: 'SINK_TYPE',
+    type: 'string',
+    default: 'starrocks',
+    schema: { minLength: 1 },
+    description:
+      'Sink connector: a built-in type (starrocks), or an installed npm package name or a file path that exports a dbmazz connector manifest.',
+    expected: 'a connector type, e.g. starrocks',
+  },
+  {
+    env: 'TABLES',
+    type: 'list',
+    required: true,
+    description:
+      'Comma-separated tables to replicate: `schema.table`, or `table` for the `public` schema. Unquoted names fold to lower case; double-quote a name to keep its case or special characters.',
+    expected: 'a comma-separated list of tables, e.g. orders,public.order_items',
+  },
+  {
+    env: 'FLUSH_SIZE',
+    type: 'integer',
+    default: 10000,
+    schema: { minimum: 1 },
+    description: 'Buffered changes that trigger a flush to the sink.',
+    expected: 'a positive integer, e.g. 10000',
+  },
+  {
+    env: 'FLUSH_INTERVAL_MS',
+    type: 'integer',
+    default: 1000,
+    schema: { minimum: 1 },
+    description: 'Longest time (ms) a buffered change waits before it is flushed.',
+    expected: 'a positive integer (milliseconds), e.g. 1000',
+  },
+  {
+    env: 'MAX_BUFFERED_EVENTS',
+    type: 'integer',
+    default: 100000,
+    schema: { minimum: 1 },
+    description:
+      'Backpressure bound: when this many changes are buffered or in flight, the source stops reading until the sink catches up. At least FLUSH_SIZE.',
+    expected: 'a positive integer, e.g. 100000',
+  },
+  {
+    env: 'MAX_BUFFERED_BYTES',
+    type: 'integer',
+    default: 268435456,
+    schema: { minimum: 1 },
+    description: 'Backpressure bound in bytes of buffered change data (default 256 MiB).',
+    expected: 'a positive integer (bytes), e.g. 268435456',
+  },
+  {
+    env: 'SINK_RETRY_MAX_ATTEMPTS',
+    type: 'integer',
+    default: 10,
+    schema: { minimum: 1 },
+    description:
+      'Attempts per batch for transient sink errors (1 = no retry); then the pipeline stops with a stage error and the LSN unconfirmed.',
+    expected: 'a positive integer, e.g. 10',
+  },
+  {
+    env: 'SINK_RETRY_INITIAL_MS',
+    type: 'integer',
+    default: 500,
+    schema: { minimum: 1 },
+    description: 'First retry delay (ms); it doubles per attempt, with jitter.',
+    expected: 'a positive integer (milliseconds), e.g. 500',
+  },
+  {
+    env: 'SINK_RETRY_MAX_MS',
+    type: 'integer',
+    default: 30000,
+    schema: { minimum: 1 },
+    description: 'Largest retry delay (ms). At least SINK_RETRY_INITIAL_MS.',
+    expected: 'a positive integer (milliseconds), e.g. 30000',
+  },
+  {
+    env: 'GRPC_PORT',
+    type: 'integer',
+    default: 50051,
+    schema: { minimum: 0, maximum: 65535 },
+    description: 'Port of the gRPC control and monitoring API (0 picks a free port).',
+    expected: 'a TCP port between 0 and 65535, e.g. 50051',
+  },
+  {
+    env: 'LOG_LEVEL',
+    type: 'string',
+    default: 'info',
+    schema: { enum: [...LOG_LEVELS] },
+    description: 'Log level.',
+    expected: `one of ${LOG_LEVELS.join(', ')}`,
+  },
+  {
+    env: 'LOG_FORMAT',
+    type: 'string',
+    default: 'auto',
+    schema: { enum: [...LOG_FORMATS] },
+    description: 'Log format: `json` (one JSON object per line), `pretty` (human-readable), or `auto` (pretty when stdout is a terminal, else JSON).',
+    expected: `one of ${LOG_FORMATS.join(', ')}`,
+  },
+];

@@ -1,0 +1,181 @@
+/**
+ * Environment (+ optional .env) → validated configuration: core settings, the selected source and sink
+ * manifests and their settings, parsed TABLES and the pipeline id. Every problem of every group is
+ * collected and thrown together as one ConfigError; nothing here opens a connection.
+ */
+import { CdcError, ConfigError } from '../errors/errors.js';
+import type { TableId } from '../model/table.js';
+import type { SinkManifest, SourceManifest } from '../plugin/manifest.js';
+import type { ConnectorKind } from '../plugin/registry.js';
+import type { ConnectorLoader } from '../plugin/loader.js';
+import type { Settings, SettingSpec } from '../plugin/settings.js';
+import { CORE_SETTINGS, DEFAULT_PIPELINE_ID, SLOT_NAME_SETTING, type LogFormat, type LogLevel } from './core-settings.js';
+import { loadEnvironment } from './env-file.js';
+import { scrubText } from './mask.js';
+import { readSettings, type Environment } from './read-settings.js';
+import { parseTables } from './tables.js';
+
+export interface CoreConfig {
+  readonly sourceType: string;
+  readonly sinkType: string;
+  readonly tables: readonly TableId[];
+  readonly flushSize: number;
+  readonly flushIntervalMs: number;
+  readonly maxBufferedEvents: number;
+  readonly maxBufferedBytes: number;
+  readonly retry: { readonly maxAttempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
+  readonly grpcPort: number;
+  readonly logLevel: LogLevel;
+  readonly logFormat: LogFormat;
+}
+
+export interface ConnectorSelection<M> {
+  readonly manifest: M;
+  /** Validated settings of this connector only, keyed by canonical name. */
+  readonly settings: Settings;
+}
+
+export interface DbmazzConfig {
+  readonly core: CoreConfig;
+  readonly coreSettings: Settings;
+  readonly source: ConnectorSelection<SourceManifest>;
+  readonly sink: ConnectorSelection<SinkManifest>;
+  /** The source's slot name (SOURCE_SLOT_NAME) when it has one, else `dbmazz`. */
+  readonly pipelineId: string;
+  /** The .env file that was read, if any. */
+  readonly envFile: string | undefined;
+  /** Secret values seen in the configuration, for scrubbing messages. */
+  readonly secrets: readonly string[];
+}
+
+export interface LoadConfigInput {
+  readonly env: Environment;
+  readonly cwd: string;
+  readonly loader: ConnectorLoader;
+}
+
+function num(s: Settings, env: string): number {
+  const v = s[env];
+  return typeof v === 'number' ? v : 0;
+}
+
+function str(s: Settings, env: string): string {
+  const v = s[env];
+  return typeof v === 'string' ? v : '';
+}
+
+function toCore(s: Settings, tables: readonly TableId[]): CoreConfig {
+  return {
+    sourceType: str(s, 'SOURCE_TYPE'),
+    sinkType: str(s, 'SINK_TYPE'),
+    tables,
+    flushSize: num(s, 'FLUSH_SIZE'),
+    flushIntervalMs: num(s, 'FLUSH_INTERVAL_MS'),
+    maxBufferedEvents: num(s, 'MAX_BUFFERED_EVENTS'),
+    maxBufferedBytes: num(s, 'MAX_BUFFERED_BYTES'),
+    retry: {
+      maxAttempts: num(s, 'SINK_RETRY_MAX_ATTEMPTS'),
+      initialDelayMs: num(s, 'SINK_RETRY_INITIAL_MS'),
+      maxDelayMs: num(s, 'SINK_RETRY_MAX_MS'),
+    },
+    grpcPort: num(s, 'GRPC_PORT'),
+    logLevel: (str(s, 'LOG_LEVEL') || 'info') as LogLevel,
+    logFormat: (str(s, 'LOG_FORMAT') || 'auto') as LogFormat,
+  };
+}
+
+/** Problems that involve two core settings. */
+function crossFieldProblems(s: Settings): string[] {
+  const problems: string[] = [];
+  const flush = s['FLUSH_SIZE'];
+  const maxEvents = s['MAX_BUFFERED_EVENTS'];
+  if (typeof flush === 'number' && typeof maxEvents === 'number' && maxEvents < flush) {
+    problems.push(
+      `MAX_BUFFERED_EVENTS: '${maxEvents}' is smaller than FLUSH_SIZE (${flush}), so a flush by size could never happen (expected at least FLUSH_SIZE)`,
+    );
+  }
+  const initial = s['SINK_RETRY_INITIAL_MS'];
+  const max = s['SINK_RETRY_MAX_MS'];
+  if (typeof initial === 'number' && typeof max === 'number' && max < initial) {
+    problems.push(`SINK_RETRY_MAX_MS: '${max}' is smaller than SINK_RETRY_INITIAL_MS (${initial}) (expected at least SINK_RETRY_INITIAL_MS)`);
+  }
+  return problems;
+}
+
+/** A variable declared by two groups would be read twice with different meanings. */
+function collisionProblems(groups: readonly { owner: string; specs: readonly SettingSpec[] }[]): string[] {
+  const owners = new Map<string, string>();
+  const problems: string[] = [];
+  for (const { owner, specs } of groups) {
+    for (const spec of specs) {
+      for (const name of [spec.env, ...(spec.aliases ?? [])]) {
+        const first = owners.get(name);
+        if (first !== undefined && first !== owner) problems.push(`${name} is declared by both ${first} and ${owner}; one of them must rename it`);
+        else owners.set(name, owner);
+      }
+    }
+  }
+  return problems;
+}
+
+async function loadManifest<K extends ConnectorKind>(
+  loader: ConnectorLoader,
+  kind: K,
+  type: string | undefined,
+  problems: string[],
+): Promise<(K extends 'source' ? SourceManifest : SinkManifest) | undefined> {
+  if (type === undefined || type === '') return undefined;
+  try {
+    return await loader.load(kind, type);
+  } catch (err) {
+    problems.push(err instanceof CdcError ? err.operatorMessage : String(err));
+    return undefined;
+  }
+}
+
+export async function loadConfig(input: LoadConfigInput): Promise<DbmazzConfig> {
+  const loaded = loadEnvironment(input.env, input.cwd);
+  const problems: string[] = [...loaded.problems];
+  const secrets: string[] = [];
+
+  const core = readSettings(CORE_SETTINGS, loaded.env);
+  problems.push(...core.problems);
+  secrets.push(...core.secrets);
+  const listed = core.settings['TABLES'];
+  const tables = Array.isArray(listed) ? parseTables(listed) : { tables: [], problems: [] };
+  problems.push(...tables.problems, ...crossFieldProblems(core.settings));
+
+  const sourceType = core.settings['SOURCE_TYPE'];
+  const sinkType = core.settings['SINK_TYPE'];
+  const sourceManifest = await loadManifest(input.loader, 'source', typeof sourceType === 'string' ? sourceType : undefined, problems);
+  const sinkManifest = await loadManifest(input.loader, 'sink', typeof sinkType === 'string' ? sinkType : undefined, problems);
+
+  const groups = [{ owner: 'core', specs: CORE_SETTINGS }];
+  const source = sourceManifest ? readSettings(sourceManifest.settings, loaded.env, `the source '${sourceManifest.type}'`) : undefined;
+  const sink = sinkManifest ? readSettings(sinkManifest.settings, loaded.env, `the sink '${sinkManifest.type}'`) : undefined;
+  if (sourceManifest && source) {
+    groups.push({ owner: `the source '${sourceManifest.type}'`, specs: sourceManifest.settings });
+    problems.push(...source.problems);
+    secrets.push(...source.secrets);
+  }
+  if (sinkManifest && sink) {
+    groups.push({ owner: `the sink '${sinkManifest.type}'`, specs: sinkManifest.settings });
+    problems.push(...sink.problems);
+    secrets.push(...sink.secrets);
+  }
+  problems.push(...collisionProblems(groups));
+
+  if (problems.length > 0 || !sourceManifest || !sinkManifest || !source || !sink) {
+    throw new ConfigError(problems.map((p) => scrubText(p, secrets)));
+  }
+  const slot = source.settings[SLOT_NAME_SETTING];
+  return {
+    core: toCore(core.settings, tables.tables),
+    coreSettings: core.settings,
+    source: { manifest: sourceManifest, settings: source.settings },
+    sink: { manifest: sinkManifest, settings: sink.settings },
+    pipelineId: typeof slot === 'string' && slot !== '' ? slot : DEFAULT_PIPELINE_ID,
+    envFile: loaded.file,
+    secrets,
+  };
+}

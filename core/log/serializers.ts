@@ -1,0 +1,40 @@
+/** Error serialization for logs: CdcError code, message, hint and retry; the cause's message only. */
+import { CdcError } from '../errors/errors.js';
+import { scrubText } from '../config/mask.js';
+
+export interface SerializedError {
+  readonly type: string;
+  readonly message: string;
+  readonly code?: string;
+  readonly hint?: string;
+  readonly retry?: string;
+  readonly cause?: string;
+  readonly stack?: string;
+}
+
+function causeText(cause: unknown): string | undefined {
+  if (cause === undefined || cause === null) return undefined;
+  if (cause instanceof Error) {
+    const code = (cause as NodeJS.ErrnoException).code;
+    return code ? `${code}: ${cause.message}` : cause.message;
+  }
+  return typeof cause === 'string' ? cause : undefined;
+}
+
+/** Never serializes the error's own fields (a driver error may hold the connection config). */
+export function errorSerializer(secrets: readonly string[]): (err: unknown) => SerializedError | unknown {
+  const scrub = (t: string): string => scrubText(t, secrets);
+  return (err: unknown) => {
+    if (!(err instanceof Error)) return err;
+    const cause = causeText((err as { cause?: unknown }).cause);
+    const base = {
+      type: err.name,
+      message: scrub(err.message),
+      ...(cause !== undefined ? { cause: scrub(cause) } : {}),
+    };
+    if (err instanceof CdcError) {
+      return { ...base, code: err.code, retry: err.retry, ...(err.hint ? { hint: scrub(err.hint) } : {}) };
+    }
+    return { ...base, ...(err.stack ? { stack: scrub(err.stack) } : {}) };
+  };
+}

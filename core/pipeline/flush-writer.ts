@@ -1,0 +1,131 @@
+/**
+ * Executes a flush plan against the sink: tables in parallel up to `tableConcurrency`, the steps of one
+ * table in order, every sink call through the retry policy. Resolves when every write of the flush is
+ * durable; rejects with the first final error.
+ */
+import type { Logger } from 'pino';
+import type { CdcError } from '../errors/errors.js';
+import { formatTableId } from '../model/table.js';
+import { formatLsn } from '../model/lsn.js';
+import type { Sink, TableBatch } from '../plugin/sink.js';
+import type { RuntimeState } from '../runtime/state.js';
+import type { RetryPolicy } from './backoff.js';
+import type { Clock } from './clock.js';
+import { runLimited } from './concurrency.js';
+import type { FlushPhase, FlushPlan, TableStep, TableWork } from './flush-plan.js';
+import { withRetry } from './retry.js';
+
+export interface FlushWriterDeps {
+  readonly sink: Sink;
+  readonly state: RuntimeState;
+  readonly logger: Logger;
+  readonly clock: Clock;
+  readonly random: () => number;
+  readonly retry: RetryPolicy;
+  readonly tableConcurrency: number;
+  /** Aborts sink calls and retry waits (stop now, fatal error). */
+  readonly signal: AbortSignal;
+}
+
+export class FlushWriter {
+  private truncateWarned = false;
+
+  constructor(private readonly deps: FlushWriterDeps) {}
+
+  async run(plan: FlushPlan): Promise<void> {
+    for (const phase of plan.phases) await this.runPhase(phase);
+  }
+
+  private async runPhase(phase: FlushPhase): Promise<void> {
+    if (phase.kind === 'truncate') {
+      await this.truncate(phase);
+      return;
+    }
+    await runLimited(phase.tables, this.deps.tableConcurrency, (work) => this.runTable(work));
+  }
+
+  private async runTable(work: TableWork): Promise<void> {
+    for (const step of work.steps) await this.runStep(work.table, step);
+  }
+
+  private async runStep(table: string, step: TableStep): Promise<void> {
+    if (step.kind === 'write') {
+      await this.write(table, step.batch);
+      return;
+    }
+    const { sink, logger } = this.deps;
+    const columns = step.schema.columns.map((c) => c.name);
+    if (sink.schemaChanged === undefined) {
+      logger.info({ table, columns }, 'Source table schema changed; the sink has no schema hook');
+      return;
+    }
+    const schemaChanged = sink.schemaChanged.bind(sink);
+    await this.retrying(table, 'schema change', () => schemaChanged(step.schema, step.previous));
+    logger.info({ table, columns }, 'Source table schema changed; sink updated');
+  }
+
+  private async write(table: string, batch: TableBatch): Promise<void> {
+    const { sink, state, logger, clock, signal } = this.deps;
+    const started = clock.now();
+    let attempts = 0;
+    const result = await this.retrying(table, 'write', (attempt) => {
+      attempts = attempt;
+      return sink.write(batch, signal);
+    });
+    state.totals.batches += 1;
+    state.totals.rowsLoaded += result.rowsWritten;
+    state.totals.loads += result.loads;
+    if (logger.isLevelEnabled('debug')) {
+      logger.debug(
+        {
+          table,
+          rows: batch.records.length,
+          rowsWritten: result.rowsWritten,
+          bytes: result.bytesWritten,
+          loads: result.loads,
+          attempts,
+          ms: Math.round(clock.now() - started),
+          firstLsn: formatLsn(batch.firstLsn),
+          lastLsn: formatLsn(batch.lastLsn),
+        },
+        'Batch written',
+      );
+    }
+  }
+
+  private async truncate(phase: Extract<FlushPhase, { kind: 'truncate' }>): Promise<void> {
+    const { sink, state, logger } = this.deps;
+    const tables = phase.tables.map(formatTableId);
+    if (sink.truncate === undefined) {
+      state.totals.truncatesIgnored += 1;
+      const fields = { tables, lsn: formatLsn(phase.lsn), ignored: state.totals.truncatesIgnored };
+      if (!this.truncateWarned) {
+        this.truncateWarned = true;
+        logger.warn(fields, `TRUNCATE not applied: the ${sink.type} sink cannot truncate; target rows are kept`);
+      } else {
+        logger.debug(fields, 'TRUNCATE not applied');
+      }
+      return;
+    }
+    const truncate = sink.truncate.bind(sink);
+    await this.retrying(tables.join(','), 'truncate', () => truncate(phase.tables, this.deps.signal));
+    logger.info({ tables, lsn: formatLsn(phase.lsn) }, 'TRUNCATE applied');
+  }
+
+  private retrying<T>(table: string, what: string, op: (attempt: number) => Promise<T>): Promise<T> {
+    const { state, logger, clock, random, retry, signal } = this.deps;
+    return withRetry(op, {
+      policy: retry,
+      sleep: (ms, s) => clock.sleep(ms, s),
+      random,
+      signal,
+      onRetry: (retryNo: number, delayMs: number, error: CdcError) => {
+        state.totals.retries += 1;
+        logger.warn(
+          { table, attempt: retryNo, maxAttempts: retry.maxAttempts, delayMs, code: error.code, error: error.message },
+          `Sink ${what} failed; retrying`,
+        );
+      },
+    });
+  }
+}

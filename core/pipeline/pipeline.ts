@@ -1,0 +1,502 @@
+/**
+ * The pipeline: source events → bounded buffer → sequential flushes (per-table batches, tables in
+ * parallel) → sink.write → checkpointer → source.acknowledge. The source keeps being read into the
+ * buffer while a flush is in flight; once buffered + in-flight reaches a bound the handler returns a
+ * promise and the source pauses its socket until the total drops below the low watermark.
+ *
+ * Modes: running (paused is a flag on top) → draining → stopped, or → stopping (stop now) → stopped,
+ * or → failed. Only running and draining write and confirm.
+ */
+import type { Logger } from 'pino';
+import { CdcError, ConfigError, toCdcError, type ErrorCode } from '../errors/errors.js';
+import { formatLsn, type Lsn } from '../model/lsn.js';
+import { tableKey, type TableSchema } from '../model/table.js';
+import type { Sink } from '../plugin/sink.js';
+import type { Source, SourceEvent, SourceEventHandler } from '../plugin/source.js';
+import type { RuntimeState } from '../runtime/state.js';
+import { Checkpointer } from './checkpointer.js';
+import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { deferred, rejected, type Deferred } from './deferred.js';
+import { EventBuffer, type BufferItem } from './event-buffer.js';
+import { planFlush } from './flush-plan.js';
+import { FlushWriter } from './flush-writer.js';
+import { LOW_WATERMARK_RATIO, type PipelineOptions, type ReloadChanges } from './options.js';
+import { estimateRecordBytes } from './record-size.js';
+import { SummaryReporter } from './summary.js';
+
+export interface RunningPipeline {
+  /** Resolves after a stop or drain; rejects with the CdcError on a fatal error (state.fail is set). */
+  readonly done: Promise<void>;
+  /** Stops reading, writes everything buffered, confirms the final position, closes source and sink. */
+  drainAndStop(): Promise<void>;
+  /** Stops without writing buffered changes (nothing unwritten is confirmed), closes. */
+  stopNow(): Promise<void>;
+  /** Stops reading; resolves once everything received is written (run state PAUSED). */
+  pause(): Promise<void>;
+  resume(): void;
+  /** New flush settings; they apply from the next flush. */
+  reload(changes: ReloadChanges): void;
+}
+
+export interface PipelineDeps {
+  readonly source: Source;
+  readonly sink: Sink;
+  readonly state: RuntimeState;
+  readonly logger: Logger;
+  readonly options: PipelineOptions;
+  /** The table schemas the sink was set up with. */
+  readonly tables: readonly TableSchema[];
+  readonly clock?: Clock;
+  /** [0, 1) random source for the backoff jitter. */
+  readonly random?: () => number;
+}
+
+type Mode = 'created' | 'running' | 'draining' | 'stopping' | 'failed' | 'stopped';
+
+export class Pipeline implements RunningPipeline {
+  readonly done: Promise<void>;
+  private readonly doneDeferred = deferred();
+  private mode: Mode = 'created';
+  private paused = false;
+  private readonly source: Source;
+  private readonly sink: Sink;
+  private readonly state: RuntimeState;
+  private readonly logger: Logger;
+  private readonly clock: Clock;
+  private readonly options: PipelineOptions;
+  private readonly buffer = new EventBuffer();
+  private readonly checkpointer = new Checkpointer();
+  private readonly abort = new AbortController();
+  private readonly writer: FlushWriter;
+  private readonly summary: SummaryReporter;
+  private schemas: ReadonlyMap<string, TableSchema>;
+  private flushSize: number;
+  private flushIntervalMs: number;
+  private flushing: Promise<void> | undefined;
+  private inFlightEvents = 0;
+  private inFlightBytes = 0;
+  private flushTimer: TimerHandle | undefined;
+  private flushTimerAt = 0;
+  private forced = 0;
+  /** Set while the source waits for buffer space (backpressure). */
+  private space: Deferred | undefined;
+  private quietWaiters: Deferred[] = [];
+  private confirmBlocked = false;
+  private drainPromise: Promise<void> | undefined;
+  private stopPromise: Promise<void> | undefined;
+  private pausePromise: Promise<void> | undefined;
+  private closing: Promise<void> | undefined;
+  private failure: CdcError | undefined;
+
+  constructor(deps: PipelineDeps) {
+    this.source = deps.source;
+    this.sink = deps.sink;
+    this.state = deps.state;
+    this.logger = deps.logger;
+    this.options = deps.options;
+    this.clock = deps.clock ?? systemClock;
+    this.flushSize = deps.options.flushSize;
+    this.flushIntervalMs = deps.options.flushIntervalMs;
+    this.schemas = new Map(deps.tables.map((t) => [tableKey(t.id), t]));
+    this.done = this.doneDeferred.promise;
+    this.writer = new FlushWriter({
+      sink: this.sink,
+      state: this.state,
+      logger: this.logger,
+      clock: this.clock,
+      random: deps.random ?? Math.random,
+      retry: deps.options.retry,
+      tableConcurrency: deps.options.tableConcurrency,
+      signal: this.abort.signal,
+    });
+    this.summary = new SummaryReporter(this.state, this.logger, this.clock, deps.options.summaryIntervalMs);
+  }
+
+  /** Starts streaming: resolves once the source has begun. On failure the pipeline is dead (done rejects). */
+  async start(): Promise<void> {
+    if (this.mode !== 'created') throw new Error('Pipeline.start called twice');
+    this.mode = 'running';
+    try {
+      await this.source.start(this.handler);
+    } catch (err) {
+      const error = toCdcError(err, 'SOURCE_CONNECTION');
+      this.mode = 'failed';
+      this.failure = error;
+      this.halt(error, false);
+      this.doneDeferred.reject(error);
+      throw error;
+    }
+    const resumed = this.source.status().confirmedPosition;
+    if (resumed > this.state.confirmedLsn) this.state.confirmedLsn = resumed;
+    this.source.done().then(
+      () => {
+        if (this.mode === 'running') {
+          this.fatal(
+            new CdcError({
+              code: 'SOURCE_CONNECTION',
+              message: 'The source stream ended unexpectedly.',
+              hint: 'Check the source server; on restart dbmazz resumes from the last confirmed position.',
+            }),
+          );
+        }
+      },
+      (err: unknown) => this.fatal(err, 'SOURCE_CONNECTION'),
+    );
+    this.summary.start();
+  }
+
+  // -- Events -------------------------------------------------------------------------------------
+
+  private readonly handler: SourceEventHandler = (event) => {
+    if (this.mode === 'failed') return rejected(this.failure);
+    if (this.mode !== 'running' && this.mode !== 'draining') return undefined;
+    if (this.accept(event)) this.kick();
+    this.syncCounters();
+    return this.overBound() ? this.waitForSpace() : undefined;
+  };
+
+  /** Records the event; returns true when it was buffered. */
+  private accept(event: SourceEvent): boolean {
+    const at = this.clock.now();
+    switch (event.kind) {
+      case 'change': {
+        const { record } = event;
+        this.buffer.push({ kind: 'change', seq: this.checkpointer.nextSeq(), record, bytes: estimateRecordBytes(record), at });
+        this.received(record.lsn);
+        this.state.totals.events += 1;
+        if (!this.source.capabilities.transactions) this.confirm(this.checkpointer.commit(record.commitLsn));
+        return true;
+      }
+      case 'schema':
+        this.buffer.push({ kind: 'schema', seq: this.checkpointer.nextSeq(), schema: event.schema, bytes: 256, at });
+        return true;
+      case 'truncate':
+        this.buffer.push({ kind: 'truncate', seq: this.checkpointer.nextSeq(), tables: event.tables, lsn: event.lsn, bytes: 128, at });
+        this.received(event.lsn);
+        this.state.totals.truncates += 1;
+        return true;
+      case 'commit':
+        this.received(event.position);
+        this.state.totals.commits += 1;
+        this.confirm(this.checkpointer.commit(event.position));
+        return false;
+      case 'idle':
+        this.received(event.position);
+        if (this.buffer.length === 0 && this.flushing === undefined) this.confirm(this.checkpointer.idle(event.position));
+        return false;
+    }
+  }
+
+  private received(lsn: Lsn): void {
+    if (lsn > this.state.receivedLsn) this.state.receivedLsn = lsn;
+  }
+
+  private confirm(position: Lsn | undefined): void {
+    if (position === undefined || this.confirmBlocked || position <= this.state.confirmedLsn) return;
+    try {
+      this.source.acknowledge(position);
+    } catch (err) {
+      this.fatal(err, 'SOURCE_CONNECTION');
+      return;
+    }
+    this.state.confirmedLsn = position;
+    this.state.notify();
+  }
+
+  // -- Backpressure -------------------------------------------------------------------------------
+
+  private overBound(): boolean {
+    return (
+      this.buffer.length + this.inFlightEvents >= this.options.maxBufferedEvents ||
+      this.buffer.bytes + this.inFlightBytes >= this.options.maxBufferedBytes
+    );
+  }
+
+  private belowLowWatermark(): boolean {
+    return (
+      this.buffer.length + this.inFlightEvents < this.options.maxBufferedEvents * LOW_WATERMARK_RATIO &&
+      this.buffer.bytes + this.inFlightBytes < this.options.maxBufferedBytes * LOW_WATERMARK_RATIO
+    );
+  }
+
+  private waitForSpace(): Promise<void> {
+    if (this.space === undefined) {
+      this.space = deferred();
+      this.logger.debug(
+        { bufferedEvents: this.buffer.length, inFlightEvents: this.inFlightEvents, bytes: this.buffer.bytes + this.inFlightBytes },
+        'Buffer full; the source waits',
+      );
+      this.kick();
+    }
+    return this.space.promise;
+  }
+
+  private releaseSpace(): void {
+    if (this.space !== undefined && this.belowLowWatermark()) {
+      const space = this.space;
+      this.space = undefined;
+      space.resolve();
+    }
+  }
+
+  // -- Flushing -----------------------------------------------------------------------------------
+
+  /** Starts a flush when one is due, arms the interval timer otherwise. */
+  private kick(): void {
+    if (this.flushing !== undefined || (this.mode !== 'running' && this.mode !== 'draining')) return;
+    const firstAt = this.buffer.firstAt;
+    if (firstAt === undefined) {
+      this.clearFlushTimer();
+      for (const waiter of this.quietWaiters.splice(0)) waiter.resolve();
+      return;
+    }
+    const dueAt = firstAt + this.flushIntervalMs;
+    const due =
+      this.forced > 0 ||
+      this.space !== undefined ||
+      this.buffer.length >= this.flushSize ||
+      this.overBound() ||
+      this.clock.now() >= dueAt;
+    if (!due) {
+      this.armFlushTimer(dueAt);
+      return;
+    }
+    this.clearFlushTimer();
+    const items = this.buffer.take(this.flushSize);
+    const lastSeq = items[items.length - 1]?.seq ?? 0;
+    this.inFlightEvents = items.length;
+    this.inFlightBytes = items.reduce((sum, item) => sum + item.bytes, 0);
+    this.syncCounters();
+    this.flushing = this.writeFlush(items).then(
+      () => this.flushed(lastSeq),
+      (err: unknown) => this.flushFailed(err),
+    );
+  }
+
+  private async writeFlush(items: readonly BufferItem[]): Promise<void> {
+    const plan = planFlush(items, this.schemas, this.options.pipelineId);
+    this.schemas = plan.schemas;
+    await this.writer.run(plan);
+  }
+
+  private flushed(lastSeq: number): void {
+    this.flushing = undefined;
+    this.inFlightEvents = 0;
+    this.inFlightBytes = 0;
+    if (this.mode !== 'running' && this.mode !== 'draining') return;
+    this.confirm(this.checkpointer.durable(lastSeq));
+    this.releaseSpace();
+    this.kick();
+    this.syncCounters();
+    this.state.notify();
+  }
+
+  private flushFailed(err: unknown): void {
+    this.flushing = undefined;
+    this.inFlightEvents = 0;
+    this.inFlightBytes = 0;
+    this.fatal(err, 'SINK_LOAD');
+  }
+
+  private armFlushTimer(at: number): void {
+    if (this.flushTimer !== undefined && this.flushTimerAt === at) return;
+    this.clearFlushTimer();
+    this.flushTimerAt = at;
+    this.flushTimer = this.clock.setTimer(() => {
+      this.flushTimer = undefined;
+      this.kick();
+    }, at - this.clock.now());
+  }
+
+  private clearFlushTimer(): void {
+    if (this.flushTimer !== undefined) this.clock.clearTimer(this.flushTimer);
+    this.flushTimer = undefined;
+  }
+
+  /** Writes everything buffered now; resolves when nothing is buffered or in flight. */
+  private async flushAll(): Promise<void> {
+    this.forced += 1;
+    try {
+      this.kick();
+      await this.whenQuiet();
+    } finally {
+      this.forced -= 1;
+    }
+  }
+
+  private whenQuiet(): Promise<void> {
+    if (this.mode !== 'running' && this.mode !== 'draining') return rejected(this.failure ?? new Error('stopped'));
+    if (this.buffer.length === 0 && this.flushing === undefined) return Promise.resolve();
+    const waiter = deferred();
+    this.quietWaiters.push(waiter);
+    return waiter.promise;
+  }
+
+  private syncCounters(): void {
+    const { state } = this;
+    state.bufferedEvents = this.buffer.length;
+    state.bufferedBytes = this.buffer.bytes;
+    state.inFlightEvents = this.inFlightEvents;
+    state.inFlightBytes = this.inFlightBytes;
+  }
+
+  // -- Control ------------------------------------------------------------------------------------
+
+  pause(): Promise<void> {
+    if (this.mode !== 'running') return this.pausePromise ?? Promise.resolve();
+    if (this.paused && this.pausePromise !== undefined) return this.pausePromise;
+    this.paused = true;
+    this.source.pause();
+    this.logger.info({ bufferedEvents: this.buffer.length, inFlightEvents: this.inFlightEvents }, 'Pausing replication');
+    this.pausePromise = this.flushAll().then(
+      () => {
+        if (this.paused && this.mode === 'running') this.state.setRunState('PAUSED');
+      },
+      (err: unknown) => {
+        if (this.mode === 'failed') throw this.failure ?? err;
+      },
+    );
+    return this.pausePromise;
+  }
+
+  resume(): void {
+    if (!this.paused || this.mode !== 'running') return;
+    this.paused = false;
+    this.pausePromise = undefined;
+    this.source.resume();
+    this.state.setRunState('RUNNING');
+    this.logger.info('Replication resumed');
+  }
+
+  reload(changes: ReloadChanges): void {
+    const problems: string[] = [];
+    const { flushSize, flushIntervalMs } = changes;
+    if (flushSize !== undefined && (!Number.isInteger(flushSize) || flushSize < 1)) {
+      problems.push(`flushSize must be an integer >= 1 (got ${flushSize})`);
+    }
+    if (flushIntervalMs !== undefined && (!Number.isInteger(flushIntervalMs) || flushIntervalMs < 0)) {
+      problems.push(`flushIntervalMs must be an integer >= 0 (got ${flushIntervalMs})`);
+    }
+    if (problems.length > 0) throw new ConfigError(problems);
+    if (flushSize !== undefined) this.flushSize = flushSize;
+    if (flushIntervalMs !== undefined) this.flushIntervalMs = flushIntervalMs;
+    this.logger.info({ flushSize: this.flushSize, flushIntervalMs: this.flushIntervalMs }, 'Flush settings reloaded');
+    this.clearFlushTimer();
+    this.kick();
+  }
+
+  /** The current flush settings (after reloads). */
+  get flushSettings(): { readonly flushSize: number; readonly flushIntervalMs: number } {
+    return { flushSize: this.flushSize, flushIntervalMs: this.flushIntervalMs };
+  }
+
+  drainAndStop(): Promise<void> {
+    this.drainPromise ??= this.drain();
+    return this.drainPromise;
+  }
+
+  private async drain(): Promise<void> {
+    if (this.mode !== 'running') return this.afterInterruption();
+    this.mode = 'draining';
+    this.state.setRunState('DRAINING');
+    this.logger.info({ bufferedEvents: this.buffer.length, inFlightEvents: this.inFlightEvents }, 'Draining before stop');
+    try {
+      this.source.pause();
+      await this.flushAll();
+      await this.source.stop();
+      // Anything the source delivered while stopping.
+      await this.flushAll();
+    } catch (err) {
+      if (this.mode !== 'draining') return this.afterInterruption();
+      this.fatal(err, 'SOURCE_CONNECTION');
+      return this.afterInterruption();
+    }
+    if (this.mode !== 'draining') return this.afterInterruption();
+    await this.shutdown();
+    this.mode = 'stopped';
+    this.logger.info({ confirmedLsn: formatLsn(this.state.confirmedLsn) }, 'Stopped after drain');
+    this.doneDeferred.resolve();
+  }
+
+  /** What a drain or pause returns once another path (stop now, a failure) took over. */
+  private async afterInterruption(): Promise<void> {
+    if (this.stopPromise !== undefined) return this.stopPromise;
+    return this.done;
+  }
+
+  stopNow(): Promise<void> {
+    this.stopPromise ??= this.stopImmediately();
+    return this.stopPromise;
+  }
+
+  private async stopImmediately(): Promise<void> {
+    if (this.mode === 'failed') return this.done.catch(() => undefined);
+    if (this.mode === 'stopped') return;
+    if (this.mode === 'created') {
+      this.mode = 'stopped';
+      this.doneDeferred.resolve();
+      return;
+    }
+    this.mode = 'stopping';
+    this.logger.warn(
+      { notWritten: this.buffer.length + this.inFlightEvents, confirmedLsn: formatLsn(this.state.confirmedLsn) },
+      'Stopping now: unwritten changes are not confirmed and will be read again on restart',
+    );
+    this.halt(new CdcError({ code: 'INTERNAL', message: 'The pipeline was stopped.' }), true);
+    await this.shutdown();
+    this.mode = 'stopped';
+    this.doneDeferred.resolve();
+  }
+
+  // -- Failure and shutdown -----------------------------------------------------------------------
+
+  private fatal(err: unknown, fallback: ErrorCode = 'INTERNAL'): void {
+    if (this.mode !== 'running' && this.mode !== 'draining') return;
+    const error = toCdcError(err, fallback);
+    this.mode = 'failed';
+    this.failure = error;
+    this.state.fail(error.operatorMessage);
+    this.logger.error(
+      { code: error.code, error: error.message, hint: error.hint, confirmedLsn: formatLsn(this.state.confirmedLsn) },
+      'Replication failed',
+    );
+    this.halt(error, false);
+    void this.shutdown().then(() => this.doneDeferred.reject(error));
+  }
+
+  /** Stops writing and confirming; wakes everyone waiting. `release` lets a waiting source go on. */
+  private halt(reason: Error, release: boolean): void {
+    this.confirmBlocked = true;
+    this.abort.abort(reason);
+    this.clearFlushTimer();
+    this.summary.stop();
+    this.buffer.clear();
+    this.syncCounters();
+    const space = this.space;
+    this.space = undefined;
+    if (release) space?.resolve();
+    else space?.reject(reason);
+    for (const waiter of this.quietWaiters.splice(0)) waiter.reject(reason);
+  }
+
+  private shutdown(): Promise<void> {
+    this.closing ??= (async () => {
+      this.clearFlushTimer();
+      this.summary.stop();
+      await this.safely('stop the source', () => this.source.stop());
+      await this.safely('close the sink', () => this.sink.close());
+      await this.safely('close the source', () => this.source.close());
+      this.syncCounters();
+      this.state.setRunState('STOPPED');
+    })();
+    return this.closing;
+  }
+
+  private async safely(what: string, op: () => Promise<void>): Promise<void> {
+    try {
+      await op();
+    } catch (err) {
+      this.logger.warn({ error: err instanceof Error ? err.message : String(err) }, `Could not ${what}`);
+    }
+  }
+}

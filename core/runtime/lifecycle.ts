@@ -1,0 +1,103 @@
+/**
+ * The lifecycle stages, in order: INIT (validate both connections; nothing is created) → SETUP (source
+ * setup, then sink setup with the source's tables) → CDC (stream). A failure records the operator message
+ * in the state, leaves the stage where it failed, closes source and sink and rejects with the CdcError.
+ */
+import type { Logger } from 'pino';
+import { CdcError, type ErrorCode } from '../errors/errors.js';
+import { formatTableId } from '../model/table.js';
+import type { Sink } from '../plugin/sink.js';
+import type { Source } from '../plugin/source.js';
+import type { Clock } from '../pipeline/clock.js';
+import { validatePipelineOptions, type PipelineOptions } from '../pipeline/options.js';
+import { Pipeline, type RunningPipeline } from '../pipeline/pipeline.js';
+import type { RuntimeState } from './state.js';
+
+export type { PipelineOptions, ReloadChanges } from '../pipeline/options.js';
+export type { RunningPipeline } from '../pipeline/pipeline.js';
+
+export interface LifecycleDeps {
+  readonly source: Source;
+  readonly sink: Sink;
+  readonly state: RuntimeState;
+  readonly logger: Logger;
+  readonly options: PipelineOptions;
+  /** Injectable time (tests); the system clock otherwise. */
+  readonly clock?: Clock;
+  /** [0, 1) random source for backoff jitter (tests). */
+  readonly random?: () => number;
+}
+
+export const STAGE_DETAIL = {
+  INIT: 'Initializing',
+  SETUP: 'Configuring source and sink',
+  CDC: 'Replicating',
+} as const;
+
+/** Wraps an unclassified error so the operator learns which step failed. */
+function stepError(err: unknown, code: ErrorCode, step: string): CdcError {
+  if (err instanceof CdcError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new CdcError({ code, message: `${step} failed: ${message}`, cause: err });
+}
+
+export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline> {
+  const { source, sink, state, options } = deps;
+  validatePipelineOptions(options);
+  const logger = deps.logger.child({ component: 'lifecycle' });
+  state.slotName = options.pipelineId;
+  state.setRunState('RUNNING');
+
+  const step = async <T>(code: ErrorCode, what: string, op: () => Promise<T>): Promise<T> => {
+    try {
+      return await op();
+    } catch (err) {
+      const error = stepError(err, code, what);
+      state.fail(error.operatorMessage);
+      logger.error({ stage: state.stage, code: error.code, error: error.message, hint: error.hint }, `${what} failed`);
+      await closeQuietly(source, sink, logger);
+      state.setRunState('STOPPED');
+      throw error;
+    }
+  };
+
+  state.setStage('INIT', STAGE_DETAIL.INIT);
+  logger.info({ source: source.type, sink: sink.type }, 'Checking connections');
+  await step('SOURCE_CONNECTION', `${source.type} source connection check`, () => source.validateConnection());
+  await step('SINK_CONNECTION', `${sink.type} sink connection check`, () => sink.validateConnection());
+
+  state.setStage('SETUP', STAGE_DETAIL.SETUP);
+  const { tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup());
+  state.tables = tables.map((t) => formatTableId(t.id));
+  logger.info({ tables: state.tables }, 'Source ready');
+  await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables));
+  logger.info({ tables: state.tables }, 'Sink ready');
+
+  state.setStage('CDC', STAGE_DETAIL.CDC);
+  const pipeline = new Pipeline({
+    source,
+    sink,
+    state,
+    logger: deps.logger.child({ component: 'pipeline' }),
+    options,
+    tables,
+    ...(deps.clock === undefined ? {} : { clock: deps.clock }),
+    ...(deps.random === undefined ? {} : { random: deps.random }),
+  });
+  await step('SOURCE_CONNECTION', `${source.type} replication start`, () => pipeline.start());
+  logger.info({ slot: options.pipelineId, tables: state.tables }, 'Replicating');
+  return pipeline;
+}
+
+async function closeQuietly(source: Source, sink: Sink, logger: Logger): Promise<void> {
+  for (const [what, close] of [
+    ['sink', () => sink.close()],
+    ['source', () => source.close()],
+  ] as const) {
+    try {
+      await close();
+    } catch (err) {
+      logger.warn({ error: err instanceof Error ? err.message : String(err) }, `Could not close the ${what}`);
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The `dbmazz` command: `--help`, `--version`, `starrocks-emulator ...`, or (no arguments) the daemon.
+ * Resolves with the exit code, or `undefined` when the process must keep running on its own (the
+ * emulator serves until it is stopped).
+ */
+import { readFileSync } from 'node:fs';
+import { BUILTIN_CONNECTORS } from '../../connectors/index.js';
+import { createAppContainer } from '../di/container.js';
+import { TOKENS } from '../di/tokens.js';
+import { CdcError } from '../errors/errors.js';
+import type { ConnectorLoader } from '../plugin/loader.js';
+import { runDaemon, type DaemonIo } from './bootstrap.js';
+import { EXIT_CONFIG, EXIT_FATAL, EXIT_OK } from './daemon.js';
+import { collectHelpGroups, renderHelp } from './help.js';
+
+export interface CliIo extends DaemonIo {
+  readonly stdout: NodeJS.WritableStream;
+}
+
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: unknown };
+  return typeof pkg.version === 'string' ? pkg.version : '0.0.0';
+}
+
+async function help(io: CliIo): Promise<number> {
+  try {
+    const container = createAppContainer({ env: io.env, cwd: io.cwd, builtins: io.builtins ?? BUILTIN_CONNECTORS });
+    const loader = container.resolve<ConnectorLoader>(TOKENS.Loader);
+    const { groups, env, notes } = await collectHelpGroups(loader, io.env, io.cwd);
+    io.stdout.write(renderHelp({ version: packageVersion(), groups, env, notes }));
+    return EXIT_OK;
+  } catch (err) {
+    io.stderr.write(`dbmazz: ${err instanceof CdcError ? err.operatorMessage : String(err)}\n`);
+    return EXIT_FATAL;
+  }
+}
+
+async function emulator(argv: readonly string[]): Promise<number | undefined> {
+  const mod = (await import('../../test/starrocks-emulator/cli.js')) as unknown as { runEmulatorCli?: unknown };
+  if (typeof mod.runEmulatorCli !== 'function') throw new Error('the StarRocks emulator is not part of this build');
+  const result: unknown = await (mod.runEmulatorCli as (args: string[]) => unknown)([...argv]);
+  // The emulator keeps serving after it started; only a numeric result is an exit code.
+  return typeof result === 'number' ? result : undefined;
+}
+
+export async function main(argv: readonly string[], io: CliIo): Promise<number | undefined> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+      return runDaemon(io);
+    case '--help':
+    case '-h':
+    case 'help':
+      return help(io);
+    case '--version':
+    case '-v':
+    case 'version':
+      io.stdout.write(`${packageVersion()}\n`);
+      return EXIT_OK;
+    case 'starrocks-emulator':
+      return emulator(rest);
+    default:
+      io.stderr.write(`dbmazz: unknown argument '${command}'. Run \`dbmazz --help\` for usage.\n`);
+      return EXIT_CONFIG;
+  }
+}

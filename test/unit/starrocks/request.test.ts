@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { columnsHeader, loadColumns } from '../../../connectors/starrocks/stream-load/columns.js';
+import { columnsWithAudit, headerText, streamLoadHeaders, streamLoadPath, timeoutSeconds } from '../../../connectors/starrocks/stream-load/request.js';
+
+const AUDIT = ['dbmazz_op_type', 'dbmazz_is_deleted', 'dbmazz_synced_at', 'dbmazz_cdc_version'];
+
+describe('streamLoadHeaders', () => {
+  it('sends the JSON and idempotency headers for a full load', () => {
+    const columns = columnsWithAudit(columnsHeader(loadColumns([{ name: 'id', kind: 'integer' }, { name: 'order', kind: 'string' }])), AUDIT);
+    const h = streamLoadHeaders({ label: 'dbmazz-s-t-1-2-0', columns, partial: false, maxFilterRatio: 0, timeoutMs: 120_000 });
+    assert.deepEqual(h, {
+      label: 'dbmazz-s-t-1-2-0',
+      format: 'json',
+      strip_outer_array: 'true',
+      ignore_json_size: 'true',
+      columns: '`id`,`order`,`dbmazz_op_type`,`dbmazz_is_deleted`,`dbmazz_synced_at`,`dbmazz_cdc_version`',
+      merge_condition: 'dbmazz_cdc_version',
+      max_filter_ratio: '0',
+      timeout: '120',
+    });
+  });
+
+  it('adds partial_update in row mode for partial loads', () => {
+    const h = streamLoadHeaders({ label: 'l', columns: '`id`', partial: true, maxFilterRatio: 0.25, timeoutMs: 1500, mergeConditionColumn: 'DBMAZZ_CDC_VERSION' });
+    assert.equal(h['partial_update'], 'true');
+    assert.equal(h['partial_update_mode'], 'row');
+    assert.equal(h['max_filter_ratio'], '0.25');
+    assert.equal(h['timeout'], '2');
+    assert.equal(h['merge_condition'], 'DBMAZZ_CDC_VERSION');
+  });
+
+  it('clamps the timeout to 1..259200 seconds', () => {
+    assert.equal(timeoutSeconds(1), 1);
+    assert.equal(timeoutSeconds(600_000), 600);
+    assert.equal(timeoutSeconds(10 ** 12), 259200);
+  });
+
+  it('backtick-quotes names (doubling backticks) and sends non-ASCII names as UTF-8 bytes', () => {
+    assert.equal(columnsHeader(loadColumns([{ name: 'we`ird', kind: 'string' }, { name: 'select', kind: 'integer' }])), '`we``ird`,`select`');
+    const h = headerText('`prénom`');
+    assert.equal(Buffer.from(h, 'latin1').toString('utf8'), '`prénom`');
+    assert.equal(headerText('plain'), 'plain');
+  });
+
+  it('builds the path with encoded segments', () => {
+    assert.equal(streamLoadPath('db', 'order'), '/api/db/order/_stream_load');
+    assert.equal(streamLoadPath('my db', 'a/b'), '/api/my%20db/a%2Fb/_stream_load');
+  });
+});
