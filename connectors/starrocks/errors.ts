@@ -85,10 +85,11 @@ export function columnFromMessage(text: string): string | undefined {
     /\bcolumn\s*[=:]\s*`?([^,`\s]+)`?/i,
     /\bkey column\s+`?([^\s`,]+)`?/i,
     /merge condition column\s+`?([^\s`,]+)`?/i,
+    /non-nullable column\s+['`]?([^\s'`,]+)['`]?/i,
   ];
   for (const p of patterns) {
     const m = p.exec(text);
-    if (m?.[1]) return m[1].replace(/[.,;]+$/, '');
+    if (m?.[1]) return m[1].replace(/[.,;:]+$/, '');
   }
   return undefined;
 }

@@ -17,6 +17,7 @@ export const starrocksSink = defineSink({
 });
 
 export { StarRocksSink } from './sink.js';
-export type { StarRocksSinkDeps } from './sink.js';
+export type { SqlRunner, StarRocksSinkDeps } from './sink.js';
 export { readStarRocksConfig, STARROCKS_SETTINGS } from './config.js';
 export type { StarRocksConfig } from './config.js';
+export type { Query } from './setup/mysql.js';

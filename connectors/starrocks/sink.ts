@@ -29,11 +29,18 @@ export const STARROCKS_CAPABILITIES: SinkCapabilities = {
 };
 
 /** Extra time the client waits beyond the load's own `timeout`, so the server's timeout fires first. */
-const REPLY_GRACE_MS = 5000;
+function replyGraceMs(loadTimeoutMs: number): number {
+  return Math.min(5000, Math.ceil(loadTimeoutMs / 10));
+}
+
+/** Runs `fn` with a SQL query function on the FE (default: a short-lived mysql2 connection). */
+export type SqlRunner = <T>(fn: (query: Query) => Promise<T>) => Promise<T>;
 
 export interface StarRocksSinkDeps {
   /** Clock for `dbmazz_synced_at` (tests). */
   readonly now?: () => Date;
+  /** Replaces the MySQL-protocol connection (tests, or callers with their own pool). */
+  readonly sql?: SqlRunner;
 }
 
 export class StarRocksSink implements Sink {
@@ -44,7 +51,7 @@ export class StarRocksSink implements Sink {
   private readonly client: StreamLoadClient;
   private readonly fe: FeApi;
   private readonly loader: StreamLoader;
-  private readonly mysql: MysqlOptions;
+  private readonly runSql: SqlRunner;
   private readonly now: () => Date;
 
   constructor(
@@ -58,7 +65,7 @@ export class StarRocksSink implements Sink {
       ...auth,
       connectTimeoutMs: cfg.connectTimeoutMs,
       continueTimeoutMs: cfg.continueTimeoutMs,
-      responseTimeoutMs: cfg.loadTimeoutMs + REPLY_GRACE_MS,
+      responseTimeoutMs: cfg.loadTimeoutMs + replyGraceMs(cfg.loadTimeoutMs),
     });
     this.fe = new FeApi({ ...auth, connectTimeoutMs: cfg.connectTimeoutMs, requestTimeoutMs: Math.min(cfg.loadTimeoutMs, 60_000) });
     this.loader = new StreamLoader(this.client, this.fe, {
@@ -66,17 +73,18 @@ export class StarRocksSink implements Sink {
       labelWaitMs: cfg.loadTimeoutMs,
       logger: ctx.logger,
     });
-    this.mysql = {
+    const mysqlOptions: MysqlOptions = {
       host: cfg.mysqlHost,
       port: cfg.mysqlPort,
       user: cfg.user,
       password: cfg.password,
       connectTimeoutMs: cfg.connectTimeoutMs,
     };
+    this.runSql = deps.sql ?? ((fn) => withMysql(mysqlOptions, fn));
   }
 
   async validateConnection(): Promise<void> {
-    await withMysql(this.mysql, async (query) => {
+    await this.runSql(async (query) => {
       try {
         await query('SELECT 1');
       } catch (err) {
@@ -86,7 +94,7 @@ export class StarRocksSink implements Sink {
   }
 
   async setup(tables: readonly TableSchema[]): Promise<void> {
-    await withMysql(this.mysql, async (query) => {
+    await this.runSql(async (query) => {
       let dbs: string[];
       try {
         dbs = (await query('SHOW DATABASES')).map((r) => String(Object.values(r)[0] ?? ''));
@@ -105,7 +113,7 @@ export class StarRocksSink implements Sink {
   }
 
   async schemaChanged(schema: TableSchema): Promise<void> {
-    await withMysql(this.mysql, (query) => this.prepare(query, schema));
+    await this.runSql((query) => this.prepare(query, schema));
   }
 
   async write(batch: TableBatch, signal: AbortSignal): Promise<WriteResult> {
@@ -182,7 +190,7 @@ export class StarRocksSink implements Sink {
   private async targetFor(schema: TableSchema): Promise<TargetTable> {
     const known = this.tables.get(tableKey(schema.id));
     if (known && schema.columns.every((c) => known.byLowerName.has(c.name.toLowerCase()))) return known;
-    return withMysql(this.mysql, (query) => this.prepare(query, schema));
+    return this.runSql((query) => this.prepare(query, schema));
   }
 
   private planTarget(target: TargetTable, batchSchema: TableSchema): PlanTarget {

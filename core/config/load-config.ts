@@ -6,7 +6,7 @@
 import { CdcError, ConfigError } from '../errors/errors.js';
 import type { TableId } from '../model/table.js';
 import type { SinkManifest, SourceManifest } from '../plugin/manifest.js';
-import type { ConnectorKind } from '../plugin/registry.js';
+import type { ConnectorKind, ManifestOf } from '../plugin/registry.js';
 import type { ConnectorLoader } from '../plugin/loader.js';
 import type { Settings, SettingSpec } from '../plugin/settings.js';
 import { CORE_SETTINGS, DEFAULT_PIPELINE_ID, SLOT_NAME_SETTING, type LogFormat, type LogLevel } from './core-settings.js';
@@ -123,7 +123,7 @@ async function loadManifest<K extends ConnectorKind>(
   kind: K,
   type: string | undefined,
   problems: string[],
-): Promise<(K extends 'source' ? SourceManifest : SinkManifest) | undefined> {
+): Promise<ManifestOf<K> | undefined> {
   if (type === undefined || type === '') return undefined;
   try {
     return await loader.load(kind, type);

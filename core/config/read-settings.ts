@@ -25,11 +25,16 @@ function isSet(env: Environment, name: string): boolean {
 
 export function readSettings(specs: readonly SettingSpec[], env: Environment, owner = 'core'): ReadSettingsResult {
   const values: Record<string, SettingValue> = {};
-  const problems: string[] = [];
+  const found: { index: number; text: string }[] = [];
   const secrets: string[] = [];
   const usedName = new Map<string, string>();
+  let index = 0;
+  const problems = { push: (text: string): void => void found.push({ index, text }) };
+  // Problems are listed in the order the specs are declared.
+  const ordered = (): string[] => found.sort((a, b) => a.index - b.index).map((f) => f.text);
 
-  for (const spec of specs) {
+  for (const [i, spec] of specs.entries()) {
+    index = i;
     const names = [spec.env, ...(spec.aliases ?? [])].filter((n) => isSet(env, n));
     for (const n of names) secrets.push(...secretParts(spec, env[n]));
     const first = names[0];
@@ -62,10 +67,11 @@ export function readSettings(specs: readonly SettingSpec[], env: Environment, ow
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
     problems.push(`${owner}: its settings declare an invalid JSON Schema (${reason}); this is a bug in the connector`);
-    return { settings: values, problems, secrets };
+    return { settings: values, problems: ordered(), secrets };
   }
   for (const { env: name, error } of violations) {
-    const spec = specs.find((s) => s.env === name);
+    index = specs.findIndex((s) => s.env === name);
+    const spec = specs[index];
     if (!spec) continue;
     const shown = usedName.get(name);
     const label = shown ?? `${name} default`;
@@ -75,5 +81,5 @@ export function readSettings(specs: readonly SettingSpec[], env: Environment, ow
     );
     delete values[name];
   }
-  return { settings: values, problems, secrets };
+  return { settings: values, problems: ordered(), secrets };
 }

@@ -1,18 +1,20 @@
 /**
- * Executes a flush plan against the sink: tables in parallel up to `tableConcurrency`, the steps of one
- * table in order, every sink call through the retry policy. Resolves when every write of the flush is
- * durable; rejects with the first final error.
+ * Executes a flush against the sink: plans it (per-table batches, schema changes, truncates), then runs
+ * tables in parallel up to `tableConcurrency`, the steps of one table in order, every sink call through
+ * the retry policy. Resolves when every write of the flush is durable; rejects with the first final error.
+ * It keeps the table schemas the sink knows, to announce changes.
  */
 import type { Logger } from 'pino';
 import type { CdcError } from '../errors/errors.js';
-import { formatTableId } from '../model/table.js';
 import { formatLsn } from '../model/lsn.js';
+import { formatTableId, tableKey, type TableSchema } from '../model/table.js';
 import type { Sink, TableBatch } from '../plugin/sink.js';
 import type { RuntimeState } from '../runtime/state.js';
 import type { RetryPolicy } from './backoff.js';
 import type { Clock } from './clock.js';
 import { runLimited } from './concurrency.js';
-import type { FlushPhase, FlushPlan, TableStep, TableWork } from './flush-plan.js';
+import type { BufferItem } from './event-buffer.js';
+import { planFlush, type FlushPhase, type TableStep, type TableWork } from './flush-plan.js';
 import { withRetry } from './retry.js';
 
 export interface FlushWriterDeps {
@@ -25,14 +27,23 @@ export interface FlushWriterDeps {
   readonly tableConcurrency: number;
   /** Aborts sink calls and retry waits (stop now, fatal error). */
   readonly signal: AbortSignal;
+  readonly pipelineId: string;
+  /** The table schemas the sink was set up with. */
+  readonly tables: readonly TableSchema[];
 }
 
 export class FlushWriter {
   private truncateWarned = false;
+  private schemas: ReadonlyMap<string, TableSchema>;
 
-  constructor(private readonly deps: FlushWriterDeps) {}
+  constructor(private readonly deps: FlushWriterDeps) {
+    this.schemas = new Map(deps.tables.map((t) => [tableKey(t.id), t]));
+  }
 
-  async run(plan: FlushPlan): Promise<void> {
+  async write(items: readonly BufferItem[]): Promise<void> {
+    const plan = planFlush(items, this.schemas, this.deps.pipelineId);
+    // A failed flush is fatal for the pipeline, so the sink's schemas can be taken as planned.
+    this.schemas = plan.schemas;
     for (const phase of plan.phases) await this.runPhase(phase);
   }
 
@@ -50,7 +61,7 @@ export class FlushWriter {
 
   private async runStep(table: string, step: TableStep): Promise<void> {
     if (step.kind === 'write') {
-      await this.write(table, step.batch);
+      await this.writeBatch(table, step.batch);
       return;
     }
     const { sink, logger } = this.deps;
@@ -64,7 +75,7 @@ export class FlushWriter {
     logger.info({ table, columns }, 'Source table schema changed; sink updated');
   }
 
-  private async write(table: string, batch: TableBatch): Promise<void> {
+  private async writeBatch(table: string, batch: TableBatch): Promise<void> {
     const { sink, state, logger, clock, signal } = this.deps;
     const started = clock.now();
     let attempts = 0;

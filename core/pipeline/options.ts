@@ -45,6 +45,6 @@ export function validatePipelineOptions(options: PipelineOptions): void {
 }
 
 export interface ReloadChanges {
-  flushSize?: number;
-  flushIntervalMs?: number;
+  flushSize?: number | undefined;
+  flushIntervalMs?: number | undefined;
 }

@@ -10,17 +10,16 @@
 import type { Logger } from 'pino';
 import { CdcError, ConfigError, toCdcError, type ErrorCode } from '../errors/errors.js';
 import { formatLsn, type Lsn } from '../model/lsn.js';
-import { tableKey, type TableSchema } from '../model/table.js';
+import type { TableSchema } from '../model/table.js';
 import type { Sink } from '../plugin/sink.js';
 import type { Source, SourceEvent, SourceEventHandler } from '../plugin/source.js';
 import type { RuntimeState } from '../runtime/state.js';
 import { Checkpointer } from './checkpointer.js';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
-import { deferred, rejected, type Deferred } from './deferred.js';
-import { EventBuffer, type BufferItem } from './event-buffer.js';
-import { planFlush } from './flush-plan.js';
+import { systemClock, type Clock } from './clock.js';
+import { deferred, rejected } from './deferred.js';
+import { FlushScheduler } from './flush-scheduler.js';
 import { FlushWriter } from './flush-writer.js';
-import { LOW_WATERMARK_RATIO, type PipelineOptions, type ReloadChanges } from './options.js';
+import type { PipelineOptions, ReloadChanges } from './options.js';
 import { estimateRecordBytes } from './record-size.js';
 import { SummaryReporter } from './summary.js';
 
@@ -63,24 +62,10 @@ export class Pipeline implements RunningPipeline {
   private readonly state: RuntimeState;
   private readonly logger: Logger;
   private readonly clock: Clock;
-  private readonly options: PipelineOptions;
-  private readonly buffer = new EventBuffer();
   private readonly checkpointer = new Checkpointer();
   private readonly abort = new AbortController();
-  private readonly writer: FlushWriter;
+  private readonly scheduler: FlushScheduler;
   private readonly summary: SummaryReporter;
-  private schemas: ReadonlyMap<string, TableSchema>;
-  private flushSize: number;
-  private flushIntervalMs: number;
-  private flushing: Promise<void> | undefined;
-  private inFlightEvents = 0;
-  private inFlightBytes = 0;
-  private flushTimer: TimerHandle | undefined;
-  private flushTimerAt = 0;
-  private forced = 0;
-  /** Set while the source waits for buffer space (backpressure). */
-  private space: Deferred | undefined;
-  private quietWaiters: Deferred[] = [];
   private confirmBlocked = false;
   private drainPromise: Promise<void> | undefined;
   private stopPromise: Promise<void> | undefined;
@@ -89,27 +74,40 @@ export class Pipeline implements RunningPipeline {
   private failure: CdcError | undefined;
 
   constructor(deps: PipelineDeps) {
+    const { options } = deps;
     this.source = deps.source;
     this.sink = deps.sink;
     this.state = deps.state;
     this.logger = deps.logger;
-    this.options = deps.options;
     this.clock = deps.clock ?? systemClock;
-    this.flushSize = deps.options.flushSize;
-    this.flushIntervalMs = deps.options.flushIntervalMs;
-    this.schemas = new Map(deps.tables.map((t) => [tableKey(t.id), t]));
     this.done = this.doneDeferred.promise;
-    this.writer = new FlushWriter({
+    const writer = new FlushWriter({
       sink: this.sink,
       state: this.state,
       logger: this.logger,
       clock: this.clock,
       random: deps.random ?? Math.random,
-      retry: deps.options.retry,
-      tableConcurrency: deps.options.tableConcurrency,
+      retry: options.retry,
+      tableConcurrency: options.tableConcurrency,
       signal: this.abort.signal,
+      pipelineId: options.pipelineId,
+      tables: deps.tables,
     });
-    this.summary = new SummaryReporter(this.state, this.logger, this.clock, deps.options.summaryIntervalMs);
+    this.scheduler = new FlushScheduler({
+      clock: this.clock,
+      maxBufferedEvents: options.maxBufferedEvents,
+      maxBufferedBytes: options.maxBufferedBytes,
+      flushSize: options.flushSize,
+      flushIntervalMs: options.flushIntervalMs,
+      write: (items) => writer.write(items),
+      durable: (lastSeq) => {
+        this.confirm(this.checkpointer.durable(lastSeq));
+        this.state.notify();
+      },
+      failed: (err) => this.fatal(err, 'SINK_LOAD'),
+      changed: () => this.syncCounters(),
+    });
+    this.summary = new SummaryReporter(this.state, this.logger, this.clock, options.summaryIntervalMs);
   }
 
   /** Starts streaming: resolves once the source has begun. On failure the pipeline is dead (done rejects). */
@@ -150,9 +148,13 @@ export class Pipeline implements RunningPipeline {
   private readonly handler: SourceEventHandler = (event) => {
     if (this.mode === 'failed') return rejected(this.failure);
     if (this.mode !== 'running' && this.mode !== 'draining') return undefined;
-    if (this.accept(event)) this.kick();
+    if (this.accept(event)) this.scheduler.kick();
     this.syncCounters();
-    return this.overBound() ? this.waitForSpace() : undefined;
+    const wait = this.scheduler.admit();
+    if (wait !== undefined && this.logger.isLevelEnabled('trace')) {
+      this.logger.trace({ pendingEvents: this.state.pendingEvents }, 'Buffer full; the source waits');
+    }
+    return wait;
   };
 
   /** Records the event; returns true when it was buffered. */
@@ -161,20 +163,23 @@ export class Pipeline implements RunningPipeline {
     switch (event.kind) {
       case 'change': {
         const { record } = event;
-        this.buffer.push({ kind: 'change', seq: this.checkpointer.nextSeq(), record, bytes: estimateRecordBytes(record), at });
+        const seq = this.checkpointer.nextSeq();
+        this.scheduler.push({ kind: 'change', seq, record, bytes: estimateRecordBytes(record), at });
         this.received(record.lsn);
         this.state.totals.events += 1;
         if (!this.source.capabilities.transactions) this.confirm(this.checkpointer.commit(record.commitLsn));
         return true;
       }
       case 'schema':
-        this.buffer.push({ kind: 'schema', seq: this.checkpointer.nextSeq(), schema: event.schema, bytes: 256, at });
+        this.scheduler.push({ kind: 'schema', seq: this.checkpointer.nextSeq(), schema: event.schema, bytes: 256, at });
         return true;
-      case 'truncate':
-        this.buffer.push({ kind: 'truncate', seq: this.checkpointer.nextSeq(), tables: event.tables, lsn: event.lsn, bytes: 128, at });
+      case 'truncate': {
+        const seq = this.checkpointer.nextSeq();
+        this.scheduler.push({ kind: 'truncate', seq, tables: event.tables, lsn: event.lsn, bytes: 128, at });
         this.received(event.lsn);
         this.state.totals.truncates += 1;
         return true;
+      }
       case 'commit':
         this.received(event.position);
         this.state.totals.commits += 1;
@@ -182,7 +187,7 @@ export class Pipeline implements RunningPipeline {
         return false;
       case 'idle':
         this.received(event.position);
-        if (this.buffer.length === 0 && this.flushing === undefined) this.confirm(this.checkpointer.idle(event.position));
+        if (this.scheduler.quiet) this.confirm(this.checkpointer.idle(event.position));
         return false;
     }
   }
@@ -203,141 +208,12 @@ export class Pipeline implements RunningPipeline {
     this.state.notify();
   }
 
-  // -- Backpressure -------------------------------------------------------------------------------
-
-  private overBound(): boolean {
-    return (
-      this.buffer.length + this.inFlightEvents >= this.options.maxBufferedEvents ||
-      this.buffer.bytes + this.inFlightBytes >= this.options.maxBufferedBytes
-    );
-  }
-
-  private belowLowWatermark(): boolean {
-    return (
-      this.buffer.length + this.inFlightEvents < this.options.maxBufferedEvents * LOW_WATERMARK_RATIO &&
-      this.buffer.bytes + this.inFlightBytes < this.options.maxBufferedBytes * LOW_WATERMARK_RATIO
-    );
-  }
-
-  private waitForSpace(): Promise<void> {
-    if (this.space === undefined) {
-      this.space = deferred();
-      this.logger.debug(
-        { bufferedEvents: this.buffer.length, inFlightEvents: this.inFlightEvents, bytes: this.buffer.bytes + this.inFlightBytes },
-        'Buffer full; the source waits',
-      );
-      this.kick();
-    }
-    return this.space.promise;
-  }
-
-  private releaseSpace(): void {
-    if (this.space !== undefined && this.belowLowWatermark()) {
-      const space = this.space;
-      this.space = undefined;
-      space.resolve();
-    }
-  }
-
-  // -- Flushing -----------------------------------------------------------------------------------
-
-  /** Starts a flush when one is due, arms the interval timer otherwise. */
-  private kick(): void {
-    if (this.flushing !== undefined || (this.mode !== 'running' && this.mode !== 'draining')) return;
-    const firstAt = this.buffer.firstAt;
-    if (firstAt === undefined) {
-      this.clearFlushTimer();
-      for (const waiter of this.quietWaiters.splice(0)) waiter.resolve();
-      return;
-    }
-    const dueAt = firstAt + this.flushIntervalMs;
-    const due =
-      this.forced > 0 ||
-      this.space !== undefined ||
-      this.buffer.length >= this.flushSize ||
-      this.overBound() ||
-      this.clock.now() >= dueAt;
-    if (!due) {
-      this.armFlushTimer(dueAt);
-      return;
-    }
-    this.clearFlushTimer();
-    const items = this.buffer.take(this.flushSize);
-    const lastSeq = items[items.length - 1]?.seq ?? 0;
-    this.inFlightEvents = items.length;
-    this.inFlightBytes = items.reduce((sum, item) => sum + item.bytes, 0);
-    this.syncCounters();
-    this.flushing = this.writeFlush(items).then(
-      () => this.flushed(lastSeq),
-      (err: unknown) => this.flushFailed(err),
-    );
-  }
-
-  private async writeFlush(items: readonly BufferItem[]): Promise<void> {
-    const plan = planFlush(items, this.schemas, this.options.pipelineId);
-    this.schemas = plan.schemas;
-    await this.writer.run(plan);
-  }
-
-  private flushed(lastSeq: number): void {
-    this.flushing = undefined;
-    this.inFlightEvents = 0;
-    this.inFlightBytes = 0;
-    if (this.mode !== 'running' && this.mode !== 'draining') return;
-    this.confirm(this.checkpointer.durable(lastSeq));
-    this.releaseSpace();
-    this.kick();
-    this.syncCounters();
-    this.state.notify();
-  }
-
-  private flushFailed(err: unknown): void {
-    this.flushing = undefined;
-    this.inFlightEvents = 0;
-    this.inFlightBytes = 0;
-    this.fatal(err, 'SINK_LOAD');
-  }
-
-  private armFlushTimer(at: number): void {
-    if (this.flushTimer !== undefined && this.flushTimerAt === at) return;
-    this.clearFlushTimer();
-    this.flushTimerAt = at;
-    this.flushTimer = this.clock.setTimer(() => {
-      this.flushTimer = undefined;
-      this.kick();
-    }, at - this.clock.now());
-  }
-
-  private clearFlushTimer(): void {
-    if (this.flushTimer !== undefined) this.clock.clearTimer(this.flushTimer);
-    this.flushTimer = undefined;
-  }
-
-  /** Writes everything buffered now; resolves when nothing is buffered or in flight. */
-  private async flushAll(): Promise<void> {
-    this.forced += 1;
-    try {
-      this.kick();
-      await this.whenQuiet();
-    } finally {
-      this.forced -= 1;
-    }
-  }
-
-  private whenQuiet(): Promise<void> {
-    if (this.mode !== 'running' && this.mode !== 'draining') return rejected(this.failure ?? new Error('stopped'));
-    if (this.buffer.length === 0 && this.flushing === undefined) return Promise.resolve();
-    const waiter = deferred();
-    this.quietWaiters.push(waiter);
-    return waiter.promise;
-  }
-
   private syncCounters(): void {
-    const { state } = this;
-    state.bufferedEvents = this.buffer.length;
-    state.bufferedBytes = this.buffer.bytes;
-    state.inFlightEvents = this.inFlightEvents;
-    state.inFlightBytes = this.inFlightBytes;
+    const { state, scheduler } = this;
+    state.bufferedEvents = scheduler.bufferedEvents;
+    state.bufferedBytes = scheduler.bufferedBytes;
+    state.inFlightEvents = scheduler.inFlightEvents;
+    state.inFlightBytes = scheduler.inFlightBytes;
   }
 
   // -- Control ------------------------------------------------------------------------------------
@@ -347,8 +223,8 @@ export class Pipeline implements RunningPipeline {
     if (this.paused && this.pausePromise !== undefined) return this.pausePromise;
     this.paused = true;
     this.source.pause();
-    this.logger.info({ bufferedEvents: this.buffer.length, inFlightEvents: this.inFlightEvents }, 'Pausing replication');
-    this.pausePromise = this.flushAll().then(
+    this.logger.info({ pendingEvents: this.state.pendingEvents }, 'Pausing replication');
+    this.pausePromise = this.scheduler.flushAll().then(
       () => {
         if (this.paused && this.mode === 'running') this.state.setRunState('PAUSED');
       },
@@ -370,24 +246,19 @@ export class Pipeline implements RunningPipeline {
 
   reload(changes: ReloadChanges): void {
     const problems: string[] = [];
-    const { flushSize, flushIntervalMs } = changes;
-    if (flushSize !== undefined && (!Number.isInteger(flushSize) || flushSize < 1)) {
-      problems.push(`flushSize must be an integer >= 1 (got ${flushSize})`);
-    }
-    if (flushIntervalMs !== undefined && (!Number.isInteger(flushIntervalMs) || flushIntervalMs < 0)) {
+    const { flushSize = this.scheduler.flushSize, flushIntervalMs = this.scheduler.flushIntervalMs } = changes;
+    if (!Number.isInteger(flushSize) || flushSize < 1) problems.push(`flushSize must be an integer >= 1 (got ${flushSize})`);
+    if (!Number.isInteger(flushIntervalMs) || flushIntervalMs < 0) {
       problems.push(`flushIntervalMs must be an integer >= 0 (got ${flushIntervalMs})`);
     }
     if (problems.length > 0) throw new ConfigError(problems);
-    if (flushSize !== undefined) this.flushSize = flushSize;
-    if (flushIntervalMs !== undefined) this.flushIntervalMs = flushIntervalMs;
-    this.logger.info({ flushSize: this.flushSize, flushIntervalMs: this.flushIntervalMs }, 'Flush settings reloaded');
-    this.clearFlushTimer();
-    this.kick();
+    this.scheduler.configure(flushSize, flushIntervalMs);
+    this.logger.info({ flushSize, flushIntervalMs }, 'Flush settings reloaded');
   }
 
   /** The current flush settings (after reloads). */
   get flushSettings(): { readonly flushSize: number; readonly flushIntervalMs: number } {
-    return { flushSize: this.flushSize, flushIntervalMs: this.flushIntervalMs };
+    return { flushSize: this.scheduler.flushSize, flushIntervalMs: this.scheduler.flushIntervalMs };
   }
 
   drainAndStop(): Promise<void> {
@@ -399,16 +270,17 @@ export class Pipeline implements RunningPipeline {
     if (this.mode !== 'running') return this.afterInterruption();
     this.mode = 'draining';
     this.state.setRunState('DRAINING');
-    this.logger.info({ bufferedEvents: this.buffer.length, inFlightEvents: this.inFlightEvents }, 'Draining before stop');
+    this.logger.info({ pendingEvents: this.state.pendingEvents }, 'Draining before stop');
     try {
+      // Pause first so the final flush covers everything received, then stop: the source sends the
+      // last acknowledged position (the final one) while stopping.
       this.source.pause();
-      await this.flushAll();
+      await this.scheduler.flushAll();
       await this.source.stop();
-      // Anything the source delivered while stopping.
-      await this.flushAll();
+      // Anything the source still delivered while stopping.
+      await this.scheduler.flushAll();
     } catch (err) {
-      if (this.mode !== 'draining') return this.afterInterruption();
-      this.fatal(err, 'SOURCE_CONNECTION');
+      if (this.mode === 'draining') this.fatal(err, 'SOURCE_CONNECTION');
       return this.afterInterruption();
     }
     if (this.mode !== 'draining') return this.afterInterruption();
@@ -418,7 +290,7 @@ export class Pipeline implements RunningPipeline {
     this.doneDeferred.resolve();
   }
 
-  /** What a drain or pause returns once another path (stop now, a failure) took over. */
+  /** What a drain returns once another path (stop now, a failure) took over. */
   private async afterInterruption(): Promise<void> {
     if (this.stopPromise !== undefined) return this.stopPromise;
     return this.done;
@@ -439,7 +311,7 @@ export class Pipeline implements RunningPipeline {
     }
     this.mode = 'stopping';
     this.logger.warn(
-      { notWritten: this.buffer.length + this.inFlightEvents, confirmedLsn: formatLsn(this.state.confirmedLsn) },
+      { notWritten: this.state.pendingEvents, confirmedLsn: formatLsn(this.state.confirmedLsn) },
       'Stopping now: unwritten changes are not confirmed and will be read again on restart',
     );
     this.halt(new CdcError({ code: 'INTERNAL', message: 'The pipeline was stopped.' }), true);
@@ -464,24 +336,16 @@ export class Pipeline implements RunningPipeline {
     void this.shutdown().then(() => this.doneDeferred.reject(error));
   }
 
-  /** Stops writing and confirming; wakes everyone waiting. `release` lets a waiting source go on. */
-  private halt(reason: Error, release: boolean): void {
+  /** Stops writing and confirming; aborts sink calls; wakes everyone waiting. */
+  private halt(reason: Error, releaseSource: boolean): void {
     this.confirmBlocked = true;
     this.abort.abort(reason);
-    this.clearFlushTimer();
     this.summary.stop();
-    this.buffer.clear();
-    this.syncCounters();
-    const space = this.space;
-    this.space = undefined;
-    if (release) space?.resolve();
-    else space?.reject(reason);
-    for (const waiter of this.quietWaiters.splice(0)) waiter.reject(reason);
+    this.scheduler.halt(reason, releaseSource);
   }
 
   private shutdown(): Promise<void> {
     this.closing ??= (async () => {
-      this.clearFlushTimer();
       this.summary.stop();
       await this.safely('stop the source', () => this.source.stop());
       await this.safely('close the sink', () => this.sink.close());

@@ -8,14 +8,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { CdcError } from '../errors/errors.js';
 import type { ConnectorManifest } from './manifest.js';
 import { checkManifest, looksLikeManifest } from './manifest-check.js';
-import { ConnectorRegistry, KIND_VARIABLE, UnknownConnectorError, type ConnectorKind } from './registry.js';
-import type { SinkManifest, SourceManifest } from './manifest.js';
-
-type ManifestOf<K extends ConnectorKind> = K extends 'source' ? SourceManifest : SinkManifest;
+import { ConnectorRegistry, KIND_VARIABLE, UnknownConnectorError, type ConnectorKind, type ManifestOf } from './registry.js';
 
 const EXPORT_NAMES = ['default', 'manifest', 'connector', 'manifests'] as const;
 const PACKAGE_NAME = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*(\/[^\s]*)?$/;
@@ -119,7 +116,7 @@ export class ConnectorLoader {
     const variable = KIND_VARIABLE[kind];
     let file: string | undefined;
     if (isPathLike(name)) {
-      file = name.startsWith('file:') ? new URL(name).pathname : resolve(this.cwd, name);
+      file = name.startsWith('file:') ? fileURLToPath(name) : resolve(this.cwd, name);
       if (!existsSync(file)) {
         throw new CdcError({ code: 'CONNECTOR_UNKNOWN', message: `${variable} '${name}': no file at ${file}.`, hint: 'Give the path of a module that exports a dbmazz connector manifest.' });
       }

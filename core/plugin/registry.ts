@@ -6,7 +6,7 @@ import { CdcError } from '../errors/errors.js';
 import type { ConnectorManifest, SinkManifest, SourceManifest } from './manifest.js';
 
 export type ConnectorKind = ConnectorManifest['kind'];
-type ManifestOf<K extends ConnectorKind> = K extends 'source' ? SourceManifest : SinkManifest;
+export type ManifestOf<K extends ConnectorKind> = K extends 'source' ? SourceManifest : SinkManifest;
 
 export const KIND_VARIABLE: Readonly<Record<ConnectorKind, string>> = { source: 'SOURCE_TYPE', sink: 'SINK_TYPE' };
 

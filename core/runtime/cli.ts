@@ -17,7 +17,7 @@ try {
     stderr: process.stderr,
     signals: process,
   });
-  if (code !== undefined) exitSoon(code);
+  exitSoon(code);
 } catch (err) {
   process.stderr.write(`dbmazz: ${err instanceof Error ? err.message : String(err)}\n`);
   exitSoon(1);

@@ -1,7 +1,6 @@
 /**
  * The `dbmazz` command: `--help`, `--version`, `starrocks-emulator ...`, or (no arguments) the daemon.
- * Resolves with the exit code, or `undefined` when the process must keep running on its own (the
- * emulator serves until it is stopped).
+ * Resolves with the exit code once the command is done (the emulator serves until it is stopped).
  */
 import { readFileSync } from 'node:fs';
 import { BUILTIN_CONNECTORS } from '../../connectors/index.js';
@@ -35,15 +34,13 @@ async function help(io: CliIo): Promise<number> {
   }
 }
 
-async function emulator(argv: readonly string[]): Promise<number | undefined> {
-  const mod = (await import('../../test/starrocks-emulator/cli.js')) as unknown as { runEmulatorCli?: unknown };
-  if (typeof mod.runEmulatorCli !== 'function') throw new Error('the StarRocks emulator is not part of this build');
-  const result: unknown = await (mod.runEmulatorCli as (args: string[]) => unknown)([...argv]);
-  // The emulator keeps serving after it started; only a numeric result is an exit code.
-  return typeof result === 'number' ? result : undefined;
+/** Runs the emulator; it resolves with its exit code once it was stopped (SIGINT/SIGTERM). */
+async function emulator(argv: readonly string[]): Promise<number> {
+  const { runEmulatorCli } = await import('../../test/starrocks-emulator/cli.js');
+  return runEmulatorCli([...argv]);
 }
 
-export async function main(argv: readonly string[], io: CliIo): Promise<number | undefined> {
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
   switch (command) {
     case undefined:

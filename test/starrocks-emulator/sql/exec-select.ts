@@ -21,6 +21,25 @@ interface OutputItem {
   readonly expr: Expr;
 }
 
+/**
+ * StarRocks prints JSON values with a space after `:` and `,` (`{"a": 1, "b": [1, 2]}`, docs of
+ * parse_json/json_object); the stored text is minified.
+ */
+export function jsonDisplayText(minified: string): string {
+  let out = '';
+  let inString = false;
+  for (let i = 0; i < minified.length; i++) {
+    const ch = minified[i] ?? '';
+    out += ch;
+    if (inString) {
+      if (ch === '\\') out += minified[++i] ?? '';
+      else if (ch === '"') inString = false;
+    } else if (ch === '"') inString = true;
+    else if (ch === ':' || ch === ',') out += ' ';
+  }
+  return out;
+}
+
 function collectAggregates(e: Expr, out: FuncExpr[]): void {
   switch (e.kind) {
     case 'func':
@@ -115,7 +134,7 @@ function expandItems(items: readonly SelectItem[], rel: Relation | null): Output
       if (!rel) throw analysisError('No tables used');
       if (item.qualifier !== null && item.qualifier !== (rel.alias ?? rel.name)) throw analysisError(`Unknown table '${item.qualifier}'`);
       for (const c of rel.columns) out.push({ name: c.name, expr: { kind: 'column', name: c.name, qualifier: null } });
-    } else out.push({ name: item.alias ?? item.text, expr: item.expr });
+    } else out.push({ name: item.alias ?? (item.expr.kind === 'column' ? item.expr.name : item.text), expr: item.expr });
   }
   return out;
 }
@@ -195,6 +214,7 @@ export function runSelect(stmt: SelectStatement, rel: Relation | null, session: 
   const fmt = (v: StoredValue, i: number): string | null => {
     if (v === null) return null;
     if (Buffer.isBuffer(v) && types[i]?.kind === 'VARBINARY') return v.toString('latin1');
+    if (types[i]?.kind === 'JSON' && typeof v === 'string') return jsonDisplayText(v);
     return storedToText(types[i] ?? VARCHAR, v);
   };
   let rows = produced.map((p) => p.values.map(fmt));

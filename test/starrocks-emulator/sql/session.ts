@@ -3,9 +3,9 @@
  */
 export interface SqlSession {
   db: string | null;
-  readonly user?: string;
-  readonly host?: string;
-  readonly connectionId?: number;
+  user?: string;
+  host?: string;
+  connectionId?: number;
 }
 
 /** `current_version()` (StarRocks 3.x style) and the MySQL-compatible `VERSION()` / `@@version`. */

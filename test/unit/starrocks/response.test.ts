@@ -125,6 +125,7 @@ describe('errors', () => {
     assert.equal(columnFromMessage('Value is overflow. column=qty, value=99999'), 'qty');
     assert.equal(columnFromMessage('Column has no default value. column: price'), 'price');
     assert.equal(columnFromMessage('key column id not in partial update columns'), 'id');
+    assert.equal(columnFromMessage("NULL value in non-nullable column 'qty'"), 'qty');
     assert.equal(columnFromMessage('nothing here'), undefined);
   });
 

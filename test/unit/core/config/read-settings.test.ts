@@ -55,8 +55,8 @@ test('every problem at once, one line each, naming the variable, the problem and
   assert.deepEqual(r.problems, [
     'TABLES: required, expected a comma-separated list of tables, e.g. orders,public.order_items',
     "FLUSH_SIZE: 'abc' is not a positive integer (expected a positive integer, e.g. 10000)",
-    "MAX_BUFFERED_BYTES: '1.5' is not a positive integer (expected a positive integer (bytes), e.g. 268435456)",
     "FLUSH_INTERVAL_MS: '0' is not a positive integer (expected a positive integer (milliseconds), e.g. 1000)",
+    "MAX_BUFFERED_BYTES: '1.5' is not a positive integer (expected a positive integer (bytes), e.g. 268435456)",
     "GRPC_PORT: '70000' is not a non-negative integer (expected a TCP port between 0 and 65535, e.g. 50051)",
     "LOG_LEVEL: 'loud' is not one of trace, debug, info, warn, error, fatal, silent (expected one of trace, debug, info, warn, error, fatal, silent)",
   ]);
@@ -86,9 +86,9 @@ test('a missing required setting names its aliases; an empty value counts as uns
 test('bad URL, secret and boolean values: the value is masked in the message', () => {
   const r = readSettings(SINK_SPECS, { STARROCKS_URL: 'fe:8030/hunter2', STARROCKS_PASS: 'hunter 2', SINK_ENABLED: 'maybe', SINK_RATIO: '2' });
   assert.deepEqual(r.problems, [
-    "SINK_ENABLED: 'maybe' is not a boolean (true or false) (expected true or false, e.g. true)",
     "STARROCKS_URL: 'fe:8030/hunter2' is not a valid absolute URL (expected the StarRocks FE HTTP URL, e.g. http://starrocks-fe:8030)",
     "STARROCKS_PASS: '****' does not have the expected form (expected a value (pw))",
+    "SINK_ENABLED: 'maybe' is not a boolean (true or false) (expected true or false, e.g. true)",
     "SINK_RATIO: '2' must be <= 1 (expected a number, e.g. 0)",
   ]);
   assert.deepEqual(r.secrets, ['hunter 2']);
