@@ -1,7 +1,7 @@
 /**
  * Harness for StarRocks sink tests against the StarRocks emulator (real HTTP on 127.0.0.1).
- * Setup SQL goes over the emulator's MySQL port when it has one (`mysql: true`), otherwise through
- * the emulator's in-process SQL executor (the sink's `sql` dependency).
+ * Setup SQL goes over the emulator's MySQL port (mysql2, as in production); `mysql: false` uses the
+ * emulator's in-process SQL executor instead (the sink's `sql` dependency).
  */
 import { Writable } from 'node:stream';
 import pino from 'pino';
@@ -75,7 +75,8 @@ export async function startHarness(opts: StarRocksEmulatorOptions = {}): Promise
         ...(emu.mysqlPort > 0 ? { SINK_PORT: emu.mysqlPort } : {}),
         ...settings,
       });
-      const useMysql = o.mysql === true;
+      // Setup SQL goes over the MySQL port (as in production) unless the test asks otherwise.
+      const useMysql = o.mysql ?? emu.mysqlPort > 0;
       const s = new StarRocksSink(cfg, ctx, { ...(useMysql ? {} : { sql: runner }), ...(o.now ? { now: o.now } : {}) });
       sinks.push(s);
       return s;
