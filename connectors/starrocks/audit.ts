@@ -28,8 +28,3 @@ export const OP_INSERT = 0;
 export const OP_UPDATE = 1;
 export const OP_DELETE = 2;
 export type OpType = typeof OP_INSERT | typeof OP_UPDATE | typeof OP_DELETE;
-
-export function isAuditColumn(name: string): boolean {
-  const lower = name.toLowerCase();
-  return AUDIT_COLUMN_NAMES.includes(lower);
-}

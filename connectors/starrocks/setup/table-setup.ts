@@ -10,6 +10,7 @@ import { CdcError, formatTableId } from '../../../core/index.js';
 import { AUDIT_COLUMNS, CDC_VERSION_COLUMN, IS_DELETED_COLUMN, OP_TYPE_COLUMN, SYNCED_AT_COLUMN } from '../audit.js';
 import { quoteIdent } from '../identifiers.js';
 import type { AuditKeys } from '../stream-load/body.js';
+import { headerText } from '../stream-load/request.js';
 import type { TargetColumn } from '../type-map.js';
 import { isIntegerKind, suggestStarRocksType } from '../type-map.js';
 import type { Query } from './mysql.js';
@@ -154,6 +155,8 @@ function checkSourceColumns(schema: TableSchema, db: string, name: string, colum
       throw new CdcError({ code: 'SINK_SCHEMA', message: `Source table ${formatTableId(schema.id)} has a column named ${c.name}, which is reserved for the CDC audit columns.` });
     }
   }
+  // Names travel in the `columns` header: fail at setup, not at the first load.
+  for (const c of schema.columns) headerText(quoteIdent(c.name));
   const targetKeys = new Set(keys.map((k) => k.toLowerCase()));
   const sourceNames = new Set(schema.columns.map((c) => c.name.toLowerCase()));
   const notInSource = keys.filter((k) => !sourceNames.has(k.toLowerCase()));

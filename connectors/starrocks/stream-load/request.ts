@@ -2,6 +2,7 @@
  * Stream Load URL path and headers (pure), PROTOCOL.md §1.2 and §2.
  * `Expect`, `Authorization` and `Content-Length` are added by the HTTP client.
  */
+import { CdcError } from '../../../core/index.js';
 import { CDC_VERSION_COLUMN } from '../audit.js';
 import { quoteIdent } from '../identifiers.js';
 
@@ -58,10 +59,20 @@ function formatRatio(r: number): string {
 }
 
 /**
- * HTTP header values are byte strings: Node writes each char as one byte (latin1) and rejects
- * chars above U+00FF. Non-ASCII identifiers are sent as their UTF-8 bytes.
+ * Header values must reach the BE as UTF-8 bytes (it reads them as raw bytes). Node's client writes
+ * the header block of a request that carries `Expect: 100-continue` as a UTF-8 string (it flushes
+ * the headers at once, without an encoding), but refuses any char above U+00FF. So names up to
+ * U+00FF (`prénom`) travel correctly as they are; anything beyond cannot be sent in a header.
  */
 export function headerText(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return /^[\x00-\x7f]*$/.test(s) ? s : Buffer.from(s, 'utf8').toString('latin1');
+  const bad = /[^\t\x20-\x7e\x80-\xff]/.exec(s);
+  if (bad) {
+    throw new CdcError({
+      code: 'SINK_SCHEMA',
+      message: `The name ${JSON.stringify(s)} contains ${JSON.stringify(bad[0])}, which cannot be sent in a Stream Load header (only characters up to U+00FF are supported)`,
+      hint: 'Rename the column in StarRocks and PostgreSQL, or exclude it.',
+    });
+  }
+  return s;
 }

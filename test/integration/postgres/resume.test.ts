@@ -96,16 +96,19 @@ describe('PostgreSQL source: acknowledgement, restart and shutdown', () => {
         if (ev.position > acked) acked = ev.position;
       }
     };
-    await a.setup();
-    await a.start(ca.handler);
-    await pg.query("INSERT INTO r VALUES (100, 'before shutdown')");
-    await ca.waitForCommits(1);
-    const done = a.done();
-    // pg_ctl stop -m fast waits (up to its 60 s timeout, then fails) until the walsender sees its
-    // last sent position confirmed; lsn+1 or a lagging position would make this reject.
-    await pg.stop();
-    await assert.rejects(done, (e: unknown) => e instanceof CdcError && e.retry === 'retry' && e.code === 'SOURCE_CONNECTION');
-    await a.close();
+    try {
+      await a.setup();
+      await a.start(ca.handler);
+      await pg.query("INSERT INTO r VALUES (100, 'before shutdown')");
+      await ca.waitForCommits(1);
+      const done = a.done();
+      // pg_ctl stop -m fast waits (up to its 60 s timeout, then fails) until the walsender sees its
+      // last sent position confirmed; lsn+1 or a lagging position would make this reject.
+      await pg.stop();
+      await assert.rejects(done, (e: unknown) => e instanceof CdcError && e.retry === 'retry' && e.code === 'SOURCE_CONNECTION');
+    } finally {
+      await a.close();
+    }
 
     await pg.start();
     // PostgreSQL before 17 keeps an advanced confirmed_flush_lsn in memory until a checkpoint that
@@ -114,11 +117,14 @@ describe('PostgreSQL source: acknowledgement, restart and shutdown', () => {
     const b = createSource(pg, { slot: 'shutdown', tables: ['r'] });
     const cb = new Collector();
     b.acknowledge(acked);
-    await b.start(cb.handler);
-    await pg.query("INSERT INTO r VALUES (101, 'after restart')");
-    await cb.waitForCommits(1);
-    assert.deepEqual(cb.changes().map(keyOf), [101], 'the acknowledged transaction is not redelivered');
-    await b.close();
+    try {
+      await b.start(cb.handler);
+      await pg.query("INSERT INTO r VALUES (101, 'after restart')");
+      await cb.waitForCommits(1);
+      assert.deepEqual(cb.changes().map(keyOf), [101], 'the acknowledged transaction is not redelivered');
+    } finally {
+      await b.close();
+    }
   });
 
   it('start() on a missing slot is a clear setup error', async () => {

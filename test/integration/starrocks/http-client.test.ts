@@ -109,7 +109,7 @@ describe('StreamLoadClient', () => {
     const feHits = { n: 0 };
     const fe = await serve(redirectingFe(() => be.url, feBytes, feHits));
     const body = Buffer.from('[{"id":1,"s":"é😀"}]');
-    const reply = await client(fe.url).put('/api/db/t/_stream_load?x=1', { label: 'l1', format: 'json' }, body);
+    const reply = await client(fe.url).put('/api/db/t/_stream_load?x=1', { label: 'l1', format: 'json', columns: '`id`,`prénom`' }, body);
     assert.equal(reply.status, 200);
     assert.equal(reply.body, SUCCESS);
     assert.equal(reply.bodySent, true);
@@ -121,6 +121,8 @@ describe('StreamLoadClient', () => {
     assert.equal(h?.authorization, AUTH);
     assert.equal(h?.expect, '100-continue');
     assert.equal(h?.label, 'l1');
+    // Non-ASCII header text arrives as UTF-8 bytes (node's server decodes header bytes as latin1).
+    assert.equal(Buffer.from(String(h?.['columns']), 'latin1').toString('utf8'), '`id`,`prénom`');
     assert.equal(h?.['content-length'], String(body.length));
     assert.equal(beSeen[0]?.continued, true);
     assert.deepEqual(beSeen[0]?.body, body);

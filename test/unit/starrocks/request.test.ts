@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { CdcError } from '../../../core/index.js';
 import { columnsHeader, loadColumns } from '../../../connectors/starrocks/stream-load/columns.js';
 import { columnsWithAudit, headerText, streamLoadHeaders, streamLoadPath, timeoutSeconds } from '../../../connectors/starrocks/stream-load/request.js';
 
@@ -36,11 +37,16 @@ describe('streamLoadHeaders', () => {
     assert.equal(timeoutSeconds(10 ** 12), 259200);
   });
 
-  it('backtick-quotes names (doubling backticks) and sends non-ASCII names as UTF-8 bytes', () => {
+  it('backtick-quotes names (doubling backticks)', () => {
     assert.equal(columnsHeader(loadColumns([{ name: 'we`ird', kind: 'string' }, { name: 'select', kind: 'integer' }])), '`we``ird`,`select`');
-    const h = headerText('`prénom`');
-    assert.equal(Buffer.from(h, 'latin1').toString('utf8'), '`prénom`');
-    assert.equal(headerText('plain'), 'plain');
+  });
+
+  it('accepts header text up to U+00FF and refuses the rest with a clear error', () => {
+    assert.equal(headerText('`prénom`'), '`prénom`');
+    assert.throws(
+      () => streamLoadHeaders({ label: 'l', columns: '`名前`', partial: false, maxFilterRatio: 0, timeoutMs: 1000 }),
+      (e: unknown) => e instanceof CdcError && e.code === 'SINK_SCHEMA' && /cannot be sent in a Stream Load header/.test(e.message),
+    );
   });
 
   it('builds the path with encoded segments', () => {
