@@ -16,6 +16,7 @@ import {
   LSN_ZERO,
   maxLsn,
   parseLsn,
+  toCdcError,
   type Lsn,
   type Source,
   type SourceCapabilities,
@@ -31,6 +32,7 @@ import { TransactionAssembler } from './codec/to-change-record.js';
 import { clientConfig, type PostgresConfig } from './config.js';
 import { setupError, toSourceError } from './errors.js';
 import { ReplicationConnection } from './replication/connection.js';
+import { FramePump } from './replication/frame-pump.js';
 import { decodePgoutput } from './replication/pgoutput-decoder.js';
 import type { PgoutputMessage } from './replication/pgoutput-types.js';
 import { dropPublication } from './replication/publication.js';
@@ -63,9 +65,11 @@ export class PostgresSource implements Source {
   private confirmed: Lsn = LSN_ZERO;
   private received: Lsn = LSN_ZERO;
 
-  private readonly queue: Buffer[] = [];
-  private busy = false;
-  private userPaused = false;
+  private readonly pump = new FramePump({
+    process: (frame) => this.processFrame(frame),
+    setPaused: (paused) => (paused ? this.repl?.pause() : this.repl?.resume()),
+    onError: (e) => this.fail(e),
+  });
   private statusTimer: NodeJS.Timeout | undefined;
   private ackScheduled = false;
   private stopPromise: Promise<void> | undefined;
@@ -93,6 +97,9 @@ export class PostgresSource implements Source {
     const c = new pg.Client(clientConfig(this.cfg, 'query'));
     c.on('error', (e) => {
       this.logger.warn({ err: toSourceError(e, `query ${this.cfg.target}`).message }, 'query connection lost');
+      if (this.query === c) this.query = undefined;
+    });
+    c.on('end', () => {
       if (this.query === c) this.query = undefined;
     });
     try {
@@ -172,7 +179,7 @@ export class PostgresSource implements Source {
         `START_REPLICATION SLOT "${this.cfg.slotName}" LOGICAL ${formatLsn(startLsn)} ` +
         `(proto_version '1', publication_names '${pub}')`;
       await this.repl.start(sql, {
-        onCopyData: (chunk) => this.onCopyData(chunk),
+        onCopyData: (chunk) => this.pump.push(chunk),
         onLost: (err) => this.fail(err),
       });
       this.state = 'streaming';
@@ -194,7 +201,7 @@ export class PostgresSource implements Source {
 
   acknowledge(position: Lsn): void {
     if (position <= this.acknowledged) return;
-    if (this.state !== 'new' && position > this.received) {
+    if ((this.state === 'streaming' || this.state === 'stopping') && position > this.received) {
       // Confirming beyond what was received would make PostgreSQL skip unseen changes.
       this.logger.warn(
         { position: formatLsn(position), received: formatLsn(this.received) },
@@ -213,14 +220,11 @@ export class PostgresSource implements Source {
   }
 
   pause(): void {
-    this.userPaused = true;
-    this.applyFlow();
+    this.pump.pause();
   }
 
   resume(): void {
-    if (!this.userPaused) return;
-    this.userPaused = false;
-    this.drain();
+    this.pump.resume();
   }
 
   status(): SourceStatus {
@@ -229,7 +233,7 @@ export class PostgresSource implements Source {
 
   /** Frames decoded from the socket but not yet processed (bounded by one socket read). */
   get bufferedFrames(): number {
-    return this.queue.length;
+    return this.pump.buffered;
   }
 
   /** Whether the replication socket is currently paused. */
@@ -247,7 +251,7 @@ export class PostgresSource implements Source {
     if (this.state === 'failed') return;
     this.state = 'stopping';
     this.clearTimers();
-    this.queue.length = 0;
+    this.pump.stop();
     if (wasStreaming && this.repl) {
       this.sendStatus(false);
       await this.repl.endCopy(END_COPY_TIMEOUT_MS);
@@ -286,65 +290,15 @@ export class PostgresSource implements Source {
 
   private fail(err: unknown): void {
     if (this.state === 'failed' || this.state === 'stopped' || this.state === 'stopping') return;
-    const e = err instanceof CdcError ? err : toSourceError(err, `stream from ${this.cfg.target}`);
+    // Socket errors arrive classified (onLost); anything else is the handler's or a decoder's error.
+    const e = err instanceof CdcError ? err : toCdcError(err);
     this.state = 'failed';
     this.clearTimers();
-    this.queue.length = 0;
+    this.pump.stop();
     this.sendStatus(false);
     this.logger.warn({ err: e.message, retry: e.retry }, 'replication failed');
     void this.repl?.close();
     this.rejectDone(e);
-  }
-
-  private onCopyData(chunk: Buffer): void {
-    if (this.state !== 'streaming' && this.state !== 'starting') return;
-    if (this.busy || this.userPaused || this.queue.length > 0) {
-      this.queue.push(Buffer.from(chunk)); // the parser reuses its buffer: keep a copy
-      this.applyFlow();
-      return;
-    }
-    this.run(chunk);
-  }
-
-  /** Processes one frame; when that yields a promise, holds the stream until it settles. */
-  private run(frame: Buffer): boolean {
-    let pending: Promise<void> | undefined;
-    try {
-      pending = this.processFrame(frame);
-    } catch (e) {
-      this.fail(e);
-      return false;
-    }
-    if (!pending) return true;
-    this.busy = true;
-    this.applyFlow();
-    pending.then(
-      () => {
-        this.busy = false;
-        this.drain();
-      },
-      (e: unknown) => this.fail(e),
-    );
-    return false;
-  }
-
-  private drain(): void {
-    while (!this.busy && !this.userPaused && this.isLive()) {
-      const next = this.queue.shift();
-      if (!next) break;
-      if (!this.run(next)) return;
-    }
-    this.applyFlow();
-  }
-
-  private isLive(): boolean {
-    return this.state === 'streaming' || this.state === 'starting';
-  }
-
-  private applyFlow(): void {
-    if (!this.repl || !this.isLive()) return;
-    if (this.busy || this.userPaused || this.queue.length > 0) this.repl.pause();
-    else this.repl.resume();
   }
 
   private processFrame(buf: Buffer): Promise<void> | undefined {

@@ -65,8 +65,8 @@ describe('StarRocks sink loads (emulator)', () => {
   it('RUNNING label: polls get_load_state; ABORTED → sends again with the same label', async () => {
     const sink = h.sink();
     const b = batch(t, [ins(t, next(), [3n, 'c', 3])]);
-    // First attempt: the BE reads the body and holds the txn open for 400 ms, then drops it (ABORTED).
-    h.emu.faults.inject({ kind: 'hang', hangMs: 400 });
+    // First attempt: the BE reads the body and holds the txn open for 1 s, then drops it (ABORTED).
+    h.emu.faults.inject({ kind: 'hang', hangMs: 1000 });
     const first = sink.write(b, signal()).then(
       () => undefined,
       (e: unknown) => e,
