@@ -55,7 +55,7 @@ function qualifiedRole(role: string): string {
 }
 
 /** Problems of one table that stop setup (all tables are checked before anything is changed). */
-function tableProblems(id: TableId, t: CatalogTable | undefined, cfg: PostgresConfig): string[] {
+export function tableProblems(id: TableId, t: CatalogTable | undefined, cfg: PostgresConfig): string[] {
   const name = displayName(id);
   if (!t) return [`Table '${name}' not found in PostgreSQL. Verify the table exists and is accessible.`];
   const problems: string[] = [];
@@ -75,7 +75,7 @@ function tableProblems(id: TableId, t: CatalogTable | undefined, cfg: PostgresCo
   return problems;
 }
 
-async function checkMoney(client: pg.ClientBase, schemas: readonly TableSchema[]): Promise<void> {
+export async function checkMoney(client: pg.ClientBase, schemas: readonly TableSchema[]): Promise<void> {
   const uses = schemas.flatMap((s) =>
     s.columns.filter((c) => c.family === 'money' || c.elementFamily === 'money').map((c) => `${displayName(s.id)}.${c.name}`),
   );

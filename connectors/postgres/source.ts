@@ -8,7 +8,6 @@
  * position, exactly (never lsn+1, never more than acknowledged): at once on acknowledge (coalesced),
  * every status interval, and when a keepalive requests a reply.
  */
-import pg from 'pg';
 import type { Logger } from 'pino';
 import {
   CdcError,
@@ -39,6 +38,7 @@ import { dropPublication } from './replication/publication.js';
 import { RelationCache } from './replication/relation-cache.js';
 import { dropSlot, readSlot } from './replication/slot.js';
 import { decodeServerFrame, encodeStandbyStatus } from './replication/xlog.js';
+import { QueryConnection } from './query-connection.js';
 import { setupReplication, validateServer } from './setup.js';
 
 export const POSTGRES_CAPABILITIES: SourceCapabilities = { unchangedColumns: true, keyChanges: true, transactions: true };
@@ -55,7 +55,7 @@ export class PostgresSource implements Source {
 
   private readonly registry = new TypeRegistry();
   private knownSchemas: readonly TableSchema[] = [];
-  private query: pg.Client | undefined;
+  private readonly query: QueryConnection;
   private repl: ReplicationConnection | undefined;
   private assembler: TransactionAssembler | undefined;
   private handler: SourceEventHandler | undefined;
@@ -88,45 +88,17 @@ export class PostgresSource implements Source {
       this.rejectDone = rej;
     });
     this.donePromise.catch(() => undefined); // observed through done(); never an unhandled rejection
+    this.query = new QueryConnection(cfg, logger);
   }
 
   // -- Setup ---------------------------------------------------------------------------------------
 
-  private async queryClient(): Promise<pg.Client> {
-    if (this.query) return this.query;
-    const c = new pg.Client(clientConfig(this.cfg, 'query'));
-    c.on('error', (e) => {
-      this.logger.warn({ err: toSourceError(e, `query ${this.cfg.target}`).message }, 'query connection lost');
-      if (this.query === c) this.query = undefined;
-    });
-    c.on('end', () => {
-      if (this.query === c) this.query = undefined;
-    });
-    try {
-      await c.connect();
-    } catch (e) {
-      await c.end().catch(() => undefined);
-      throw toSourceError(e, `connect to ${this.cfg.target}`);
-    }
-    this.query = c;
-    return c;
-  }
-
-  private async withQuery<T>(doing: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-    const c = await this.queryClient();
-    try {
-      return await fn(c);
-    } catch (e) {
-      throw toSourceError(e, doing);
-    }
-  }
-
   async validateConnection(): Promise<void> {
-    await this.withQuery(`validate ${this.cfg.target}`, (c) => validateServer(c, this.cfg));
+    await this.query.run(`validate ${this.cfg.target}`, (c) => validateServer(c, this.cfg));
   }
 
   async setup(): Promise<SourceSetupResult> {
-    const out = await this.withQuery(`set up replication on ${this.cfg.target}`, (c) =>
+    const out = await this.query.run(`set up replication on ${this.cfg.target}`, (c) =>
       setupReplication(c, this.cfg, this.registry, this.logger),
     );
     this.knownSchemas = out.schemas;
@@ -134,7 +106,7 @@ export class PostgresSource implements Source {
   }
 
   async destroy(): Promise<void> {
-    await this.withQuery(`remove slot and publication on ${this.cfg.target}`, async (c) => {
+    await this.query.run(`remove slot and publication on ${this.cfg.target}`, async (c) => {
       if (await dropSlot(c, this.cfg.slotName)) this.logger.info({ slot: this.cfg.slotName }, 'dropped replication slot');
       await dropPublication(c, this.cfg.publicationName);
       this.logger.info({ publication: this.cfg.publicationName }, 'dropped publication');
@@ -142,7 +114,7 @@ export class PostgresSource implements Source {
   }
 
   async serverPosition(): Promise<Lsn> {
-    return this.withQuery(`read the WAL position of ${this.cfg.target}`, async (c) => {
+    return this.query.run(`read the WAL position of ${this.cfg.target}`, async (c) => {
       const r = await c.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_lsn()::text AS lsn');
       return parseLsn(r.rows[0]?.lsn ?? '0/0');
     });
@@ -155,7 +127,7 @@ export class PostgresSource implements Source {
     this.state = 'starting';
     this.handler = handler;
     try {
-      const slot = await this.withQuery(`read slot ${this.cfg.slotName}`, (c) => readSlot(c, this.cfg.slotName));
+      const slot = await this.query.run(`read slot ${this.cfg.slotName}`, (c) => readSlot(c, this.cfg.slotName));
       if (!slot) {
         throw setupError(
           `Replication slot '${this.cfg.slotName}' does not exist on ${this.cfg.target}.`,
@@ -182,6 +154,11 @@ export class PostgresSource implements Source {
         onCopyData: (chunk) => this.pump.push(chunk),
         onLost: (err) => this.fail(err),
       });
+      if (this.stopPromise) {
+        // stop() was called while starting: end the COPY that just began.
+        await this.repl.endCopy(END_COPY_TIMEOUT_MS);
+        return;
+      }
       this.state = 'streaming';
       this.statusTimer = setInterval(() => this.sendStatus(false), this.cfg.statusIntervalMs);
       this.statusTimer.unref();
@@ -265,9 +242,7 @@ export class PostgresSource implements Source {
     this.closePromise ??= (async () => {
       await this.stop();
       await this.repl?.close();
-      const q = this.query;
-      this.query = undefined;
-      await q?.end().catch(() => undefined);
+      await this.query.close();
     })();
     return this.closePromise;
   }
@@ -316,7 +291,7 @@ export class PostgresSource implements Source {
     if (msg.tag === 'commit') this.received = maxLsn(this.received, msg.endLsn);
     const missing = this.registry.missing(typeOids(msg));
     if (missing.length === 0) return this.emit(assembler.apply(msg, frame.walStart), 0);
-    return this.withQuery('read type metadata', (c) => resolveTypes(c, this.registry, missing)).then(() =>
+    return this.query.run('read type metadata', (c) => resolveTypes(c, this.registry, missing)).then(() =>
       this.emit(assembler.apply(msg, frame.walStart), 0),
     );
   }

@@ -106,6 +106,68 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     description: 'Port of the gRPC control and monitoring API (0 picks a free port).',
     expected: 'a TCP port between 0 and 65535, e.g. 50051',
   },
+  // -- Control API, metrics and setup retries (issue 5; read by core/control/settings.ts) ------------
+  {
+    env: 'GRPC_HOST',
+    type: 'string',
+    default: '127.0.0.1',
+    schema: { minLength: 1 },
+    description: 'Address the gRPC API listens on. The default accepts local connections only; use 0.0.0.0 in containers.',
+    expected: 'an IP address or host name, e.g. 0.0.0.0',
+  },
+  {
+    env: 'GRPC_AUTH_TOKEN',
+    type: 'string',
+    secret: true,
+    schema: { pattern: '^[\\x21-\\x7e]+$' },
+    description:
+      'When set, every gRPC call except health checks must send the metadata `authorization: Bearer <token>`; others get UNAUTHENTICATED.',
+    expected: 'printable ASCII without spaces',
+  },
+  {
+    env: 'GRPC_TLS_CERT',
+    type: 'string',
+    description: 'PEM certificate chain file: the gRPC API serves TLS instead of plaintext. Needs GRPC_TLS_KEY.',
+    expected: 'a file path',
+  },
+  {
+    env: 'GRPC_TLS_KEY',
+    type: 'string',
+    description: 'PEM private key file of GRPC_TLS_CERT.',
+    expected: 'a file path',
+  },
+  {
+    env: 'METRICS_PORT',
+    type: 'integer',
+    schema: { minimum: 0, maximum: 65535 },
+    description: 'When set, serves Prometheus /metrics, /healthz and /readyz over HTTP on this port (0 picks a free port). Off by default.',
+    expected: 'a TCP port between 0 and 65535, e.g. 9187',
+  },
+  {
+    env: 'METRICS_HOST',
+    type: 'string',
+    default: '127.0.0.1',
+    schema: { minLength: 1 },
+    description: 'Address the metrics HTTP server listens on; use 0.0.0.0 so Prometheus can scrape a container.',
+    expected: 'an IP address or host name, e.g. 0.0.0.0',
+  },
+  {
+    env: 'SETUP_MAX_ATTEMPTS',
+    type: 'integer',
+    default: 3,
+    schema: { minimum: 0 },
+    description:
+      'Attempts of the startup (connection checks and setup) before the daemon exits 1; 0 = keep trying until stopped. Between attempts the health API reports the error.',
+    expected: 'a non-negative integer, e.g. 3 (0 = no limit)',
+  },
+  {
+    env: 'SETUP_RETRY_DELAY_MS',
+    type: 'integer',
+    default: 2000,
+    schema: { minimum: 1 },
+    description: 'Wait (ms) between startup attempts.',
+    expected: 'a positive integer (milliseconds), e.g. 2000',
+  },
   {
     env: 'LOG_LEVEL',
     type: 'string',

@@ -67,4 +67,32 @@ export interface Source {
   serverPosition?(): Promise<Lsn>;
   /** Removes the server-side state (slot, publication). Only on explicit job deletion. */
   destroy?(): Promise<void>;
+
+  // -- Optional, for the control API and monitoring (issue 5) ----------------------------------------
+
+  /** The replication slot as the server reports it (monitoring), when the source has a slot. */
+  slotStatus?(): Promise<SlotStatus>;
+  /**
+   * Live table changes (ReloadConfig.tables), called only while streaming and never concurrently:
+   * `checkTables` reads and checks tables that are not streamed yet exactly as `setup` would and
+   * changes nothing; `addTables` then starts streaming them (changes committed after it returns are
+   * delivered); `removeTables` stops streaming tables (later changes of them are not delivered).
+   */
+  checkTables?(tables: readonly TableId[]): Promise<readonly TableSchema[]>;
+  addTables?(tables: readonly TableSchema[]): Promise<void>;
+  removeTables?(tables: readonly TableId[]): Promise<void>;
+}
+
+/** A replication slot as the server reports it (PostgreSQL: pg_replication_slots). */
+export interface SlotStatus {
+  readonly slotName: string;
+  readonly exists: boolean;
+  readonly active: boolean;
+  /** `reserved`, `extended`, `unreserved` or `lost` (PostgreSQL 13+); undefined when unknown. */
+  readonly walStatus: string | undefined;
+  /** Bytes of WAL that can still be written before the slot is in danger of being lost; undefined = no limit. */
+  readonly safeWalSizeBytes: bigint | undefined;
+  /** WAL the slot holds back on the server (current position − restart position), in bytes. */
+  readonly retainedWalBytes: bigint | undefined;
+  readonly confirmedFlushLsn: Lsn | undefined;
 }

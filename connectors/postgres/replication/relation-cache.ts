@@ -67,11 +67,26 @@ export class RelationCache {
   private readonly byOid = new Map<number, RelationEntry>();
   /** Last schema per table key (from setup or the stream). */
   private readonly latest = new Map<string, TableSchema>();
-  private readonly selected: ReadonlySet<string>;
+  private readonly selected: Set<string>;
 
   constructor(private readonly opts: RelationCacheOptions) {
     this.selected = new Set(opts.tables.map(tableKey));
     for (const s of opts.known ?? []) this.latest.set(tableKey(s.id), s);
+  }
+
+  /**
+   * Changes which tables are streamed (live table changes): entries already cached are updated, so the
+   * next change of an added table is delivered even when its Relation message came earlier. `known`
+   * (from the catalog) is the baseline its first Relation message is compared with, as at setup.
+   */
+  setSelected(id: TableId, selected: boolean, known?: TableSchema): void {
+    const key = tableKey(id);
+    if (known !== undefined && !this.latest.has(key)) this.latest.set(key, known);
+    if (selected) this.selected.add(key);
+    else this.selected.delete(key);
+    for (const [oid, entry] of this.byOid) {
+      if (tableKey(entry.schema.id) === key && entry.selected !== selected) this.byOid.set(oid, { ...entry, selected });
+    }
   }
 
   get(oid: number): RelationEntry | undefined {

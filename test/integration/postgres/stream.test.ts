@@ -155,6 +155,16 @@ describe('PostgreSQL source streaming', () => {
     assert.equal(col(r, 'big'), UNCHANGED);
   });
 
+  it('default identity: a key change of a row with an unchanged TOAST value gives oldKey and UNCHANGED (no old row)', async () => {
+    await nextChanges(1, () => pg.query("INSERT INTO kv VALUES (30, 'a', (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 400)))"));
+    const [r] = await nextChanges(1, () => pg.query('UPDATE kv SET k = 31 WHERE k = 30'));
+    assert.ok(r?.op === 'update');
+    assert.deepEqual(r.oldKey, [30]);
+    assert.equal(col(r, 'k'), 31);
+    assert.equal(col(r, 'big'), UNCHANGED);
+    assert.equal(r.before, undefined);
+  });
+
   it('with REPLICA IDENTITY FULL the unchanged TOAST value is filled from the old row, also on a key change', async () => {
     const [ins] = await nextChanges(1, () =>
       pg.query("INSERT INTO kv_full VALUES (1, 'a', (SELECT string_agg(md5(random()::text), '') FROM generate_series(1, 400)))"),

@@ -1,0 +1,8 @@
+// Original file: proto/dbmazz.proto
+
+
+export interface DrainRequest {
+}
+
+export interface DrainRequest__Output {
+}

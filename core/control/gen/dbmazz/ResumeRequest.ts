@@ -1,0 +1,8 @@
+// Original file: proto/dbmazz.proto
+
+
+export interface ResumeRequest {
+}
+
+export interface ResumeRequest__Output {
+}

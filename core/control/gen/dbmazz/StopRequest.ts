@@ -1,0 +1,10 @@
+// Original file: proto/dbmazz.proto
+
+
+export interface StopRequest {
+  'skipSlotCleanup'?: (boolean);
+}
+
+export interface StopRequest__Output {
+  'skipSlotCleanup': (boolean);
+}
