@@ -30,6 +30,16 @@ function normJson(text: string): string {
   return JSON.stringify(sort(JSON.parse(text)));
 }
 
+const DATETIME_FRACTION = /^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d)\.(\d+)$/;
+
+/** PostgreSQL prints `.76271`, StarRocks `.762710`: compare fractions without trailing zeros. */
+function normFraction(text: string): string {
+  const m = DATETIME_FRACTION.exec(text);
+  if (!m || m[1] === undefined || m[2] === undefined) return text;
+  const frac = m[2].replace(/0+$/, '');
+  return frac === '' ? m[1] : `${m[1]}.${frac}`;
+}
+
 /** Text form of an emulator stored value. */
 export function storedToText(v: unknown): string | null {
   if (v === null || v === undefined) return null;
@@ -53,7 +63,7 @@ export function normalise(row: Record<string, unknown>, cols: readonly ColumnChe
   for (const c of cols) {
     const raw = row[c.name];
     const text = typeof raw === 'string' || raw === null || raw === undefined ? (raw ?? null) : storedToText(raw);
-    out[c.name] = text !== null && c.json ? normJson(text) : text;
+    out[c.name] = text !== null && c.json ? normJson(text) : text === null ? null : normFraction(text);
   }
   return out;
 }

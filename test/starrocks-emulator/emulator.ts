@@ -8,6 +8,9 @@ import { Catalog, type StoredValue } from './catalog.js';
 import { type FaultSpec, FaultInjector, type ActiveFault } from './faults.js';
 import { type FeServer, startFeServer } from './fe-server.js';
 import { LoadEngine, type LoadLogEntry } from './load-engine.js';
+import { startMysqlServer } from './mysql-server.js';
+import { disposeSchemaChanges } from './schema-change.js';
+import { type SqlResult, executeSql } from './sql/executor.js';
 import { TxnApi } from './txn-api.js';
 
 export interface StarRocksEmulatorOptions {
@@ -27,6 +30,10 @@ export interface StarRocksEmulatorOptions {
   schemaChangeMs?: number;
   /** JSON Stream Load size limit in bytes (default 104857600, §1.5). */
   jsonMaxBytes?: number;
+  /** Label retention (§4.2): seconds a finished label is kept (default 259200 = 3 days). */
+  labelKeepMaxSecond?: number;
+  /** Label retention (§4.2): max retained txns per database (default 1000). */
+  labelKeepMaxNum?: number;
   logger?: (line: string) => void;
 }
 
@@ -43,30 +50,15 @@ export interface StarRocksEmulator {
   readonly feHttpUrl: string;
   readonly feHttpPort: number;
   readonly beHttpPorts: readonly number[];
-  /** MySQL port, or -1 when the MySQL server is not part of this build. */
   readonly mysqlPort: number;
   readonly catalog: Catalog;
   readonly faults: EmulatorFaults;
   rows(db: string, table: string): Record<string, StoredValue>[];
   loads(): readonly LoadLogEntry[];
   clearLoads(): void;
-  /** Run one SQL statement without a client (SQL helper's executor). */
-  sql(statement: string, db?: string): Promise<unknown>;
+  /** Run one SQL statement without a client (the SQL helper's `executeSql`; errors are `SqlError`). */
+  sql(statement: string, db?: string): Promise<SqlResult>;
   close(): Promise<void>;
-}
-
-type MysqlStarter = (opts: { catalog: Catalog; host: string; port: number; user: string; password: string }) => Promise<{ port: number; close(): Promise<void> }>;
-type SqlExecutor = (catalog: Catalog, session: { db: string | null }, sql: string) => Promise<unknown>;
-
-/** Optional modules of the SQL helper, loaded by a computed specifier so the build works without them. */
-async function optionalExport(spec: string, name: string): Promise<unknown> {
-  try {
-    const mod: unknown = await import(spec);
-    if (typeof mod === 'object' && mod !== null && name in mod) return (mod as Record<string, unknown>)[name];
-  } catch (e) {
-    if (!(e instanceof Error && 'code' in e && (e as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND')) throw e;
-  }
-  return undefined;
 }
 
 export async function startStarRocksEmulator(opts: StarRocksEmulatorOptions = {}): Promise<StarRocksEmulator> {
@@ -79,6 +71,8 @@ export async function startStarRocksEmulator(opts: StarRocksEmulatorOptions = {}
     settings: {
       ...(opts.schemaChangeMs !== undefined ? { schemaChangeMs: opts.schemaChangeMs } : {}),
       ...(opts.jsonMaxBytes !== undefined ? { jsonMaxBytes: opts.jsonMaxBytes } : {}),
+      ...(opts.labelKeepMaxSecond !== undefined ? { labelKeepMaxSecond: opts.labelKeepMaxSecond } : {}),
+      ...(opts.labelKeepMaxNum !== undefined ? { labelKeepMaxNum: opts.labelKeepMaxNum } : {}),
     },
   });
   const beCount = Math.max(1, opts.bes ?? 1);
@@ -87,9 +81,7 @@ export async function startStarRocksEmulator(opts: StarRocksEmulatorOptions = {}
   const txn = new TxnApi(engine, beCount);
   const injector = new FaultInjector();
 
-  const executeSql = (await optionalExport(new URL('./sql/executor.js', import.meta.url).href, 'executeSql')) as SqlExecutor | undefined;
-  const startMysql = (await optionalExport(new URL('./mysql-server.js', import.meta.url).href, 'startMysqlServer')) as MysqlStarter | undefined;
-  const sql = executeSql ? (statement: string, db?: string): Promise<unknown> => executeSql(catalog, { db: db ?? null }, statement) : null;
+  const sql = (statement: string, db?: string): Promise<SqlResult> => executeSql(catalog, { db: db ?? null, user: catalog.user }, statement);
 
   const bes: BeServer[] = [];
   let fe: FeServer | null = null;
@@ -98,6 +90,7 @@ export async function startStarRocksEmulator(opts: StarRocksEmulatorOptions = {}
 
   const closeAll = async (): Promise<void> => {
     txn.close();
+    disposeSchemaChanges(catalog);
     await Promise.all([...(fe ? [fe.close()] : []), ...bes.map((b) => b.close()), ...(mysql ? [mysql.close()] : [])]);
   };
 
@@ -121,22 +114,21 @@ export async function startStarRocksEmulator(opts: StarRocksEmulatorOptions = {}
       host,
       opts.feHttpPort ?? 0,
     );
-    if (startMysql) {
-      mysql = await startMysql({ catalog, host, port: opts.mysqlPort ?? 0, user: catalog.user, password: catalog.password });
-    } else log('starrocks-emulator: mysql-server.ts is not part of this build; no MySQL port');
+    mysql = await startMysqlServer({ catalog, host, port: opts.mysqlPort ?? 0, user: catalog.user, password: catalog.password });
   } catch (e) {
     await closeAll();
     throw e;
   }
   const feServer = fe;
-  log(`starrocks-emulator: fe_http=${feServer.port} be_http=${bePorts.join(',')} mysql=${mysql?.port ?? -1}`);
+  const mysqlPort = mysql?.port ?? -1;
+  log(`starrocks-emulator: fe_http=${feServer.port} be_http=${bePorts.join(',')} mysql=${mysqlPort}`);
 
   return {
     host: advertisedHost,
     feHttpUrl: `http://${advertisedHost}:${feServer.port}`,
     feHttpPort: feServer.port,
     beHttpPorts: bePorts,
-    mysqlPort: mysql?.port ?? -1,
+    mysqlPort,
     catalog,
     faults: {
       inject: (spec) => injector.inject(spec),
@@ -153,10 +145,7 @@ export async function startStarRocksEmulator(opts: StarRocksEmulatorOptions = {}
     },
     loads: () => engine.loads(),
     clearLoads: () => engine.clearLoads(),
-    sql(statement, db) {
-      if (!sql) return Promise.reject(new Error('the SQL executor (test/starrocks-emulator/sql/executor.ts) is not part of this build'));
-      return sql(statement, db);
-    },
+    sql,
     close() {
       closed ??= closeAll();
       return closed;

@@ -231,4 +231,17 @@ describe('Primary Key apply semantics (PROTOCOL.md §6)', () => {
     await load(emu, 'dk', ndjson([{ k: 1, x: 1 }, { k: 1, x: 2, __op: 1 }]));
     assert.deepEqual(plainRows(emu, 'dk'), [{ k: 1, x: 1 }, { k: 1, x: 2 }]);
   });
+
+  it('format: csv (optional): positional columns, \\N as NULL, separators', async () => {
+    const r = await load(emu, 't', '1\ta\t3\t\\N\n2\tb\t4\t9\n', { format: 'csv' });
+    assert.equal(r.json['Status'], 'Success');
+    assert.deepEqual(plainRows(emu, 't'), [
+      { id: 1, v: 'a', n: 3, ver: null },
+      { id: 2, v: 'b', n: 4, ver: 9 },
+    ]);
+    const c = await load(emu, 't', '3,c\n4', { format: 'csv', column_separator: ',', columns: 'id,v', max_filter_ratio: '0.5' });
+    assert.equal(c.json['NumberFilteredRows'], 1);
+    const log = await fetchText(String(c.json['ErrorURL']));
+    assert.match(log.text, /Value count does not match column count\. Expect 2, but got 1/);
+  });
 });

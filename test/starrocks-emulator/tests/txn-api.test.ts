@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { type StarRocksEmulator, startStarRocksEmulator } from '../emulator.js';
 import { createPk, plainRows } from './helpers.js';
@@ -157,5 +158,33 @@ describe('transaction interface (PROTOCOL.md §5)', () => {
     assert.equal((await op('prepare', 'x12', { prepared_timeout: '1' })).json['Status'], 'OK');
     await new Promise((r) => setTimeout(r, 1200));
     assert.equal(await state('x12'), 'ABORTED');
+  });
+
+  it('TXN_IN_PROCESSING while a /load body is still being received', async () => {
+    await op('begin', 'x13');
+    const port = (await rawRequest(`${emu.feHttpUrl}/api/transaction/load`, { headers: { label: 'x13', db: 'd' }, body: '{}' })).headers.location;
+    const bePort = Number(/:(\d+)\//.exec(port ?? '')?.[1]);
+    const body = '{"id":13,"v":"a","n":1}';
+    const s = net.connect(bePort, '127.0.0.1');
+    let data = '';
+    const continued = new Promise<void>((resolve) => {
+      s.on('data', (d: Buffer) => {
+        data += d.toString();
+        if (data.includes('100 Continue')) resolve();
+      });
+    });
+    const finished = new Promise<void>((resolve) => s.on('end', () => resolve()));
+    s.write(
+      `PUT /api/transaction/load HTTP/1.1\r\nHost: x\r\nAuthorization: ${basicAuth('root', '')}\r\nlabel: x13\r\ndb: d\r\ntable: t\r\nformat: json\r\ncolumns: id,v,n\r\nExpect: 100-continue\r\nConnection: close\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    await continued;
+    const busy = await op('prepare', 'x13');
+    assert.deepEqual(Object.keys(busy.json), ['Status', 'Label', 'Message']);
+    assert.equal(busy.json['Status'], 'TXN_IN_PROCESSING');
+    s.end(body);
+    await finished;
+    assert.match(data, /"Status": "OK"/);
+    assert.equal((await op('commit', 'x13')).json['Status'], 'OK');
+    assert.equal(emu.rows('d', 't').some((r) => r['id'] === 13n), true);
   });
 });

@@ -1,0 +1,132 @@
+/**
+ * The daemon's control plane: the gRPC API, the Prometheus HTTP server and the controller behind them.
+ * Started by the daemon before setup (so health reports setup progress and errors), closed last.
+ *
+ * The daemon hands every startup attempt's source and sink to `instrument`, which wraps them for the
+ * metrics and makes them the ones the controller (ReloadConfig.tables) and the lag queries use.
+ */
+import type { DbmazzConfig } from '../config/load-config.js';
+import type { Logger } from '../log/logger.js';
+import { childLogger } from '../log/logger.js';
+import { MetricsHttpServer } from '../metrics/http-server.js';
+import { observeSink, observeSource } from '../metrics/observed-connectors.js';
+import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
+import { ConfirmedLsnWatch, healthVerdict, readyVerdict } from '../metrics/readiness.js';
+import type { Sink } from '../plugin/sink.js';
+import type { SlotStatus, Source } from '../plugin/source.js';
+import type { RuntimeState } from '../runtime/state.js';
+import { DaemonController } from './controller.js';
+import { ControlServer } from './server.js';
+import { ServerPositionProbe } from './server-position.js';
+import { readControlSettings, type ControlSettings } from './settings.js';
+
+export interface ControlPlaneDeps {
+  readonly config: DbmazzConfig;
+  readonly state: RuntimeState;
+  readonly logger: Logger;
+  /** A new source of the job (unopened), for dropping the slot on job deletion. */
+  readonly createSource: () => Source;
+  /** Base for relative GRPC_TLS_* paths (default: the process's working directory). */
+  readonly cwd?: string;
+}
+
+const SLOT_QUERY_TIMEOUT_MS = 2000;
+
+export class ControlPlane {
+  readonly #grpc: ControlServer;
+  readonly #http: MetricsHttpServer | undefined;
+  readonly #watch: ConfirmedLsnWatch;
+  #closing: Promise<void> | undefined;
+
+  private constructor(
+    readonly controller: DaemonController,
+    readonly metrics: PipelineMetrics,
+    readonly settings: ControlSettings,
+    grpc: ControlServer,
+    http: MetricsHttpServer | undefined,
+    watch: ConfirmedLsnWatch,
+  ) {
+    this.#grpc = grpc;
+    this.#http = http;
+    this.#watch = watch;
+  }
+
+  static async start(deps: ControlPlaneDeps): Promise<ControlPlane> {
+    const { config, state } = deps;
+    const logger = childLogger(deps.logger, 'control');
+    const settings = readControlSettings(config.coreSettings, deps.cwd ?? process.cwd());
+    const controller = new DaemonController({
+      state,
+      logger,
+      tables: config.core.tables,
+      maxBufferedEvents: config.core.maxBufferedEvents,
+      cleanupSource: deps.createSource,
+    });
+    const live = (): Source | undefined => controller.liveSource;
+    const position = new ServerPositionProbe(live, logger);
+    const metrics = new PipelineMetrics({
+      state,
+      serverPosition: () => position.get(),
+      slotStatus: () => slotStatus(live()),
+    });
+    const grpc = await ControlServer.start({ settings: settings.grpc, state, controller, serverPosition: () => position.get(), logger });
+    const watch = new ConfirmedLsnWatch(state);
+    let http: MetricsHttpServer | undefined;
+    if (settings.metrics !== undefined) {
+      try {
+        http = await MetricsHttpServer.start({
+          host: settings.metrics.host,
+          port: settings.metrics.port,
+          logger,
+          metrics: () => metrics.metrics(),
+          contentType: metrics.registry.contentType,
+          health: () => healthVerdict(state),
+          ready: () => readyVerdict(state, watch.sinceMoveMs()),
+        });
+      } catch (err) {
+        watch.dispose();
+        await grpc.close(0);
+        throw err;
+      }
+    }
+    return new ControlPlane(controller, metrics, settings, grpc, http, watch);
+  }
+
+  get grpcPort(): number {
+    return this.#grpc.port;
+  }
+
+  get metricsPort(): number | undefined {
+    return this.#http?.port;
+  }
+
+  /** Wraps one startup attempt's connectors for the metrics; the controller uses these. */
+  instrument(source: Source, sink: Sink): { source: Source; sink: Sink } {
+    const observed = { source: observeSource(source, this.metrics), sink: observeSink(sink, this.metrics) };
+    this.controller.connectors(observed.source, observed.sink);
+    return observed;
+  }
+
+  /** Closes both servers (calls in flight, e.g. a Stop answer, finish first). Idempotent. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#watch.dispose();
+      await Promise.all([this.#grpc.close(), this.#http?.close()]);
+    })();
+    return this.#closing;
+  }
+}
+
+async function slotStatus(source: Source | undefined): Promise<SlotStatus | undefined> {
+  const read = source?.slotStatus?.bind(source);
+  if (read === undefined) return undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), SLOT_QUERY_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([read(), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,83 @@
+/**
+ * The metrics HTTP server (METRICS_PORT): GET /metrics (Prometheus text format), /healthz and /readyz
+ * (200 or 503 with a one-line JSON reason). Nothing else is served.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { CdcError } from '../errors/errors.js';
+import type { Logger } from '../log/logger.js';
+import type { Verdict } from './readiness.js';
+
+export interface MetricsHttpDeps {
+  readonly host: string;
+  readonly port: number;
+  readonly logger: Logger;
+  readonly metrics: () => Promise<string>;
+  readonly contentType: string;
+  readonly health: () => Verdict;
+  readonly ready: () => Verdict;
+}
+
+export class MetricsHttpServer {
+  private constructor(
+    private readonly server: Server,
+    readonly port: number,
+  ) {}
+
+  static async start(deps: MetricsHttpDeps): Promise<MetricsHttpServer> {
+    const server = createServer((req, res) => void handle(deps, req, res));
+    server.keepAliveTimeout = 5000;
+    const port = await new Promise<number>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(deps.port, deps.host, () => {
+        server.off('error', reject);
+        resolve((server.address() as AddressInfo).port);
+      });
+    }).catch((err: unknown) => {
+      throw new CdcError({
+        code: 'CONFIG_INVALID',
+        message: `The metrics server cannot listen on ${deps.host}:${deps.port}: ${err instanceof Error ? err.message : String(err)}`,
+        hint: 'Choose another METRICS_PORT (or METRICS_HOST), or stop what uses the port.',
+        cause: err,
+      });
+    });
+    deps.logger.info({ host: deps.host, port }, `Prometheus metrics on http://${deps.host}:${port}/metrics`);
+    return new MetricsHttpServer(server, port);
+  }
+
+  close(): Promise<void> {
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeAllConnections();
+    });
+  }
+}
+
+async function handle(deps: MetricsHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = (req.url ?? '/').split('?')[0];
+  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
+  try {
+    switch (path) {
+      case '/metrics':
+        return send(res, 200, deps.contentType, await deps.metrics());
+      case '/healthz':
+        return verdict(res, deps.health());
+      case '/readyz':
+        return verdict(res, deps.ready());
+      default:
+        return send(res, 404, 'text/plain', 'not found: try /metrics, /healthz or /readyz\n');
+    }
+  } catch (err) {
+    deps.logger.warn({ error: err instanceof Error ? err.message : String(err), path }, 'metrics request failed');
+    return send(res, 500, 'text/plain', 'internal error\n');
+  }
+}
+
+function verdict(res: ServerResponse, v: Verdict): void {
+  send(res, v.ok ? 200 : 503, 'application/json', `${JSON.stringify({ status: v.ok ? 'ok' : 'unavailable', reason: v.reason })}\n`);
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}

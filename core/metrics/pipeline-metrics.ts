@@ -1,0 +1,220 @@
+/**
+ * The Prometheus metrics (prom-client, one registry per daemon). Flow counters are fed by the
+ * observed source and sink (observed-connectors.ts); gauges are read from the RuntimeState, the
+ * server's WAL position and pg_replication_slots when Prometheus scrapes. docs/operations.md lists
+ * every metric with its meaning and alert suggestions.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CdcError } from '../errors/errors.js';
+import type { ChangeRecord } from '../model/change-record.js';
+import type { Lsn } from '../model/lsn.js';
+import { formatTableId, type TableId } from '../model/table.js';
+import type { TableBatch, WriteResult } from '../plugin/sink.js';
+import type { SlotStatus } from '../plugin/source.js';
+import type { RunState, RuntimeState, Stage } from '../runtime/state.js';
+
+/** What the observed connectors report (hot path: cheap, never throws). */
+export interface ConnectorObserver {
+  change(record: ChangeRecord): void;
+  truncate(tables: readonly TableId[]): void;
+  /** A sink write resolved (durable) after `seconds`; `nowMicros` is Unix time in µs. */
+  written(batch: TableBatch, result: WriteResult, seconds: number, nowMicros: bigint): void;
+  /** A sink write attempt failed (it may be retried). */
+  writeFailed(batch: TableBatch, error: CdcError): void;
+}
+
+export interface MetricsSources {
+  readonly state: RuntimeState;
+  /** Server WAL position, undefined when unknown now. */
+  readonly serverPosition: () => Promise<Lsn | undefined>;
+  /** The slot as the server reports it, undefined when unknown now. */
+  readonly slotStatus: () => Promise<SlotStatus | undefined>;
+}
+
+export const WAL_STATUSES = ['reserved', 'extended', 'unreserved', 'lost'] as const;
+const STAGES: readonly Stage[] = ['INIT', 'SETUP', 'CDC'];
+const RUN_STATES: readonly RunState[] = ['RUNNING', 'PAUSED', 'DRAINING', 'STOPPED'];
+const LOAD_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+const E2E_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800];
+
+type Ops = 'insert' | 'update' | 'delete' | 'truncate';
+
+/** float64 gauge value of a bigint (exact below 2^53, i.e. 8 PiB of WAL). */
+const num = (v: bigint): number => Number(v);
+
+export class PipelineMetrics implements ConnectorObserver {
+  readonly registry = new Registry();
+  readonly #events: Counter<'table' | 'operation'>;
+  readonly #batches: Counter<'table'>;
+  readonly #rows: Counter<'table'>;
+  readonly #loadSeconds: Histogram<'table'>;
+  readonly #failures: Counter<'table' | 'reason' | 'retriable'>;
+  readonly #retries: Counter<'table' | 'reason'>;
+  readonly #e2e: Histogram<'table'>;
+  /** Per table: the reason of its last failed write, until the next attempt (which is the retry). */
+  readonly #lastFailure = new Map<string, string>();
+  readonly #eventChildren = new Map<string, Record<Ops, { inc(): void }>>();
+
+  constructor(src: MetricsSources) {
+    const registers = [this.registry];
+    const { state } = src;
+    this.#events = new Counter({ name: 'dbmazz_events_total', help: 'Change events received from the source, by table and operation.', labelNames: ['table', 'operation'], registers });
+    this.#batches = new Counter({ name: 'dbmazz_batches_loaded_total', help: 'Table batches written (durable) to the sink, by table.', labelNames: ['table'], registers });
+    this.#rows = new Counter({ name: 'dbmazz_rows_loaded_total', help: 'Rows the sink reported written, by table.', labelNames: ['table'], registers });
+    this.#loadSeconds = new Histogram({ name: 'dbmazz_load_duration_seconds', help: 'Duration of successful sink writes of one table batch (Stream Load: until committed).', labelNames: ['table'], buckets: LOAD_BUCKETS, registers });
+    this.#failures = new Counter({ name: 'dbmazz_load_failures_total', help: 'Failed sink write attempts (Stream Load failures), by table, reason (error code) and whether it is retried.', labelNames: ['table', 'reason', 'retriable'], registers });
+    this.#retries = new Counter({ name: 'dbmazz_load_retries_total', help: 'Sink write attempts that retried a failed one, by table and the reason of the failure.', labelNames: ['table', 'reason'], registers });
+    this.#e2e = new Histogram({ name: 'dbmazz_commit_to_visible_seconds', help: 'Source commit time to durable in the sink, per transaction and batch (clocks of both hosts must agree).', labelNames: ['table'], buckets: E2E_BUCKETS, registers });
+
+    new Gauge({
+      name: 'dbmazz_replication_lag_bytes',
+      help: 'Server WAL position minus the confirmed LSN (received minus confirmed when the server cannot be asked).',
+      registers,
+      async collect() {
+        const server = await src.serverPosition().catch(() => undefined);
+        const head = server ?? state.receivedLsn;
+        this.set(head > state.confirmedLsn ? num(head - state.confirmedLsn) : 0);
+      },
+    });
+    new Gauge({ name: 'dbmazz_confirmed_lsn', help: 'LSN confirmed to the source (everything up to it is in the sink), as a number.', registers, collect() { this.set(num(state.confirmedLsn)); } });
+    new Gauge({ name: 'dbmazz_received_lsn', help: 'LSN of the last event received from the source, as a number.', registers, collect() { this.set(num(state.receivedLsn)); } });
+    new Gauge({ name: 'dbmazz_pending_events', help: 'Events received and not yet written (buffered + in flight).', registers, collect() { this.set(state.bufferedEvents + state.inFlightEvents); } });
+    new Gauge({ name: 'dbmazz_pending_bytes', help: 'Estimated bytes of buffered and in-flight events.', registers, collect() { this.set(state.bufferedBytes + state.inFlightBytes); } });
+    new Gauge({
+      name: 'dbmazz_stage',
+      help: 'Lifecycle stage: 1 for the current one (INIT, SETUP, CDC).',
+      labelNames: ['stage'],
+      registers,
+      collect() {
+        for (const s of STAGES) this.set({ stage: s }, state.stage === s ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'dbmazz_run_state',
+      help: 'Run state: 1 for the current one (RUNNING, PAUSED, DRAINING, STOPPED).',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        for (const s of RUN_STATES) this.set({ state: s }, state.runState === s ? 1 : 0);
+      },
+    });
+    new Gauge({ name: 'dbmazz_healthy', help: '1 while no error is reported (the health API serves), else 0.', registers, collect() { this.set(state.errorDetail === '' ? 1 : 0); } });
+    this.#slotGauges(src);
+    collectDefaultMetrics({ register: this.registry });
+  }
+
+  #slotGauges(src: MetricsSources): void {
+    const registers = [this.registry];
+    let pending: Promise<SlotStatus | undefined> | undefined;
+    // One pg_replication_slots query per scrape, shared by the slot gauges.
+    const slot = (): Promise<SlotStatus | undefined> => {
+      pending ??= src.slotStatus().catch(() => undefined);
+      const p = pending;
+      setImmediate(() => {
+        if (pending === p) pending = undefined;
+      });
+      return p;
+    };
+    new Gauge({
+      name: 'dbmazz_slot_wal_status',
+      help: 'pg_replication_slots.wal_status of the slot: 1 for the current value (reserved, extended, unreserved, lost).',
+      labelNames: ['status'],
+      registers,
+      async collect() {
+        const s = await slot();
+        this.reset();
+        if (s?.walStatus === undefined) return;
+        for (const w of WAL_STATUSES) this.set({ status: w }, s.walStatus === w ? 1 : 0);
+        if (!(WAL_STATUSES as readonly string[]).includes(s.walStatus)) this.set({ status: s.walStatus }, 1);
+      },
+    });
+    new Gauge({
+      name: 'dbmazz_slot_safe_wal_size_bytes',
+      help: 'pg_replication_slots.safe_wal_size: WAL that can still be written before the slot is in danger of being invalidated (absent when unlimited).',
+      registers,
+      async collect() {
+        const s = await slot();
+        this.reset();
+        if (s?.safeWalSizeBytes !== undefined) this.set(num(s.safeWalSizeBytes));
+      },
+    });
+    new Gauge({
+      name: 'dbmazz_slot_retained_wal_bytes',
+      help: 'WAL the slot holds back on the server (current WAL position minus restart_lsn).',
+      registers,
+      async collect() {
+        const s = await slot();
+        this.reset();
+        if (s?.retainedWalBytes !== undefined) this.set(num(s.retainedWalBytes));
+      },
+    });
+    new Gauge({
+      name: 'dbmazz_slot_active',
+      help: '1 when the slot exists and a connection streams from it, 0 when it exists and is idle (absent when unknown).',
+      registers,
+      async collect() {
+        const s = await slot();
+        this.reset();
+        if (s?.exists) this.set(s.active ? 1 : 0);
+      },
+    });
+  }
+
+  // -- ConnectorObserver --------------------------------------------------------------------------
+
+  #eventsOf(table: string): Record<Ops, { inc(): void }> {
+    let children = this.#eventChildren.get(table);
+    if (children === undefined) {
+      const child = (operation: Ops): { inc(): void } => this.#events.labels({ table, operation });
+      children = { insert: child('insert'), update: child('update'), delete: child('delete'), truncate: child('truncate') };
+      this.#eventChildren.set(table, children);
+    }
+    return children;
+  }
+
+  change(record: ChangeRecord): void {
+    this.#eventsOf(formatTableId(record.schema.id))[record.op].inc();
+  }
+
+  truncate(tables: readonly TableId[]): void {
+    for (const t of tables) this.#eventsOf(formatTableId(t)).truncate.inc();
+  }
+
+  written(batch: TableBatch, result: WriteResult, seconds: number, nowMicros: bigint): void {
+    const table = formatTableId(batch.schema.id);
+    this.#retried(table);
+    this.#batches.labels({ table }).inc();
+    this.#rows.labels({ table }).inc(result.rowsWritten);
+    this.#loadSeconds.labels({ table }).observe(seconds);
+    const e2e = this.#e2e.labels({ table });
+    let lastCommit: bigint | undefined;
+    for (const r of batch.records) {
+      if (r.commitTimeMicros === lastCommit) continue;
+      lastCommit = r.commitTimeMicros;
+      if (r.commitTimeMicros <= 0n) continue;
+      const micros = nowMicros - r.commitTimeMicros;
+      e2e.observe(micros > 0n ? Number(micros) / 1e6 : 0);
+    }
+  }
+
+  writeFailed(batch: TableBatch, error: CdcError): void {
+    const table = formatTableId(batch.schema.id);
+    this.#retried(table);
+    const retriable = error.retry === 'retry';
+    this.#failures.labels({ table, reason: error.code, retriable: String(retriable) }).inc();
+    if (retriable) this.#lastFailure.set(table, error.code);
+  }
+
+  /** A write of `table` starts or ends: when it follows a retriable failure, that was a retry. */
+  #retried(table: string): void {
+    const reason = this.#lastFailure.get(table);
+    if (reason === undefined) return;
+    this.#lastFailure.delete(table);
+    this.#retries.labels({ table, reason }).inc();
+  }
+
+  metrics(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
+
