@@ -100,12 +100,15 @@ export interface SetupOutcome {
   readonly createdSlot: boolean;
 }
 
-export async function setupReplication(
-  client: pg.ClientBase,
-  cfg: PostgresConfig,
-  registry: TypeRegistry,
-  logger: Logger,
-): Promise<SetupOutcome> {
+export interface Inspection {
+  readonly schemas: readonly TableSchema[];
+  readonly found: readonly CatalogTable[];
+  readonly slot: Awaited<ReturnType<typeof readSlot>>;
+  readonly publication: Awaited<ReturnType<typeof readPublication>>;
+}
+
+/** Read-only: checks every table, the slot and the publication; creates and changes nothing. */
+export async function inspectReplication(client: pg.ClientBase, cfg: PostgresConfig, registry: TypeRegistry): Promise<Inspection> {
   if (cfg.tables.length === 0) {
     throw setupError('No tables selected.', 'Set TABLES to a comma-separated list, e.g. TABLES=orders,order_items.');
   }
@@ -129,6 +132,17 @@ export async function setupReplication(
   if (slot) checkSlotUsable(slot, database);
   const publication = await readPublication(client, cfg.publicationName);
   if (publication) checkPublicationUsable(publication);
+  return { schemas, found, slot, publication };
+}
+
+export async function setupReplication(
+  client: pg.ClientBase,
+  cfg: PostgresConfig,
+  registry: TypeRegistry,
+  logger: Logger,
+): Promise<SetupOutcome> {
+  // 1. Read and check everything first.
+  const { schemas, found, slot, publication } = await inspectReplication(client, cfg, registry);
 
   // 2. Changes, each only when needed.
   if (cfg.replicaIdentityFull) {

@@ -39,7 +39,7 @@ import { RelationCache } from './replication/relation-cache.js';
 import { dropSlot, readSlot } from './replication/slot.js';
 import { decodeServerFrame, encodeStandbyStatus } from './replication/xlog.js';
 import { QueryConnection } from './query-connection.js';
-import { setupReplication, validateServer } from './setup.js';
+import { inspectReplication, setupReplication, validateServer } from './setup.js';
 
 export const POSTGRES_CAPABILITIES: SourceCapabilities = { unchangedColumns: true, keyChanges: true, transactions: true };
 
@@ -95,6 +95,11 @@ export class PostgresSource implements Source {
 
   async validateConnection(): Promise<void> {
     await this.query.run(`validate ${this.cfg.target}`, (c) => validateServer(c, this.cfg));
+  }
+
+  async inspect(): Promise<SourceSetupResult> {
+    const out = await this.query.run(`check tables on ${this.cfg.target}`, (c) => inspectReplication(c, this.cfg, this.registry));
+    return { tables: out.schemas };
   }
 
   async setup(): Promise<SourceSetupResult> {

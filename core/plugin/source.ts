@@ -47,6 +47,12 @@ export interface Source {
   readonly capabilities: SourceCapabilities;
   /** Checks connectivity and prerequisites. Must not create or change anything. */
   validateConnection(): Promise<void>;
+  /**
+   * Optional read-only check of everything `setup` needs, returning the same tables. When present, the
+   * runtime calls it before the sink's setup and calls `setup` last, so a problem on the sink side never
+   * leaves a new, unused replication slot holding WAL.
+   */
+  inspect?(): Promise<SourceSetupResult>;
   /** Idempotent creation of what streaming needs (slot, publication). Never destroys state. */
   setup(): Promise<SourceSetupResult>;
   /** Starts streaming from the last confirmed position; resolves once streaming has begun. */

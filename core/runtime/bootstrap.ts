@@ -13,6 +13,7 @@ import { CdcError, ConfigError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
 import type { ConnectorLoader } from '../plugin/loader.js';
 import { EXIT_CONFIG, EXIT_FATAL, type Daemon } from './daemon.js';
+import { controlSettingProblems } from '../control/settings.js';
 import type { SignalTarget } from './signals.js';
 
 export interface DaemonIo {
@@ -50,6 +51,12 @@ export async function runDaemon(io: DaemonIo): Promise<number> {
     const text = err instanceof CdcError ? err.operatorMessage : String(err);
     io.stderr.write(`dbmazz: ${scrubText(text, [])}\n`);
     return EXIT_FATAL;
+  }
+  // GRPC_TLS_* must name readable files, as a pair (issue 5); checked before anything starts.
+  const controlProblems = controlSettingProblems(config.coreSettings, io.cwd);
+  if (controlProblems.length > 0) {
+    io.stderr.write(formatConfigProblems(controlProblems));
+    return EXIT_CONFIG;
   }
   provideConfiguredServices(container, config, io.logOutput ?? {});
   const logger = container.resolve<Logger>(TOKENS.RootLogger);

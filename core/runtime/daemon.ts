@@ -11,7 +11,10 @@ import type { ConnectorContext } from '../plugin/manifest.js';
 import { TOKENS } from '../di/tokens.js';
 import { runLifecycle, type PipelineOptions, type RunningPipeline } from './lifecycle.js';
 import type { RuntimeState } from './state.js';
-import { ShutdownController, type SignalTarget } from './signals.js';
+import { onShutdownSignals, ShutdownController, type SignalTarget } from './signals.js';
+import { ControlPlane } from '../control/control-plane.js';
+import { startWithRetries } from '../control/setup-retry.js';
+import type { Source } from '../plugin/source.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
@@ -53,42 +56,74 @@ export class Daemon {
     const shutdown = new ShutdownController(signals, this.#log);
     // A daemon runs until it is stopped, even when its connectors hold no handle of their own.
     const keepAlive = setInterval(() => undefined, 1 << 30);
+    let control: ControlPlane;
+    try {
+      // The control API starts before setup, so health reports setup progress and errors (issue 5).
+      control = await ControlPlane.start({ config: this.config, state: this.state, logger: this.root, createSource: () => this.#createSource() });
+    } catch (err) {
+      clearInterval(keepAlive);
+      shutdown.dispose();
+      this.#logFatal(err, 'Startup failed');
+      return EXIT_FATAL;
+    }
     try {
       const interrupted = shutdown.interrupted.then(() => EXIT_INTERRUPTED);
-      return await Promise.race([this.#runPipeline(shutdown), interrupted]);
+      return await Promise.race([this.#runPipeline(shutdown, control, signals), interrupted]);
     } finally {
+      await control.close();
       clearInterval(keepAlive);
       shutdown.dispose();
     }
   }
 
-  async #runPipeline(shutdown: ShutdownController): Promise<number> {
-    let running: RunningPipeline;
-    try {
-      running = await this.#start();
-    } catch (err) {
+  async #runPipeline(shutdown: ShutdownController, control: ControlPlane, signals: SignalTarget): Promise<number> {
+    const { controller } = control;
+    let stopWake: () => void = () => undefined;
+    const wake = Promise.race([controller.stopRequested, new Promise<void>((resolve) => (stopWake = resolve))]);
+    const disposeWake = onShutdownSignals(signals, { first: () => stopWake(), second: () => stopWake() });
+    const outcome = await startWithRetries({
+      attempt: () => this.#start(control),
+      policy: control.settings.setup,
+      state: this.state,
+      logger: this.#log,
+      stopped: () => shutdown.stopRequested || controller.stopRequest !== undefined,
+      wake,
+    }).finally(disposeWake);
+    if (!outcome.ok) {
       if (shutdown.wasInterrupted) return EXIT_INTERRUPTED;
-      this.#logFatal(err, 'Startup failed');
+      if (controller.stopRequest !== undefined) return (await controller.finish(undefined)).cleanupFailed ? EXIT_FATAL : EXIT_OK;
+      this.#logFatal(outcome.error, 'Startup failed');
+      await controller.finish(outcome.error);
       return EXIT_FATAL;
     }
+    const running: RunningPipeline = outcome.value;
+    controller.attach(running);
     shutdown.attach(running);
     try {
       await running.done;
       this.#log.info({ confirmedLsn: this.state.snapshot().confirmedLsn }, 'stopped');
-      return shutdown.wasInterrupted ? EXIT_INTERRUPTED : EXIT_OK;
+      const { cleanupFailed } = await controller.finish(undefined);
+      if (shutdown.wasInterrupted) return EXIT_INTERRUPTED;
+      return cleanupFailed ? EXIT_FATAL : EXIT_OK;
     } catch (err) {
       if (shutdown.wasInterrupted) return EXIT_INTERRUPTED;
       this.#logFatal(err, 'Pipeline stopped with an error');
+      await controller.finish(err);
       return EXIT_FATAL;
     }
   }
 
-  async #start(): Promise<RunningPipeline> {
-    const { source: src, sink: snk, core } = this.config;
+  #createSource(): Source {
+    const src = this.config.source;
+    return src.manifest.create(src.settings, this.#context('source', src.manifest.type));
+  }
+
+  async #start(control: ControlPlane): Promise<RunningPipeline> {
+    const { source: src, sink: snk } = this.config;
     this.state.slotName = this.config.pipelineId;
-    this.state.tables = core.tables.map(formatTableId);
-    const source = src.manifest.create(src.settings, this.#context('source', src.manifest.type));
-    const sink = snk.manifest.create(snk.settings, this.#context('sink', snk.manifest.type));
+    this.state.tables = control.controller.tables.map(formatTableId);
+    const raw = { source: this.#createSource(), sink: snk.manifest.create(snk.settings, this.#context('sink', snk.manifest.type)) };
+    const { source, sink } = control.instrument(raw.source, raw.sink);
     this.#log.info(
       { source: src.manifest.type, sink: snk.manifest.type, tables: this.state.tables },
       `starting: ${src.manifest.type} → ${snk.manifest.type}, ${this.state.tables.length} table(s)`,

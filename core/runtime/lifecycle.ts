@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { CdcError, type ErrorCode } from '../errors/errors.js';
 import { formatTableId } from '../model/table.js';
 import type { Sink } from '../plugin/sink.js';
-import type { Source } from '../plugin/source.js';
+import type { Source, SourceSetupResult } from '../plugin/source.js';
 import type { Clock } from '../pipeline/clock.js';
 import { validatePipelineOptions, type PipelineOptions } from '../pipeline/options.js';
 import { Pipeline, type RunningPipeline } from '../pipeline/pipeline.js';
@@ -67,11 +67,24 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
   await step('SINK_CONNECTION', `${sink.type} sink connection check`, () => sink.validateConnection());
 
   state.setStage('SETUP', STAGE_DETAIL.SETUP);
-  const { tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup());
-  state.tables = tables.map((t) => formatTableId(t.id));
-  logger.info({ tables: state.tables }, 'Source ready');
-  await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables));
-  logger.info({ tables: state.tables }, 'Sink ready');
+  // With `inspect`, the source's tables are checked read-only first and its slot is created last, so a
+  // sink-side problem never leaves a new, unused slot holding WAL.
+  const inspect = source.inspect?.bind(source);
+  let tables: SourceSetupResult['tables'];
+  if (inspect) {
+    ({ tables } = await step('SOURCE_SETUP', `${source.type} source check`, () => inspect()));
+    state.tables = tables.map((t) => formatTableId(t.id));
+    await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables));
+    logger.info({ tables: state.tables }, 'Sink ready');
+    ({ tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup()));
+    logger.info({ tables: state.tables }, 'Source ready');
+  } else {
+    ({ tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup()));
+    state.tables = tables.map((t) => formatTableId(t.id));
+    logger.info({ tables: state.tables }, 'Source ready');
+    await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables));
+    logger.info({ tables: state.tables }, 'Sink ready');
+  }
 
   state.setStage('CDC', STAGE_DETAIL.CDC);
   const pipeline = new Pipeline({

@@ -113,6 +113,12 @@ export async function startBeServer(deps: BeServerDeps, host: string, port: numb
       if (finished) return;
       finished = true;
       pending.delete(req.socket);
+      if (dropAfter !== null) {
+        // dropMidBody on a body shorter than afterBytes: drop before answering anyway.
+        onLost();
+        req.socket.destroy();
+        return;
+      }
       onDone(Buffer.concat(chunks, n));
     });
     req.on('close', () => {

@@ -5,7 +5,7 @@
  * API NOTE (for the SQL helper):
  * - `new Catalog({ user?, password?, settings? })`; `catalog.user`, `catalog.checkPassword(u, p)`;
  *   `catalog.settings` is a mutable `EmulatorSettings` (`schemaChangeMs` = how long an ADD COLUMN job
- *   stays RUNNING, label retention, `jsonMaxBytes`).
+ *   stays RUNNING, label retention, `jsonMaxBytes`, `maxRunningTxnNumPerDb`).
  * - Databases: `createDatabase(name, {ifNotExists?})`, `dropDatabase(name, {ifExists?})`,
  *   `getDatabase(name)`, `databaseNames()`. Names are case-sensitive.
  * - Tables: `createTable(db, def: TableDefinition, {ifNotExists?})` validates the definition (types,
@@ -14,7 +14,7 @@
  *   `addColumns(table, [{ column, after?, first? }])` (finishing step of a schema change: existing rows
  *   get the DEFAULT, or NULL, or — NOT NULL without default — the type's zero value; bumps
  *   `schemaVersion`). Errors are `CatalogError` with `code` and a MySQL `errno`.
- * - `Table`: `name`, `dbName`, `id`, `keysType`, `columns` (ordered `ColumnDefinition`s), `keyColumns`,
+ * - `Table` (defined in table.ts, re-exported here): `name`, `dbName`, `id`, `keysType`, `columns` (ordered `ColumnDefinition`s), `keyColumns`,
  *   `distribution`, `orderBy`, `properties`, `comment`, `schemaVersion`, `state` ('NORMAL' |
  *   'SCHEMA_CHANGE', set by the schema-change job), `createTime`, `updateTime`;
  *   `findColumn(name)` / `columnIndex(name)` (case-insensitive, §7.2), `keyIndexes()`, `rowCount`,

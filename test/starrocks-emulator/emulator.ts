@@ -143,7 +143,7 @@ export async function startStarRocksEmulator(opts: StarRocksEmulatorOptions = {}
       if (!t) throw new Error(`no table ${db}.${table}`);
       return t.rowObjects();
     },
-    loads: () => engine.loads(),
+    loads: () => [...engine.loads()],
     clearLoads: () => engine.clearLoads(),
     sql,
     close() {

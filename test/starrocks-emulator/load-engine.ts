@@ -10,8 +10,11 @@
  * parse/convert, `max_filter_ratio`, then an atomic apply and VISIBLE.
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { ErrorLogStore } from './error-log.js';
 import type { Catalog, Table } from './catalog.js';
+
+export { ErrorLogStore } from './error-log.js';
 import { type TxnKind, type TxnRecord, jobStatusOf, labelFormatError } from './labels.js';
 import { applyRows } from './load-apply.js';
 import { type BeHeaders, type HeaderMap, type LoadPlan, parseBeHeaders, planLoad } from './load-plan.js';
@@ -44,22 +47,6 @@ export interface EngineHooks {
   now(): number;
   /** `host:port` of BE number `be` (for ErrorURL). */
   beAddress(be: number): string;
-}
-
-/** Error logs per BE (§3.4: a BE serves only its own files). */
-export class ErrorLogStore {
-  readonly #files = new Map<string, { be: number; text: string }>();
-
-  save(be: number, lines: readonly string[]): string {
-    const file = `error_log_${randomBytes(8).toString('hex')}_${randomBytes(8).toString('hex')}`;
-    this.#files.set(file, { be, text: lines.slice(0, 50).join('\n') + '\n' });
-    return file;
-  }
-
-  get(be: number, file: string): string | undefined {
-    const f = this.#files.get(file);
-    return f && f.be === be ? f.text : undefined;
-  }
 }
 
 export type BeginOutcome =

@@ -8,39 +8,20 @@
  * applied atomically at commit.
  */
 import { randomUUID } from 'node:crypto';
-import type { TxnRecord } from './labels.js';
 import { jobStatusOf } from './labels.js';
 import type { Credentials, LoadEngine } from './load-engine.js';
-import { type BeHeaders, type HeaderMap, type LoadPlan, parseBeHeaders, planLoad } from './load-plan.js';
-import { MAX_ERROR_LINES, type ReadStats, type RowOp } from './load-reader.js';
-import { feTransactionResult, txnBody } from './responses.js';
+import { type HeaderMap, parseBeHeaders, planLoad } from './load-plan.js';
+import { MAX_ERROR_LINES } from './load-reader.js';
+import { txnBody } from './responses.js';
+import { TxnFrontend, type TxnOp } from './txn-fe.js';
+import { type ActiveTxn, TxnStore, txnKey } from './txn-store.js';
 
-export type TxnOp = 'begin' | 'load' | 'prepare' | 'commit' | 'rollback';
+export type { TxnOp } from './txn-fe.js';
 
 export interface TxnHttpRequest {
   readonly headers: HeaderMap;
   readonly auth: Credentials | null;
   readonly be: number;
-}
-
-interface ActiveTxn {
-  readonly id: string;
-  readonly record: TxnRecord;
-  readonly db: string;
-  readonly table: string;
-  readonly be: number;
-  readonly timeoutSec: number;
-  readonly idleTimeoutSec: number | null;
-  readonly began: number;
-  plan: LoadPlan | null;
-  rows: RowOp[];
-  stats: ReadStats;
-  loadBytes: number;
-  loads: number;
-  busy: boolean;
-  dead: boolean;
-  timers: NodeJS.Timeout[];
-  idleTimer: NodeJS.Timeout | null;
 }
 
 export type TxnLoadStart = { readonly kind: 'reply'; readonly body: string } | { readonly kind: 'proceed'; readonly ctx: TxnLoadCtx };
@@ -49,7 +30,6 @@ export interface TxnLoadCtx {
   readonly started: number;
 }
 
-const FE_PREFIX = 'class com.starrocks.common.StarRocksException: ';
 export const DEFAULT_PREPARED_TIMEOUT_SEC = 86400;
 
 function positiveInt(v: string | undefined): number | null | 'bad' {
@@ -59,65 +39,23 @@ function positiveInt(v: string | undefined): number | null | 'bad' {
 }
 
 export class TxnApi {
-  readonly #active = new Map<string, ActiveTxn>();
-  /** BE chosen at begin, per db+label (§5.1). */
-  readonly #beOf = new Map<string, number>();
-  #rr = 0;
+  readonly #store: TxnStore;
+  readonly #fe: TxnFrontend;
+  private readonly engine: LoadEngine;
 
-  constructor(
-    private readonly engine: LoadEngine,
-    private readonly beCount: number,
-  ) {}
-
-  close(): void {
-    for (const t of this.#active.values()) this.#clearTimers(t);
-    this.#active.clear();
+  constructor(engine: LoadEngine, beCount: number) {
+    this.engine = engine;
+    this.#store = new TxnStore(engine);
+    this.#fe = new TxnFrontend(this.#store, beCount);
   }
 
-  // ------------------------------------------------------------------------------------------
-  // FE
+  close(): void {
+    this.#store.close();
+  }
 
   /** FE routing: 307 to a BE, or an FE answer (commit/rollback of non-PREPARE txns). */
   feRoute(op: TxnOp, h: HeaderMap): { kind: 'redirect'; be: number } | { kind: 'reply'; body: string } {
-    const label = h.get('label');
-    const db = h.get('db');
-    if (!label) return { kind: 'reply', body: feTransactionResult('FAILED', `${FE_PREFIX}Empty label.`) };
-    if (!db) return { kind: 'reply', body: feTransactionResult('FAILED', `${FE_PREFIX}No database selected.`) };
-    const key = `${db}\u0000${label}`;
-    if (op === 'begin') {
-      if (!h.get('table')) return { kind: 'reply', body: feTransactionResult('FAILED', `${FE_PREFIX}Table name must be specified when calling /begin/transaction/ first time`) };
-      const live = this.#active.get(key);
-      const be = live && !live.dead ? live.be : this.#rr++ % this.beCount;
-      this.#beOf.set(key, be);
-      return { kind: 'redirect', be };
-    }
-    const record = this.engine.catalog.getDatabase(db)?.labels.find(label, this.engine.now());
-    const notFound = { kind: 'reply' as const, body: feTransactionResult('FAILED', `${FE_PREFIX}No transaction found with db[${db}] and label[${label}]`) };
-    if ((op === 'commit' || op === 'rollback') && record && record.state !== 'PREPARE') return { kind: 'reply', body: this.#feFinish(op, record) };
-    const be = this.#beOf.get(key);
-    if (be === undefined) return notFound;
-    return { kind: 'redirect', be };
-  }
-
-  #feFinish(op: 'commit' | 'rollback', r: TxnRecord): string {
-    const extra = { Label: r.label, TxnId: r.txnId };
-    if (op === 'commit') {
-      if (r.state === 'COMMITTED' || r.state === 'VISIBLE') return feTransactionResult('OK', `Transaction ${r.txnId} has already committed, label is ${r.label}`, extra);
-      if (r.state === 'ABORTED') return feTransactionResult('FAILED', `${FE_PREFIX}Can not commit ABORTED transaction ${r.txnId}, label is ${r.label}`, extra);
-      // PREPARED
-      const t = this.#prepared.get(`${r.db}\u0000${r.label}`);
-      if (!t || !t.plan) return feTransactionResult('FAILED', `${FE_PREFIX}No transaction found with db[${r.db}] and label[${r.label}]`);
-      const err = this.engine.commitRows(r, t.plan, t.rows);
-      this.#drop(t);
-      this.#logTxn(t, 'commit', err ? 'FAILED' : 'OK', err ?? '');
-      return err ? feTransactionResult('FAILED', `${FE_PREFIX}${err}`, extra) : feTransactionResult('OK', '', extra);
-    }
-    if (r.state === 'ABORTED') return feTransactionResult('OK', `Transaction ${r.txnId} has already aborted, label is ${r.label}`, extra);
-    if (r.state === 'COMMITTED' || r.state === 'VISIBLE') return feTransactionResult('FAILED', `${FE_PREFIX}Can not abort ${r.state} transaction ${r.txnId}, label is ${r.label}`, extra);
-    const t = this.#prepared.get(`${r.db}\u0000${r.label}`);
-    this.engine.abortTxn(r, 'User Aborted');
-    if (t) this.#drop(t);
-    return feTransactionResult('OK', '', extra);
+    return this.#fe.feRoute(op, h);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -144,8 +82,8 @@ export class TxnApi {
     if ((h.get('channel_id') === undefined) !== (h.get('channel_num') === undefined))
       return txnBody('INVALID_ARGUMENT', h.get('channel_id') === undefined ? 'Must provide channel_id when stream load begin.' : 'Must provide channel_num when stream load begin.');
     if (h.get('channel_id') !== undefined) return txnBody('INVALID_ARGUMENT', 'The emulator does not support channel transactions (channel_id/channel_num)');
-    const key = `${c.db}\u0000${c.label}`;
-    const live = this.#active.get(key);
+    const key = txnKey(c.db, c.label);
+    const live = this.#store.active.get(key);
     if (live && !live.dead) return txnBody('LABEL_ALREADY_EXISTS', '', { existingJobStatus: 'RUNNING' });
     const to = h.get('timeout');
     const be = parseBeHeaders(new Map(to === undefined ? [] : [['timeout', to]]));
@@ -176,11 +114,12 @@ export class TxnApi {
       dead: false,
       timers: [],
       idleTimer: null,
+      beHeaders: null,
     };
-    this.#active.set(key, t);
-    this.#beOf.set(key, req.be);
-    this.#timer(t, t.timeoutSec, `transaction is aborted by timeout ${t.timeoutSec} seconds.`);
-    this.#touchIdle(t);
+    this.#store.active.set(key, t);
+    this.#store.beOf.set(key, req.be);
+    this.#store.timer(t, t.timeoutSec, `transaction is aborted by timeout ${t.timeoutSec} seconds.`);
+    this.#store.touchIdle(t);
     return txnBody('OK', '', { fields: [['Label', c.label], ['TxnId', b.record.txnId], ['BeginTxnTimeMs', this.engine.now() - started]] });
   }
 
@@ -189,42 +128,40 @@ export class TxnApi {
     const reply = (body: string): TxnLoadStart => ({ kind: 'reply', body });
     const c = this.#common(req);
     if (typeof c === 'string') return reply(c);
-    const t = this.#active.get(`${c.db}\u0000${c.label}`);
+    const t = this.#store.active.get(txnKey(c.db, c.label));
     if (!t) return reply(txnBody('TXN_NOT_EXISTS', `Transaction with label ${c.label} not exists`));
     if (t.dead) return reply(txnBody('INTERNAL_ERROR', 'current transaction is aborted'));
     if (t.busy) return reply(txnBody('TXN_IN_PROCESSING', 'Transaction is in processing, please retry later', { label: c.label }));
     const h = req.headers;
     const tbl = h.get('table');
-    if (tbl !== undefined && tbl !== t.table) return reply(this.#kill(t, 'INVALID_ARGUMENT', `Request table ${tbl} not equal transaction table ${t.table}`));
+    if (tbl !== undefined && tbl !== t.table) return reply(this.#store.kill(t, 'INVALID_ARGUMENT', `Request table ${tbl} not equal transaction table ${t.table}`));
     const be = parseBeHeaders(h);
-    if (!be.ok) return reply(this.#kill(t, 'INVALID_ARGUMENT', be.message));
+    if (!be.ok) return reply(this.#store.kill(t, 'INVALID_ARGUMENT', be.message));
     const table = this.engine.catalog.getTable(t.db, t.table);
-    if (!table) return reply(this.#kill(t, 'ANALYSIS_ERROR', `unknown table "${t.db}.${t.table}"`));
+    if (!table) return reply(this.#store.kill(t, 'ANALYSIS_ERROR', `unknown table "${t.db}.${t.table}"`));
     const plan = planLoad(table, h, be.value.format, new Date(this.engine.now()));
-    if (!plan.ok) return reply(this.#kill(t, 'ANALYSIS_ERROR', plan.message));
-    if (t.plan && t.plan.signature !== plan.value.signature) return reply(this.#kill(t, 'INVALID_ARGUMENT', 'load request not equal last.'));
+    if (!plan.ok) return reply(this.#store.kill(t, 'ANALYSIS_ERROR', plan.message));
+    if (t.plan && t.plan.signature !== plan.value.signature) return reply(this.#store.kill(t, 'INVALID_ARGUMENT', 'load request not equal last.'));
     t.plan ??= plan.value;
     t.busy = true;
-    this.#beHeaders.set(t, be.value);
+    t.beHeaders = be.value;
     return { kind: 'proceed', ctx: { txn: t, started: this.engine.now() } };
   }
-
-  readonly #beHeaders = new WeakMap<ActiveTxn, BeHeaders>();
 
   beLoadFinish(ctx: TxnLoadCtx, body: Buffer): string {
     const t = ctx.txn;
     t.busy = false;
-    const be = this.#beHeaders.get(t);
+    const be = t.beHeaders;
     if (t.dead || !t.plan || !be) return txnBody('INTERNAL_ERROR', 'current transaction is aborted');
     const out = this.engine.readBody(t.plan, be, body);
     t.stats.total += out.stats.total;
     t.stats.filtered += out.stats.filtered;
     for (const l of out.stats.errorLines) if (t.stats.errorLines.length < MAX_ERROR_LINES) t.stats.errorLines.push(l);
     t.loadBytes += body.length;
-    if (!out.ok) return this.#kill(t, 'INTERNAL_ERROR', out.message, this.engine.errorUrl(t.be, out.stats.errorLines));
+    if (!out.ok) return this.#store.kill(t, 'INTERNAL_ERROR', out.message, this.engine.errorUrl(t.be, out.stats.errorLines));
     for (const r of out.rows) t.rows.push(r);
     t.loads++;
-    this.#touchIdle(t);
+    this.#store.touchIdle(t);
     const ms = this.engine.now() - ctx.started;
     return txnBody('OK', '', {
       fields: [['Label', t.record.label], ['TxnId', t.record.txnId], ['LoadBytes', body.length], ['StreamLoadPlanTimeMs', 0], ['ReceivedDataTimeMs', ms]],
@@ -234,7 +171,7 @@ export class TxnApi {
   /** The body of a `/load` never fully arrived. */
   beLoadAbort(ctx: TxnLoadCtx, reason: string): void {
     ctx.txn.busy = false;
-    this.#kill(ctx.txn, 'INTERNAL_ERROR', reason);
+    this.#store.kill(ctx.txn, 'INTERNAL_ERROR', reason);
   }
 
   bePrepare(req: TxnHttpRequest): string {
@@ -248,34 +185,34 @@ export class TxnApi {
   beRollback(req: TxnHttpRequest): string {
     const c = this.#common(req);
     if (typeof c === 'string') return c;
-    const t = this.#active.get(`${c.db}\u0000${c.label}`);
+    const t = this.#store.active.get(txnKey(c.db, c.label));
     if (!t) return txnBody('TXN_NOT_EXISTS', `transaction with label ${c.label} not exists`);
     if (t.busy) return txnBody('TXN_IN_PROCESSING', 'Transaction is in processing, please retry later', { label: c.label });
     this.engine.abortTxn(t.record, 'transaction is aborted by user.');
-    this.#drop(t);
-    this.#logTxn(t, 'rollback', 'OK', '');
+    this.#store.drop(t);
+    this.#store.log(t, 'rollback', 'OK', '');
     return txnBody('OK', '', { fields: [['Label', c.label]] });
   }
 
   #beFinish(req: TxnHttpRequest, op: 'prepare' | 'commit'): string {
     const c = this.#common(req);
     if (typeof c === 'string') return c;
-    const t = this.#active.get(`${c.db}\u0000${c.label}`);
+    const t = this.#store.active.get(txnKey(c.db, c.label));
     if (!t) return txnBody('TXN_NOT_EXISTS', `transaction with label ${c.label} not exists`);
     if (t.dead) return txnBody('INTERNAL_ERROR', 'current transaction is aborted');
     if (t.busy) return txnBody('TXN_IN_PROCESSING', 'Transaction is in processing, please retry later', { label: c.label });
     let preparedTimeout = DEFAULT_PREPARED_TIMEOUT_SEC;
     if (op === 'prepare') {
       const pt = positiveInt(req.headers.get('prepared_timeout'));
-      if (pt === 'bad') return this.#kill(t, 'INVALID_ARGUMENT', `Invalid prepared_timeout: ${req.headers.get('prepared_timeout') ?? ''}`);
+      if (pt === 'bad') return this.#store.kill(t, 'INVALID_ARGUMENT', `Invalid prepared_timeout: ${req.headers.get('prepared_timeout') ?? ''}`);
       if (pt !== null) preparedTimeout = pt;
     }
     if (!t.plan || t.loads === 0) {
       const brief = `id=${t.id}, job_id=-1, txn_id=${t.record.txnId}, label=${t.record.label}, db=${t.db}`;
-      return this.#kill(t, 'INTERNAL_ERROR', `transaction ${brief} hasn't send any data yet`);
+      return this.#store.kill(t, 'INTERNAL_ERROR', `transaction ${brief} hasn't send any data yet`);
     }
     const errorUrl = this.engine.errorUrl(t.be, t.stats.errorLines);
-    if (this.engine.tooManyFiltered(t.plan, t.stats)) return this.#kill(t, 'DATA_QUALITY_ERROR', 'too many filtered rows', errorUrl);
+    if (this.engine.tooManyFiltered(t.plan, t.stats)) return this.#store.kill(t, 'DATA_QUALITY_ERROR', 'too many filtered rows', errorUrl);
     const fields = (): [string, unknown][] => [
       ['Label', t.record.label],
       ['TxnId', t.record.txnId],
@@ -292,86 +229,21 @@ export class TxnApi {
     ];
     if (op === 'prepare') {
       this.engine.setTxnState(t.record, 'PREPARED');
-      this.#clearTimers(t);
+      this.#store.clearTimers(t);
       // The BE context is gone after prepare; the FE owns the PREPARED txn (§5.3).
-      this.#active.delete(`${t.db}\u0000${t.record.label}`);
-      this.#prepared.set(`${t.db}\u0000${t.record.label}`, t);
-      this.#timer(t, preparedTimeout, `transaction is aborted by prepared timeout ${preparedTimeout} seconds.`);
-      this.#logTxn(t, 'prepare', 'OK', '');
+      this.#store.active.delete(txnKey(t.db, t.record.label));
+      this.#store.prepared.set(txnKey(t.db, t.record.label), t);
+      this.#store.timer(t, preparedTimeout, `transaction is aborted by prepared timeout ${preparedTimeout} seconds.`);
+      this.#store.log(t, 'prepare', 'OK', '');
       return txnBody('OK', '', { fields: fields(), errorUrl });
     }
     const err = this.engine.commitRows(t.record, t.plan, t.rows);
-    if (err) return this.#kill(t, 'INTERNAL_ERROR', err);
+    if (err) return this.#store.kill(t, 'INTERNAL_ERROR', err);
     const f = fields();
-    this.#drop(t);
-    this.#logTxn(t, 'commit', 'OK', '');
+    this.#store.drop(t);
+    this.#store.log(t, 'commit', 'OK', '');
     return txnBody('OK', '', { fields: f, errorUrl });
   }
 
-  /** PREPARED txns (owned by the FE). */
-  readonly #prepared = new Map<string, ActiveTxn>();
-
   // ------------------------------------------------------------------------------------------
-
-  /** Abort after an error; the BE context stays as a dead marker. */
-  #kill(t: ActiveTxn, status: string, message: string, errorUrl?: string): string {
-    this.engine.abortTxn(t.record, message);
-    t.dead = true;
-    this.#clearTimers(t);
-    this.#logTxn(t, 'abort', status, message);
-    return txnBody(status, message, { errorUrl });
-  }
-
-  #drop(t: ActiveTxn): void {
-    this.#clearTimers(t);
-    const key = `${t.db}\u0000${t.record.label}`;
-    if (this.#active.get(key) === t) this.#active.delete(key);
-    if (this.#prepared.get(key) === t) this.#prepared.delete(key);
-  }
-
-  #timer(t: ActiveTxn, seconds: number, reason: string): void {
-    const h = setTimeout(() => {
-      this.engine.abortTxn(t.record, reason);
-      this.#drop(t);
-    }, seconds * 1000);
-    h.unref();
-    t.timers.push(h);
-  }
-
-  #touchIdle(t: ActiveTxn): void {
-    if (t.idleTimeoutSec === null) return;
-    if (t.idleTimer) clearTimeout(t.idleTimer);
-    const sec = t.idleTimeoutSec;
-    t.idleTimer = setTimeout(() => {
-      if (t.busy) return;
-      this.engine.abortTxn(t.record, `transaction is aborted by idle timeout ${sec} seconds.`);
-      this.#drop(t);
-    }, sec * 1000);
-    t.idleTimer.unref();
-  }
-
-  #clearTimers(t: ActiveTxn): void {
-    for (const h of t.timers) clearTimeout(h);
-    t.timers = [];
-    if (t.idleTimer) clearTimeout(t.idleTimer);
-    t.idleTimer = null;
-  }
-
-  #logTxn(t: ActiveTxn, op: string, status: string, message: string): void {
-    this.engine.record({
-      kind: 'transaction',
-      label: t.record.label,
-      db: t.db,
-      table: t.table,
-      headers: new Map([['txn_op', op]]),
-      status,
-      message,
-      numberTotalRows: t.stats.total,
-      numberLoadedRows: t.rows.length,
-      numberFilteredRows: t.stats.filtered,
-      txnId: t.record.txnId,
-      be: t.be,
-      fault: null,
-    });
-  }
 }
