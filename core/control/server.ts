@@ -78,6 +78,11 @@ export class ControlServer {
     return new ControlServer(server, streams, logger, settings.host, port, tls);
   }
 
+  /** Server streams currently open (StreamMetrics, Health.Watch). */
+  get openStreams(): number {
+    return this.streams.size;
+  }
+
   /** Ends open streams, lets calls in flight finish (up to `graceMs`), then closes. Idempotent. */
   close(graceMs = SHUTDOWN_GRACE_MS): Promise<void> {
     this.#closing ??= new Promise<void>((resolve) => {

@@ -71,6 +71,8 @@ export interface ControlHarnessOptions {
   readonly client?: ClientOptions;
   readonly flushSize?: number;
   readonly flushIntervalMs?: number;
+  /** Slot cleanup (Source.destroy) fails. */
+  readonly failCleanup?: boolean;
 }
 
 export async function startControl(o: ControlHarnessOptions = {}): Promise<ControlHarness> {
@@ -86,6 +88,12 @@ export async function startControl(o: ControlHarnessOptions = {}): Promise<Contr
     maxBufferedEvents: 10_000,
     cleanupSource: (): Source => {
       const s = new LiveMemorySource({ tables: [] });
+      if (o.failCleanup) {
+        s.destroy = async () => {
+          s.destroyed += 1;
+          throw new Error('permission denied to drop the replication slot');
+        };
+      }
       cleanupSources.push(s);
       return s;
     },
