@@ -21,6 +21,7 @@ import { FeApi } from './stream-load/fe-api.js';
 import { makeLabel } from './stream-load/label.js';
 import { StreamLoader } from './stream-load/loader.js';
 import { columnsWithAudit, streamLoadHeaders, streamLoadPath } from './stream-load/request.js';
+import { ReplayGuard, type GuardTarget } from './replay-guard.js';
 
 export const STARROCKS_CAPABILITIES: SinkCapabilities = {
   partialUpdate: true,
@@ -53,6 +54,7 @@ export class StarRocksSink implements Sink {
   private readonly loader: StreamLoader;
   private readonly runSql: SqlRunner;
   private readonly now: () => Date;
+  private readonly guard = new ReplayGuard();
 
   constructor(
     private readonly cfg: StarRocksConfig,
@@ -120,7 +122,19 @@ export class StarRocksSink implements Sink {
     if (signal.aborted) throw new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: 'write aborted', cause: signal.reason });
     if (batch.records.length === 0) return { rowsWritten: 0, bytesWritten: 0, loads: 0 };
     const target = await this.targetFor(batch.schema);
-    const plans = planLoads(batch.records, this.planTarget(target, batch.schema));
+    const key = tableKey(batch.schema.id);
+    let records = batch.records;
+    if (this.guard.applies(key, batch.firstLsn)) {
+      records = await this.runSql((query) => this.guard.filter(query, key, this.guardTarget(target, batch.schema), batch.schema, batch.records));
+      if (records.length < batch.records.length) {
+        this.ctx.logger.info(
+          { table: `${target.db}.${target.name}`, skipped: batch.records.length - records.length },
+          'replay after restart: skipped changes StarRocks already has',
+        );
+      }
+      if (records.length === 0) return { rowsWritten: 0, bytesWritten: 0, loads: 0 };
+    }
+    const plans = planLoads(records, this.planTarget(target, batch.schema));
     const syncedAt = formatSyncedAt(this.now());
     const auditNames = [target.audit.opType, target.audit.isDeleted, target.audit.syncedAt, target.audit.cdcVersion];
     let rowsWritten = 0;
@@ -183,7 +197,17 @@ export class StarRocksSink implements Sink {
     });
     this.tables.set(tableKey(schema.id), target);
     this.mappings = new WeakMap();
+    await this.guard.readHorizon(query, tableKey(schema.id), this.guardTarget(target, schema));
     return target;
+  }
+
+  private guardTarget(target: TargetTable, schema: TableSchema): GuardTarget {
+    return {
+      db: target.db,
+      name: target.name,
+      keyColumns: schema.keyColumns.map((k) => target.byLowerName.get(k.toLowerCase())?.name ?? k),
+      versionColumn: target.audit.cdcVersion,
+    };
   }
 
   /** The prepared target; prepared now when the table is new or gained columns since setup. */

@@ -30,10 +30,12 @@ export interface ApplyStats {
   upserted: number;
   deleted: number;
   skippedByCondition: number;
+  /** Upserts of an existing key whose merge-condition value equalled the stored one (ties apply, §6.4). */
+  conditionTies: number;
 }
 
 export function applyRows(table: Table, targets: readonly TargetColumn[], rows: readonly RowOp[], opts: ApplyOptions): ApplyStats {
-  const stats: ApplyStats = { upserted: 0, deleted: 0, skippedByCondition: 0 };
+  const stats: ApplyStats = { upserted: 0, deleted: 0, skippedByCondition: 0, conditionTies: 0 };
   const cols = table.columns;
   // table column index → target index (or -1)
   const targetOf = cols.map((c) => targets.findIndex((t) => t.name.toLowerCase() === c.name.toLowerCase()));
@@ -57,10 +59,12 @@ export function applyRows(table: Table, targets: readonly TargetColumn[], rows: 
     const existing = table.isKeyed ? table.getRow(key) : undefined;
     if (existing && condType && condTarget >= 0) {
       const incoming = r.values[condTarget] ?? null;
-      if (compareStored(condType, incoming, existing[condCol] ?? null) < 0) {
+      const cmp = compareStored(condType, incoming, existing[condCol] ?? null);
+      if (cmp < 0) {
         stats.skippedByCondition++;
         continue;
       }
+      if (cmp === 0) stats.conditionTies++;
     }
     let row: StoredValue[];
     if (opts.partialUpdate && existing) {

@@ -37,6 +37,12 @@ export interface LoadLogEntry {
   readonly numberTotalRows: number;
   readonly numberLoadedRows: number;
   readonly numberFilteredRows: number;
+  /**
+   * Rows of the load that hit an existing key with an EQUAL merge_condition value (they apply, §6.4).
+   * For a CDC sink whose condition column is a per-change version, a tie means the same change was
+   * applied a second time; tests use it to prove replays are exact.
+   */
+  readonly conditionTies?: number;
   readonly txnId: number;
   readonly be: number;
   readonly fault: string | null;
@@ -93,6 +99,7 @@ function headersForLog(h: HeaderMap): Record<string, string> {
 export class LoadEngine {
   readonly errorLogs = new ErrorLogStore();
   readonly #log: LoadLogEntry[] = [];
+  readonly #conditionTies = new Map<number, number>();
 
   constructor(
     readonly catalog: Catalog,
@@ -181,7 +188,8 @@ export class LoadEngine {
       this.abortTxn(record, `unknown table "${plan.db}.${plan.table}"`);
       return `unknown table "${plan.db}.${plan.table}"`;
     }
-    applyRows(table, plan.targets, rows, { partialUpdate: plan.partialUpdate, mergeCondition: plan.mergeCondition, now: new Date(this.now()) });
+    const stats = applyRows(table, plan.targets, rows, { partialUpdate: plan.partialUpdate, mergeCondition: plan.mergeCondition, now: new Date(this.now()) });
+    if (stats.conditionTies > 0) this.#conditionTies.set(record.txnId, stats.conditionTies);
     this.setTxnState(record, 'COMMITTED');
     this.setTxnState(record, 'VISIBLE');
     return null;
@@ -302,6 +310,12 @@ export class LoadEngine {
     return finish({ ...base, status: 'Success', message: 'OK', writeDataTimeMs: writeMs, errorUrl });
   }
 
+  #takeTies(txnId: number): number {
+    const n = this.#conditionTies.get(txnId) ?? 0;
+    this.#conditionTies.delete(txnId);
+    return n;
+  }
+
   #logResult(req: StreamLoadRequest, r: StreamLoadResult, fault: string | null): void {
     this.record({
       kind: 'stream_load',
@@ -314,6 +328,7 @@ export class LoadEngine {
       numberTotalRows: r.numberTotalRows,
       numberLoadedRows: r.numberLoadedRows,
       numberFilteredRows: r.numberFilteredRows,
+      conditionTies: this.#takeTies(r.txnId),
       txnId: r.txnId,
       be: req.be,
       fault,
