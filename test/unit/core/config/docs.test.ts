@@ -8,16 +8,20 @@ import { renderSettingsDoc, replaceGeneratedBlock } from '../../../../core/confi
 import { REPO_ROOT } from '../../../fixtures/external-connector/install.js';
 
 const DOC = join(REPO_ROOT, 'docs', 'configuration.md');
+const README = join(REPO_ROOT, 'README.md');
 
-test('docs/configuration.md lists every variable exactly as the SettingSpecs declare it', () => {
-  const doc = readFileSync(DOC, 'utf8');
-  const expected = replaceGeneratedBlock(doc, renderSettingsDoc(CORE_SETTINGS, BUILTIN_CONNECTORS));
-  if (process.env['UPDATE_DOCS'] === '1') {
-    writeFileSync(DOC, expected);
-    return;
-  }
-  assert.equal(doc, expected, 'docs/configuration.md is out of date: run this test with UPDATE_DOCS=1 and commit the result');
-});
+for (const file of [DOC, README]) {
+  const name = file === DOC ? 'docs/configuration.md' : 'README.md';
+  test(`${name} lists every variable exactly as the SettingSpecs declare it`, () => {
+    const doc = readFileSync(file, 'utf8');
+    const expected = replaceGeneratedBlock(doc, renderSettingsDoc(CORE_SETTINGS, BUILTIN_CONNECTORS));
+    if (process.env['UPDATE_DOCS'] === '1') {
+      writeFileSync(file, expected);
+      return;
+    }
+    assert.equal(doc, expected, `${name} is out of date: run this test with UPDATE_DOCS=1 and commit the result`);
+  });
+}
 
 test('every variable and alias appears in the generated table', () => {
   const doc = readFileSync(DOC, 'utf8');
