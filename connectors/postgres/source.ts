@@ -23,7 +23,10 @@ import {
   type SourceEventHandler,
   type SourceSetupResult,
   type SourceStatus,
+  type SlotStatus,
+  type TableId,
   type TableSchema,
+  tableKey,
 } from '../../core/index.js';
 import { resolveTypes } from './catalog.js';
 import { TypeRegistry } from './codec/pg-types.js';
@@ -40,6 +43,7 @@ import { dropSlot, readSlot } from './replication/slot.js';
 import { decodeServerFrame, encodeStandbyStatus } from './replication/xlog.js';
 import { QueryConnection } from './query-connection.js';
 import { inspectReplication, setupReplication, validateServer } from './setup.js';
+import { checkTables, publishTables, readSlotStatus, unpublishTables } from './live-tables.js';
 
 export const POSTGRES_CAPABILITIES: SourceCapabilities = { unchangedColumns: true, keyChanges: true, transactions: true };
 
@@ -58,6 +62,8 @@ export class PostgresSource implements Source {
   private readonly query: QueryConnection;
   private repl: ReplicationConnection | undefined;
   private assembler: TransactionAssembler | undefined;
+  /** The stream's relation cache; live table changes (control API) update its selection. */
+  private relations: RelationCache | undefined;
   private handler: SourceEventHandler | undefined;
   private state: State = 'new';
 
@@ -125,6 +131,39 @@ export class PostgresSource implements Source {
     });
   }
 
+  // -- Control API and monitoring (issue 5): live tables and the slot report, see live-tables.ts ----
+
+  async slotStatus(): Promise<SlotStatus> {
+    return this.query.run(`read slot ${this.cfg.slotName}`, (c) => readSlotStatus(c, this.cfg.slotName));
+  }
+
+  async checkTables(tables: readonly TableId[]): Promise<readonly TableSchema[]> {
+    return this.query.run(`check tables on ${this.cfg.target}`, (c) => checkTables(c, this.cfg, this.registry, tables));
+  }
+
+  async addTables(tables: readonly TableSchema[]): Promise<void> {
+    const relations = this.liveRelations();
+    const added = await this.query.run(`add tables to publication ${this.cfg.publicationName}`, (c) =>
+      publishTables(c, this.cfg, tables.map((t) => t.id)),
+    );
+    for (const t of tables) relations.setSelected(t.id, true, t);
+    this.logger.info({ publication: this.cfg.publicationName, tables: tables.map((t) => tableKey(t.id)), published: added.map(tableKey) }, 'tables added');
+  }
+
+  async removeTables(tables: readonly TableId[]): Promise<void> {
+    const relations = this.liveRelations();
+    for (const t of tables) relations.setSelected(t, false);
+    const r = await this.query.run(`drop tables from publication ${this.cfg.publicationName}`, (c) => unpublishTables(c, this.cfg, tables));
+    this.logger.info({ publication: this.cfg.publicationName, tables: tables.map(tableKey), unpublished: r.dropped.map(tableKey), allTables: r.allTables }, 'tables removed');
+  }
+
+  private liveRelations(): RelationCache {
+    if (this.state !== 'streaming' || !this.relations) {
+      throw new CdcError({ code: 'INTERNAL', message: 'Tables can only be changed while the PostgreSQL source is streaming.' });
+    }
+    return this.relations;
+  }
+
   // -- Streaming -----------------------------------------------------------------------------------
 
   async start(handler: SourceEventHandler): Promise<void> {
@@ -149,6 +188,7 @@ export class PostgresSource implements Source {
         tables: this.cfg.tables,
         known: this.knownSchemas,
       });
+      this.relations = relations;
       this.assembler = new TransactionAssembler(relations, startLsn);
       this.repl = await ReplicationConnection.open(clientConfig(this.cfg, 'replication'), this.cfg.target);
       const pub = `"${this.cfg.publicationName.replace(/"/g, '""')}"`.replace(/'/g, "''");

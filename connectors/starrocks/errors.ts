@@ -41,6 +41,13 @@ const RULES: readonly Rule[] = [
   },
   // Rejected data.
   { test: /too many filtered rows/i, code: 'SINK_DATA', retry: 'never', hint: DATA_HINT },
+  // The BE's encoded-key limit (§6.1; a "Cancelled" status, but the same load fails the same way again).
+  {
+    test: /primary key size exceed/i,
+    code: 'SINK_DATA',
+    retry: 'never',
+    hint: 'A primary key is longer than StarRocks accepts (128 bytes by default, BE primary_key_limit_size); see docs/starrocks.md, "Keys".',
+  },
   {
     test: /unrecognized json format|illegal json started|document that big|json payload limit|value is overflow|unable to cast|unsupported value type|failed to parse|too long than schema|non-nullable|int part length|frac part length/i,
     code: 'SINK_DATA',

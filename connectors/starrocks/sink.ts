@@ -3,7 +3,7 @@
  * planned into loads (rows/plan.ts), encoded (stream-load/body.ts) and sent as labelled Stream
  * Loads (stream-load/loader.ts). `write` resolves only when every load of the batch is committed.
  */
-import type { ConnectorContext, Sink, SinkCapabilities, TableBatch, TableSchema, WriteResult } from '../../core/index.js';
+import type { ConnectorContext, Lsn, Sink, SinkCapabilities, TableBatch, TableId, TableSchema, WriteResult } from '../../core/index.js';
 import { CdcError, formatTableId, tableKey } from '../../core/index.js';
 import { AUDIT_COLUMN_NAMES } from './audit.js';
 import type { StarRocksConfig } from './config.js';
@@ -22,6 +22,8 @@ import { makeLabel } from './stream-load/label.js';
 import { StreamLoader } from './stream-load/loader.js';
 import { columnsWithAudit, streamLoadHeaders, streamLoadPath } from './stream-load/request.js';
 import { ReplayGuard, type GuardTarget } from './replay-guard.js';
+import { checkKeySizes } from './key-size.js';
+import { TargetTruncator } from './truncate.js';
 
 export const STARROCKS_CAPABILITIES: SinkCapabilities = {
   partialUpdate: true,
@@ -55,6 +57,7 @@ export class StarRocksSink implements Sink {
   private readonly runSql: SqlRunner;
   private readonly now: () => Date;
   private readonly guard = new ReplayGuard();
+  private readonly truncator: TargetTruncator;
 
   constructor(
     private readonly cfg: StarRocksConfig,
@@ -62,6 +65,7 @@ export class StarRocksSink implements Sink {
     deps: StarRocksSinkDeps = {},
   ) {
     this.now = deps.now ?? (() => new Date());
+    this.truncator = new TargetTruncator(ctx.logger);
     const auth = { baseUrl: cfg.feUrl, user: cfg.user, password: cfg.password };
     this.client = new StreamLoadClient({
       ...auth,
@@ -135,6 +139,8 @@ export class StarRocksSink implements Sink {
       if (records.length === 0) return { rowsWritten: 0, bytesWritten: 0, loads: 0 };
     }
     const plans = planLoads(records, this.planTarget(target, batch.schema));
+    const keyColumns = target.keyColumns.flatMap((k) => target.byLowerName.get(k.toLowerCase()) ?? []);
+    checkKeySizes({ table: `${target.db}.${target.name}`, source: formatTableId(batch.schema.id), keyColumns }, plans);
     const syncedAt = formatSyncedAt(this.now());
     const auditNames = [target.audit.opType, target.audit.isDeleted, target.audit.syncedAt, target.audit.cdcVersion];
     let rowsWritten = 0;
@@ -145,7 +151,7 @@ export class StarRocksSink implements Sink {
       const encoded = encodeBody(cols, plan.rows, target.audit, syncedAt);
       const label = makeLabel({
         prefix: this.cfg.labelPrefix,
-        pipelineId: batch.pipelineId,
+        pipelineId: this.truncator.labelPipelineId(key, batch.pipelineId, batch.firstLsn),
         table: target.name,
         firstLsn: batch.firstLsn,
         lastLsn: batch.lastLsn,
@@ -181,6 +187,17 @@ export class StarRocksSink implements Sink {
       );
     }
     return { rowsWritten, bytesWritten, loads: plans.length };
+  }
+
+  /** TRUNCATE_POLICY=apply: `TRUNCATE TABLE` of each target (truncate.ts; safe to replay). */
+  async truncate(tables: readonly TableId[], signal: AbortSignal, lsn: Lsn): Promise<void> {
+    if (signal.aborted) throw new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: 'truncate aborted', cause: signal.reason });
+    await this.runSql((query) =>
+      this.truncator.apply(query, tables, lsn, (id) => {
+        const t = this.tables.get(tableKey(id));
+        return t && { db: t.db, name: t.name, versionColumn: t.audit.cdcVersion };
+      }),
+    );
   }
 
   async close(): Promise<void> {

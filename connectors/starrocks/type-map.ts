@@ -30,6 +30,15 @@ export interface TargetColumn {
   readonly nullable: boolean;
   /** Primary key column (`COLUMN_KEY = 'PRI'`). */
   readonly isKey: boolean;
+  /**
+   * `information_schema.columns.COLUMN_TYPE` when read (`decimal(38,9)`, `varchar(65533)`,
+   * `array<array<int(11)>>`). Optional: values are checked against the limits it tells (valueLimits).
+   */
+  readonly columnType?: string | null;
+  /** `COLUMN_SIZE`: DECIMAL precision, CHAR/VARCHAR/VARBINARY length in bytes (§7.4). */
+  readonly columnSize?: number | null;
+  /** `DECIMAL_DIGITS`: DECIMAL scale. */
+  readonly decimalDigits?: number | null;
 }
 
 /**
@@ -95,9 +104,129 @@ export function isIntegerKind(kind: TargetKind): boolean {
   return kind === 'integer' || kind === 'largeint';
 }
 
+/** What a value must fit in a target column; every field is optional (unknown → not checked). */
+export interface ValueLimits {
+  /** DECIMAL(P,S). */
+  readonly decimal?: { readonly precision: number; readonly scale: number };
+  /** CHAR/VARCHAR/VARBINARY length in bytes. */
+  readonly maxBytes?: number;
+  /** Range of an integer column. */
+  readonly integer?: { readonly min: bigint; readonly max: bigint; readonly type: string };
+  /** Nesting depth of an ARRAY column (`ARRAY<ARRAY<INT>>` = 2) and whether its innermost element is JSON. */
+  readonly array?: { readonly depth: number; readonly jsonElements: boolean };
+}
+
+const INTEGER_RANGES: Readonly<Record<string, { readonly min: bigint; readonly max: bigint }>> = {
+  tinyint: { min: -(2n ** 7n), max: 2n ** 7n - 1n },
+  smallint: { min: -(2n ** 15n), max: 2n ** 15n - 1n },
+  int: { min: -(2n ** 31n), max: 2n ** 31n - 1n },
+  integer: { min: -(2n ** 31n), max: 2n ** 31n - 1n },
+  bigint: { min: -(2n ** 63n), max: 2n ** 63n - 1n },
+  largeint: { min: -(2n ** 127n), max: 2n ** 127n - 1n },
+};
+
+/** The part of a target column the limits are read from (TargetColumn satisfies it). */
+export interface LimitSource {
+  readonly kind: TargetKind;
+  readonly dataType?: string;
+  readonly columnType?: string | null;
+  readonly columnSize?: number | null;
+  readonly decimalDigits?: number | null;
+}
+
 /**
- * The StarRocks type suggested for a source column (the seed's mapping), used in the CREATE TABLE
- * suggestion of setup errors and in docs/starrocks.md.
+ * Limits of a target column from `COLUMN_TYPE` (preferred) or `COLUMN_SIZE`/`DECIMAL_DIGITS`
+ * (PROTOCOL.md §7.4, §8.2). Spellings vary by version (`decimal(27, 9)`, `decimal128(27,9)`), so the
+ * parsing is lenient and anything it does not recognise stays unchecked.
+ */
+export function valueLimits(col: LimitSource): ValueLimits {
+  const type = (col.columnType ?? '').trim().toLowerCase();
+  const size = typeof col.columnSize === 'number' && col.columnSize > 0 ? col.columnSize : undefined;
+  switch (col.kind) {
+    case 'decimal': {
+      const m = /^decimal(?:v2|v3|32|64|128|256)?\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)/.exec(type);
+      const precision = m ? Number(m[1]) : size;
+      const scale = m ? Number(m[2] ?? 0) : typeof col.decimalDigits === 'number' ? col.decimalDigits : undefined;
+      return precision !== undefined && scale !== undefined && scale <= precision ? { decimal: { precision, scale } } : {};
+    }
+    case 'string':
+    case 'binary': {
+      const m = /^(?:var)?(?:char|binary)\s*\(\s*(\d+)\s*\)/.exec(type);
+      const maxBytes = m ? Number(m[1]) : size;
+      return maxBytes !== undefined ? { maxBytes } : {};
+    }
+    case 'integer':
+    case 'largeint': {
+      const base = (col.dataType ?? type).trim().toLowerCase().replace(/\(.*$/, '');
+      const r = INTEGER_RANGES[base];
+      return r ? { integer: { ...r, type: base.toUpperCase() } } : {};
+    }
+    case 'array': {
+      if (!type.startsWith('array')) return {};
+      let rest = type;
+      let depth = 0;
+      while (/^array\s*</.test(rest)) {
+        rest = rest.replace(/^array\s*</, '');
+        depth++;
+      }
+      return { array: { depth, jsonElements: /^json\b/.test(rest) } };
+    }
+    default:
+      return {};
+  }
+}
+
+/** Result of fitting an exact decimal text into DECIMAL(P,S). */
+export type DecimalFit =
+  | { readonly ok: true; readonly text: string; readonly rounded: boolean }
+  | { readonly ok: false; readonly reason: string };
+
+const DECIMAL_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?$/;
+
+/**
+ * Fits a plain decimal text (PostgreSQL numeric output: no exponent) into DECIMAL(P,S): fraction
+ * digits beyond S are rounded half away from zero (what PostgreSQL does for `::numeric(p,s)`); an
+ * integer part longer than P−S cannot be stored (StarRocks would turn it into NULL, §8.2), so it is
+ * an error. Exact string arithmetic, no floating point.
+ */
+export function fitDecimal(text: string, precision: number, scale: number): DecimalFit {
+  const m = DECIMAL_TEXT.exec(text.trim());
+  if (!m || ((m[2] ?? '') === '' && (m[3] ?? '') === '')) return { ok: false, reason: 'not a decimal number' };
+  const negative = m[1] === '-';
+  let intDigits = (m[2] ?? '').replace(/^0+/, '');
+  let frac = m[3] ?? '';
+  let rounded = false;
+  if (frac.length > scale) {
+    const dropped = frac.slice(scale);
+    rounded = /[1-9]/.test(dropped);
+    frac = frac.slice(0, scale);
+    if ((dropped.charCodeAt(0) - 48) >= 5) {
+      // Round the magnitude up by one unit in the last kept place.
+      const digits = (intDigits + frac).split('');
+      let i = digits.length - 1;
+      for (; i >= 0; i--) {
+        if (digits[i] === '9') digits[i] = '0';
+        else {
+          digits[i] = String(Number(digits[i]) + 1);
+          break;
+        }
+      }
+      const all = (i < 0 ? '1' : '') + digits.join('');
+      intDigits = all.slice(0, all.length - frac.length).replace(/^0+/, '');
+      frac = all.slice(all.length - frac.length);
+    }
+  }
+  if (intDigits.length > precision - scale) {
+    return { ok: false, reason: `it needs ${intDigits.length} integer digits, DECIMAL(${precision},${scale}) holds ${precision - scale}` };
+  }
+  const body = (intDigits === '' ? '0' : intDigits) + (frac === '' ? '' : `.${frac}`);
+  const zero = !/[1-9]/.test(body);
+  return { ok: true, text: negative && !zero ? `-${body}` : body, rounded };
+}
+
+/**
+ * The StarRocks type suggested for a source column (the seed's mapping, see the type table in
+ * docs/starrocks.md), used in the CREATE TABLE suggestion of setup errors.
  */
 export function suggestStarRocksType(col: ColumnSchema): string {
   switch (col.family) {
@@ -128,10 +257,12 @@ export function suggestStarRocksType(col: ColumnSchema): string {
       return 'DATETIME';
     case 'array': {
       const el = col.elementFamily;
-      const inner = el && el !== 'array' ? suggestStarRocksType({ ...col, family: el, typeModifier: -1 }) : 'STRING';
+      // JSON Stream Load cannot fill VARBINARY elements (§8.2): bytea[] elements travel as `\x…` text.
+      const inner = el && el !== 'array' && el !== 'bytea' ? suggestStarRocksType({ ...col, family: el, typeModifier: -1 }) : 'STRING';
       return `ARRAY<${inner}>`;
     }
     case 'text':
+      return textType(col);
     case 'uuid':
     case 'time':
     case 'timetz':
@@ -141,12 +272,25 @@ export function suggestStarRocksType(col: ColumnSchema): string {
   }
 }
 
-/** numeric(p,s): typmod = ((p << 16) | s) + 4. Unconstrained numeric → DECIMAL(38,9) (seed). */
-function numericType(typmod: number): string {
+/** VARCHAR limits are bytes, PostgreSQL's are characters (≤ 4 UTF-8 bytes each, §8.2). */
+function textType(col: ColumnSchema): string {
+  const bounded = (col.typeName === 'varchar' || col.typeName === 'bpchar') && col.typeModifier > 4;
+  if (!bounded) return 'STRING';
+  return `VARCHAR(${Math.min(1_048_576, (col.typeModifier - 4) * 4)})`;
+}
+
+/**
+ * numeric(p,s): typmod = ((p << 16) | (s & 0x7ff)) + 4, the scale an 11-bit signed number since
+ * PostgreSQL 15 (negative scales and s > p). Unconstrained numeric, or one wider than DECIMAL's 38
+ * digits → DECIMAL(38,9) (seed).
+ */
+export function numericType(typmod: number): string {
   if (typmod < 4) return 'DECIMAL(38,9)';
   const v = typmod - 4;
   const p = (v >> 16) & 0xffff;
-  const s = v & 0xffff;
-  if (p < 1 || p > 38 || s > p) return 'DECIMAL(38,9)';
-  return `DECIMAL(${p},${s})`;
+  const s = ((v & 0x7ff) ^ 0x400) - 0x400;
+  const precision = s < 0 ? p - s : Math.max(p, s);
+  const scale = Math.max(0, s);
+  if (p < 1 || precision > 38) return 'DECIMAL(38,9)';
+  return `DECIMAL(${precision},${scale})`;
 }

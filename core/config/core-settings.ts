@@ -2,7 +2,8 @@
  * The settings core itself reads. Connectors declare theirs in their manifests; together they are every
  * variable dbmazz understands (docs/configuration.md is generated from these specs).
  */
-import type { SettingSpec } from '../plugin/settings.js';
+import type { Settings, SettingSpec } from '../plugin/settings.js';
+import { DEFAULT_TRUNCATE_POLICY, TRUNCATE_POLICIES, type TruncatePolicy } from '../pipeline/options.js';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -99,6 +100,15 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     expected: 'a positive integer (milliseconds), e.g. 30000',
   },
   {
+    env: 'TRUNCATE_POLICY',
+    type: 'string',
+    default: DEFAULT_TRUNCATE_POLICY,
+    schema: { enum: [...TRUNCATE_POLICIES] },
+    description:
+      'What a source TRUNCATE does: `ignore` (default) logs a warning and keeps the target rows; `apply` truncates the target table too, in stream order (after every earlier change is written, before any later one); `fail` stops replication with a stage error, leaving the TRUNCATE unconfirmed so it is read again after a restart.',
+    expected: `one of ${TRUNCATE_POLICIES.join(', ')}`,
+  },
+  {
     env: 'GRPC_PORT',
     type: 'integer',
     default: 50051,
@@ -185,3 +195,9 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     expected: `one of ${LOG_FORMATS.join(', ')}`,
   },
 ];
+
+/** TRUNCATE_POLICY from validated core settings (the default when unset). */
+export function truncatePolicyOf(settings: Settings): TruncatePolicy {
+  const v = settings['TRUNCATE_POLICY'];
+  return TRUNCATE_POLICIES.find((p) => p === v) ?? DEFAULT_TRUNCATE_POLICY;
+}

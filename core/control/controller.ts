@@ -7,6 +7,7 @@
  * when asked); the daemon calls `finish` once the pipeline is done, then exits. A stop asked for
  * during setup ends the setup retries: the daemon stops as soon as the current attempt is over.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { deferred } from '../pipeline/deferred.js';
 import { CdcError, toCdcError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -49,6 +50,9 @@ export interface FinishOutcome {
   readonly cleanupFailed: boolean;
 }
 
+/** Longest wait for a replication that is starting (stage CDC, stream being opened). */
+const START_WAIT_MS = 10_000;
+
 const ok = (message: string): ControlResult => ({ success: true, message });
 const no = (message: string): ControlResult => ({ success: false, message });
 
@@ -62,6 +66,8 @@ export class DaemonController {
   #stop: StopRequest | undefined;
   readonly #stopRequested = deferred<StopRequest>();
   readonly #finished = deferred<{ error: unknown; cleanupError: unknown }>();
+  /** Resolves when the pipeline is attached or the run is over. */
+  readonly #attached = deferred();
   #done = false;
   #pausing = false;
   #serial: Promise<unknown> = Promise.resolve();
@@ -83,6 +89,7 @@ export class DaemonController {
   /** Setup succeeded: the pipeline runs. A stop asked for during setup is applied now. */
   attach(running: RunningPipeline): void {
     this.#running = running;
+    this.#attached.resolve();
     if (this.#stop) this.#apply(running, this.#stop);
   }
 
@@ -96,10 +103,14 @@ export class DaemonController {
     return this.#stopRequested.promise;
   }
 
-  /** The source while the pipeline streams (for lag and slot queries); undefined otherwise. */
+  /**
+   * The source while the pipeline streams or is paused (for lag and slot queries); undefined
+   * otherwise — also while draining, since the source closes at the end of a drain.
+   */
   get liveSource(): Source | undefined {
     const { state } = this.#deps;
-    if (this.#running === undefined || this.#done || state.stage !== 'CDC' || state.runState === 'STOPPED') return undefined;
+    if (this.#running === undefined || this.#done || this.#stop !== undefined || state.stage !== 'CDC') return undefined;
+    if (state.runState !== 'RUNNING' && state.runState !== 'PAUSED') return undefined;
     return this.#source;
   }
 
@@ -126,16 +137,28 @@ export class DaemonController {
         this.#log.error({ err: toCdcError(err) }, 'Could not drop the replication slot and the publication');
       }
     }
+    this.#attached.resolve();
     this.#finished.resolve({ error, cleanupError });
     return { cleanupFailed: cleanupError !== undefined };
   }
 
   // -- Calls ---------------------------------------------------------------------------------------
 
-  /** Why the pipeline cannot be controlled now, or undefined when it can. */
-  #notControllable(what: string): string | undefined {
+  /** The run is over, or the pipeline stopped (a failed setup attempt is not a stop: it is retried). */
+  get #stopped(): boolean {
+    return this.#done || (this.#running !== undefined && this.#deps.state.runState === 'STOPPED');
+  }
+
+  /**
+   * Why the pipeline cannot be controlled now, or undefined when it can. In stage CDC the replication
+   * may still be starting (the stream is being opened): that is waited for, briefly.
+   */
+  async #notControllable(what: string): Promise<string | undefined> {
     const { state } = this.#deps;
-    if (this.#done || state.runState === 'STOPPED') return `Cannot ${what}: the daemon has stopped`;
+    if (this.#running === undefined && state.stage === 'CDC' && !this.#done && state.errorDetail === '') {
+      await Promise.race([this.#attached.promise, sleep(START_WAIT_MS, undefined, { ref: false })]);
+    }
+    if (this.#stopped) return `Cannot ${what}: the daemon has stopped`;
     if (this.#stop !== undefined || state.runState === 'DRAINING') return `Cannot ${what}: the daemon is stopping`;
     if (this.#running === undefined || state.stage !== 'CDC') {
       const error = state.errorDetail === '' ? '' : `; last error: ${state.errorDetail}`;
@@ -145,7 +168,7 @@ export class DaemonController {
   }
 
   async pause(): Promise<ControlResult> {
-    const why = this.#notControllable('pause');
+    const why = await this.#notControllable('pause');
     if (why !== undefined) return no(why);
     const running = this.#running;
     if (running === undefined) return no('Cannot pause: not replicating yet');
@@ -165,8 +188,8 @@ export class DaemonController {
     return ok(`CDC paused: reading stopped and everything received was written (confirmed LSN ${formatLsn(state.confirmedLsn)})`);
   }
 
-  resume(): ControlResult {
-    const why = this.#notControllable('resume');
+  async resume(): Promise<ControlResult> {
+    const why = await this.#notControllable('resume');
     if (why !== undefined) return no(why);
     if (this.#deps.state.runState !== 'PAUSED' && !this.#pausing) return no('CDC is already running');
     this.#running?.resume();
@@ -184,7 +207,7 @@ export class DaemonController {
     if (!parsed.ok) return no(`Nothing was changed: ${parsed.problems.join('; ')}`);
     const { plan } = parsed;
     if (isEmptyPlan(plan)) return no('No configuration changes provided (0 / empty keep the current values)');
-    const why = this.#notControllable('reload the configuration');
+    const why = await this.#notControllable('reload the configuration');
     if (why !== undefined) return no(why);
     const running = this.#running;
     const source = this.#source;
@@ -226,12 +249,14 @@ export class DaemonController {
 
   async drainAndStop(): Promise<ControlResult> {
     const { state } = this.#deps;
-    if (this.#done || state.runState === 'STOPPED') return no('CDC is already stopped');
+    if (this.#stopped) return no('CDC is already stopped');
     if (this.#stop !== undefined || state.runState === 'DRAINING') return no('CDC is already draining or stopping');
     const request: StopRequest = { kind: 'drain', skipSlotCleanup: true };
     this.#request(request);
+    const stage = `${state.stage}: ${state.stageDetail}`;
     const { error } = await this.#finished.promise;
     if (this.#stop !== request) return no('The drain was interrupted by Stop: buffered changes were not written');
+    if (this.#running === undefined) return ok(`Stopped during startup (stage ${stage}); replication had not started`);
     if (error !== undefined) {
       return no(`Drain failed: ${this.#failure(error)}; changes after LSN ${formatLsn(state.confirmedLsn)} were not confirmed and are read again on restart`);
     }
@@ -240,14 +265,19 @@ export class DaemonController {
 
   async stop(skipSlotCleanup: boolean): Promise<ControlResult> {
     const { state } = this.#deps;
-    if (this.#done || state.runState === 'STOPPED') return no('CDC is already stopped');
+    if (this.#stopped) return no('CDC is already stopped');
     if (this.#stop?.kind === 'stop') return no('CDC is already stopping');
     const unwritten = state.bufferedEvents + state.inFlightEvents;
     const request: StopRequest = { kind: 'stop', skipSlotCleanup };
     this.#request(request);
+    const stage = `${state.stage}: ${state.stageDetail}`;
     const { cleanupError } = await this.#finished.promise;
-    const lost = `${unwritten} unwritten event(s) were not confirmed`;
+    const lost =
+      this.#running === undefined
+        ? `during startup (stage ${stage}), before replication started`
+        : `${unwritten} unwritten event(s) were not confirmed`;
     if (skipSlotCleanup) {
+      if (this.#running === undefined) return ok(`CDC stopped ${lost}; the replication slot and the publication are kept`);
       return ok(`CDC stopped at confirmed LSN ${formatLsn(state.confirmedLsn)} (${lost}; they are read again on restart); the replication slot and the publication are kept`);
     }
     if (cleanupError !== undefined) {

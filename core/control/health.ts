@@ -9,8 +9,8 @@
  *  - "" and "dbmazz.HealthService": the same SERVING / NOT_SERVING (liveness);
  *  - "dbmazz.CdcControlService", "dbmazz.CdcStatusService", "dbmazz.CdcMetricsService": SERVING
  *    (the API answers whenever the server is up);
- *  - "dbmazz.Replication": SERVING only while replicating (stage CDC, running or paused, no error),
- *    for readiness probes;
+ *  - "dbmazz.Replication": SERVING only while replicating (stage CDC, running — not paused, draining
+ *    or stopped — and no error), for readiness probes;
  *  - anything else: unknown (Check → NOT_FOUND, Watch → SERVICE_UNKNOWN).
  */
 import type { RuntimeState, Stage } from '../runtime/state.js';
@@ -47,7 +47,7 @@ export function standardStatus(state: HealthState, service: string): StdStatus |
   if (LIVENESS_SERVICES.has(service)) return isServing(state) ? 'SERVING' : 'NOT_SERVING';
   if (API_SERVICES.has(service)) return 'SERVING';
   if (service === REPLICATION_SERVICE) {
-    const replicating = state.stage === 'CDC' && (state.runState === 'RUNNING' || state.runState === 'PAUSED');
+    const replicating = state.stage === 'CDC' && state.runState === 'RUNNING';
     return replicating && state.errorDetail === '' ? 'SERVING' : 'NOT_SERVING';
   }
   return undefined;

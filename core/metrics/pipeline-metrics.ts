@@ -106,58 +106,48 @@ export class PipelineMetrics implements ConnectorObserver {
   #slotGauges(src: MetricsSources): void {
     const registers = [this.registry];
     let pending: Promise<SlotStatus | undefined> | undefined;
-    // One pg_replication_slots query per scrape, shared by the slot gauges.
-    const slot = (): Promise<SlotStatus | undefined> => {
-      pending ??= src.slotStatus().catch(() => undefined);
-      const p = pending;
-      setImmediate(() => {
-        if (pending === p) pending = undefined;
-      });
-      return p;
-    };
+    // One pg_replication_slots query per scrape: the first slot gauge (collected first, in
+    // registration order) asks; the others reuse its answer.
+    const fresh = (): Promise<SlotStatus | undefined> => (pending = src.slotStatus().catch(() => undefined));
+    const slot = (): Promise<SlotStatus | undefined> => pending ?? fresh();
     new Gauge({
       name: 'dbmazz_slot_wal_status',
-      help: 'pg_replication_slots.wal_status of the slot: 1 for the current value (reserved, extended, unreserved, lost).',
-      labelNames: ['status'],
+      help: 'pg_replication_slots.wal_status of the slot: 1 for the current value (reserved, extended, unreserved, lost); absent when unknown.',
+      labelNames: ['slot', 'status'],
       registers,
       async collect() {
-        const s = await slot();
+        const s = await fresh();
         this.reset();
         if (s?.walStatus === undefined) return;
-        for (const w of WAL_STATUSES) this.set({ status: w }, s.walStatus === w ? 1 : 0);
-        if (!(WAL_STATUSES as readonly string[]).includes(s.walStatus)) this.set({ status: s.walStatus }, 1);
+        for (const w of WAL_STATUSES) this.set({ slot: s.slotName, status: w }, s.walStatus === w ? 1 : 0);
+        if (!(WAL_STATUSES as readonly string[]).includes(s.walStatus)) this.set({ slot: s.slotName, status: s.walStatus }, 1);
       },
     });
-    new Gauge({
-      name: 'dbmazz_slot_safe_wal_size_bytes',
-      help: 'pg_replication_slots.safe_wal_size: WAL that can still be written before the slot is in danger of being invalidated (absent when unlimited).',
-      registers,
-      async collect() {
-        const s = await slot();
-        this.reset();
-        if (s?.safeWalSizeBytes !== undefined) this.set(num(s.safeWalSizeBytes));
-      },
-    });
-    new Gauge({
-      name: 'dbmazz_slot_retained_wal_bytes',
-      help: 'WAL the slot holds back on the server (current WAL position minus restart_lsn).',
-      registers,
-      async collect() {
-        const s = await slot();
-        this.reset();
-        if (s?.retainedWalBytes !== undefined) this.set(num(s.retainedWalBytes));
-      },
-    });
-    new Gauge({
-      name: 'dbmazz_slot_active',
-      help: '1 when the slot exists and a connection streams from it, 0 when it exists and is idle (absent when unknown).',
-      registers,
-      async collect() {
-        const s = await slot();
-        this.reset();
-        if (s?.exists) this.set(s.active ? 1 : 0);
-      },
-    });
+    const slotGauge = (name: string, help: string, value: (s: SlotStatus) => number | undefined): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['slot'],
+        registers,
+        async collect() {
+          const s = await slot();
+          this.reset();
+          const v = s === undefined ? undefined : value(s);
+          if (s !== undefined && v !== undefined) this.set({ slot: s.slotName }, v);
+        },
+      });
+    };
+    slotGauge(
+      'dbmazz_slot_safe_wal_size_bytes',
+      'pg_replication_slots.safe_wal_size: WAL that can still be written before the slot is in danger of being invalidated (absent when unlimited or unknown).',
+      (s) => (s.safeWalSizeBytes === undefined ? undefined : num(s.safeWalSizeBytes)),
+    );
+    slotGauge('dbmazz_slot_retained_wal_bytes', 'WAL the slot holds back on the server (current WAL position minus restart_lsn).', (s) =>
+      s.retainedWalBytes === undefined ? undefined : num(s.retainedWalBytes),
+    );
+    slotGauge('dbmazz_slot_active', '1 when a connection streams from the slot, 0 when it is idle (absent when the slot does not exist or is unknown).', (s) =>
+      s.exists ? (s.active ? 1 : 0) : undefined,
+    );
   }
 
   // -- ConnectorObserver --------------------------------------------------------------------------

@@ -5,7 +5,7 @@
  * It keeps the table schemas the sink knows, to announce changes.
  */
 import type { Logger } from 'pino';
-import type { CdcError } from '../errors/errors.js';
+import { CdcError } from '../errors/errors.js';
 import { formatLsn } from '../model/lsn.js';
 import { formatTableId, tableKey, type TableSchema } from '../model/table.js';
 import type { Sink, TableBatch } from '../plugin/sink.js';
@@ -15,6 +15,7 @@ import type { Clock } from './clock.js';
 import { runLimited } from './concurrency.js';
 import type { BufferItem } from './event-buffer.js';
 import { planFlush, type FlushPhase, type TableStep, type TableWork } from './flush-plan.js';
+import type { TruncatePolicy } from './options.js';
 import { withRetry } from './retry.js';
 
 export interface FlushWriterDeps {
@@ -30,10 +31,13 @@ export interface FlushWriterDeps {
   readonly pipelineId: string;
   /** The table schemas the sink was set up with. */
   readonly tables: readonly TableSchema[];
+  /** TRUNCATE_POLICY: see options.ts. */
+  readonly truncatePolicy: TruncatePolicy;
 }
 
 export class FlushWriter {
-  private truncateWarned = false;
+  /** Tables whose ignored TRUNCATE was warned about (later ones are logged at debug). */
+  private readonly truncateWarned = new Set<string>();
   private schemas: ReadonlyMap<string, TableSchema>;
 
   constructor(private readonly deps: FlushWriterDeps) {
@@ -105,22 +109,37 @@ export class FlushWriter {
   }
 
   private async truncate(phase: Extract<FlushPhase, { kind: 'truncate' }>): Promise<void> {
-    const { sink, state, logger } = this.deps;
+    const { sink, state, logger, truncatePolicy } = this.deps;
     const tables = phase.tables.map(formatTableId);
-    if (sink.truncate === undefined) {
+    const lsn = formatLsn(phase.lsn);
+    if (truncatePolicy === 'fail') {
+      throw new CdcError({
+        code: 'SINK_DATA',
+        retry: 'never',
+        message: `TRUNCATE of ${tables.join(', ')} at ${lsn} stops replication (TRUNCATE_POLICY=fail); it and every later change are unconfirmed.`,
+        hint:
+          'Choose what the target does with it, then restart (the TRUNCATE is read again): TRUNCATE_POLICY=apply truncates the target table too, TRUNCATE_POLICY=ignore keeps its rows.',
+      });
+    }
+    if (truncatePolicy === 'ignore' || sink.truncate === undefined) {
       state.totals.truncatesIgnored += 1;
-      const fields = { tables, lsn: formatLsn(phase.lsn), ignored: state.totals.truncatesIgnored };
-      if (!this.truncateWarned) {
-        this.truncateWarned = true;
-        logger.warn(fields, `TRUNCATE not applied: the ${sink.type} sink cannot truncate; target rows are kept`);
+      const fields = { tables, lsn, ignored: state.totals.truncatesIgnored };
+      const why =
+        truncatePolicy === 'ignore'
+          ? 'TRUNCATE ignored (TRUNCATE_POLICY=ignore): the target rows are kept; set TRUNCATE_POLICY=apply to truncate the target too'
+          : `TRUNCATE not applied: the ${sink.type} sink cannot truncate; target rows are kept`;
+      const fresh = phase.tables.map(tableKey).filter((t) => !this.truncateWarned.has(t));
+      if (fresh.length > 0) {
+        for (const t of fresh) this.truncateWarned.add(t);
+        logger.warn(fields, why);
       } else {
-        logger.debug(fields, 'TRUNCATE not applied');
+        logger.debug(fields, why);
       }
       return;
     }
     const truncate = sink.truncate.bind(sink);
-    await this.retrying(tables.join(','), 'truncate', () => truncate(phase.tables, this.deps.signal));
-    logger.info({ tables, lsn: formatLsn(phase.lsn) }, 'TRUNCATE applied');
+    await this.retrying(tables.join(','), 'truncate', () => truncate(phase.tables, this.deps.signal, phase.lsn));
+    logger.info({ tables, lsn }, 'TRUNCATE applied');
   }
 
   private retrying<T>(table: string, what: string, op: (attempt: number) => Promise<T>): Promise<T> {

@@ -2,6 +2,15 @@
 import { ConfigError } from '../errors/errors.js';
 import type { RetryPolicy } from './backoff.js';
 
+/**
+ * TRUNCATE_POLICY: what a source TRUNCATE does. `ignore` (default): warn, keep the target rows.
+ * `apply`: `Sink.truncate` in stream order (after every earlier change is written, before any later
+ * one). `fail`: stop with a stage error, the TRUNCATE and everything after it unconfirmed.
+ */
+export const TRUNCATE_POLICIES = ['ignore', 'apply', 'fail'] as const;
+export type TruncatePolicy = (typeof TRUNCATE_POLICIES)[number];
+export const DEFAULT_TRUNCATE_POLICY: TruncatePolicy = 'ignore';
+
 export interface PipelineOptions {
   /** Identifies the pipeline (the slot name); passed to the sink in every batch for labels. */
   pipelineId: string;
@@ -19,6 +28,8 @@ export interface PipelineOptions {
   tableConcurrency: number;
   /** Period of the info summary log; 0 disables it. */
   summaryIntervalMs: number;
+  /** TRUNCATE_POLICY (default `ignore`). */
+  truncatePolicy?: TruncatePolicy;
 }
 
 /** The source resumes once buffered + in-flight drops below this fraction of both bounds. */
@@ -41,6 +52,10 @@ export function validatePipelineOptions(options: PipelineOptions): void {
   positiveInteger(problems, 'retry.maxDelayMs', options.retry.maxDelayMs, 0);
   positiveInteger(problems, 'tableConcurrency', options.tableConcurrency, 1);
   positiveInteger(problems, 'summaryIntervalMs', options.summaryIntervalMs, 0);
+  const policy: string | undefined = options.truncatePolicy;
+  if (policy !== undefined && !(TRUNCATE_POLICIES as readonly string[]).includes(policy)) {
+    problems.push(`truncatePolicy must be one of ${TRUNCATE_POLICIES.join(', ')} (got ${policy})`);
+  }
   if (problems.length > 0) throw new ConfigError(problems);
 }
 

@@ -19,7 +19,7 @@ import { systemClock, type Clock } from './clock.js';
 import { deferred, rejected } from './deferred.js';
 import { FlushScheduler } from './flush-scheduler.js';
 import { FlushWriter } from './flush-writer.js';
-import type { PipelineOptions, ReloadChanges } from './options.js';
+import { DEFAULT_TRUNCATE_POLICY, type PipelineOptions, type ReloadChanges } from './options.js';
 import { estimateRecordBytes } from './record-size.js';
 import { SummaryReporter } from './summary.js';
 
@@ -92,6 +92,7 @@ export class Pipeline implements RunningPipeline {
       signal: this.abort.signal,
       pipelineId: options.pipelineId,
       tables: deps.tables,
+      truncatePolicy: options.truncatePolicy ?? DEFAULT_TRUNCATE_POLICY,
     });
     this.scheduler = new FlushScheduler({
       clock: this.clock,

@@ -39,9 +39,11 @@ export interface Sink {
   schemaChanged?(schema: TableSchema, previous: TableSchema | undefined): Promise<void>;
   write(batch: TableBatch, signal: AbortSignal): Promise<WriteResult>;
   /**
-   * Applies a source TRUNCATE of `tables`, after every earlier change of the stream is written and before
-   * any later one. Retried like `write`. Without it, the runtime logs a warning and counts the truncate.
+   * Applies a source TRUNCATE of `tables` (at stream position `lsn`), after every earlier change of the
+   * stream is written and before any later one. Called only with TRUNCATE_POLICY=apply. Retried like
+   * `write`, and replayed after a restart like any change, so it must be idempotent. Without it, the
+   * runtime logs a warning and counts the truncate.
    */
-  truncate?(tables: readonly TableId[], signal: AbortSignal): Promise<void>;
+  truncate?(tables: readonly TableId[], signal: AbortSignal, lsn: Lsn): Promise<void>;
   close(): Promise<void>;
 }

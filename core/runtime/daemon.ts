@@ -4,6 +4,7 @@
  */
 import { inject, injectable } from 'tsyringe';
 import type { DbmazzConfig } from '../config/load-config.js';
+import { truncatePolicyOf } from '../config/core-settings.js';
 import { toCdcError } from '../errors/errors.js';
 import { childLogger, type Logger } from '../log/logger.js';
 import { formatTableId } from '../model/table.js';
@@ -36,6 +37,7 @@ export function pipelineOptions(config: DbmazzConfig): PipelineOptions {
     retry: { maxAttempts: c.retry.maxAttempts, initialDelayMs: c.retry.initialDelayMs, maxDelayMs: c.retry.maxDelayMs },
     tableConcurrency: TABLE_CONCURRENCY,
     summaryIntervalMs: SUMMARY_INTERVAL_MS,
+    truncatePolicy: truncatePolicyOf(config.coreSettings),
   };
 }
 

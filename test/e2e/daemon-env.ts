@@ -16,6 +16,7 @@ export function daemonEnv(pg: PgHarness, em: StarRocksEmulator, db: string, tabl
     FLUSH_SIZE: '500',
     FLUSH_INTERVAL_MS: '200',
     GRPC_PORT: '0',
+    SETUP_MAX_ATTEMPTS: '1',
     LOG_LEVEL: 'info',
     LOG_FORMAT: 'json',
     ...extra,

@@ -13,7 +13,9 @@
  *   `dropTable(db, name, {ifExists?})`, `getTable(db, name)`, `truncate(db, name)`,
  *   `addColumns(table, [{ column, after?, first? }])` (finishing step of a schema change: existing rows
  *   get the DEFAULT, or NULL, or — NOT NULL without default — the type's zero value; bumps
- *   `schemaVersion`). Errors are `CatalogError` with `code` and a MySQL `errno`.
+ *   `schemaVersion`); `modifyColumns(table, [{ column }])` (finishing step of MODIFY COLUMN: the
+ *   values of existing rows are converted to the new type, column-modify.ts). Errors are `CatalogError`
+ *   with `code` and a MySQL `errno`.
  * - `Table` (defined in table.ts, re-exported here): `name`, `dbName`, `id`, `keysType`, `columns` (ordered `ColumnDefinition`s), `keyColumns`,
  *   `distribution`, `orderBy`, `properties`, `comment`, `schemaVersion`, `state` ('NORMAL' |
  *   'SCHEMA_CHANGE', set by the schema-change job), `createTime`, `updateTime`;
@@ -33,6 +35,7 @@ import { CatalogError } from './catalog-errors.js';
 import { LabelTable, type LabelRetention } from './labels.js';
 import { type ColumnDefinition, Table, type TableDefinition, fillValueOf } from './table.js';
 import { validateColumn, validateDefinition } from './table-validation.js';
+import { convertForModify, modifyTypeError } from './column-modify.js';
 import type { StoredValue } from './values.js';
 
 export type { KeysType } from './types.js';
@@ -83,6 +86,11 @@ export interface NewColumn {
   readonly column: ColumnDefinition;
   readonly after?: string | undefined;
   readonly first?: boolean | undefined;
+}
+
+/** A column's new definition (finishing step of MODIFY COLUMN); matched by name, case-insensitively. */
+export interface ModifiedColumn {
+  readonly column: ColumnDefinition;
 }
 
 export class Catalog {
@@ -183,6 +191,27 @@ export class Catalog {
     const t = this.#db(dbName).tables.get(name);
     if (!t) throw new CatalogError('TABLE_NOT_FOUND', `Unknown table '${dbName}.${name}'`);
     t.clearRows();
+  }
+
+  /**
+   * Change the type of value columns (finishing step of MODIFY COLUMN): existing values are converted
+   * (column-modify.ts). Validates and converts everything before changing anything.
+   */
+  modifyColumns(table: Table, mods: readonly ModifiedColumn[]): void {
+    const plans = mods.map((m) => {
+      const index = table.columnIndex(m.column.name);
+      const old = table.columns[index];
+      if (index < 0 || !old) throw new CatalogError('INVALID_DEFINITION', `Column[${m.column.name}] does not exists`);
+      const col: ColumnDefinition = { ...m.column, name: old.name, isKey: old.isKey };
+      validateColumn(col);
+      const error = modifyTypeError(old.type, col.type);
+      if (error) throw new CatalogError('INVALID_DEFINITION', error);
+      return { index, old, col };
+    });
+    // Convert every column first (throws before any change), then apply.
+    const snapshot = table.scan();
+    for (const p of plans) for (const r of snapshot) convertForModify(p.old.name, p.old.type, p.col.type, r[p.index] ?? null);
+    for (const p of plans) table.retypeColumnAt(p.index, p.col, (v) => convertForModify(p.old.name, p.old.type, p.col.type, v));
   }
 
   /** Add value columns (finishing step of ADD COLUMN). Validates everything before changing anything. */

@@ -2,12 +2,23 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Credentials } from './load-engine.js';
 
-/** Lower-cased header map; repeated headers joined with `, `. */
+/**
+ * A header value as the text a StarRocks FE/BE reads: the raw bytes decoded as UTF-8. node's HTTP
+ * server hands header values over as latin1 strings (one char per byte), so `prénom` sent as UTF-8
+ * arrives as `prÃ©nom`; re-encoding the chars as bytes recovers what was on the wire. Bytes that are
+ * not valid UTF-8 become U+FFFD (they could not match a column name anyway).
+ */
+export function headerText(latin1: string): string {
+  // eslint-disable-next-line no-control-regex
+  return /[^\x00-\x7f]/.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
+}
+
+/** Lower-cased header map, values decoded as UTF-8 (`headerText`); repeated headers joined with `, `. */
 export function headerMap(req: IncomingMessage): Map<string, string> {
   const m = new Map<string, string>();
   for (const [k, v] of Object.entries(req.headers)) {
     if (v === undefined) continue;
-    m.set(k.toLowerCase(), Array.isArray(v) ? v.join(', ') : v);
+    m.set(k.toLowerCase(), headerText(Array.isArray(v) ? v.join(', ') : v));
   }
   return m;
 }

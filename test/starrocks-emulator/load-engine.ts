@@ -7,7 +7,8 @@
  * BE auth header → BE headers (format, compression, timeout) → JSON size (Content-Length) → FE begin
  * (password, label format, db, table, running-txn limit, label uniqueness) → FE plan (flags, columns,
  * partial update, merge_condition, defaults; failure aborts the txn). After the body: decompress,
- * parse/convert, `max_filter_ratio`, then an atomic apply and VISIBLE.
+ * parse/convert, `max_filter_ratio`, the encoded primary-key limit (pk-limit.ts), then an atomic
+ * apply and VISIBLE.
  */
 import { gunzipSync, inflateSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
@@ -17,6 +18,7 @@ import type { Catalog, Table } from './catalog.js';
 export { ErrorLogStore } from './error-log.js';
 import { type TxnKind, type TxnRecord, jobStatusOf, labelFormatError } from './labels.js';
 import { applyRows } from './load-apply.js';
+import { PRIMARY_KEY_LIMIT_MESSAGE, primaryKeyTooLong } from './pk-limit.js';
 import { type BeHeaders, type HeaderMap, type LoadPlan, parseBeHeaders, planLoad } from './load-plan.js';
 import { type ReadOutcome, type ReadStats, type RowOp, readCsvBody, readJsonBody } from './load-reader.js';
 import { type StreamLoadResult, emptyResult } from './responses.js';
@@ -292,6 +294,8 @@ export class LoadEngine {
     };
     if (!out.ok) return failWith(out.message);
     if (this.tooManyFiltered(ctx.plan, s)) return failWith('too many filtered rows');
+    const target = this.catalog.getTable(ctx.plan.db, ctx.plan.table);
+    if (target && primaryKeyTooLong(target, ctx.plan.targets, out.rows)) return failWith(PRIMARY_KEY_LIMIT_MESSAGE, []);
     if (effect.kind === 'fail') return failWith(effect.message, []);
     const writeStart = this.now();
     const err = this.commitRows(ctx.record, ctx.plan, out.rows);

@@ -1,14 +1,16 @@
 /**
- * Asynchronous ALTER TABLE ADD COLUMN jobs (PROTOCOL.md §7.3).
+ * Asynchronous ALTER TABLE ADD COLUMN / MODIFY COLUMN jobs (PROTOCOL.md §7.3).
  *
  * `submit` returns at once with a PENDING job; the job moves to WAITING_TXN and RUNNING on the next
  * turns of the event loop and to FINISHED `catalog.settings.schemaChangeMs` after submission. Only then
- * are the columns added to the table (`Catalog.addColumns`: existing rows get the DEFAULT or NULL), so
- * loads, SELECT, DESC and information_schema see them only once the job is FINISHED. While a job is
+ * are the columns added to the table (`Catalog.addColumns`: existing rows get the DEFAULT or NULL) or
+ * retyped (`Catalog.modifyColumns`: existing values converted; a value that does not convert cancels
+ * the job with its message), so loads, SELECT, DESC and information_schema see the change only once the
+ * job is FINISHED. While a job is
  * active the table is in state SCHEMA_CHANGE and a second ALTER is rejected by the executor.
  * Timers are unref'd: a pending job never keeps the process alive; `dispose()` cancels them all.
  */
-import type { Catalog, NewColumn, Table } from './catalog.js';
+import type { Catalog, ModifiedColumn, NewColumn, Table } from './catalog.js';
 
 export type SchemaChangeState = 'PENDING' | 'WAITING_TXN' | 'RUNNING' | 'FINISHED' | 'CANCELLED';
 
@@ -26,7 +28,10 @@ export interface SchemaChangeJob {
   state: SchemaChangeState;
   msg: string;
   readonly timeoutSeconds: number;
+  /** ADD COLUMN: the columns to add (empty for a MODIFY COLUMN job). */
   readonly columns: readonly NewColumn[];
+  /** MODIFY COLUMN: the new column definitions (empty for an ADD COLUMN job). */
+  readonly modifications: readonly ModifiedColumn[];
 }
 
 /** FE `alter_table_timeout_second` default. */
@@ -51,7 +56,7 @@ export class SchemaChangeManager {
     return this.#jobs.find((j) => this.#tables.get(j) === table && (j.state === 'PENDING' || j.state === 'WAITING_TXN' || j.state === 'RUNNING'));
   }
 
-  submit(table: Table, columns: readonly NewColumn[], now: Date = new Date()): SchemaChangeJob {
+  submit(table: Table, columns: readonly NewColumn[], now: Date = new Date(), modifications: readonly ModifiedColumn[] = []): SchemaChangeJob {
     const jobId = this.catalog.nextObjectId();
     const indexId = this.catalog.nextObjectId();
     const job: SchemaChangeJob = {
@@ -68,6 +73,7 @@ export class SchemaChangeManager {
       msg: '',
       timeoutSeconds: ALTER_TABLE_TIMEOUT_SECOND,
       columns: [...columns],
+      modifications: [...modifications],
     };
     this.#jobs.push(job);
     this.#tables.set(job, table);
@@ -125,7 +131,8 @@ export class SchemaChangeManager {
       return;
     }
     try {
-      this.catalog.addColumns(table, job.columns, job.finishTime);
+      if (job.modifications.length > 0) this.catalog.modifyColumns(table, job.modifications);
+      else this.catalog.addColumns(table, job.columns, job.finishTime);
       job.state = 'FINISHED';
     } catch (e) {
       job.state = 'CANCELLED';

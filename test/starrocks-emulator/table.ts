@@ -202,6 +202,20 @@ export class Table {
     this.updateTime = new Date();
   }
 
+  /**
+   * Used by Catalog.modifyColumns only: replaces the definition of the column at `index` and converts
+   * the value of every row with `convert`. All values are converted before anything changes, so a
+   * value that does not convert (convert throws) leaves the table as it was.
+   */
+  retypeColumnAt(index: number, col: ColumnDefinition, convert: (v: StoredValue) => StoredValue): void {
+    const rows = [...(this.isKeyed ? this.#keyed.values() : this.#list.values())];
+    const converted = rows.map((r) => convert(r[index] ?? null));
+    rows.forEach((r, i) => (r[index] = converted[i] ?? null));
+    this.#columns[index] = col;
+    this.schemaVersion++;
+    this.updateTime = new Date();
+  }
+
   #computeKeyIdx(): number[] {
     return this.keyColumns.map((k) => this.columnIndex(k));
   }

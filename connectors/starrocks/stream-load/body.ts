@@ -17,11 +17,22 @@
  *   non-finite number), `infinity`/`-infinity` dates and timestamps, and dates outside
  *   0000-01-01..9999-12-31 (BC or 5-digit years) in DATE/DATETIME columns. String columns get the
  *   text instead (`NaN`, `infinity`, `2000-01-01 BC`).
+ *
+ * Limits (when the load column knows them, columns.ts → type-map.ts `valueLimits`): StarRocks turns a
+ * value that does not fit into NULL without telling (non-strict loads, §8.1), so the sink checks first:
+ * - DECIMAL(P,S): extra fraction digits are rounded half away from zero (counted in `rounded`); an
+ *   integer part wider than P−S is a SINK_DATA error.
+ * - CHAR/VARCHAR/VARBINARY(M): more than M bytes is a SINK_DATA error (never truncated).
+ * - Integer columns: a value outside the type's range is a SINK_DATA error.
+ * - ARRAY: a value whose number of dimensions differs from the column's nesting is a SINK_DATA error
+ *   (StarRocks would store NULL elements), unless the innermost element type is JSON.
+ * See the type table in docs/starrocks.md.
  */
 import type { Value } from '../../../core/index.js';
-import { DecimalValue, JsonText, SpecialNumber, TemporalValue } from '../../../core/index.js';
+import { CdcError, DecimalValue, JsonText, SpecialNumber, TemporalValue } from '../../../core/index.js';
 import type { OpType } from '../audit.js';
-import type { TargetKind } from '../type-map.js';
+import type { TargetKind, ValueLimits } from '../type-map.js';
+import { fitDecimal } from '../type-map.js';
 import type { LoadColumn } from './columns.js';
 import { isJsonNumberText, JsonWriter, quoteJsonString } from './json-writer.js';
 
@@ -46,6 +57,8 @@ export interface EncodedBody {
   readonly rows: number;
   /** Values written as NULL because StarRocks has no representation for them. */
   readonly nullified: number;
+  /** Decimals rounded to the target column's scale. */
+  readonly rounded: number;
   /** Lone UTF-16 surrogates replaced by U+FFFD. */
   readonly replacedSurrogates: number;
 }
@@ -56,9 +69,11 @@ export function encodeBody(
   rows: readonly BodyRow[],
   audit: AuditKeys,
   syncedAt: string,
+  /** Names the table in error messages, e.g. `shop.orders`. */
+  table?: string,
 ): EncodedBody {
   const w = new JsonWriter();
-  const stats = { nullified: 0 };
+  const stats: Stats = { nullified: 0, rounded: 0 };
   const keys = columns.map((c) => quoteJsonString(c.jsonKey));
   const auditOp = `${quoteJsonString(audit.opType)}:`;
   const auditDeleted = `,${quoteJsonString(audit.isDeleted)}:`;
@@ -69,7 +84,7 @@ export function encodeBody(
     w.raw(r === 0 ? '{' : ',{');
     columns.forEach((col, i) => {
       w.raw(`${keys[i] ?? '""'}:`);
-      writeValue(w, row.values[i] ?? null, col.kind, stats);
+      writeValue(w, row.values[i] ?? null, col.kind, stats, { column: table === undefined ? col.name : `${table}.${col.name}`, limits: col.limits });
       w.raw(',');
     });
     w.raw(`${auditOp}${row.opType}${auditDeleted}${row.deleted ? 'true' : 'false'}${auditSynced}${auditVersion}`);
@@ -77,7 +92,7 @@ export function encodeBody(
     w.raw('}');
   });
   w.raw(']');
-  return { body: w.toBuffer(), rows: rows.length, nullified: stats.nullified, replacedSurrogates: w.replacedSurrogates };
+  return { body: w.toBuffer(), rows: rows.length, nullified: stats.nullified, rounded: stats.rounded, replacedSurrogates: w.replacedSurrogates };
 }
 
 /** UTC `YYYY-MM-DD HH:MM:SS.ffffff` (DATETIME text without offset, §8.3). */
@@ -90,59 +105,159 @@ const DATE_TEXT = /^\d{4}-\d{2}-\d{2}$/;
 const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$/;
 const JSON_START = /^\s*[[{"\-0-9tfn]/;
 
-interface Stats {
+export interface Stats {
   nullified: number;
+  rounded: number;
 }
+
+/** The column a value goes to: its name for messages and the limits it must fit. */
+export interface ValueTarget {
+  readonly column: string;
+  readonly limits: ValueLimits;
+}
+
+const UNCHECKED: ValueTarget = { column: '?', limits: {} };
 
 function isStringKind(kind: TargetKind): boolean {
   return kind === 'string';
 }
 
+function doesNotFit(t: ValueTarget, what: string, hint: string): CdcError {
+  return new CdcError({ code: 'SINK_DATA', message: `Column ${t.column}: ${what}`, hint });
+}
+
 /** Writes one value for a column of `kind`. Nested array elements use kind `other`. */
-export function writeValue(w: JsonWriter, v: Value, kind: TargetKind, stats: Stats): void {
+export function writeValue(w: JsonWriter, v: Value, kind: TargetKind, stats: Stats, target: ValueTarget = UNCHECKED): void {
   if (v === null) return w.null();
-  if (kind === 'binary') return w.string(binaryBase64(v));
+  if (kind === 'binary') return writeBinary(w, v, target);
+  if (isStringKind(kind)) return writeStringColumn(w, v, target);
   if (Array.isArray(v)) {
-    if (isStringKind(kind)) {
-      const inner = new JsonWriter();
-      writeArray(inner, v, stats);
-      return w.string(inner.toBuffer().toString('utf8'));
-    }
+    checkArrayShape(v, kind, target);
     return writeArray(w, v, stats);
   }
   switch (typeof v) {
     case 'boolean':
-      if (isStringKind(kind)) return w.string(v ? 'true' : 'false');
       if (kind === 'integer' || kind === 'largeint' || kind === 'float' || kind === 'decimal') return w.raw(v ? '1' : '0');
       return w.boolean(v);
     case 'number':
       if (!Number.isFinite(v)) {
-        if (isStringKind(kind)) return w.string(String(v));
         stats.nullified++;
         return w.null();
       }
+      if (Number.isInteger(v)) checkInteger(BigInt(v), kind, target);
       return w.number(v);
     case 'bigint':
+      checkInteger(v, kind, target);
       return w.bigint(v);
     case 'string':
       return w.string(v);
     default:
       break;
   }
-  if (v instanceof DecimalValue) return isJsonNumberText(v.text) ? w.raw(v.text) : w.string(v.text);
+  if (v instanceof DecimalValue) return writeDecimal(w, v.text, kind, stats, target);
   if (v instanceof SpecialNumber) {
-    if (isStringKind(kind)) return w.string(v.text);
     stats.nullified++;
     return w.null();
   }
   if (v instanceof JsonText) {
-    if (isStringKind(kind) || !JSON_START.test(v.text)) return w.string(v.text);
+    if (!JSON_START.test(v.text)) return w.string(v.text);
     return w.raw(v.text.trim());
   }
   if (v instanceof TemporalValue) return writeTemporal(w, v, kind, stats);
   if (v instanceof Uint8Array) return w.string(pgHex(v));
   // Unknown object shape: its text form.
   return w.string(String(v));
+}
+
+/**
+ * CHAR/VARCHAR/STRING columns: every value as the text StarRocks will store. Number tokens are sent
+ * raw (the BE reads them as their text, §8.1), everything else as a JSON string.
+ */
+function writeStringColumn(w: JsonWriter, v: Value, target: ValueTarget): void {
+  let text: string;
+  let raw = false;
+  if (Array.isArray(v)) {
+    const inner = new JsonWriter();
+    writeArray(inner, v, { nullified: 0, rounded: 0 });
+    text = inner.toBuffer().toString('utf8');
+  } else if (typeof v === 'boolean') text = v ? 'true' : 'false';
+  else if (typeof v === 'number') {
+    raw = Number.isFinite(v);
+    text = raw ? (Object.is(v, -0) ? '0' : String(v)) : String(v);
+  } else if (typeof v === 'bigint') {
+    raw = true;
+    text = v.toString();
+  } else if (typeof v === 'string') text = v;
+  else if (v instanceof DecimalValue) {
+    raw = isJsonNumberText(v.text);
+    text = v.text;
+  } else if (v instanceof Uint8Array) text = pgHex(v);
+  else text = String(v); // SpecialNumber, JsonText, TemporalValue: their text
+  const max = target.limits.maxBytes;
+  if (max !== undefined && text.length * 3 > max) {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: only long texts need counting.
+    const bytes = Buffer.byteLength(text, 'utf8');
+    if (bytes > max) {
+      throw doesNotFit(
+        target,
+        `a value of ${bytes} bytes does not fit the column's ${max} bytes (StarRocks would store NULL)`,
+        'Widen the StarRocks column (VARCHAR lengths are bytes, up to 1048576; STRING is only 65533).',
+      );
+    }
+  }
+  return raw ? w.raw(text) : w.string(text);
+}
+
+function writeDecimal(w: JsonWriter, text: string, kind: TargetKind, stats: Stats, target: ValueTarget): void {
+  const d = target.limits.decimal;
+  if (kind === 'decimal' && d !== undefined) {
+    const fit = fitDecimal(text, d.precision, d.scale);
+    if (!fit.ok) {
+      throw doesNotFit(
+        target,
+        `${abbreviate(text)} does not fit DECIMAL(${d.precision},${d.scale}): ${fit.reason} (StarRocks would store NULL)`,
+        'Widen the StarRocks column, or use a STRING column for the exact text.',
+      );
+    }
+    if (fit.rounded) stats.rounded++;
+    return w.raw(fit.text);
+  }
+  return isJsonNumberText(text) ? w.raw(text) : w.string(text);
+}
+
+function checkInteger(n: bigint, kind: TargetKind, target: ValueTarget): void {
+  const r = target.limits.integer;
+  if ((kind === 'integer' || kind === 'largeint') && r !== undefined && (n < r.min || n > r.max)) {
+    throw doesNotFit(target, `${n} is outside the range of ${r.type} (StarRocks would store NULL)`, 'Use a wider integer type in StarRocks (BIGINT, LARGEINT).');
+  }
+  if (kind === 'decimal' && target.limits.decimal !== undefined) {
+    const d = target.limits.decimal;
+    const fit = fitDecimal(n.toString(), d.precision, d.scale);
+    if (!fit.ok) throw doesNotFit(target, `${n} does not fit DECIMAL(${d.precision},${d.scale}): ${fit.reason}`, 'Widen the StarRocks column.');
+  }
+}
+
+/** Number of dimensions of a PostgreSQL array value (arrays are rectangular; `{}` has none). */
+export function arrayDimensions(v: readonly Value[]): number {
+  let dims = 0;
+  let cur: Value = v;
+  while (Array.isArray(cur) && cur.length > 0) {
+    dims++;
+    cur = (cur as readonly Value[])[0] ?? null;
+  }
+  return dims;
+}
+
+function checkArrayShape(v: readonly Value[], kind: TargetKind, target: ValueTarget): void {
+  const a = target.limits.array;
+  if (kind !== 'array' || a === undefined) return;
+  const dims = arrayDimensions(v);
+  if (dims === 0 || dims === a.depth || (dims > a.depth && a.jsonElements)) return;
+  throw doesNotFit(
+    target,
+    `a ${dims}-dimensional array does not fit a column of ${a.depth} ARRAY level(s) (StarRocks would store NULL elements)`,
+    `Declare the column with one ARRAY<…> level per dimension (${'ARRAY<'.repeat(dims)}…${'>'.repeat(dims)}), as ARRAY<JSON>, JSON or STRING.`,
+  );
 }
 
 function writeArray(w: JsonWriter, items: readonly Value[], stats: Stats): void {
@@ -155,7 +270,6 @@ function writeArray(w: JsonWriter, items: readonly Value[], stats: Stats): void 
 }
 
 function writeTemporal(w: JsonWriter, v: TemporalValue, kind: TargetKind, stats: Stats): void {
-  if (isStringKind(kind)) return w.string(v.text);
   const dateLike = v.type === 'date' || v.type === 'timestamp' || v.type === 'timestamptz';
   if (v.infinite || (dateLike && !DATE_TEXT.test(v.text) && !TIMESTAMP_TEXT.test(v.text))) {
     stats.nullified++;
@@ -164,12 +278,19 @@ function writeTemporal(w: JsonWriter, v: TemporalValue, kind: TargetKind, stats:
   return w.string(v.text);
 }
 
+function writeBinary(w: JsonWriter, v: Value, target: ValueTarget): void {
+  const bytes = v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : Buffer.from(typeof v === 'string' ? v : String(v), 'utf8');
+  const max = target.limits.maxBytes;
+  if (max !== undefined && bytes.length > max) {
+    throw doesNotFit(target, `a value of ${bytes.length} bytes does not fit VARBINARY(${max})`, 'Widen the StarRocks column (VARBINARY holds up to 1048576 bytes).');
+  }
+  return w.string(bytes.toString('base64'));
+}
+
 function pgHex(b: Uint8Array): string {
   return `\\x${Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex')}`;
 }
 
-function binaryBase64(v: Value): string {
-  if (v instanceof Uint8Array) return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
-  const text = typeof v === 'string' ? v : String(v);
-  return Buffer.from(text, 'utf8').toString('base64');
+function abbreviate(text: string): string {
+  return text.length > 60 ? `${text.slice(0, 40)}…(${text.length} chars)` : text;
 }

@@ -13,7 +13,12 @@
  *    after that is an error (a 307 loop, or an FE that answers slowly, as the Flink connector reads it).
  * 3. Timeouts: connect (`connectTimeoutMs`), and the reply (`responseTimeoutMs`, from the moment the
  *    body is sent, or the headers for an early reply).
- * A keep-alive agent reuses BE connections; the FE closes its redirect connections itself.
+ * 4. Keep-alive: an agent reuses BE connections. A socket whose reply carried `Connection: close` is
+ *    never reused. A request that fails with ECONNRESET/EPIPE on a REUSED socket before any response
+ *    byte arrived hit a connection the server was closing (its idle timeout, a restart): it is sent
+ *    again once, at once, on a fresh connection. That is safe even if the first copy had reached the
+ *    BE, because the load is labelled (PROTOCOL.md §4.4: the resend finds the label). A failure on a
+ *    fresh connection, or after any reply byte (e.g. `100 Continue`), is returned as it is.
  */
 import http from 'node:http';
 import https from 'node:https';
@@ -48,6 +53,24 @@ export interface HttpReply {
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const DEFAULT_MAX_REDIRECTS = 3;
 
+/** A request lost on a reused keep-alive socket before any reply byte: safe to send again at once. */
+class StaleConnectionError extends Error {
+  constructor(readonly original: unknown) {
+    super('stale keep-alive connection');
+  }
+}
+
+function isResetOrPipe(err: unknown): boolean {
+  const code = err instanceof Error ? (err as NodeJS.ErrnoException).code : undefined;
+  return code === 'ECONNRESET' || code === 'EPIPE';
+}
+
+/** `Connection: close` in a reply (the token may come with others, e.g. `close, TE`). */
+function repliesClose(headers: IncomingHttpHeaders): boolean {
+  const v = headers.connection;
+  return typeof v === 'string' && v.split(',').some((t) => t.trim().toLowerCase() === 'close');
+}
+
 export class StreamLoadClient {
   private readonly httpAgent = new http.Agent({ keepAlive: true, keepAliveMsecs: 30_000, maxSockets: 32 });
   private readonly httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: 30_000, maxSockets: 32 });
@@ -64,7 +87,7 @@ export class StreamLoadClient {
     const hops: string[] = [];
     for (let hop = 0; ; hop++) {
       hops.push(url.host);
-      const reply = await this.sendOnce(url, headers, body, signal);
+      const reply = await this.send(url, headers, body, signal);
       if (!REDIRECTS.has(reply.status)) return { ...reply, hops };
       const location = reply.headers.location;
       if (hop >= maxRedirects) {
@@ -92,11 +115,27 @@ export class StreamLoadClient {
     this.httpsAgent.destroy();
   }
 
+  /** One hop; resent once on a fresh connection when a reused socket turned out to be closing. */
+  private async send(
+    url: URL,
+    headers: Readonly<Record<string, string>>,
+    body: Buffer,
+    signal: AbortSignal | undefined,
+  ): Promise<Omit<HttpReply, 'hops'>> {
+    try {
+      return await this.sendOnce(url, headers, body, signal, false);
+    } catch (err) {
+      if (!(err instanceof StaleConnectionError)) throw err;
+      return this.sendOnce(url, headers, body, signal, true);
+    }
+  }
+
   private sendOnce(
     url: URL,
     headers: Readonly<Record<string, string>>,
     body: Buffer,
     signal: AbortSignal | undefined,
+    fresh: boolean,
   ): Promise<Omit<HttpReply, 'hops'>> {
     const { connectTimeoutMs, continueTimeoutMs, responseTimeoutMs } = this.opts;
     const maxReplyBytes = this.opts.maxReplyBytes ?? 4 << 20;
@@ -105,6 +144,9 @@ export class StreamLoadClient {
     return new Promise((resolve, reject) => {
       let settled = false;
       let bodySent = false;
+      /** Any byte of a reply (interim or final) arrived on this request's socket. */
+      let replyBytes = false;
+      let untrack = (): void => undefined;
       let timer: NodeJS.Timeout | undefined;
       const setTimer = (ms: number, fn: () => void): void => {
         if (timer) clearTimeout(timer);
@@ -115,9 +157,11 @@ export class StreamLoadClient {
         settled = true;
         if (timer) clearTimeout(timer);
         signal?.removeEventListener('abort', onAbort);
+        untrack();
         if (err !== undefined) {
           req.destroy();
-          reject(networkError(`Stream Load ${target}`, err, bodySent));
+          if (!fresh && req.reusedSocket && !replyBytes && isResetOrPipe(err)) reject(new StaleConnectionError(err));
+          else reject(networkError(`Stream Load ${target}`, err, bodySent));
         } else if (reply) {
           resolve(reply);
         }
@@ -138,7 +182,8 @@ export class StreamLoadClient {
         port: url.port || (secure ? 443 : 80),
         path: `${url.pathname}${url.search}`,
         method: 'PUT',
-        agent: secure ? this.httpsAgent : this.httpAgent,
+        // The resend after a stale keep-alive socket gets a connection of its own.
+        agent: fresh ? false : secure ? this.httpsAgent : this.httpAgent,
         headers: {
           ...headers,
           Authorization: this.authorization,
@@ -154,6 +199,11 @@ export class StreamLoadClient {
       signal?.addEventListener('abort', onAbort, { once: true });
 
       req.on('socket', (socket) => {
+        const onData = (): void => {
+          replyBytes = true;
+        };
+        socket.on('data', onData);
+        untrack = () => socket.off('data', onData);
         const waitContinue = (): void =>
           setTimer(continueTimeoutMs, () => {
             // No 100 Continue and no reply yet: send the body anyway, then wait for the reply.
@@ -185,8 +235,9 @@ export class StreamLoadClient {
             url,
             bodySent,
           };
-          // An early reply leaves the request body unsent: the connection cannot be reused.
-          if (!bodySent) req.destroy();
+          // An early reply leaves the request body unsent: the connection cannot be reused. Nor can
+          // one the server announced it closes (it may not have closed it yet).
+          if (!bodySent || repliesClose(res.headers)) req.destroy();
           finish(undefined, reply);
         });
       });

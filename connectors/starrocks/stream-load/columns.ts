@@ -8,7 +8,8 @@
  * [UNCONFIRMED] on a live server).
  */
 import { quoteIdent } from '../identifiers.js';
-import type { TargetKind } from '../type-map.js';
+import type { LimitSource, TargetKind, ValueLimits } from '../type-map.js';
+import { valueLimits } from '../type-map.js';
 
 export interface LoadColumn {
   /** Target column name. */
@@ -18,20 +19,34 @@ export interface LoadColumn {
   readonly jsonKey: string;
   /** Entries this column contributes to the `columns` header. */
   readonly headerEntries: readonly string[];
+  /** What values must fit (DECIMAL precision/scale, byte length, integer range, array depth). */
+  readonly limits: ValueLimits;
+}
+
+/** A target column as the sink knows it: a TargetColumn, or just a name and kind. */
+export interface LoadColumnSpec extends LimitSource {
+  readonly name: string;
 }
 
 export const BINARY_TEMP_PREFIX = '__dbmazz_b64_';
 
-export function loadColumns(cols: readonly { readonly name: string; readonly kind: TargetKind }[]): LoadColumn[] {
+/**
+ * Load columns for target columns. Pass the full TargetColumn (with `columnType` / `columnSize` /
+ * `decimalDigits`) to have values checked against the column's limits (body.ts).
+ */
+export function loadColumns(cols: readonly LoadColumnSpec[]): LoadColumn[] {
   let temp = 0;
-  return cols.map(({ name, kind }) => {
-    if (kind !== 'binary') return { name, kind, jsonKey: name, headerEntries: [quoteIdent(name)] };
+  return cols.map((col) => {
+    const { name, kind } = col;
+    const limits = valueLimits(col);
+    if (kind !== 'binary') return { name, kind, jsonKey: name, headerEntries: [quoteIdent(name)], limits };
     const jsonKey = `${BINARY_TEMP_PREFIX}${temp++}`;
     return {
       name,
       kind,
       jsonKey,
       headerEntries: [quoteIdent(jsonKey), `${quoteIdent(name)}=to_binary(${quoteIdent(jsonKey)}, 'base64')`],
+      limits,
     };
   });
 }

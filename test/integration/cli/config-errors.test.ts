@@ -38,6 +38,7 @@ function trappedEnv(): Record<string, string> {
     SINK_DATABASE: 'analytics',
     SINK_PASSWORD: SR_PASSWORD,
     TABLES: 'orders',
+    GRPC_PORT: '0',
   };
 }
 

@@ -6,7 +6,8 @@
 import assert from 'node:assert/strict';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
+import { createServer as createNetServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { CdcError } from '../../../core/index.js';
 import type { StreamLoadClientOptions } from '../../../connectors/starrocks/stream-load/client.js';
@@ -100,6 +101,63 @@ function redirectingFe(target: () => string, feBodyBytes: Promise<number>[], hit
     res.end();
   };
 }
+
+/**
+ * A raw TCP "BE": keep-alive HTTP/1.1 parsed by hand, so a test controls exactly when a socket
+ * closes. Every request gets `100 Continue`, then `reply(n)` once its body is read (n = requests so
+ * far on that socket); the socket stays open whatever the reply says.
+ */
+async function rawBe(
+  reply: (n: number) => string,
+): Promise<{ url: string; requests: { conn: number; head: string }[]; closed: (conn: number) => Promise<void> }> {
+  const requests: { conn: number; head: string }[] = [];
+  const closedConns = new Map<number, Promise<void>>();
+  let connections = 0;
+  const open = new Set<Socket>();
+  const s = createNetServer((socket) => {
+    const conn = ++connections;
+    open.add(socket);
+    closedConns.set(conn, new Promise<void>((resolve) => socket.once('close', () => resolve())));
+    socket.once('close', () => open.delete(socket));
+    let buf = Buffer.alloc(0);
+    let need: number | null = null;
+    let served = 0;
+    socket.on('data', (chunk: Buffer) => {
+      buf = Buffer.concat([buf, chunk]);
+      for (;;) {
+        if (need === null) {
+          const end = buf.indexOf('\r\n\r\n');
+          if (end < 0) return;
+          const head = buf.subarray(0, end).toString('latin1');
+          requests.push({ conn, head });
+          buf = buf.subarray(end + 4);
+          need = Number(/\r\ncontent-length:\s*(\d+)/i.exec(head)?.[1] ?? '0');
+          socket.write('HTTP/1.1 100 Continue\r\n\r\n');
+        }
+        if (buf.length < need) return;
+        buf = buf.subarray(need);
+        need = null;
+        socket.write(reply(++served));
+      }
+    });
+  });
+  const closer = {
+    closeAllConnections: () => {
+      for (const x of open) x.destroy();
+    },
+    close: (cb: () => void) => s.close(cb),
+  };
+  servers.push(closer as unknown as Server);
+  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
+    requests,
+    closed: (conn) => closedConns.get(conn) ?? Promise.reject(new Error(`no connection ${conn}`)),
+  };
+}
+
+const rawSuccess = (extra = ''): string =>
+  `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(SUCCESS)}\r\n${extra}\r\n${SUCCESS}`;
 
 describe('StreamLoadClient', () => {
   it('follows the FE 307 to the BE, re-sends auth, and uploads the body only after 100 Continue', async () => {
@@ -239,5 +297,85 @@ describe('StreamLoadClient', () => {
     const c = client(be.url);
     for (let i = 0; i < 3; i++) assert.equal((await c.put('/api/db/t/_stream_load', {}, Buffer.from('[]'))).status, 200);
     assert.equal(sockets.size, 1);
+  });
+
+  it('a reused socket the server closes before any reply byte: sent again at once on a fresh connection', async () => {
+    // The keep-alive race: the server closes an idle connection just as the client picks it.
+    const served = new WeakMap<object, number>();
+    const seen: { label: string; body: Buffer; socket: object }[] = [];
+    const be = await serve((req, res) => {
+      const n = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, n);
+      if (n > 1) {
+        req.socket.destroy(); // the 2nd request on a connection: closed without a byte of reply
+        return;
+      }
+      res.writeContinue();
+      void readAll(req).then((body) => {
+        seen.push({ label: String(req.headers['label']), body, socket: req.socket });
+        res.end(SUCCESS);
+      });
+    });
+    const c = client(be.url);
+    assert.equal((await c.put('/api/db/t/_stream_load', { label: 'a' }, Buffer.from('[1]'))).status, 200);
+    const reply = await c.put('/api/db/t/_stream_load', { label: 'b' }, Buffer.from('[2]'));
+    assert.equal(reply.status, 200);
+    assert.equal(reply.bodySent, true);
+    assert.deepEqual(
+      seen.map((x) => [x.label, x.body.toString()]),
+      [
+        ['a', '[1]'],
+        ['b', '[2]'],
+      ],
+    );
+    assert.notEqual(seen[0]?.socket, seen[1]?.socket, 'the resend used a new connection');
+  });
+
+  it('a reset on a fresh connection is not resent', async () => {
+    let requests = 0;
+    const be = await serve((req) => {
+      requests++;
+      req.socket.destroy();
+    });
+    await assert.rejects(
+      client(be.url).put('/api/db/t/_stream_load', {}, Buffer.from('[]')),
+      (e: unknown) => e instanceof CdcError && e.code === 'SINK_CONNECTION' && e.retry === 'retry' && /ECONNRESET/.test(e.message),
+    );
+    assert.equal(requests, 1);
+  });
+
+  it('a reused socket reset after 100 Continue is not resent (a reply byte had arrived)', async () => {
+    const served = new WeakMap<object, number>();
+    let second = 0;
+    const be = await serve((req, res) => {
+      const n = (served.get(req.socket) ?? 0) + 1;
+      served.set(req.socket, n);
+      res.writeContinue();
+      if (n > 1) {
+        second++;
+        req.once('data', () => req.socket.destroy());
+        return;
+      }
+      void readAll(req).then(() => res.end(SUCCESS));
+    });
+    const c = client(be.url);
+    await c.put('/api/db/t/_stream_load', {}, Buffer.from('[1]'));
+    await assert.rejects(
+      c.put('/api/db/t/_stream_load', {}, Buffer.alloc(1 << 20, 0x62)),
+      (e: unknown) => e instanceof CdcError && e.code === 'SINK_CONNECTION' && /may or may not have been applied/.test(e.message),
+    );
+    assert.equal(second, 1);
+  });
+
+  it('never reuses a socket whose reply said Connection: close, even while it is still open', async () => {
+    // The server announces the close but leaves the socket open: the client must close it itself.
+    const be = await rawBe(() => rawSuccess('Connection: close\r\n'));
+    const c = client(be.url);
+    for (let i = 0; i < 2; i++) assert.equal((await c.put('/api/db/t/_stream_load', {}, Buffer.from('[]'))).status, 200);
+    assert.deepEqual(
+      be.requests.map((r) => r.conn),
+      [1, 2],
+    );
+    await be.closed(1); // closed by the client (the server never closes it)
   });
 });

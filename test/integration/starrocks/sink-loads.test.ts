@@ -1,10 +1,13 @@
 /** Labels, replies and failures of Stream Load, against the emulator's FE/BE over real HTTP. */
 import assert from 'node:assert/strict';
-import { after, before, beforeEach, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { TableBatch } from '../../../core/index.js';
 import { CdcError } from '../../../core/index.js';
+import { makeLabel } from '../../../connectors/starrocks/stream-load/label.js';
 import { column, ins, tableSchema } from '../../unit/starrocks/fixtures.js';
 import type { Harness } from './harness.js';
-import { batch, DB, rowsById, signal, startHarness } from './harness.js';
+import { batch, DB, PIPELINE, rowsById, signal, startHarness } from './harness.js';
 
 const t = tableSchema('events', [column('id', 'int8', true), column('v', 'text'), column('qty', 'int4')]);
 
@@ -18,10 +21,24 @@ function isCdc(code: string, retry: 'retry' | 'never', re?: RegExp): (e: unknown
   };
 }
 
+/** Polls `cond` (the emulator runs in this process) until it holds; fails after `ms`. */
+async function until(what: string, cond: () => boolean, ms = 10_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await sleep(5);
+  }
+}
+
 describe('StarRocks sink loads (emulator)', () => {
   let h: Harness;
   let lsn = 1000n;
   const next = (): bigint => (lsn += 10n);
+  const labelOf = (b: TableBatch, index = 0): string =>
+    makeLabel({ prefix: 'dbmazz', pipelineId: PIPELINE, table: b.schema.id.name, firstLsn: b.firstLsn, lastLsn: b.lastLsn, index });
+  /** The txn state the emulator holds for a label (UNKNOWN when none). */
+  const labelState = (label: string): string => h.emu.catalog.getDatabase(DB)?.labels.find(label, Date.now())?.state ?? 'UNKNOWN';
+  const loadsInFlight = (): number => h.emu.catalog.getDatabase(DB)?.labels.running().length ?? 0;
 
   before(async () => {
     h = await startHarness();
@@ -31,6 +48,11 @@ describe('StarRocks sink loads (emulator)', () => {
   beforeEach(() => {
     h.emu.faults.clear();
     h.emu.clearLoads();
+  });
+  afterEach(async () => {
+    // A test leaves nothing behind: every txn it started is finished (committed or aborted) before
+    // the next one starts and clears the load log (tests also await all of their own writes).
+    await until('no load is in flight', () => loadsInFlight() === 0);
   });
   after(async () => {
     await h.close();
@@ -64,22 +86,31 @@ describe('StarRocks sink loads (emulator)', () => {
 
   it('RUNNING label: polls get_load_state; ABORTED → sends again with the same label', async () => {
     const sink = h.sink();
+    await sink.setup([t]);
     const b = batch(t, [ins(t, next(), [3n, 'c', 3])]);
+    const label = labelOf(b);
     // First attempt: the BE reads the body and holds the txn open for 1 s, then drops it (ABORTED).
     h.emu.faults.inject({ kind: 'hang', hangMs: 1000 });
-    const first = sink.write(b, signal()).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    await new Promise((r) => setTimeout(r, 100));
+    const first = sink.write(b, signal());
+    // Only once that attempt holds the label (PREPARE on the BE) does the second one start: it must
+    // be the one that sees RUNNING, whatever the timing of the first one's setup and connections.
+    await until('the first attempt holds the label', () => labelState(label) === 'PREPARE');
     // A concurrent attempt with the same label sees RUNNING, waits, then loads it itself.
-    const second = await sink.write(b, signal());
-    const firstError = await first;
-    assert.ok(firstError instanceof CdcError && firstError.retry === 'retry', String(firstError));
-    assert.equal(second.rowsWritten, 1);
-    const statuses = h.emu.loads().map((l) => l.status);
-    assert.ok(statuses.includes('Label Already Exists'), statuses.join());
-    assert.equal(statuses.at(-1), 'Success');
+    const second = sink.write(b, signal());
+    const [firstOutcome, secondOutcome] = await Promise.allSettled([first, second]);
+    assert.equal(firstOutcome.status, 'rejected');
+    assert.ok(firstOutcome.reason instanceof CdcError && firstOutcome.reason.retry === 'retry', String(firstOutcome.reason));
+    assert.equal(secondOutcome.status, 'fulfilled', secondOutcome.status === 'rejected' ? String(secondOutcome.reason) : '');
+    assert.equal(secondOutcome.value.rowsWritten, 1);
+    assert.deepEqual(
+      h.emu.loads().map((l) => [l.label, l.status]),
+      [
+        [label, 'Label Already Exists'],
+        [label, 'Fail'], // the hanging attempt, aborted when its connection closed
+        [label, 'Success'],
+      ],
+    );
+    assert.equal(labelState(label), 'VISIBLE');
     assert.equal(rowsById(h, 'events').get('3')?.['v'], 'c');
   });
 

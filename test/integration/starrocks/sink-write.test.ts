@@ -129,6 +129,24 @@ describe('StarRocks sink writes (emulator)', () => {
     assert.equal(doc(40)?.['dbmazz_is_deleted'], true);
   });
 
+  it('a non-ASCII column name (`prénom`) travels in the columns header as UTF-8 and matches its column', async () => {
+    await h.create(`${DB}.clients (id BIGINT NOT NULL, \`prénom\` STRING, notes STRING) PRIMARY KEY(id) DISTRIBUTED BY HASH(id)`);
+    const c = tableSchema('clients', [column('id', 'int8', true), column('prénom', 'text'), column('notes', 'text')]);
+    const s2 = h.sink();
+    await s2.setup([c]);
+    await s2.write(batch(c, [ins(c, 800n, [1n, 'Zoé', 'long notes']), ins(c, 801n, [2n, 'Hélène', 'n2'])]), signal());
+    // A partial update (notes unchanged) lists `prénom` among the load's columns.
+    await s2.write(batch(c, [upd(c, 810n, [1n, 'Zoë', UNCHANGED])]), signal());
+    const rows = rowsById(h, 'clients');
+    assert.equal(rows.get('1')?.['prénom'], 'Zoë');
+    assert.equal(rows.get('1')?.['notes'], 'long notes');
+    assert.equal(rows.get('2')?.['prénom'], 'Hélène');
+    const last = h.emu.loads().at(-1);
+    assert.equal(last?.status, 'Success');
+    assert.equal(last?.headers['partial_update'], 'true');
+    assert.match(last?.headers['columns'] ?? '', /^`id`,`prénom`,/);
+  });
+
   it('round-trips bigint, 38-digit decimals, JSON, unicode, µs timestamps, bytes and arrays', async () => {
     await h.create(
       `${DB}.types (id BIGINT NOT NULL, big LARGEINT, dec DECIMAL(38, 10), j JSON, s STRING, ts DATETIME, d DATE, bin VARBINARY, arr ARRAY<INT>, f DOUBLE, flag BOOLEAN) PRIMARY KEY(id) DISTRIBUTED BY HASH(id)`,

@@ -89,6 +89,13 @@ export interface AddColumnAst {
   readonly after: string | null;
 }
 
+/** `MODIFY COLUMN columnDesc [FIRST | AFTER c]`: the column's full new definition. */
+export interface ModifyColumnAst {
+  readonly column: ColumnDefAst;
+  readonly first: boolean;
+  readonly after: string | null;
+}
+
 export interface ShowAlterStatement {
   readonly kind: 'showAlterColumn';
   readonly db: string | null;
@@ -115,4 +122,5 @@ export type Statement =
   | { readonly kind: 'dropDatabase'; readonly name: string; readonly ifExists: boolean }
   | { readonly kind: 'dropTable'; readonly table: QualifiedName; readonly ifExists: boolean }
   | { readonly kind: 'truncate'; readonly table: QualifiedName }
-  | { readonly kind: 'alterAddColumns'; readonly table: QualifiedName; readonly columns: readonly AddColumnAst[] };
+  | { readonly kind: 'alterAddColumns'; readonly table: QualifiedName; readonly columns: readonly AddColumnAst[] }
+  | { readonly kind: 'alterModifyColumns'; readonly table: QualifiedName; readonly columns: readonly ModifyColumnAst[] };

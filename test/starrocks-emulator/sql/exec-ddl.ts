@@ -1,11 +1,12 @@
 /**
- * DDL statements: CREATE/DROP DATABASE, CREATE/DROP/TRUNCATE TABLE, ALTER TABLE ADD COLUMN (an
- * asynchronous schema-change job, schema-change.ts; §7.3).
+ * DDL statements: CREATE/DROP DATABASE, CREATE/DROP/TRUNCATE TABLE, ALTER TABLE ADD COLUMN and
+ * ALTER TABLE MODIFY COLUMN (asynchronous schema-change jobs, schema-change.ts; §7.3).
  */
-import { type Catalog, CatalogError, type NewColumn } from '../catalog.js';
+import { type Catalog, CatalogError, type ColumnDefault, type ModifiedColumn, type NewColumn } from '../catalog.js';
+import { modifyTypeError } from '../column-modify.js';
 import { schemaChangesOf } from '../schema-change.js';
-import type { AddColumnAst, CreateTableStatement, QualifiedName } from './ast.js';
-import { analysisError, ddlError, SqlError } from './errors.js';
+import type { AddColumnAst, CreateTableStatement, ModifyColumnAst, QualifiedName } from './ast.js';
+import { analysisError, ddlError, SqlError, unsupportedStatement } from './errors.js';
 import { checkDbName, isInformationSchema, resolveDb, unknownDatabase, unknownTable } from './names.js';
 import { okResult, type SqlResult } from './result.js';
 import type { SqlSession } from './session.js';
@@ -132,5 +133,53 @@ export function addColumns(catalog: Catalog, session: SqlSession, q: QualifiedNa
     if (a.first && keyCount > 0) throw ddlError(`Invalid column order. value should be after key. index[${table.name}]`);
   }
   jobs.submit(table, prepared);
+  return okResult();
+}
+
+/** StarRocks `Column.isSameDefaultValue`: no default and DEFAULT NULL are the same; values must match. */
+function sameDefault(a: ColumnDefault, b: ColumnDefault): boolean {
+  const cls = (d: ColumnDefault): string => (d.kind === 'none' || d.kind === 'null' ? 'null' : d.kind === 'value' ? `v:${d.text}` : 'now');
+  return cls(a) === cls(b);
+}
+
+/**
+ * ALTER TABLE MODIFY COLUMN: analyzer checks, table state, SchemaChangeHandler.processModifyColumn and
+ * Column.checkSchemaChangeAllowed checks, then an async job that converts the stored values.
+ */
+export function modifyColumns(catalog: Catalog, session: SqlSession, q: QualifiedName, mods: readonly ModifyColumnAst[]): SqlResult {
+  const db = existingDb(catalog, q, session);
+  const table = catalog.getTable(db, q.name);
+  if (!table) throw unknownTable(q.name);
+  const prepared: ModifiedColumn[] = [];
+  const seen = new Set<string>();
+  for (const m of mods) {
+    const c = m.column;
+    checkColumn(c);
+    const nullable = c.nullable ?? true;
+    checkDefault(c, nullable);
+    if (m.first || m.after !== null) throw unsupportedStatement('MODIFY COLUMN ... FIRST / AFTER (column reordering)');
+    if (seen.has(c.name.toLowerCase())) throw ddlError(`Repeatedly modify column: ${c.name}`);
+    seen.add(c.name.toLowerCase());
+    prepared.push({ column: toColumnDefinition(c, nullable, false) });
+  }
+  const jobs = schemaChangesOf(catalog);
+  if (table.state !== 'NORMAL' || jobs.activeJob(table)) throw schemaChangeInProgress(table.name);
+  for (const m of mods) {
+    const c = m.column;
+    const old = table.findColumn(c.name);
+    if (!old) throw ddlError(`Column[${c.name}] does not exists`);
+    if (table.keysType === 'PRIMARY_KEYS') {
+      if (old.isKey) throw ddlError(`Can not modify key column: ${c.name} for primary key table`);
+      if (table.orderBy.some((o) => o.toLowerCase() === c.name.toLowerCase()))
+        throw ddlError(`Can not modify sort column in primary key table: ${c.name}`);
+    }
+    const typeError = modifyTypeError(old.type, c.type);
+    if (typeError?.startsWith('Can not change')) throw ddlError(typeError);
+    if ((c.aggregation ?? undefined) !== (old.aggregation ?? undefined)) throw ddlError('Can not change aggregation type');
+    if (old.nullable && c.nullable === false) throw ddlError('Can not change from nullable to non-nullable');
+    if (!sameDefault(old.default, c.default)) throw ddlError('Can not change default value');
+    if (typeError) throw ddlError(typeError);
+  }
+  jobs.submit(table, [], new Date(), prepared);
   return okResult();
 }

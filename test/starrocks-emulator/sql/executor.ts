@@ -7,7 +7,7 @@ import type { Catalog } from '../catalog.js';
 import type { SelectStatement, Statement } from './ast.js';
 import { SqlError, unknownDatabaseOnUse } from './errors.js';
 import type { Relation } from './eval.js';
-import { addColumns, createDatabase, createTable, dropDatabase, dropTable, truncateTable } from './exec-ddl.js';
+import { addColumns, createDatabase, createTable, dropDatabase, dropTable, modifyColumns, truncateTable } from './exec-ddl.js';
 import { runSelect } from './exec-select.js';
 import { desc, showAlterTableColumn, showColumns, showCreateTable, showDatabases, showTables, showVariables, showWarnings } from './exec-show.js';
 import { findView, informationSchemaRelation } from './info-schema.js';
@@ -84,6 +84,8 @@ function run(catalog: Catalog, session: SqlSession, stmt: Statement): SqlResult 
       return truncateTable(catalog, session, stmt.table);
     case 'alterAddColumns':
       return addColumns(catalog, session, stmt.table, stmt.columns);
+    case 'alterModifyColumns':
+      return modifyColumns(catalog, session, stmt.table, stmt.columns);
   }
 }
 

@@ -4,11 +4,12 @@
  *   defaultDesc: DEFAULT (string | NULL | CURRENT_TIMESTAMP)        -- a bare number is a syntax error
  *   CREATE TABLE [IF NOT EXISTS] name (cols) ENGINE=x keyDesc COMMENT "c" DISTRIBUTED BY ... ORDER BY (..) PROPERTIES (..)
  *   addColumnClause: ADD COLUMN columnDesc (FIRST | AFTER c)?  |  ADD COLUMN (columnDesc, ...)
+ *   modifyColumnClause: MODIFY COLUMN columnDesc (FIRST | AFTER c)?
  * Clause order is enforced as in the grammar (§7.1: COMMENT must follow the key clause).
  */
 import type { ColumnDefault } from '../catalog.js';
 import type { ColumnType, KeysType, StructField } from '../types.js';
-import type { AddColumnAst, ColumnDefAst, CreateTableStatement, DistributionAst, QualifiedName } from './ast.js';
+import type { AddColumnAst, ColumnDefAst, CreateTableStatement, DistributionAst, ModifyColumnAst, QualifiedName } from './ast.js';
 import type { Cursor } from './cursor.js';
 import { unsupportedStatement } from './errors.js';
 
@@ -213,14 +214,33 @@ export function parseCreateTable(c: Cursor): CreateTableStatement {
   return { kind: 'createTable', table, ifNotExists, columns, engine, keysType, keyColumns, comment, distribution, orderBy, properties };
 }
 
-/** Cursor after `ALTER TABLE`. Only ADD COLUMN clauses (one or more, comma separated). */
-export function parseAlterTable(c: Cursor): { table: QualifiedName; columns: AddColumnAst[] } {
+/**
+ * Cursor after `ALTER TABLE`. One or more comma-separated clauses of one kind: ADD COLUMN, or
+ * MODIFY COLUMN (`MODIFY COLUMN columnDesc [FIRST | AFTER c] [FROM rollup] [PROPERTIES (..)]`).
+ */
+export function parseAlterTable(
+  c: Cursor,
+): { kind: 'alterAddColumns'; table: QualifiedName; columns: AddColumnAst[] } | { kind: 'alterModifyColumns'; table: QualifiedName; columns: ModifyColumnAst[] } {
   const table = c.qualifiedName();
   const columns: AddColumnAst[] = [];
+  const modified: ModifyColumnAst[] = [];
   do {
+    if (c.isKeyword('MODIFY')) {
+      c.next();
+      if (!c.tryKeyword('COLUMN')) throw c.unexpected("{'COLUMN'}");
+      const column = parseColumnDef(c);
+      let first = false;
+      let after: string | null = null;
+      if (c.tryKeyword('FIRST')) first = true;
+      else if (c.tryKeyword('AFTER')) after = c.identifier();
+      if (c.isKeyword('FROM')) throw unsupportedStatement('MODIFY COLUMN ... FROM rollup');
+      if (c.tryKeyword('PROPERTIES')) parseProperties(c);
+      modified.push({ column, first, after });
+      continue;
+    }
     if (!c.isKeyword('ADD')) {
       const t = c.peek();
-      throw unsupportedStatement(`ALTER TABLE ... ${t.kind === 'eof' ? '' : c.tokenText(t).toUpperCase()} (only ADD COLUMN is emulated)`);
+      throw unsupportedStatement(`ALTER TABLE ... ${t.kind === 'eof' ? '' : c.tokenText(t).toUpperCase()} (only ADD COLUMN and MODIFY COLUMN are emulated)`);
     }
     c.next();
     if (!c.isKeyword('COLUMN')) {
@@ -243,5 +263,6 @@ export function parseAlterTable(c: Cursor): { table: QualifiedName; columns: Add
     if (c.isKeyword('TO') || c.isKeyword('IN')) throw unsupportedStatement('ADD COLUMN ... TO rollup');
     if (c.tryKeyword('PROPERTIES')) parseProperties(c);
   } while (c.trySymbol(','));
-  return { table, columns };
+  if (modified.length > 0 && columns.length > 0) throw unsupportedStatement('ADD COLUMN and MODIFY COLUMN in one ALTER TABLE');
+  return modified.length > 0 ? { kind: 'alterModifyColumns', table, columns: modified } : { kind: 'alterAddColumns', table, columns };
 }

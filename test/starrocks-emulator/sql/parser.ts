@@ -97,8 +97,7 @@ function parseOne(c: Cursor): Statement {
     case 'ALTER': {
       c.next();
       if (!c.tryKeyword('TABLE')) throw unsupportedStatement(`ALTER ${c.tokenText(c.peek()).toUpperCase()}`);
-      const { table, columns } = parseAlterTable(c);
-      return { kind: 'alterAddColumns', table, columns };
+      return parseAlterTable(c);
     }
     default:
       if (NOOP_STARTS.includes(word)) {

@@ -47,6 +47,7 @@ export function options(o: HarnessOptions = {}): PipelineOptions {
     retry: { maxAttempts: 5, initialDelayMs: 100, maxDelayMs: 1000, ...o.retry },
     tableConcurrency: o.tableConcurrency ?? 4,
     summaryIntervalMs: o.summaryIntervalMs ?? 0,
+    ...(o.truncatePolicy !== undefined ? { truncatePolicy: o.truncatePolicy } : {}),
   };
 }
 

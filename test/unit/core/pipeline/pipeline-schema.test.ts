@@ -48,8 +48,8 @@ test('a schema change is still split into its own batch when the sink has no sch
   await h.pipeline.stopNow();
 });
 
-test('truncates are passed on in order', async () => {
-  const h = await startPipeline({ flushSize: 100 });
+test('truncates are passed on in order (TRUNCATE_POLICY=apply)', async () => {
+  const h = await startPipeline({ flushSize: 100, truncatePolicy: 'apply' });
   const events = h.stream.transaction((tx) => {
     tx.insert(orders, [1n, 'a']);
     tx.truncate(orders);
@@ -68,7 +68,7 @@ test('truncates are passed on in order', async () => {
 });
 
 test('a sink without truncate: warned once, counted, order kept', async () => {
-  const h = await startPipeline({ flushSize: 100, sink: { truncate: false } });
+  const h = await startPipeline({ flushSize: 100, truncatePolicy: 'apply', sink: { truncate: false } });
   h.source.emit(
     ...h.stream.transaction((tx) => {
       tx.insert(orders, [1n, 'a']);
