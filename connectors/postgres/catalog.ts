@@ -1,6 +1,6 @@
 /**
- * Catalog reads on a normal connection: tables (existence, replica identity, primary key, columns)
- * and type metadata for the TypeRegistry. Read-only.
+ * Catalog reads on a normal connection: tables (existence, replica identity, primary key, unique
+ * indexes, columns) and type metadata for the TypeRegistry. Read-only.
  */
 import type pg from 'pg';
 import type { TableId, TableSchema } from '../../core/index.js';
@@ -12,6 +12,12 @@ export interface CatalogColumn {
   readonly typeModifier: number;
 }
 
+/** A unique index, with its key columns in index order. */
+export interface CatalogIndex {
+  readonly name: string;
+  readonly columns: readonly string[];
+}
+
 export interface CatalogTable {
   readonly id: TableId;
   readonly oid: number;
@@ -21,7 +27,25 @@ export interface CatalogTable {
   readonly replicaIdentity: string;
   /** Primary key column names in key order (empty when there is none). */
   readonly primaryKey: readonly string[];
+  /** The index of REPLICA IDENTITY USING INDEX (replicaIdentity 'i'). */
+  readonly identityIndex: CatalogIndex | undefined;
+  /**
+   * Unique indexes that `REPLICA IDENTITY USING INDEX` accepts: not partial, no expressions, not
+   * deferrable, valid, every key column NOT NULL (for the operator hint when a table has no key).
+   */
+  readonly candidateIndexes: readonly CatalogIndex[];
   readonly columns: readonly CatalogColumn[];
+}
+
+/**
+ * The columns rows are identified by, in key order: the primary key; without one, the columns of the
+ * REPLICA IDENTITY USING INDEX index (unique and NOT NULL, and exactly what pgoutput sends as the old
+ * key of updates and deletes). Empty when the table has neither (setup refuses it).
+ */
+export function replicationKey(t: CatalogTable): readonly string[] {
+  if (t.primaryKey.length > 0) return t.primaryKey;
+  if (t.replicaIdentity === 'i' && t.identityIndex) return t.identityIndex.columns;
+  return [];
 }
 
 /** How a table is named to the operator: `orders` for public tables, `sales.orders` otherwise. */
@@ -64,14 +88,53 @@ export async function readTable(client: pg.ClientBase, id: TableId): Promise<Cat
       ORDER BY k.ord`,
     [oid],
   );
+  const indexes = await readUniqueIndexes(client, oid);
   return {
     id,
     oid,
     relkind: row.relkind,
     replicaIdentity: row.relreplident,
     primaryKey: pk.rows.map((r) => r.name),
+    identityIndex: indexes.find((i) => i.replident),
+    candidateIndexes: indexes.filter((i) => i.usable && !i.primary),
     columns: cols.rows.map((c) => ({ name: c.name, typeOid: Number(c.typeoid), typeModifier: c.typmod })),
   };
+}
+
+interface UniqueIndexRow extends CatalogIndex {
+  readonly primary: boolean;
+  readonly replident: boolean;
+  readonly usable: boolean;
+}
+
+/** The unique indexes of a table, with their key columns (INCLUDE columns excluded from PostgreSQL 11 on). */
+async function readUniqueIndexes(client: pg.ClientBase, oid: number): Promise<UniqueIndexRow[]> {
+  const v = await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
+  // indnkeyatts (key columns without INCLUDE ones) exists from PostgreSQL 11; before, every column is a key column.
+  const keyAtts = Number(v.rows[0]?.v ?? '0') >= 110000 ? 'i.indnkeyatts' : 'i.indnatts';
+  const res = await client.query<{ name: string; primary: boolean; replident: boolean; plain: boolean; columns: string[] | null; notnull: boolean | null }>(
+    `SELECT ic.relname AS name, i.indisprimary AS primary, i.indisreplident AS replident,
+            (i.indpred IS NULL AND i.indexprs IS NULL AND i.indimmediate AND i.indisvalid) AS plain,
+            (SELECT array_agg(a.attname::text ORDER BY k.ord)
+               FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+              WHERE k.ord <= ${keyAtts}) AS columns,
+            (SELECT bool_and(a.attnotnull)
+               FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
+               JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+              WHERE k.ord <= ${keyAtts}) AS notnull
+       FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+      WHERE i.indrelid = $1::int8::oid AND i.indisunique
+      ORDER BY ic.relname`,
+    [oid],
+  );
+  return res.rows.map((r) => ({
+    name: r.name,
+    columns: r.columns ?? [],
+    primary: r.primary,
+    replident: r.replident,
+    usable: r.plain && r.notnull === true && (r.columns?.length ?? 0) > 0,
+  }));
 }
 
 /** Asks pg_type about every OID the registry does not know yet, following domains and arrays. */
@@ -114,8 +177,7 @@ export async function resolveTypes(client: pg.ClientBase, registry: TypeRegistry
 
 /** The TableSchema of a catalog table: same column mapping as the relation cache. */
 export function tableSchema(t: CatalogTable, registry: TypeRegistry, version = 1): TableSchema {
-  const columns = t.columns.map((c) =>
-    columnSchema(c.name, registry.lookup(c.typeOid), c.typeModifier, t.primaryKey.includes(c.name)),
-  );
-  return { id: t.id, columns, keyColumns: [...t.primaryKey], version };
+  const key = replicationKey(t);
+  const columns = t.columns.map((c) => columnSchema(c.name, registry.lookup(c.typeOid), c.typeModifier, key.includes(c.name)));
+  return { id: t.id, columns, keyColumns: [...key], version };
 }

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { formatLsn, type TableId, type TableSchema } from '../../core/index.js';
-import { displayName, qualified, readTable, resolveTypes, tableSchema, type CatalogTable } from './catalog.js';
+import { displayName, qualified, quoteIdent, readTable, replicationKey, resolveTypes, tableSchema, type CatalogIndex, type CatalogTable } from './catalog.js';
 import type { TypeRegistry } from './codec/pg-types.js';
 import type { PostgresConfig } from './config.js';
 import { setupError } from './errors.js';
@@ -58,14 +58,11 @@ function qualifiedRole(role: string): string {
 export function tableProblems(id: TableId, t: CatalogTable | undefined, cfg: PostgresConfig): string[] {
   const name = displayName(id);
   if (!t) return [`Table '${name}' not found in PostgreSQL. Verify the table exists and is accessible.`];
+  if (replicationKey(t).length === 0) return [noKeyProblem(id, t)];
   const problems: string[] = [];
-  if (t.primaryKey.length === 0) {
-    problems.push(
-      `Table '${name}' has no primary key; dbmazz needs one to apply updates and deletes. ` +
-        `Add one, e.g. ALTER TABLE ${qualified(id)} ADD PRIMARY KEY (id);`,
-    );
-  }
-  if (!cfg.replicaIdentityFull && (t.replicaIdentity === 'n' || t.replicaIdentity === 'i')) {
+  // With a primary key, the replica identity must carry it (an identity index that covers it does).
+  const covered = t.replicaIdentity === 'i' && t.identityIndex !== undefined && t.primaryKey.every((k) => t.identityIndex?.columns.includes(k));
+  if (!cfg.replicaIdentityFull && (t.replicaIdentity === 'n' || (t.replicaIdentity === 'i' && !covered))) {
     const kind = t.replicaIdentity === 'n' ? 'NOTHING' : 'USING INDEX';
     problems.push(
       `Table '${name}' has REPLICA IDENTITY ${kind}; updates and deletes would not carry the primary key. ` +
@@ -73,6 +70,28 @@ export function tableProblems(id: TableId, t: CatalogTable | undefined, cfg: Pos
     );
   }
   return problems;
+}
+
+/** No primary key and no identity index: name the table and both fixes (with a qualifying index when there is one). */
+function noKeyProblem(id: TableId, t: CatalogTable): string {
+  const name = displayName(id);
+  const identity = t.replicaIdentity === 'f' ? ' (REPLICA IDENTITY FULL does not give it one)' : t.replicaIdentity === 'n' ? ' (it has REPLICA IDENTITY NOTHING)' : '';
+  const candidate: CatalogIndex | undefined = t.candidateIndexes[0];
+  const index = candidate ? quoteIdent(candidate.name) : '<unique index on NOT NULL columns>';
+  const found =
+    t.candidateIndexes.length > 0
+      ? ` Unique indexes that qualify: ${t.candidateIndexes.map((i) => `${i.name} (${i.columns.join(', ')})`).join(', ')}.`
+      : ' It has no unique index on NOT NULL columns; create one first.';
+  return (
+    `Table '${name}' has no primary key and no REPLICA IDENTITY USING INDEX${identity}; dbmazz needs a key to apply updates and deletes. ` +
+    `Either add a primary key, e.g. ALTER TABLE ${qualified(id)} ADD PRIMARY KEY (id); ` +
+    `or make a unique index the key: ALTER TABLE ${qualified(id)} REPLICA IDENTITY USING INDEX ${index};${found}`
+  );
+}
+
+/** Tables keyed by their identity index: REPLICA IDENTITY FULL would take their key away. */
+export function keyedByIdentityIndex(t: CatalogTable): boolean {
+  return t.primaryKey.length === 0 && t.replicaIdentity === 'i';
 }
 
 export async function checkMoney(client: pg.ClientBase, schemas: readonly TableSchema[]): Promise<void> {
@@ -147,6 +166,13 @@ export async function setupReplication(
   // 2. Changes, each only when needed.
   if (cfg.replicaIdentityFull) {
     for (const t of found.filter((x) => x.replicaIdentity !== 'f')) {
+      if (keyedByIdentityIndex(t)) {
+        logger.warn(
+          { table: displayName(t.id), index: t.identityIndex?.name },
+          'kept REPLICA IDENTITY USING INDEX: without a primary key that index is the key (SOURCE_REPLICA_IDENTITY_FULL does not apply to this table)',
+        );
+        continue;
+      }
       await client.query(`ALTER TABLE ${qualified(t.id)} REPLICA IDENTITY FULL`);
       logger.info({ table: displayName(t.id) }, 'set REPLICA IDENTITY FULL');
     }

@@ -4,6 +4,7 @@
  */
 import type { Settings, SettingSpec } from '../../core/index.js';
 import { CdcError, settingNumber, settingOptionalString, settingString } from '../../core/index.js';
+import { isSchemaEvolutionPolicy, SCHEMA_EVOLUTION_POLICIES, type SchemaEvolutionPolicy } from './schema-evolution.js';
 
 export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
   {
@@ -109,7 +110,32 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     default: 600_000,
     schema: { minimum: 1000 },
     expected: 'milliseconds',
-    description: 'How long setup waits for an ALTER TABLE ADD COLUMN job (audit columns) to reach FINISHED',
+    description:
+      'How long the sink waits for an ALTER TABLE schema-change job (audit columns, schema evolution) to finish, including waiting for another running schema change',
+  },
+  {
+    env: 'SCHEMA_EVOLUTION',
+    type: 'string',
+    default: 'evolve',
+    schema: { enum: [...SCHEMA_EVOLUTION_POLICIES] },
+    expected: `one of ${SCHEMA_EVOLUTION_POLICIES.join(', ')}`,
+    description:
+      'What a source column change does to the StarRocks table. evolve: add new columns (ALTER TABLE ADD COLUMN, waiting for the job before loading them), widen changed types when StarRocks can (else a stage error), keep dropped columns; ignore: no DDL, columns StarRocks lacks are not loaded (warning); fail: stop with a stage error when a source change needs the StarRocks table to change (dropped columns only warn). See docs/starrocks.md "Schema evolution"',
+  },
+  {
+    env: 'SINK_CREATE_TABLES',
+    type: 'boolean',
+    default: false,
+    description:
+      'Create a missing target table from the source definition (Primary Key table, mapped types, key columns NOT NULL, DISTRIBUTED BY HASH(key), audit columns). false: a missing table is a setup error',
+  },
+  {
+    env: 'SINK_REPLICATION_NUM',
+    type: 'integer',
+    schema: { minimum: 1 },
+    expected: 'a positive integer',
+    description:
+      'replication_num of tables created with SINK_CREATE_TABLES. Unset: the cluster default (FE default_replication_num, 3 unless changed); use 1 on a single-BE cluster',
   },
 ];
 
@@ -128,6 +154,10 @@ export interface StarRocksConfig {
   readonly continueTimeoutMs: number;
   readonly pollIntervalMs: number;
   readonly ddlTimeoutMs: number;
+  readonly schemaEvolution: SchemaEvolutionPolicy;
+  readonly createTables: boolean;
+  /** undefined: let the cluster's default_replication_num apply. */
+  readonly replicationNum: number | undefined;
 }
 
 /** Builds the typed configuration from validated settings. */
@@ -160,5 +190,13 @@ export function readStarRocksConfig(given: Settings): StarRocksConfig {
     continueTimeoutMs: settingNumber(s, 'SINK_CONTINUE_TIMEOUT_MS'),
     pollIntervalMs: settingNumber(s, 'SINK_POLL_INTERVAL_MS'),
     ddlTimeoutMs: settingNumber(s, 'SINK_DDL_TIMEOUT_MS'),
+    schemaEvolution: readPolicy(s['SCHEMA_EVOLUTION']),
+    createTables: s['SINK_CREATE_TABLES'] === true,
+    replicationNum: typeof s['SINK_REPLICATION_NUM'] === 'number' ? s['SINK_REPLICATION_NUM'] : undefined,
   };
+}
+
+function readPolicy(v: unknown): SchemaEvolutionPolicy {
+  if (isSchemaEvolutionPolicy(v)) return v;
+  throw new CdcError({ code: 'CONFIG_INVALID', message: `SCHEMA_EVOLUTION must be one of ${SCHEMA_EVOLUTION_POLICIES.join(', ')}, got ${String(v)}` });
 }

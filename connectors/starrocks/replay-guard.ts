@@ -7,6 +7,12 @@
  * stored versions of its keys and drops every change whose version is not newer than what is stored
  * (already applied, or superseded). Changes above the horizon, i.e. normal operation, cost nothing.
  * `merge_condition` still guards every load; the guard only avoids re-writing rows.
+ *
+ * A change is dropped only when every row it writes is already at its version or newer: a
+ * key-changing update writes the new key's row and a soft delete of the old key (possibly in two
+ * loads of which only one committed before the crash), so both keys are looked up. Anything the guard
+ * cannot compare (NULL or non-integer/string/date keys, a schema whose keys do not line up) is kept.
+ * A batch the guard shortened must not reuse the labels of the batch it came from (see sink.ts).
  */
 import type { Cell, ChangeRecord, TableSchema } from '../../core/index.js';
 import { TemporalValue } from '../../core/index.js';
@@ -26,15 +32,33 @@ function keyLiteral(v: Cell | undefined): KeyLiteral | undefined {
   return undefined;
 }
 
-function recordKey(record: ChangeRecord, keyIndexes: readonly number[]): KeyLiteral[] | undefined {
-  const values = record.op === 'delete' ? record.before : record.after;
+function keyOf(values: readonly (Cell | undefined)[]): KeyLiteral[] | undefined {
   const out: KeyLiteral[] = [];
-  for (const i of keyIndexes) {
-    const lit = keyLiteral(values[i]);
+  for (const v of values) {
+    const lit = keyLiteral(v);
     if (!lit) return undefined;
     out.push(lit);
   }
   return out;
+}
+
+/** Positions of the key columns in a record's own schema; undefined when they do not line up. */
+function keyIndexesOf(schema: TableSchema, keyCount: number): number[] | undefined {
+  const idx = schema.keyColumns.map((k) => schema.columns.findIndex((c) => c.name === k));
+  return idx.length === keyCount && idx.length > 0 && idx.every((i) => i >= 0) ? idx : undefined;
+}
+
+/**
+ * The keys of every row a record writes: its key (`before` for a delete, else `after`), plus the old
+ * key of a key-changing update. Undefined when one of them cannot be compared.
+ */
+function recordKeys(record: ChangeRecord, keyIndexes: readonly number[]): KeyLiteral[][] | undefined {
+  const values = record.op === 'delete' ? record.before : record.after;
+  const key = keyOf(keyIndexes.map((i) => values[i]));
+  if (!key) return undefined;
+  if (record.op !== 'update' || record.oldKey === undefined) return [key];
+  const old = record.oldKey.length === keyIndexes.length ? keyOf(record.oldKey) : undefined;
+  return old ? [key, old] : undefined;
 }
 
 const textOf = (key: readonly KeyLiteral[]): string => JSON.stringify(key.map((k) => k.text));
@@ -64,14 +88,23 @@ export class ReplayGuard {
     return h !== undefined && firstLsn <= h;
   }
 
-  /** Drops records whose version is not newer than the stored version of their key. */
-  async filter(query: Query, tableKey: string, t: GuardTarget, schema: TableSchema, records: readonly ChangeRecord[]): Promise<readonly ChangeRecord[]> {
+  /**
+   * Drops records whose version is not newer than the stored version of every row they write
+   * (records are aligned with their own `schema`, which may differ within a batch).
+   */
+  async filter(query: Query, tableKey: string, t: GuardTarget, records: readonly ChangeRecord[]): Promise<readonly ChangeRecord[]> {
     const horizon = this.horizons.get(tableKey) ?? -1n;
-    const keyIndexes = schema.keyColumns.map((k) => schema.columns.findIndex((c) => c.name === k));
-    if (keyIndexes.some((i) => i < 0)) return records;
-    const keyed = records.map((r) => ({ r, key: r.lsn <= horizon ? recordKey(r, keyIndexes) : undefined }));
+    const indexes = new Map<TableSchema, number[] | undefined>();
+    const indexesFor = (schema: TableSchema): number[] | undefined => {
+      if (!indexes.has(schema)) indexes.set(schema, keyIndexesOf(schema, t.keyColumns.length));
+      return indexes.get(schema);
+    };
+    const keyed = records.map((r) => {
+      const idx = r.lsn <= horizon ? indexesFor(r.schema) : undefined;
+      return { r, keys: idx ? recordKeys(r, idx) : undefined };
+    });
     const lookups = new Map<string, KeyLiteral[]>();
-    for (const k of keyed) if (k.key) lookups.set(textOf(k.key), k.key);
+    for (const k of keyed) for (const key of k.keys ?? []) lookups.set(textOf(key), key);
     if (lookups.size === 0) return records;
     const stored = new Map<string, bigint>();
     const all = [...lookups.values()];
@@ -91,10 +124,15 @@ export class ReplayGuard {
         stored.set(text, BigInt(String(v)));
       }
     }
-    return keyed.filter(({ r, key }) => {
-      if (!key) return true;
-      const v = stored.get(textOf(key));
-      return v === undefined || r.lsn > v;
-    }).map((k) => k.r);
+    return keyed
+      .filter(({ r, keys }) => {
+        if (!keys) return true;
+        // Kept unless every row it writes is stored at its version or newer.
+        return keys.some((key) => {
+          const v = stored.get(textOf(key));
+          return v === undefined || r.lsn > v;
+        });
+      })
+      .map((k) => k.r);
   }
 }

@@ -13,12 +13,13 @@ import { planLoads } from './rows/plan.js';
 import type { MysqlOptions, Query } from './setup/mysql.js';
 import { mysqlError, withMysql } from './setup/mysql.js';
 import type { TargetTable } from './setup/table-setup.js';
-import { prepareTable } from './setup/table-setup.js';
+import { evolveTable } from './setup/evolve.js';
+import { projectColumns, type ProjectionCache } from './schema-evolution.js';
 import { encodeBody, formatSyncedAt } from './stream-load/body.js';
 import { StreamLoadClient } from './stream-load/client.js';
 import { columnsHeader, loadColumns } from './stream-load/columns.js';
 import { FeApi } from './stream-load/fe-api.js';
-import { makeLabel } from './stream-load/label.js';
+import { contentVariant, makeLabel } from './stream-load/label.js';
 import { StreamLoader } from './stream-load/loader.js';
 import { columnsWithAudit, streamLoadHeaders, streamLoadPath } from './stream-load/request.js';
 import { ReplayGuard, type GuardTarget } from './replay-guard.js';
@@ -51,6 +52,10 @@ export class StarRocksSink implements Sink {
   readonly capabilities = STARROCKS_CAPABILITIES;
   private readonly tables = new Map<string, TargetTable>();
   private mappings = new WeakMap<TableSchema, ColumnMapping>();
+  /** SCHEMA_EVOLUTION=ignore: source schemas without the columns the target lacks (reset on prepare). */
+  private projections: ProjectionCache = new WeakMap();
+  /** The source schema each table was last prepared for. */
+  private readonly preparedFor = new Map<string, TableSchema>();
   private readonly client: StreamLoadClient;
   private readonly fe: FeApi;
   private readonly loader: StreamLoader;
@@ -118,8 +123,9 @@ export class StarRocksSink implements Sink {
     });
   }
 
-  async schemaChanged(schema: TableSchema): Promise<void> {
-    await this.runSql((query) => this.prepare(query, schema));
+  /** Applies SCHEMA_EVOLUTION to the target table (setup/evolve.ts) before rows of the new shape load. */
+  async schemaChanged(schema: TableSchema, previous: TableSchema | undefined): Promise<void> {
+    await this.runSql((query) => this.prepare(query, schema, previous));
   }
 
   async write(batch: TableBatch, signal: AbortSignal): Promise<WriteResult> {
@@ -127,18 +133,24 @@ export class StarRocksSink implements Sink {
     if (batch.records.length === 0) return { rowsWritten: 0, bytesWritten: 0, loads: 0 };
     const target = await this.targetFor(batch.schema);
     const key = tableKey(batch.schema.id);
-    let records = batch.records;
+    // Columns the target lacks (SCHEMA_EVOLUTION=ignore) are left out; otherwise the batch as it is.
+    const view = projectColumns(batch.schema, batch.records, (n) => target.byLowerName.has(n.toLowerCase()), this.projections);
+    let records = view.records;
+    let variant: string | undefined;
     if (this.guard.applies(key, batch.firstLsn)) {
-      records = await this.runSql((query) => this.guard.filter(query, key, this.guardTarget(target, batch.schema), batch.schema, batch.records));
-      if (records.length < batch.records.length) {
+      records = await this.runSql((query) => this.guard.filter(query, key, this.guardTarget(target, view.schema), view.records));
+      if (records.length < view.records.length) {
         this.ctx.logger.info(
-          { table: `${target.db}.${target.name}`, skipped: batch.records.length - records.length },
+          { table: `${target.db}.${target.name}`, skipped: view.records.length - records.length },
           'replay after restart: skipped changes StarRocks already has',
         );
       }
       if (records.length === 0) return { rowsWritten: 0, bytesWritten: 0, loads: 0 };
+      // The shortened batch is planned from scratch: its loads must not take the labels of the full
+      // batch's loads, one of which may be committed with other rows (label.ts, `variant`).
+      if (records.length < view.records.length) variant = contentVariant(records.map((r) => r.lsn));
     }
-    const plans = planLoads(records, this.planTarget(target, batch.schema));
+    const plans = planLoads(records, this.planTarget(target, view.schema));
     const keyColumns = target.keyColumns.flatMap((k) => target.byLowerName.get(k.toLowerCase()) ?? []);
     checkKeySizes({ table: `${target.db}.${target.name}`, source: formatTableId(batch.schema.id), keyColumns }, plans);
     const syncedAt = formatSyncedAt(this.now());
@@ -156,6 +168,7 @@ export class StarRocksSink implements Sink {
         firstLsn: batch.firstLsn,
         lastLsn: batch.lastLsn,
         index,
+        ...(variant !== undefined ? { variant } : {}),
       });
       const headers = streamLoadHeaders({
         label,
@@ -205,15 +218,21 @@ export class StarRocksSink implements Sink {
     await this.fe.close();
   }
 
-  private async prepare(query: Query, schema: TableSchema): Promise<TargetTable> {
-    const target = await prepareTable(query, schema, {
+  /** Prepares the target for `schema`; `previous` (a shape change) applies SCHEMA_EVOLUTION first. */
+  private async prepare(query: Query, schema: TableSchema, previous?: TableSchema): Promise<TargetTable> {
+    const target = await evolveTable(query, schema, previous, {
       db: this.cfg.database,
       pollIntervalMs: this.cfg.pollIntervalMs,
       ddlTimeoutMs: this.cfg.ddlTimeoutMs,
       logger: this.ctx.logger,
+      schemaEvolution: this.cfg.schemaEvolution,
+      createTables: this.cfg.createTables,
+      replicationNum: this.cfg.replicationNum,
     });
     this.tables.set(tableKey(schema.id), target);
+    this.preparedFor.set(tableKey(schema.id), schema);
     this.mappings = new WeakMap();
+    this.projections = new WeakMap();
     await this.guard.readHorizon(query, tableKey(schema.id), this.guardTarget(target, schema));
     return target;
   }
@@ -230,7 +249,7 @@ export class StarRocksSink implements Sink {
   /** The prepared target; prepared now when the table is new or gained columns since setup. */
   private async targetFor(schema: TableSchema): Promise<TargetTable> {
     const known = this.tables.get(tableKey(schema.id));
-    if (known && schema.columns.every((c) => known.byLowerName.has(c.name.toLowerCase()))) return known;
+    if (known && (this.preparedFor.get(tableKey(schema.id)) === schema || schema.columns.every((c) => known.byLowerName.has(c.name.toLowerCase())))) return known;
     return this.runSql((query) => this.prepare(query, schema));
   }
 

@@ -16,14 +16,18 @@ export function isOpenPath(path: string): boolean {
 
 const digest = (text: string): Buffer => createHash('sha256').update(text, 'utf8').digest();
 
-/** Pure: whether the metadata carries `Bearer <token>` (scheme case-insensitive, constant-time compare). */
+/**
+ * Pure: whether one `authorization` value is `Bearer <token>` (scheme case-insensitive, constant-time
+ * compare). Shared by the gRPC interceptor and the dashboard's HTTP control routes.
+ */
+export function bearerMatches(value: string, token: string): boolean {
+  const m = /^Bearer\s+(\S+)\s*$/i.exec(value);
+  return m?.[1] !== undefined && timingSafeEqual(digest(m[1]), digest(token));
+}
+
+/** Pure: whether the metadata carries `Bearer <token>`. */
 export function hasBearerToken(metadata: grpc.Metadata, token: string): boolean {
-  const expected = digest(token);
-  return metadata.get('authorization').some((value) => {
-    if (typeof value !== 'string') return false;
-    const m = /^Bearer\s+(\S+)\s*$/i.exec(value);
-    return m?.[1] !== undefined && timingSafeEqual(digest(m[1]), expected);
-  });
+  return metadata.get('authorization').some((value) => typeof value === 'string' && bearerMatches(value, token));
 }
 
 export function bearerAuthInterceptor(token: string): grpc.ServerInterceptor {

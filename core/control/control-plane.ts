@@ -8,12 +8,17 @@
 import type { DbmazzConfig } from '../config/load-config.js';
 import type { Logger } from '../log/logger.js';
 import { childLogger } from '../log/logger.js';
+import { DashboardApi } from '../metrics/dashboard-api.js';
+import { DashboardHistory } from '../metrics/dashboard-history.js';
 import { MetricsHttpServer } from '../metrics/http-server.js';
 import { observeSink, observeSource } from '../metrics/observed-connectors.js';
-import { PipelineMetrics } from '../metrics/pipeline-metrics.js';
+import { PipelineMetrics, type ConnectorObserver } from '../metrics/pipeline-metrics.js';
+import { RecentErrors } from '../metrics/recent-errors.js';
+import { formatTableId } from '../model/table.js';
 import { ConfirmedLsnWatch, healthVerdict, readyVerdict } from '../metrics/readiness.js';
 import type { Sink } from '../plugin/sink.js';
 import type { SlotStatus, Source } from '../plugin/source.js';
+import type { Lsn } from '../model/lsn.js';
 import type { RuntimeState } from '../runtime/state.js';
 import { DaemonController } from './controller.js';
 import { ControlServer } from './server.js';
@@ -30,12 +35,20 @@ export interface ControlPlaneDeps {
   readonly cwd?: string;
 }
 
+/** The dashboard's state (only with METRICS_PORT): its time series and the last errors. */
+interface DashboardParts {
+  readonly history: DashboardHistory;
+  readonly errors: RecentErrors;
+}
+
 const SLOT_QUERY_TIMEOUT_MS = 2000;
 
 export class ControlPlane {
   readonly #grpc: ControlServer;
   readonly #http: MetricsHttpServer | undefined;
   readonly #watch: ConfirmedLsnWatch;
+  readonly #dashboard: DashboardParts | undefined;
+  readonly #observer: ConnectorObserver;
   #closing: Promise<void> | undefined;
 
   private constructor(
@@ -45,10 +58,13 @@ export class ControlPlane {
     grpc: ControlServer,
     http: MetricsHttpServer | undefined,
     watch: ConfirmedLsnWatch,
+    dashboard: DashboardParts | undefined,
   ) {
     this.#grpc = grpc;
     this.#http = http;
     this.#watch = watch;
+    this.#dashboard = dashboard;
+    this.#observer = dashboard === undefined ? metrics : withErrorLog(metrics, dashboard.errors);
   }
 
   static async start(deps: ControlPlaneDeps): Promise<ControlPlane> {
@@ -72,7 +88,20 @@ export class ControlPlane {
     const grpc = await ControlServer.start({ settings: settings.grpc, state, controller, serverPosition: () => position.get(), logger });
     const watch = new ConfirmedLsnWatch(state);
     let http: MetricsHttpServer | undefined;
+    let dashboard: DashboardParts | undefined;
     if (settings.metrics !== undefined) {
+      const serverPosition = (): Promise<Lsn | undefined> => position.get();
+      dashboard = { history: new DashboardHistory(state, serverPosition), errors: new RecentErrors(state) };
+      const routes = new DashboardApi({
+        state,
+        control: controller,
+        history: dashboard.history,
+        errors: dashboard.errors,
+        registry: metrics.registry,
+        serverPosition,
+        authToken: settings.grpc.authToken,
+        logger,
+      });
       try {
         http = await MetricsHttpServer.start({
           host: settings.metrics.host,
@@ -82,14 +111,16 @@ export class ControlPlane {
           contentType: metrics.registry.contentType,
           health: () => healthVerdict(state),
           ready: () => readyVerdict(state, watch.sinceMoveMs()),
+          routes,
         });
       } catch (err) {
         watch.dispose();
+        disposeDashboard(dashboard);
         await grpc.close(0);
         throw err;
       }
     }
-    return new ControlPlane(controller, metrics, settings, grpc, http, watch);
+    return new ControlPlane(controller, metrics, settings, grpc, http, watch, dashboard);
   }
 
   get grpcPort(): number {
@@ -102,7 +133,7 @@ export class ControlPlane {
 
   /** Wraps one startup attempt's connectors for the metrics; the controller uses these. */
   instrument(source: Source, sink: Sink): { source: Source; sink: Sink } {
-    const observed = { source: observeSource(source, this.metrics), sink: observeSink(sink, this.metrics) };
+    const observed = { source: observeSource(source, this.#observer), sink: observeSink(sink, this.#observer) };
     this.controller.connectors(observed.source, observed.sink);
     return observed;
   }
@@ -111,10 +142,29 @@ export class ControlPlane {
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#watch.dispose();
+      disposeDashboard(this.#dashboard);
       await Promise.all([this.#grpc.close(), this.#http?.close()]);
     })();
     return this.#closing;
   }
+}
+
+function disposeDashboard(d: DashboardParts | undefined): void {
+  d?.history.dispose();
+  d?.errors.dispose();
+}
+
+/** The metrics observer, also recording failed sink writes for the dashboard's last errors. */
+function withErrorLog(metrics: PipelineMetrics, errors: RecentErrors): ConnectorObserver {
+  return {
+    change: (record) => metrics.change(record),
+    truncate: (tables) => metrics.truncate(tables),
+    written: (batch, result, seconds, nowMicros) => metrics.written(batch, result, seconds, nowMicros),
+    writeFailed: (batch, error) => {
+      metrics.writeFailed(batch, error);
+      errors.sinkWriteFailed(formatTableId(batch.schema.id), error);
+    },
+  };
 }
 
 async function slotStatus(source: Source | undefined): Promise<SlotStatus | undefined> {

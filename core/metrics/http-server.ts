@@ -1,6 +1,7 @@
 /**
  * The metrics HTTP server (METRICS_PORT): GET /metrics (Prometheus text format), /healthz and /readyz
- * (200 or 503 with a one-line JSON reason). Nothing else is served.
+ * (200 or 503 with a one-line JSON reason), and, when given, more routes (the dashboard:
+ * dashboard-api.ts). Nothing else is served.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -16,6 +17,14 @@ export interface MetricsHttpDeps {
   readonly contentType: string;
   readonly health: () => Verdict;
   readonly ready: () => Verdict;
+  /** Further routes, asked first; `handle` answers and returns true for the paths it serves. */
+  readonly routes?: ExtraRoutes;
+}
+
+export interface ExtraRoutes {
+  handle(req: IncomingMessage, res: ServerResponse, path: string, query: URLSearchParams): Promise<boolean>;
+  /** Paths listed in the 404 answer. */
+  readonly paths: readonly string[];
 }
 
 export class MetricsHttpServer {
@@ -54,9 +63,10 @@ export class MetricsHttpServer {
 }
 
 async function handle(deps: MetricsHttpDeps, req: IncomingMessage, res: ServerResponse): Promise<void> {
-  const path = (req.url ?? '/').split('?')[0];
-  if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
+  const [path = '/', search = ''] = (req.url ?? '/').split('?', 2);
   try {
+    if (deps.routes !== undefined && (await deps.routes.handle(req, res, path, new URLSearchParams(search)))) return;
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, 'text/plain', 'method not allowed\n');
     switch (path) {
       case '/metrics':
         return send(res, 200, deps.contentType, await deps.metrics());
@@ -65,10 +75,11 @@ async function handle(deps: MetricsHttpDeps, req: IncomingMessage, res: ServerRe
       case '/readyz':
         return verdict(res, deps.ready());
       default:
-        return send(res, 404, 'text/plain', 'not found: try /metrics, /healthz or /readyz\n');
+        return send(res, 404, 'text/plain', `not found: try ${['/metrics', '/healthz', '/readyz', ...(deps.routes?.paths ?? [])].join(', ')}\n`);
     }
   } catch (err) {
     deps.logger.warn({ error: err instanceof Error ? err.message : String(err), path }, 'metrics request failed');
+    if (res.headersSent) return void res.end();
     return send(res, 500, 'text/plain', 'internal error\n');
   }
 }

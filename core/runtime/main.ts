@@ -1,5 +1,5 @@
 /**
- * The `dbmazz` command: `--help`, `--version`, `starrocks-emulator ...`, or (no arguments) the daemon.
+ * The `dbmazz` command: `--help`, `--version`, `starrocks-emulator ...`, `demo ...`, or (no arguments) the daemon.
  * Resolves with the exit code once the command is done (the emulator serves until it is stopped).
  */
 import { readFileSync } from 'node:fs';
@@ -34,6 +34,12 @@ async function help(io: CliIo): Promise<number> {
   }
 }
 
+/** Runs the demo (demo/): PostgreSQL, the emulator and the daemon, traffic, validation, cleanup. */
+async function demo(argv: readonly string[], io: CliIo): Promise<number> {
+  const { runDemoCli } = await import('../../demo/cli.js');
+  return runDemoCli(argv, { stdout: io.stdout, stderr: io.stderr, signals: io.signals });
+}
+
 /** Runs the emulator; it resolves with its exit code once it was stopped (SIGINT/SIGTERM). */
 async function emulator(argv: readonly string[]): Promise<number> {
   const { runEmulatorCli } = await import('../../test/starrocks-emulator/cli.js');
@@ -56,6 +62,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return EXIT_OK;
     case 'starrocks-emulator':
       return emulator(rest);
+    case 'demo':
+      return demo(rest, io);
     default:
       io.stderr.write(`dbmazz: unknown argument '${command}'. Run \`dbmazz --help\` for usage.\n`);
       return EXIT_CONFIG;

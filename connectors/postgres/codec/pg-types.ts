@@ -42,6 +42,14 @@ const SCALARS: ReadonlyArray<readonly [number, string, ValueFamily]> = [
   [1700, 'numeric', 'numeric'],
   [2950, 'uuid', 'uuid'],
   [3802, 'jsonb', 'json'],
+  // Types without a StarRocks counterpart travel as PostgreSQL's text output (docs/starrocks.md).
+  [142, 'xml', 'text'],
+  [650, 'cidr', 'text'],
+  [774, 'macaddr8', 'text'],
+  [829, 'macaddr', 'text'],
+  [869, 'inet', 'text'],
+  [1560, 'bit', 'text'],
+  [1562, 'varbit', 'text'],
 ];
 
 /** Built-in array types: OID → [name, element OID]. */
@@ -69,6 +77,13 @@ const ARRAYS: ReadonlyArray<readonly [number, string, number]> = [
   [1231, '_numeric', 1700],
   [2951, '_uuid', 2950],
   [3807, '_jsonb', 3802],
+  [143, '_xml', 142],
+  [651, '_cidr', 650],
+  [775, '_macaddr8', 774],
+  [1040, '_macaddr', 829],
+  [1041, '_inet', 869],
+  [1561, '_bit', 1560],
+  [1563, '_varbit', 1562],
 ];
 
 /** One row of `pg_type` as the catalog query returns it. */

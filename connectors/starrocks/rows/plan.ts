@@ -9,7 +9,13 @@
  *    longer matters for correctness.
  * 3. Rows are grouped by their exact column set: in a partial update the column set is fixed per
  *    load and a listed column missing from a row would become NULL (PROTOCOL.md §6.3). Rows that
- *    carry every source column form a full (non-partial) load.
+ *    carry every source column form a full (non-partial) load. The audit columns (with
+ *    `dbmazz_cdc_version`, the merge condition) are added to every load's set by the sink.
+ * 4. Key changes whose new row lacks unchanged TOAST values (no before-image, style §4.12): the new
+ *    key's row takes them from the old key's row — its state in this batch when the batch changed
+ *    it, else the old row as StarRocks stored it before the batch (`carried`, read by old-rows.ts;
+ *    `oldRowLookup` says which). Chains (A→B→C in one batch) follow through. What neither knows is
+ *    left out (the new row gets the column's DEFAULT) and counted in `unresolved`.
  *
  * The result is deterministic for the same records and target, so sub-load labels are stable
  * across retries and replays.
@@ -18,7 +24,7 @@ import type { ChangeRecord, TableSchema, Value } from '../../../core/index.js';
 import { CdcError, formatTableId } from '../../../core/index.js';
 import type { OpType } from '../audit.js';
 import type { ColumnMapping, RowChange } from './row-changes.js';
-import { recordToRowChanges } from './row-changes.js';
+import { oldKeyCellsOf, recordToRowChanges, unknownColumnsOfKeyChange } from './row-changes.js';
 
 export interface PlannedRow {
   /** Values aligned with the load's `columns`. */
@@ -48,15 +54,71 @@ export interface PlanTarget {
   mappingFor(schema: TableSchema): ColumnMapping;
 }
 
-export function planLoads(records: readonly ChangeRecord[], target: PlanTarget): LoadPlan[] {
-  const byKey = new Map<string, RowChange>();
-  for (const record of records) {
-    for (const change of recordToRowChanges(record, target.mappingFor(record.schema))) {
-      const key = keyOf(change, target, record.schema);
-      const prev = byKey.get(key);
-      byKey.set(key, prev === undefined ? change : merge(prev, change));
-    }
+/** Stored old rows: key text (as `keyText`) → target column → value. */
+export type CarriedRows = ReadonlyMap<string, ReadonlyMap<string, Value>>;
+
+/** One old key whose stored row is needed, with the columns wanted from it. */
+export interface OldRowRequest {
+  readonly keyText: string;
+  /** Target key column → value. */
+  readonly key: ReadonlyMap<string, Value>;
+  readonly columns: ReadonlySet<string>;
+  /** Columns this batch itself writes to that key (a stored value there may be this batch's own). */
+  readonly writtenByBatch: ReadonlySet<string>;
+}
+
+export interface OldRowLookup {
+  readonly requests: readonly OldRowRequest[];
+  /** The batch's lowest and highest change versions (LSNs). */
+  readonly minVersion: bigint;
+  readonly maxVersion: bigint;
+}
+
+export interface BatchPlan {
+  readonly loads: LoadPlan[];
+  /** Columns of key-changed rows that no source knew (left to the DEFAULT). */
+  readonly unresolved: number;
+}
+
+export function planLoads(records: readonly ChangeRecord[], target: PlanTarget, carried?: CarriedRows): LoadPlan[] {
+  return planBatch(records, target, carried).loads;
+}
+
+/** Which stored old rows the batch's key changes need (none for almost every batch). */
+export function oldRowLookup(records: readonly ChangeRecord[], target: PlanTarget): OldRowLookup {
+  const wanted = new Map<string, { key: ReadonlyMap<string, Value>; columns: Set<string> }>();
+  let minVersion = -1n;
+  let maxVersion = -1n;
+  for (const r of records) {
+    if (minVersion < 0n || r.lsn < minVersion) minVersion = r.lsn;
+    if (r.lsn > maxVersion) maxVersion = r.lsn;
   }
+  const byKey = collapse(records, target, (keyText, key, column) => {
+    let w = wanted.get(keyText);
+    if (w === undefined) {
+      w = { key, columns: new Set() };
+      wanted.set(keyText, w);
+    }
+    w.columns.add(column);
+    return undefined;
+  });
+  const requests = [...wanted.entries()].map(([keyText, w]) => ({
+    keyText,
+    key: w.key,
+    columns: w.columns,
+    writtenByBatch: new Set(byKey.get(keyText)?.cells.keys() ?? []),
+  }));
+  return { requests, minVersion, maxVersion };
+}
+
+export function planBatch(records: readonly ChangeRecord[], target: PlanTarget, carried?: CarriedRows): BatchPlan {
+  let unresolved = 0;
+  const byKey = collapse(records, target, (keyText, _key, column) => {
+    const v = carried?.get(keyText)?.get(column);
+    if (v !== undefined) return v;
+    unresolved++;
+    return undefined;
+  });
 
   const position = new Map<string, number>();
   target.columnOrder.forEach((name, i) => position.set(name, i));
@@ -84,7 +146,59 @@ export function planLoads(records: readonly ChangeRecord[], target: PlanTarget):
     plans.push({ columns, partial, rows });
   }
   // Full loads first, then partial ones; each in order of first appearance (deterministic).
-  return [...plans.filter((p) => !p.partial), ...plans.filter((p) => p.partial)];
+  return { loads: [...plans.filter((p) => !p.partial), ...plans.filter((p) => p.partial)], unresolved };
+}
+
+/**
+ * Row changes collapsed per key, in stream order. `fromStored(oldKeyText, oldKey, column)` is asked
+ * for a column of a key change that the batch itself does not know; `undefined` leaves it out.
+ */
+function collapse(
+  records: readonly ChangeRecord[],
+  target: PlanTarget,
+  fromStored: (keyText: string, key: ReadonlyMap<string, Value>, column: string) => Value | undefined,
+): Map<string, RowChange> {
+  const byKey = new Map<string, RowChange>();
+  /** New key text → column → old key text whose stored row holds the value (lookups only). */
+  const pending = new Map<string, Map<string, { keyText: string; key: ReadonlyMap<string, Value> }>>();
+  for (const record of records) {
+    const mapping = target.mappingFor(record.schema);
+    const changes = recordToRowChanges(record, mapping);
+    const unknown = unknownColumnsOfKeyChange(record, mapping);
+    if (unknown.length > 0 && record.op === 'update') {
+      const oldKey = oldKeyCellsOf(record, mapping);
+      const oldText = keyText(oldKey, target, record.schema);
+      const upsert = changes[changes.length - 1];
+      if (upsert !== undefined) {
+        const cells = new Map(upsert.cells);
+        const newText = keyText(cells, target, record.schema);
+        const inherited = new Map<string, { keyText: string; key: ReadonlyMap<string, Value> }>();
+        for (const column of unknown) {
+          const known = byKey.get(oldText)?.cells;
+          if (known?.has(column)) {
+            cells.set(column, known.get(column) ?? null);
+            continue;
+          }
+          // Not known in this batch: the value is in the stored row of the key this one came from.
+          const origin = pending.get(oldText)?.get(column) ?? { keyText: oldText, key: oldKey };
+          const v = fromStored(origin.keyText, origin.key, column);
+          if (v !== undefined) cells.set(column, v);
+          else inherited.set(column, origin);
+        }
+        pending.set(newText, inherited);
+        changes[changes.length - 1] = { ...upsert, cells };
+      }
+    }
+    for (const change of changes) {
+      const key = keyText(change.cells, target, record.schema);
+      const prev = byKey.get(key);
+      byKey.set(key, prev === undefined ? change : merge(prev, change));
+      // A change that writes a column makes it known: it no longer comes from an older stored row.
+      const p = pending.get(key);
+      if (p !== undefined) for (const c of change.cells.keys()) p.delete(c);
+    }
+  }
+  return byKey;
 }
 
 function merge(earlier: RowChange, later: RowChange): RowChange {
@@ -93,17 +207,18 @@ function merge(earlier: RowChange, later: RowChange): RowChange {
   return { cells, opType: later.opType, deleted: later.deleted, version: later.version };
 }
 
-function keyOf(change: RowChange, target: PlanTarget, schema: TableSchema): string {
+/** The key text of a row's cells (target key columns, type-tagged). */
+function keyText(cells: ReadonlyMap<string, Value>, target: PlanTarget, schema: TableSchema): string {
   const parts: string[] = [];
   for (const k of target.keyColumns) {
-    if (!change.cells.has(k)) {
+    if (!cells.has(k)) {
       throw new CdcError({
         code: 'SINK_DATA',
         message: `A change of ${formatTableId(schema.id)} has no value for the primary key column ${k} of ${target.tableLabel}`,
         hint: 'The StarRocks primary key must be the source table key (PRIMARY KEY or REPLICA IDENTITY).',
       });
     }
-    parts.push(keyPart(change.cells.get(k) ?? null));
+    parts.push(keyPart(cells.get(k) ?? null));
   }
   return parts.join('\u0001');
 }

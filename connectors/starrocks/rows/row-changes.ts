@@ -11,9 +11,9 @@
  *   the full old row is written; with the default replica identity only the key columns, so the
  *   stored values stay as they were.
  * - update with `oldKey` (primary key changed): a soft delete of the old key (as for a delete) and
- *   an upsert of the new key. Limitation: when the new row has `UNCHANGED` cells and no before-image,
- *   those columns are unknown and the new key's row gets their DEFAULT (usually NULL) — see
- *   docs/starrocks.md ("Key changes").
+ *   an upsert of the new key. When the new row has `UNCHANGED` cells and no before-image (style
+ *   §4.12), those columns are left out here; the planner fills them from the old key's row (plan.ts,
+ *   old-rows.ts), since a partial row for a new key would otherwise get the DEFAULT (§6.3).
  */
 import type { Cell, ChangeRecord, TableSchema, Value } from '../../../core/index.js';
 import { CdcError, formatTableId, isUnchanged } from '../../../core/index.js';
@@ -103,6 +103,32 @@ function oldKeyCells(record: ChangeRecord & { op: 'update' }, mapping: ColumnMap
       });
     }
     out.set(name, v);
+  });
+  return out;
+}
+
+/**
+ * Target names of the columns a key-changing update does not know: `UNCHANGED` in the new row and
+ * not in a before-image. Empty for every other record.
+ */
+export function unknownColumnsOfKeyChange(record: ChangeRecord, mapping: ColumnMapping): string[] {
+  if (record.op !== 'update' || record.oldKey === undefined) return [];
+  const out: string[] = [];
+  record.after.forEach((cell, i) => {
+    if (!isUnchanged(cell)) return;
+    const old = record.before?.[i];
+    const name = mapping.targetNames[i];
+    if (name !== undefined && (old === undefined || isUnchanged(old))) out.push(name);
+  });
+  return out;
+}
+
+/** The old key of a key-changing update as target key column → value. */
+export function oldKeyCellsOf(record: ChangeRecord & { op: 'update' }, mapping: ColumnMapping): Map<string, Value> {
+  const out = new Map<string, Value>();
+  (record.oldKey ?? []).forEach((v, k) => {
+    const name = mapping.sourceKeyTargetNames[k];
+    if (name !== undefined) out.set(name, v);
   });
   return out;
 }

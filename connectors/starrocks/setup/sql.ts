@@ -36,6 +36,21 @@ export function showAlterStatement(db: string, table: string): string {
 
 /** A suggestion for the operator when the target table is missing. */
 export function createTableSuggestion(db: string, table: string, schema: TableSchema): string {
+  return `${createTableText_(db, table, schema, false)};`;
+}
+
+/**
+ * The CREATE TABLE of `SINK_CREATE_TABLES=true` (§7.1): a Primary Key table with the source key first
+ * (NOT NULL, in key order), the other columns with their mapped types, the audit columns,
+ * `DISTRIBUTED BY HASH(key)` with automatic buckets, and `replication_num` when one is configured
+ * (otherwise the cluster's `default_replication_num` applies).
+ */
+export function createTableStatement(db: string, table: string, schema: TableSchema, replicationNum: number | undefined): string {
+  const props = replicationNum === undefined ? '' : `\nPROPERTIES (${quoteString('replication_num')} = ${quoteString(String(replicationNum))})`;
+  return `${createTableText_(db, table, schema, true)}${props}`;
+}
+
+function createTableText_(db: string, table: string, schema: TableSchema, ifNotExists: boolean): string {
   const keys = schema.keyColumns.length > 0 ? schema.keyColumns : schema.columns.slice(0, 1).map((c) => c.name);
   const ordered = [
     ...keys.map((k) => schema.columns.find((c) => c.name === k)).filter((c) => c !== undefined),
@@ -45,9 +60,45 @@ export function createTableSuggestion(db: string, table: string, schema: TableSc
   for (const a of AUDIT_COLUMNS) lines.push(`  ${quoteIdent(a.name)} ${a.ddlType} NULL COMMENT ${quoteString(a.comment)}`);
   const keyList = keys.map(quoteIdent).join(', ');
   return (
-    `CREATE TABLE ${quoteIdent(db)}.${quoteIdent(table)} (\n${lines.join(',\n')}\n) ENGINE=OLAP\n` +
-    `PRIMARY KEY (${keyList})\nDISTRIBUTED BY HASH (${keyList});`
+    `CREATE TABLE ${ifNotExists ? 'IF NOT EXISTS ' : ''}${quoteIdent(db)}.${quoteIdent(table)} (\n${lines.join(',\n')}\n) ENGINE=OLAP\n` +
+    `PRIMARY KEY (${keyList})\nDISTRIBUTED BY HASH (${keyList})`
   );
+}
+
+/** Column details for type changes: the full type (`COLUMN_TYPE`), default and comment (§7.4). */
+export function columnDetailsQuery(db: string, table: string): string {
+  return (
+    'SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, COLUMN_SIZE, DECIMAL_DIGITS, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_KEY, COLUMN_COMMENT ' +
+    `FROM information_schema.columns WHERE TABLE_SCHEMA = ${quoteString(db)} AND TABLE_NAME = ${quoteString(table)} ` +
+    'ORDER BY ORDINAL_POSITION'
+  );
+}
+
+/** Every schema-change job of a table (to tell the ones a statement started, §7.3). */
+export function showAlterJobsStatement(db: string, table: string): string {
+  return `SHOW ALTER TABLE COLUMN FROM ${quoteIdent(db)} WHERE TableName = ${quoteString(table)}`;
+}
+
+/** A column's new definition for MODIFY COLUMN: only the type changes (StarRocks refuses other changes). */
+export interface ColumnRetype {
+  readonly name: string;
+  readonly ddlType: string;
+  readonly nullable: boolean;
+  /** `COLUMN_DEFAULT` as information_schema shows it; null when there is none. */
+  readonly defaultText: string | null;
+  readonly comment: string;
+}
+
+/**
+ * One `ALTER TABLE … MODIFY COLUMN a T1 …, MODIFY COLUMN b T2 …` (§7.3). StarRocks requires the
+ * nullability and default to be repeated unchanged (`Can not change default value`).
+ */
+export function modifyColumnsStatement(db: string, table: string, cols: readonly ColumnRetype[]): string {
+  const clauses = cols.map((c) => {
+    const dflt = c.defaultText === null ? '' : /^current_timestamp$/i.test(c.defaultText) ? ' DEFAULT CURRENT_TIMESTAMP' : ` DEFAULT ${quoteString(c.defaultText)}`;
+    return `MODIFY COLUMN ${quoteIdent(c.name)} ${c.ddlType} ${c.nullable ? 'NULL' : 'NOT NULL'}${dflt} COMMENT ${quoteString(c.comment)}`;
+  });
+  return `ALTER TABLE ${quoteIdent(db)}.${quoteIdent(table)} ${clauses.join(', ')}`;
 }
 
 /** A result row as mysql2 returns it for `query` (column name → value). */
@@ -114,4 +165,47 @@ export interface AlterJob {
 export function parseAlterJob(row: SqlRow | undefined): AlterJob | undefined {
   if (!row) return undefined;
   return { state: (text(field(row, 'State')) ?? '').toUpperCase(), msg: text(field(row, 'Msg')) ?? '' };
+}
+
+export interface ColumnDetail {
+  readonly name: string;
+  /** `COLUMN_TYPE` (or a spelling rebuilt from DATA_TYPE / COLUMN_SIZE / DECIMAL_DIGITS). */
+  readonly typeText: string;
+  readonly defaultText: string | null;
+  readonly nullable: boolean;
+  readonly isKey: boolean;
+  readonly comment: string;
+}
+
+/** information_schema.columns rows of `columnDetailsQuery` (in ordinal order). */
+export function parseColumnDetails(rows: readonly SqlRow[]): ColumnDetail[] {
+  return rows.map((r) => {
+    const dataType = (text(field(r, 'DATA_TYPE')) ?? '').toLowerCase();
+    const size = intOrNull(field(r, 'COLUMN_SIZE'));
+    const digits = intOrNull(field(r, 'DECIMAL_DIGITS'));
+    let typeText = text(field(r, 'COLUMN_TYPE')) ?? '';
+    if (typeText === '') {
+      if (/^decimal/.test(dataType)) typeText = `decimal(${size ?? 10},${digits ?? 0})`;
+      else if ((dataType === 'varchar' || dataType === 'char') && size !== null) typeText = `${dataType}(${size})`;
+      else if (dataType === 'tinyint' && size === null) typeText = 'boolean';
+      else typeText = dataType;
+    }
+    const dflt = field(r, 'COLUMN_DEFAULT');
+    return {
+      name: text(field(r, 'COLUMN_NAME')) ?? '',
+      typeText,
+      defaultText: dflt === null || dflt === undefined ? null : (text(dflt) ?? null),
+      nullable: (text(field(r, 'IS_NULLABLE')) ?? 'YES').toUpperCase() === 'YES',
+      isKey: (text(field(r, 'COLUMN_KEY')) ?? '').toUpperCase() === 'PRI',
+      comment: text(field(r, 'COLUMN_COMMENT')) ?? '',
+    };
+  });
+}
+
+export interface AlterJobRow extends AlterJob {
+  readonly jobId: string;
+}
+
+export function parseAlterJobs(rows: readonly SqlRow[]): AlterJobRow[] {
+  return rows.map((r) => ({ jobId: text(field(r, 'JobId')) ?? '', ...(parseAlterJob(r) ?? { state: '', msg: '' }) }));
 }

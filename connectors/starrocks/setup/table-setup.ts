@@ -1,31 +1,26 @@
 /**
  * Setup of one target table over the MySQL protocol: it must exist in SINK_DATABASE under the source
- * table's name, be a Primary Key table keyed like the source, and hold every source column. Missing
- * audit columns are added with one ALTER TABLE, and loads start only after that schema-change job
- * is FINISHED (a load planned earlier would silently ignore the new columns, PROTOCOL.md §7.3).
+ * table's name (or is created, SINK_CREATE_TABLES=true), be a Primary Key table keyed like the source,
+ * and hold every source column. Source columns it lacks are added (SCHEMA_EVOLUTION=evolve), left out
+ * of the loads with a warning (ignore) or a setup error (fail). Missing audit columns are always added.
+ * All missing columns go into one ALTER TABLE, and loads start only after that schema-change job is
+ * FINISHED (a load planned earlier would silently ignore the new columns, PROTOCOL.md §7.3).
  */
-import { setTimeout as sleep } from 'node:timers/promises';
-import type { ConnectorContext, TableSchema } from '../../../core/index.js';
+import type { ColumnSchema, ConnectorContext, TableSchema } from '../../../core/index.js';
 import { CdcError, formatTableId } from '../../../core/index.js';
-import { AUDIT_COLUMNS, CDC_VERSION_COLUMN, IS_DELETED_COLUMN, OP_TYPE_COLUMN, SYNCED_AT_COLUMN } from '../audit.js';
+import { AUDIT_COLUMNS, CDC_VERSION_COLUMN, IS_DELETED_COLUMN, OP_TYPE_COLUMN, SYNCED_AT_COLUMN, type AuditColumnDef } from '../audit.js';
 import { quoteIdent } from '../identifiers.js';
+import type { SchemaEvolutionPolicy } from '../schema-evolution.js';
+import { sourceTypeText } from '../schema-evolution.js';
 import type { AuditKeys } from '../stream-load/body.js';
 import { headerText } from '../stream-load/request.js';
 import type { TargetColumn } from '../type-map.js';
 import { isIntegerKind, suggestStarRocksType } from '../type-map.js';
+import { runSchemaChange } from './alter.js';
+import { createTargetTable } from './create-table.js';
 import type { Query } from './mysql.js';
-import { mysqlError, SqlError } from './mysql.js';
-import {
-  addColumnsStatement,
-  columnsQuery,
-  createTableSuggestion,
-  createTableText,
-  parseAlterJob,
-  parseColumnRows,
-  parseKeysClause,
-  showAlterStatement,
-  showCreateTable,
-} from './sql.js';
+import { mysqlError } from './mysql.js';
+import { addColumnsStatement, columnsQuery, createTableSuggestion, createTableText, parseColumnRows, parseKeysClause, showCreateTable } from './sql.js';
 
 export interface TargetTable {
   readonly db: string;
@@ -45,42 +40,56 @@ export interface TableSetupOptions {
   readonly ddlTimeoutMs: number;
   readonly logger: ConnectorContext['logger'];
   readonly now?: () => number;
+  /** SCHEMA_EVOLUTION (default `evolve`). */
+  readonly schemaEvolution?: SchemaEvolutionPolicy;
+  /** SINK_CREATE_TABLES: create a missing target table from the source definition. */
+  readonly createTables?: boolean;
+  /** SINK_REPLICATION_NUM for created tables (unset: the cluster's default_replication_num). */
+  readonly replicationNum?: number | undefined;
 }
 
-const IN_PROGRESS = /schema change operation is in progress|state is not normal/i;
+/** The comment of a column dbmazz added for a source column. */
+export function sourceColumnComment(c: ColumnSchema): string {
+  return `source type ${sourceTypeText(c)}`;
+}
 
 export async function prepareTable(query: Query, schema: TableSchema, o: TableSetupOptions): Promise<TargetTable> {
   const { db } = o;
   const name = schema.id.name;
   const fq = `${db}.${name}`;
+  const policy = o.schemaEvolution ?? 'evolve';
   let columns = await readColumns(query, db, name);
+  if (columns.length === 0 && o.createTables === true) {
+    await createTargetTable(query, schema, o);
+    columns = await readColumns(query, db, name);
+  }
   if (columns.length === 0) {
     throw new CdcError({
       code: 'SINK_SCHEMA',
       message: `Target table ${fq} does not exist (source table ${formatTableId(schema.id)}).`,
-      hint: `Create it as a Primary Key table, for example:\n${createTableSuggestion(db, name, schema)}`,
+      hint: `Create it as a Primary Key table (or set SINK_CREATE_TABLES=true to let dbmazz create it), for example:\n${createTableSuggestion(db, name, schema)}`,
     });
   }
 
   const keyColumns = await readKeyColumns(query, db, name, columns);
-  checkSourceColumns(schema, db, name, columns, keyColumns);
+  const missingSource = checkSourceColumns(schema, db, name, columns, keyColumns, policy);
+  if (missingSource.length > 0 && policy === 'ignore') {
+    o.logger.warn(
+      { table: fq, source: formatTableId(schema.id), columns: missingSource.map((c) => c.name) },
+      'SCHEMA_EVOLUTION=ignore: these source columns do not exist in StarRocks and their values are not loaded',
+    );
+  }
+  const addSource: AuditColumnDef[] =
+    policy === 'evolve' ? missingSource.map((c) => ({ name: c.name, ddlType: suggestStarRocksType(c), comment: sourceColumnComment(c) })) : [];
 
   const present = new Set(columns.map((c) => c.name.toLowerCase()));
-  const missing = AUDIT_COLUMNS.filter((a) => !present.has(a.name));
-  if (missing.length > 0) {
-    o.logger.info({ table: fq, columns: missing.map((m) => m.name) }, 'adding CDC audit columns to the target table');
-    await alterWithRetry(query, addColumnsStatement(db, name, missing), fq, o);
-    await waitForSchemaChange(query, db, name, fq, o);
-    columns = await readColumns(query, db, name);
-    const now = new Set(columns.map((c) => c.name.toLowerCase()));
-    const still = missing.filter((m) => !now.has(m.name));
-    if (still.length > 0) {
-      throw new CdcError({
-        code: 'SINK_SETUP',
-        retry: 'retry',
-        message: `Audit columns ${still.map((s) => s.name).join(', ')} are not visible in ${fq} after the schema change finished`,
-      });
+  const missingAudit = AUDIT_COLUMNS.filter((a) => !present.has(a.name));
+  if (addSource.length > 0 || missingAudit.length > 0) {
+    if (addSource.length > 0) {
+      o.logger.info({ table: fq, columns: addSource.map((c) => `${c.name} ${c.ddlType}`) }, 'adding the new source columns to the target table');
     }
+    if (missingAudit.length > 0) o.logger.info({ table: fq, columns: missingAudit.map((m) => m.name) }, 'adding CDC audit columns to the target table');
+    columns = await addColumns(query, name, [...addSource, ...missingAudit], o);
   }
 
   const byLowerName = new Map(columns.map((c) => [c.name.toLowerCase(), c] as const));
@@ -106,6 +115,43 @@ export async function prepareTable(query: Query, schema: TableSchema, o: TableSe
       cdcVersion: spelled(CDC_VERSION_COLUMN),
     },
   };
+}
+
+/**
+ * Adds columns with one ALTER TABLE … ADD COLUMN (…) and returns the table's columns once all of
+ * them are visible. Idempotent: columns already there are skipped, and an `already exists` failure
+ * (another writer, or a retried statement) re-reads the table and tries the rest again.
+ */
+async function addColumns(query: Query, table: string, wanted: readonly AuditColumnDef[], o: TableSetupOptions): Promise<TargetColumn[]> {
+  const fq = `${o.db}.${table}`;
+  const missingOf = (cols: readonly TargetColumn[]): AuditColumnDef[] => {
+    const have = new Set(cols.map((c) => c.name.toLowerCase()));
+    return wanted.filter((w) => !have.has(w.name.toLowerCase()));
+  };
+  let columns = await readColumns(query, o.db, table);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const missing = missingOf(columns);
+    if (missing.length === 0) return columns;
+    const what = `adding column${missing.length > 1 ? 's' : ''} ${missing.map((m) => m.name).join(', ')}`;
+    await runSchemaChange(query, o, {
+      table,
+      sql: addColumnsStatement(o.db, table, missing),
+      what,
+      existsIsOk: true,
+      visible: async () => {
+        columns = await readColumns(query, o.db, table);
+        return missingOf(columns).length === 0;
+      },
+    });
+    columns = await readColumns(query, o.db, table);
+  }
+  const still = missingOf(columns);
+  if (still.length === 0) return columns;
+  throw new CdcError({
+    code: 'SINK_SETUP',
+    retry: 'retry',
+    message: `Columns ${still.map((s) => s.name).join(', ')} are not visible in ${fq} after adding them`,
+  });
 }
 
 async function readColumns(query: Query, db: string, table: string): Promise<TargetColumn[]> {
@@ -138,18 +184,19 @@ async function readKeyColumns(query: Query, db: string, table: string, columns: 
   return names.map((k) => columns.find((c) => c.name.toLowerCase() === k.toLowerCase())?.name ?? k);
 }
 
-function checkSourceColumns(schema: TableSchema, db: string, name: string, columns: readonly TargetColumn[], keys: readonly string[]): void {
+/**
+ * Checks names, keys and reserved columns; returns the non-key source columns the target lacks
+ * (an error under SCHEMA_EVOLUTION=fail).
+ */
+function checkSourceColumns(
+  schema: TableSchema,
+  db: string,
+  name: string,
+  columns: readonly TargetColumn[],
+  keys: readonly string[],
+  policy: SchemaEvolutionPolicy,
+): ColumnSchema[] {
   const fq = `${db}.${name}`;
-  const lower = new Set(columns.map((c) => c.name.toLowerCase()));
-  const missing = schema.columns.filter((c) => !lower.has(c.name.toLowerCase()));
-  if (missing.length > 0) {
-    const adds = missing.map((c) => `ADD COLUMN ${quoteIdent(c.name)} ${suggestStarRocksType(c)}`).join(', ');
-    throw new CdcError({
-      code: 'SINK_SCHEMA',
-      message: `Target table ${fq} has no column ${missing.map((c) => c.name).join(', ')} (source ${formatTableId(schema.id)}).`,
-      hint: `Add ${missing.length > 1 ? 'them' : 'it'}: ALTER TABLE ${quoteIdent(db)}.${quoteIdent(name)} ${adds};`,
-    });
-  }
   for (const c of schema.columns) {
     if (AUDIT_COLUMNS.some((a) => a.name === c.name.toLowerCase())) {
       throw new CdcError({ code: 'SINK_SCHEMA', message: `Source table ${formatTableId(schema.id)} has a column named ${c.name}, which is reserved for the CDC audit columns.` });
@@ -169,53 +216,17 @@ function checkSourceColumns(schema: TableSchema, db: string, name: string, colum
       hint: 'The StarRocks PRIMARY KEY must be the source primary key (or replica identity) columns.',
     });
   }
-}
-
-async function alterWithRetry(query: Query, sql: string, fq: string, o: TableSetupOptions): Promise<void> {
-  const now = o.now ?? Date.now;
-  const deadline = now() + o.ddlTimeoutMs;
-  for (;;) {
-    try {
-      await query(sql);
-      return;
-    } catch (err) {
-      const msg = err instanceof SqlError ? err.message : String(err);
-      if (!IN_PROGRESS.test(msg)) throw mysqlError(err, `adding audit columns to ${fq}`);
-      if (now() >= deadline) {
-        throw new CdcError({ code: 'SINK_SETUP', retry: 'retry', message: `Another schema change on ${fq} did not finish within ${o.ddlTimeoutMs} ms: ${msg}` });
-      }
-      o.logger.info({ table: fq }, 'a schema change is in progress on the target table; waiting');
-      await sleep(o.pollIntervalMs);
-    }
+  const lower = new Set(columns.map((c) => c.name.toLowerCase()));
+  const missing = schema.columns.filter((c) => !lower.has(c.name.toLowerCase()));
+  if (missing.length > 0 && policy === 'fail') {
+    const adds = missing.map((c) => `ADD COLUMN ${quoteIdent(c.name)} ${suggestStarRocksType(c)}`).join(', ');
+    throw new CdcError({
+      code: 'SINK_SCHEMA',
+      message: `Target table ${fq} has no column ${missing.map((c) => c.name).join(', ')} (source ${formatTableId(schema.id)}).`,
+      hint:
+        `Add ${missing.length > 1 ? 'them' : 'it'}: ALTER TABLE ${quoteIdent(db)}.${quoteIdent(name)} ${adds}; ` +
+        'or set SCHEMA_EVOLUTION=evolve (the default) to let dbmazz add missing columns.',
+    });
   }
-}
-
-async function waitForSchemaChange(query: Query, db: string, table: string, fq: string, o: TableSetupOptions): Promise<void> {
-  const now = o.now ?? Date.now;
-  const deadline = now() + o.ddlTimeoutMs;
-  for (;;) {
-    let job;
-    try {
-      job = parseAlterJob((await query(showAlterStatement(db, table)))[0]);
-    } catch (err) {
-      throw mysqlError(err, `checking the schema change of ${fq}`);
-    }
-    // No job row: the change was applied synchronously (fast schema evolution v2).
-    if (!job || job.state === 'FINISHED') return;
-    if (job.state === 'CANCELLED') {
-      throw new CdcError({
-        code: 'SINK_SETUP',
-        message: `Adding the audit columns to ${fq} was cancelled by StarRocks: ${job.msg || 'no reason given'}`,
-        hint: 'Check SHOW ALTER TABLE COLUMN on the FE, fix the cause, then restart the pipeline.',
-      });
-    }
-    if (now() >= deadline) {
-      throw new CdcError({
-        code: 'SINK_SETUP',
-        retry: 'retry',
-        message: `The schema change adding audit columns to ${fq} is still ${job.state} after ${o.ddlTimeoutMs} ms`,
-      });
-    }
-    await sleep(o.pollIntervalMs);
-  }
+  return missing;
 }

@@ -59,8 +59,8 @@ describe('encoded primary key limit, 128 bytes (PROTOCOL.md §6.1)', () => {
   it('encodedPrimaryKeySize follows the BE encoder', () => {
     const t = (s: string) => parseColumnType(s);
     assert.equal(encodedPrimaryKeySize([t('VARCHAR(10)')], ['héllo']), 6);
-    assert.equal(encodedPrimaryKeySize([t('INT'), t('VARCHAR(10)')], ['ab']), 6);
-    assert.equal(encodedPrimaryKeySize([t('VARCHAR(10)'), t('INT')], ['ab']), 8);
+    assert.equal(encodedPrimaryKeySize([t('INT'), t('VARCHAR(10)')], [1n, 'ab']), 6);
+    assert.equal(encodedPrimaryKeySize([t('VARCHAR(10)'), t('INT')], ['ab', 1n]), 8);
     assert.equal(encodedPrimaryKeySize([t('BOOLEAN'), t('SMALLINT'), t('DATE'), t('DATETIME'), t('LARGEINT'), t('CHAR(3)')], [true, 1n, '2024-01-01', '2024-01-01 00:00:00', 1n, 'abc']), 1 + 2 + 4 + 8 + 16 + 3);
   });
 });

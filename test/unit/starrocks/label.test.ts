@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { LABEL_PATTERN, makeLabel } from '../../../connectors/starrocks/stream-load/label.js';
+import { contentVariant, LABEL_PATTERN, makeLabel } from '../../../connectors/starrocks/stream-load/label.js';
 
 const parts = { prefix: 'dbmazz', pipelineId: 'dbmazz_slot', table: 'orders', firstLsn: 0x16b374d848n, lastLsn: 0x16b374f000n, index: 0 };
 
@@ -56,5 +56,19 @@ describe('makeLabel', () => {
       index: 12345,
     });
     assert.notEqual(long, other);
+  });
+  it('a variant (a batch the replay guard shortened) never gets the plain label of its LSN range', () => {
+    const v1 = contentVariant([0x16b374d848n, 0x16b374f000n]);
+    const v2 = contentVariant([0x16b374f000n]);
+    assert.match(v1, /^[0-9a-f]{16}$/);
+    assert.equal(v1, contentVariant([0x16b374d848n, 0x16b374f000n]));
+    assert.notEqual(v1, v2);
+    const plain = makeLabel(parts);
+    const a = makeLabel({ ...parts, variant: v1 });
+    const b = makeLabel({ ...parts, variant: v2 });
+    for (const l of [a, b]) assert.match(l, LABEL_PATTERN);
+    assert.match(a, /^dbmazz-dbmazz_slot-orders-16B374D848-16B374F000-0-[0-9a-f]{16}$/);
+    assert.equal(new Set([plain, a, b, makeLabel({ ...parts, index: 1, variant: v1 })]).size, 4);
+    assert.equal(a, makeLabel({ ...parts, variant: v1 }), 'deterministic: a retry of the same shortened batch reuses it');
   });
 });

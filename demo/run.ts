@@ -1,0 +1,228 @@
+/**
+ * `dbmazz demo`: a throwaway PostgreSQL and the StarRocks emulator, three seeded tables, the real
+ * daemon configured by environment variables, traffic at --rate, then drain, validation and cleanup.
+ * Resolves with the exit code: 0 when every target table equals its source.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { startPostgres } from '../test/harness/postgres.js';
+import { startStarRocksEmulator } from '../test/starrocks-emulator/index.js';
+import { DaemonProcess } from './daemon-process.js';
+import { exportLines, pickPort, whereToLook } from './info.js';
+import { Cleanup, StopSignal, until, withoutNewSignalHandlers, type SignalSource } from './lifecycle.js';
+import type { DemoOptions } from './options.js';
+import { DEMO_DB, DEMO_TABLES, PG_DDL, SR_DDL, TABLE_SPECS } from './schema.js';
+import { seed, seedPlan, type SeedCounts } from './seed.js';
+import { Stage, type StageContext } from './stage.js';
+import { TrafficGenerator } from './traffic.js';
+import { validateTable, type TableVerdict } from './validate.js';
+import { Screen, type ScreenOutput } from './view.js';
+import { Workload } from './workload.js';
+
+export interface DemoIo {
+  readonly stdout: ScreenOutput;
+  readonly stderr: { write(text: string): unknown };
+  readonly signals: SignalSource;
+}
+
+export const EXIT_PASSED = 0;
+export const EXIT_FAILED = 1;
+export const EXIT_ABORTED = 130;
+
+const n = (v: number): string => Math.round(v).toLocaleString('en-US');
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+
+export async function runDemo(opts: DemoOptions, io: DemoIo): Promise<number> {
+  const screen = new Screen(io.stdout, !opts.plain && io.stdout.isTTY === true);
+  const cleanup = new Cleanup();
+  let traffic: TrafficGenerator | undefined;
+  const stop = new StopSignal(io.signals, () => {
+    screen.log('Stopping: traffic ends, then dbmazz catches up and drains (Ctrl-C again to abort).');
+    traffic?.stop();
+  });
+  const ctx: StageContext = { screen, started: Date.now(), stop };
+  const flow = demoFlow(opts, ctx, cleanup, (t) => (traffic = t));
+  const aborted = stop.aborted.then(() => 'aborted' as const);
+  let code: number;
+  try {
+    const outcome = await Promise.race([flow, aborted]);
+    if (outcome === 'aborted') {
+      screen.log('Aborted: stopping every process without validation.');
+      code = EXIT_ABORTED;
+    } else code = outcome;
+  } catch (err) {
+    screen.log(`demo failed: ${err instanceof Error ? err.message : String(err)}`);
+    code = EXIT_FAILED;
+  } finally {
+    flow.catch(() => undefined);
+    const problems = await cleanup.run();
+    for (const p of problems) screen.log(`cleanup problem: ${p}`);
+    stop.dispose();
+    screen.close();
+  }
+  return code;
+}
+
+async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, onTraffic: (t: TrafficGenerator) => void): Promise<number> {
+  const { screen, stop } = ctx;
+  screen.log('dbmazz demo: PostgreSQL → dbmazz → StarRocks (emulator), no Docker needed.');
+  const dir = mkdtempSync(join(tmpdir(), 'dbmazz-demo-'));
+  cleanup.add('remove the demo directory', () => {
+    rmSync(dir, { recursive: true, force: true });
+    screen.log(`removed ${dir}`);
+  });
+
+  const pgh = await withoutNewSignalHandlers(() => startPostgres());
+  const pgDir = pgh.dataDir ?? '';
+  const pgPid = pgDir === '' ? undefined : Number(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  cleanup.add('stop PostgreSQL', async () => {
+    await pgh.close();
+    screen.log(`stopped PostgreSQL${pgPid === undefined ? '' : ` (pid ${pgPid})`} and removed ${pgDir}`);
+  });
+  const version = (await pgh.query<{ v: string }>('SHOW server_version')).rows[0]?.v ?? '?';
+  const url = await pgh.createDatabase(DEMO_DB);
+  const db = new pg.Client({ connectionString: url });
+  await db.connect();
+  db.on('error', () => undefined);
+  cleanup.add('close the PostgreSQL connection', () => db.end());
+  screen.log(`PostgreSQL ${version} on 127.0.0.1:${pgh.port} (pid ${pgPid ?? '?'}, data ${pgDir})`);
+
+  const em = await startStarRocksEmulator({});
+  cleanup.add('stop the StarRocks emulator', async () => {
+    await em.close();
+    screen.log('stopped the StarRocks emulator');
+  });
+  screen.log(`StarRocks emulator: FE HTTP ${em.feHttpPort}, BE HTTP ${em.beHttpPorts.join(',')}, MySQL ${em.mysqlPort} (in this process, in memory)`);
+  for (const ddl of PG_DDL) await db.query(ddl);
+  await em.sql(`CREATE DATABASE ${DEMO_DB}`);
+  for (const ddl of SR_DDL) await em.sql(ddl, DEMO_DB);
+  screen.log(`created ${DEMO_TABLES.join(', ')} in PostgreSQL database "${DEMO_DB}" and StarRocks database "${DEMO_DB}"`);
+
+  const grpcPort = await pickPort(opts.grpcPort);
+  const metricsPort = await pickPort(opts.metricsPort);
+  const env: Record<string, string> = {
+    SOURCE_URL: url,
+    TABLES: DEMO_TABLES.join(','),
+    SINK_URL: em.feHttpUrl,
+    SINK_PORT: String(em.mysqlPort),
+    SINK_DATABASE: DEMO_DB,
+    SINK_USER: 'root',
+    GRPC_PORT: String(grpcPort),
+    METRICS_PORT: String(metricsPort),
+    ...(opts.token === undefined ? {} : { GRPC_AUTH_TOKEN: opts.token }),
+    LOG_FORMAT: 'json',
+  };
+  const daemon = DaemonProcess.start(env, dir, metricsPort);
+  const killOnExit = (): void => daemon.signal('SIGKILL');
+  process.once('exit', killOnExit);
+  cleanup.add('stop dbmazz', async () => {
+    process.off('exit', killOnExit);
+    if (!daemon.running) return;
+    daemon.signal('SIGTERM');
+    const t = setTimeout(() => daemon.signal('SIGKILL'), 15_000);
+    await daemon.exited;
+    clearTimeout(t);
+    screen.log(`stopped dbmazz (pid ${daemon.pid ?? '?'})`);
+  });
+  screen.log('');
+  screen.log('dbmazz runs with this configuration, the way you would start it yourself:');
+  for (const l of exportLines(env)) screen.log(`  ${l}`);
+  screen.log('  npx dbmazz');
+  screen.log('');
+  screen.log('Where to look while it runs:');
+  for (const l of whereToLook({ grpcPort, metricsPort, mysqlPort: em.mysqlPort, pgUrl: url, token: opts.token, logFile: daemon.logFile })) screen.log(l);
+  screen.log('');
+  screen.log(`processes: dbmazz pid ${daemon.pid ?? '?'}, postgres pid ${pgPid ?? '?'}; temp dirs: ${dir} ${pgDir}`);
+
+  const stage = new Stage(ctx, daemon, em);
+  const died = (): string | undefined => (daemon.running ? undefined : `dbmazz exited early:\n${daemon.logTail(30)}`);
+  await stage.run('starting', async () => {
+    const ready = await until(async () => {
+      const s = await daemon.status();
+      return s?.stage === 'CDC' && s.runState === 'RUNNING';
+    }, { timeoutMs: 90_000, abortWhen: died, stop });
+    if (ready === 'timeout') throw new Error(`dbmazz did not start replicating within 90 s:\n${daemon.logTail(30)}`);
+  });
+  if (!stop.requested) screen.log(`dbmazz is replicating (slot created) after ${secs(Date.now() - ctx.started)}`);
+
+  // Seed (through CDC: dbmazz has no initial snapshot).
+  const plan = seedPlan(opts.orders);
+  let seeded: SeedCounts = { customers: 0, orders: 0, items: 0 };
+  let written = 0;
+  const seedView = { total: plan.total, written: (): number => written };
+  stage.counts = () => ({
+    orders: { rows: seeded.orders, deleted: 0 },
+    order_items: { rows: seeded.items, deleted: 0 },
+    customers: { rows: seeded.customers, deleted: 0 },
+  });
+  if (!stop.requested) {
+    const t0 = Date.now();
+    stage.seed = seedView;
+    await stage.run('seeding', async () => {
+      seeded = await seed(db, plan, opts.profileBytes, (d) => (written = d), () => stop.requested);
+    });
+    screen.log(`seeded ${n(written)} rows in ${secs(Date.now() - t0)} (${n(seeded.customers)} customers with ${n(opts.profileBytes)}-byte profiles, ${n(seeded.orders)} orders, ${n(seeded.items)} order items)`);
+    const t1 = Date.now();
+    const r = await stage.run('replicating the seed', () => until(() => stage.targetTotal() >= written, { stop, abortWhen: died, everyMs: 200 }));
+    if (r === 'ok') screen.log(`the seed is in StarRocks ${secs(Date.now() - t0)} after seeding began (${n(written / ((Date.now() - t0) / 1000))} rows/s end to end; ${secs(Date.now() - t1)} after the last seed commit)`);
+    stage.seed = undefined;
+  }
+
+  const workload = new Workload(seeded);
+  stage.counts = () => workload.counts;
+  if (!stop.requested) {
+    const gen = new TrafficGenerator(db, workload, { rate: opts.rate, txSize: opts.txSize, profileBytes: opts.profileBytes });
+    onTraffic(gen);
+    stage.traffic = { gen, rate: opts.rate, endsAt: opts.durationS === undefined ? undefined : Date.now() + opts.durationS * 1000 };
+    screen.log(`traffic: ${n(opts.rate)} changes/s in transactions of ~${opts.txSize} changes${opts.durationS === undefined ? ' until Ctrl-C' : ` for ${opts.durationS} s`}`);
+    await stage.run('traffic', () => gen.run(stage.traffic?.endsAt));
+    const ms = Date.now() - gen.stats.startedAt;
+    screen.log(`traffic done: ${n(gen.stats.changes)} changes in ${n(gen.stats.transactions)} transactions over ${secs(ms)} (${n((gen.stats.changes * 1000) / Math.max(1, ms))} changes/s)`);
+  }
+
+  // Catch up: everything written to PostgreSQL received and written by dbmazz, then drain.
+  const expected = workload.totalChanges;
+  const t2 = Date.now();
+  const caught = await stage.run('catching up', () =>
+    until(async () => {
+      const s = await daemon.status();
+      return s !== undefined && s.totals.events >= expected && s.lagEvents === 0 && stage.behind() === 0;
+    }, { timeoutMs: opts.catchUpTimeoutS * 1000, abortWhen: died, everyMs: 250 }),
+  );
+  const last = await daemon.status();
+  if (caught === 'ok') screen.log(`dbmazz caught up ${secs(Date.now() - t2)} after the traffic stopped: ${n(last?.totals.events ?? 0)} events received for ${n(expected)} row changes`);
+  else screen.log(`dbmazz did not catch up within ${opts.catchUpTimeoutS} s (${n(last?.totals.events ?? 0)} of ${n(expected)} events); validating anyway`);
+
+  const exit = await stage.run('draining', async () => {
+    daemon.signal('SIGTERM');
+    const t = setTimeout(() => daemon.signal('SIGKILL'), 60_000);
+    const e = await daemon.exited;
+    clearTimeout(t);
+    return e;
+  });
+  screen.log(`dbmazz drained and stopped: exit code ${exit.code ?? exit.signal ?? '?'}${exit.code === 0 ? ' (everything buffered written, last LSN confirmed)' : ''}`);
+  if (exit.code !== 0) screen.log(daemon.logTail(20));
+
+  const verdicts = await stage.run('validating', async () => {
+    const out: TableVerdict[] = [];
+    for (const spec of TABLE_SPECS) out.push(await validateTable(db, em, spec, workload.counts[spec.name].deleted));
+    return out;
+  });
+  return report(screen, verdicts, exit.code === 0, last);
+}
+
+function report(screen: Screen, verdicts: readonly TableVerdict[], drained: boolean, last: Awaited<ReturnType<DaemonProcess['status']>>): number {
+  screen.log('');
+  screen.log('Validation: every column of every row, PostgreSQL vs StarRocks:');
+  for (const v of verdicts) {
+    screen.log(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.table.padEnd(12)} ${n(v.equal)} of ${n(v.sourceRows)} live rows equal · ${n(v.softDeleted)} soft-deleted rows for ${n(v.expectedDeleted)} deleted in PostgreSQL · ${n(v.targetRows)} rows in StarRocks`);
+    for (const p of v.problems) screen.log(`         ${p}`);
+    if (v.problemCount > v.problems.length) screen.log(`         … ${n(v.problemCount - v.problems.length)} more`);
+  }
+  const passed = drained && verdicts.every((v) => v.ok);
+  if (last !== undefined) screen.log(`dbmazz: ${n(last.totals.events)} events, ${n(last.totals.batches)} batches, ${n(last.totals.rowsLoaded)} rows loaded, ${n(last.totals.commits)} transactions`);
+  screen.log(passed ? 'Validation PASSED: every target table equals its source.' : 'Validation FAILED: see the lines above.');
+  return passed ? EXIT_PASSED : EXIT_FAILED;
+}
