@@ -148,8 +148,11 @@ function makeHarness(base: {
   const urlFor = (db: string): string => `postgres://${base.user}@${base.host}:${base.port}/${db}`;
   let pool: pg.Pool | undefined;
   const getPool = (): pg.Pool => {
-    pool ??= new pg.Pool({ connectionString: urlFor(base.database), max: 4 });
-    pool.on('error', () => undefined);
+    if (!pool) {
+      pool = new pg.Pool({ connectionString: urlFor(base.database), max: 4 });
+      // Idle clients error out when the server is stopped on purpose (outage tests).
+      pool.on('error', () => undefined);
+    }
     return pool;
   };
   const endPool = async (): Promise<void> => {
