@@ -81,7 +81,7 @@ async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, 
     await pgh.close();
     screen.log(`stopped PostgreSQL${pgPid === undefined ? '' : ` (pid ${pgPid})`} and removed ${pgDir}`);
   });
-  const version = (await pgh.query<{ v: string }>('SHOW server_version')).rows[0]?.v ?? '?';
+  const version = (await pgh.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?';
   const url = await pgh.createDatabase(DEMO_DB);
   const db = new pg.Client({ connectionString: url });
   await db.connect();

@@ -52,7 +52,7 @@ export class Stage {
     return DEMO_TABLES.reduce((s, t) => s + c[t].rows + c[t].deleted - this.targetRows(t), 0);
   }
 
-  /** Runs one phase, refreshing the view meanwhile; the view is drawn once more at the end. */
+  /** Runs one phase, refreshing the view at its start and about once a second meanwhile. */
   async run<T>(phase: Phase, fn: () => Promise<T>): Promise<T> {
     this.#phase = phase;
     const timer = setInterval(() => void this.refresh(), REFRESH_MS);
@@ -61,7 +61,6 @@ export class Stage {
       return await fn();
     } finally {
       clearInterval(timer);
-      await this.refresh(true);
     }
   }
 

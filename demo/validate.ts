@@ -62,19 +62,20 @@ function targetRows(em: StarRocksEmulator, spec: DemoTableSpec): Map<string, Tar
 }
 
 /** PostgreSQL rows in key order, one page after the other. */
-async function* sourcePages(db: pg.ClientBase, spec: DemoTableSpec): AsyncGenerator<Row[]> {
+async function* sourcePages(db: pg.ClientBase, spec: DemoTableSpec, pageSize: number): AsyncGenerator<Row[]> {
   const q = (n: string): string => `"${n.replace(/"/g, '""')}"`;
   const select = spec.cols.map((c) => `${c.pgExpr ?? `${q(c.name)}::text`} AS ${q(c.name)}`).join(', ');
-  const keyCols = spec.key.map((k) => q(k.name)).join(', ');
+  // Qualified: in ORDER BY a bare name would mean the output column (the text form), not the key.
+  const keyCols = spec.key.map((k) => `t.${q(k.name)}`).join(', ');
   const keyParams = spec.key.map((k, i) => `$${i + 1}::${k.type}`).join(', ');
   let after: string[] | undefined;
   for (;;) {
     const where = after === undefined ? '' : `WHERE (${keyCols}) > (${keyParams})`;
-    const r = await db.query<Row>(`SELECT ${select} FROM ${q(spec.name)} ${where} ORDER BY ${keyCols} LIMIT ${PAGE}`, after ?? []);
+    const r = await db.query<Row>(`SELECT ${select} FROM ${q(spec.name)} AS t ${where} ORDER BY ${keyCols} LIMIT ${pageSize}`, after ?? []);
     if (r.rows.length === 0) return;
     yield r.rows;
     const last = r.rows[r.rows.length - 1];
-    if (last === undefined || r.rows.length < PAGE) return;
+    if (last === undefined || r.rows.length < pageSize) return;
     after = spec.key.map((k) => last[k.name] ?? '');
   }
 }
@@ -89,7 +90,14 @@ function firstDiff(a: string, b: string): string {
     .join('; ');
 }
 
-export async function validateTable(db: pg.ClientBase, em: StarRocksEmulator, spec: DemoTableSpec, expectedDeleted: number): Promise<TableVerdict> {
+/** Compares one table; `pageSize` is the PostgreSQL page (rows per query). */
+export async function validateTable(
+  db: pg.ClientBase,
+  em: StarRocksEmulator,
+  spec: DemoTableSpec,
+  expectedDeleted: number,
+  pageSize = PAGE,
+): Promise<TableVerdict> {
   const target = targetRows(em, spec);
   const problems: string[] = [];
   let problemCount = 0;
@@ -98,7 +106,7 @@ export async function validateTable(db: pg.ClientBase, em: StarRocksEmulator, sp
     if (problems.length < MAX_LISTED) problems.push(text);
   };
   const v = { table: spec.name, sourceRows: 0, targetRows: target.size, equal: 0, softDeleted: 0, expectedDeleted };
-  for await (const page of sourcePages(db, spec)) {
+  for await (const page of sourcePages(db, spec, pageSize)) {
     for (const raw of page) {
       v.sourceRows++;
       const row = normalise(raw, spec.cols);

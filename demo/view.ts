@@ -89,7 +89,7 @@ export function plainLine(vm: ViewModel): string {
   const d = vm.daemon;
   const parts = [`[demo ${clock(vm.elapsedMs)}] ${vm.phase}`];
   if (d !== undefined) {
-    parts.push(`stage=${d.stage} state=${d.runState} events/s=${Math.round(d.eventsPerSecond)} events=${d.totals.events} batches=${d.totals.batches} lag=${bytes(d.lagBytes)}/${d.lagEvents}ev rss=${bytes(d.rssBytes)}`);
+    parts.push(`stage=${d.stage} state=${d.runState} events/s=${Math.round(d.eventsPerSecond)} events=${d.totals.events} batches=${d.totals.batches} lag=${bytes(d.lagBytes)}/${d.lagEvents}ev rss=${bytes(d.rssBytes)} cpu=${Math.round(d.cpuMillicores / 10)}%`);
   }
   if (vm.seed !== undefined) parts.push(`seed=${vm.seed.written}/${vm.seed.total} replicated=${vm.seed.replicated}`);
   if (vm.traffic !== undefined) parts.push(`traffic=${Math.round(vm.traffic.recentRate)}/s changes=${vm.traffic.changes}`);

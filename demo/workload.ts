@@ -17,9 +17,9 @@ export const OP_WEIGHTS: Readonly<Record<Op, number>> = {
   itemQty: 12,
   customerSeen: 24,
   customerProfile: 3,
-  newCustomer: 3,
+  newCustomer: 4,
   deleteOrder: 10,
-  deleteCustomer: 4,
+  deleteCustomer: 2,
 };
 
 export interface TableCounts {

@@ -23,6 +23,9 @@ export class TextValueError extends Error {
 
 const INT = /^[+-]?\d+$/;
 
+/** The largest finite float32 (FLT_MAX), exactly. */
+const FLOAT4_MAX = 3.4028234663852886e38;
+
 function special(text: string): SpecialNumber | undefined {
   if (text === 'NaN') return new SpecialNumber('NaN');
   if (text === 'Infinity') return new SpecialNumber('Infinity');
@@ -96,6 +99,9 @@ export function decodeTextValue(text: string, type: PgTypeInfo): Value {
       if (s) return s;
       const n = Number(text);
       if (text.trim() === '' || Number.isNaN(n)) throw new TextValueError(type.name, text, 'not a number');
+      // float4's shortest text of ±FLT_MAX (`3.4028235e+38`) reads as a double just above FLT_MAX,
+      // which a FLOAT column refuses as an overflow (PROTOCOL.md §8.1): keep the exact float32 value.
+      if (type.family === 'float4' && Math.abs(n) > FLOAT4_MAX) return Math.fround(n);
       return n;
     }
     case 'numeric':

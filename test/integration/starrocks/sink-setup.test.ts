@@ -92,10 +92,10 @@ describe('StarRocks sink setup (emulator)', () => {
     );
   });
 
-  it('names the source column missing in the target', async () => {
+  it('with SCHEMA_EVOLUTION=fail, names the source column missing in the target', async () => {
     await h.create(`${DB}.narrow (id INT NOT NULL) PRIMARY KEY(id) DISTRIBUTED BY HASH(id)`);
     await assert.rejects(
-      h.sink().setup([tableSchema('narrow', [column('id', 'int4', true), column('price', 'float8')])]),
+      h.sink({ SCHEMA_EVOLUTION: 'fail' }).setup([tableSchema('narrow', [column('id', 'int4', true), column('price', 'float8')])]),
       (e: unknown) => e instanceof CdcError && e.code === 'SINK_SCHEMA' && /cdc\.narrow has no column price/.test(e.message) && /ADD COLUMN `price` DOUBLE/.test(e.hint ?? ''),
     );
   });
