@@ -23,7 +23,7 @@ export interface DemoOptions {
 }
 
 export const DEFAULT_OPTIONS: DemoOptions = {
-  rate: 2000,
+  rate: 3000,
   durationS: undefined,
   orders: 50_000,
   txSize: 50,

@@ -210,6 +210,7 @@ async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, 
     for (const spec of TABLE_SPECS) out.push(await validateTable(db, em, spec, workload.counts[spec.name].deleted));
     return out;
   });
+  screen.freeze();
   return report(screen, verdicts, exit.code === 0, last);
 }
 

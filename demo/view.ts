@@ -153,6 +153,12 @@ export class Screen {
     this.out.write(`${plainLine(vm)}\n`);
   }
 
+  /** Leaves the live block on screen as it is now; later lines print below it. */
+  freeze(): void {
+    this.#last = [];
+    this.#shown = 0;
+  }
+
   /** Leaves the last live block on screen and shows the cursor again. */
   close(): void {
     if (this.live) this.out.write('\x1b[?25h');

@@ -145,15 +145,15 @@ export class Workload {
         return 1;
       }
       case 'deleteOrder': {
-        // Keep the table from shrinking away: deletes only while there are plenty of rows.
-        if (this.#liveOrders.length < 100) return this.#planOne(p, 'newOrder');
+        // Never delete the last rows (the weights make the tables grow anyway).
+        if (this.#liveOrders.length < 10) return this.#planOne(p, 'newOrder');
         const id = this.#take(this.#liveOrders);
         if (id === undefined) return 0;
         p.deleteOrders.push(id);
         return 1 + linesOf(id);
       }
       case 'deleteCustomer': {
-        if (this.#liveCustomers.length < 20) return this.#planOne(p, 'newCustomer');
+        if (this.#liveCustomers.length < 5) return this.#planOne(p, 'newCustomer');
         const id = this.#take(this.#liveCustomers);
         if (id === undefined) return 0;
         p.deleteCustomers.push(id);

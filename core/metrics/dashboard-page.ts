@@ -72,6 +72,7 @@ export const DASHBOARD_HTML = [
   '<html lang="en"><head><meta charset="utf-8">',
   '<meta name="viewport" content="width=device-width, initial-scale=1">',
   '<title>dbmazz dashboard</title>',
+  '<link rel="icon" href="data:,">',
   `<style>${DASHBOARD_CSS}</style>`,
   '</head><body>',
   BODY,

@@ -21,7 +21,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     var units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
     var i = 0;
     while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
-    return (i === 0 ? String(Math.round(n)) : n.toFixed(n >= 100 ? 0 : 1)) + ' ' + units[i];
+    return (i === 0 ? String(Math.round(n)) : n.toFixed(n >= 100 ? 0 : 1).replace(/\.0$/, '')) + ' ' + units[i];
   }
   function fmtAge(ms) {
     var s = Math.max(0, Math.round(ms / 1000));
@@ -30,12 +30,22 @@ export const DASHBOARD_SCRIPT = String.raw`
     if (m < 60) return m + ' min ' + (s % 60) + ' s';
     return Math.floor(m / 60) + ' h ' + (m % 60) + ' min';
   }
+  function fmtMinSec(ms) {
+    var s = Math.round(ms / 1000);
+    return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
+  }
   function fmtClock(t) { return new Date(t).toLocaleTimeString('en-GB'); }
   function niceMax(v) {
     if (!(v > 0)) return 1;
     var p = Math.pow(10, Math.floor(Math.log(v) / Math.LN10));
     var m = v / p;
     return (m <= 1 ? 1 : m <= 2 ? 2 : m <= 5 ? 5 : 10) * p;
+  }
+  /** Byte axes step in KiB/MiB/GiB, so the labels are round numbers. */
+  function niceBytes(v) {
+    if (!(v > 0)) return 1024;
+    var unit = Math.pow(1024, Math.max(0, Math.floor(Math.log(v) / Math.log(1024))));
+    return niceMax(v / unit) * unit;
   }
   function svg(name, attrs, text) {
     var e = document.createElementNS(SVGNS, name);
@@ -49,24 +59,26 @@ export const DASHBOARD_SCRIPT = String.raw`
     { id: 'chart-throughput', fmt: fmtRate, series: [
       { name: 'events/s', value: function (p) { return p.eventsPerSecond; } },
       { name: 'rows loaded/s', value: function (p) { return p.rowsPerSecond; } }] },
-    { id: 'chart-lag-bytes', fmt: fmtBytes, series: [
+    { id: 'chart-lag-bytes', fmt: fmtBytes, nice: niceBytes, series: [
       { name: 'lag bytes', value: function (p) { return p.lagBytes; } }] },
     { id: 'chart-lag-events', fmt: fmtInt, series: [
       { name: 'pending events', value: function (p) { return p.lagEvents; } }] },
-    { id: 'chart-memory', fmt: fmtBytes, series: [
+    { id: 'chart-memory', fmt: fmtBytes, nice: niceBytes, series: [
       { name: 'RSS', value: function (p) { return p.rssBytes; } }] }
   ];
 
   function drawChart(chart, now) {
     var el = $(chart.id);
     if (!el) return;
-    var W = 600, H = 180, L = 62, R = 10, T = 10, B = 22;
-    var from = now - st.windowMs;
+    var W = Math.max(300, Math.round(el.getBoundingClientRect().width) || 600), H = 180, L = 62, R = 10, T = 10, B = 22;
+    // A young daemon has less history than the window: stretch what there is (at least one minute).
+    var span = st.samples.length === 0 ? st.windowMs : Math.min(st.windowMs, Math.max(60000, now - st.samples[0].t));
+    var from = now - span;
     var shown = st.samples.filter(function (p) { return p.t >= from; });
     var max = 0;
     chart.series.forEach(function (s) { shown.forEach(function (p) { max = Math.max(max, s.value(p)); }); });
-    max = niceMax(max * 1.05);
-    var x = function (t) { return L + ((t - from) / st.windowMs) * (W - L - R); };
+    max = (chart.nice || niceMax)(max * 1.05);
+    var x = function (t) { return L + ((t - from) / span) * (W - L - R); };
     var y = function (v) { return T + (1 - v / max) * (H - T - B); };
     while (el.firstChild) el.removeChild(el.firstChild);
     el.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
@@ -77,8 +89,8 @@ export const DASHBOARD_SCRIPT = String.raw`
       el.appendChild(svg('text', { x: L - 6, y: yy + 4, 'class': 'axis ylabel' }, chart.fmt(v)));
     }
     for (var k = 0; k <= 4; k++) {
-      var ago = st.windowMs - (k * st.windowMs) / 4;
-      el.appendChild(svg('text', { x: x(from + (k * st.windowMs) / 4), y: H - 5, 'class': 'axis xlabel' }, ago === 0 ? 'now' : '-' + fmtAge(ago).replace(' 0 s', '')));
+      var ago = span - (k * span) / 4;
+      el.appendChild(svg('text', { x: x(from + (k * span) / 4), y: H - 5, 'class': 'axis xlabel' + (k === 0 ? ' first' : '') }, ago === 0 ? 'now' : '-' + fmtMinSec(ago)));
     }
     if (shown.length === 0) el.appendChild(svg('text', { x: (L + W) / 2, y: H / 2, 'class': 'empty' }, 'waiting for samples…'));
     chart.series.forEach(function (s, idx) {

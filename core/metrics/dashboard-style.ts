@@ -36,7 +36,8 @@ main { padding: 16px 20px 28px; max-width: 1400px; margin: 0 auto; }
 .card .label { font-size: 12px; color: var(--muted); text-transform: uppercase; letter-spacing: .4px; }
 .card .value { font-size: 22px; font-weight: 650; font-variant-numeric: tabular-nums; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .card .value.small { font-size: 16px; padding-top: 5px; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 12px; margin-bottom: 14px; }
+.charts { display: grid; grid-template-columns: repeat(2, minmax(0, 1fr)); gap: 12px; margin-bottom: 14px; }
+@media (max-width: 800px) { .charts { grid-template-columns: 1fr; } }
 .panel { background: var(--panel); border: 1px solid var(--line); border-radius: 8px; padding: 10px 12px 8px; }
 .panel h2 { font-size: 14px; margin: 0 0 4px; display: flex; justify-content: space-between; gap: 8px; flex-wrap: wrap; }
 .legend { font-weight: 400; color: var(--muted); font-size: 12px; }
@@ -49,6 +50,7 @@ svg.chart .grid { stroke: var(--line); stroke-width: 1; }
 svg.chart .axis { fill: var(--muted); font-size: 11px; }
 svg.chart .ylabel { text-anchor: end; }
 svg.chart .xlabel { text-anchor: middle; }
+svg.chart .xlabel.first { text-anchor: start; }
 svg.chart .series { fill: none; stroke-width: 2; stroke-linejoin: round; }
 svg.chart .s0 { stroke: var(--accent); }
 svg.chart .s1 { stroke: var(--accent2); }

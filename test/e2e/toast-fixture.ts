@@ -4,8 +4,11 @@
  * comparison of PostgreSQL with the emulator through SHA-256 digests.
  */
 import { createHash } from 'node:crypto';
-import type { PgHarness } from '../harness/postgres.js';
-import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
+import { startPostgres, type PgHarness } from '../harness/postgres.js';
+import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
+import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { waitFor } from '../helpers/wait.js';
+import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
 import { rng } from './shop-fixture.js';
 
 export const TOAST_DB = 'toastdb';
@@ -158,3 +161,94 @@ export async function diffToast(
 }
 
 export { rng };
+
+export const KB = 1024;
+
+type Q = (sql: string, params?: unknown[]) => Promise<unknown>;
+
+/**
+ * PostgreSQL, the emulator and the dbmazz CLI for the TOAST tests: `docs` (default replica identity)
+ * and `docs_full` (REPLICA IDENTITY FULL) with the same statements applied to both in each transaction.
+ */
+export class ToastRig {
+  static readonly TABLES = ['docs', 'docs_full'] as const;
+  readonly rand: () => number;
+  /** Values a deleted or moved-away key had last, per table (StarRocks keeps them on soft delete). */
+  readonly lastKnown = new Map<string, Map<string, Digest>>(ToastRig.TABLES.map((t) => [t, new Map()]));
+  daemon: DaemonProcess | undefined;
+
+  private constructor(
+    readonly pg: PgHarness,
+    readonly em: StarRocksEmulator,
+    seed: number,
+  ) {
+    this.rand = rng(seed);
+  }
+
+  static async start(seed: number): Promise<ToastRig> {
+    const pg = await startPostgres();
+    const em = await startStarRocksEmulator({ password: SR_PASSWORD });
+    const rig = new ToastRig(pg, em, seed);
+    for (const t of ToastRig.TABLES) await pg.query(PG_TABLE(t));
+    await pg.query('ALTER TABLE public.docs_full REPLICA IDENTITY FULL');
+    await em.sql(`CREATE DATABASE ${TOAST_DB}`);
+    for (const t of ToastRig.TABLES) await em.sql(SR_TABLE(t), TOAST_DB);
+    rig.daemon = spawnDaemon(daemonEnv(pg, em, TOAST_DB, ToastRig.TABLES.join(','), { FLUSH_SIZE: '200', FLUSH_INTERVAL_MS: '300', LOG_LEVEL: 'debug' }));
+    await waitFor(async () => {
+      const r = await pg.query<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot'");
+      return r.rows[0]?.active === true;
+    }, { timeoutMs: 30_000, message: () => `daemon did not start streaming:\n${rig.daemon?.output()}` });
+    return rig;
+  }
+
+  async close(): Promise<void> {
+    this.daemon?.kill('SIGKILL');
+    await this.daemon?.exited;
+    await this.em.close();
+    await this.pg.close();
+  }
+
+  /** Parameters of an INSERT (id, title, body, doc, blob) with fresh random large values. */
+  row(id: number, bodyBytes: number, docBytes: number, blobBytes: number): unknown[] {
+    return [id, `title ${id}`, randomText(this.rand, bodyBytes), randomDoc(this.rand, docBytes), randomBytes(this.rand, blobBytes)];
+  }
+
+  /** Runs `fn` in one transaction, once per table (the same statements on both tables). */
+  async tx(fn: (q: Q, table: string) => Promise<void>): Promise<void> {
+    const c = await this.pg.connect();
+    try {
+      await c.query('BEGIN');
+      for (const t of ToastRig.TABLES) await fn((sql, params) => c.query(sql, params), t);
+      await c.query('COMMIT');
+    } catch (e) {
+      await c.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    } finally {
+      await c.end();
+    }
+  }
+
+  /** Records the current PostgreSQL digests of `ids` as their last known values. */
+  async remember(ids: readonly number[]): Promise<void> {
+    for (const t of ToastRig.TABLES) {
+      const d = await pgDigests(this.pg, t);
+      for (const id of ids) {
+        const v = d.get(String(id));
+        if (v) this.lastKnown.get(t)?.set(String(id), v);
+      }
+    }
+  }
+
+  async converge(what: string): Promise<void> {
+    let diff = '';
+    await waitFor(
+      async () => {
+        const parts: string[] = [];
+        for (const t of ToastRig.TABLES) parts.push(await diffToast(this.pg, this.em, t, this.lastKnown.get(t) ?? new Map()));
+        diff = parts.filter((p) => p !== '').join('\n');
+        return diff === '';
+      },
+      { timeoutMs: 90_000, intervalMs: 300, message: () => `${what}: tables never converged:\n${diff}\n--- daemon ---\n${this.daemon?.output().slice(-3000)}` },
+    );
+  }
+}

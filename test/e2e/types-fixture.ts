@@ -88,15 +88,25 @@ export function storedText(v: unknown): string | null {
   return JSON.stringify(v, (_k, x: unknown) => (typeof x === 'bigint' ? x.toString() : x));
 }
 
-/** A stored ARRAY as a JSON array of element texts (nested arrays nested). */
-function storedArray(el: (v: unknown) => string | null): (v: unknown) => string | null {
-  const walk = (v: unknown): unknown => (Array.isArray(v) ? v.map(walk) : v === null ? null : el(v));
-  return (v) => (v === null || v === undefined ? null : JSON.stringify(walk(v)));
+/**
+ * A stored ARRAY as JSON text of its element texts (nested arrays nested): numbers bare when `bare`,
+ * other elements as JSON strings.
+ */
+function storedArray(el: (v: unknown) => string | null, bare = false): (v: unknown) => string | null {
+  const walk = (v: unknown): string => {
+    if (Array.isArray(v)) return `[${v.map(walk).join(',')}]`;
+    const t = v === null || v === undefined ? null : el(v);
+    return t === null ? 'null' : bare ? t : JSON.stringify(t);
+  };
+  return (v) => (v === null || v === undefined ? null : walk(v));
 }
 
-/** PostgreSQL side of an array: a JSON array of element texts (1-D). */
-const elementTexts = (col: string, expr = 'e::text'): string =>
-  `CASE WHEN ${col} IS NULL THEN NULL ELSE array_to_json(ARRAY(SELECT ${expr} FROM unnest(${col}) AS e))::text END`;
+/** PostgreSQL side of an array: a JSON array of element texts (1-D), each from the output function. */
+const elementTexts = (col: string, expr = "format('%s', el_)"): string =>
+  `CASE WHEN ${col} IS NULL THEN NULL ELSE array_to_json(ARRAY(SELECT CASE WHEN el_ IS NULL THEN NULL ELSE ${expr} END FROM unnest(${col}) AS el_))::text END`;
+
+/** The output function's text (`::text` differs for some types: inet adds the prefix length, char(n) drops padding). */
+const outputText = (col: string): string => `CASE WHEN ${col} IS NULL THEN NULL ELSE format('%s', ${col}) END`;
 
 function mapElements(f: Norm): Norm {
   return (t) => JSON.stringify((JSON.parse(t) as (string | null)[]).map((e) => (e === null ? null : f(e))));
@@ -123,7 +133,7 @@ export const COLUMNS: readonly TypeColumn[] = [
   { name: 'm', pg: 'money', sr: 'DECIMAL(19,2)', pgText: 'm::numeric::text' },
   { name: 't', pg: 'text', sr: 'STRING' },
   { name: 'vc', pg: 'varchar(10)', sr: 'VARCHAR(40)' },
-  { name: 'c', pg: 'char(5)', sr: 'VARCHAR(20)', pgText: `format('%s', c)` },
+  { name: 'c', pg: 'char(5)', sr: 'VARCHAR(20)', pgText: outputText('c') },
   { name: 'ch', pg: '"char"', sr: 'STRING' },
   { name: 'nm', pg: 'name', sr: 'STRING' },
   { name: 'j', pg: 'json', sr: 'JSON', expect: canonicalJson, stored: (v) => (typeof v === 'string' ? canonicalJson(v) : null) },
@@ -141,8 +151,8 @@ export const COLUMNS: readonly TypeColumn[] = [
   { name: 'tstz', pg: 'timestamptz', sr: 'DATETIME', pgText: `(tstz AT TIME ZONE 'UTC')::text`, expect: asDatetime, stored: (v) => (v === null ? null : trimFraction(String(v))) },
   { name: 'tstz_s', pg: 'timestamptz', sr: 'STRING', pgText: `(tstz_s AT TIME ZONE 'UTC')::text` },
   { name: 'iv', pg: 'interval', sr: 'STRING' },
-  { name: 'ip', pg: 'inet', sr: 'STRING' },
-  { name: 'net', pg: 'cidr', sr: 'STRING' },
+  { name: 'ip', pg: 'inet', sr: 'STRING', pgText: outputText('ip') },
+  { name: 'net', pg: 'cidr', sr: 'STRING', pgText: outputText('net') },
   { name: 'mac', pg: 'macaddr', sr: 'STRING' },
   { name: 'mac8', pg: 'macaddr8', sr: 'STRING' },
   { name: 'bits', pg: 'bit(4)', sr: 'STRING' },
@@ -155,14 +165,14 @@ export const COLUMNS: readonly TypeColumn[] = [
   { name: 'dom_n', pg: 'price', sr: 'DECIMAL(38,9)', expect: asDecimal, stored: (v) => (v === null ? null : trimDecimal(String(v))) },
   { name: 'comp', pg: 'pair', sr: 'STRING' },
   { name: 'rng', pg: 'int4range', sr: 'STRING' },
-  { name: 'arr_i', pg: 'integer[]', sr: 'ARRAY<INT>', pgText: 'array_to_json(arr_i)::text', stored: storedArray(num) },
+  { name: 'arr_i', pg: 'integer[]', sr: 'ARRAY<INT>', pgText: 'array_to_json(arr_i)::text', stored: storedArray(num, true) },
   { name: 'arr_i8', pg: 'bigint[]', sr: 'ARRAY<BIGINT>', pgText: elementTexts('arr_i8'), stored: storedArray(num) },
-  { name: 'arr_2d', pg: 'integer[][]', sr: 'ARRAY<ARRAY<INT>>', pgText: 'array_to_json(arr_2d)::text', stored: storedArray(num) },
+  { name: 'arr_2d', pg: 'integer[][]', sr: 'ARRAY<ARRAY<INT>>', pgText: 'array_to_json(arr_2d)::text', stored: storedArray(num, true) },
   { name: 'arr_t', pg: 'text[]', sr: 'ARRAY<STRING>', pgText: elementTexts('arr_t'), stored: storedArray(identity) },
   { name: 'arr_n', pg: 'numeric[]', sr: 'ARRAY<DECIMAL(38,9)>', pgText: elementTexts('arr_n'), expect: mapElements(asDecimal), stored: storedArray((v) => trimDecimal(String(v))) },
-  { name: 'arr_b', pg: 'boolean[]', sr: 'ARRAY<BOOLEAN>', pgText: elementTexts('arr_b'), stored: storedArray(identity) },
+  { name: 'arr_b', pg: 'boolean[]', sr: 'ARRAY<BOOLEAN>', pgText: elementTexts('arr_b', 'el_::text'), stored: storedArray(identity) },
   { name: 'arr_f', pg: 'double precision[]', sr: 'ARRAY<DOUBLE>', pgText: elementTexts('arr_f'), expect: mapElements(asFloat8), stored: storedArray(num) },
-  { name: 'arr_ts', pg: 'timestamptz[]', sr: 'ARRAY<DATETIME>', pgText: elementTexts('arr_ts', `(e AT TIME ZONE 'UTC')::text`), expect: mapElements(asDatetime), stored: storedArray((v) => trimFraction(String(v))) },
+  { name: 'arr_ts', pg: 'timestamptz[]', sr: 'ARRAY<DATETIME>', pgText: elementTexts('arr_ts', `(el_ AT TIME ZONE 'UTC')::text`), expect: mapElements(asDatetime), stored: storedArray((v) => trimFraction(String(v))) },
   { name: 'arr_d', pg: 'date[]', sr: 'ARRAY<DATE>', pgText: elementTexts('arr_d'), expect: mapElements(asDate), stored: storedArray(identity) },
   { name: 'arr_u', pg: 'uuid[]', sr: 'ARRAY<STRING>', pgText: elementTexts('arr_u'), stored: storedArray(identity) },
   { name: 'arr_j', pg: 'jsonb[]', sr: 'ARRAY<JSON>', pgText: elementTexts('arr_j'), expect: mapElements(canonicalJson), stored: storedArray((v) => canonicalJson(String(v))) },
@@ -170,7 +180,7 @@ export const COLUMNS: readonly TypeColumn[] = [
   { name: 'arr_by', pg: 'bytea[]', sr: 'ARRAY<STRING>', pgText: elementTexts('arr_by'), stored: storedArray(identity) },
   { name: 'arr_ip', pg: 'inet[]', sr: 'ARRAY<STRING>', pgText: elementTexts('arr_ip'), stored: storedArray(identity) },
   { name: 'arr_iv', pg: 'interval[]', sr: 'ARRAY<STRING>', pgText: elementTexts('arr_iv'), stored: storedArray(identity) },
-  { name: 'arr_dom', pg: 'posint[]', sr: 'ARRAY<INT>', pgText: 'array_to_json(arr_dom)::text', stored: storedArray(num) },
+  { name: 'arr_dom', pg: 'posint[]', sr: 'ARRAY<INT>', pgText: 'array_to_json(arr_dom)::text', stored: storedArray(num, true) },
   { name: 'arr_comp', pg: 'pair[]', sr: 'ARRAY<STRING>', pgText: elementTexts('arr_comp'), stored: storedArray(identity) },
   // Multi-dimensional values of any depth: a JSON column (nested arrays) or a STRING (JSON text).
   { name: 'arr_md', pg: 'integer[]', sr: 'JSON', pgText: 'array_to_json(arr_md)::text', expect: canonicalJson, stored: (v) => (typeof v === 'string' ? canonicalJson(v) : null) },

@@ -1,0 +1,170 @@
+/**
+ * The demo's pure parts: flags, seed sizes, the workload's bookkeeping, the terminal rendering (live
+ * block and plain lines, redraw in place), the export lines and the cleanup stack / Ctrl-C handling.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { EventEmitter } from 'node:events';
+import { exportLines, shellQuote, whereToLook } from '../../demo/info.js';
+import { Cleanup, StopSignal, until } from '../../demo/lifecycle.js';
+import { DEFAULT_OPTIONS, parseDemoArgs, parseDuration } from '../../demo/options.js';
+import { linesOf } from '../../demo/schema.js';
+import { seedPlan } from '../../demo/seed.js';
+import { bar, liveLines, plainLine, Screen, type ViewModel } from '../../demo/view.js';
+import { Workload } from '../../demo/workload.js';
+import { rng } from './shop-fixture.js';
+
+describe('demo flags', () => {
+  it('parses every flag and refuses bad values', () => {
+    assert.deepEqual(parseDemoArgs([]), { ok: true, options: DEFAULT_OPTIONS });
+    const r = parseDemoArgs(['--rate', '1500', '--duration=2m', '--orders', '100', '--tx-size', '10', '--token', 't0k', '--grpc-port', '0', '--metrics-port=0', '--plain', '--profile-bytes', '2500']);
+    assert.ok(r.ok);
+    assert.deepEqual(r.options, { ...DEFAULT_OPTIONS, rate: 1500, durationS: 120, orders: 100, txSize: 10, token: 't0k', grpcPort: 0, metricsPort: 0, plain: true, profileBytes: 2500 });
+    assert.deepEqual(parseDemoArgs(['--help']), { ok: false, help: true, error: '' });
+    for (const bad of [['--rate', '0'], ['--rate'], ['--duration', 'soon'], ['--orders', '5'], ['--token', 'a b'], ['--what']]) {
+      const p = parseDemoArgs(bad);
+      assert.equal(p.ok, false, bad.join(' '));
+    }
+    assert.equal(parseDuration('90'), 90);
+    assert.equal(parseDuration('1.5m'), 90);
+    assert.equal(parseDuration('1h'), 3600);
+    assert.equal(parseDuration('0'), undefined);
+  });
+});
+
+describe('demo workload', () => {
+  it('sizes the seed like the SQL does', () => {
+    const p = seedPlan(1500);
+    assert.deepEqual(p, { customers: 150, orders: 1500, items: 3000, total: 4650 });
+    assert.deepEqual([1, 2, 3].map(linesOf), [2, 3, 1]);
+  });
+
+  it('plans transactions of about the asked size, never reusing or resurrecting keys', () => {
+    const w = new Workload({ customers: 50, orders: 500, items: 1000 }, rng(7));
+    const deletedOrders = new Set<number>();
+    const insertedOrders = new Set<number>();
+    for (let i = 0; i < 200; i++) {
+      const p = w.plan(50);
+      assert.ok(p.planned >= 50 && p.planned < 50 + 4, `planned ${p.planned}`);
+      for (const o of p.newOrders) {
+        assert.ok(o.id > 500 && !insertedOrders.has(o.id), `order id ${o.id} reused`);
+        insertedOrders.add(o.id);
+        assert.equal(p.newItems.filter((x) => x.orderId === o.id).length, linesOf(o.id));
+      }
+      for (const id of p.deleteOrders) {
+        assert.ok(!deletedOrders.has(id), `order ${id} deleted twice`);
+        deletedOrders.add(id);
+      }
+      for (const id of p.statusOrders) assert.ok(!deletedOrders.has(id) || p.deleteOrders.includes(id), `update of deleted order ${id}`);
+    }
+    assert.ok(deletedOrders.size > 0);
+    w.record('orders', 'insert', 3);
+    w.record('orders', 'delete', 2);
+    w.record('orders', 'update', 5);
+    assert.deepEqual(w.counts.orders, { rows: 501, deleted: 2, inserts: 503, updates: 5 });
+    assert.equal(w.totalChanges, 503 + 2 + 5 + 1000 + 50);
+  });
+});
+
+const VM: ViewModel = {
+  phase: 'traffic',
+  elapsedMs: 83_000,
+  daemon: {
+    stage: 'CDC',
+    stageDetail: 'Replicating',
+    errorDetail: '',
+    runState: 'RUNNING',
+    eventsPerSecond: 2987,
+    totals: { events: 412345, batches: 120, rowsLoaded: 400000, loads: 120, retries: 0, commits: 900, truncates: 0, truncatesIgnored: 0 },
+    lagBytes: 12_600,
+    lagEvents: 211,
+    rssBytes: 150 * 1024 * 1024,
+    cpuMillicores: 420,
+  } as ViewModel['daemon'],
+  seed: { total: 1000, written: 1000, replicated: 500 },
+  traffic: { rate: 3000, recentRate: 2994.4, changes: 90000, remainingS: 12.2 },
+  tables: [{ name: 'orders', sourceRows: 61234, deleted: 1203, targetRows: 62430 }],
+};
+
+describe('demo terminal view', () => {
+  it('renders the live block and the plain line', () => {
+    const text = liveLines(VM).join('\n');
+    assert.match(text, /dbmazz demo · traffic · 00:01:23/);
+    assert.match(text, /stage CDC \(Replicating\) · RUNNING/);
+    assert.match(text, /2,987 events\/s · 412,345 events · 120 batches/);
+    assert.match(text, /lag 12\.3 KiB · 211 events pending · RSS 150 MiB · CPU 42 %/);
+    assert.match(text, /replicated {2}\[█{15}░{15}\] {2}50% 500 \/ 1,000/);
+    assert.match(text, /2,994 changes\/s \(target 3,000\) · 90,000 changes · 13 s left/);
+    assert.match(text, /orders {6} +61,234 +1,203 +62,430 +7/);
+    const line = plainLine(VM);
+    assert.match(line, /^\[demo 00:01:23\] traffic \| stage=CDC state=RUNNING events\/s=2987 events=412345 batches=120/);
+    assert.match(line, /orders=61234\+1203del→62430$/);
+    assert.equal(bar(5, 0, 4), '[████] 100%');
+  });
+
+  it('redraws the live block in place on a terminal and writes plain lines otherwise', () => {
+    const out: string[] = [];
+    const tty = new Screen({ write: (t: string) => out.push(t), isTTY: true, columns: 200 }, true);
+    tty.update(VM);
+    const block = liveLines(VM).length;
+    tty.log('a permanent line');
+    assert.equal(out[0], '\x1b[?25l');
+    assert.equal(out[2], `\x1b[${block}A\r\x1b[J`, 'the block is cleared before a line is printed');
+    assert.equal(out[3], 'a permanent line\n');
+    assert.ok(out[4]?.startsWith('── dbmazz demo'), 'then drawn again below it');
+    tty.close();
+    assert.equal(out.at(-1), '\x1b[?25h');
+
+    const lines: string[] = [];
+    const plain = new Screen({ write: (t: string) => lines.push(t) }, false, 60_000);
+    plain.update(VM);
+    plain.update(VM);
+    plain.update(VM, true);
+    plain.log('x');
+    assert.equal(lines.length, 3, 'a plain line at most every plainEveryMs unless forced');
+    assert.ok(lines.every((l) => !l.includes('\x1b')));
+  });
+
+  it('prints shell-safe export lines and the places to look', () => {
+    assert.equal(shellQuote('postgres://u@h:1/db'), 'postgres://u@h:1/db');
+    assert.equal(shellQuote("it's"), `'it'\\''s'`);
+    assert.deepEqual(exportLines({ A: 'x y', B: '1' }), ["export A='x y'", 'export B=1']);
+    const where = whereToLook({ grpcPort: 5, metricsPort: 6, mysqlPort: 7, pgUrl: 'postgres://p@h/d', token: 'tk', logFile: '/tmp/l' }).join('\n');
+    assert.match(where, /grpcurl -plaintext -H 'authorization: Bearer tk' 127\.0\.0\.1:5 dbmazz\.CdcStatusService\/GetStatus/);
+    assert.match(where, /http:\/\/127\.0\.0\.1:6\/dashboard/);
+    assert.match(where, /mysql -h 127\.0\.0\.1 -P 7 -u root -e 'select count\(\*\) from demo\.orders'/);
+  });
+});
+
+describe('demo cleanup and Ctrl-C', () => {
+  it('runs every cleanup step once, last registered first, whatever fails', async () => {
+    const c = new Cleanup();
+    const ran: string[] = [];
+    c.add('a', () => void ran.push('a'));
+    c.add('b', () => {
+      throw new Error('boom');
+    });
+    c.add('c', async () => void ran.push('c'));
+    assert.deepEqual(await c.run(), ['b: boom']);
+    assert.deepEqual(await c.run(), ['b: boom']);
+    assert.deepEqual(ran, ['c', 'a']);
+  });
+
+  it('first signal asks to finish, the second aborts', async () => {
+    const signals = new EventEmitter();
+    let first = 0;
+    const stop = new StopSignal(signals, () => first++);
+    let aborted = false;
+    void stop.aborted.then(() => (aborted = true));
+    const waiting = until(() => false, { stop, everyMs: 10_000 });
+    signals.emit('SIGINT');
+    assert.equal(await waiting, 'stopped');
+    assert.equal(first, 1);
+    assert.equal(stop.requested, true);
+    signals.emit('SIGTERM');
+    await stop.aborted;
+    assert.equal(aborted, true);
+    stop.dispose();
+    assert.equal(signals.listenerCount('SIGINT'), 0);
+  });
+});
