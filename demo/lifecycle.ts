@@ -13,8 +13,17 @@ export class Cleanup {
   readonly #steps: { what: string; run: () => Promise<void> | void }[] = [];
   #done: Promise<string[]> | undefined;
 
-  /** Registers a step; steps run last-registered first. */
+  /**
+   * Registers a step; steps run last-registered first. A step added once the cleanup ran (the flow
+   * was still starting something when the demo was aborted) runs at once.
+   */
   add(what: string, run: () => Promise<void> | void): void {
+    if (this.#done !== undefined) {
+      void Promise.resolve()
+        .then(run)
+        .catch(() => undefined);
+      return;
+    }
     this.#steps.push({ what, run });
   }
 

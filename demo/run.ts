@@ -74,6 +74,9 @@ async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, 
     screen.log(`removed ${dir}`);
   });
 
+  // Always a throwaway cluster of its own: TEST_DATABASE_URL (an existing server) is for the test suite.
+  if (process.env['TEST_DATABASE_URL'] !== undefined) screen.log('(TEST_DATABASE_URL is ignored: the demo starts its own PostgreSQL)');
+  delete process.env['TEST_DATABASE_URL'];
   const pgh = await withoutNewSignalHandlers(() => startPostgres());
   const pgDir = pgh.dataDir ?? '';
   const pgPid = pgDir === '' ? undefined : Number(readFileSync(join(pgDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
@@ -165,7 +168,10 @@ async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, 
     });
     screen.log(`seeded ${n(written)} rows in ${secs(Date.now() - t0)} (${n(seeded.customers)} customers with ${n(opts.profileBytes)}-byte profiles, ${n(seeded.orders)} orders, ${n(seeded.items)} order items)`);
     const t1 = Date.now();
-    const r = await stage.run('replicating the seed', () => until(() => stage.targetTotal() >= written, { stop, abortWhen: died, everyMs: 200 }));
+    const r = await stage.run('replicating the seed', () =>
+      until(() => stage.targetTotal() >= written, { stop, abortWhen: died, everyMs: 200, timeoutMs: opts.catchUpTimeoutS * 1000 }),
+    );
+    if (r === 'timeout') screen.log(`the seed was not in StarRocks after ${opts.catchUpTimeoutS} s; going on`);
     if (r === 'ok') screen.log(`the seed is in StarRocks ${secs(Date.now() - t0)} after seeding began (${n(written / ((Date.now() - t0) / 1000))} rows/s end to end; ${secs(Date.now() - t1)} after the last seed commit)`);
     stage.seed = undefined;
   }

@@ -108,13 +108,19 @@ export class Screen {
   #shown = 0;
   #lastPlain = 0;
   #last: string[] = [];
+  #closed = false;
+
+  readonly #showCursor = (): void => void this.out.write('\x1b[?25h');
 
   constructor(
     private readonly out: ScreenOutput,
     readonly live: boolean,
     private readonly plainEveryMs = 5000,
   ) {
-    if (live) out.write('\x1b[?25l');
+    if (!live) return;
+    out.write('\x1b[?25l');
+    // Whatever happens, the terminal gets its cursor back.
+    process.once('exit', this.#showCursor);
   }
 
   #clear(): void {
@@ -141,6 +147,7 @@ export class Screen {
   }
 
   update(vm: ViewModel, force = false): void {
+    if (this.#closed) return;
     if (this.live) {
       this.#last = liveLines(vm);
       this.#clear();
@@ -161,7 +168,11 @@ export class Screen {
 
   /** Leaves the last live block on screen and shows the cursor again. */
   close(): void {
-    if (this.live) this.out.write('\x1b[?25h');
+    this.#closed = true;
+    if (this.live) {
+      process.off('exit', this.#showCursor);
+      this.#showCursor();
+    }
     this.#last = [];
     this.#shown = 0;
   }

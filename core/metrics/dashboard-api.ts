@@ -150,6 +150,7 @@ export class DashboardApi {
   }
 
   async #control(req: IncomingMessage, res: ServerResponse, method: string, op: () => Promise<ControlOutcome>): Promise<void> {
+    req.resume(); // the body (`{}`) carries nothing: read and drop it
     if (req.method !== 'POST') {
       methodNotAllowed(res, 'POST');
       return;
@@ -159,7 +160,6 @@ export class DashboardApi {
       send(res, refused.status, JSON_TYPE, JSON.stringify({ success: false, message: refused.message }), refused.headers);
       return;
     }
-    req.resume(); // the body (`{}`) carries nothing
     const result = await op();
     this.deps.logger.info({ method, via: 'dashboard', success: result.success }, result.message);
     send(res, 200, JSON_TYPE, JSON.stringify({ success: result.success, message: result.message }));

@@ -165,6 +165,7 @@ function collapse(
     const mapping = target.mappingFor(record.schema);
     const changes = recordToRowChanges(record, mapping);
     const unknown = unknownColumnsOfKeyChange(record, mapping);
+    let moved: { readonly newText: string; readonly inherited: ReadonlySet<string> } | undefined;
     if (unknown.length > 0 && record.op === 'update') {
       const oldKey = oldKeyCellsOf(record, mapping);
       const oldText = keyText(oldKey, target, record.schema);
@@ -174,19 +175,22 @@ function collapse(
         const newText = keyText(cells, target, record.schema);
         const inherited = new Map<string, { keyText: string; key: ReadonlyMap<string, Value> }>();
         for (const column of unknown) {
+          // The old row's value: written in this batch, unless it came (unresolved) from an older key.
+          const origin = pending.get(oldText)?.get(column);
           const known = byKey.get(oldText)?.cells;
-          if (known?.has(column)) {
+          if (origin === undefined && known?.has(column)) {
             cells.set(column, known.get(column) ?? null);
             continue;
           }
           // Not known in this batch: the value is in the stored row of the key this one came from.
-          const origin = pending.get(oldText)?.get(column) ?? { keyText: oldText, key: oldKey };
-          const v = fromStored(origin.keyText, origin.key, column);
+          const from = origin ?? { keyText: oldText, key: oldKey };
+          const v = fromStored(from.keyText, from.key, column);
           if (v !== undefined) cells.set(column, v);
-          else inherited.set(column, origin);
+          else inherited.set(column, from);
         }
         pending.set(newText, inherited);
         changes[changes.length - 1] = { ...upsert, cells };
+        moved = { newText, inherited: new Set(inherited.keys()) };
       }
     }
     for (const change of changes) {
@@ -196,6 +200,15 @@ function collapse(
       // A change that writes a column makes it known: it no longer comes from an older stored row.
       const p = pending.get(key);
       if (p !== undefined) for (const c of change.cells.keys()) p.delete(c);
+    }
+    // The moved row must not keep what an earlier row of the new key had in the columns it lacks.
+    if (moved !== undefined && moved.inherited.size > 0) {
+      const row = byKey.get(moved.newText);
+      if (row !== undefined) {
+        const cells = new Map(row.cells);
+        for (const c of moved.inherited) cells.delete(c);
+        byKey.set(moved.newText, { ...row, cells });
+      }
     }
   }
   return byKey;

@@ -163,7 +163,7 @@ export function writeValue(w: JsonWriter, v: Value, kind: TargetKind, stats: Sta
     if (!JSON_START.test(v.text)) return w.string(v.text);
     return w.raw(v.text.trim());
   }
-  if (v instanceof TemporalValue) return writeTemporal(w, v, kind, stats);
+  if (v instanceof TemporalValue) return writeTemporal(w, v, stats);
   if (v instanceof Uint8Array) return w.string(pgHex(v));
   // Unknown object shape: its text form.
   return w.string(String(v));
@@ -269,7 +269,7 @@ function writeArray(w: JsonWriter, items: readonly Value[], stats: Stats): void 
   w.raw(']');
 }
 
-function writeTemporal(w: JsonWriter, v: TemporalValue, kind: TargetKind, stats: Stats): void {
+function writeTemporal(w: JsonWriter, v: TemporalValue, stats: Stats): void {
   const dateLike = v.type === 'date' || v.type === 'timestamp' || v.type === 'timestamptz';
   if (v.infinite || (dateLike && !DATE_TEXT.test(v.text) && !TIMESTAMP_TEXT.test(v.text))) {
     stats.nullified++;

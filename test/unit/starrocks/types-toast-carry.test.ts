@@ -126,6 +126,25 @@ describe('key changes with unchanged TOAST values and no before-image', () => {
     assert.equal(state['7']?.['deleted'], false);
   });
 
+  it('a moved row never keeps an earlier row\'s values of its new key', () => {
+    // 2 is inserted, moves away to 20, then 1 (stored) moves to 2 and on to 3.
+    const records = [
+      ins(S, 80n, [2n, 'two', 'B2', new JsonText('2')]),
+      upd(S, 81n, [20n, 'two', U, U], { oldKey: [2n] }),
+      upd(S, 82n, [2n, 'one', U, U], { oldKey: [1n] }),
+      upd(S, 83n, [3n, 'one', U, U], { oldKey: [2n] }),
+    ];
+    assert.deepEqual(oldRowLookup(records, TARGET).requests.map((r) => r.keyText), ['i1']);
+    const resolved = apply(planBatch(records, TARGET, carried({ '1': { body: 'B1', doc: new JsonText('1') } })).loads);
+    assert.equal(resolved['20']?.['body'], 'B2');
+    assert.equal(resolved['3']?.['body'], 'B1');
+    const { loads, unresolved } = planBatch(records, TARGET);
+    assert.equal(unresolved, 4);
+    const state = apply(loads);
+    assert.equal(state['3']?.['body'], undefined, 'B2 must not reach 3');
+    assert.equal(state['2']?.['body'], undefined);
+  });
+
   it('counts what nobody knows and leaves it out (the new row gets the DEFAULT)', () => {
     const { loads, unresolved } = planBatch([upd(S, 70n, [108n, 't', U, U], { oldKey: [8n] }), del(S, 71n, [1n, null, null, null])], TARGET);
     assert.equal(unresolved, 2);
