@@ -9,7 +9,8 @@ import { AUDIT_COLUMN_NAMES } from './audit.js';
 import type { StarRocksConfig } from './config.js';
 import type { ColumnMapping } from './rows/row-changes.js';
 import type { PlanTarget } from './rows/plan.js';
-import { planLoads } from './rows/plan.js';
+import { oldRowLookup, planBatch } from './rows/plan.js';
+import { fetchOldRows, OldRowCache } from './rows/old-rows.js';
 import type { MysqlOptions, Query } from './setup/mysql.js';
 import { mysqlError, withMysql } from './setup/mysql.js';
 import type { TargetTable } from './setup/table-setup.js';
@@ -62,6 +63,7 @@ export class StarRocksSink implements Sink {
   private readonly runSql: SqlRunner;
   private readonly now: () => Date;
   private readonly guard = new ReplayGuard();
+  private readonly oldRows = new OldRowCache();
   private readonly truncator: TargetTruncator;
 
   constructor(
@@ -150,7 +152,24 @@ export class StarRocksSink implements Sink {
       // batch's loads, one of which may be committed with other rows (label.ts, `variant`).
       if (records.length < view.records.length) variant = contentVariant(records.map((r) => r.lsn));
     }
-    const plans = planLoads(records, this.planTarget(target, view.schema));
+    const planTarget = this.planTarget(target, view.schema);
+    // Key changes with unchanged TOAST values and no before-image: the old keys' stored rows (rows/old-rows.ts).
+    const lookup = oldRowLookup(records, planTarget);
+    const carried =
+      lookup.requests.length === 0
+        ? undefined
+        : await this.oldRows.get(`${key}:${batch.firstLsn}:${batch.lastLsn}:${variant ?? ''}`, () =>
+            this.runSql((query) =>
+              fetchOldRows(query, { db: target.db, name: target.name, keyColumns: target.keyColumns, versionColumn: target.audit.cdcVersion, columns: target.byLowerName }, lookup),
+            ),
+          );
+    const { loads: plans, unresolved } = planBatch(records, planTarget, carried);
+    if (unresolved > 0) {
+      this.ctx.logger.warn(
+        { table: `${target.db}.${target.name}`, count: unresolved },
+        'key changes: unchanged TOAST values unknown (no before-image, old row not in StarRocks); those columns keep what StarRocks has for the new key (its DEFAULT). Use REPLICA IDENTITY FULL on this table.',
+      );
+    }
     const keyColumns = target.keyColumns.flatMap((k) => target.byLowerName.get(k.toLowerCase()) ?? []);
     checkKeySizes({ table: `${target.db}.${target.name}`, source: formatTableId(batch.schema.id), keyColumns }, plans);
     const syncedAt = formatSyncedAt(this.now());
@@ -158,9 +177,10 @@ export class StarRocksSink implements Sink {
     let rowsWritten = 0;
     let bytesWritten = 0;
     let nullified = 0;
+    let rounded = 0;
     for (const [index, plan] of plans.entries()) {
-      const cols = loadColumns(plan.columns.map((name) => ({ name, kind: target.byLowerName.get(name.toLowerCase())?.kind ?? 'other' })));
-      const encoded = encodeBody(cols, plan.rows, target.audit, syncedAt);
+      const cols = loadColumns(plan.columns.map((name) => target.byLowerName.get(name.toLowerCase()) ?? { name, kind: 'other' as const }));
+      const encoded = encodeBody(cols, plan.rows, target.audit, syncedAt, `${target.db}.${target.name}`);
       const label = makeLabel({
         prefix: this.cfg.labelPrefix,
         pipelineId: this.truncator.labelPipelineId(key, batch.pipelineId, batch.firstLsn),
@@ -189,9 +209,13 @@ export class StarRocksSink implements Sink {
       rowsWritten += encoded.rows;
       bytesWritten += encoded.body.length;
       nullified += encoded.nullified;
+      rounded += encoded.rounded;
       if (encoded.replacedSurrogates > 0) {
         this.ctx.logger.warn({ table: `${target.db}.${target.name}`, count: encoded.replacedSurrogates }, 'lone UTF-16 surrogates replaced by U+FFFD');
       }
+    }
+    if (rounded > 0) {
+      this.ctx.logger.warn({ table: `${target.db}.${target.name}`, count: rounded }, 'decimals with more fraction digits than the target column were rounded to its scale');
     }
     if (nullified > 0) {
       this.ctx.logger.warn(

@@ -29,6 +29,10 @@ export async function withMysql<T>(o: MysqlOptions, fn: (query: Query) => Promis
       supportBigNumbers: true,
       bigNumberStrings: true,
       dateStrings: true,
+      // StarRocks labels text columns utf8 (charset 33), which mysql2 decodes as CESU-8: a 4-byte
+      // UTF-8 character (emoji) would come back as U+FFFD. The bytes are UTF-8: decode them as such.
+      typeCast: (field, next) =>
+        field.type === 'VAR_STRING' || field.type === 'STRING' || field.type === 'VARCHAR' || field.type === 'JSON' ? field.string('utf8') : next(),
       multipleStatements: false,
     });
   } catch (err) {

@@ -13,7 +13,7 @@ import { suggestStarRocksType, targetKindOf } from '../type-map.js';
 /** The Flink connector's metadata query (§7.4). */
 export function columnsQuery(db: string, table: string): string {
   return (
-    'SELECT COLUMN_NAME, DATA_TYPE, ORDINAL_POSITION, COLUMN_SIZE, DECIMAL_DIGITS, IS_NULLABLE, COLUMN_KEY ' +
+    'SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, ORDINAL_POSITION, COLUMN_SIZE, DECIMAL_DIGITS, IS_NULLABLE, COLUMN_KEY ' +
     `FROM information_schema.columns WHERE TABLE_SCHEMA = ${quoteString(db)} AND TABLE_NAME = ${quoteString(table)} ` +
     'ORDER BY ORDINAL_POSITION'
   );
@@ -136,6 +136,9 @@ export function parseColumnRows(rows: readonly SqlRow[]): TargetColumn[] {
           kind: targetKindOf(dataType, intOrNull(field(r, 'COLUMN_SIZE'))),
           nullable: (text(field(r, 'IS_NULLABLE')) ?? 'YES').toUpperCase() === 'YES',
           isKey: (text(field(r, 'COLUMN_KEY')) ?? '').toUpperCase() === 'PRI',
+          columnType: text(field(r, 'COLUMN_TYPE')) ?? null,
+          columnSize: intOrNull(field(r, 'COLUMN_SIZE')),
+          decimalDigits: intOrNull(field(r, 'DECIMAL_DIGITS')),
         },
       };
     })

@@ -115,16 +115,16 @@ describe('StarRocks sink writes (emulator)', () => {
     assert.equal(doc(21)?.['body'], 'kb');
   });
 
-  it('key change with unchanged TOAST values: filled from a before-image; without one the documented limitation (NULL)', async () => {
+  it('key change with unchanged TOAST values: filled from a before-image, or else from the old key\'s stored row', async () => {
     await sink.write(batch(docs, [ins(docs, 620n, [30n, 't', 'toasted', 1]), ins(docs, 621n, [40n, 't', 'toasted', 1])]), signal());
     // REPLICA IDENTITY FULL: the before-image carries the unchanged value.
     await sink.write(batch(docs, [upd(docs, 630n, [31n, 't2', UNCHANGED, 2], { oldKey: [30n], before: [30n, 't', 'toasted', 1] })]), signal());
     assert.equal(doc(31)?.['body'], 'toasted');
     assert.equal(doc(30)?.['dbmazz_is_deleted'], true);
-    // Default replica identity: the value is unknown, the new key's row gets NULL there (docs/starrocks.md).
+    // Default replica identity: the value is not in the change; the sink takes it from the old key's row in StarRocks.
     await sink.write(batch(docs, [upd(docs, 640n, [41n, 't2', UNCHANGED, 2], { oldKey: [40n] })]), signal());
     assert.equal(doc(41)?.['title'], 't2');
-    assert.equal(doc(41)?.['body'], null);
+    assert.equal(doc(41)?.['body'], 'toasted');
     assert.equal(doc(40)?.['body'], 'toasted');
     assert.equal(doc(40)?.['dbmazz_is_deleted'], true);
   });

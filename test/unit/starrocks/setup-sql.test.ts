@@ -27,7 +27,7 @@ describe('setup SQL', () => {
   it('reads columns with escaped literals', () => {
     assert.equal(
       columnsQuery('db', "o'rder"),
-      "SELECT COLUMN_NAME, DATA_TYPE, ORDINAL_POSITION, COLUMN_SIZE, DECIMAL_DIGITS, IS_NULLABLE, COLUMN_KEY FROM information_schema.columns WHERE TABLE_SCHEMA = 'db' AND TABLE_NAME = 'o\\'rder' ORDER BY ORDINAL_POSITION",
+      "SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, ORDINAL_POSITION, COLUMN_SIZE, DECIMAL_DIGITS, IS_NULLABLE, COLUMN_KEY FROM information_schema.columns WHERE TABLE_SCHEMA = 'db' AND TABLE_NAME = 'o\\'rder' ORDER BY ORDINAL_POSITION",
     );
   });
 
@@ -61,9 +61,9 @@ describe('setup SQL', () => {
       { column_name: 't', data_type: 'tinyint', ordinal_position: 3, column_size: 3, is_nullable: 'YES', column_key: '' },
     ]);
     assert.deepEqual(cols, [
-      { name: 'id', dataType: 'bigint', kind: 'integer', nullable: false, isKey: true },
-      { name: 'b', dataType: 'tinyint', kind: 'boolean', nullable: true, isKey: false },
-      { name: 't', dataType: 'tinyint', kind: 'integer', nullable: true, isKey: false },
+      { name: 'id', dataType: 'bigint', kind: 'integer', nullable: false, isKey: true, columnType: null, columnSize: 19, decimalDigits: null },
+      { name: 'b', dataType: 'tinyint', kind: 'boolean', nullable: true, isKey: false, columnType: null, columnSize: null, decimalDigits: null },
+      { name: 't', dataType: 'tinyint', kind: 'integer', nullable: true, isKey: false, columnType: null, columnSize: 3, decimalDigits: null },
     ]);
   });
 
