@@ -223,7 +223,7 @@ export class StarRocksSink implements Sink {
         'values without a StarRocks representation (NaN, Infinity, infinite or out-of-range dates) were written as NULL',
       );
     }
-    return { rowsWritten, bytesWritten, loads: plans.length };
+    return { rowsWritten, bytesWritten, loads: plans.length, adjustedValues: { nullified, rounded } };
   }
 
   /** TRUNCATE_POLICY=apply: `TRUNCATE TABLE` of each target (truncate.ts; safe to replay). */

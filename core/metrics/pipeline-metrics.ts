@@ -47,6 +47,7 @@ export class PipelineMetrics implements ConnectorObserver {
   readonly #events: Counter<'table' | 'operation'>;
   readonly #batches: Counter<'table'>;
   readonly #rows: Counter<'table'>;
+  readonly #adjusted: Counter<'table' | 'reason'>;
   readonly #loadSeconds: Histogram<'table'>;
   readonly #failures: Counter<'table' | 'reason' | 'retriable'>;
   readonly #retries: Counter<'table' | 'reason'>;
@@ -60,6 +61,12 @@ export class PipelineMetrics implements ConnectorObserver {
     const { state } = src;
     this.#events = new Counter({ name: 'dbmazz_events_total', help: 'Change events received from the source, by table and operation.', labelNames: ['table', 'operation'], registers });
     this.#batches = new Counter({ name: 'dbmazz_batches_loaded_total', help: 'Table batches written (durable) to the sink, by table.', labelNames: ['table'], registers });
+    this.#adjusted = new Counter({
+      name: 'dbmazz_values_adjusted_total',
+      help: 'Values the sink changed to store them, by table and reason (nullified: NaN, Infinity or infinite/out-of-range dates written as NULL; rounded: decimals rounded to the column scale).',
+      labelNames: ['table', 'reason'],
+      registers,
+    });
     this.#rows = new Counter({ name: 'dbmazz_rows_loaded_total', help: 'Rows the sink reported written, by table.', labelNames: ['table'], registers });
     this.#loadSeconds = new Histogram({ name: 'dbmazz_load_duration_seconds', help: 'Duration of successful sink writes of one table batch (Stream Load: until committed).', labelNames: ['table'], buckets: LOAD_BUCKETS, registers });
     this.#failures = new Counter({ name: 'dbmazz_load_failures_total', help: 'Failed sink write attempts (Stream Load failures), by table, reason (error code) and whether it is retried.', labelNames: ['table', 'reason', 'retriable'], registers });
@@ -175,6 +182,7 @@ export class PipelineMetrics implements ConnectorObserver {
     this.#retried(table);
     this.#batches.labels({ table }).inc();
     this.#rows.labels({ table }).inc(result.rowsWritten);
+    for (const [reason, n] of Object.entries(result.adjustedValues ?? {})) if (n > 0) this.#adjusted.labels({ table, reason }).inc(n);
     this.#loadSeconds.labels({ table }).observe(seconds);
     const e2e = this.#e2e.labels({ table });
     let lastCommit: bigint | undefined;

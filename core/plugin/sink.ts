@@ -20,6 +20,11 @@ export interface WriteResult {
   readonly bytesWritten: number;
   /** Number of loads/requests the batch took. */
   readonly loads: number;
+  /**
+   * Values the sink had to change to store them, by reason (e.g. `nullified`: NaN/Infinity/infinite
+   * dates written as NULL; `rounded`: decimals rounded to the column's scale). Counted in metrics.
+   */
+  readonly adjustedValues?: Readonly<Record<string, number>>;
 }
 
 /**

@@ -11,7 +11,7 @@ import { PipelineMetrics } from '../../../../core/metrics/pipeline-metrics.js';
 import { healthVerdict, readyVerdict } from '../../../../core/metrics/readiness.js';
 import type { SlotStatus } from '../../../../core/plugin/source.js';
 import { RuntimeState } from '../../../../core/runtime/state.js';
-import { createTestLogger } from '../../../../core/testing/index.js';
+import { createTestLogger, testTable } from '../../../../core/testing/index.js';
 import { waitFor } from '../../../helpers/wait.js';
 import { orders, startControl } from './harness.js';
 
@@ -147,4 +147,17 @@ test('the metrics HTTP server serves /metrics, /healthz and /readyz (200 or 503 
   } finally {
     await server.close();
   }
+});
+
+test('values the sink had to change (NaN/Infinity written as NULL, decimals rounded) are counted by table and reason', async () => {
+  const state = new RuntimeState();
+  const metrics = new PipelineMetrics({ state, serverPosition: () => Promise.resolve(undefined), slotStatus: () => Promise.resolve(undefined) });
+  const schema = testTable('measurements');
+  const batch = { schema, records: [], firstLsn: 1n, lastLsn: 2n, pipelineId: 'p' };
+  metrics.written(batch, { rowsWritten: 3, bytesWritten: 10, loads: 1, adjustedValues: { nullified: 2, rounded: 0 } }, 0.01, 0n);
+  metrics.written(batch, { rowsWritten: 1, bytesWritten: 10, loads: 1, adjustedValues: { nullified: 1, rounded: 4 } }, 0.01, 0n);
+  const text = await metrics.metrics();
+  const t = 'table="public.measurements"';
+  assert.equal(sample(text, `dbmazz_values_adjusted_total{${t},reason="nullified"}`), 3);
+  assert.equal(sample(text, `dbmazz_values_adjusted_total{${t},reason="rounded"}`), 4);
 });
