@@ -3,6 +3,7 @@
  * how a value is written into the JSON body; source types drive the CREATE TABLE suggestion.
  */
 import type { ColumnSchema } from '../../core/index.js';
+import { baseTypeName } from './type-names.js';
 
 /** How the sink treats a target column when writing JSON (PROTOCOL.md §8.1). */
 export type TargetKind =
@@ -47,15 +48,13 @@ export interface TargetColumn {
  */
 export function targetKindOf(dataType: string, columnSize: number | null): TargetKind {
   const t = dataType.trim().toLowerCase().replace(/\(.*$/, '');
-  switch (t) {
+  switch (baseTypeName(t)) {
     case 'boolean':
-    case 'bool':
       return 'boolean';
     case 'tinyint':
       return columnSize === null ? 'boolean' : 'integer';
     case 'smallint':
     case 'int':
-    case 'integer':
     case 'bigint':
       return 'integer';
     case 'largeint':
@@ -64,28 +63,17 @@ export function targetKindOf(dataType: string, columnSize: number | null): Targe
     case 'double':
       return 'float';
     case 'decimal':
-    case 'decimalv2':
-    case 'decimalv3':
-    case 'decimal32':
-    case 'decimal64':
-    case 'decimal128':
-    case 'decimal256':
-    case 'numeric':
       return 'decimal';
     case 'char':
     case 'varchar':
     case 'string':
-    case 'text':
       return 'string';
     case 'date':
       return 'date';
     case 'datetime':
-    case 'timestamp':
       return 'datetime';
     case 'json':
-    case 'jsonb':
       return 'json';
-    case 'binary':
     case 'varbinary':
       return 'binary';
     case 'array':
@@ -94,7 +82,7 @@ export function targetKindOf(dataType: string, columnSize: number | null): Targe
       return 'map';
     case 'struct':
       return 'struct';
-    default:
+    case undefined:
       return 'other';
   }
 }

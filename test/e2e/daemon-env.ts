@@ -1,5 +1,7 @@
 import type { PgHarness } from '../harness/postgres.js';
 import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
+import { killDaemons, spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { waitFor } from '../helpers/wait.js';
 
 export const SR_PASSWORD = 'sr-s3cret-pw';
 
@@ -21,4 +23,25 @@ export function daemonEnv(pg: PgHarness, em: StarRocksEmulator, db: string, tabl
     LOG_FORMAT: 'json',
     ...extra,
   };
+}
+
+/**
+ * Starts the daemon and waits until its slot streams (`slot` active in pg_replication_slots). A daemon
+ * that does not get there within `timeoutMs` is killed before the error is thrown.
+ */
+export async function startStreaming(pg: PgHarness, env: Record<string, string>, slot = 'dbmazz_slot', timeoutMs = 30_000): Promise<DaemonProcess> {
+  const d = spawnDaemon(env);
+  try {
+    await waitFor(
+      async () => {
+        const r = await pg.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+        return r.rows[0]?.active === true;
+      },
+      { timeoutMs, message: () => `daemon did not start streaming:\n${d.output().slice(-4000)}` },
+    );
+  } catch (err) {
+    await killDaemons(d);
+    throw err;
+  }
+  return d;
 }

@@ -6,7 +6,7 @@
 import { request } from 'node:http';
 import { startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { killDaemons, spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
 import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
 import type pg from 'pg';
 
@@ -54,8 +54,7 @@ export async function startDashboardBed(extraEnv: Record<string, string> = {}): 
   const close = async (): Promise<void> => {
     writing = false;
     await writer.catch(() => undefined);
-    daemon?.kill('SIGKILL');
-    await daemon?.exited;
+    await killDaemons(daemon);
     await db.end().catch(() => undefined);
     await em.close();
     await pgh.close();

@@ -11,8 +11,9 @@ import assert from 'node:assert/strict';
 import pg from 'pg';
 import { startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
+import { startStreaming } from './daemon-env.js';
 import { DEMO_DB, DEMO_TABLES, PG_DDL, SR_DDL, TABLE_SPECS, type DemoTableSpec } from '../../demo/schema.js';
 import { seed, seedPlan } from '../../demo/seed.js';
 import { TrafficGenerator } from '../../demo/traffic.js';
@@ -41,7 +42,7 @@ describe('demo seed, traffic and validation against the real daemon', () => {
     for (const ddl of PG_DDL) await db.query(ddl);
     await em.sql(`CREATE DATABASE ${DEMO_DB}`);
     for (const ddl of SR_DDL) await em.sql(ddl, DEMO_DB);
-    daemon = spawnDaemon({
+    const env = {
       SOURCE_URL: url,
       TABLES: DEMO_TABLES.join(','),
       SINK_URL: em.feHttpUrl,
@@ -50,11 +51,8 @@ describe('demo seed, traffic and validation against the real daemon', () => {
       GRPC_PORT: '0',
       FLUSH_INTERVAL_MS: '200',
       SETUP_MAX_ATTEMPTS: '1',
-    });
-    await waitFor(async () => {
-      const r = await db.query<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot'");
-      return r.rows[0]?.active === true;
-    }, { timeoutMs: 60_000, message: () => `daemon did not start streaming:\n${daemon?.output().slice(-3000)}` });
+    };
+    daemon = await startStreaming(pgh, env, 'dbmazz_slot', 60_000);
 
     const plan = seedPlan(150);
     const seeded = await seed(db, plan, 3000, () => undefined, () => false);
@@ -73,8 +71,7 @@ describe('demo seed, traffic and validation against the real daemon', () => {
     assert.equal((await daemon.exited).code, 0, daemon.output().slice(-3000));
   });
   after(async () => {
-    daemon?.kill('SIGKILL');
-    await daemon?.exited;
+    await killDaemons(daemon);
     await db?.end();
     await em?.close();
     await pgh?.close();

@@ -7,7 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { exitOf, spawnDaemon } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 
 const ARGS = ['--orders', '1500', '--rate', '400', '--grpc-port', '0', '--metrics-port', '0'];
@@ -33,17 +33,10 @@ async function assertCleanedUp(out: string): Promise<void> {
   assert.match(out, new RegExp(`removed ${dir}`));
 }
 
-async function finished(demo: DaemonProcess, timeoutMs: number): Promise<number | null> {
-  const timer = setTimeout(() => demo.kill('SIGKILL'), timeoutMs);
-  const { code } = await demo.exited;
-  clearTimeout(timer);
-  return code;
-}
-
 describe('dbmazz demo', () => {
   it('replicates seed and traffic, validates every table, exits 0 and cleans up', async () => {
     const demo = spawnDaemon({}, ['demo', ...ARGS, '--duration', '5']);
-    const code = await finished(demo, 240_000);
+    const code = await exitOf(demo, 240_000);
     const out = demo.output();
     assert.equal(code, 0, out.slice(-4000));
 
@@ -81,7 +74,7 @@ describe('dbmazz demo', () => {
       throw err;
     }
     demo.kill('SIGINT');
-    const code = await finished(demo, 180_000);
+    const code = await exitOf(demo, 180_000);
     const out = demo.output();
     assert.equal(code, 0, out.slice(-4000));
     assert.match(out, /^Stopping: traffic ends/m);
@@ -91,7 +84,7 @@ describe('dbmazz demo', () => {
 
   it('refuses unknown options with the usage and exit code 2', async () => {
     const demo = spawnDaemon({}, ['demo', '--rate', 'fast']);
-    const code = await finished(demo, 30_000);
+    const code = await exitOf(demo, 30_000);
     assert.equal(code, 2);
     assert.match(demo.output(), /--rate needs an integer/);
     assert.match(demo.output(), /usage: dbmazz demo/);

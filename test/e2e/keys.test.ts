@@ -6,12 +6,12 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
+import { inTransaction, startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { exitOf, killDaemons, spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { pgRows, srRows, type ColumnCheck } from '../helpers/compare.js';
-import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
+import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
 
 const DB = 'key_cases';
 const PROPS = 'PROPERTIES ("replication_num" = "1")';
@@ -77,17 +77,10 @@ describe('end to end: keys', () => {
     for (const s of ddl) await em.sql(s, DB);
   });
   after(async () => {
-    for (const d of [daemon, ...others]) d?.kill('SIGKILL');
-    await Promise.all([daemon, ...others].map((d) => d?.exited));
+    await killDaemons(daemon, ...others);
     await em?.close();
     await pg?.close();
   });
-
-  const slotActive = (slot: string, d: DaemonProcess): Promise<boolean> =>
-    waitFor(async () => {
-      const r = await pg.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-      return r.rows[0]?.active === true;
-    }, { timeoutMs: 30_000, message: () => `daemon did not start streaming:\n${d.output()}` });
 
   const tables = SPECS.map((s) => s.table).join(',');
 
@@ -114,14 +107,9 @@ describe('end to end: keys', () => {
   };
 
   const tx = async (statements: readonly string[]): Promise<void> => {
-    const c = await pg.connect();
-    try {
-      await c.query('BEGIN');
+    await inTransaction(pg, async (c) => {
       for (const s of statements) await c.query(s);
-      await c.query('COMMIT');
-    } finally {
-      await c.end();
-    }
+    });
   };
 
   it('a table without a primary key or identity index: a setup error naming it and both fixes, nothing created', async () => {
@@ -141,8 +129,7 @@ describe('end to end: keys', () => {
   });
 
   it('composite, unicode, 128-byte, key-changing and identity-index keys replicate exactly', async () => {
-    daemon = spawnDaemon(daemonEnv(pg, em, DB, tables));
-    await slotActive('dbmazz_slot', daemon);
+    daemon = await startStreaming(pg, daemonEnv(pg, em, DB, tables));
 
     // Composite key (int, text, date): inserts, a value update, a key-part change, a delete.
     await tx([
@@ -206,10 +193,7 @@ describe('end to end: keys', () => {
     await pg.query(`INSERT INTO lim VALUES (${pgText(`${'é'.repeat(64)}a`)}, 9)`);
     const d = spawnDaemon(daemonEnv(pg, em, DB, tables, { SINK_RETRY_MAX_ATTEMPTS: '2' }));
     others.push(d);
-    const timer = setTimeout(() => d.kill('SIGKILL'), 60_000);
-    const exit = await d.exited;
-    clearTimeout(timer);
-    assert.equal(exit.code, 1, d.output().slice(-3000));
+    assert.equal(await exitOf(d), 1, d.output().slice(-3000));
     const out = d.output();
     assert.match(out, /The primary key of key_cases\.lim would be 129 bytes as StarRocks encodes it, 1 beyond its 128-byte limit/);
     assert.match(out, /\(k\) = \('é{40}…' \(129 bytes\)\), a change of public\.lim at [0-9A-F]+\/[0-9A-F]+/u);

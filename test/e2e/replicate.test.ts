@@ -2,10 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { createSchemas, diffShop, ShopWorkload, SR_DB } from './shop-fixture.js';
-import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
+import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
 
 describe('end to end: PostgreSQL → dbmazz → StarRocks (emulator)', () => {
   let pg: PgHarness;
@@ -18,18 +18,13 @@ describe('end to end: PostgreSQL → dbmazz → StarRocks (emulator)', () => {
     await createSchemas(pg, em);
   });
   after(async () => {
-    daemon?.kill('SIGKILL');
-    await daemon?.exited;
+    await killDaemons(daemon);
     await em?.close();
     await pg?.close();
   });
 
   it('replicates a mixed workload until every table equals its source, audit columns included', async () => {
-    daemon = spawnDaemon(daemonEnv(pg, em, SR_DB, 'orders,order_items,public.customers,"group"'));
-    await waitFor(async () => {
-      const r = await pg.query<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot'");
-      return r.rows[0]?.active === true;
-    }, { timeoutMs: 30_000, message: () => `daemon did not start streaming:\n${daemon?.output()}` });
+    daemon = await startStreaming(pg, daemonEnv(pg, em, SR_DB, 'orders,order_items,public.customers,"group"'));
 
     const w = new ShopWorkload(pg, 7);
     for (let i = 0; i < 60; i++) await w.transaction(25);

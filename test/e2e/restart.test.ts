@@ -2,10 +2,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { createSchemas, diffShop, ShopWorkload, SR_DB } from './shop-fixture.js';
-import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
+import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
 
 describe('restarts mid-stream: nothing lost, nothing applied twice, the slot kept', () => {
   let pg: PgHarness;
@@ -18,8 +18,7 @@ describe('restarts mid-stream: nothing lost, nothing applied twice, the slot kep
     await createSchemas(pg, em);
   });
   after(async () => {
-    for (const d of daemons) d.kill('SIGKILL');
-    await Promise.all(daemons.map((d) => d.exited));
+    await killDaemons(...daemons);
     await em?.close();
     await pg?.close();
   });
@@ -34,9 +33,8 @@ describe('restarts mid-stream: nothing lost, nothing applied twice, the slot kep
 
   const startDaemon = async (): Promise<DaemonProcess> => {
     await waitFor(async () => !(await slotActive()), { timeoutMs: 20_000, message: 'slot still active' });
-    const d = spawnDaemon(env());
+    const d = await startStreaming(pg, env());
     daemons.push(d);
-    await waitFor(slotActive, { timeoutMs: 30_000, message: () => `daemon did not start streaming:\n${d.output()}` });
     return d;
   };
 

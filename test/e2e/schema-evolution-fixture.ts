@@ -5,8 +5,8 @@ import type { PgHarness } from '../harness/postgres.js';
 import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
 import { formatColumnType } from '../starrocks-emulator/index.js';
 import { schemaChangesOf } from '../starrocks-emulator/schema-change.js';
-import { normalise, srRows, type ColumnCheck, type Row } from '../helpers/compare.js';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { normalise, pgRowsQuery, srRows, type ColumnCheck, type Row } from '../helpers/compare.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 
 export type PgQuery = (sql: string, params?: unknown[]) => Promise<pg.QueryResult>;
@@ -14,27 +14,6 @@ export type PgQuery = (sql: string, params?: unknown[]) => Promise<pg.QueryResul
 export function queryOf(c: pg.Client | PgHarness): PgQuery {
   if ('createDatabase' in c) return (sql, params) => c.query(sql, params);
   return (sql, params) => c.query(sql, params);
-}
-
-/** Starts the daemon and waits until its slot streams. */
-export async function startStreaming(pg: PgHarness, env: Record<string, string>, slot: string): Promise<DaemonProcess> {
-  const d = spawnDaemon(env);
-  await waitFor(
-    async () => {
-      const r = await pg.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-      return r.rows[0]?.active === true;
-    },
-    { timeoutMs: 30_000, message: () => `daemon did not start streaming:\n${d.output().slice(-4000)}` },
-  );
-  return d;
-}
-
-/** Resolves with the exit of a daemon that must stop by itself (killed after `timeoutMs`). */
-export async function exitOf(d: DaemonProcess, timeoutMs = 60_000): Promise<number | null> {
-  const timer = setTimeout(() => d.kill('SIGKILL'), timeoutMs);
-  const exit = await d.exited;
-  clearTimeout(timer);
-  return exit.code;
 }
 
 /** Column name → SQL type spelling (`BIGINT`, `DECIMAL(10,2)`, …) of an emulator table. */
@@ -53,9 +32,7 @@ export function addJobs(em: StarRocksEmulator, db: string, table: string): strin
 }
 
 export async function pgTextRows(q: PgQuery, table: string, key: readonly string[], cols: readonly ColumnCheck[]): Promise<Row[]> {
-  const quote = (n: string): string => `"${n.replace(/"/g, '""')}"`;
-  const select = cols.map((c) => `${c.pgExpr ?? `${quote(c.name)}::text`} AS ${quote(c.name)}`).join(', ');
-  const r = await q(`SELECT ${select} FROM ${table} ORDER BY ${key.map(quote).join(', ')}`);
+  const r = await q(pgRowsQuery(table, key, cols));
   return r.rows.map((row: Record<string, unknown>) => normalise(row, cols));
 }
 

@@ -9,10 +9,10 @@ import { startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
 import { schemaChangesOf } from '../starrocks-emulator/schema-change.js';
 import type { DaemonProcess } from '../helpers/daemon.js';
-import { spawnDaemon } from '../helpers/daemon.js';
+import { exitOf, killDaemons, spawnDaemon } from '../helpers/daemon.js';
 import type { ColumnCheck } from '../helpers/compare.js';
-import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
-import { exitOf, queryOf, srLive, srTypes, startStreaming, waitConverged, type PgQuery } from './schema-evolution-fixture.js';
+import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
+import { queryOf, srLive, srTypes, waitConverged, type PgQuery } from './schema-evolution-fixture.js';
 
 describe('schema evolution policies and SINK_CREATE_TABLES end to end', () => {
   let pg: PgHarness;
@@ -40,8 +40,7 @@ describe('schema evolution policies and SINK_CREATE_TABLES end to end', () => {
     em = await startStarRocksEmulator({ password: SR_PASSWORD, schemaChangeMs: 500 });
   });
   after(async () => {
-    for (const d of daemons) d.kill('SIGKILL');
-    await Promise.all(daemons.map((d) => d.exited));
+    await killDaemons(...daemons);
     await Promise.all(clients.map((c) => c.end().catch(() => undefined)));
     await em?.close();
     await pg?.close();

@@ -7,11 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import type { DaemonProcess } from '../helpers/daemon.js';
+import { exitOf, killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import type { ColumnCheck } from '../helpers/compare.js';
 import { waitFor } from '../helpers/wait.js';
-import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
-import { addJobs, diffTable, exitOf, queryOf, srLive, srTypes, startStreaming, waitConverged } from './schema-evolution-fixture.js';
+import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
+import { addJobs, diffTable, queryOf, srLive, srTypes, waitConverged } from './schema-evolution-fixture.js';
 
 const DB = 'evo';
 const BASE: ColumnCheck[] = [{ name: 'id' }, { name: 'name' }, { name: 'qty' }, { name: 'flag' }];
@@ -40,11 +40,10 @@ describe('schema evolution end to end: columns added, dropped and retyped while 
     await pg.query('CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, qty integer, flag boolean)');
     await em.sql(`CREATE DATABASE ${DB}`);
     await em.sql('CREATE TABLE items (id BIGINT NOT NULL, name STRING, qty INT, flag BOOLEAN) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")', DB);
-    daemon = await startStreaming(pg, daemonEnv(pg, em, DB, 'items', { SINK_POLL_INTERVAL_MS: '50' }), 'dbmazz_slot');
+    daemon = await startStreaming(pg, daemonEnv(pg, em, DB, 'items', { SINK_POLL_INTERVAL_MS: '50' }));
   });
   after(async () => {
-    daemon?.kill('SIGKILL');
-    await daemon?.exited;
+    await killDaemons(daemon);
     await em?.close();
     await pg?.close();
   });

@@ -2,17 +2,15 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { spawnDaemon } from '../helpers/daemon.js';
+import { exitOf, spawnDaemon } from '../helpers/daemon.js';
 import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
 
 const DB = 'errs';
 
 async function runToExit(env: Record<string, string>): Promise<{ code: number | null; output: string }> {
   const d = spawnDaemon(env);
-  const timer = setTimeout(() => d.kill('SIGKILL'), 60_000);
-  const exit = await d.exited;
-  clearTimeout(timer);
-  return { code: exit.code, output: d.output() };
+  const code = await exitOf(d);
+  return { code, output: d.output() };
 }
 
 describe('setup failures: a clear message, a non-zero exit, and nothing damaged', () => {

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
-import type { PgHarness } from '../harness/postgres.js';
+import { inTransaction, type PgHarness } from '../harness/postgres.js';
 import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
 import { pgRows, srRows, type ColumnCheck, type Row } from '../helpers/compare.js';
 
@@ -147,9 +147,7 @@ export class ShopWorkload {
 
   /** One transaction with a mix of changes; several of them touch the same key. */
   async transaction(size = 20): Promise<void> {
-    const c = await this.pg.connect();
-    try {
-      await c.query('BEGIN');
+    await inTransaction(this.pg, async (c) => {
       for (let i = 0; i < size; i++) {
         const r = this.rand();
         if (r < 0.45 || this.live.length < 5) await this.insertOrder(c.query.bind(c));
@@ -195,13 +193,7 @@ export class ShopWorkload {
           }
         }
       }
-      await c.query('COMMIT');
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      await c.end();
-    }
+    });
   }
 
   private async insertOrder(q: (sql: string, params: unknown[]) => Promise<unknown>): Promise<void> {

@@ -4,11 +4,12 @@
  * comparison of PostgreSQL with the emulator through SHA-256 digests.
  */
 import { createHash } from 'node:crypto';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
+import { inTransaction, startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { normJson } from '../helpers/compare.js';
+import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
-import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
+import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
 import { rng } from './shop-fixture.js';
 
 export const TOAST_DB = 'toastdb';
@@ -42,22 +43,6 @@ export function sha256(data: string | Buffer): string {
   return createHash('sha256').update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).digest('hex');
 }
 
-/** JSON text with sorted keys, so jsonb (which reorders keys) and StarRocks JSON compare equal. */
-export function canonicalJson(text: string): string {
-  const sort = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(sort);
-    if (v && typeof v === 'object') {
-      return Object.fromEntries(
-        Object.keys(v as Record<string, unknown>)
-          .sort()
-          .map((k) => [k, sort((v as Record<string, unknown>)[k])]),
-      );
-    }
-    return v;
-  };
-  return JSON.stringify(sort(JSON.parse(text)));
-}
-
 export interface Digest {
   readonly title: string | null;
   readonly n: string | null;
@@ -73,7 +58,7 @@ export async function pgDigests(pg: PgHarness, table: string): Promise<Map<strin
             encode(sha256(convert_to(body, 'UTF8')), 'hex') AS body, doc::text AS doc, encode(sha256(blob), 'hex') AS blob
        FROM ${table} ORDER BY id`,
   );
-  return new Map(r.rows.map((row) => [row.id, { title: row.title, n: row.n, body: row.body, doc: row.doc === null ? null : sha256(canonicalJson(row.doc)), blob: row.blob }]));
+  return new Map(r.rows.map((row) => [row.id, { title: row.title, n: row.n, body: row.body, doc: row.doc === null ? null : sha256(normJson(row.doc)), blob: row.blob }]));
 }
 
 export interface SrDigest extends Digest {
@@ -93,7 +78,7 @@ export function srDigests(em: StarRocksEmulator, table: string): Map<string, SrD
       title: str(row['title']),
       n: str(row['n']),
       body: typeof body === 'string' ? sha256(body) : null,
-      doc: typeof doc === 'string' ? sha256(canonicalJson(doc)) : null,
+      doc: typeof doc === 'string' ? sha256(normJson(doc)) : null,
       blob: Buffer.isBuffer(blob) ? sha256(blob) : null,
       deleted: row['dbmazz_is_deleted'] === true,
       opType: str(row['dbmazz_op_type']),
@@ -193,17 +178,12 @@ export class ToastRig {
     await pg.query('ALTER TABLE public.docs_full REPLICA IDENTITY FULL');
     await em.sql(`CREATE DATABASE ${TOAST_DB}`);
     for (const t of ToastRig.TABLES) await em.sql(SR_TABLE(t), TOAST_DB);
-    rig.daemon = spawnDaemon(daemonEnv(pg, em, TOAST_DB, ToastRig.TABLES.join(','), { FLUSH_SIZE: '200', FLUSH_INTERVAL_MS: '300', LOG_LEVEL: 'debug' }));
-    await waitFor(async () => {
-      const r = await pg.query<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot'");
-      return r.rows[0]?.active === true;
-    }, { timeoutMs: 30_000, message: () => `daemon did not start streaming:\n${rig.daemon?.output()}` });
+    rig.daemon = await startStreaming(pg, daemonEnv(pg, em, TOAST_DB, ToastRig.TABLES.join(','), { FLUSH_SIZE: '200', FLUSH_INTERVAL_MS: '300', LOG_LEVEL: 'debug' }));
     return rig;
   }
 
   async close(): Promise<void> {
-    this.daemon?.kill('SIGKILL');
-    await this.daemon?.exited;
+    await killDaemons(this.daemon);
     await this.em.close();
     await this.pg.close();
   }
@@ -215,17 +195,9 @@ export class ToastRig {
 
   /** Runs `fn` in one transaction, once per table (the same statements on both tables). */
   async tx(fn: (q: Q, table: string) => Promise<void>): Promise<void> {
-    const c = await this.pg.connect();
-    try {
-      await c.query('BEGIN');
+    await inTransaction(this.pg, async (c) => {
       for (const t of ToastRig.TABLES) await fn((sql, params) => c.query(sql, params), t);
-      await c.query('COMMIT');
-    } catch (e) {
-      await c.query('ROLLBACK').catch(() => undefined);
-      throw e;
-    } finally {
-      await c.end();
-    }
+    });
   }
 
   /** Records the current PostgreSQL digests of `ids` as their last known values. */

@@ -4,11 +4,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
+import { inTransaction, startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { exitOf, killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
-import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
+import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
 
 const SR_TABLE = (name: string): string =>
   `CREATE TABLE ${name} (id INT NOT NULL, v STRING) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")`;
@@ -30,8 +30,7 @@ describe('end to end: TRUNCATE_POLICY=apply|ignore|fail', () => {
     await pg.query('CREATE TABLE u_apply (id int PRIMARY KEY, v text)');
   });
   after(async () => {
-    for (const d of daemons) d.kill('SIGKILL');
-    await Promise.all(daemons.map((d) => d.exited));
+    await killDaemons(...daemons);
     await em?.close();
     await pg?.close();
   });
@@ -46,14 +45,12 @@ describe('end to end: TRUNCATE_POLICY=apply|ignore|fail', () => {
 
   const start = async (policy: string, tables: string, extra: Record<string, string> = {}): Promise<DaemonProcess> => {
     const slot = `slot_${policy}`;
-    const d = spawnDaemon(
+    const d = await startStreaming(
+      pg,
       daemonEnv(pg, em, `tr_${policy}`, tables, { SOURCE_SLOT_NAME: slot, SOURCE_PUBLICATION_NAME: `pub_${policy}`, ...extra }),
+      slot,
     );
     daemons.push(d);
-    await waitFor(async () => {
-      const r = await pg.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-      return r.rows[0]?.active === true;
-    }, { timeoutMs: 30_000, message: () => `daemon did not start streaming:\n${d.output()}` });
     return d;
   };
 
@@ -80,19 +77,14 @@ describe('end to end: TRUNCATE_POLICY=apply|ignore|fail', () => {
   it('apply: rows written before the TRUNCATE are gone, rows after it are there, in stream order inside one flush', async () => {
     // A long flush interval keeps the whole transaction in one flush: inserts, TRUNCATE and inserts.
     const d = await start('apply', 't_apply,u_apply', { TRUNCATE_POLICY: 'apply', FLUSH_INTERVAL_MS: '1500' });
-    const c = await pg.connect();
-    try {
-      await c.query('BEGIN');
+    await inTransaction(pg, async (c) => {
       await c.query("INSERT INTO t_apply VALUES (1, 'before'), (2, 'before'), (3, 'before')");
       await c.query("INSERT INTO u_apply VALUES (1, 'u'), (2, 'u')");
       await c.query("UPDATE t_apply SET v = 'updated' WHERE id = 2");
       await c.query('DELETE FROM t_apply WHERE id = 1');
       await c.query('TRUNCATE t_apply');
       await c.query("INSERT INTO t_apply VALUES (3, 'after'), (4, 'after')");
-      await c.query('COMMIT');
-    } finally {
-      await c.end();
-    }
+    });
     await converge(d, 'tr_apply', 't_apply', ['3=after', '4=after']);
     assert.equal(em.rows('tr_apply', 't_apply').length, 2, 'the soft-deleted row written before the TRUNCATE is gone too');
     assert.deepEqual(live('tr_apply', 'u_apply'), ['1=u', '2=u'], 'a table the TRUNCATE did not name keeps its rows');
@@ -141,10 +133,7 @@ describe('end to end: TRUNCATE_POLICY=apply|ignore|fail', () => {
 
     await pg.query('TRUNCATE t_fail');
     await pg.query("INSERT INTO t_fail VALUES (3, 'c')");
-    const timer = setTimeout(() => d.kill('SIGKILL'), 60_000);
-    const exit = await d.exited;
-    clearTimeout(timer);
-    assert.equal(exit.code, 1, d.output().slice(-3000));
+    assert.equal(await exitOf(d), 1, d.output().slice(-3000));
     assert.match(d.output(), /TRUNCATE of public\.t_fail at [0-9A-F]+\/[0-9A-F]+ stops replication \(TRUNCATE_POLICY=fail\)/);
     assert.match(d.output(), /TRUNCATE_POLICY=apply truncates the target table too, TRUNCATE_POLICY=ignore keeps its rows/);
     assert.deepEqual(live('tr_fail', 't_fail'), ['1=a', '2=b'], 'nothing after the TRUNCATE was written');

@@ -9,9 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
-import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
+import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
 
 const DB = 'limitsdb';
 
@@ -26,16 +26,11 @@ describe('end to end: values that do not fit the StarRocks column', () => {
     await pg.query('CREATE TABLE public.lim (id integer PRIMARY KEY, n numeric, v varchar(10))');
     await em.sql(`CREATE DATABASE ${DB}`);
     await em.sql('CREATE TABLE lim (id INT NOT NULL, n DECIMAL(38,9), v VARCHAR(40)) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")', DB);
-    daemon = spawnDaemon(daemonEnv(pg, em, DB, 'lim'));
-    await waitFor(async () => {
-      const r = await pg.query<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot'");
-      return r.rows[0]?.active === true;
-    }, { timeoutMs: 30_000, message: () => `daemon did not start streaming:\n${daemon?.output()}` });
+    daemon = await startStreaming(pg, daemonEnv(pg, em, DB, 'lim'));
   });
 
   after(async () => {
-    daemon?.kill('SIGKILL');
-    await daemon?.exited;
+    await killDaemons(daemon);
     await em?.close();
     await pg?.close();
   });

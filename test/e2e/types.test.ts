@@ -6,11 +6,11 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
+import { inTransaction, startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
+import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
-import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
+import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
 import { COLUMNS, expectedRow, insertStatement, PG_PRELUDE, pgTable, pgTextQuery, ROWS, srTable, storedRow, TYPES_DB, updateStatement } from './types-fixture.js';
 
 const TABLE = 'torture';
@@ -66,14 +66,9 @@ describe('end to end: every PostgreSQL type (type torture)', () => {
   }
 
   async function run(stmts: readonly { sql: string; params: (string | null)[] }[]): Promise<void> {
-    const c = await pg.connect();
-    try {
-      await c.query('BEGIN');
+    await inTransaction(pg, async (c) => {
       for (const s of stmts) await c.query(s.sql, s.params);
-      await c.query('COMMIT');
-    } finally {
-      await c.end();
-    }
+    });
   }
 
   before(async () => {
@@ -83,16 +78,11 @@ describe('end to end: every PostgreSQL type (type torture)', () => {
     await pg.query(pgTable(TABLE));
     await em.sql(`CREATE DATABASE ${TYPES_DB}`);
     await em.sql(srTable(TABLE), TYPES_DB);
-    daemon = spawnDaemon(daemonEnv(pg, em, TYPES_DB, TABLE));
-    await waitFor(async () => {
-      const r = await pg.query<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot'");
-      return r.rows[0]?.active === true;
-    }, { timeoutMs: 30_000, message: () => `daemon did not start streaming:\n${daemon?.output()}` });
+    daemon = await startStreaming(pg, daemonEnv(pg, em, TYPES_DB, TABLE));
   });
 
   after(async () => {
-    daemon?.kill('SIGKILL');
-    await daemon?.exited;
+    await killDaemons(daemon);
     await em?.close();
     await pg?.close();
   });

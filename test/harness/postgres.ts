@@ -279,3 +279,19 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Pg
     },
   });
 }
+
+/** Runs `fn` in one transaction on a new client (BEGIN … COMMIT, ROLLBACK when it throws); the client is ended either way. */
+export async function inTransaction<T>(pgh: Pick<PgHarness, 'connect'>, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const c = await pgh.connect();
+  try {
+    await c.query('BEGIN');
+    const result = await fn(c);
+    await c.query('COMMIT');
+    return result;
+  } catch (e) {
+    await c.query('ROLLBACK').catch(() => undefined);
+    throw e;
+  } finally {
+    await c.end();
+  }
+}

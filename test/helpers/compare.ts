@@ -15,7 +15,8 @@ export interface ColumnCheck {
 
 export type Row = Record<string, string | null>;
 
-function normJson(text: string): string {
+/** JSON text with sorted keys, so jsonb (which reorders keys) and StarRocks JSON compare equal. */
+export function normJson(text: string): string {
   const sort = (v: unknown): unknown => {
     if (Array.isArray(v)) return v.map(sort);
     if (v && typeof v === 'object') {
@@ -51,10 +52,15 @@ export function storedToText(v: unknown): string | null {
   return JSON.stringify(v);
 }
 
-export async function pgRows(pg: PgHarness, table: string, key: readonly string[], cols: readonly ColumnCheck[]): Promise<Row[]> {
+/** The SELECT of `cols` as comparable text (see ColumnCheck.pgExpr), ordered by `key`; its rows go through `normalise`. */
+export function pgRowsQuery(table: string, key: readonly string[], cols: readonly ColumnCheck[]): string {
   const q = (n: string): string => `"${n.replace(/"/g, '""')}"`;
   const select = cols.map((c) => `${c.pgExpr ?? `${q(c.name)}::text`} AS ${q(c.name)}`).join(', ');
-  const r = await pg.query<Row>(`SELECT ${select} FROM ${table} ORDER BY ${key.map(q).join(', ')}`);
+  return `SELECT ${select} FROM ${table} ORDER BY ${key.map(q).join(', ')}`;
+}
+
+export async function pgRows(pg: PgHarness, table: string, key: readonly string[], cols: readonly ColumnCheck[]): Promise<Row[]> {
+  const r = await pg.query<Row>(pgRowsQuery(table, key, cols));
   return r.rows.map((row) => normalise(row, cols));
 }
 

@@ -79,3 +79,17 @@ export function spawnDaemon(env: Record<string, string>, args: string[] = [], cw
     },
   };
 }
+
+/** Resolves with the exit code of a daemon that must stop by itself (killed after `timeoutMs`). */
+export async function exitOf(d: DaemonProcess, timeoutMs = 60_000): Promise<number | null> {
+  const timer = setTimeout(() => d.kill('SIGKILL'), timeoutMs);
+  const exit = await d.exited;
+  clearTimeout(timer);
+  return exit.code;
+}
+
+/** Kills the daemons (SIGKILL; those not started are skipped) and waits until every one has exited. */
+export async function killDaemons(...daemons: readonly (DaemonProcess | undefined)[]): Promise<void> {
+  for (const d of daemons) d?.kill('SIGKILL');
+  await Promise.all(daemons.map((d) => d?.exited));
+}

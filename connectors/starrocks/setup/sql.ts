@@ -12,8 +12,13 @@ import { suggestStarRocksType, targetKindOf } from '../type-map.js';
 
 /** The Flink connector's metadata query (§7.4). */
 export function columnsQuery(db: string, table: string): string {
+  return tableColumnsQuery('COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, ORDINAL_POSITION, COLUMN_SIZE, DECIMAL_DIGITS, IS_NULLABLE, COLUMN_KEY', db, table);
+}
+
+/** `fields` of every column of one table, in table order (information_schema.columns, §7.4). */
+function tableColumnsQuery(fields: string, db: string, table: string): string {
   return (
-    'SELECT COLUMN_NAME, DATA_TYPE, COLUMN_TYPE, ORDINAL_POSITION, COLUMN_SIZE, DECIMAL_DIGITS, IS_NULLABLE, COLUMN_KEY ' +
+    `SELECT ${fields} ` +
     `FROM information_schema.columns WHERE TABLE_SCHEMA = ${quoteString(db)} AND TABLE_NAME = ${quoteString(table)} ` +
     'ORDER BY ORDINAL_POSITION'
   );
@@ -67,11 +72,7 @@ function createTableText_(db: string, table: string, schema: TableSchema, ifNotE
 
 /** Column details for type changes: the full type (`COLUMN_TYPE`), default and comment (§7.4). */
 export function columnDetailsQuery(db: string, table: string): string {
-  return (
-    'SELECT COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, COLUMN_SIZE, DECIMAL_DIGITS, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_KEY, COLUMN_COMMENT ' +
-    `FROM information_schema.columns WHERE TABLE_SCHEMA = ${quoteString(db)} AND TABLE_NAME = ${quoteString(table)} ` +
-    'ORDER BY ORDINAL_POSITION'
-  );
+  return tableColumnsQuery('COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, COLUMN_SIZE, DECIMAL_DIGITS, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_KEY, COLUMN_COMMENT', db, table);
 }
 
 /** Every schema-change job of a table (to tell the ones a statement started, §7.3). */

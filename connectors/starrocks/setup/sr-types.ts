@@ -15,6 +15,7 @@
  *   DATE ↔ DATETIME. BOOLEAN, VARBINARY and complex types cannot change. Key columns of a Primary Key
  *   table can never be modified (`Can not modify key column`).
  */
+import { baseTypeName } from '../type-names.js';
 
 export type IntegerName = 'tinyint' | 'smallint' | 'int' | 'bigint' | 'largeint';
 
@@ -65,9 +66,8 @@ export function parseSrType(text: string): SrType {
   const base = m[1];
   const a = m[2] === undefined ? undefined : Number(m[2]);
   const b = m[3] === undefined ? undefined : Number(m[3]);
-  switch (base) {
+  switch (baseTypeName(base)) {
     case 'boolean':
-    case 'bool':
       return { kind: 'boolean' };
     case 'tinyint':
       // information_schema shows BOOLEAN as tinyint(1) on some versions.
@@ -75,7 +75,6 @@ export function parseSrType(text: string): SrType {
     case 'smallint':
       return { kind: 'smallint' };
     case 'int':
-    case 'integer':
       return { kind: 'int' };
     case 'bigint':
       return { kind: 'bigint' };
@@ -86,33 +85,23 @@ export function parseSrType(text: string): SrType {
     case 'double':
       return { kind: 'double' };
     case 'decimal':
-    case 'decimalv2':
-    case 'decimalv3':
-    case 'decimal32':
-    case 'decimal64':
-    case 'decimal128':
-    case 'decimal256':
-    case 'numeric':
       return { kind: 'decimal', precision: a ?? 10, scale: b ?? 0 };
     case 'char':
       return { kind: 'char', length: a ?? 1 };
     case 'varchar':
       return { kind: 'varchar', length: a ?? 1 };
     case 'string':
-    case 'text':
       return { kind: 'varchar', length: STRING_LENGTH };
     case 'date':
       return { kind: 'date' };
     case 'datetime':
-    case 'timestamp':
       return { kind: 'datetime' };
     case 'json':
-    case 'jsonb':
       return { kind: 'json' };
     case 'varbinary':
-    case 'binary':
       return { kind: 'varbinary' };
     default:
+      // Unknown names, and ARRAY/MAP/STRUCT without their `<…>` (handled above).
       return { kind: 'unknown', text: raw };
   }
 }

@@ -6,7 +6,7 @@
  * All missing columns go into one ALTER TABLE, and loads start only after that schema-change job is
  * FINISHED (a load planned earlier would silently ignore the new columns, PROTOCOL.md §7.3).
  */
-import type { ColumnSchema, ConnectorContext, TableSchema } from '../../../core/index.js';
+import type { ColumnSchema, TableSchema } from '../../../core/index.js';
 import { CdcError, formatTableId } from '../../../core/index.js';
 import { AUDIT_COLUMNS, CDC_VERSION_COLUMN, IS_DELETED_COLUMN, OP_TYPE_COLUMN, SYNCED_AT_COLUMN, type AuditColumnDef } from '../audit.js';
 import { quoteIdent } from '../identifiers.js';
@@ -16,6 +16,7 @@ import type { AuditKeys } from '../stream-load/body.js';
 import { headerText } from '../stream-load/request.js';
 import type { TargetColumn } from '../type-map.js';
 import { isIntegerKind, suggestStarRocksType } from '../type-map.js';
+import type { DdlOptions } from './alter.js';
 import { runSchemaChange } from './alter.js';
 import { createTargetTable } from './create-table.js';
 import type { Query } from './mysql.js';
@@ -34,12 +35,8 @@ export interface TargetTable {
   readonly audit: AuditKeys;
 }
 
-export interface TableSetupOptions {
-  readonly db: string;
-  readonly pollIntervalMs: number;
-  readonly ddlTimeoutMs: number;
-  readonly logger: ConnectorContext['logger'];
-  readonly now?: () => number;
+/** DdlOptions (SINK_DATABASE, the schema-change polling) plus the table policies. */
+export interface TableSetupOptions extends DdlOptions {
   /** SCHEMA_EVOLUTION (default `evolve`). */
   readonly schemaEvolution?: SchemaEvolutionPolicy;
   /** SINK_CREATE_TABLES: create a missing target table from the source definition. */

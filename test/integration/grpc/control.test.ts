@@ -5,40 +5,25 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseLsn } from '../../../core/model/lsn.js';
-import { startPostgres, type PgHarness } from '../../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../../starrocks-emulator/index.js';
-import { SR_PASSWORD } from '../../e2e/daemon-env.js';
 import { waitFor } from '../../helpers/wait.js';
-import { createJob, startDaemon, type GrpcDaemon, type Job } from './harness.js';
+import { startGrpcWorld, type GrpcDaemon, type GrpcWorld, type Job } from './harness.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('gRPC control of a running daemon (PostgreSQL → StarRocks emulator)', () => {
-  let pg: PgHarness;
-  let em: StarRocksEmulator;
-  const open: { daemons: GrpcDaemon[]; jobs: Job[] } = { daemons: [], jobs: [] };
+  let world: GrpcWorld;
 
   before(async () => {
-    pg = await startPostgres();
-    em = await startStarRocksEmulator({ password: SR_PASSWORD });
+    world = await startGrpcWorld();
   });
   after(async () => {
-    for (const d of open.daemons) await d.close();
-    for (const j of open.jobs) await j.close();
-    await em?.close();
-    await pg?.close();
+    await world?.close();
   });
 
-  async function job(name: string, ...tables: string[]): Promise<Job> {
-    const j = await createJob(pg, em, name);
-    open.jobs.push(j);
-    for (const t of tables) await j.createTable(t);
-    return j;
-  }
+  const job = (name: string, ...tables: string[]): Promise<Job> => world.job(name, ...tables);
 
   async function daemon(env: Record<string, string>): Promise<GrpcDaemon> {
-    const d = await startDaemon(env);
-    open.daemons.push(d);
+    const d = await world.daemon(env);
     await waitFor(async () => (await d.client.check()).stage === 'STAGE_CDC', { message: () => d.process.output().slice(-3000) });
     return d;
   }

@@ -4,10 +4,10 @@
  */
 import pg from 'pg';
 import { parseLsn } from '../../../core/model/lsn.js';
-import type { PgHarness } from '../../harness/postgres.js';
-import type { StarRocksEmulator } from '../../starrocks-emulator/index.js';
-import { spawnDaemon, type DaemonProcess } from '../../helpers/daemon.js';
-import { daemonEnv } from '../../e2e/daemon-env.js';
+import { startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { startStarRocksEmulator, type StarRocksEmulator } from '../../starrocks-emulator/index.js';
+import { exitOf, spawnDaemon, type DaemonProcess } from '../../helpers/daemon.js';
+import { daemonEnv, SR_PASSWORD } from '../../e2e/daemon-env.js';
 import { DbmazzClient, type ClientOptions } from '../../unit/core/control/grpc-client.js';
 
 export interface Job {
@@ -142,16 +142,55 @@ export async function startDaemon(env: Record<string, string>): Promise<GrpcDaem
     metricsPort,
     client,
     clientWith,
-    async exit(ms = 30_000) {
-      const timer = setTimeout(() => process.kill('SIGKILL'), ms);
-      const { code } = await process.exited;
-      clearTimeout(timer);
-      return code;
+    exit(ms = 30_000) {
+      return exitOf(process, ms);
     },
     async close() {
       for (const c of clients) c.close();
       process.kill('SIGKILL');
       await process.exited;
+    },
+  };
+}
+
+/** One PostgreSQL and one StarRocks emulator for a test file, with the jobs and daemons its tests open. */
+export interface GrpcWorld {
+  /** A job (see createJob) with `tables` created on both sides; closed by `close`. */
+  job(name: string, ...tables: string[]): Promise<Job>;
+  /** A daemon (see startDaemon); closed by `close`. */
+  daemon(env: Record<string, string>): Promise<GrpcDaemon>;
+  /** Closes the daemons, then the jobs, then the servers. */
+  close(): Promise<void>;
+}
+
+export async function startGrpcWorld(): Promise<GrpcWorld> {
+  const pgh = await startPostgres();
+  let em: StarRocksEmulator;
+  try {
+    em = await startStarRocksEmulator({ password: SR_PASSWORD });
+  } catch (err) {
+    await pgh.close();
+    throw err;
+  }
+  const daemons: GrpcDaemon[] = [];
+  const jobs: Job[] = [];
+  return {
+    async job(name, ...tables) {
+      const j = await createJob(pgh, em, name);
+      jobs.push(j);
+      for (const t of tables) await j.createTable(t);
+      return j;
+    },
+    async daemon(env) {
+      const d = await startDaemon(env);
+      daemons.push(d);
+      return d;
+    },
+    async close() {
+      for (const d of daemons) await d.close();
+      for (const j of jobs) await j.close();
+      await em.close();
+      await pgh.close();
     },
   };
 }

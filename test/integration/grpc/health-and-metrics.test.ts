@@ -7,13 +7,10 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { parseLsn } from '../../../core/model/lsn.js';
-import { startPostgres, type PgHarness } from '../../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../../starrocks-emulator/index.js';
-import { SR_PASSWORD } from '../../e2e/daemon-env.js';
 import { spawnDaemon } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait.js';
 import { ReflectionClient } from '../../unit/core/control/reflection-client.js';
-import { createJob, startDaemon, type GrpcDaemon, type Job } from './harness.js';
+import { startGrpcWorld, type GrpcDaemon, type GrpcWorld, type Job } from './harness.js';
 
 function get(port: number, path: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
@@ -34,33 +31,17 @@ function sample(text: string, series: string): number | undefined {
 }
 
 describe('health, metrics and API access of a running daemon', () => {
-  let pg: PgHarness;
-  let em: StarRocksEmulator;
-  const open: { daemons: GrpcDaemon[]; jobs: Job[] } = { daemons: [], jobs: [] };
+  let world: GrpcWorld;
 
   before(async () => {
-    pg = await startPostgres();
-    em = await startStarRocksEmulator({ password: SR_PASSWORD });
+    world = await startGrpcWorld();
   });
   after(async () => {
-    for (const d of open.daemons) await d.close();
-    for (const j of open.jobs) await j.close();
-    await em?.close();
-    await pg?.close();
+    await world?.close();
   });
 
-  async function job(name: string, ...tables: string[]): Promise<Job> {
-    const j = await createJob(pg, em, name);
-    open.jobs.push(j);
-    for (const t of tables) await j.createTable(t);
-    return j;
-  }
-
-  async function daemon(env: Record<string, string>): Promise<GrpcDaemon> {
-    const d = await startDaemon(env);
-    open.daemons.push(d);
-    return d;
-  }
+  const job = (name: string, ...tables: string[]): Promise<Job> => world.job(name, ...tables);
+  const daemon = (env: Record<string, string>): Promise<GrpcDaemon> => world.daemon(env);
 
   it('the server is up before setup: Health reports STAGE_SETUP and the setup error while the daemon keeps trying, then STAGE_CDC', async () => {
     const j = await job('setup_retry', 'orders');

@@ -10,7 +10,7 @@ import {
   type SourceEvent,
 } from '../../../core/index.js';
 import type { PostgresSource } from '../../../connectors/postgres/index.js';
-import { startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { inTransaction, startPostgres, type PgHarness } from '../../harness/postgres.js';
 import { Collector, createSource } from './helpers.js';
 
 const col = (r: ChangeRecord, name: string): unknown => {
@@ -111,16 +111,11 @@ describe('PostgreSQL source streaming', () => {
     const from = c.events.length;
     const recs = await nextChanges(4, async () => {
       await pg.query('INSERT INTO kv VALUES (1, $1, NULL)', ['one']);
-      const cl = await pg.connect();
-      try {
-        await cl.query('BEGIN');
+      await inTransaction(pg, async (cl) => {
         await cl.query("UPDATE kv SET v = 'uno' WHERE k = 1");
         await cl.query("INSERT INTO kv VALUES (2, 'two', NULL)");
         await cl.query('DELETE FROM kv WHERE k = 2');
-        await cl.query('COMMIT');
-      } finally {
-        await cl.end();
-      }
+      });
     });
     assert.deepEqual(recs.map((r) => r.op), ['insert', 'update', 'insert', 'delete']);
     const [, u, , d] = recs;

@@ -4,42 +4,24 @@
  * timeouts and dropped connections.
  */
 import assert from 'node:assert/strict';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { createServer as createNetServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { CdcError } from '../../../core/index.js';
 import type { StreamLoadClientOptions } from '../../../connectors/starrocks/stream-load/client.js';
 import { StreamLoadClient } from '../../../connectors/starrocks/stream-load/client.js';
+import { scriptedServers, type Handler, type ScriptedServer } from '../../helpers/scripted-http.js';
 
-type Handler = (req: IncomingMessage, res: ServerResponse) => void;
-
-const servers: Server[] = [];
+const servers = scriptedServers();
 const clients: StreamLoadClient[] = [];
 
 after(async () => {
   for (const c of clients) c.close();
-  await Promise.all(
-    servers.map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          s.closeAllConnections();
-          s.close(() => resolve());
-        }),
-    ),
-  );
+  await servers.closeAll();
 });
 
-/** A server whose `checkContinue` and `request` both go to `handler` (no automatic 100 Continue). */
-async function serve(handler: Handler): Promise<{ url: string; port: number }> {
-  const s = createServer(handler);
-  s.on('checkContinue', handler);
-  servers.push(s);
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
-  const port = (s.address() as AddressInfo).port;
-  return { url: `http://127.0.0.1:${port}`, port };
-}
+const serve = (handler: Handler): Promise<ScriptedServer> => servers.serve(handler);
 
 function client(baseUrl: string, o: Partial<StreamLoadClientOptions> = {}): StreamLoadClient {
   const c = new StreamLoadClient({
@@ -141,13 +123,12 @@ async function rawBe(
       }
     });
   });
-  const closer = {
+  servers.track({
     closeAllConnections: () => {
       for (const x of open) x.destroy();
     },
     close: (cb: () => void) => s.close(cb),
-  };
-  servers.push(closer as unknown as Server);
+  });
   await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
   return {
     url: `http://127.0.0.1:${(s.address() as AddressInfo).port}`,
@@ -271,8 +252,7 @@ describe('StreamLoadClient', () => {
 
   it('connection refused → SINK_CONNECTION, retriable', async () => {
     const s = await serve(() => undefined);
-    const dead = servers.pop();
-    await new Promise<void>((resolve) => dead?.close(() => resolve()));
+    await s.close();
     await assert.rejects(
       client(s.url).put('/api/db/t/_stream_load', {}, Buffer.from('[]')),
       (e: unknown) => e instanceof CdcError && e.code === 'SINK_CONNECTION' && e.retry === 'retry' && /ECONNREFUSED/.test(e.message),

@@ -1,29 +1,20 @@
 /** StreamLoader label handling against a scripted FE/BE (node:http on 127.0.0.1). */
 import assert from 'node:assert/strict';
-import type { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { after, describe, it } from 'node:test';
 import pino from 'pino';
 import { CdcError } from '../../../core/index.js';
 import { StreamLoadClient } from '../../../connectors/starrocks/stream-load/client.js';
 import { FeApi } from '../../../connectors/starrocks/stream-load/fe-api.js';
 import { StreamLoader } from '../../../connectors/starrocks/stream-load/loader.js';
+import { scriptedServers } from '../../helpers/scripted-http.js';
 
-const servers: Server[] = [];
+const servers = scriptedServers();
 const closers: (() => Promise<void> | void)[] = [];
 
 after(async () => {
   for (const c of closers) await c();
-  await Promise.all(
-    servers.map(
-      (s) =>
-        new Promise<void>((resolve) => {
-          s.closeAllConnections();
-          s.close(() => resolve());
-        }),
-    ),
-  );
+  await servers.closeAll();
 });
 
 interface Script {
@@ -56,11 +47,7 @@ async function scriptedServer(script: Script): Promise<string> {
     res.statusCode = 404;
     res.end('Not Found');
   };
-  const s = createServer(handler);
-  s.on('checkContinue', handler);
-  servers.push(s);
-  await new Promise<void>((resolve) => s.listen(0, '127.0.0.1', () => resolve()));
-  return `http://127.0.0.1:${(s.address() as AddressInfo).port}`;
+  return (await servers.serve(handler)).url;
 }
 
 function loader(url: string, labelWaitMs = 5000): StreamLoader {

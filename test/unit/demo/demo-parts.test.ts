@@ -5,14 +5,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { exportLines, shellQuote, whereToLook } from '../../demo/info.js';
-import { Cleanup, StopSignal, until } from '../../demo/lifecycle.js';
-import { DEFAULT_OPTIONS, parseDemoArgs, parseDuration } from '../../demo/options.js';
-import { linesOf } from '../../demo/schema.js';
-import { seedPlan } from '../../demo/seed.js';
-import { bar, liveLines, plainLine, Screen, type ViewModel } from '../../demo/view.js';
-import { Workload } from '../../demo/workload.js';
-import { rng } from './shop-fixture.js';
+import { exportLines, shellQuote, whereToLook } from '../../../demo/info.js';
+import { Cleanup, StopSignal, until } from '../../../demo/lifecycle.js';
+import { DEFAULT_OPTIONS, parseDemoArgs, parseDuration } from '../../../demo/options.js';
+import { linesOf } from '../../../demo/schema.js';
+import { seedPlan } from '../../../demo/seed.js';
+import { bar, liveLines, plainLine, Screen, type ViewModel } from '../../../demo/view.js';
+import { Workload } from '../../../demo/workload.js';
+import { rng } from '../../e2e/shop-fixture.js';
 
 describe('demo flags', () => {
   it('parses every flag and refuses bad values', () => {

@@ -5,16 +5,16 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CdcError } from '../../core/errors/errors.js';
-import { refusal } from '../../core/metrics/dashboard-api.js';
-import { DashboardHistory, lagBytesOf, ratePerSecond, type HistoryProbe } from '../../core/metrics/dashboard-history.js';
-import { DASHBOARD_HTML } from '../../core/metrics/dashboard-page.js';
-import { PipelineMetrics } from '../../core/metrics/pipeline-metrics.js';
-import { RecentErrors } from '../../core/metrics/recent-errors.js';
-import { tableCounters } from '../../core/metrics/table-counters.js';
-import type { ChangeRecord } from '../../core/model/change-record.js';
-import type { TableBatch } from '../../core/plugin/sink.js';
-import { RuntimeState } from '../../core/runtime/state.js';
+import { CdcError } from '../../../../core/errors/errors.js';
+import { refusal } from '../../../../core/metrics/dashboard-api.js';
+import { DashboardHistory, lagBytesOf, ratePerSecond, type HistoryProbe } from '../../../../core/metrics/dashboard-history.js';
+import { DASHBOARD_HTML } from '../../../../core/metrics/dashboard-page.js';
+import { PipelineMetrics } from '../../../../core/metrics/pipeline-metrics.js';
+import { RecentErrors } from '../../../../core/metrics/recent-errors.js';
+import { tableCounters } from '../../../../core/metrics/table-counters.js';
+import type { ChangeRecord } from '../../../../core/model/change-record.js';
+import type { TableBatch } from '../../../../core/plugin/sink.js';
+import { RuntimeState } from '../../../../core/runtime/state.js';
 
 const headers = (h: Record<string, string>): { headers: Record<string, string> } => ({ headers: h });
 const JSON_POST = { 'content-type': 'application/json', host: '127.0.0.1:9187' };
