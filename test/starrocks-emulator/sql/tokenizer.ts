@@ -83,35 +83,16 @@ export function tokenize(sql: string): Token[] {
     const startLine = line;
     const startCol = i - lineStart;
 
-    if (c === '`') {
+    if (c === '`' || c === "'" || c === '"') {
+      // Backtick identifiers: a doubled backtick is one backtick. String literals: also backslash escapes.
+      const identifier = c === '`';
+      const what = identifier ? 'identifier quote' : 'string literal';
       let value = '';
       i++;
       for (;;) {
-        if (i >= sql.length) throw syntaxError(startLine, startCol, `Unterminated identifier quote starting at '${sql.slice(start, start + 20)}'`);
+        if (i >= sql.length) throw syntaxError(startLine, startCol, `Unterminated ${what} starting at '${sql.slice(start, start + 20)}'`);
         const ch = sql[i] ?? '';
-        if (ch === '`') {
-          if (sql[i + 1] === '`') {
-            value += '`';
-            i += 2;
-            continue;
-          }
-          i++;
-          break;
-        }
-        value += ch;
-        i++;
-      }
-      advanceNewlines(start, i);
-      out.push(make('quoted', value, start, startLine, startCol));
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      let value = '';
-      i++;
-      for (;;) {
-        if (i >= sql.length) throw syntaxError(startLine, startCol, `Unterminated string literal starting at '${sql.slice(start, start + 20)}'`);
-        const ch = sql[i] ?? '';
-        if (ch === '\\' && i + 1 < sql.length) {
+        if (!identifier && ch === '\\' && i + 1 < sql.length) {
           const nx = sql[i + 1] ?? '';
           value += ESCAPES[nx] ?? nx;
           i += 2;
@@ -130,7 +111,7 @@ export function tokenize(sql: string): Token[] {
         i++;
       }
       advanceNewlines(start, i);
-      out.push(make('string', value, start, startLine, startCol));
+      out.push(make(identifier ? 'quoted' : 'string', value, start, startLine, startCol));
       continue;
     }
     if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(sql[i + 1] ?? ''))) {
