@@ -10,37 +10,22 @@
  *
  * A change is dropped only when every row it writes is already at its version or newer: a
  * key-changing update writes the new key's row and a soft delete of the old key (possibly in two
- * loads of which only one committed before the crash), so both keys are looked up. Anything the guard
- * cannot compare (NULL or non-integer/string/date keys, a schema whose keys do not line up) is kept.
+ * loads of which only one committed before the crash), so both keys are looked up. Keys of every kind
+ * StarRocks allows in a primary key are compared (rows/key-literal.ts: integers, booleans, strings,
+ * dates, datetimes, and composites of them). A change whose key cannot be compared (a value that is
+ * not written as that kind, a schema whose keys do not line up) is kept: re-applying it is still
+ * exact in the end, since `merge_condition` lets it through only when it is not older than the
+ * stored row (the same change again, writing the same values) and later changes follow it.
  * A batch the guard shortened must not reuse the labels of the batch it came from (see sink.ts).
  */
-import type { Cell, ChangeRecord, TableSchema } from '../../core/index.js';
-import { TemporalValue } from '../../core/index.js';
-import { quoteIdent, quoteString } from './identifiers.js';
+import type { ChangeRecord, TableSchema } from '../../core/index.js';
+import { quoteIdent } from './identifiers.js';
+import { keyIdentity, keyLiterals, storedKeyText, type KeyLiteral } from './rows/key-literal.js';
 import type { Query } from './setup/mysql.js';
+import type { TargetKind } from './type-map.js';
 
 /** Keys per lookup query. */
 const CHUNK = 500;
-
-type KeyLiteral = { readonly sql: string; readonly text: string };
-
-/** SQL literal and comparable text of a key value; undefined when the guard cannot compare it safely. */
-function keyLiteral(v: Cell | undefined): KeyLiteral | undefined {
-  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) return { sql: String(v), text: String(v) };
-  if (typeof v === 'string') return { sql: quoteString(v), text: v };
-  if (v instanceof TemporalValue && v.type === 'date' && /^\d{4}-\d\d-\d\d$/.test(v.text)) return { sql: quoteString(v.text), text: v.text };
-  return undefined;
-}
-
-function keyOf(values: readonly (Cell | undefined)[]): KeyLiteral[] | undefined {
-  const out: KeyLiteral[] = [];
-  for (const v of values) {
-    const lit = keyLiteral(v);
-    if (!lit) return undefined;
-    out.push(lit);
-  }
-  return out;
-}
 
 /** Positions of the key columns in a record's own schema; undefined when they do not line up. */
 function keyIndexesOf(schema: TableSchema, keyCount: number): number[] | undefined {
@@ -52,22 +37,24 @@ function keyIndexesOf(schema: TableSchema, keyCount: number): number[] | undefin
  * The keys of every row a record writes: its key (`before` for a delete, else `after`), plus the old
  * key of a key-changing update. Undefined when one of them cannot be compared.
  */
-function recordKeys(record: ChangeRecord, keyIndexes: readonly number[]): KeyLiteral[][] | undefined {
+function recordKeys(record: ChangeRecord, keyIndexes: readonly number[], kinds: readonly TargetKind[]): KeyLiteral[][] | undefined {
   const values = record.op === 'delete' ? record.before : record.after;
-  const key = keyOf(keyIndexes.map((i) => values[i]));
+  const key = keyLiterals(keyIndexes.map((i) => values[i]), kinds);
   if (!key) return undefined;
   if (record.op !== 'update' || record.oldKey === undefined) return [key];
-  const old = record.oldKey.length === keyIndexes.length ? keyOf(record.oldKey) : undefined;
+  const old = keyLiterals(record.oldKey, kinds);
   return old ? [key, old] : undefined;
 }
 
-const textOf = (key: readonly KeyLiteral[]): string => JSON.stringify(key.map((k) => k.text));
+const textOf = (key: readonly KeyLiteral[]): string => keyIdentity(key.map((k) => k.text)) ?? '';
 
 export interface GuardTarget {
   readonly db: string;
   readonly name: string;
   /** Target spelling of the key columns, in source key order. */
   readonly keyColumns: readonly string[];
+  /** The target kind of each key column (same order): how its values are compared. */
+  readonly keyKinds: readonly TargetKind[];
   readonly versionColumn: string;
 }
 
@@ -101,7 +88,7 @@ export class ReplayGuard {
     };
     const keyed = records.map((r) => {
       const idx = r.lsn <= horizon ? indexesFor(r.schema) : undefined;
-      return { r, keys: idx ? recordKeys(r, idx) : undefined };
+      return { r, keys: idx ? recordKeys(r, idx, t.keyKinds) : undefined };
     });
     const lookups = new Map<string, KeyLiteral[]>();
     for (const k of keyed) for (const key of k.keys ?? []) lookups.set(textOf(key), key);
@@ -120,8 +107,8 @@ export class ReplayGuard {
       for (const row of rows) {
         const v = row['v'];
         if (v === null || v === undefined) continue;
-        const text = JSON.stringify(t.keyColumns.map((_, j) => String(row[`k${j}`])));
-        stored.set(text, BigInt(String(v)));
+        const text = keyIdentity(t.keyKinds.map((kind, j) => storedKeyText(row[`k${j}`], kind)));
+        if (text !== undefined) stored.set(text, BigInt(String(v)));
       }
     }
     return keyed

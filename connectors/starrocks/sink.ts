@@ -20,7 +20,7 @@ import { encodeBody, formatSyncedAt } from './stream-load/body.js';
 import { StreamLoadClient } from './stream-load/client.js';
 import { columnsHeader, loadColumns } from './stream-load/columns.js';
 import { FeApi } from './stream-load/fe-api.js';
-import { contentVariant, makeLabel } from './stream-load/label.js';
+import { batchIdentity, contentVariant, identityText, makeLabel } from './stream-load/label.js';
 import { StreamLoader } from './stream-load/loader.js';
 import { columnsWithAudit, streamLoadHeaders, streamLoadPath } from './stream-load/request.js';
 import { ReplayGuard, type GuardTarget } from './replay-guard.js';
@@ -138,6 +138,9 @@ export class StarRocksSink implements Sink {
     // Columns the target lacks (SCHEMA_EVOLUTION=ignore) are left out; otherwise the batch as it is.
     const view = projectColumns(batch.schema, batch.records, (n) => target.byLowerName.has(n.toLowerCase()), this.projections);
     let records = view.records;
+    // The batch's content, exactly (label.ts): not its LSN range, which COPY pages and interleaved
+    // transactions share between different batches.
+    const identity = batchIdentity(batch.records);
     let variant: string | undefined;
     if (this.guard.applies(key, batch.firstLsn)) {
       records = await this.runSql((query) => this.guard.filter(query, key, this.guardTarget(target, view.schema), view.records));
@@ -150,7 +153,7 @@ export class StarRocksSink implements Sink {
       if (records.length === 0) return { rowsWritten: 0, bytesWritten: 0, loads: 0 };
       // The shortened batch is planned from scratch: its loads must not take the labels of the full
       // batch's loads, one of which may be committed with other rows (label.ts, `variant`).
-      if (records.length < view.records.length) variant = contentVariant(records.map((r) => r.lsn));
+      if (records.length < view.records.length) variant = contentVariant(records);
     }
     const planTarget = this.planTarget(target, view.schema);
     // Key changes with unchanged TOAST values and no before-image: the old keys' stored rows (rows/old-rows.ts).
@@ -158,7 +161,7 @@ export class StarRocksSink implements Sink {
     const carried =
       lookup.requests.length === 0
         ? undefined
-        : await this.oldRows.get(`${key}:${batch.firstLsn}:${batch.lastLsn}:${variant ?? ''}`, () =>
+        : await this.oldRows.get(`${key}:${identityText(identity)}:${variant ?? ''}`, () =>
             this.runSql((query) =>
               fetchOldRows(query, { db: target.db, name: target.name, keyColumns: target.keyColumns, versionColumn: target.audit.cdcVersion, columns: target.byLowerName }, lookup),
             ),
@@ -185,8 +188,7 @@ export class StarRocksSink implements Sink {
         prefix: this.cfg.labelPrefix,
         pipelineId: this.truncator.labelPipelineId(key, batch.pipelineId, batch.firstLsn),
         table: target.name,
-        firstLsn: batch.firstLsn,
-        lastLsn: batch.lastLsn,
+        ...identity,
         index,
         ...(variant !== undefined ? { variant } : {}),
       });
@@ -266,6 +268,7 @@ export class StarRocksSink implements Sink {
       db: target.db,
       name: target.name,
       keyColumns: schema.keyColumns.map((k) => target.byLowerName.get(k.toLowerCase())?.name ?? k),
+      keyKinds: schema.keyColumns.map((k) => target.byLowerName.get(k.toLowerCase())?.kind ?? 'other'),
       versionColumn: target.audit.cdcVersion,
     };
   }

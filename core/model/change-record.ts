@@ -12,6 +12,15 @@ interface ChangeBase {
    */
   readonly lsn: Lsn;
   /**
+   * Index of this change among the consecutive changes that share `lsn` (0 for the first). PostgreSQL
+   * writes one WAL record per heap page for COPY and other multi-row inserts, so every row of that page
+   * carries the same LSN. `(lsn, ordinal)` identifies the change in the stream exactly and is the same on
+   * every replay: sinks key anything that must name a batch's content (Stream Load labels) by it, never
+   * by LSNs alone. Changes sharing an LSN must be consecutive with ordinals 0, 1, 2, ... (the pipeline
+   * checks this and stops with SOURCE_PROTOCOL otherwise).
+   */
+  readonly ordinal: number;
+  /**
    * Identifies the transaction the change belongs to: every record of one transaction carries the same
    * value, known when the transaction begins (PostgreSQL: the LSN of its commit record, Begin's
    * final_lsn), so records can be emitted before the transaction ends. It is not itself the position

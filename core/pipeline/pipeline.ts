@@ -21,6 +21,7 @@ import { FlushScheduler } from './flush-scheduler.js';
 import { FlushWriter } from './flush-writer.js';
 import { DEFAULT_TRUNCATE_POLICY, type PipelineOptions, type ReloadChanges } from './options.js';
 import { estimateRecordBytes } from './record-size.js';
+import { PositionCheck } from './position-check.js';
 import { SummaryReporter } from './summary.js';
 
 export interface RunningPipeline {
@@ -63,6 +64,7 @@ export class Pipeline implements RunningPipeline {
   private readonly logger: Logger;
   private readonly clock: Clock;
   private readonly checkpointer = new Checkpointer();
+  private readonly positions = new PositionCheck();
   private readonly abort = new AbortController();
   private readonly scheduler: FlushScheduler;
   private readonly summary: SummaryReporter;
@@ -164,6 +166,11 @@ export class Pipeline implements RunningPipeline {
     switch (event.kind) {
       case 'change': {
         const { record } = event;
+        const invalid = this.positions.check(record);
+        if (invalid !== undefined) {
+          this.fatal(invalid, 'SOURCE_PROTOCOL');
+          return false;
+        }
         const seq = this.checkpointer.nextSeq();
         this.scheduler.push({ kind: 'change', seq, record, bytes: estimateRecordBytes(record), at });
         this.received(record.lsn);

@@ -52,14 +52,16 @@ export function withColumn(schema: TableSchema, column: ColumnSpec): TableSchema
 }
 
 type Pending =
-  | { readonly kind: 'insert'; readonly schema: TableSchema; readonly lsn: Lsn; readonly after: readonly Value[] }
-  | { readonly kind: 'update'; readonly schema: TableSchema; readonly lsn: Lsn; readonly after: readonly Cell[] }
-  | { readonly kind: 'delete'; readonly schema: TableSchema; readonly lsn: Lsn; readonly before: readonly Cell[] }
+  | { readonly kind: 'insert'; readonly schema: TableSchema; readonly lsn: Lsn; readonly ordinal: number; readonly after: readonly Value[] }
+  | { readonly kind: 'update'; readonly schema: TableSchema; readonly lsn: Lsn; readonly ordinal: number; readonly after: readonly Cell[] }
+  | { readonly kind: 'delete'; readonly schema: TableSchema; readonly lsn: Lsn; readonly ordinal: number; readonly before: readonly Cell[] }
   | { readonly kind: 'schema'; readonly schema: TableSchema; readonly previous: TableSchema | undefined }
   | { readonly kind: 'truncate'; readonly tables: readonly TableId[]; readonly lsn: Lsn };
 
 export interface TransactionScope {
   insert(schema: TableSchema, after: readonly Value[]): void;
+  /** Rows inserted by one WAL record (COPY, multi-row insert): one LSN, ordinals 0, 1, 2, ... */
+  insertMany(schema: TableSchema, rows: readonly (readonly Value[])[]): void;
   update(schema: TableSchema, after: readonly Cell[]): void;
   delete(schema: TableSchema, before: readonly Cell[]): void;
   /** A schema event: later changes of the table should carry `schema`. */
@@ -90,9 +92,13 @@ export class StreamBuilder {
   transaction(build: (tx: TransactionScope) => void): SourceEvent[] {
     const pending: Pending[] = [];
     build({
-      insert: (schema, after) => pending.push({ kind: 'insert', schema, lsn: this.next(), after }),
-      update: (schema, after) => pending.push({ kind: 'update', schema, lsn: this.next(), after }),
-      delete: (schema, before) => pending.push({ kind: 'delete', schema, lsn: this.next(), before }),
+      insert: (schema, after) => pending.push({ kind: 'insert', schema, lsn: this.next(), ordinal: 0, after }),
+      insertMany: (schema, rows) => {
+        const lsn = this.next();
+        rows.forEach((after, ordinal) => pending.push({ kind: 'insert', schema, lsn, ordinal, after }));
+      },
+      update: (schema, after) => pending.push({ kind: 'update', schema, lsn: this.next(), ordinal: 0, after }),
+      delete: (schema, before) => pending.push({ kind: 'delete', schema, lsn: this.next(), ordinal: 0, before }),
       schema: (schema, previous) => pending.push({ kind: 'schema', schema, previous }),
       truncate: (...tables) => pending.push({ kind: 'truncate', tables: tables.map((t) => t.id), lsn: this.next() }),
     });
@@ -103,11 +109,11 @@ export class StreamBuilder {
     const events: SourceEvent[] = pending.map((p): SourceEvent => {
       switch (p.kind) {
         case 'insert':
-          return change({ op: 'insert', schema: p.schema, lsn: p.lsn, after: p.after, ...base });
+          return change({ op: 'insert', schema: p.schema, lsn: p.lsn, ordinal: p.ordinal, after: p.after, ...base });
         case 'update':
-          return change({ op: 'update', schema: p.schema, lsn: p.lsn, after: p.after, ...base });
+          return change({ op: 'update', schema: p.schema, lsn: p.lsn, ordinal: p.ordinal, after: p.after, ...base });
         case 'delete':
-          return change({ op: 'delete', schema: p.schema, lsn: p.lsn, before: p.before, fullBefore: false, ...base });
+          return change({ op: 'delete', schema: p.schema, lsn: p.lsn, ordinal: p.ordinal, before: p.before, fullBefore: false, ...base });
         case 'schema':
           return { kind: 'schema', schema: p.schema, previous: p.previous };
         case 'truncate':

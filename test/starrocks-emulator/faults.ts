@@ -3,7 +3,8 @@
  *
  * A fault applies to the next `times` matching loads (default 1), or — with `probability` — to each
  * matching load with that probability (unlimited unless `times` is also given). `db` / `table`
- * restrict matching. The first matching fault (in injection order) wins for a load.
+ * restrict matching; `after` lets that many matching loads through first (e.g. `after: 1` fails the
+ * second load of a batch). The first matching fault (in injection order) wins for a load.
  *
  * Kinds:
  * - `http500` / `http503`: plain HTTP error at header time (no txn, no 100 Continue).
@@ -26,6 +27,8 @@ export interface FaultSpec {
   readonly kind: FaultKind;
   readonly times?: number | undefined;
   readonly probability?: number | undefined;
+  /** Matching loads to let through before the fault applies (default 0). */
+  readonly after?: number | undefined;
   readonly db?: string | undefined;
   readonly table?: string | undefined;
   /** `fail`: the message. */
@@ -43,6 +46,8 @@ export interface ActiveFault {
   readonly spec: FaultSpec;
   remaining: number | null;
   hits: number;
+  /** Matching loads let through so far (`after`). */
+  passed: number;
 }
 
 export const TOO_MANY_VERSIONS_MESSAGE = (tabletId: number): string =>
@@ -68,7 +73,8 @@ export function parseFaultSpec(v: unknown): FaultSpec | string {
   const probability = num('probability');
   const hangMs = num('hangMs');
   const afterBytes = num('afterBytes');
-  for (const x of [times, probability, hangMs, afterBytes]) if (typeof x === 'string') return x;
+  const after = num('after');
+  for (const x of [times, probability, hangMs, afterBytes, after]) if (typeof x === 'string') return x;
   if (typeof probability === 'number' && probability > 1) return 'probability must be between 0 and 1';
   const db = str('db');
   const table = str('table');
@@ -80,6 +86,7 @@ export function parseFaultSpec(v: unknown): FaultSpec | string {
     kind: kind as FaultKind,
     times: times as number | undefined,
     probability: probability as number | undefined,
+    after: after as number | undefined,
     hangMs: hangMs as number | undefined,
     afterBytes: afterBytes as number | undefined,
     db: db as string | undefined,
@@ -98,7 +105,7 @@ export class FaultInjector {
   inject(spec: FaultSpec): number {
     const id = this.#nextId++;
     const remaining = spec.times !== undefined ? spec.times : spec.probability !== undefined ? null : 1;
-    this.#faults.push({ id, spec, remaining, hits: 0 });
+    this.#faults.push({ id, spec, remaining, hits: 0, passed: 0 });
     return id;
   }
 
@@ -122,6 +129,10 @@ export class FaultInjector {
       if (!f) continue;
       if (f.spec.db !== undefined && f.spec.db !== db) continue;
       if (f.spec.table !== undefined && f.spec.table !== table) continue;
+      if (f.spec.after !== undefined && f.passed < f.spec.after) {
+        f.passed++;
+        continue;
+      }
       if (f.spec.probability !== undefined && this.random() >= f.spec.probability) continue;
       f.hits++;
       if (f.remaining !== null) {

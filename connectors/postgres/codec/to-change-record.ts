@@ -2,7 +2,8 @@
  * Transaction assembly: decoded pgoutput messages → source events, without buffering.
  *
  * Design (so huge transactions still respect backpressure): records are emitted as their messages
- * arrive, each stamped with its own LSN (the XLogData walStart of the change) and with the
+ * arrive, each stamped with its own LSN (the XLogData walStart of the change) plus an ordinal among the
+ * changes sharing that LSN (the rows of one multi-insert record, e.g. COPY), and with the
  * transaction's `commitLsn` = Begin's final_lsn (the commit record's LSN, known up front). The
  * transaction's end is announced by a `commit` event whose `position` is Commit's end_lsn: that is the
  * position to confirm once every record before it is durable (confirming end_lsn makes PostgreSQL
@@ -69,6 +70,9 @@ export function cellsEqual(a: Cell, b: Cell): boolean {
 
 export class TransactionAssembler {
   private tx: OpenTransaction | undefined;
+  /** The LSN of the last emitted change and how many changes carried it (ordinals, see ChangeRecord). */
+  private lastLsn: Lsn = -1n;
+  private sameLsnCount = 0;
 
   constructor(
     private readonly relations: RelationCache,
@@ -86,6 +90,9 @@ export class TransactionAssembler {
       case 'begin':
         if (this.tx) throw protocolError('pgoutput: Begin inside an open transaction');
         this.tx = { finalLsn: msg.finalLsn, commitTimeMicros: msg.commitTimeMicros, skip: msg.finalLsn < this.startLsn };
+        // Ordinals count within the transaction, so a replay (which starts at a Begin) numbers alike.
+        this.lastLsn = -1n;
+        this.sameLsnCount = 0;
         return [];
       case 'commit': {
         const tx = this.open('Commit');
@@ -131,7 +138,11 @@ export class TransactionAssembler {
     const entry = this.relations.get(msg.relationOid);
     if (!entry) throw protocolError(`pgoutput: change for relation ${msg.relationOid} before its Relation message`);
     if (!entry.selected) return [];
-    const base = { schema: entry.schema, lsn, commitLsn: tx.finalLsn, commitTimeMicros: tx.commitTimeMicros };
+    // COPY and multi-row inserts give every row of a heap page the same LSN: number them.
+    const ordinal = lsn === this.lastLsn ? this.sameLsnCount : 0;
+    this.lastLsn = lsn;
+    this.sameLsnCount = ordinal + 1;
+    const base = { schema: entry.schema, lsn, ordinal, commitLsn: tx.finalLsn, commitTimeMicros: tx.commitTimeMicros };
     let record: ChangeRecord;
     if (msg.tag === 'insert') {
       const after = this.decode(entry, msg.newTuple).map((c, i) => {

@@ -5,17 +5,19 @@
  * builds the SELECT, runs it through the caller's query function and turns the cells back into
  * values (`CarriedRows` for `planBatch`).
  *
- * A stored value is used only when it is the value from before this batch:
- * - the row's `dbmazz_cdc_version` is older than the batch (or NULL: loaded before dbmazz), or
- * - it is within the batch (a retry after part of the batch committed) and the batch does not write
- *   that column of that key itself.
- * A row written by a later change (a replay after a crash) is not used. Values that cannot be read
+ * A stored value is used only when it is the value from before this batch, judged against the
+ * versions of this batch's own changes to that key (`batchVersions`), never the batch's LSN range:
+ * - the row's `dbmazz_cdc_version` is older than every one of them (or NULL: loaded before dbmazz), or
+ * - it is one of them (a retry after part of the batch committed) and the batch does not write that
+ *   column of that key itself.
+ * Any other version is a row written by a later change (a replay after a crash): not used. Values that cannot be read
  * back faithfully (NULL, JSON text that does not parse, unsupported key types) are left out; the
  * planner then counts the column as unresolved.
  */
 import type { Value } from '../../../core/index.js';
 import { DecimalValue, JsonText, TemporalValue } from '../../../core/index.js';
-import { quoteIdent, quoteString } from '../identifiers.js';
+import { quoteIdent } from '../identifiers.js';
+import { keyIdentity, keyLiterals, storedKeyText, type KeyLiteral } from './key-literal.js';
 import type { Query } from '../setup/mysql.js';
 import type { TargetKind } from '../type-map.js';
 import type { CarriedRows, OldRowLookup, OldRowRequest } from './plan.js';
@@ -34,12 +36,12 @@ export interface OldRowTable {
   readonly columns: ReadonlyMap<string, { readonly name: string; readonly kind: TargetKind }>;
 }
 
-/** SQL literal and the text StarRocks returns for a key value; undefined when not comparable. */
-export function keyLiteral(v: Value | undefined): { readonly sql: string; readonly text: string } | undefined {
-  if (typeof v === 'bigint' || (typeof v === 'number' && Number.isInteger(v))) return { sql: String(v), text: String(v) };
-  if (typeof v === 'string') return { sql: quoteString(v), text: v };
-  if (v instanceof TemporalValue && v.type === 'date' && /^\d{4}-\d\d-\d\d$/.test(v.text)) return { sql: quoteString(v.text), text: v.text };
-  return undefined;
+/** The key's literals in the table's key kinds; undefined when a column cannot be compared. */
+function requestKey(t: OldRowTable, r: OldRowRequest): KeyLiteral[] | undefined {
+  return keyLiterals(
+    t.keyColumns.map((k) => r.key.get(k)),
+    t.keyColumns.map((k) => t.columns.get(k.toLowerCase())?.kind ?? 'other'),
+  );
 }
 
 /**
@@ -50,8 +52,8 @@ export function oldRowsQuery(t: OldRowTable, requests: readonly OldRowRequest[])
   const columns = new Set<string>();
   const where: string[] = [];
   for (const r of requests) {
-    const lits = t.keyColumns.map((k) => keyLiteral(r.key.get(k)));
-    if (lits.some((l) => l === undefined)) continue;
+    const lits = requestKey(t, r);
+    if (lits === undefined) continue;
     where.push(`(${t.keyColumns.map((k, i) => `${quoteIdent(k)} = ${lits[i]?.sql ?? 'NULL'}`).join(' AND ')})`);
     for (const c of r.columns) columns.add(c);
   }
@@ -122,17 +124,18 @@ export async function fetchOldRows(query: Query, t: OldRowTable, lookup: OldRowL
     if (q === undefined) continue;
     const byText = new Map<string, OldRowRequest>();
     for (const r of chunk) {
-      const lits = t.keyColumns.map((k) => keyLiteral(r.key.get(k)));
-      if (lits.every((l) => l !== undefined)) byText.set(JSON.stringify(lits.map((l) => l?.text)), r);
+      const text = keyIdentity(requestKey(t, r)?.map((l) => l.text) ?? [undefined]);
+      if (text !== undefined) byText.set(text, r);
     }
+    const kinds = t.keyColumns.map((k) => t.columns.get(k.toLowerCase())?.kind ?? 'other');
     for (const row of await query(q.sql)) {
-      const text = JSON.stringify(t.keyColumns.map((_, j) => cellText(row[`k${j}`])));
-      const req = byText.get(text);
+      const text = keyIdentity(kinds.map((kind, j) => storedKeyText(row[`k${j}`], kind)));
+      const req = text === undefined ? undefined : byText.get(text);
       if (req === undefined) continue;
       const vText = cellText(row['v']);
       const version = vText !== undefined && /^-?\d+$/.test(vText) ? BigInt(vText) : undefined;
-      if (version !== undefined && version > lookup.maxVersion) continue; // changed after this batch
-      const withinBatch = version !== undefined && version >= lookup.minVersion;
+      const withinBatch = version !== undefined && req.batchVersions.has(version);
+      if (version !== undefined && !withinBatch && [...req.batchVersions].some((b) => b < version)) continue; // changed after this batch
       const values = new Map<string, Value>();
       q.columns.forEach((c, j) => {
         if (!req.columns.has(c) || (withinBatch && req.writtenByBatch.has(c))) return;

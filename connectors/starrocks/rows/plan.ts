@@ -65,13 +65,18 @@ export interface OldRowRequest {
   readonly columns: ReadonlySet<string>;
   /** Columns this batch itself writes to that key (a stored value there may be this batch's own). */
   readonly writtenByBatch: ReadonlySet<string>;
+  /**
+   * The versions of this batch's own changes to that key (at least the key change that moves it). A
+   * stored row at one of them was written by this batch (a retry after part of it committed); a
+   * stored row older than all of them is the state from before the batch; any other stored version
+   * is from after the batch (a replay). The batch's overall LSN range cannot tell these apart: a long
+   * transaction committing into the same flush brings changes with much older LSNs for other keys.
+   */
+  readonly batchVersions: ReadonlySet<bigint>;
 }
 
 export interface OldRowLookup {
   readonly requests: readonly OldRowRequest[];
-  /** The batch's lowest and highest change versions (LSNs). */
-  readonly minVersion: bigint;
-  readonly maxVersion: bigint;
 }
 
 export interface BatchPlan {
@@ -87,12 +92,6 @@ export function planLoads(records: readonly ChangeRecord[], target: PlanTarget, 
 /** Which stored old rows the batch's key changes need (none for almost every batch). */
 export function oldRowLookup(records: readonly ChangeRecord[], target: PlanTarget): OldRowLookup {
   const wanted = new Map<string, { key: ReadonlyMap<string, Value>; columns: Set<string> }>();
-  let minVersion = -1n;
-  let maxVersion = -1n;
-  for (const r of records) {
-    if (minVersion < 0n || r.lsn < minVersion) minVersion = r.lsn;
-    if (r.lsn > maxVersion) maxVersion = r.lsn;
-  }
   const byKey = collapse(records, target, (keyText, key, column) => {
     let w = wanted.get(keyText);
     if (w === undefined) {
@@ -102,13 +101,25 @@ export function oldRowLookup(records: readonly ChangeRecord[], target: PlanTarge
     w.columns.add(column);
     return undefined;
   });
+  if (wanted.size === 0) return { requests: [] };
+  const versions = new Map<string, Set<bigint>>();
+  for (const record of records) {
+    for (const change of recordToRowChanges(record, target.mappingFor(record.schema))) {
+      const text = keyText(change.cells, target, record.schema);
+      if (!wanted.has(text)) continue;
+      let set = versions.get(text);
+      if (set === undefined) versions.set(text, (set = new Set()));
+      set.add(change.version);
+    }
+  }
   const requests = [...wanted.entries()].map(([keyText, w]) => ({
     keyText,
     key: w.key,
     columns: w.columns,
     writtenByBatch: new Set(byKey.get(keyText)?.cells.keys() ?? []),
+    batchVersions: versions.get(keyText) ?? new Set<bigint>(),
   }));
-  return { requests, minVersion, maxVersion };
+  return { requests };
 }
 
 export function planBatch(records: readonly ChangeRecord[], target: PlanTarget, carried?: CarriedRows): BatchPlan {

@@ -170,29 +170,33 @@ export function writeValue(w: JsonWriter, v: Value, kind: TargetKind, stats: Sta
 }
 
 /**
+ * The text a CHAR/VARCHAR/STRING column stores for `v`, and whether it is sent as a raw JSON number
+ * token (the BE reads number tokens as their text, §8.1). Also what the replay guard compares keys by.
+ */
+export function stringColumnText(v: Value): { readonly text: string; readonly raw: boolean } {
+  if (Array.isArray(v)) {
+    const inner = new JsonWriter();
+    writeArray(inner, v, { nullified: 0, rounded: 0 });
+    return { text: inner.toBuffer().toString('utf8'), raw: false };
+  }
+  if (typeof v === 'boolean') return { text: v ? 'true' : 'false', raw: false };
+  if (typeof v === 'number') {
+    const finite = Number.isFinite(v);
+    return { text: finite && Object.is(v, -0) ? '0' : String(v), raw: finite };
+  }
+  if (typeof v === 'bigint') return { text: v.toString(), raw: true };
+  if (typeof v === 'string') return { text: v, raw: false };
+  if (v instanceof DecimalValue) return { text: v.text, raw: isJsonNumberText(v.text) };
+  if (v instanceof Uint8Array) return { text: pgHex(v), raw: false };
+  return { text: String(v), raw: false }; // SpecialNumber, JsonText, TemporalValue: their text
+}
+
+/**
  * CHAR/VARCHAR/STRING columns: every value as the text StarRocks will store. Number tokens are sent
  * raw (the BE reads them as their text, §8.1), everything else as a JSON string.
  */
 function writeStringColumn(w: JsonWriter, v: Value, target: ValueTarget): void {
-  let text: string;
-  let raw = false;
-  if (Array.isArray(v)) {
-    const inner = new JsonWriter();
-    writeArray(inner, v, { nullified: 0, rounded: 0 });
-    text = inner.toBuffer().toString('utf8');
-  } else if (typeof v === 'boolean') text = v ? 'true' : 'false';
-  else if (typeof v === 'number') {
-    raw = Number.isFinite(v);
-    text = raw ? (Object.is(v, -0) ? '0' : String(v)) : String(v);
-  } else if (typeof v === 'bigint') {
-    raw = true;
-    text = v.toString();
-  } else if (typeof v === 'string') text = v;
-  else if (v instanceof DecimalValue) {
-    raw = isJsonNumberText(v.text);
-    text = v.text;
-  } else if (v instanceof Uint8Array) text = pgHex(v);
-  else text = String(v); // SpecialNumber, JsonText, TemporalValue: their text
+  const { text, raw } = stringColumnText(v);
   const max = target.limits.maxBytes;
   if (max !== undefined && text.length * 3 > max) {
     // UTF-8 takes at most 3 bytes per UTF-16 unit: only long texts need counting.

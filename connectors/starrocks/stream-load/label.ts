@@ -4,40 +4,78 @@
  * (`Label Already Exists`, PROTOCOL.md §4.4). Labels are forgotten after 3 days / ~1000 txns per
  * database (§4.2); `merge_condition` on `dbmazz_cdc_version` covers replays beyond that window.
  *
- * Form: `<prefix>-<pipelineId>-<table>-<firstLsnHex>-<lastLsnHex>-<subLoadIndex>`, e.g.
- * `dbmazz-dbmazz_slot-orders-16B374D848-16B374F000-0`. Characters outside `[A-Za-z0-9_]` in the
+ * A label must name the batch's content exactly: two different batches with one label lose the
+ * second (`Label Already Exists` → skipped as loaded, its transaction confirmed). LSNs alone do not:
+ * every row of a COPY page shares one LSN, and with interleaved transactions the smallest and largest
+ * LSN of a batch do not tell which records lie between them. A batch is a run of consecutive records
+ * of one table in stream order, and every record's position `(lsn, ordinal)` is unique and the same on
+ * every replay (ChangeRecord.ordinal), so the first record's position, the last record's position and
+ * the record count identify the run exactly.
+ *
+ * Form: `<prefix>-<pipelineId>-<table>-<first>-<last>-<count>-<subLoadIndex>`, a position written as
+ * its LSN in hex plus `_<ordinal>` when the ordinal is not 0, e.g.
+ * `dbmazz-dbmazz_slot-orders-16B374D848_3-16B374F000-250-0`. Characters outside `[A-Za-z0-9_]` in the
  * pipeline id or table become `_`; when that happened, or the label would exceed 128 characters, the
  * two names are shortened and a hash of the exact inputs is appended so distinct inputs keep
  * distinct labels. Always matches `^[-\w]{1,128}$` (§4.1).
  *
- * `variant` marks a batch whose content is not the plain LSN range: the replay guard dropped changes
+ * `variant` marks a batch whose content is not the plain run: the replay guard dropped changes
  * StarRocks already had. Its loads are numbered from 0 again, so without the variant a load of the
  * shortened batch could take the label of a different, already committed load of the full batch
  * (`Label Already Exists` → skipped, changes lost). With a variant the hashed form is always used.
  */
 import { createHash } from 'node:crypto';
-import type { Lsn } from '../../../core/index.js';
+import type { ChangeRecord, Lsn } from '../../../core/index.js';
 
 export const MAX_LABEL_LENGTH = 128;
 export const LABEL_PATTERN = /^[-\w]{1,128}$/;
 
-export interface LabelParts {
+/** A change's position in the stream (ChangeRecord `lsn` and `ordinal`). */
+export interface ChangePosition {
+  readonly lsn: Lsn;
+  readonly ordinal: number;
+}
+
+/** What identifies a batch's content: its first and last record and how many records it holds. */
+export interface BatchIdentity {
+  readonly first: ChangePosition;
+  readonly last: ChangePosition;
+  readonly count: number;
+}
+
+export interface LabelParts extends BatchIdentity {
   readonly prefix: string;
   readonly pipelineId: string;
   /** Target table name. */
   readonly table: string;
-  readonly firstLsn: Lsn;
-  readonly lastLsn: Lsn;
   /** Index of the sub-load within the batch (0-based). */
   readonly index: number;
-  /** Set when the batch's records are a subset of its LSN range (`contentVariant`). */
+  /** Set when the batch's records are a subset of its run (`contentVariant`). */
   readonly variant?: string;
 }
 
-/** A short digest of exactly which changes a shortened batch holds (their LSNs, in order). */
-export function contentVariant(lsns: readonly Lsn[]): string {
+/** The identity of a non-empty run of records (in stream order). */
+export function batchIdentity(records: readonly ChangeRecord[]): BatchIdentity {
+  const first = records[0];
+  const last = records[records.length - 1];
+  if (first === undefined || last === undefined) throw new RangeError('an empty batch has no identity');
+  return { first: { lsn: first.lsn, ordinal: first.ordinal }, last: { lsn: last.lsn, ordinal: last.ordinal }, count: records.length };
+}
+
+export function formatPosition(p: ChangePosition): string {
+  const lsn = p.lsn.toString(16).toUpperCase();
+  return p.ordinal === 0 ? lsn : `${lsn}_${p.ordinal}`;
+}
+
+/** A text that names a batch's content exactly (for caches keyed by batch). */
+export function identityText(id: BatchIdentity): string {
+  return `${formatPosition(id.first)}-${formatPosition(id.last)}-${id.count}`;
+}
+
+/** A short digest of exactly which changes a shortened batch holds (their positions, in order). */
+export function contentVariant(records: readonly ChangePosition[]): string {
   const h = createHash('sha256');
-  for (const l of lsns) h.update(`${l.toString(16)},`);
+  for (const r of records) h.update(`${r.lsn.toString(16)}_${r.ordinal},`);
   return h.digest('hex').slice(0, HASH_CHARS);
 }
 
@@ -51,12 +89,12 @@ export function makeLabel(p: LabelParts): string {
   const prefix = clean(p.prefix).slice(0, 32) || 'dbmazz';
   const slot = clean(p.pipelineId);
   const table = clean(p.table);
-  const tail = `${p.firstLsn.toString(16).toUpperCase()}-${p.lastLsn.toString(16).toUpperCase()}-${p.index}`;
+  const tail = `${identityText(p)}-${p.index}`;
   const plain = `${prefix}-${slot}-${table}-${tail}`;
   const exact = prefix === p.prefix && slot === p.pipelineId && table === p.table;
   if (exact && p.variant === undefined && plain.length <= MAX_LABEL_LENGTH) return plain;
 
-  const inputs: unknown[] = [p.prefix, p.pipelineId, p.table, p.firstLsn.toString(), p.lastLsn.toString(), p.index];
+  const inputs: unknown[] = [p.prefix, p.pipelineId, p.table, identityText(p), p.index];
   if (p.variant !== undefined) inputs.push(p.variant);
   const hash = createHash('sha256')
     .update(JSON.stringify(inputs))

@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import type { TableSchema } from '../../../core/index.js';
 import { UNCHANGED } from '../../../core/index.js';
-import { makeLabel } from '../../../connectors/starrocks/stream-load/label.js';
+import type { ChangeRecord } from '../../../core/index.js';
+import { batchIdentity, makeLabel } from '../../../connectors/starrocks/stream-load/label.js';
 import { column, del, ins, tableSchema, upd } from '../../unit/starrocks/fixtures.js';
 import type { Harness } from './harness.js';
 import { batch, DB, PIPELINE, rowsById, signal, startHarness } from './harness.js';
@@ -31,8 +32,26 @@ describe('StarRocks sink replay guard (emulator)', () => {
     return tableSchema(name, [column('id', 'int8', true), column('v', 'text'), column('notes', 'text')]);
   }
 
-  const plainLabel = (t: TableSchema, first: bigint, last: bigint, index = 0): string =>
-    makeLabel({ prefix: 'dbmazz', pipelineId: PIPELINE, table: t.id.name, firstLsn: first, lastLsn: last, index });
+  /** The label of load `index` of a batch of `records` (no guard variant). */
+  const plainLabel = (t: TableSchema, records: readonly ChangeRecord[], index = 0): string =>
+    makeLabel({ prefix: 'dbmazz', pipelineId: PIPELINE, table: t.id.name, ...batchIdentity(records), index });
+
+  /** The first sink writes `records` as one batch, and dies after its first load committed. */
+  async function crashAfterFirstLoad(t: TableSchema, records: readonly ChangeRecord[]): Promise<void> {
+    const first = h.sink();
+    await first.setup([t]);
+    h.emu.faults.inject({ kind: 'fail', after: 1, table: t.id.name, message: 'the daemon died here' });
+    await assert.rejects(first.write(batch(t, records), signal()), /the daemon died here/);
+    h.emu.faults.clear();
+    assert.deepEqual(
+      h.emu.loads().map((l) => [l.label, l.status]),
+      [
+        [plainLabel(t, records, 0), 'Success'],
+        [plainLabel(t, records, 1), 'Fail'],
+      ],
+    );
+    h.emu.clearLoads();
+  }
 
   it('a restarted sink skips the changes StarRocks already has and loads only the new ones', async () => {
     const t = await table('guarded');
@@ -105,24 +124,24 @@ describe('StarRocks sink replay guard (emulator)', () => {
     // The crashed flush 600..601 had two loads: 0 = the full row of id 21, 1 = a partial update of
     // id 20. Load 0 committed, then the daemon died.
     const t = await table('guarded_cut');
-    const first = h.sink();
-    await first.setup([t]);
-    await first.write(batch(t, [ins(t, 500n, [20n, 'old', 'toasted'])]), signal());
-    await first.write(batch(t, [ins(t, 600n, [21n, 'A', 'a'])], { first: 600n, last: 601n }), signal());
-    assert.equal(h.emu.loads().at(-1)?.label, plainLabel(t, 600n, 601n, 0));
+    const setup = h.sink();
+    await setup.setup([t]);
+    await setup.write(batch(t, [ins(t, 500n, [20n, 'old', 'toasted'])]), signal());
     h.emu.clearLoads();
+    const flush = [ins(t, 600n, [21n, 'A', 'a']), upd(t, 601n, [20n, 'new', UNCHANGED])];
+    await crashAfterFirstLoad(t, flush);
 
     // The replay cuts the same flush. The guard drops id 21; id 20's change alone becomes load 0 —
     // under the committed label it would be skipped as "Label Already Exists" and lost.
     const second = h.sink();
     await second.setup([t]);
-    await second.write(batch(t, [ins(t, 600n, [21n, 'A', 'a']), upd(t, 601n, [20n, 'new', UNCHANGED])]), signal());
+    await second.write(batch(t, flush), signal());
     const loads = h.emu.loads();
     assert.deepEqual(
       loads.map((l) => l.status),
       ['Success'],
     );
-    assert.notEqual(loads[0]?.label, plainLabel(t, 600n, 601n, 0));
+    assert.notEqual(loads[0]?.label, plainLabel(t, flush, 0));
     assert.equal(loads[0]?.conditionTies ?? 0, 0);
     const row = rowsById(h, 'guarded_cut').get('20');
     assert.equal(row?.['v'], 'new');
@@ -132,22 +151,23 @@ describe('StarRocks sink replay guard (emulator)', () => {
 
   it('a key change whose new row committed but whose old-key soft delete did not is completed', async () => {
     const t = await table('guarded_key');
-    const first = h.sink();
-    await first.setup([t]);
-    await first.write(batch(t, [ins(t, 700n, [30n, 'x', 'n'])]), signal());
+    const setup = h.sink();
+    await setup.setup([t]);
+    await setup.write(batch(t, [ins(t, 700n, [30n, 'x', 'n'])]), signal());
+    h.emu.clearLoads();
     // The flush 710..710 (30 → 31) had two loads: 0 = the new key's full row, 1 = the old key's soft
     // delete (a partial row). Load 0 committed, then the daemon died.
-    await first.write(batch(t, [ins(t, 710n, [31n, 'moved', 'n'])]), signal());
-    h.emu.clearLoads();
+    const flush = [upd(t, 710n, [31n, 'moved', 'n'], { oldKey: [30n] })];
+    await crashAfterFirstLoad(t, flush);
 
     const second = h.sink();
     await second.setup([t]);
-    await second.write(batch(t, [upd(t, 710n, [31n, 'moved', 'n'], { oldKey: [30n] })]), signal());
+    await second.write(batch(t, flush), signal());
     assert.deepEqual(
       h.emu.loads().map((l) => [l.label, l.status]),
       [
-        [plainLabel(t, 710n, 710n, 0), 'Label Already Exists'],
-        [plainLabel(t, 710n, 710n, 1), 'Success'],
+        [plainLabel(t, flush, 0), 'Label Already Exists'],
+        [plainLabel(t, flush, 1), 'Success'],
       ],
     );
     const rows = rowsById(h, 'guarded_key');

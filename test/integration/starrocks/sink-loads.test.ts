@@ -4,7 +4,7 @@ import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { TableBatch } from '../../../core/index.js';
 import { CdcError } from '../../../core/index.js';
-import { makeLabel } from '../../../connectors/starrocks/stream-load/label.js';
+import { batchIdentity, makeLabel } from '../../../connectors/starrocks/stream-load/label.js';
 import { column, ins, tableSchema } from '../../unit/starrocks/fixtures.js';
 import type { Harness } from './harness.js';
 import { batch, DB, PIPELINE, rowsById, signal, startHarness } from './harness.js';
@@ -35,7 +35,7 @@ describe('StarRocks sink loads (emulator)', () => {
   let lsn = 1000n;
   const next = (): bigint => (lsn += 10n);
   const labelOf = (b: TableBatch, index = 0): string =>
-    makeLabel({ prefix: 'dbmazz', pipelineId: PIPELINE, table: b.schema.id.name, firstLsn: b.firstLsn, lastLsn: b.lastLsn, index });
+    makeLabel({ prefix: 'dbmazz', pipelineId: PIPELINE, table: b.schema.id.name, ...batchIdentity(b.records), index });
   /** The txn state the emulator holds for a label (UNKNOWN when none). */
   const labelState = (label: string): string => h.emu.catalog.getDatabase(DB)?.labels.find(label, Date.now())?.state ?? 'UNKNOWN';
   const loadsInFlight = (): number => h.emu.catalog.getDatabase(DB)?.labels.running().length ?? 0;

@@ -130,7 +130,7 @@ function toText(v: StoredValue): string {
   return storedToText({ kind: 'VARCHAR', length: 65533 }, v) ?? '';
 }
 
-function coerce(t: ColumnType, v: StoredValue): StoredValue {
+export function coerce(t: ColumnType, v: StoredValue): StoredValue {
   if (isIntegerKind(t.kind) && typeof v === 'number' && !Number.isInteger(v)) return null;
   const r = convertText('', t, toText(v));
   return r.ok ? r.value : null;

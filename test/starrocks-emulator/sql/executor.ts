@@ -9,6 +9,7 @@ import { SqlError, unknownDatabaseOnUse } from './errors.js';
 import type { Relation } from './eval.js';
 import { addColumns, createDatabase, createTable, dropDatabase, dropTable, modifyColumns, truncateTable } from './exec-ddl.js';
 import { runSelect } from './exec-select.js';
+import { pointLookupRows } from './point-lookup.js';
 import { desc, showAlterTableColumn, showColumns, showCreateTable, showDatabases, showTables, showVariables, showWarnings } from './exec-show.js';
 import { findView, informationSchemaRelation } from './info-schema.js';
 import { INFORMATION_SCHEMA, isInformationSchema, resolveDb, unknownDatabase, unknownTable } from './names.js';
@@ -31,13 +32,10 @@ function relationFor(catalog: Catalog, session: SqlSession, stmt: SelectStatemen
   if (!catalog.getDatabase(db)) throw unknownDatabase(db);
   const table = catalog.getTable(db, stmt.from.name);
   if (!table) throw unknownTable(`${db}.${stmt.from.name}`);
-  return {
-    name: table.name,
-    db,
-    alias: stmt.alias,
-    columns: table.columns.map((c) => ({ name: c.name, type: c.type })),
-    rows: table.scan(),
-  };
+  const columns = table.columns.map((c) => ({ name: c.name, type: c.type }));
+  const ctx = { relation: { name: table.name, db, alias: stmt.alias, columns, rows: [] }, row: null, session, now: new Date(), aggregates: null };
+  const keyed = stmt.where ? pointLookupRows(stmt.where, table, ctx) : undefined;
+  return { name: table.name, db, alias: stmt.alias, columns, rows: keyed ?? table.scan() };
 }
 
 function useDatabase(catalog: Catalog, session: SqlSession, name: string): SqlResult {

@@ -177,3 +177,27 @@ test('cellsEqual compares values deeply', () => {
   assert.ok(!cellsEqual([1], [1, 2]));
   assert.ok(!cellsEqual(null, 0));
 });
+
+test('rows of one WAL record (COPY, multi-row insert) share its LSN and are numbered; numbering restarts per transaction', () => {
+  const { apply } = make({ known: [setupSchema()] });
+  const positions = (events: SourceEvent[]): string[] =>
+    events.flatMap((e) => (e.kind === 'change' ? [`${e.record.lsn.toString(16)}#${e.record.ordinal}`] : []));
+  const tx = (): string[] => {
+    apply(begin(0x900n, T, 3), 0x100n);
+    apply(relation(1, 'public', 'orders', 'd', ORDERS), 0x100n);
+    const out = [
+      ...apply(insert(1, ['1', '1', null]), 0x200n),
+      ...apply(insert(1, ['2', '1', null]), 0x200n),
+      ...apply(insert(1, ['3', '1', null]), 0x200n),
+      ...apply(insert(1, ['4', '1', null]), 0x300n),
+      ...apply(insert(1, ['5', '1', null]), 0x300n),
+      ...apply(update(1, ['5', '2', null]), 0x400n),
+    ];
+    apply(commit(0x900n, 0x930n, T), 0x930n);
+    return positions(out);
+  };
+  const first = tx();
+  assert.deepEqual(first, ['200#0', '200#1', '200#2', '300#0', '300#1', '400#0']);
+  // The same transaction again (a replay after a restart) is numbered the same way.
+  assert.deepEqual(tx(), first);
+});

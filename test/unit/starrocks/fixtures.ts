@@ -14,7 +14,7 @@ export function tableSchema(name: string, columns: readonly ColumnSchema[], sche
   };
 }
 
-const base = { commitLsn: 0n, commitTimeMicros: 0n };
+const base = { commitLsn: 0n, commitTimeMicros: 0n, ordinal: 0 };
 
 export function ins(schema: TableSchema, lsn: bigint, after: readonly Value[]): InsertRecord {
   return { ...base, op: 'insert', schema, lsn, commitLsn: lsn, after };

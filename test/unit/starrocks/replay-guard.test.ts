@@ -11,10 +11,15 @@ import { quoteIdent, quoteString } from '../../../connectors/starrocks/identifie
 import type { GuardTarget } from '../../../connectors/starrocks/replay-guard.js';
 import { ReplayGuard } from '../../../connectors/starrocks/replay-guard.js';
 import type { Query } from '../../../connectors/starrocks/setup/mysql.js';
+import type { TargetKind } from '../../../connectors/starrocks/type-map.js';
 import { column, del, ins, tableSchema, upd } from './fixtures.js';
 
-/** A stored row: key values as typed in SQL (BIGINT as bigint), `v` the version as the driver returns it. */
-type Stored = Record<string, bigint | string | number | null>;
+/**
+ * A stored row: key values as typed in SQL (BIGINT as bigint), `v` the version as the driver returns
+ * it. `{ sql, driver }` gives a value whose WHERE literal and driver cell differ (DATETIME, BOOLEAN).
+ */
+type Cell = bigint | string | number | null | { readonly sql: string; readonly driver: unknown };
+type Stored = Record<string, Cell>;
 
 /**
  * A fake StarRocks table. `rows` hold the key columns (by target name) and `v` (the version). A key
@@ -22,9 +27,9 @@ type Stored = Record<string, bigint | string | number | null>;
  */
 function fakeTable(keyColumns: readonly string[], rows: readonly Stored[], max: string | null | undefined = undefined) {
   const sql: string[] = [];
-  const literal = (v: bigint | string | number | null): string => (typeof v === 'string' ? quoteString(v) : String(v));
+  const literal = (v: Cell): string => (typeof v === 'string' ? quoteString(v) : v !== null && typeof v === 'object' ? v.sql : String(v));
   // mysql2 with bigNumberStrings: BIGINT comes back as a string, INT as a number.
-  const asDriver = (v: bigint | string | number | null): unknown => (typeof v === 'bigint' ? v.toString() : v);
+  const asDriver = (v: Cell): unknown => (typeof v === 'bigint' ? v.toString() : v !== null && typeof v === 'object' ? v.driver : v);
   const query: Query = async (text) => {
     sql.push(text);
     if (/^SELECT MAX\(/.test(text)) {
@@ -42,10 +47,11 @@ function fakeTable(keyColumns: readonly string[], rows: readonly Stored[], max: 
 }
 
 const events = tableSchema('events', [column('id', 'int8', true), column('v', 'text'), column('n', 'int4')]);
-const target = (keyColumns: readonly string[] = ['id'], name = 'events'): GuardTarget => ({
+const target = (keyColumns: readonly string[] = ['id'], name = 'events', keyKinds: readonly TargetKind[] = keyColumns.map(() => 'integer')): GuardTarget => ({
   db: 'cdc',
   name,
   keyColumns,
+  keyKinds,
   versionColumn: 'dbmazz_cdc_version',
 });
 const KEY = 'public.events';
@@ -107,8 +113,8 @@ describe('ReplayGuard', () => {
       { name: odd, v: '50' },
       { name: 'Bob', v: '50' },
     ]);
-    const g = await guardWith(fake, target(['name'], 'users'), 'public.users');
-    const kept = await g.filter(fake.query, 'public.users', target(['name'], 'users'), [
+    const g = await guardWith(fake, target(['name'], 'users', ['string']), 'public.users');
+    const kept = await g.filter(fake.query, 'public.users', target(['name'], 'users', ['string']), [
       ins(t, 40n, [odd, 1]),
       ins(t, 41n, ['bob', 1]), // another key: StarRocks compares strings exactly
       ins(t, 42n, ['Bob', 1]),
@@ -123,7 +129,7 @@ describe('ReplayGuard', () => {
       { order_id: 7, sku: 'A', day: '2024-02-29', v: '500' },
       { order_id: 7, sku: 'B', day: '2024-02-29', v: '300' },
     ]);
-    const tg = target(['order_id', 'sku', 'day'], 'lines');
+    const tg = target(['order_id', 'sku', 'day'], 'lines', ['integer', 'string', 'date']);
     const g = await guardWith(fake, tg, 'public.lines');
     const day = new TemporalValue('date', '2024-02-29');
     const kept = await g.filter(fake.query, 'public.lines', tg, [
@@ -149,19 +155,49 @@ describe('ReplayGuard', () => {
     assert.deepEqual(none.lookups(), []);
   });
 
-  it('keeps records whose key it cannot compare (decimal, float, boolean, NULL, unchanged) and does not look them up', async () => {
-    const t = tableSchema('odd', [column('k', 'numeric', true), column('n', 'int4')]);
+  it('timestamp, boolean, numeric-as-text and largeint keys (composite) are compared in StarRocks\' own forms', async () => {
+    // StarRocks prints DATETIME microseconds only when not zero, and mysql2 gives BOOLEAN as 1/0; the
+    // source writes fewer fraction digits. Both sides are brought to one text per kind.
+    const t = tableSchema('ticks', [
+      column('at', 'timestamptz', true),
+      column('live', 'boolean', true),
+      column('code', 'numeric', true),
+      column('big', 'numeric', true),
+      column('n', 'int4'),
+    ]);
+    const at = (text: string): TemporalValue => new TemporalValue('timestamptz', text);
+    const stored = (time: string, driver: string, live: boolean, code: string, big: string, v: string): Stored => ({
+      at: { sql: quoteString(time), driver },
+      live: { sql: live ? 'TRUE' : 'FALSE', driver: live ? 1 : 0 },
+      code,
+      big: { sql: big, driver: big },
+      v,
+    });
+    const fake = fakeTable(['at', 'live', 'code', 'big'], [
+      stored('2024-05-01 10:00:00.5', '2024-05-01 10:00:00.500000', true, '1.50', '170141183460469231731687303715884105727', '500'),
+      stored('2024-05-01 10:00:00', '2024-05-01 10:00:00', false, '2', '1', '300'),
+    ]);
+    const tg = target(['at', 'live', 'code', 'big'], 'ticks', ['datetime', 'boolean', 'string', 'largeint']);
+    const g = await guardWith(fake, tg, 'public.ticks');
+    const kept = await g.filter(fake.query, 'public.ticks', tg, [
+      ins(t, 400n, [at('2024-05-01 10:00:00.50'), true, new DecimalValue('1.50'), new DecimalValue('170141183460469231731687303715884105727'), 1]), // stored at 500
+      ins(t, 401n, [at('2024-05-01 10:00:00'), false, new DecimalValue('2'), new DecimalValue('1'), 1]), // 401 > 300: kept
+      ins(t, 402n, [at('2024-05-01 10:00:00'), true, new DecimalValue('2'), new DecimalValue('1'), 1]), // other key: kept
+    ]);
+    assert.deepEqual(lsns(kept), [401n, 402n]);
+    assert.match(fake.lookups()[0] ?? '', /\(`at` = '2024-05-01 10:00:00\.5' AND `live` = TRUE AND `code` = '1\.50' AND `big` = 170141183460469231731687303715884105727\)/);
+  });
+
+  it('keeps records whose key it cannot compare (a kind StarRocks has no key of, NULL, unchanged, infinity) and does not look them up', async () => {
+    const t = tableSchema('odd', [column('k', 'float8', true), column('n', 'int4')]);
     const fake = fakeTable(['k'], [{ k: '1', v: '100' }]);
-    const tg = target(['k'], 'odd');
-    const g = await guardWith(fake, tg, 'public.odd');
-    const records = [
-      ins(t, 10n, [new DecimalValue('1'), 1]),
-      ins(t, 11n, [1.5, 1]),
-      ins(t, 12n, [true, 1]),
-      ins(t, 13n, [null, 1]),
-      upd(t, 14n, [UNCHANGED, 1]),
-    ];
-    assert.deepEqual(lsns(await g.filter(fake.query, 'public.odd', tg, records)), [10n, 11n, 12n, 13n, 14n]);
+    const tf = target(['k'], 'odd', ['float']);
+    const g = await guardWith(fake, tf, 'public.odd');
+    const records = [ins(t, 10n, [1.5, 1]), ins(t, 13n, [null, 1]), upd(t, 14n, [UNCHANGED, 1])];
+    assert.deepEqual(lsns(await g.filter(fake.query, 'public.odd', tf, records)), [10n, 13n, 14n]);
+    const td = target(['k'], 'odd', ['datetime']);
+    const inf = [ins(t, 15n, [new TemporalValue('timestamp', 'infinity'), 1]), ins(t, 16n, [1.5, 1])];
+    assert.deepEqual(lsns(await g.filter(fake.query, 'public.odd', td, inf)), [15n, 16n]);
     assert.deepEqual(fake.lookups(), []);
   });
 

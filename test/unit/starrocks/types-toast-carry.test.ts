@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ChangeRecord, Value } from '../../../core/index.js';
 import { JsonText, UNCHANGED } from '../../../core/index.js';
-import type { CarriedRows, LoadPlan, PlanTarget } from '../../../connectors/starrocks/rows/plan.js';
+import type { CarriedRows, LoadPlan, OldRowRequest, PlanTarget } from '../../../connectors/starrocks/rows/plan.js';
 import { oldRowLookup, planBatch } from '../../../connectors/starrocks/rows/plan.js';
 import { fetchOldRows, OldRowCache, oldRowsQuery, storedCellToValue, type OldRowTable } from '../../../connectors/starrocks/rows/old-rows.js';
 import type { SqlRow } from '../../../connectors/starrocks/setup/sql.js';
@@ -88,10 +88,10 @@ describe('key changes with unchanged TOAST values and no before-image', () => {
   it('asks for the old key\'s stored row otherwise, and fills the new row from it', () => {
     const records = [upd(S, 40n, [4n, 'edited', U, U]), upd(S, 41n, [104n, 'edited', U, U], { oldKey: [4n] })];
     const lookup = oldRowLookup(records, TARGET);
-    assert.equal(lookup.minVersion, 40n);
-    assert.equal(lookup.maxVersion, 41n);
     assert.equal(lookup.requests.length, 1);
     const req = lookup.requests[0];
+    // The batch's own changes to the old key 4: the update at 40 and the key change's soft delete at 41.
+    assert.deepEqual([...(req?.batchVersions ?? [])], [40n, 41n]);
     assert.deepEqual([...(req?.key ?? [])], [['id', 4n]]);
     assert.deepEqual([...(req?.columns ?? [])], ['body', 'doc']);
     assert.deepEqual([...(req?.writtenByBatch ?? [])], ['id', 'title']);
@@ -161,17 +161,19 @@ describe('old-rows: reading the stored old rows', () => {
     keyColumns: ['id'],
     versionColumn: 'dbmazz_cdc_version',
     columns: new Map([
+      ['id', { name: 'id', kind: 'integer' }],
       ['body', { name: 'body', kind: 'string' }],
       ['doc', { name: 'doc', kind: 'json' }],
       ['blob', { name: 'blob', kind: 'binary' }],
       ['n', { name: 'n', kind: 'decimal' }],
     ]),
   };
-  const req = (id: bigint, columns: string[], written: string[] = []): { keyText: string; key: Map<string, Value>; columns: Set<string>; writtenByBatch: Set<string> } => ({
+  const req = (id: bigint, columns: string[], written: string[] = [], versions: bigint[] = [40n, 45n, 50n]): OldRowRequest => ({
     keyText: `i${id}`,
     key: new Map<string, Value>([['id', id]]),
     columns: new Set(columns),
     writtenByBatch: new Set(written),
+    batchVersions: new Set(versions),
   });
 
   it('selects keys, version and the wanted columns in one statement', () => {
@@ -196,7 +198,7 @@ describe('old-rows: reading the stored old rows', () => {
         return rows;
       },
       table,
-      { requests: [req(4n, ['body', 'doc', 'blob', 'n']), req(5n, ['body', 'doc', 'n'], ['n']), req(6n, ['body']), req(7n, ['body', 'doc'])], minVersion: 40n, maxVersion: 50n },
+      { requests: [req(4n, ['body', 'doc', 'blob', 'n']), req(5n, ['body', 'doc', 'n'], ['n']), req(6n, ['body']), req(7n, ['body', 'doc'])] },
     );
     assert.equal(seen.length, 1);
     assert.deepEqual([...(out.get('i4') ?? [])].map(([k, v]) => [k, v instanceof Uint8Array ? [...v] : String(v)]), [
@@ -208,6 +210,19 @@ describe('old-rows: reading the stored old rows', () => {
     assert.deepEqual([...(out.get('i5') ?? [])].map(([k, v]) => [k, String(v)]), [['body', 'B5']]);
     assert.equal(out.has('i6'), false);
     assert.deepEqual([...(out.get('i7') ?? [])].map(([k, v]) => [k, String(v)]), [['body', 'B7']]);
+  });
+
+  it('judges a stored row by the versions of the batch\'s own changes to that key, not by the batch\'s LSN range', async () => {
+    // A long transaction (its insert of another key at LSN 10) committed into the same flush as the key
+    // change of key 1 (30) and its re-insert (31). Key 1's stored row is at 20: from before the batch,
+    // although the batch's lowest LSN (10) is older.
+    const stored: SqlRow[] = [{ k0: '1', v: '20', c0: 'big value' }];
+    const request = req(1n, ['body'], ['id', 'title', 'body'], [30n, 31n]);
+    const out = await fetchOldRows(async () => stored, table, { requests: [request] });
+    assert.deepEqual([...(out.get('i1') ?? [])].map(([k, v]) => [k, String(v)]), [['body', 'big value']]);
+    // A stored version between the batch's own (not one of them) is from after the batch: not used.
+    const later = await fetchOldRows(async () => [{ k0: '1', v: '35', c0: 'newer' }], table, { requests: [req(1n, ['body'], [], [30n, 40n])] });
+    assert.equal(later.has('i1'), false);
   });
 
   it('converts cells by target kind', () => {
