@@ -12,7 +12,7 @@ import { startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
 import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
-import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
+import { daemonEnv, restartStreaming, SR_PASSWORD } from './daemon-env.js';
 
 const DB = 'copydb';
 const TABLES = ['narrow', 'wide', 'other.narrow_too'];
@@ -39,14 +39,7 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
   });
 
   const start = async (extra: Record<string, string>): Promise<DaemonProcess> => {
-    await waitFor(
-      async () => {
-        const r = await pg.query<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot'");
-        return r.rows[0]?.active !== true;
-      },
-      { timeoutMs: 20_000, message: 'slot still active' },
-    );
-    const d = await startStreaming(pg, daemonEnv(pg, em, DB, TABLES.join(','), { SINK_CREATE_TABLES: 'true', SINK_REPLICATION_NUM: '1', ...extra }));
+    const d = await restartStreaming(pg, daemonEnv(pg, em, DB, TABLES.join(','), { SINK_CREATE_TABLES: 'true', SINK_REPLICATION_NUM: '1', ...extra }));
     daemons.push(d);
     return d;
   };
@@ -129,7 +122,7 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
     const before = successes().length;
     const a = await start({ FLUSH_SIZE: '61', FLUSH_INTERVAL_MS: '60000' });
     let copyError: unknown;
-    const copying = copyAll(100_000, 30_000, 'c').catch((err: unknown) => {
+    const copying = copyAll(100_000, 10_000, 'c').catch((err: unknown) => {
       copyError = err;
     });
     await waitFor(() => successes().length >= before + 20, { timeoutMs: 60_000, message: () => `no loads before SIGTERM (COPY: ${String(copyError)})\n${a.output().slice(-2000)}` });
@@ -142,13 +135,13 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
     // the stream): the next COPY is the one cut by SIGKILL.
     const b = await start({ FLUSH_SIZE: '43', FLUSH_INTERVAL_MS: '60000' });
     const mid = successes().length;
-    const copying2 = copyAll(200_000, 30_000, 'd');
+    const copying2 = copyAll(200_000, 10_000, 'd');
     await waitFor(() => successes().length >= mid + 10, { timeoutMs: 60_000, message: () => `no loads before SIGKILL\n${b.output().slice(-2000)}` });
     b.kill('SIGKILL');
     await b.exited;
     await copying2;
 
-    const c = await start({ FLUSH_SIZE: '50', FLUSH_INTERVAL_MS: '200' });
+    const c = await start({ FLUSH_SIZE: '500', FLUSH_INTERVAL_MS: '200' });
     await converge('after SIGTERM + SIGKILL + restart', c);
 
     const ok = successes();

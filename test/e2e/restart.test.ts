@@ -5,7 +5,7 @@ import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emu
 import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { createSchemas, diffShop, ShopWorkload, SR_DB } from './shop-fixture.js';
-import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
+import { daemonEnv, restartStreaming, SR_PASSWORD } from './daemon-env.js';
 
 describe('restarts mid-stream: nothing lost, nothing applied twice, the slot kept', () => {
   let pg: PgHarness;
@@ -26,14 +26,8 @@ describe('restarts mid-stream: nothing lost, nothing applied twice, the slot kep
   const env = (): Record<string, string> =>
     daemonEnv(pg, em, SR_DB, 'orders,order_items,customers,"group"', { FLUSH_SIZE: '200', FLUSH_INTERVAL_MS: '100' });
 
-  const slotActive = async (): Promise<boolean> => {
-    const r = await pg.query<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot'");
-    return r.rows[0]?.active === true;
-  };
-
   const startDaemon = async (): Promise<DaemonProcess> => {
-    await waitFor(async () => !(await slotActive()), { timeoutMs: 20_000, message: 'slot still active' });
-    const d = await startStreaming(pg, env());
+    const d = await restartStreaming(pg, env());
     daemons.push(d);
     return d;
   };
