@@ -162,12 +162,14 @@ describe('health, metrics and API access of a running daemon', () => {
         const s = await waitFor(
           () =>
             new Promise<Record<string, unknown> | undefined>((resolve, reject) =>
-              client.GetStatus({}, (err, res) => (err ? reject(err) : resolve(res && res['currentLsn'] !== '0' ? res : undefined))),
+              client.GetStatus({}, (err, res) => (err ? reject(err) : resolve(res && res['current_lsn'] !== '0' ? res : undefined))),
             ),
         );
-        assert.equal(s['slotName'], 'slot_reflect');
+        // Stubs built from reflection see the .proto's field names (slot_name, not slotName).
+        assert.equal(s['slot_name'], 'slot_reflect');
         assert.deepEqual(s['tables'], ['public.orders']);
-        assert.match(String(s['confirmedLsn']), /^\d+$/, 'uint64 as a decimal string');
+        assert.match(String(s['confirmed_lsn']), /^\d+$/, 'uint64 as a decimal string');
+        assert.match(String(s['current_lsn']), /^[1-9]\d*$/);
       } finally {
         client.close();
       }
