@@ -61,8 +61,16 @@ describe('health, metrics and API access of a running daemon', () => {
 
     // The operator creates the table: the next attempt succeeds.
     await j.createTable('late');
-    await waitFor(async () => (await d.client.check()).stage === 'STAGE_CDC', { message: () => d.process.output().slice(-3000) });
-    assert.deepEqual({ ...(await d.client.check()) }, { status: 'SERVING', stage: 'STAGE_CDC', stageDetail: 'Replicating', errorDetail: '' });
+    // The stage turns CDC as replication starts; the failed attempt's error is cleared once the attempt
+    // has succeeded (START_REPLICATION answered), a moment later.
+    const healthy = await waitFor(
+      async () => {
+        const h = await d.client.check();
+        return h.stage === 'STAGE_CDC' && h.errorDetail === '' ? h : undefined;
+      },
+      { message: () => d.process.output().slice(-3000) },
+    );
+    assert.deepEqual({ ...healthy }, { status: 'SERVING', stage: 'STAGE_CDC', stageDetail: 'Replicating', errorDetail: '' });
     await j.insert('late', [1, 2]);
     await waitFor(() => j.srIds('late').length === 2);
     const r = await d.client.stop(false);
