@@ -96,7 +96,9 @@ export class StarRocksSink implements Sink {
     this.runSql = deps.sql ?? ((fn) => withMysql(mysqlOptions, fn));
   }
 
+  /** The FE HTTP endpoint (SINK_URL, used for every load) with the credentials, then the MySQL port. */
   async validateConnection(): Promise<void> {
+    await this.fe.checkEndpoint(this.cfg.database);
     await this.runSql(async (query) => {
       try {
         await query('SELECT 1');
