@@ -12,7 +12,8 @@ import { startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
 import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
-import { daemonEnv, restartStreaming, SR_PASSWORD } from './daemon-env.js';
+import { daemonEnv, restartStreaming, slotActive, SR_PASSWORD } from './daemon-env.js';
+import { startDaemon } from '../integration/grpc/harness.js';
 
 const DB = 'copydb';
 const TABLES = ['narrow', 'wide', 'other.narrow_too'];
@@ -38,8 +39,10 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
     await pg?.close();
   });
 
+  const envWith = (extra: Record<string, string>): Record<string, string> =>
+    daemonEnv(pg, em, DB, TABLES.join(','), { SINK_CREATE_TABLES: 'true', SINK_REPLICATION_NUM: '1', ...extra });
   const start = async (extra: Record<string, string>): Promise<DaemonProcess> => {
-    const d = await restartStreaming(pg, daemonEnv(pg, em, DB, TABLES.join(','), { SINK_CREATE_TABLES: 'true', SINK_REPLICATION_NUM: '1', ...extra }));
+    const d = await restartStreaming(pg, envWith(extra));
     daemons.push(d);
     return d;
   };
@@ -115,6 +118,31 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
       await converge(`FLUSH_SIZE=${env.FLUSH_SIZE} FLUSH_INTERVAL_MS=${env.FLUSH_INTERVAL_MS}`, d);
       d.kill('SIGTERM');
       assert.equal((await d.exited).code, 0, d.output().slice(-3000));
+    }
+  });
+
+  it('Pause and Resume in the middle of a COPY flush whatever is buffered at that moment', async () => {
+    // Neither FLUSH_SIZE nor the timer cuts: every flush is one a Pause forced, at an arbitrary row.
+    await waitFor(async () => !(await slotActive(pg)), { timeoutMs: 20_000, message: 'slot still active' });
+    const g = await startDaemon(envWith({ FLUSH_SIZE: '100000', FLUSH_INTERVAL_MS: '3600000' }));
+    try {
+      await waitFor(() => slotActive(pg), { timeoutMs: 30_000, message: () => `not streaming\n${g.process.output().slice(-2000)}` });
+      const before = successes().length;
+      const copying = copyAll(300_000, 6000, 'p');
+      for (let i = 0; i < 6; i++) {
+        await g.client.pause();
+        await new Promise((r) => setTimeout(r, 30));
+        await g.client.resume();
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      await copying;
+      await g.client.pause();
+      await converge('Pause/Resume', g.process);
+      assert.ok(successes().length > before + TABLES.length, 'pauses did not cut the COPY into several flushes');
+      g.process.kill('SIGTERM');
+      assert.equal(await g.exit(), 0, g.process.output().slice(-3000));
+    } finally {
+      await g.close();
     }
   });
 
