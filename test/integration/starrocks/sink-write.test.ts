@@ -101,8 +101,8 @@ describe('StarRocks sink writes (emulator)', () => {
     // An older soft delete does not win either.
     await sink.write(batch(docs, [del(docs, 450n, [9n, null, null, null])]), signal());
     assert.equal(doc(9)?.['dbmazz_is_deleted'], false);
-    // Ties apply (same version replayed).
-    await sink.write(batch(docs, [upd(docs, 500n, [9n, 'same-version', 'b', 5])], { first: 500n, last: 501n }), signal());
+    // Ties apply (same version replayed, in a batch cut differently: another label).
+    await sink.write(batch(docs, [upd(docs, 500n, [9n, 'same-version', 'b', 5]), ins(docs, 501n, [10n, 'other', 'b', 1])]), signal());
     assert.equal(doc(9)?.['title'], 'same-version');
   });
 
