@@ -80,7 +80,8 @@ const RULES: readonly Rule[] = [
 
 /**
  * Classifies a `Fail` message. Unknown messages are retried: a `Fail` never commits anything and
- * the label stays reusable, and the pipeline's retry limit stops a failure that keeps repeating.
+ * the label stays reusable; a failure that keeps repeating outlasts the pipeline's retry limit and the
+ * daemon restarts the pipeline until RECONNECT_MAX_DURATION_MS (health reports the message meanwhile).
  */
 export function classifyFailMessage(message: string): FailureClass {
   for (const r of RULES) if (r.test.test(message)) return { code: r.code, retry: r.retry, hint: r.hint };

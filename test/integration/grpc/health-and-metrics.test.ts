@@ -4,31 +4,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { parseLsn } from '../../../core/model/lsn.js';
 import { spawnDaemon } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait.js';
 import { ReflectionClient } from '../../unit/core/control/reflection-client.js';
 import { startGrpcWorld, type GrpcDaemon, type GrpcWorld, type Job } from './harness.js';
-
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
+import { httpGet as get, sample } from '../../helpers/http.js';
 
 describe('health, metrics and API access of a running daemon', () => {
   let world: GrpcWorld;
