@@ -66,7 +66,7 @@ test('every kind of bad value is reported together, one line each, exit code 2',
     "  FLUSH_SIZE: 'abc' is not a positive integer (expected a positive integer, e.g. 10000)",
     "  SOURCE_TYPE 'mysql' is not a known source. Known sources: postgres. It can also name an installed npm package that exports a dbmazz connector manifest.",
     "  SINK_URL: 'ftp:/root:****@fe' does not have the expected form (expected an http(s) URL such as http://starrocks-fe:8030)",
-    '  SINK_DATABASE (or STARROCKS_DB): required, expected a value (Target database; each source table is loaded into the table of the same name)',
+    '  SINK_DATABASE (or STARROCKS_DB): required, expected a value (Target database; each source table is loaded into the table named by SINK_TABLE_MAP or SINK_TABLE_NAME (default: the source table name))',
     '  SINK_USER and STARROCKS_USER are both set, to different values: set only SINK_USER (STARROCKS_USER is its older name)',
   ]);
   assertNoSecrets(r.stderr);
