@@ -135,3 +135,26 @@ test('seed aliases are accepted in place of the canonical names', async () => {
   ]);
   assertNoSecrets(r.stderr);
 });
+
+test('two source tables mapped to one StarRocks table: exit 2 naming both, the target and the settings; nothing contacted', async () => {
+  const before = [pgTrap.connections(), feTrap.connections(), mysqlTrap.connections()];
+  const r = await runCli([], { ...trappedEnv(), TABLES: 'a.orders,b.orders,a.items', FLUSH_SIZE: '0', SINK_TABLE_MAP: 'a.items:orders_a' });
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.deepEqual(r.stderr.split('\n').filter((l) => l.startsWith('  ')), [
+    "  FLUSH_SIZE: '0' is not a positive integer (expected a positive integer, e.g. 10000)",
+    "  SINK_TABLE_MAP/SINK_TABLE_NAME: a.orders and b.orders would both be loaded into the StarRocks table 'orders' (one would overwrite the other's rows); give them distinct targets, e.g. SINK_TABLE_NAME={schema}_{table} or SINK_TABLE_MAP=a.orders:a_orders,b.orders:b_orders",
+  ]);
+  assert.deepEqual([pgTrap.connections(), feTrap.connections(), mysqlTrap.connections()], before);
+
+  const fixed = await runCli([], { ...trappedEnv(), TABLES: 'a.orders,b.orders', SINK_TABLE_NAME: '{schema}_{table}', FLUSH_SIZE: '0' });
+  assert.equal(fixed.code, 2);
+  assert.equal(fixed.stderr.split('\n').filter((l) => l.startsWith('  ')).length, 1, fixed.stderr);
+
+  const bad = await runCli([], { ...trappedEnv(), TABLES: 'a.orders', SINK_TABLE_NAME: '{db}_{table}', SINK_TABLE_MAP: 'a.orders' });
+  assert.equal(bad.code, 2);
+  assert.deepEqual(bad.stderr.split('\n').filter((l) => l.startsWith('  ')), [
+    "  SINK_TABLE_NAME: '{db}_{table}' has the unknown placeholder {db} (expected {schema} and {table})",
+    "  SINK_TABLE_MAP: 'a.orders' has no ':' between the source table and the target name (expected schema.table:target, e.g. sales.orders:sales_orders)",
+  ]);
+  assertNoSecrets(r.stderr + bad.stderr);
+});

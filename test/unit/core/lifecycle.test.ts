@@ -126,3 +126,15 @@ test('invalid pipeline options are rejected before anything is opened', async ()
   assert.deepEqual(t.source.calls, []);
   assert.deepEqual(t.sink.calls, []);
 });
+
+test('the source identity reaches the sink setup; a source without one passes none', async () => {
+  const identity = { id: 'memory:1', description: 'memory source 1' };
+  const t = setup({ identity });
+  const running = await runLifecycle(t);
+  assert.deepEqual(t.sink.setupContext, { source: identity });
+  await running.drainAndStop();
+  const plain = setup();
+  const other = await runLifecycle(plain);
+  assert.deepEqual(plain.sink.setupContext, {});
+  await other.drainAndStop();
+});
