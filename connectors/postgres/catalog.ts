@@ -34,7 +34,21 @@ export interface CatalogTable {
    * deferrable, valid, every key column NOT NULL (for the operator hint when a table has no key).
    */
   readonly candidateIndexes: readonly CatalogIndex[];
+  /** Set when the index behind the replication key is DEFERRABLE (setup refuses the table). */
+  readonly deferrableKey: DeferrableKey | undefined;
   readonly columns: readonly CatalogColumn[];
+}
+
+/**
+ * A key whose uniqueness PostgreSQL checks at the end of the statement (DEFERRABLE INITIALLY
+ * IMMEDIATE) or of the transaction (INITIALLY DEFERRED) instead of row by row.
+ */
+export interface DeferrableKey {
+  /** The constraint's name (the index's when no constraint owns it). */
+  readonly constraint: string;
+  readonly kind: 'primary key' | 'replica identity index';
+  readonly initiallyDeferred: boolean;
+  readonly columns: readonly string[];
 }
 
 /**
@@ -89,14 +103,17 @@ export async function readTable(client: pg.ClientBase, id: TableId): Promise<Cat
     [oid],
   );
   const indexes = await readUniqueIndexes(client, oid);
+  const primaryKey = pk.rows.map((r) => r.name);
+  const identityIndex = indexes.find((i) => i.replident);
   return {
     id,
     oid,
     relkind: row.relkind,
     replicaIdentity: row.relreplident,
-    primaryKey: pk.rows.map((r) => r.name),
-    identityIndex: indexes.find((i) => i.replident),
+    primaryKey,
+    identityIndex,
     candidateIndexes: indexes.filter((i) => i.usable && !i.primary),
+    deferrableKey: deferrableKey(primaryKey.length > 0 ? indexes.find((i) => i.primary) : row.relreplident === 'i' ? identityIndex : undefined),
     columns: cols.rows.map((c) => ({ name: c.name, typeOid: Number(c.typeoid), typeModifier: c.typmod })),
   };
 }
@@ -105,25 +122,50 @@ interface UniqueIndexRow extends CatalogIndex {
   readonly primary: boolean;
   readonly replident: boolean;
   readonly usable: boolean;
+  /** False for the index of a DEFERRABLE constraint (pg_index.indimmediate). */
+  readonly immediate: boolean;
+  /** The PRIMARY KEY or UNIQUE constraint that owns the index, if any. */
+  readonly constraint: string | undefined;
+  readonly initiallyDeferred: boolean;
 }
 
-/** The unique indexes of a table, with their key columns (INCLUDE columns excluded from PostgreSQL 11 on). */
+function deferrableKey(index: UniqueIndexRow | undefined): DeferrableKey | undefined {
+  if (!index || index.immediate) return undefined;
+  return {
+    constraint: index.constraint ?? index.name,
+    kind: index.primary ? 'primary key' : 'replica identity index',
+    initiallyDeferred: index.initiallyDeferred,
+    columns: index.columns,
+  };
+}
+
+/** The unique indexes of a table, with their key columns (indnkeyatts: INCLUDE columns excluded). */
 async function readUniqueIndexes(client: pg.ClientBase, oid: number): Promise<UniqueIndexRow[]> {
-  const v = await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
-  // indnkeyatts (key columns without INCLUDE ones) exists from PostgreSQL 11; before, every column is a key column.
-  const keyAtts = Number(v.rows[0]?.v ?? '0') >= 110000 ? 'i.indnkeyatts' : 'i.indnatts';
-  const res = await client.query<{ name: string; primary: boolean; replident: boolean; plain: boolean; columns: string[] | null; notnull: boolean | null }>(
-    `SELECT ic.relname AS name, i.indisprimary AS primary, i.indisreplident AS replident,
+  const res = await client.query<{
+    name: string;
+    primary: boolean;
+    replident: boolean;
+    immediate: boolean;
+    plain: boolean;
+    columns: string[] | null;
+    notnull: boolean | null;
+    constraint: string | null;
+    deferred: boolean | null;
+  }>(
+    `SELECT ic.relname AS name, i.indisprimary AS primary, i.indisreplident AS replident, i.indimmediate AS immediate,
             (i.indpred IS NULL AND i.indexprs IS NULL AND i.indimmediate AND i.indisvalid) AS plain,
             (SELECT array_agg(a.attname::text ORDER BY k.ord)
                FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
                JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-              WHERE k.ord <= ${keyAtts}) AS columns,
+              WHERE k.ord <= i.indnkeyatts) AS columns,
             (SELECT bool_and(a.attnotnull)
                FROM unnest(i.indkey::int2[]) WITH ORDINALITY AS k(attnum, ord)
                JOIN pg_catalog.pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-              WHERE k.ord <= ${keyAtts}) AS notnull
+              WHERE k.ord <= i.indnkeyatts) AS notnull,
+            con.conname::text AS constraint, con.condeferred AS deferred
        FROM pg_catalog.pg_index i JOIN pg_catalog.pg_class ic ON ic.oid = i.indexrelid
+       LEFT JOIN pg_catalog.pg_constraint con
+              ON con.conindid = i.indexrelid AND con.conrelid = i.indrelid AND con.contype IN ('p', 'u')
       WHERE i.indrelid = $1::int8::oid AND i.indisunique
       ORDER BY ic.relname`,
     [oid],
@@ -134,6 +176,9 @@ async function readUniqueIndexes(client: pg.ClientBase, oid: number): Promise<Un
     primary: r.primary,
     replident: r.replident,
     usable: r.plain && r.notnull === true && (r.columns?.length ?? 0) > 0,
+    immediate: r.immediate,
+    constraint: r.constraint ?? undefined,
+    initiallyDeferred: r.deferred === true,
   }));
 }
 

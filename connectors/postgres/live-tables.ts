@@ -2,8 +2,8 @@
  * Live table changes for the control API (ReloadConfig.tables) and the slot report for monitoring.
  * Added for issue 5; kept apart from setup.ts so the setup path is unchanged.
  *
- * - `checkTables` runs the same per-table checks as setup (exists, primary key, replica identity,
- *   money scale) and changes nothing.
+ * - `checkTables` runs the same per-table checks as setup (exists, key, replica identity, no
+ *   DEFERRABLE key, money scale) and changes nothing.
  * - `publishTables` adds tables to the publication (ALTER PUBLICATION ... ADD TABLE) unless it already
  *   publishes them (or is FOR ALL TABLES). Changes committed after it are streamed: pgoutput re-reads
  *   the publication membership when it decodes the ALTER PUBLICATION.
@@ -74,10 +74,8 @@ export async function unpublishTables(client: pg.ClientBase, cfg: PostgresConfig
   return { dropped: present, allTables: false };
 }
 
-/** pg_replication_slots for the slot; wal_status/safe_wal_size exist from PostgreSQL 13. */
+/** pg_replication_slots for the slot (wal_status/safe_wal_size: PostgreSQL 13, the minimum validateServer checks). */
 export async function readSlotStatus(client: pg.ClientBase, slotName: string): Promise<SlotStatus> {
-  const version = await client.query<{ v: string }>(`SELECT current_setting('server_version_num') AS v`);
-  const modern = Number(version.rows[0]?.v ?? 0) >= 130000;
   const res = await client.query<{
     active: boolean;
     wal_status: string | null;
@@ -85,8 +83,7 @@ export async function readSlotStatus(client: pg.ClientBase, slotName: string): P
     retained: string | null;
     confirmed: string | null;
   }>(
-    `SELECT active, ${modern ? 'wal_status::text' : 'NULL::text'} AS wal_status,
-            ${modern ? 'safe_wal_size::text' : 'NULL::text'} AS safe_wal_size,
+    `SELECT active, wal_status::text AS wal_status, safe_wal_size::text AS safe_wal_size,
             pg_catalog.pg_wal_lsn_diff(pg_catalog.pg_current_wal_lsn(), restart_lsn)::bigint::text AS retained,
             confirmed_flush_lsn::text AS confirmed
        FROM pg_catalog.pg_replication_slots WHERE slot_name = $1`,

@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { formatLsn, type TableId, type TableSchema } from '../../core/index.js';
-import { displayName, qualified, quoteIdent, readTable, replicationKey, resolveTypes, tableSchema, type CatalogIndex, type CatalogTable } from './catalog.js';
+import { displayName, qualified, quoteIdent, readTable, replicationKey, resolveTypes, tableSchema, type CatalogIndex, type CatalogTable, type DeferrableKey } from './catalog.js';
 import type { TypeRegistry } from './codec/pg-types.js';
 import type { PostgresConfig } from './config.js';
 import { setupError } from './errors.js';
@@ -21,21 +21,35 @@ import {
 } from './replication/publication.js';
 import { checkSlotUsable, createSlot, readSlot } from './replication/slot.js';
 
+/**
+ * The oldest PostgreSQL dbmazz supports: setup creates the publication WITH (publish_via_partition_root
+ * = true), new in PostgreSQL 13 (as are pg_replication_slots.wal_status and safe_wal_size, which the
+ * slot report reads).
+ */
+export const MIN_SERVER_VERSION_NUM = 130000;
+
+/** Throws when `server_version_num` is below the minimum. Pure. */
+export function checkServerVersion(versionNum: string, version: string, target: string): void {
+  const num = Number(versionNum);
+  if (Number.isInteger(num) && num >= MIN_SERVER_VERSION_NUM) return;
+  const min = MIN_SERVER_VERSION_NUM / 10000;
+  throw setupError(
+    `PostgreSQL ${version} (server_version_num ${versionNum}) at ${target} is too old: dbmazz needs PostgreSQL ${min} or later ` +
+      `(setup creates the publication WITH (publish_via_partition_root = true), which PostgreSQL ${min} introduced).`,
+    `Upgrade PostgreSQL to ${min} or later; nothing was changed.`,
+  );
+}
+
 /** Connectivity, server version, wal_level and the role's right to replicate. Changes nothing. */
 export async function validateServer(client: pg.ClientBase, cfg: PostgresConfig): Promise<void> {
-  const res = await client.query<{ wal_level: string; version: string; rolreplication: boolean | null; rolsuper: boolean | null; role: string }>(
-    `SELECT current_setting('wal_level') AS wal_level, current_setting('server_version_num') AS version,
-            r.rolreplication, r.rolsuper, current_user::text AS role
+  const res = await client.query<{ wal_level: string; version_num: string; version: string; rolreplication: boolean | null; rolsuper: boolean | null; role: string }>(
+    `SELECT current_setting('wal_level') AS wal_level, current_setting('server_version_num') AS version_num,
+            current_setting('server_version') AS version, r.rolreplication, r.rolsuper, current_user::text AS role
        FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_roles r ON r.rolname = current_user`,
   );
   const row = res.rows[0];
   if (!row) throw setupError(`Could not read the server settings of ${cfg.target}.`, 'Check the connection.');
-  if (Number(row.version) < 100000) {
-    throw setupError(
-      `PostgreSQL ${row.version} at ${cfg.target} is too old: pgoutput logical replication needs PostgreSQL 10 or later.`,
-      'Upgrade PostgreSQL (12 or later is recommended).',
-    );
-  }
+  checkServerVersion(row.version_num, row.version, cfg.target);
   if (row.wal_level !== 'logical') {
     throw setupError(
       `PostgreSQL at ${cfg.target} has wal_level = ${row.wal_level}; logical replication needs wal_level = logical.`,
@@ -60,6 +74,7 @@ export function tableProblems(id: TableId, t: CatalogTable | undefined, cfg: Pos
   if (!t) return [`Table '${name}' not found in PostgreSQL. Verify the table exists and is accessible.`];
   if (replicationKey(t).length === 0) return [noKeyProblem(id, t)];
   const problems: string[] = [];
+  if (t.deferrableKey) problems.push(deferrableKeyProblem(id, t.deferrableKey));
   // With a primary key, the replica identity must carry it (an identity index that covers it does).
   const covered = t.replicaIdentity === 'i' && t.identityIndex !== undefined && t.primaryKey.every((k) => t.identityIndex?.columns.includes(k));
   if (!cfg.replicaIdentityFull && (t.replicaIdentity === 'n' || (t.replicaIdentity === 'i' && !covered))) {
@@ -70,6 +85,38 @@ export function tableProblems(id: TableId, t: CatalogTable | undefined, cfg: Pos
     );
   }
   return problems;
+}
+
+/**
+ * A DEFERRABLE key: inside a statement (or, INITIALLY DEFERRED, a transaction) two rows may hold the
+ * same key, e.g. while keys are swapped. The changes of a key are ordered by their WAL position
+ * (dbmazz_cdc_version), so StarRocks could end with a key deleted or holding another row's values.
+ * PostgreSQL cannot ALTER CONSTRAINT a primary key or unique constraint (only foreign keys), so the
+ * fix names the replacement.
+ */
+function deferrableKeyProblem(id: TableId, key: DeferrableKey): string {
+  const name = displayName(id);
+  const table = qualified(id);
+  const when = key.initiallyDeferred ? 'DEFERRABLE INITIALLY DEFERRED' : 'DEFERRABLE (INITIALLY IMMEDIATE)';
+  const checked = key.initiallyDeferred ? 'at the end of each transaction' : 'at the end of each statement';
+  const replacement = quoteIdent(`${key.constraint}_immediate`);
+  const createIndex = `CREATE UNIQUE INDEX CONCURRENTLY ${replacement} ON ${table} (${key.columns.map(quoteIdent).join(', ')});`;
+  const risk =
+    `PostgreSQL checks its uniqueness only ${checked}, so two rows can hold the same key in between, and dbmazz orders ` +
+    'the changes of a key by their WAL position: StarRocks could end with that key deleted or holding the wrong row.';
+  if (key.kind === 'primary key') {
+    return (
+      `Table '${name}' has a ${when} primary key (constraint ${key.constraint}); dbmazz refuses deferrable keys. ${risk} ` +
+      '(PostgreSQL does not use a deferrable primary key as replica identity either: with REPLICA IDENTITY DEFAULT, UPDATE and DELETE on a published table fail.) ' +
+      'Make the key NOT DEFERRABLE; ALTER CONSTRAINT cannot change a primary key, so replace it: ' +
+      `${createIndex} ALTER TABLE ${table} DROP CONSTRAINT ${quoteIdent(key.constraint)}, ADD CONSTRAINT ${quoteIdent(key.constraint)} PRIMARY KEY USING INDEX ${replacement}; ` +
+      '(foreign keys that reference it must be dropped first and created again after).'
+    );
+  }
+  return (
+    `Table '${name}' is keyed by the ${when} unique index ${key.constraint} (REPLICA IDENTITY USING INDEX); dbmazz refuses deferrable keys. ${risk} ` +
+    `Use a non-deferrable replica identity index: ${createIndex} ALTER TABLE ${table} REPLICA IDENTITY USING INDEX ${replacement};`
+  );
 }
 
 /** No primary key and no identity index: name the table and both fixes (with a qualifying index when there is one). */

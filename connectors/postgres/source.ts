@@ -112,6 +112,8 @@ export class PostgresSource implements Source {
 
   async inspect(): Promise<SourceSetupResult> {
     const out = await this.query.run(`check tables on ${this.cfg.target}`, (c) => inspectReplication(c, this.cfg, this.registry));
+    // On a reconnection `inspect` replaces `setup`: its schemas are the baseline of the stream too.
+    this.knownSchemas = out.schemas;
     return { tables: out.schemas };
   }
 

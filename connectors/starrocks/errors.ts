@@ -5,6 +5,7 @@
  */
 import type { ErrorCode, RetryDirective } from '../../core/index.js';
 import { CdcError } from '../../core/index.js';
+import { parseObject } from './stream-load/response.js';
 
 export interface LoadContext {
   readonly db: string;
@@ -79,7 +80,8 @@ const RULES: readonly Rule[] = [
 
 /**
  * Classifies a `Fail` message. Unknown messages are retried: a `Fail` never commits anything and
- * the label stays reusable, and the pipeline's retry limit stops a failure that keeps repeating.
+ * the label stays reusable; a failure that keeps repeating outlasts the pipeline's retry limit and the
+ * daemon restarts the pipeline until RECONNECT_MAX_DURATION_MS (health reports the message meanwhile).
  */
 export function classifyFailMessage(message: string): FailureClass {
   for (const r of RULES) if (r.test.test(message)) return { code: r.code, retry: r.retry, hint: r.hint };
@@ -182,6 +184,79 @@ export function networkError(what: string, err: unknown, bodySent: boolean): Cdc
     code: 'SINK_CONNECTION',
     retry: 'retry',
     message: `${what}: ${code ? `${code} ` : ''}${e.message}${unknownOutcome}`,
+    cause: err,
+  });
+}
+
+/** How SINK_URL is named in messages: scheme, host and port (never user info from the URL). */
+export function sinkUrlForDisplay(url: URL): string {
+  return `SINK_URL=${url.origin}`;
+}
+
+const FE_URL_HINT =
+  'SINK_URL must be the StarRocks FE HTTP address (http_port, 8030 by default), e.g. http://starrocks-fe:8030, reachable from dbmazz; not a BE (8040) nor the MySQL port (9030).';
+
+/** What the startup check learned from the FE's `get_load_state` reply. */
+export interface FeProbeReply {
+  readonly status: number;
+  readonly body: string;
+}
+
+/**
+ * The startup check of SINK_URL (`GET /api/{db}/get_load_state?label=<a label never used>`), judged
+ * (pure). A StarRocks FE authenticates first (401 with a RestBaseResult for bad or missing
+ * credentials), then answers 200 with RestBaseResult JSON: `status: "OK"` and `state: "UNKNOWN"`, or
+ * `status: "FAILED"` with `msg` (`unknown database, database=<db>`: the database is checked at setup).
+ * Anything else is not a StarRocks FE. Undefined when the reply is a StarRocks FE accepting the user.
+ */
+export function feProbeError(url: URL, user: string, reply: FeProbeReply): CdcError | undefined {
+  const where = sinkUrlForDisplay(url);
+  const json = parseObject(reply.body);
+  const msg = json && typeof json['msg'] === 'string' ? json['msg'] : undefined;
+  if (reply.status === 401 || reply.status === 403) {
+    return new CdcError({
+      code: 'SINK_AUTH',
+      retry: 'never',
+      message: `StarRocks at ${where} refused the credentials of SINK_USER '${user}' (HTTP ${reply.status}${msg ? `: ${msg}` : ''}).`,
+      hint: 'Check SINK_USER and SINK_PASSWORD (the user needs INSERT on the target tables).',
+    });
+  }
+  if (reply.status === 200 && json && typeof json['status'] === 'string') {
+    if (json['status'] === 'OK' && typeof json['state'] === 'string') return undefined;
+    if (json['status'] === 'FAILED' && msg !== undefined) {
+      if (/^unknown database/i.test(msg)) return undefined;
+      return new CdcError({
+        code: 'SINK_CONNECTION',
+        retry: 'never',
+        message: `The StarRocks FE at ${where} refused the connection check (get_load_state): ${msg}`,
+        hint: FE_URL_HINT,
+      });
+    }
+  }
+  const text = reply.body.replace(/\s+/g, ' ').trim();
+  const shown = text === '' ? 'an empty body' : JSON.stringify(text.length > 160 ? `${text.slice(0, 160)}…` : text);
+  return new CdcError({
+    code: 'SINK_CONNECTION',
+    // A 5xx may be an FE still starting up; a wrong address does not fix itself.
+    retry: reply.status >= 500 ? 'retry' : 'never',
+    message: `${where} does not answer like a StarRocks FE: GET /api/{db}/get_load_state returned HTTP ${reply.status} with ${shown}.`,
+    hint: FE_URL_HINT,
+  });
+}
+
+/** The startup check could not reach SINK_URL at all (refused, unknown host, timeout, TLS). */
+export function feUnreachableError(url: URL, err: unknown): CdcError {
+  // The HTTP client already wraps socket errors (networkError); describe the socket error itself.
+  const root = err instanceof CdcError && err.cause !== undefined ? err.cause : err;
+  const e = networkError('connection check (get_load_state)', err, false);
+  const detail = root instanceof Error ? root.message : String(root);
+  const code = root instanceof Error && !(root instanceof CdcError) ? (root as NodeJS.ErrnoException).code : undefined;
+  const why = code && !detail.includes(code) ? `${code} ${detail}` : detail;
+  return new CdcError({
+    code: 'SINK_CONNECTION',
+    retry: e.retry,
+    message: `Cannot reach the StarRocks FE HTTP endpoint ${sinkUrlForDisplay(url)} (${why}).`,
+    hint: e.hint ?? FE_URL_HINT,
     cause: err,
   });
 }

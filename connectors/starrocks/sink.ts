@@ -115,7 +115,9 @@ export class StarRocksSink implements Sink {
     return this.cfg.naming.problems(tables);
   }
 
+  /** The FE HTTP endpoint (SINK_URL, used for every load) with the credentials, then the MySQL port. */
   async validateConnection(): Promise<void> {
+    await this.fe.checkEndpoint(this.cfg.database);
     await this.runSql(async (query) => {
       try {
         await query('SELECT 1');

@@ -80,7 +80,7 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     default: 10,
     schema: { minimum: 1 },
     description:
-      'Attempts per batch for transient sink errors (1 = no retry); then the pipeline stops with a stage error and the LSN unconfirmed.',
+      'Attempts per batch for transient sink errors (1 = no retry); then the pipeline restarts from the confirmed LSN like after a lost connection (see RECONNECT_MAX_DURATION_MS), the LSN staying unconfirmed meanwhile.',
     expected: 'a positive integer, e.g. 10',
   },
   {
@@ -97,6 +97,31 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     default: 30000,
     schema: { minimum: 1 },
     description: 'Largest retry delay (ms). At least SINK_RETRY_INITIAL_MS.',
+    expected: 'a positive integer (milliseconds), e.g. 30000',
+  },
+  {
+    env: 'RECONNECT_MAX_DURATION_MS',
+    type: 'integer',
+    default: 0,
+    schema: { minimum: 0 },
+    description:
+      'How long (ms) the daemon keeps reconnecting after replication stopped on a transient error (PostgreSQL or StarRocks unreachable or restarting, a batch still failing after SINK_RETRY_MAX_ATTEMPTS) before it exits 1; 0 = keep trying until stopped. Errors that need an operator (credentials, privileges, schema, rejected rows, a dropped slot) end the process at once.',
+    expected: 'a non-negative integer (milliseconds), e.g. 600000 (0 = no limit)',
+  },
+  {
+    env: 'RECONNECT_INITIAL_MS',
+    type: 'integer',
+    default: 1000,
+    schema: { minimum: 1 },
+    description: 'Delay (ms) before the first reconnection attempt; it doubles per attempt, with jitter, up to RECONNECT_MAX_MS.',
+    expected: 'a positive integer (milliseconds), e.g. 1000',
+  },
+  {
+    env: 'RECONNECT_MAX_MS',
+    type: 'integer',
+    default: 30000,
+    schema: { minimum: 1 },
+    description: 'Largest delay (ms) between reconnection attempts. At least RECONNECT_INITIAL_MS.',
     expected: 'a positive integer (milliseconds), e.g. 30000',
   },
   {

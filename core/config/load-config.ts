@@ -24,6 +24,8 @@ export interface CoreConfig {
   readonly maxBufferedEvents: number;
   readonly maxBufferedBytes: number;
   readonly retry: { readonly maxAttempts: number; readonly initialDelayMs: number; readonly maxDelayMs: number };
+  /** RECONNECT_*: restarting replication after a transient failure; `maxDurationMs` 0 = no limit. */
+  readonly reconnect: { readonly initialDelayMs: number; readonly maxDelayMs: number; readonly maxDurationMs: number };
   readonly grpcPort: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
@@ -78,6 +80,11 @@ function toCore(s: Settings, tables: readonly TableId[]): CoreConfig {
       initialDelayMs: num(s, 'SINK_RETRY_INITIAL_MS'),
       maxDelayMs: num(s, 'SINK_RETRY_MAX_MS'),
     },
+    reconnect: {
+      initialDelayMs: num(s, 'RECONNECT_INITIAL_MS'),
+      maxDelayMs: num(s, 'RECONNECT_MAX_MS'),
+      maxDurationMs: num(s, 'RECONNECT_MAX_DURATION_MS'),
+    },
     grpcPort: num(s, 'GRPC_PORT'),
     logLevel: (str(s, 'LOG_LEVEL') || 'info') as LogLevel,
     logFormat: (str(s, 'LOG_FORMAT') || 'auto') as LogFormat,
@@ -94,10 +101,15 @@ function crossFieldProblems(s: Settings): string[] {
       `MAX_BUFFERED_EVENTS: '${maxEvents}' is smaller than FLUSH_SIZE (${flush}), so a flush by size could never happen (expected at least FLUSH_SIZE)`,
     );
   }
-  const initial = s['SINK_RETRY_INITIAL_MS'];
-  const max = s['SINK_RETRY_MAX_MS'];
-  if (typeof initial === 'number' && typeof max === 'number' && max < initial) {
-    problems.push(`SINK_RETRY_MAX_MS: '${max}' is smaller than SINK_RETRY_INITIAL_MS (${initial}) (expected at least SINK_RETRY_INITIAL_MS)`);
+  for (const [initialEnv, maxEnv] of [
+    ['SINK_RETRY_INITIAL_MS', 'SINK_RETRY_MAX_MS'],
+    ['RECONNECT_INITIAL_MS', 'RECONNECT_MAX_MS'],
+  ] as const) {
+    const initial = s[initialEnv];
+    const max = s[maxEnv];
+    if (typeof initial === 'number' && typeof max === 'number' && max < initial) {
+      problems.push(`${maxEnv}: '${max}' is smaller than ${initialEnv} (${initial}) (expected at least ${initialEnv})`);
+    }
   }
   return problems;
 }

@@ -5,7 +5,8 @@
  *
  * Stop and DrainAndStop answer after the daemon finished (the final LSN confirmed, the slot dropped
  * when asked); the daemon calls `finish` once the pipeline is done, then exits. A stop asked for
- * during setup ends the setup retries: the daemon stops as soon as the current attempt is over.
+ * during setup ends the setup retries: the daemon stops as soon as the current attempt is over. The
+ * same holds while reconnecting (`detach` until the next pipeline is attached).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { deferred } from '../pipeline/deferred.js';
@@ -69,6 +70,8 @@ export class DaemonController {
   /** Resolves when the pipeline is attached or the run is over. */
   readonly #attached = deferred();
   #done = false;
+  /** The pipeline failed on a transient error and is being replaced. */
+  #reconnecting = false;
   #pausing = false;
   #serial: Promise<unknown> = Promise.resolve();
 
@@ -89,8 +92,15 @@ export class DaemonController {
   /** Setup succeeded: the pipeline runs. A stop asked for during setup is applied now. */
   attach(running: RunningPipeline): void {
     this.#running = running;
+    this.#reconnecting = false;
     this.#attached.resolve();
     if (this.#stop) this.#apply(running, this.#stop);
+  }
+
+  /** The pipeline failed and the daemon reconnects: calls are refused (stops end it) until `attach`. */
+  detach(): void {
+    this.#running = undefined;
+    this.#reconnecting = true;
   }
 
   /** Set once Stop or DrainAndStop was asked for. */
@@ -162,7 +172,8 @@ export class DaemonController {
     if (this.#stop !== undefined || state.runState === 'DRAINING') return `Cannot ${what}: the daemon is stopping`;
     if (this.#running === undefined || state.stage !== 'CDC') {
       const error = state.errorDetail === '' ? '' : `; last error: ${state.errorDetail}`;
-      return `Cannot ${what}: not replicating yet (stage ${state.stage}: ${state.stageDetail}${error})`;
+      const why = this.#reconnecting ? 'reconnecting' : 'not replicating yet';
+      return `Cannot ${what}: ${why} (stage ${state.stage}: ${state.stageDetail}${error})`;
     }
     return undefined;
   }
@@ -256,6 +267,9 @@ export class DaemonController {
     const stage = `${state.stage}: ${state.stageDetail}`;
     const { error } = await this.#finished.promise;
     if (this.#stop !== request) return no('The drain was interrupted by Stop: buffered changes were not written');
+    if (this.#reconnecting) {
+      return ok(`Stopped while reconnecting (stage ${stage}): nothing was buffered; LSN ${formatLsn(state.confirmedLsn)} stays confirmed and the replication slot is kept`);
+    }
     if (this.#running === undefined) return ok(`Stopped during startup (stage ${stage}); replication had not started`);
     if (error !== undefined) {
       return no(`Drain failed: ${this.#failure(error)}; changes after LSN ${formatLsn(state.confirmedLsn)} were not confirmed and are read again on restart`);
@@ -272,8 +286,9 @@ export class DaemonController {
     this.#request(request);
     const stage = `${state.stage}: ${state.stageDetail}`;
     const { cleanupError } = await this.#finished.promise;
-    const lost =
-      this.#running === undefined
+    const lost = this.#reconnecting
+      ? `while reconnecting (stage ${stage}); nothing after LSN ${formatLsn(state.confirmedLsn)} was confirmed`
+      : this.#running === undefined
         ? `during startup (stage ${stage}), before replication started`
         : `${unwritten} unwritten event(s) were not confirmed`;
     if (skipSlotCleanup) {

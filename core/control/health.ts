@@ -3,7 +3,7 @@
  *
  * dbmazz.HealthService: SERVING while there is no error and the daemon has not stopped (in every
  * stage: it is initializing, setting up or replicating); NOT_SERVING once an error is recorded (setup
- * failed, replication failed; error_detail says why) or after the stop.
+ * failed, replication failed, reconnecting after an outage; error_detail says why) or after the stop.
  *
  * grpc.health.v1.Health, by service name:
  *  - "" and "dbmazz.HealthService": the same SERVING / NOT_SERVING (liveness);

@@ -55,7 +55,7 @@ export class ControlServer {
     server.addService(proto.dbmazz.CdcControlService.service, controlHandlers(deps.controller, logger));
     server.addService(proto.dbmazz.CdcStatusService.service, statusHandlers(state));
     server.addService(proto.dbmazz.CdcMetricsService.service, metricsHandlers(state, deps.serverPosition, streams, deps.probe));
-    new ReflectionService(proto.definition).addToServer(server);
+    new ReflectionService(proto.reflectionDefinition).addToServer(server);
 
     const credentials = serverCredentials(settings.tls);
     const address = bindAddress(settings.host, settings.port);

@@ -106,8 +106,43 @@ export class PipelineMetrics implements ConnectorObserver {
       },
     });
     new Gauge({ name: 'dbmazz_healthy', help: '1 while no error is reported (the health API serves), else 0.', registers, collect() { this.set(state.errorDetail === '' ? 1 : 0); } });
+    this.#reconnectMetrics(state);
     this.#slotGauges(src);
     collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Outages: read from the RuntimeState's counters at each scrape (they only grow). */
+  #reconnectMetrics(state: RuntimeState): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'dbmazz_connected',
+      help: '1 while replication streams (source and sink reachable), 0 during startup, while reconnecting and after the stop.',
+      registers,
+      collect() {
+        this.set(state.connected && state.outage === undefined ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'dbmazz_reconnecting',
+      help: '1 while replication is being restarted after a transient failure (reconnecting), else 0.',
+      registers,
+      collect() {
+        this.set(state.outage === undefined ? 0 : 1);
+      },
+    });
+    const counter = (name: string, help: string, value: () => number): void => {
+      new Counter({
+        name,
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(value());
+        },
+      });
+    };
+    counter('dbmazz_reconnect_attempts_total', 'Attempts to restart replication after a transient failure (successful or not).', () => state.totals.reconnectAttempts);
+    counter('dbmazz_reconnects_total', 'Outages recovered: replication restarted after a transient failure.', () => state.totals.reconnects);
   }
 
   #slotGauges(src: MetricsSources): void {

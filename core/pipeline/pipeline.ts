@@ -5,7 +5,9 @@
  * promise and the source pauses its socket until the total drops below the low watermark.
  *
  * Modes: running (paused is a flag on top) → draining → stopped, or → stopping (stop now) → stopped,
- * or → failed. Only running and draining write and confirm.
+ * or → failed. Only running and draining write and confirm. A failed pipeline drops everything
+ * unconfirmed (buffer, flush in flight, pending transactions) and is not restarted: the runtime starts
+ * a new one, from the position the source confirmed, when the error is transient (`retry`).
  */
 import type { Logger } from 'pino';
 import { CdcError, ConfigError, toCdcError, type ErrorCode } from '../errors/errors.js';
@@ -105,6 +107,7 @@ export class Pipeline implements RunningPipeline {
       write: (items) => writer.write(items),
       durable: (lastSeq) => {
         this.confirm(this.checkpointer.durable(lastSeq));
+        this.state.markProgress();
         this.state.notify();
       },
       failed: (err) => this.fatal(err, 'SINK_LOAD'),
@@ -129,14 +132,16 @@ export class Pipeline implements RunningPipeline {
     }
     const resumed = this.source.status().confirmedPosition;
     if (resumed > this.state.confirmedLsn) this.state.confirmedLsn = resumed;
+    this.state.setConnected(true);
     this.source.done().then(
       () => {
         if (this.mode === 'running') {
           this.fatal(
             new CdcError({
               code: 'SOURCE_CONNECTION',
+              retry: 'retry',
               message: 'The source stream ended unexpectedly.',
-              hint: 'Check the source server; on restart dbmazz resumes from the last confirmed position.',
+              hint: 'Check the source server; replication resumes from the last confirmed position.',
             }),
           );
         }
@@ -193,10 +198,15 @@ export class Pipeline implements RunningPipeline {
         this.state.totals.commits += 1;
         this.confirm(this.checkpointer.commit(event.position));
         return false;
-      case 'idle':
+      case 'idle': {
+        // Caught up: nothing unwritten, and the source is at or past everything received before (a
+        // restarted pipeline is not caught up with the first keepalive, which is at its start).
+        const caughtUp = this.scheduler.quiet && event.position >= this.state.receivedLsn;
         this.received(event.position);
         if (this.scheduler.quiet) this.confirm(this.checkpointer.idle(event.position));
+        if (caughtUp) this.state.markProgress();
         return false;
+      }
     }
   }
 
@@ -336,10 +346,10 @@ export class Pipeline implements RunningPipeline {
     this.mode = 'failed';
     this.failure = error;
     this.state.fail(error.operatorMessage);
-    this.logger.error(
-      { code: error.code, error: error.message, hint: error.hint, confirmedLsn: formatLsn(this.state.confirmedLsn) },
-      'Replication failed',
-    );
+    const fields = { code: error.code, error: error.message, hint: error.hint, retry: error.retry, confirmedLsn: formatLsn(this.state.confirmedLsn) };
+    // A transient error is the runtime's to retry (it restarts the pipeline): a warning, not a failure.
+    if (error.retry === 'retry') this.logger.warn(fields, 'Replication interrupted; changes after the confirmed LSN are read again');
+    else this.logger.error(fields, 'Replication failed');
     this.halt(error, false);
     void this.shutdown().then(() => this.doneDeferred.reject(error));
   }
@@ -347,6 +357,7 @@ export class Pipeline implements RunningPipeline {
   /** Stops writing and confirming; aborts sink calls; wakes everyone waiting. */
   private halt(reason: Error, releaseSource: boolean): void {
     this.confirmBlocked = true;
+    this.state.setConnected(false);
     this.abort.abort(reason);
     this.summary.stop();
     this.scheduler.halt(reason, releaseSource);
@@ -358,6 +369,7 @@ export class Pipeline implements RunningPipeline {
       await this.safely('stop the source', () => this.source.stop());
       await this.safely('close the sink', () => this.sink.close());
       await this.safely('close the source', () => this.source.close());
+      this.state.setConnected(false);
       this.syncCounters();
       this.state.setRunState('STOPPED');
     })();

@@ -1,7 +1,8 @@
 /**
  * Runs one sink call with the retry policy: `retry: 'retry'` errors are retried with backoff (the caller
  * passes the same batch each time, so the sink derives the same label), anything else is final.
- * Connectors classify errors; only core retries (style §2.13).
+ * Connectors classify errors; only core retries (style §2.13). After the last attempt a transient error
+ * stays transient: the runtime then restarts the pipeline (core/runtime/reconnect.ts).
  */
 import { CdcError, toCdcError } from '../errors/errors.js';
 import { backoffDelay, canRetry, type RetryPolicy } from './backoff.js';
@@ -50,13 +51,16 @@ export function isRetryAborted(err: unknown): err is RetryAborted {
   return err instanceof RetryAborted;
 }
 
-/** The error reported after the last attempt of a retriable error: final, and says how often it tried. */
+/**
+ * The error reported after the last attempt of a retriable error: it says how often it tried and keeps
+ * its directive, so the runtime decides (it restarts the pipeline from the confirmed position).
+ */
 function exhausted(error: CdcError, attempts: number): CdcError {
   if (error.retry !== 'retry') return error;
   return new CdcError({
     code: error.code,
     message: `${error.message} (gave up after ${attempts} attempts)`,
-    retry: 'never',
+    retry: 'retry',
     ...(error.hint === undefined ? {} : { hint: error.hint }),
     cause: error,
   });

@@ -39,7 +39,9 @@ export interface WriteResult {
  * `write` resolves only when the batch is durable (visible or committed); the runtime confirms source
  * positions only after that. `write` may be called concurrently for different tables, never for the
  * same table. Errors are `CdcError`s: `retry: 'retry'` for transient failures (the runtime retries
- * with the same batch, so writes must be idempotent per batch), `never` for errors that need an operator.
+ * with the same batch, so writes must be idempotent per batch; when they keep failing it restarts the
+ * pipeline with a new sink instance, from the source's confirmed position), `never` for errors that
+ * need an operator (the daemon stops).
  */
 export interface Sink {
   readonly type: string;

@@ -53,7 +53,10 @@ export interface SourceSetupResult {
 /**
  * A change source. Lifecycle, called in this order by the runtime, never concurrently:
  * `validateConnection` → `setup` → `start` → (`acknowledge`)* → `stop` → `close`.
- * `acknowledge` may be called at any time after `start`, from the checkpoint path.
+ * `acknowledge` may be called at any time after `start`, from the checkpoint path. An instance runs
+ * once: when its stream fails with a transient error (`retry: 'retry'`, e.g. the connection was lost)
+ * the runtime closes it and reconnects with a new instance, which starts from the position the server
+ * has confirmed. A source never reconnects by itself.
  */
 export interface Source {
   readonly type: string;
@@ -63,7 +66,11 @@ export interface Source {
   /**
    * Optional read-only check of everything `setup` needs, returning the same tables. When present, the
    * runtime calls it before the sink's setup and calls `setup` last, so a problem on the sink side never
-   * leaves a new, unused replication slot holding WAL.
+   * leaves a new, unused replication slot holding WAL. When the runtime restarts replication after a
+   * transient failure (reconnecting, with a new instance), it calls `inspect` instead of `setup`: what
+   * `setup` created must still exist, and `start` must then fail with `retry: 'never'` rather than
+   * recreate it (a new slot would silently skip the changes in between). Without `inspect`, `setup` is
+   * called again.
    */
   inspect?(): Promise<SourceSetupResult>;
   /**

@@ -1,21 +1,24 @@
 /**
- * One pipeline run: creates source and sink from their manifests, runs the lifecycle and maps how it
- * ends to an exit code (0 drained, 1 fatal, 130 stopped by a second signal).
+ * One daemon run: creates source and sink from their manifests, runs the lifecycle, restarts the
+ * pipeline with new connectors when it stops on a transient error (reconnect.ts), and maps how it ends
+ * to an exit code (0 drained or stopped on request, 1 fatal, 130 stopped by a second signal).
  */
 import { inject, injectable } from 'tsyringe';
 import type { DbmazzConfig } from '../config/load-config.js';
 import { truncatePolicyOf } from '../config/core-settings.js';
-import { toCdcError } from '../errors/errors.js';
+import { isRetriable, toCdcError } from '../errors/errors.js';
 import { childLogger, type Logger } from '../log/logger.js';
-import { formatTableId } from '../model/table.js';
+import { formatTableId, type TableId } from '../model/table.js';
 import type { ConnectorContext } from '../plugin/manifest.js';
 import { TOKENS } from '../di/tokens.js';
 import { runLifecycle, type PipelineOptions, type RunningPipeline } from './lifecycle.js';
 import type { RuntimeState } from './state.js';
 import { onShutdownSignals, ShutdownController, type SignalTarget } from './signals.js';
 import { ControlPlane } from '../control/control-plane.js';
-import { startWithRetries } from '../control/setup-retry.js';
+import { startWithRetries, type StartOutcome } from '../control/setup-retry.js';
+import { systemClock } from '../pipeline/clock.js';
 import type { Source } from '../plugin/source.js';
+import { Reconnector } from './reconnect.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
@@ -80,63 +83,119 @@ export class Daemon {
 
   async #runPipeline(shutdown: ShutdownController, control: ControlPlane, signals: SignalTarget): Promise<number> {
     const { controller } = control;
-    let stopWake: () => void = () => undefined;
-    const wake = Promise.race([controller.stopRequested, new Promise<void>((resolve) => (stopWake = resolve))]);
-    const disposeWake = onShutdownSignals(signals, { first: () => stopWake(), second: () => stopWake() });
-    const outcome = await startWithRetries({
-      attempt: () => this.#start(control),
-      policy: control.settings.setup,
-      state: this.state,
-      logger: this.#log,
-      stopped: () => shutdown.stopRequested || controller.stopRequest !== undefined,
-      wake,
-    }).finally(disposeWake);
-    if (!outcome.ok) {
-      if (shutdown.wasInterrupted) return EXIT_INTERRUPTED;
-      if (controller.stopRequest !== undefined) return (await controller.finish(undefined)).cleanupFailed ? EXIT_FATAL : EXIT_OK;
-      this.#logFatal(outcome.error, 'Startup failed');
-      await controller.finish(outcome.error);
-      return EXIT_FATAL;
+    // Any stop (a signal, gRPC Stop or DrainAndStop) ends the waits of the startup and reconnection retries.
+    const stop = new AbortController();
+    const wakeUp = (): void => stop.abort();
+    void controller.stopRequested.then(wakeUp);
+    const disposeWake = onShutdownSignals(signals, { first: wakeUp, second: wakeUp });
+    const wake = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+    const stopped = (): boolean => shutdown.stopRequested || controller.stopRequest !== undefined;
+    const reconnector = new Reconnector({ policy: this.config.core.reconnect, state: this.state, logger: this.#log, clock: systemClock });
+    try {
+      const started = await startWithRetries({
+        attempt: () => this.#start(control, false),
+        policy: control.settings.setup,
+        state: this.state,
+        logger: this.#log,
+        stopped,
+        wake,
+      });
+      if (!started.ok) return await this.#notStarted(started, shutdown, control);
+      let running: RunningPipeline = started.value;
+      for (;;) {
+        const end = await this.#streamUntilDone(running, shutdown, control);
+        if ('exit' in end) return end.exit;
+        const { failure } = end;
+        // Only a transient failure of a pipeline nobody asked to stop is retried.
+        if (shutdown.wasInterrupted) return EXIT_INTERRUPTED;
+        if (stopped() || !isRetriable(failure)) {
+          this.#logFatal(failure, 'Pipeline stopped with an error');
+          await controller.finish(failure);
+          return EXIT_FATAL;
+        }
+        controller.detach();
+        shutdown.detach();
+        const restarted = await reconnector.restart({ cause: failure, attempt: () => this.#start(control, true), stopped, signal: stop.signal });
+        if (!restarted.ok) return await this.#notReconnected(restarted, shutdown, control);
+        running = restarted.value;
+      }
+    } finally {
+      reconnector.dispose();
+      disposeWake();
     }
-    const running: RunningPipeline = outcome.value;
+  }
+
+  /** Runs the pipeline until it is done: the exit code of a normal end, or the error it failed with. */
+  async #streamUntilDone(running: RunningPipeline, shutdown: ShutdownController, control: ControlPlane): Promise<{ readonly exit: number } | { readonly failure: unknown }> {
+    const { controller } = control;
     controller.attach(running);
     shutdown.attach(running);
     try {
       await running.done;
-      this.#log.info({ confirmedLsn: this.state.snapshot().confirmedLsn }, 'stopped');
-      const { cleanupFailed } = await controller.finish(undefined);
-      if (shutdown.wasInterrupted) return EXIT_INTERRUPTED;
-      return cleanupFailed ? EXIT_FATAL : EXIT_OK;
-    } catch (err) {
-      if (shutdown.wasInterrupted) return EXIT_INTERRUPTED;
-      this.#logFatal(err, 'Pipeline stopped with an error');
-      await controller.finish(err);
-      return EXIT_FATAL;
+    } catch (failure) {
+      return { failure };
     }
+    this.#log.info({ confirmedLsn: this.state.snapshot().confirmedLsn }, 'stopped');
+    const { cleanupFailed } = await controller.finish(undefined);
+    if (shutdown.wasInterrupted) return { exit: EXIT_INTERRUPTED };
+    return { exit: cleanupFailed ? EXIT_FATAL : EXIT_OK };
   }
 
-  #createSource(): Source {
+  /** The startup retries ended without a running pipeline. */
+  async #notStarted(outcome: Extract<StartOutcome<RunningPipeline>, { ok: false }>, shutdown: ShutdownController, control: ControlPlane): Promise<number> {
+    const { controller } = control;
+    if (shutdown.wasInterrupted) return EXIT_INTERRUPTED;
+    if (controller.stopRequest !== undefined) return (await controller.finish(undefined)).cleanupFailed ? EXIT_FATAL : EXIT_OK;
+    this.#logFatal(outcome.error, 'Startup failed');
+    await controller.finish(outcome.error);
+    return EXIT_FATAL;
+  }
+
+  /**
+   * Reconnecting ended without a running pipeline: stopped on request (nothing is buffered; changes
+   * after the confirmed LSN stay in the source), or an error that needs an operator, or the bound passed.
+   */
+  async #notReconnected(outcome: Extract<StartOutcome<RunningPipeline>, { ok: false }>, shutdown: ShutdownController, control: ControlPlane): Promise<number> {
+    const { controller } = control;
+    if (shutdown.wasInterrupted) return EXIT_INTERRUPTED;
+    if (outcome.stopped) {
+      this.#log.info({ confirmedLsn: this.state.snapshot().confirmedLsn }, 'stopped while reconnecting; changes after the confirmed LSN are read on the next start');
+      this.state.setRunState('STOPPED');
+      return (await controller.finish(undefined)).cleanupFailed ? EXIT_FATAL : EXIT_OK;
+    }
+    this.#logFatal(outcome.error, 'Reconnection failed');
+    this.state.setRunState('STOPPED');
+    await controller.finish(outcome.error);
+    return EXIT_FATAL;
+  }
+
+  #createSource(tables: readonly TableId[] = this.config.core.tables): Source {
     const src = this.config.source;
-    return src.manifest.create(src.settings, this.#context('source', src.manifest.type));
+    return src.manifest.create(src.settings, this.#context('source', src.manifest.type, tables));
   }
 
-  async #start(control: ControlPlane): Promise<RunningPipeline> {
+  /**
+   * One attempt with new connectors, for the tables replicated now (ReloadConfig may have changed
+   * them). `resume`: a reconnection (the lifecycle creates nothing on the source).
+   */
+  async #start(control: ControlPlane, resume: boolean): Promise<RunningPipeline> {
     const { source: src, sink: snk } = this.config;
+    const tables = control.controller.tables;
     this.state.slotName = this.config.pipelineId;
-    this.state.tables = control.controller.tables.map(formatTableId);
-    const raw = { source: this.#createSource(), sink: snk.manifest.create(snk.settings, this.#context('sink', snk.manifest.type)) };
+    this.state.tables = tables.map(formatTableId);
+    const raw = { source: this.#createSource(tables), sink: snk.manifest.create(snk.settings, this.#context('sink', snk.manifest.type, tables)) };
     const { source, sink } = control.instrument(raw.source, raw.sink);
     this.#log.info(
-      { source: src.manifest.type, sink: snk.manifest.type, tables: this.state.tables },
-      `starting: ${src.manifest.type} → ${snk.manifest.type}, ${this.state.tables.length} table(s)`,
+      { source: src.manifest.type, sink: snk.manifest.type, tables: this.state.tables, resume },
+      `${resume ? 'reconnecting' : 'starting'}: ${src.manifest.type} → ${snk.manifest.type}, ${this.state.tables.length} table(s)`,
     );
-    return runLifecycle({ source, sink, state: this.state, logger: this.root, options: pipelineOptions(this.config) });
+    return runLifecycle({ source, sink, state: this.state, logger: this.root, options: pipelineOptions(this.config), resume });
   }
 
-  #context(component: 'source' | 'sink', type: string): ConnectorContext {
+  #context(component: 'source' | 'sink', type: string, tables: readonly TableId[]): ConnectorContext {
     return {
       logger: childLogger(this.root, component, { connector: type }),
-      tables: this.config.core.tables,
+      tables,
       pipelineId: this.config.pipelineId,
     };
   }

@@ -2,6 +2,11 @@
  * The lifecycle stages, in order: INIT (validate both connections; nothing is created) → SETUP (source
  * setup, then sink setup with the source's tables) → CDC (stream). A failure records the operator message
  * in the state, leaves the stage where it failed, closes source and sink and rejects with the CdcError.
+ *
+ * `resume` (reconnecting after the pipeline streamed in this process): the same stages with new
+ * connectors, but nothing is created on the source: `inspect` replaces `setup`, so a replication slot
+ * that vanished meanwhile is reported by `start` (changes since then are lost) instead of being
+ * created again at the current position.
  */
 import type { Logger } from 'pino';
 import { CdcError, type ErrorCode } from '../errors/errors.js';
@@ -26,12 +31,20 @@ export interface LifecycleDeps {
   readonly clock?: Clock;
   /** [0, 1) random source for backoff jitter (tests). */
   readonly random?: () => number;
+  /** Reconnecting: the pipeline streamed before in this process (see above). */
+  readonly resume?: boolean;
 }
 
 export const STAGE_DETAIL = {
   INIT: 'Initializing',
   SETUP: 'Configuring source and sink',
   CDC: 'Replicating',
+} as const;
+
+/** The stage details of a reconnection attempt. */
+export const RESUME_DETAIL = {
+  INIT: 'Reconnecting: checking the connections',
+  SETUP: 'Reconnecting: checking source and sink',
 } as const;
 
 /** Wraps an unclassified error so the operator learns which step failed. */
@@ -43,6 +56,7 @@ function stepError(err: unknown, code: ErrorCode, step: string): CdcError {
 
 export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline> {
   const { source, sink, state, options } = deps;
+  const resume = deps.resume === true;
   validatePipelineOptions(options);
   const logger = deps.logger.child({ component: 'lifecycle' });
   state.slotName = options.pipelineId;
@@ -54,19 +68,23 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
     } catch (err) {
       const error = stepError(err, code, what);
       state.fail(error.operatorMessage);
-      logger.error({ stage: state.stage, code: error.code, error: error.message, hint: error.hint }, `${what} failed`);
+      const fields = { stage: state.stage, code: error.code, error: error.message, hint: error.hint, retry: error.retry };
+      // A reconnection attempt failing on a transient error is expected: the runtime logs and retries it.
+      if (resume && error.retry === 'retry') logger.debug(fields, `${what} failed`);
+      else logger.error(fields, `${what} failed`);
       await closeQuietly(source, sink, logger);
-      state.setRunState('STOPPED');
+      // While reconnecting the daemon keeps running; a failed startup attempt reads STOPPED.
+      if (!resume) state.setRunState('STOPPED');
       throw error;
     }
   };
 
-  state.setStage('INIT', STAGE_DETAIL.INIT);
+  state.setStage('INIT', resume ? RESUME_DETAIL.INIT : STAGE_DETAIL.INIT);
   logger.info({ source: source.type, sink: sink.type }, 'Checking connections');
   await step('SOURCE_CONNECTION', `${source.type} source connection check`, () => source.validateConnection());
   await step('SINK_CONNECTION', `${sink.type} sink connection check`, () => sink.validateConnection());
 
-  state.setStage('SETUP', STAGE_DETAIL.SETUP);
+  state.setStage('SETUP', resume ? RESUME_DETAIL.SETUP : STAGE_DETAIL.SETUP);
   // With `inspect`, the source's tables are checked read-only first and its slot is created last, so a
   // sink-side problem never leaves a new, unused slot holding WAL.
   const inspect = source.inspect?.bind(source);
@@ -79,8 +97,10 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
     state.tables = tables.map((t) => formatTableId(t.id));
     await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables, context));
     logger.info({ tables: state.tables }, 'Sink ready');
-    ({ tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup()));
-    logger.info({ tables: state.tables }, 'Source ready');
+    if (!resume) {
+      ({ tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup()));
+      logger.info({ tables: state.tables }, 'Source ready');
+    }
   } else {
     ({ tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup()));
     state.tables = tables.map((t) => formatTableId(t.id));

@@ -63,6 +63,11 @@ export class ShutdownController {
     if (this.stopRequested) this.#drain(pipeline);
   }
 
+  /** The pipeline failed and is being replaced (reconnecting): a signal now ends the reconnection. */
+  detach(): void {
+    this.#pipeline = undefined;
+  }
+
   dispose(): void {
     this.#dispose();
   }

@@ -28,6 +28,16 @@ export interface RuntimeTotals {
   truncates: number;
   /** Truncate events the sink could not apply (it has no `truncate`). */
   truncatesIgnored: number;
+  /** Attempts to restart replication after a transient failure (reconnecting). */
+  reconnectAttempts: number;
+  /** Outages recovered: replication restarted after a transient failure. */
+  reconnects: number;
+}
+
+/** Replication stopped on a transient error and is being restarted (reconnecting). */
+export interface Outage {
+  /** Wall-clock time (ms since the epoch) the replication stopped. */
+  readonly since: number;
 }
 
 /** A JSON-safe copy of the state (LSNs as PostgreSQL text), for status APIs and logs. */
@@ -41,6 +51,9 @@ export interface RuntimeSnapshot {
   readonly receivedLsn: string;
   readonly confirmedLsn: string;
   readonly totals: Readonly<RuntimeTotals>;
+  readonly connected: boolean;
+  /** ISO time replication stopped on a transient error, while reconnecting; '' otherwise. */
+  readonly reconnectingSince: string;
   readonly bufferedEvents: number;
   readonly bufferedBytes: number;
   readonly inFlightEvents: number;
@@ -76,7 +89,18 @@ export class RuntimeState {
     commits: 0,
     truncates: 0,
     truncatesIgnored: 0,
+    reconnectAttempts: 0,
+    reconnects: 0,
   };
+  /** True while a pipeline streams: its source and sink connections are up (set by the pipeline). */
+  connected = false;
+  /**
+   * Grows each time the pipeline proves it works: a flush became durable, or the source was caught up
+   * with nothing unwritten. A restarted pipeline has recovered from an outage once it grew.
+   */
+  progress = 0;
+  /** Set while reconnecting (see `beginOutage`). */
+  outage: Outage | undefined;
   /** Events waiting in the buffer (not yet part of a flush). lag_events = buffered + in-flight. */
   bufferedEvents = 0;
   bufferedBytes = 0;
@@ -98,6 +122,44 @@ export class RuntimeState {
   fail(message: string): void {
     this.errorDetail = message;
     this.stageDetail = FAILED_DETAIL[this.stage];
+    this.notify();
+  }
+
+  /**
+   * Replication stopped on a transient error (`reason`, the operator message) and will be restarted:
+   * the daemon keeps running (RUNNING), reports the reason (health NOT_SERVING) and holds nothing
+   * unwritten (the failed pipeline dropped its buffer; the source sends it again).
+   */
+  beginOutage(reason: string, now: number): void {
+    this.outage ??= { since: now };
+    this.errorDetail = reason;
+    this.runState = 'RUNNING';
+    this.connected = false;
+    this.bufferedEvents = 0;
+    this.bufferedBytes = 0;
+    this.inFlightEvents = 0;
+    this.inFlightBytes = 0;
+    this.notify();
+  }
+
+  /** Replication runs again and made progress: the error is cleared. */
+  endOutage(): void {
+    if (this.outage === undefined) return;
+    this.outage = undefined;
+    this.errorDetail = '';
+    this.totals.reconnects += 1;
+    this.notify();
+  }
+
+  /** See `progress`; listeners hear of it only while an outage waits for it. */
+  markProgress(): void {
+    this.progress += 1;
+    if (this.outage !== undefined) this.notify();
+  }
+
+  setConnected(connected: boolean): void {
+    if (this.connected === connected) return;
+    this.connected = connected;
     this.notify();
   }
 
@@ -145,6 +207,8 @@ export class RuntimeState {
       receivedLsn: formatLsn(this.receivedLsn),
       confirmedLsn: formatLsn(this.confirmedLsn),
       totals: { ...this.totals },
+      connected: this.connected,
+      reconnectingSince: this.outage === undefined ? '' : new Date(this.outage.since).toISOString(),
       bufferedEvents: this.bufferedEvents,
       bufferedBytes: this.bufferedBytes,
       inFlightEvents: this.inFlightEvents,

@@ -28,7 +28,7 @@ export interface MemorySourceOptions {
   readonly onDelivered?: (event: SourceEvent) => void;
 }
 
-export type MemorySourceCall = 'validateConnection' | 'setup' | 'start' | 'pause' | 'resume' | 'stop' | 'close';
+export type MemorySourceCall = 'validateConnection' | 'inspect' | 'setup' | 'start' | 'pause' | 'resume' | 'stop' | 'close';
 
 export class MemorySource implements Source {
   readonly type: string;

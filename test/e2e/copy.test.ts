@@ -12,7 +12,8 @@ import { startPostgres, type PgHarness } from '../harness/postgres.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
 import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
-import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
+import { daemonEnv, restartStreaming, slotActive, SR_PASSWORD } from './daemon-env.js';
+import { startDaemon } from '../integration/grpc/harness.js';
 
 const DB = 'copydb';
 const TABLES = ['narrow', 'wide', 'other.narrow_too'];
@@ -38,15 +39,10 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
     await pg?.close();
   });
 
+  const envWith = (extra: Record<string, string>): Record<string, string> =>
+    daemonEnv(pg, em, DB, TABLES.join(','), { SINK_CREATE_TABLES: 'true', SINK_REPLICATION_NUM: '1', ...extra });
   const start = async (extra: Record<string, string>): Promise<DaemonProcess> => {
-    await waitFor(
-      async () => {
-        const r = await pg.query<{ active: boolean }>("SELECT active FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot'");
-        return r.rows[0]?.active !== true;
-      },
-      { timeoutMs: 20_000, message: 'slot still active' },
-    );
-    const d = await startStreaming(pg, daemonEnv(pg, em, DB, TABLES.join(','), { SINK_CREATE_TABLES: 'true', SINK_REPLICATION_NUM: '1', ...extra }));
+    const d = await restartStreaming(pg, envWith(extra));
     daemons.push(d);
     return d;
   };
@@ -125,11 +121,47 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
     }
   });
 
+  it('Pause and Resume in the middle of a COPY flush whatever is buffered at that moment', async () => {
+    // Neither FLUSH_SIZE nor the timer cuts: every flush is one a Pause forced, at an arbitrary row.
+    await waitFor(async () => !(await slotActive(pg)), { timeoutMs: 20_000, message: 'slot still active' });
+    const g = await startDaemon(envWith({ FLUSH_SIZE: '100000', FLUSH_INTERVAL_MS: '3600000' }));
+    try {
+      await waitFor(() => slotActive(pg), { timeoutMs: 30_000, message: () => `not streaming\n${g.process.output().slice(-2000)}` });
+      const before = successes().length;
+      const copying = copyAll(300_000, 20_000, 'p');
+      // Pause and resume all along: the pauses that fall while the COPY is being received cut it
+      // wherever the stream happens to be; the last ones flush the rest.
+      let cycling = true;
+      const cycles = (async () => {
+        while (cycling) {
+          await g.client.pause();
+          await new Promise((r) => setTimeout(r, 20));
+          await g.client.resume();
+          await new Promise((r) => setTimeout(r, 40));
+        }
+      })();
+      try {
+        await copying;
+        await converge('Pause/Resume', g.process);
+      } finally {
+        cycling = false;
+        await cycles;
+      }
+      // At least one pause fell while COPY rows were buffered: a flush cut at an arbitrary row.
+      const cuts = g.process.lines.filter((l) => l.includes('"Pausing replication"') && Number((JSON.parse(l) as { pendingEvents?: number }).pendingEvents) > 0);
+      assert.ok(cuts.length > 0 && successes().length > before, 'no pause fell in the middle of the COPY');
+      g.process.kill('SIGTERM');
+      assert.equal(await g.exit(), 0, g.process.output().slice(-3000));
+    } finally {
+      await g.close();
+    }
+  });
+
   it('SIGTERM (drain) and SIGKILL in the middle of a large COPY, then restarts', async () => {
     const before = successes().length;
     const a = await start({ FLUSH_SIZE: '61', FLUSH_INTERVAL_MS: '60000' });
     let copyError: unknown;
-    const copying = copyAll(100_000, 30_000, 'c').catch((err: unknown) => {
+    const copying = copyAll(100_000, 10_000, 'c').catch((err: unknown) => {
       copyError = err;
     });
     await waitFor(() => successes().length >= before + 20, { timeoutMs: 60_000, message: () => `no loads before SIGTERM (COPY: ${String(copyError)})\n${a.output().slice(-2000)}` });
@@ -142,13 +174,13 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
     // the stream): the next COPY is the one cut by SIGKILL.
     const b = await start({ FLUSH_SIZE: '43', FLUSH_INTERVAL_MS: '60000' });
     const mid = successes().length;
-    const copying2 = copyAll(200_000, 30_000, 'd');
+    const copying2 = copyAll(200_000, 10_000, 'd');
     await waitFor(() => successes().length >= mid + 10, { timeoutMs: 60_000, message: () => `no loads before SIGKILL\n${b.output().slice(-2000)}` });
     b.kill('SIGKILL');
     await b.exited;
     await copying2;
 
-    const c = await start({ FLUSH_SIZE: '50', FLUSH_INTERVAL_MS: '200' });
+    const c = await start({ FLUSH_SIZE: '500', FLUSH_INTERVAL_MS: '200' });
     await converge('after SIGTERM + SIGKILL + restart', c);
 
     const ok = successes();

@@ -25,6 +25,18 @@ export function daemonEnv(pg: PgHarness, em: StarRocksEmulator, db: string, tabl
   };
 }
 
+/** Whether the slot is in use by a walsender (a daemon streams from it). */
+export async function slotActive(pg: PgHarness, slot = 'dbmazz_slot'): Promise<boolean> {
+  const r = await pg.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+  return r.rows[0]?.active === true;
+}
+
+/** Starts the daemon once the previous one has released the slot, then waits until it streams. */
+export async function restartStreaming(pg: PgHarness, env: Record<string, string>, slot = 'dbmazz_slot'): Promise<DaemonProcess> {
+  await waitFor(async () => !(await slotActive(pg, slot)), { timeoutMs: 20_000, message: 'slot still active' });
+  return startStreaming(pg, env, slot);
+}
+
 /**
  * Starts the daemon and waits until its slot streams (`slot` active in pg_replication_slots). A daemon
  * that does not get there within `timeoutMs` is killed before the error is thrown.
@@ -32,13 +44,7 @@ export function daemonEnv(pg: PgHarness, em: StarRocksEmulator, db: string, tabl
 export async function startStreaming(pg: PgHarness, env: Record<string, string>, slot = 'dbmazz_slot', timeoutMs = 30_000): Promise<DaemonProcess> {
   const d = spawnDaemon(env);
   try {
-    await waitFor(
-      async () => {
-        const r = await pg.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot]);
-        return r.rows[0]?.active === true;
-      },
-      { timeoutMs, message: () => `daemon did not start streaming:\n${d.output().slice(-4000)}` },
-    );
+    await waitFor(() => slotActive(pg, slot), { timeoutMs, message: () => `daemon did not start streaming:\n${d.output().slice(-4000)}` });
   } catch (err) {
     await killDaemons(d);
     throw err;

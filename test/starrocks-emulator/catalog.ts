@@ -95,7 +95,7 @@ export interface ModifiedColumn {
 
 export class Catalog {
   readonly user: string;
-  readonly #password: string;
+  #password: string;
   readonly settings: EmulatorSettings;
   readonly #dbs = new Map<string, Database>();
   #nextId = 10001;
@@ -109,6 +109,11 @@ export class Catalog {
 
   get password(): string {
     return this.#password;
+  }
+
+  /** The operator changed the password (`ALTER USER ... IDENTIFIED BY`): new logins and loads need it. */
+  setPassword(password: string): void {
+    this.#password = password;
   }
 
   /** A `user@host` user has the `@host` part dropped (§1.2). */

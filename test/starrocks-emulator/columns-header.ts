@@ -2,13 +2,16 @@
  * Parser of the Stream Load `columns` header (PROTOCOL.md §2): a comma list of source names and
  * `col = expr` mappings; names may be backtick-quoted. Supported expressions (emulator subset):
  * a source-column reference, a constant (`'text'`, `"text"`, number, NULL, TRUE/FALSE),
- * `to_binary(ref, 'hex'|'base64'|'utf8')`, `now()` / `current_timestamp()`.
+ * `to_binary(expr[, format])` (any format name: StarRocks' rules in binary-format.ts), `now()` /
+ * `current_timestamp()`.
  */
+import { type BinaryFormat, binaryFormatOf } from './binary-format.js';
 
 export type ColumnsExpr =
   | { readonly kind: 'ref'; readonly name: string }
-  | { readonly kind: 'const'; readonly value: string | null }
-  | { readonly kind: 'to_binary'; readonly arg: ColumnsExpr; readonly format: 'hex' | 'base64' | 'utf8' }
+  /** `literal`: how the constant was written (`'x'`/`"x"`, a number, NULL, TRUE/FALSE). */
+  | { readonly kind: 'const'; readonly value: string | null; readonly literal: 'string' | 'number' | 'null' | 'bool' }
+  | { readonly kind: 'to_binary'; readonly arg: ColumnsExpr; readonly format: BinaryFormat }
   | { readonly kind: 'now' };
 
 export interface ColumnsItem {
@@ -115,8 +118,8 @@ class Parser {
   expr(): ColumnsExpr {
     const t = this.next();
     if (!t) throw new ColumnsHeaderError(`Invalid columns header: missing expression in ${this.text}`);
-    if (t.t === 'str') return { kind: 'const', value: t.v };
-    if (t.t === 'num') return { kind: 'const', value: t.v };
+    if (t.t === 'str') return { kind: 'const', value: t.v, literal: 'string' };
+    if (t.t === 'num') return { kind: 'const', value: t.v, literal: 'number' };
     if (t.t === 'sym') throw new ColumnsHeaderError(`Invalid columns header: unexpected '${t.v}' in ${this.text}`);
     const upper = t.v.toUpperCase();
     if (this.isSym('(')) {
@@ -132,9 +135,9 @@ class Parser {
       this.expectSym(')');
       return this.call(t.v, args);
     }
-    if (upper === 'NULL') return { kind: 'const', value: null };
-    if (upper === 'TRUE') return { kind: 'const', value: '1' };
-    if (upper === 'FALSE') return { kind: 'const', value: '0' };
+    if (upper === 'NULL') return { kind: 'const', value: null, literal: 'null' };
+    if (upper === 'TRUE') return { kind: 'const', value: '1', literal: 'bool' };
+    if (upper === 'FALSE') return { kind: 'const', value: '0', literal: 'bool' };
     return { kind: 'ref', name: t.v };
   }
 
@@ -143,15 +146,11 @@ class Parser {
     if ((lower === 'now' || lower === 'current_timestamp') && args.length === 0) return { kind: 'now' };
     if (lower === 'to_binary' && (args.length === 1 || args.length === 2)) {
       const arg = args[0];
-      const fmtArg = args[1];
-      let format: 'hex' | 'base64' | 'utf8' = 'hex';
-      if (fmtArg) {
-        if (fmtArg.kind !== 'const' || fmtArg.value === null) throw new ColumnsHeaderError(`to_binary format must be a constant string: ${this.text}`);
-        const f = fmtArg.value.toLowerCase();
-        if (f !== 'hex' && f !== 'base64' && f !== 'utf8') throw new ColumnsHeaderError(`to_binary function format should be one of hex, base64 or utf8, but got ${fmtArg.value}`);
-        format = f;
-      }
       if (!arg) throw new ColumnsHeaderError(`Invalid columns header: ${this.text}`);
+      // The format is read only from a non-NULL constant; NULL or a column reference → hex
+      // (binary_functions.cpp to_binary_prepare). Unknown names → hex, no error (binary_functions.h).
+      const fmtArg = args[1];
+      const format = binaryFormatOf(fmtArg?.kind === 'const' ? fmtArg.value : null);
       return { kind: 'to_binary', arg, format };
     }
     throw new ColumnsHeaderError(`The emulator does not support the expression ${name}(...) in the columns header: ${this.text}`);

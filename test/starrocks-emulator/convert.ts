@@ -3,17 +3,26 @@
  * Pure. A failed conversion returns `{ ok: false, error }` with StarRocks' row-level message; the load
  * engine decides NULL (non-strict) vs filtered (strict_mode).
  */
-import { JsonNumber, JsonObject, type JsonValue, jsonTypeName, parseJson, stringifyJson } from './json-raw.js';
+import { JsonBadString, JsonNumber, JsonObject, type JsonValue, hasBadEscape, jsonColumnText, jsonTypeName, parseJson, stringifyJson } from './json-raw.js';
 import { type ColumnType, INTEGER_RANGES, type IntegerKind, isIntegerKind } from './types.js';
 import type { StoredValue } from './values.js';
 import { parseDateTimeText } from './datetime.js';
 
 export { formatDatetime, parseDateTimeText, type ParsedDateTime } from './datetime.js';
 
-export type Converted = { readonly ok: true; readonly value: StoredValue } | { readonly ok: false; readonly error: string };
+/**
+ * A failed conversion. `check: 'length'` marks a CHAR/VARCHAR/VARBINARY value longer than the column,
+ * which StarRocks finds in two places: the JSON/CSV readers read a plain column with the column's own
+ * type and turn an over-long value into a reader error (NULL in non-strict mode); a value computed by a
+ * `columns` expression reaches the table sink (`OlapTableSink::_validate_data`,
+ * `be/src/exec/tablet_sink.cpp`), which filters the row whatever the mode. load-reader.ts decides.
+ */
+export type Converted =
+  | { readonly ok: true; readonly value: StoredValue }
+  | { readonly ok: false; readonly error: string; readonly check?: 'length' };
 
 const ok = (value: StoredValue): Converted => ({ ok: true, value });
-const fail = (error: string): Converted => ({ ok: false, error });
+const fail = (error: string, check?: 'length'): Converted => (check ? { ok: false, error, check } : { ok: false, error });
 
 const FLOAT_MAX = 3.4028234663852886e38;
 
@@ -23,6 +32,10 @@ const FLOAT_MAX = 3.4028234663852886e38;
 /** Convert one JSON value for column `col` of type `t`. `null` → NULL (the caller checks NOT NULL). */
 export function convertJsonValue(col: string, t: ColumnType, v: JsonValue): Converted {
   if (v === null) return ok(null);
+  // Reading a string with a bad escape throws in simdjson (json-raw.ts): a reader error, like any
+  // other failed conversion (NULL in non-strict mode, `add_adaptive_nullable_column` in
+  // `be/src/formats/json/nullable_column.cpp`; the row is filtered in strict mode).
+  if (v instanceof JsonBadString) return fail(`Failed to parse value, column=${col}, error=${v.reason}`);
   if (isIntegerKind(t.kind) && t.kind !== 'LARGEINT') return jsonToInteger(col, t.kind, v);
   switch (t.kind) {
     case 'FLOAT':
@@ -31,7 +44,10 @@ export function convertJsonValue(col: string, t: ColumnType, v: JsonValue): Conv
     case 'BOOLEAN':
       return jsonToBoolean(col, v);
     case 'JSON':
-      return ok(stringifyJson(v));
+      // A bad escape anywhere inside fails the whole value (`JsonValue::from_simdjson` →
+      // SimdJsonConverter, `be/src/util/json_converter.cpp`).
+      if (hasBadEscape(v)) return fail(`Failed to parse value as json type, column=${col}, error=STRING_ERROR: Problem while parsing a string`);
+      return ok(jsonColumnText(v));
     case 'ARRAY': {
       if (!Array.isArray(v)) return fail(`Failed to parse value as array, column=${col}`);
       return ok(v.map((e) => elementOrNull(col, t.element, e)));
@@ -80,23 +96,39 @@ export function jsonAsText(v: JsonValue): string {
   return stringifyJson(v);
 }
 
+/**
+ * JSON → TINYINT/SMALLINT/INT/BIGINT (`be/src/formats/json/numeric_column.cpp`):
+ * - an integer token is range-checked exactly;
+ * - a token with a fraction or exponent is a double (simdjson `get_double`): `checked_cast` compares the
+ *   double with the type's limits converted to double and truncates toward zero when inside — so
+ *   2147483647.5 into INT overflows although its truncation would fit, and digits beyond double
+ *   precision are lost (9007199254740993.5 → 9007199254740994);
+ * - a string is parsed as an integer (`string_to_int`), else as a double with the same check.
+ * BIGINT: a double equal to 2^63 passes StarRocks' check and then hits an undefined cast; the emulator
+ * calls it an overflow (stricter).
+ */
 function jsonToInteger(col: string, kind: IntegerKind, v: JsonValue): Converted {
-  let n: bigint | null;
-  let shown: string;
-  if (v instanceof JsonNumber) {
-    n = truncateNumericText(v.raw);
-    shown = v.raw;
-    if (n === null) return fail(`Value is overflow. column=${col}, value=${shown}`);
-  } else if (typeof v === 'string') {
-    shown = v;
-    n = parseIntegerText(v) ?? (isFloatText(v) ? truncateNumericText(v.trim()) : null);
-    if (n === null) return fail(`Unable to cast string value to ${kind}. value=${v}, column=${col}`);
-  } else {
-    return fail(`Unsupported value type. Numeric type is required. column=${col}`);
-  }
   const r = INTEGER_RANGES[kind];
-  if (n < r.min || n > r.max) return fail(`Value is overflow. column=${col}, value=${shown}`);
-  return ok(n);
+  if (v instanceof JsonNumber) {
+    if (/[.eE]/.test(v.raw)) return doubleToInteger(col, kind, Number(v.raw));
+    const n = BigInt(v.raw);
+    return n < r.min || n > r.max ? fail(`Value is overflow. column=${col}, value=${v.raw}`) : ok(n);
+  }
+  if (typeof v === 'string') {
+    const n = parseIntegerText(v);
+    if (n !== null && n >= r.min && n <= r.max) return ok(n);
+    if (n !== null || isFloatText(v)) return doubleToInteger(col, kind, Number(v.trim()));
+    return fail(`Unable to cast string value to ${kind}. value=${v}, column=${col}`);
+  }
+  return fail(`Unsupported value type. Numeric type is required. column=${col}`);
+}
+
+/** `checked_cast<double, T>` then `static_cast` (truncation toward zero). */
+function doubleToInteger(col: string, kind: IntegerKind, d: number): Converted {
+  const r = INTEGER_RANGES[kind];
+  const overflow = !(d >= Number(r.min) && d <= Number(r.max)) || (kind === 'BIGINT' && d >= 2 ** 63);
+  if (overflow) return fail(`Value is overflow. column=${col}, value=${String(d)}`);
+  return ok(BigInt(Math.trunc(d)));
 }
 
 function jsonToFloat(col: string, kind: 'FLOAT' | 'DOUBLE', v: JsonValue): Converted {
@@ -149,13 +181,11 @@ export function convertText(col: string, t: ColumnType, s: string): Converted {
       if (!Number.isFinite(x) || (t.kind === 'FLOAT' && Math.abs(x) > FLOAT_MAX)) return fail(`Value is overflow. column=${col}, value=${s}`);
       return ok(x);
     }
-    case 'DECIMAL': {
-      const r = parseDecimal(s, t.precision, t.scale);
-      return typeof r === 'string' && r.startsWith('!') ? fail(r.slice(1)) : ok(r);
-    }
+    case 'DECIMAL':
+      return castToDecimal(col, s, t.precision, t.scale);
     case 'CHAR':
     case 'VARCHAR':
-      if (Buffer.byteLength(s, 'utf8') > t.length) return fail('the length of input is too long than schema.');
+      if (Buffer.byteLength(s, 'utf8') > t.length) return fail('the length of input is too long than schema.', 'length');
       return ok(s);
     case 'DATE': {
       const d = parseDateTimeText(s);
@@ -167,14 +197,14 @@ export function convertText(col: string, t: ColumnType, s: string): Converted {
     }
     case 'JSON': {
       try {
-        return ok(stringifyJson(parseJson(s)));
+        return ok(jsonColumnText(parseJson(s)));
       } catch {
         return fail(`Invalid json value. value=${s}, column=${col}`);
       }
     }
     case 'VARBINARY': {
       const b = Buffer.from(s, 'utf8');
-      if (b.length > t.length) return fail('the length of input is too long than schema.');
+      if (b.length > t.length) return fail('the length of input is too long than schema.', 'length');
       return ok(b);
     }
     case 'ARRAY':
@@ -233,25 +263,139 @@ export function truncateNumericText(raw: string): bigint | null {
   return sign * BigInt(whole === '' ? '0' : whole);
 }
 
+// ---------------------------------------------------------------------------------------------
+// DECIMAL
+
+/** Bits of the storage type: `decimal_precision_limit<T>` of int32/int64/int128/int256. */
+function decimalPrecisionLimit(precision: number): number {
+  return precision <= 9 ? 9 : precision <= 18 ? 18 : precision <= 38 ? 38 : 76;
+}
+
+type ParseResult = 'success' | 'failure' | 'overflow' | 'underflow';
+
+const WHITESPACE = new Set([' ', '\t', '\n', '\v', '\f', '\r']);
+
+/** `StringParser::string_to_int_internal<int8_t>` for the exponent of a decimal. */
+function parseExponent(s: string): { value: number; result: ParseResult } {
+  if (!/^[+-]?\d+$/.test(s)) return { value: 0, result: 'failure' };
+  const n = Number(s);
+  if (n > 127) return { value: 127, result: 'overflow' };
+  if (n < -128) return { value: -128, result: 'overflow' };
+  return { value: n, result: 'success' };
+}
+
 /**
- * DECIMAL(p,s) text → canonical string, or `'!' + message` on error. No scientific notation (§8.2).
- * Excess fraction digits are an error (`the frac part length longer than schema scale.`), excess
- * integer digits too (`the int part length longer than schema precision.`).
+ * A port of `StringParser::string_to_decimal` (`be/src/util/string_parser.hpp`), which
+ * `DecimalV3Cast::from_string` (`be/src/runtime/decimalv3.h`) uses for every text → DECIMAL(p,s) CAST
+ * (JSON Stream Load reads DECIMAL columns as text, PROTOCOL.md §8.1). Returns the value scaled by
+ * `typeScale`. Behaviour worth knowing:
+ * - surrounding whitespace, a sign, leading zeros, `.5`, `5.` and an exponent (`1.5e2`, int8) are accepted;
+ * - more integer digits than p−s → `overflow` (the CAST gives NULL);
+ * - more fraction digits than s are rounded half away from zero (`underflow`, still a success;
+ *   be/test/runtime/decimalv3_test.cpp `testStringDecimal128CastWithRounding`: 360.005 → 360.01) —
+ *   but only digits among the first p significant ones take part: the rest are dropped before rounding
+ *   ("Ignore digits once the type's precision limit is reached"), so DECIMAL(5,2) '123.4567' gives
+ *   123.45 and DECIMAL(5,2) '999.995' gives 999.99. Hence a rounding carry never exceeds the precision.
  */
-function parseDecimal(s: string, p: number, scale: number): string {
-  const t = s.trim();
-  const m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(t);
-  if (!m || ((m[2] ?? '') === '' && (m[3] ?? '') === '')) return `!Invalid decimal value. value=${s}`;
-  const neg = m[1] === '-';
-  const intDigits = (m[2] ?? '').replace(/^0+/, '');
-  let frac = m[3] ?? '';
-  if (frac.length > scale) {
-    if (/^0*$/.test(frac.slice(scale))) frac = frac.slice(0, scale);
-    else return '!the frac part length longer than schema scale.';
+export function stringToDecimal(text: string, typePrecision: number, typeScale: number): { value: bigint; result: ParseResult } {
+  const limit = decimalPrecisionLimit(typePrecision);
+  let b = 0;
+  let e = text.length;
+  while (b < e && WHITESPACE.has(text[b] ?? '')) b++;
+  while (e > b && WHITESPACE.has(text[e - 1] ?? '')) e--;
+  const s = text.slice(b, e);
+  let i = 0;
+  let negative = false;
+  if (s[i] === '-' || s[i] === '+') {
+    negative = s[i] === '-';
+    i++;
   }
-  if (intDigits.length > p - scale) return '!the int part length longer than schema precision.';
-  frac = frac.padEnd(scale, '0');
-  const body = (intDigits === '' ? '0' : intDigits) + (scale > 0 ? `.${frac}` : '');
-  const isZero = /^[0.]*$/.test(body);
-  return neg && !isZero ? `-${body}` : body;
+  let foundValue = false;
+  while (i < s.length && s[i] === '0') {
+    foundValue = true;
+    i++;
+  }
+  let scale = 0;
+  let foundDot = 0;
+  if (s[i] === '.') {
+    foundDot = 1;
+    i++;
+    while (i < s.length && s[i] === '0') {
+      foundValue = true;
+      scale++;
+      i++;
+    }
+  }
+  let precision = 0;
+  let foundExponent = false;
+  let exponent = 0;
+  let value = 0n;
+  for (; i < s.length; i++) {
+    const c = s[i] ?? '';
+    if (c >= '0' && c <= '9') {
+      foundValue = true;
+      if (typePrecision > precision) value = value * 10n + BigInt(c.charCodeAt(0) - 48);
+      precision++;
+      scale += foundDot;
+    } else if (c === '.' && !foundDot) {
+      foundDot = 1;
+    } else if ((c === 'e' || c === 'E') && !foundExponent) {
+      foundExponent = true;
+      const ex = parseExponent(s.slice(i + 1));
+      exponent = ex.value;
+      if (ex.result !== 'success') return { value: 0n, result: ex.result === 'overflow' && exponent < 0 ? 'underflow' : ex.result };
+      break;
+    } else {
+      return { value: 0n, result: 'failure' };
+    }
+  }
+  const truncatedDigits = precision - typePrecision;
+  if (exponent > scale) {
+    const shift = exponent - scale;
+    precision += shift;
+    if (shift > limit) return { value: 0n, result: 'failure' };
+    value *= 10n ** BigInt(shift);
+    scale = 0;
+  } else {
+    scale -= exponent;
+  }
+  if (scale > precision) precision = scale;
+  let result: ParseResult = 'success';
+  if (precision - scale > typePrecision - typeScale) {
+    result = 'overflow';
+  } else if (scale > typeScale) {
+    result = 'underflow';
+    let shift = scale - typeScale;
+    if (truncatedDigits > 0) shift -= truncatedDigits;
+    if (shift > 0) {
+      if (shift <= limit) {
+        const divisor = 10n ** BigInt(shift);
+        const remainder = value % divisor;
+        value /= divisor;
+        if (remainder >= divisor / 2n) value += 1n;
+      } else {
+        value = 0n;
+      }
+    }
+  } else if (!foundValue && !foundDot) {
+    result = 'failure';
+  }
+  if (typeScale > scale) value *= 10n ** BigInt(typeScale - scale);
+  return { value: negative ? -value : value, result };
+}
+
+/** CAST(text AS DECIMAL(p,s)) as a load does it: a failure or an integer overflow is an error (NULL). */
+function castToDecimal(col: string, s: string, precision: number, scale: number): Converted {
+  const { value, result } = stringToDecimal(s, precision, scale);
+  if (result === 'failure') return fail(`Invalid decimal value. value=${s}, column=${col}`);
+  if (result === 'overflow') return fail('the int part length longer than schema precision.');
+  return ok(scaledToText(value, scale));
+}
+
+/** A value scaled by `scale` → canonical text with exactly `scale` fraction digits (never `-0`). */
+function scaledToText(value: bigint, scale: number): string {
+  const neg = value < 0n;
+  const digits = (neg ? -value : value).toString().padStart(scale + 1, '0');
+  const body = scale > 0 ? `${digits.slice(0, -scale)}.${digits.slice(-scale)}` : digits;
+  return neg ? `-${body}` : body;
 }

@@ -114,7 +114,16 @@ export async function startStarRocksEmulator(opts: StarRocksEmulatorOptions = {}
       host,
       opts.feHttpPort ?? 0,
     );
-    mysql = await startMysqlServer({ catalog, host, port: opts.mysqlPort ?? 0, user: catalog.user, password: catalog.password });
+    mysql = await startMysqlServer({
+      catalog,
+      host,
+      port: opts.mysqlPort ?? 0,
+      user: catalog.user,
+      // Read at each login, so a password changed by the test applies to new connections.
+      get password() {
+        return catalog.password;
+      },
+    });
   } catch (e) {
     await closeAll();
     throw e;

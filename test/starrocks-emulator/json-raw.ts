@@ -3,6 +3,15 @@
  * decimals survive byte-exact, PROTOCOL.md §8.1 "Raw-token reading keeps full precision"), plus a
  * minifying writer. Strict RFC 8259 grammar: no NaN/Infinity, no comments, no trailing commas, no raw
  * control characters in strings. Duplicate object keys: the last value wins (first position kept).
+ *
+ * Escapes in strings: StarRocks reads a Stream Load body with simdjson On Demand, which checks the
+ * document structure up front but unescapes a string only when a value is read
+ * (`simdjson/src/generic/stage2/stringparsing.h` `parse_string`: an unknown escape such as `\s`, a bad
+ * `\u` sequence or an unpaired surrogate is an error at that moment). So a bad escape does not make the
+ * body unparseable: only reading that value fails. `JsonReader` with `lazyEscapes` reproduces this: a
+ * string with a bad escape becomes a `JsonBadString` (keys: the object records it in `badKeys`), and the
+ * load's conversion decides (convert.ts). Without `lazyEscapes` (SQL literals, headers) a bad escape is a
+ * syntax error, as in a full parser.
  */
 
 export class JsonNumber {
@@ -11,6 +20,8 @@ export class JsonNumber {
 
 export class JsonObject {
   readonly entries = new Map<string, JsonValue>();
+  /** Keys (raw source text, quotes included) whose escapes are invalid (lazy reading only). */
+  readonly badKeys = new Set<string>();
   get(key: string): JsonValue | undefined {
     return this.entries.get(key);
   }
@@ -19,7 +30,15 @@ export class JsonObject {
   }
 }
 
-export type JsonValue = null | boolean | string | JsonNumber | JsonValue[] | JsonObject;
+/** A string whose escapes simdjson would reject; `raw` is its source text including the quotes. */
+export class JsonBadString {
+  constructor(
+    readonly raw: string,
+    readonly reason: string,
+  ) {}
+}
+
+export type JsonValue = null | boolean | string | JsonNumber | JsonBadString | JsonValue[] | JsonObject;
 
 export class JsonSyntaxError extends Error {
   override readonly name = 'JsonSyntaxError';
@@ -37,7 +56,11 @@ WS[0x20] = WS[0x09] = WS[0x0a] = WS[0x0d] = 1;
 /** A cursor over one text holding one or more JSON documents. */
 export class JsonReader {
   pos = 0;
-  constructor(readonly text: string) {}
+  constructor(
+    readonly text: string,
+    /** Keep strings with invalid escapes as JsonBadString instead of failing (see the file comment). */
+    readonly lazyEscapes = false,
+  ) {}
 
   skipWs(): void {
     const t = this.text;
@@ -100,7 +123,12 @@ export class JsonReader {
     for (;;) {
       this.skipWs();
       if (this.text.charCodeAt(this.pos) !== 0x22) throw new JsonSyntaxError('expected object key', this.pos);
-      const key = this.string();
+      const k = this.string();
+      let key: string;
+      if (k instanceof JsonBadString) {
+        key = k.raw;
+        obj.badKeys.add(key);
+      } else key = k;
       this.skipWs();
       if (this.text.charCodeAt(this.pos) !== 0x3a) throw new JsonSyntaxError("expected ':'", this.pos);
       this.pos++;
@@ -143,59 +171,43 @@ export class JsonReader {
     }
   }
 
-  private string(): string {
+  private string(): string | JsonBadString {
     const t = this.text;
+    const begin = this.pos;
     let p = this.pos + 1;
     let start = p;
     let out = '';
+    let bad: string | null = null;
     for (;;) {
       if (p >= t.length) throw new JsonSyntaxError('unterminated string', this.pos);
       const c = t.charCodeAt(p);
       if (c === 0x22) {
         out += t.slice(start, p);
         this.pos = p + 1;
-        return out;
+        return bad === null ? out : new JsonBadString(t.slice(begin, p + 1), bad);
       }
       if (c < 0x20) throw new JsonSyntaxError('control character in string', p);
       if (c === 0x5c) {
         out += t.slice(start, p);
         const e = t[p + 1];
-        switch (e) {
-          case '"':
-            out += '"';
-            break;
-          case '\\':
-            out += '\\';
-            break;
-          case '/':
-            out += '/';
-            break;
-          case 'b':
-            out += '\b';
-            break;
-          case 'f':
-            out += '\f';
-            break;
-          case 'n':
-            out += '\n';
-            break;
-          case 'r':
-            out += '\r';
-            break;
-          case 't':
-            out += '\t';
-            break;
-          case 'u': {
-            const hex = t.slice(p + 2, p + 6);
-            if (!/^[0-9a-fA-F]{4}$/.test(hex)) throw new JsonSyntaxError('invalid \\u escape', p);
-            out += String.fromCharCode(parseInt(hex, 16));
-            p += 4;
-            break;
+        let len = 2;
+        const simple = e === undefined ? undefined : SIMPLE_ESCAPES[e];
+        if (simple !== undefined) out += simple;
+        else if (e === 'u') {
+          const u = readUnicodeEscape(t, p);
+          if (typeof u === 'string') {
+            out += u;
+            len = u.length === 2 ? 12 : 6;
+          } else {
+            bad ??= u.reason;
+            len = u.consumed;
           }
-          default:
-            throw new JsonSyntaxError('invalid escape', p);
+        } else {
+          if (e === undefined) throw new JsonSyntaxError('unterminated string', this.pos);
+          bad ??= `invalid escape \\${e}`;
         }
-        p += 2;
+        if (bad !== null && !this.lazyEscapes) throw new JsonSyntaxError(bad, p);
+        p += len;
         start = p;
         continue;
       }
@@ -230,6 +242,25 @@ export class JsonReader {
   }
 }
 
+const SIMPLE_ESCAPES: Readonly<Record<string, string>> = { '"': '"', '\\': '\\', '/': '/', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t' };
+
+/**
+ * `\uXXXX` at `p` (the backslash), with simdjson's rules (`handle_unicode_codepoint`, replacement
+ * off): 4 hex digits; a high surrogate must be followed by `\uXXXX` with a low surrogate; a lone low
+ * surrogate is an error. Returns the decoded text, or why it is invalid and how many characters to skip.
+ */
+function readUnicodeEscape(t: string, p: number): string | { reason: string; consumed: number } {
+  const hex = t.slice(p + 2, p + 6);
+  if (!/^[0-9a-fA-F]{4}$/.test(hex)) return { reason: 'invalid \\u escape', consumed: 2 };
+  const cp = parseInt(hex, 16);
+  if (cp >= 0xdc00 && cp <= 0xdfff) return { reason: 'lone low surrogate', consumed: 6 };
+  if (cp < 0xd800 || cp > 0xdbff) return String.fromCharCode(cp);
+  const lowHex = t.startsWith('\\u', p + 6) ? t.slice(p + 8, p + 12) : '';
+  const low = /^[0-9a-fA-F]{4}$/.test(lowHex) ? parseInt(lowHex, 16) : -1;
+  if (low < 0xdc00 || low > 0xdfff) return { reason: 'unpaired high surrogate', consumed: 6 };
+  return String.fromCharCode(cp, low);
+}
+
 function isDigit(c: number): boolean {
   return c >= 0x30 && c <= 0x39;
 }
@@ -242,23 +273,54 @@ export function parseJson(text: string): JsonValue {
   return v;
 }
 
-/** Minified JSON text; numbers are written as their raw tokens. */
-export function stringifyJson(v: JsonValue): string {
+/**
+ * Minified JSON text; numbers are written as their raw tokens, strings with invalid escapes as their
+ * source text. Object keys keep their order unless `sortKeys` (the order of a StarRocks JSON value, see
+ * `jsonColumnText`).
+ */
+export function stringifyJson(v: JsonValue, sortKeys = false): string {
   if (v === null) return 'null';
   if (v === true) return 'true';
   if (v === false) return 'false';
   if (typeof v === 'string') return JSON.stringify(v);
   if (v instanceof JsonNumber) return v.raw;
-  if (Array.isArray(v)) return `[${v.map(stringifyJson).join(',')}]`;
-  const parts: string[] = [];
-  for (const [k, x] of v.entries) parts.push(`${JSON.stringify(k)}:${stringifyJson(x)}`);
-  return `{${parts.join(',')}}`;
+  if (v instanceof JsonBadString) return v.raw;
+  if (Array.isArray(v)) return `[${v.map((x) => stringifyJson(x, sortKeys)).join(',')}]`;
+  const keys = [...v.entries.keys()];
+  if (sortKeys) keys.sort(compareKeyBytes);
+  const key = (k: string): string => (v.badKeys.has(k) ? k : JSON.stringify(k));
+  return `{${keys.map((k) => `${key(k)}:${stringifyJson(v.entries.get(k) ?? null, sortKeys)}`).join(',')}}`;
+}
+
+/** Unsigned byte order of the UTF-8 keys (memcmp, shorter first on a common prefix). */
+function compareKeyBytes(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+/**
+ * The text of a value stored in a JSON column: minified, object keys in StarRocks' order. StarRocks
+ * stores JSON as VelocyPack built with default options (`be/src/util/json_converter.cpp`
+ * SimdJsonConverter, `vpack::Builder`), whose objects carry an index sorted by key bytes (velocypack
+ * `Builder::sortObjectIndexShort/Long`: memcmp over the common length, then the shorter key first), and
+ * prints it with `dumpAttributesInIndexOrder` (default true; `be/src/util/json.cpp`
+ * `JsonValue::to_string`) — so keys come out in UTF-8 byte order whatever order was loaded.
+ */
+export function jsonColumnText(v: JsonValue): string {
+  return stringifyJson(v, true);
+}
+
+/** Whether a value holds a string or key with an invalid escape anywhere. */
+export function hasBadEscape(v: JsonValue): boolean {
+  if (v instanceof JsonBadString) return true;
+  if (Array.isArray(v)) return v.some(hasBadEscape);
+  if (v instanceof JsonObject) return v.badKeys.size > 0 || [...v.entries.values()].some(hasBadEscape);
+  return false;
 }
 
 export function jsonTypeName(v: JsonValue): string {
   if (v === null) return 'null';
   if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'string') return 'string';
+  if (typeof v === 'string' || v instanceof JsonBadString) return 'string';
   if (v instanceof JsonNumber) return 'number';
   if (Array.isArray(v)) return 'array';
   return 'object';

@@ -179,16 +179,29 @@ export function planLoad(table: Table, h: HeaderMap, format: 'json' | 'csv', now
         if (!isPk) continue;
         const e = it.expr;
         if (e.kind === 'const') {
+          // Load.initColumns: a string literal must be upsert/delete (lower-cased); an integer literal
+          // passes the FE (the emulator accepts only 0/1, stricter); any other literal is refused.
           const v = (e.value ?? '').toLowerCase();
-          if (v === 'upsert' || v === '0') op = { kind: 'const', value: 0 };
-          else if (v === 'delete' || v === '1') op = { kind: 'const', value: 1 };
-          else if (/^-?\d+$/.test(v)) return err('const load op type column should only be upsert(0)/delete(1)');
-          else return err(`load op type string not supported: ${e.value ?? 'NULL'}`);
+          if (e.literal === 'string') {
+            if (v === 'upsert') op = { kind: 'const', value: 0 };
+            else if (v === 'delete') op = { kind: 'const', value: 1 };
+            else return err(`load op type string not supported: ${v}`);
+          } else if (e.literal === 'number' && (v === '0' || v === '1')) op = { kind: 'const', value: v === '0' ? 0 : 1 };
+          else return err('const load op type column should only be upsert(0)/delete(1)');
         } else if (e.kind === 'ref') op = { kind: 'field', field: e.name };
         else return err('The emulator supports only a constant or a column reference for __op');
       } else {
         if (!table.findColumn(it.name)) return err(`Mapping column is not in table. column: ${it.name}`);
         mappings.set(lower, { item: it, expr: it.expr });
+      }
+    }
+    // Only mappings (e.g. `__op='delete'`, `k = 1`): the file fields are the table's columns in order
+    // (Load.initColumns: `specifyFileFieldNames` is false → every base-schema column is added), and a
+    // mapping of a column overrides its field.
+    if (!items.some((it) => it.expr === null)) {
+      for (const c of table.columns) {
+        sourceFields.push(c.name);
+        if (!mappings.has(c.name.toLowerCase())) fieldFor.set(c.name.toLowerCase(), c.name);
       }
     }
     const sourceLower = new Set(sourceFields.map((s) => s.toLowerCase()));

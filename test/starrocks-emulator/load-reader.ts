@@ -3,10 +3,11 @@
  * conversion, strict vs non-strict). Pure. Nothing is applied here; the caller checks
  * `max_filter_ratio` and applies atomically.
  */
+import { toBinary } from './binary-format.js';
 import type { ColumnsExpr } from './columns-header.js';
-import { convertJsonValue, convertText, formatDatetime, jsonAsText } from './convert.js';
+import { type Converted, convertJsonValue, convertText, formatDatetime, jsonAsText } from './convert.js';
 import { evalJsonPath } from './json-path.js';
-import { JsonNumber, JsonObject, JsonReader, JsonSyntaxError, type JsonValue, jsonTypeName, stringifyJson } from './json-raw.js';
+import { JsonBadString, JsonNumber, JsonObject, JsonReader, JsonSyntaxError, type JsonValue, jsonTypeName, stringifyJson } from './json-raw.js';
 import type { LoadPlan, TargetColumn } from './load-plan.js';
 import type { StoredValue } from './values.js';
 
@@ -30,8 +31,11 @@ export type ReadOutcome =
   | { readonly ok: true; readonly rows: RowOp[]; readonly stats: ReadStats }
   | { readonly ok: false; readonly message: string; readonly stats: ReadStats };
 
-/** A value produced by a source field or an expression, before conversion. */
-type Raw = { k: 'missing' } | { k: 'json'; v: JsonValue } | { k: 'text'; s: string | null } | { k: 'bin'; b: Buffer };
+/**
+ * A value produced by a source field or an expression, before conversion. `invalid`: a source field
+ * that could not be read as text for an expression (a string with a bad escape) — a reader error.
+ */
+type Raw = { k: 'missing' } | { k: 'json'; v: JsonValue } | { k: 'text'; s: string | null } | { k: 'bin'; b: Buffer } | { k: 'invalid'; message: string };
 
 type RowAccess = (field: string) => Raw;
 
@@ -65,7 +69,7 @@ function parseOp(raw: Raw): 0 | 1 {
   throw new OpError(`Invalid __op value ${text}: only 0 (upsert) and 1 (delete) are supported`);
 }
 
-function evalExpr(e: ColumnsExpr, get: RowAccess, now: Date): Raw | { k: 'error'; message: string } {
+function evalExpr(e: ColumnsExpr, get: RowAccess, now: Date): Raw {
   switch (e.kind) {
     case 'ref':
       return get(e.name);
@@ -75,38 +79,56 @@ function evalExpr(e: ColumnsExpr, get: RowAccess, now: Date): Raw | { k: 'error'
       return { k: 'text', s: formatDatetime(now) };
     case 'to_binary': {
       const a = evalExpr(e.arg, get, now);
-      if (a.k === 'error') return a;
+      if (a.k === 'invalid') return a;
       if (a.k === 'missing' || (a.k === 'json' && a.v === null) || (a.k === 'text' && a.s === null)) return { k: 'text', s: null };
-      if (a.k === 'bin') return a;
-      const s = a.k === 'json' ? jsonAsText(a.v) : (a.s ?? '');
-      if (e.format === 'utf8') return { k: 'bin', b: Buffer.from(s, 'utf8') };
-      if (e.format === 'hex') {
-        if (!/^([0-9a-fA-F]{2})*$/.test(s)) return { k: 'error', message: `to_binary: invalid hex string. value=${s}` };
-        return { k: 'bin', b: Buffer.from(s, 'hex') };
-      }
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(s) || s.length % 4 === 1) return { k: 'error', message: `to_binary: invalid base64 string. value=${s}` };
-      return { k: 'bin', b: Buffer.from(s, 'base64') };
+      if (a.k === 'json' && a.v instanceof JsonBadString) return { k: 'invalid', message: `Failed to parse value, column=${exprName(e.arg)}, error=${a.v.reason}` };
+      const input = a.k === 'bin' ? a.b : Buffer.from(a.k === 'json' ? jsonAsText(a.v) : (a.s ?? ''), 'utf8');
+      const out = toBinary(input, e.format);
+      return out === null ? { k: 'text', s: null } : { k: 'bin', b: out };
     }
   }
 }
 
-type Conv = { ok: true; value: StoredValue } | { ok: false; error: string };
+function exprName(e: ColumnsExpr): string {
+  return e.kind === 'ref' ? e.name : e.kind;
+}
+
+type Conv = Converted;
 
 function convertRaw(t: TargetColumn, raw: Raw): Conv {
   switch (raw.k) {
     case 'missing':
       return { ok: true, value: null };
+    case 'invalid':
+      return { ok: false, error: raw.message };
     case 'json':
       return convertJsonValue(t.name, t.type, raw.v);
     case 'text':
       return raw.s === null ? { ok: true, value: null } : convertText(t.name, t.type, raw.s);
     case 'bin':
       if (t.type.kind === 'VARBINARY') {
-        if (raw.b.length > t.type.length) return { ok: false, error: 'the length of input is too long than schema.' };
+        if (raw.b.length > t.type.length) return { ok: false, error: 'the length of input is too long than schema.', check: 'length' };
         return { ok: true, value: raw.b };
       }
       return convertText(t.name, t.type, raw.b.toString('utf8'));
   }
+}
+
+/** The bytes of a computed value, for the sink's length message. */
+function rawBytes(raw: Raw): Buffer {
+  if (raw.k === 'bin') return raw.b;
+  if (raw.k === 'text') return Buffer.from(raw.s ?? '', 'utf8');
+  if (raw.k === 'json') return Buffer.from(jsonAsText(raw.v), 'utf8');
+  return Buffer.alloc(0);
+}
+
+/** `OlapTableSink::_print_varchar_error_msg` (be/src/exec/tablet_sink.cpp). */
+function tooLongMessage(t: TargetColumn, raw: Raw): string {
+  const b = rawBytes(raw);
+  const text = b.toString('utf8');
+  const shown = text.length > 100 ? `${text.slice(0, 100)}...` : text;
+  const max = t.type.kind === 'CHAR' || t.type.kind === 'VARCHAR' || t.type.kind === 'VARBINARY' ? t.type.length : 0;
+  return `String '${shown}'(length=${b.length}) is too long. The max length of '${t.name}' is ${max}`;
 }
 
 /**
@@ -124,16 +146,24 @@ function buildRow(plan: LoadPlan, get: RowAccess, autoOp: () => Raw, now: Date):
     if (op === 1 && !t.isKey) continue; // DELETE rows need only the key columns (§6.1)
     const src = t.source;
     let conv: Conv;
+    // strict_mode filters a row whose value failed while its source was not NULL — for a column read
+    // straight from a source field (or a plain `col = field` mapping) only: FileScanner::materialize
+    // checks `_dest_slot_desc_mappings`, which exist only for untransformed columns
+    // (be/src/exec/file_scanner.cpp). A reader error (invalid_as_null = !strict_mode) also filters.
+    let strictApplies = true;
     if (src.kind === 'default') conv = { ok: true, value: src.value };
+    else if (src.kind === 'field') conv = convertRaw(t, get(src.field));
     else {
-      const raw = src.kind === 'field' ? get(src.field) : evalExpr(src.expr, get, now);
-      if (raw.k === 'error') conv = { ok: false, error: raw.message };
-      else conv = convertRaw(t, raw);
+      const raw = evalExpr(src.expr, get, now);
+      conv = convertRaw(t, raw);
+      strictApplies = src.expr.kind === 'ref' || raw.k === 'invalid';
+      // A computed value reaches the table sink, which filters an over-long string whatever the mode.
+      if (!conv.ok && conv.check === 'length') return tooLongMessage(t, raw);
     }
     let v: StoredValue;
     if (conv.ok) v = conv.value;
     else {
-      if (plan.strict) return conv.error; // strict: the row is filtered (§8.1)
+      if (plan.strict && strictApplies) return conv.error; // strict: the row is filtered (§8.1)
       v = null; // non-strict: invalid → NULL
       if (!t.nullable) return conv.error;
     }
@@ -147,7 +177,7 @@ function buildRow(plan: LoadPlan, get: RowAccess, autoOp: () => Raw, now: Date):
 export function readJsonBody(plan: LoadPlan, text: string, now: Date = new Date()): ReadOutcome {
   const stats = newStats();
   const rows: RowOp[] = [];
-  const reader = new JsonReader(text);
+  const reader = new JsonReader(text, true);
   reader.skipWs();
   if (reader.pos >= text.length) return { ok: false, message: 'The JSON body is empty (emulator: an empty body is rejected)', stats };
   const first = text[reader.pos] ?? '';
@@ -158,6 +188,12 @@ export function readJsonBody(plan: LoadPlan, text: string, now: Date = new Date(
     stats.total++;
     if (!(row instanceof JsonObject)) {
       addError(stats, `Expected value type [object], got [${jsonTypeName(row)}]`, stringifyJson(row));
+      return;
+    }
+    if (row.badKeys.size > 0) {
+      // simdjson unescapes every key of the row (`field.unescaped_key()` in
+      // JsonReader::_construct_row_without_jsonpath, be/src/exec/json_scanner.cpp): the row fails.
+      addError(stats, 'construct row in object order failed, error: STRING_ERROR: Problem while parsing a string', stringifyJson(row));
       return;
     }
     let get: RowAccess;

@@ -3,9 +3,8 @@
  * (routing, and commit/rollback of non-PREPARE txns answered by the FE itself).
  *
  * Emulator model: a txn is "active on its BE" while in PREPARE (begin → loads). After prepare, commit,
- * user rollback or a timeout the BE context is gone (BE answers TXN_NOT_EXISTS); after an error the
- * context stays as a dead marker (`current transaction is aborted`). Data is staged in memory and
- * applied atomically at commit.
+ * user rollback, a timeout or any error the BE context is gone (later BE calls answer TXN_NOT_EXISTS;
+ * txn-store.ts `kill`). Data is staged in memory and applied atomically at commit.
  */
 import { randomUUID } from 'node:crypto';
 import { jobStatusOf } from './labels.js';
@@ -130,7 +129,6 @@ export class TxnApi {
     if (typeof c === 'string') return reply(c);
     const t = this.#store.active.get(txnKey(c.db, c.label));
     if (!t) return reply(txnBody('TXN_NOT_EXISTS', `Transaction with label ${c.label} not exists`));
-    if (t.dead) return reply(txnBody('INTERNAL_ERROR', 'current transaction is aborted'));
     if (t.busy) return reply(txnBody('TXN_IN_PROCESSING', 'Transaction is in processing, please retry later', { label: c.label }));
     const h = req.headers;
     const tbl = h.get('table');
@@ -199,7 +197,6 @@ export class TxnApi {
     if (typeof c === 'string') return c;
     const t = this.#store.active.get(txnKey(c.db, c.label));
     if (!t) return txnBody('TXN_NOT_EXISTS', `transaction with label ${c.label} not exists`);
-    if (t.dead) return txnBody('INTERNAL_ERROR', 'current transaction is aborted');
     if (t.busy) return txnBody('TXN_IN_PROCESSING', 'Transaction is in processing, please retry later', { label: c.label });
     let preparedTimeout = DEFAULT_PREPARED_TIMEOUT_SEC;
     if (op === 'prepare') {

@@ -47,11 +47,18 @@ export class TxnStore {
     this.prepared.clear();
   }
 
-  /** Abort after an error; the BE context stays as a dead marker. */
+  /**
+   * Abort after an error. StarRocks rolls the txn back and removes the BE stream-load context on every
+   * error path (`TransactionMgr::_rollback_transaction` → `stream_context_mgr()->remove(label)`, called
+   * from TransactionStreamLoadAction::on_header/handle and TransactionMgr::commit_transaction;
+   * be/src/runtime/stream_load/transaction_mgr.cpp, be/src/http/action/transaction_stream_load.cpp), so
+   * later /load, /prepare, /commit and /rollback calls answer TXN_NOT_EXISTS. `dead` stays set for a
+   * request still holding the txn object.
+   */
   kill(t: ActiveTxn, status: string, message: string, errorUrl?: string): string {
     this.engine.abortTxn(t.record, message);
     t.dead = true;
-    this.clearTimers(t);
+    this.drop(t);
     this.log(t, 'abort', status, message);
     return txnBody(status, message, { errorUrl });
   }

@@ -10,7 +10,8 @@
  *   holding the text for CHAR/VARCHAR/STRING columns.
  * - TemporalValue → its text: dates `YYYY-MM-DD`, timestamps `YYYY-MM-DD HH:MM:SS[.ffffff]`
  *   (timestamptz already in UTC); time/timetz/interval as text.
- * - Uint8Array → base64 for VARBINARY columns (decoded by the `columns` mapping, columns.ts);
+ * - Uint8Array → hex for VARBINARY columns (decoded by `to_binary(…, 'hex')` in the `columns`
+ *   mapping, columns.ts; an empty bytea is `""`, which hex decodes to an empty binary);
  *   PostgreSQL's hex text `\x0a1b…` for string and other columns.
  * - arrays → JSON arrays (a JSON string with the array text for string columns).
  * - No StarRocks representation → `null`, counted in `nullified`: NaN/±Infinity (SpecialNumber or a
@@ -288,7 +289,7 @@ function writeBinary(w: JsonWriter, v: Value, target: ValueTarget): void {
   if (max !== undefined && bytes.length > max) {
     throw doesNotFit(target, `a value of ${bytes.length} bytes does not fit VARBINARY(${max})`, 'Widen the StarRocks column (VARBINARY holds up to 1048576 bytes).');
   }
-  return w.string(bytes.toString('base64'));
+  return w.string(bytes.toString('hex'));
 }
 
 function pgHex(b: Uint8Array): string {

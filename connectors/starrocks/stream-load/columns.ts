@@ -3,9 +3,15 @@
  *
  * Every name is backtick-quoted (reserved words such as `order` work, PROTOCOL.md §7.2). VARBINARY
  * columns cannot take JSON text directly (docs: JSON Stream Load does not support BINARY, §8.2), so
- * their values travel base64-encoded under a temporary key and are decoded by a column mapping:
- * `` `__dbmazz_b64_0`, `data`=to_binary(`__dbmazz_b64_0`, 'base64') `` (the workaround §8.2 names;
- * [UNCONFIRMED] on a live server).
+ * their values travel hex-encoded under a temporary key and are decoded by a column mapping:
+ * `` `__dbmazz_hex_0`, `data`=to_binary(`__dbmazz_hex_0`, 'hex') `` (the workaround §8.2 names).
+ *
+ * Why hex: `to_binary` knows only 'hex' (the default), 'encode64' and 'utf8' — any other name, e.g.
+ * 'base64', silently means hex (StarRocks be/src/exprs/binary_functions.h `to_binary_format`). Of the
+ * two encodings, only hex keeps an empty bytea: `unhex('')` is an empty string, while 'encode64'
+ * (`EncryptionFunctions::from_base64`) returns NULL for an empty input. Hex doubles the bytes on the
+ * wire (base64: +33%); the temporary column has no length limit (a source column outside the table is
+ * planned as VARCHAR of unbounded length, fe Load.initColumns).
  */
 import { quoteIdent } from '../identifiers.js';
 import type { LimitSource, TargetKind, ValueLimits } from '../type-map.js';
@@ -28,7 +34,7 @@ export interface LoadColumnSpec extends LimitSource {
   readonly name: string;
 }
 
-export const BINARY_TEMP_PREFIX = '__dbmazz_b64_';
+export const BINARY_TEMP_PREFIX = '__dbmazz_hex_';
 
 /**
  * Load columns for target columns. Pass the full TargetColumn (with `columnType` / `columnSize` /
@@ -45,7 +51,7 @@ export function loadColumns(cols: readonly LoadColumnSpec[]): LoadColumn[] {
       name,
       kind,
       jsonKey,
-      headerEntries: [quoteIdent(jsonKey), `${quoteIdent(name)}=to_binary(${quoteIdent(jsonKey)}, 'base64')`],
+      headerEntries: [quoteIdent(jsonKey), `${quoteIdent(name)}=to_binary(${quoteIdent(jsonKey)}, 'hex')`],
       limits,
     };
   });

@@ -1,11 +1,12 @@
 /**
- * Small GET calls on undici: the label state on the FE (`get_load_state`, PROTOCOL.md §4.3) and the
+ * Small GET calls on undici: the label state on the FE (`get_load_state`, PROTOCOL.md §4.3), the
+ * startup check of SINK_URL and the credentials (the same call for a label never used), and the
  * BE error log behind `ErrorURL` (§3.4). Redirects (the FE may send `get_load_state` to the leader)
  * are followed by hand so Basic auth is kept, with the same chain limit as Stream Load.
  */
 import { Agent, request } from 'undici';
 import { CdcError } from '../../../core/index.js';
-import { networkError } from '../errors.js';
+import { feProbeError, feUnreachableError, networkError } from '../errors.js';
 
 export type LabelState = 'UNKNOWN' | 'PREPARE' | 'PREPARED' | 'COMMITTED' | 'VISIBLE' | 'ABORTED';
 const STATES: readonly string[] = ['UNKNOWN', 'PREPARE', 'PREPARED', 'COMMITTED', 'VISIBLE', 'ABORTED'];
@@ -20,6 +21,9 @@ export interface FeApiOptions {
 }
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+/** The label the startup check asks about: loads are labelled `<prefix>-<pipeline>-…`, never this. */
+export const CHECK_LABEL = 'dbmazz_connection_check';
 
 export class FeApi {
   private readonly agent: Agent;
@@ -55,6 +59,23 @@ export class FeApi {
       throw new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: `${what} failed (HTTP ${status}): ${msg}` });
     }
     return state as LabelState;
+  }
+
+  /**
+   * Startup check: asks the FE for the state of a label that does not exist. A StarRocks FE that
+   * accepts SINK_USER answers `state: UNKNOWN`; an unreachable address, another HTTP server or
+   * refused credentials throw a CdcError naming SINK_URL (errors.ts, `feProbeError`).
+   */
+  async checkEndpoint(db: string, signal?: AbortSignal): Promise<void> {
+    const url = new URL(`/api/${encodeURIComponent(db)}/get_load_state?label=${CHECK_LABEL}`, this.opts.baseUrl);
+    let reply: { status: number; body: string };
+    try {
+      reply = await this.get(url, true, 'connection check (get_load_state)', signal, 16 << 10);
+    } catch (err) {
+      throw feUnreachableError(this.opts.baseUrl, err);
+    }
+    const problem = feProbeError(this.opts.baseUrl, this.opts.user, reply);
+    if (problem) throw problem;
   }
 
   /**

@@ -88,7 +88,8 @@ export function stripExceptionClass(message: string): string {
   return message.replace(/^class\s+[\w.$]+:\s*/, '').trim();
 }
 
-function parseObject(text: string): Record<string, unknown> | undefined {
+/** The JSON object in `text`, or undefined (not JSON, or not an object). */
+export function parseObject(text: string): Record<string, unknown> | undefined {
   try {
     const v: unknown = JSON.parse(text);
     return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;

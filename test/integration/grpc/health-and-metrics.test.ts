@@ -4,31 +4,13 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import * as grpc from '@grpc/grpc-js';
 import { parseLsn } from '../../../core/model/lsn.js';
 import { spawnDaemon } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait.js';
 import { ReflectionClient } from '../../unit/core/control/reflection-client.js';
 import { startGrpcWorld, type GrpcDaemon, type GrpcWorld, type Job } from './harness.js';
-
-function get(port: number, path: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
+import { httpGet as get, sample } from '../../helpers/http.js';
 
 describe('health, metrics and API access of a running daemon', () => {
   let world: GrpcWorld;
@@ -61,8 +43,16 @@ describe('health, metrics and API access of a running daemon', () => {
 
     // The operator creates the table: the next attempt succeeds.
     await j.createTable('late');
-    await waitFor(async () => (await d.client.check()).stage === 'STAGE_CDC', { message: () => d.process.output().slice(-3000) });
-    assert.deepEqual({ ...(await d.client.check()) }, { status: 'SERVING', stage: 'STAGE_CDC', stageDetail: 'Replicating', errorDetail: '' });
+    // The stage turns CDC as replication starts; the failed attempt's error is cleared once the attempt
+    // has succeeded (START_REPLICATION answered), a moment later.
+    const healthy = await waitFor(
+      async () => {
+        const h = await d.client.check();
+        return h.stage === 'STAGE_CDC' && h.errorDetail === '' ? h : undefined;
+      },
+      { message: () => d.process.output().slice(-3000) },
+    );
+    assert.deepEqual({ ...healthy }, { status: 'SERVING', stage: 'STAGE_CDC', stageDetail: 'Replicating', errorDetail: '' });
     await j.insert('late', [1, 2]);
     await waitFor(() => j.srIds('late').length === 2);
     const r = await d.client.stop(false);
@@ -162,12 +152,14 @@ describe('health, metrics and API access of a running daemon', () => {
         const s = await waitFor(
           () =>
             new Promise<Record<string, unknown> | undefined>((resolve, reject) =>
-              client.GetStatus({}, (err, res) => (err ? reject(err) : resolve(res && res['currentLsn'] !== '0' ? res : undefined))),
+              client.GetStatus({}, (err, res) => (err ? reject(err) : resolve(res && res['current_lsn'] !== '0' ? res : undefined))),
             ),
         );
-        assert.equal(s['slotName'], 'slot_reflect');
+        // Stubs built from reflection see the .proto's field names (slot_name, not slotName).
+        assert.equal(s['slot_name'], 'slot_reflect');
         assert.deepEqual(s['tables'], ['public.orders']);
-        assert.match(String(s['confirmedLsn']), /^\d+$/, 'uint64 as a decimal string');
+        assert.match(String(s['confirmed_lsn']), /^\d+$/, 'uint64 as a decimal string');
+        assert.match(String(s['current_lsn']), /^[1-9]\d*$/);
       } finally {
         client.close();
       }

@@ -112,8 +112,9 @@ describe('PostgreSQL source: acknowledgement, restart and shutdown', () => {
 
     await pg.start();
     // PostgreSQL before 17 keeps an advanced confirmed_flush_lsn in memory until a checkpoint that
-    // saves the slot, so after a restart the slot may be behind: the runtime passes its own checkpoint
-    // (the last acknowledged position) before start, and streaming resumes from the larger of the two.
+    // saves the slot, so after a restart the slot may be behind: a caller with its own durable position
+    // (here the last acknowledged one) passes it before start, and streaming resumes from the larger of
+    // the two. (The daemon does not: it replays those transactions, see docs/postgres.md.)
     const b = createSource(pg, { slot: 'shutdown', tables: ['r'] });
     const cb = new Collector();
     b.acknowledge(acked);

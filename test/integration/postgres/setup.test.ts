@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CdcError, formatLsn } from '../../../core/index.js';
 import { startPostgres, type PgHarness } from '../../harness/postgres.js';
-import { confirmedFlush, createSource, Collector } from './helpers.js';
+import { confirmedFlush, createSource, Collector, tableIds } from './helpers.js';
 
 async function slotRow(pg: PgHarness, slot: string): Promise<{ plugin: string; confirmed: string } | undefined> {
   const r = await pg.query<{ plugin: string; confirmed: string }>(
@@ -143,6 +143,61 @@ describe('PostgreSQL source setup', () => {
         return true;
       });
       assert.deepEqual(await countSlotsAndPubs(pg), before);
+    } finally {
+      await src.close();
+    }
+  });
+
+  it('a DEFERRABLE primary key is refused by setup, inspect and the live table check, naming table and constraint; nothing is created', async () => {
+    await pg.query('CREATE TABLE deferred_pk (id int PRIMARY KEY DEFERRABLE INITIALLY DEFERRED, v text)');
+    await pg.query('CREATE TABLE sales.deferrable_pk (id bigint, line int, v text, CONSTRAINT sales_pk PRIMARY KEY (line, id) DEFERRABLE)');
+    await pg.query('ALTER TABLE sales.deferrable_pk REPLICA IDENTITY FULL');
+    // A deferrable unique constraint that is not the key does not reorder the key's changes.
+    await pg.query('CREATE TABLE deferrable_other (id int PRIMARY KEY, code text UNIQUE DEFERRABLE INITIALLY DEFERRED)');
+    const before = await countSlotsAndPubs(pg);
+    const refused = (e: unknown): boolean => {
+      assert.ok(e instanceof CdcError);
+      assert.equal(e.code, 'SOURCE_SETUP');
+      assert.equal(e.retry, 'never');
+      assert.match(e.message, /Table 'deferred_pk' has a DEFERRABLE INITIALLY DEFERRED primary key \(constraint deferred_pk_pkey\)/);
+      assert.match(e.message, /Table 'sales\.deferrable_pk' has a DEFERRABLE \(INITIALLY IMMEDIATE\) primary key \(constraint sales_pk\)/);
+      assert.match(e.message, /ALTER TABLE "sales"\."deferrable_pk" DROP CONSTRAINT "sales_pk", ADD CONSTRAINT "sales_pk" PRIMARY KEY USING INDEX "sales_pk_immediate";/);
+      assert.doesNotMatch(e.message, /deferrable_other/);
+      return true;
+    };
+    const tables = ['deferred_pk', 'sales.deferrable_pk', 'deferrable_other', 'orders'];
+    const src = createSource(pg, { slot: 'deferrable', tables, replicaIdentityFull: true });
+    try {
+      await assert.rejects(src.inspect(), refused);
+      await assert.rejects(src.setup(), refused);
+      await assert.rejects(src.checkTables(tableIds(['deferred_pk', 'sales.deferrable_pk', 'deferrable_other'])), refused);
+      assert.deepEqual(await countSlotsAndPubs(pg), before, 'no slot, no publication');
+      const ident = await pg.query<{ t: string; r: string }>(
+        "SELECT relname::text AS t, relreplident::text AS r FROM pg_class WHERE relname IN ('deferred_pk', 'deferrable_other') ORDER BY 1",
+      );
+      assert.deepEqual(ident.rows, [{ t: 'deferrable_other', r: 'd' }, { t: 'deferred_pk', r: 'd' }], 'REPLICA IDENTITY FULL was not set');
+      assert.deepEqual((await src.checkTables(tableIds(['deferrable_other']))).map((t) => t.keyColumns), [['id']]);
+
+      // The fix the message names works: afterwards setup passes, with the same key.
+      let hint = '';
+      await assert.rejects(src.inspect(), (e: unknown) => {
+        hint = e instanceof Error ? e.message : '';
+        return true;
+      });
+      for (const table of ['deferred_pk', 'sales\\.deferrable_pk']) {
+        const line = hint.split('\n').find((l) => new RegExp(`^Table '${table}'`).test(l)) ?? '';
+        const create = /CREATE UNIQUE INDEX CONCURRENTLY [^;]+;/.exec(line)?.[0];
+        const replace = /ALTER TABLE [^;]+ PRIMARY KEY USING INDEX [^;]+;/.exec(line)?.[0];
+        assert.ok(create && replace, line);
+        await pg.query(create);
+        await pg.query(replace);
+      }
+      const { tables: schemas } = await src.setup();
+      assert.deepEqual(schemas.map((t) => t.keyColumns), [['id'], ['line', 'id'], ['id'], ['id']]);
+      const constraints = await pg.query<{ n: string; d: boolean }>(
+        "SELECT conname::text AS n, condeferrable AS d FROM pg_constraint WHERE conname IN ('deferred_pk_pkey', 'sales_pk') ORDER BY 1",
+      );
+      assert.deepEqual(constraints.rows, [{ n: 'deferred_pk_pkey', d: false }, { n: 'sales_pk', d: false }]);
     } finally {
       await src.close();
     }

@@ -67,7 +67,7 @@ describe('StarRocks sink loads (emulator)', () => {
     const statuses = h.emu.loads().map((l) => l.status);
     assert.deepEqual(statuses, ['Success', 'Label Already Exists']);
     assert.equal(h.emu.loads()[0]?.label, h.emu.loads()[1]?.label);
-    assert.match(h.emu.loads()[0]?.label ?? '', /^dbmazz-dbmazz_slot-events-[0-9A-F]+-[0-9A-F]+-0$/);
+    assert.match(h.emu.loads()[0]?.label ?? '', /^dbmazz-dbmazz_slot-events-[0-9A-F]+-[0-9A-F]+-1-0$/);
   });
 
   it('a retry after an ambiguous failure (committed, connection dropped) finds the label FINISHED', async () => {

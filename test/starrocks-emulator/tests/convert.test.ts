@@ -21,6 +21,7 @@ describe('JSON value conversion (PROTOCOL.md §8.1–§8.3)', () => {
     assert.deepEqual(conv('BIGINT', '9223372036854775808'), { error: 'Value is overflow. column=c, value=9223372036854775808' });
     assert.equal(conv('INT', '1.9'), 1n);
     assert.equal(conv('INT', '-1.9'), -1n);
+    assert.equal(conv('INT', '2147483647.0'), 2147483647n);
     assert.equal(conv('INT', '1e3'), 1000n);
     assert.equal(conv('INT', '"42"'), 42n);
     assert.equal(conv('INT', '"4.5"'), 4n);
@@ -50,17 +51,39 @@ describe('JSON value conversion (PROTOCOL.md §8.1–§8.3)', () => {
     assert.deepEqual(conv('BOOLEAN', '"yes"'), { error: 'Failed to parse string value as boolean. column=c, value=yes' });
   });
 
-  it('DECIMAL: canonical text, precision/scale errors, no scientific notation', () => {
+  it('DECIMAL: canonical text; extra fraction digits rounded half away from zero; integer overflow is an error', () => {
     assert.equal(conv('DECIMAL(10,2)', '1.5'), '1.50');
     assert.equal(conv('DECIMAL(10,2)', '"-0012.3"'), '-12.30');
     assert.equal(conv('DECIMAL(10,2)', '-0.00'), '0.00');
     assert.equal(conv('DECIMAL(5,0)', '12345'), '12345');
     assert.equal(conv('DECIMAL(38,10)', '1234567890123456789012345678.0123456789'), '1234567890123456789012345678.0123456789');
-    assert.deepEqual(conv('DECIMAL(10,2)', '1.234'), { error: 'the frac part length longer than schema scale.' });
-    assert.equal(conv('DECIMAL(10,2)', '1.230'), '1.23', 'trailing zeros beyond the scale are not significant');
+    // StringParser::string_to_decimal rounds (be/test/runtime/decimalv3_test.cpp
+    // testStringDecimal128CastWithRounding: 360.004999 → 360.00, 360.005000 → 360.01).
+    assert.equal(conv('DECIMAL(10,2)', '360.004999'), '360.00');
+    assert.equal(conv('DECIMAL(10,2)', '360.005000'), '360.01');
+    assert.equal(conv('DECIMAL(10,2)', '1.234'), '1.23');
+    assert.equal(conv('DECIMAL(10,2)', '1.235'), '1.24');
+    assert.equal(conv('DECIMAL(10,2)', '-1.235'), '-1.24', 'half away from zero');
+    assert.equal(conv('DECIMAL(10,2)', '"  0.005 "'), '0.01');
+    assert.equal(conv('DECIMAL(10,2)', '1.230'), '1.23');
     assert.deepEqual(conv('DECIMAL(5,2)', '1234.5'), { error: 'the int part length longer than schema precision.' });
-    assert.ok(typeof conv('DECIMAL(10,2)', '1e2') === 'object');
+    assert.deepEqual(conv('DECIMAL(5,2)', '1234'), { error: 'the int part length longer than schema precision.' });
+    assert.equal(conv('DECIMAL(10,2)', '1e2'), '100.00', 'an exponent is accepted');
+    assert.equal(conv('DECIMAL(10,2)', '1.5E-1'), '0.15');
     assert.equal(conv('DECIMAL(10,0)', 'true'), '1', 'booleans are read as 1/0 text');
+    assert.deepEqual(conv('DECIMAL(10,2)', '"1.2.3"'), { error: 'Invalid decimal value. value=1.2.3, column=c' });
+  });
+
+  it('DECIMAL quirk of string_to_decimal: digits past the first p are dropped before rounding', () => {
+    // "Ignore digits once the type's precision limit is reached" (be/src/util/string_parser.hpp): the
+    // rounding never sees the 6th and later significant digits of a DECIMAL(5,2).
+    assert.equal(conv('DECIMAL(5,2)', '123.4567'), '123.45');
+    assert.equal(conv('DECIMAL(6,2)', '123.4567'), '123.46');
+    assert.equal(conv('DECIMAL(5,2)', '999.995'), '999.99', 'so no rounding carry can overflow');
+    assert.equal(conv('DECIMAL(5,2)', '99.995'), '100.00');
+    assert.equal(conv('DECIMAL(3,0)', '0.0001e4'), '1');
+    assert.deepEqual(conv('DECIMAL(3,0)', '1e3'), { error: 'the int part length longer than schema precision.' });
+    assert.equal(conv('DECIMAL(10,2)', '5e-300'), '0.00', 'an int8 exponent that underflows reads as 0');
   });
 
   it('CHAR/VARCHAR lengths are UTF-8 bytes', () => {

@@ -194,7 +194,7 @@ describe('Primary Key apply semantics (PROTOCOL.md §6)', () => {
       emu,
       'b',
       ndjson([{ ID: 1, tmp: 'AQID', junk: 1, S: 'x' }]),
-      { columns: "`ID`, tmp, junk, `S`, bin = to_binary(tmp, 'base64')" },
+      { columns: "`ID`, tmp, junk, `S`, bin = to_binary(tmp, 'encode64')" },
     );
     assert.equal(r.json['Status'], 'Success');
     const row = emu.rows('d', 'b')[0];

@@ -102,8 +102,8 @@ describe('transaction interface (PROTOCOL.md §5)', () => {
     assert.equal((await op('load', 'x6', loadHeaders, '{"id":6,"v":"a","n":1}')).json['Status'], 'OK');
     const diff = await op('load', 'x6', { ...loadHeaders, columns: 'id,v' }, '{"id":6}');
     assert.equal(diff.json['Message'], 'load request not equal last.');
-    const dead = await op('load', 'x6', loadHeaders, '{"id":6,"v":"a","n":1}');
-    assert.equal(dead.json['Message'], 'current transaction is aborted');
+    const gone = await op('load', 'x6', loadHeaders, '{"id":6,"v":"a","n":1}');
+    assert.deepEqual(gone.json, { Status: 'TXN_NOT_EXISTS', Message: 'Transaction with label x6 not exists' });
 
     const be = `http://127.0.0.1:${emu.beHttpPorts[0] ?? 0}`;
     const nx = await rawRequest(`${be}/api/transaction/load`, { headers: { label: 'never', db: 'd', table: 't', format: 'json' }, body: '{}' });
@@ -113,6 +113,28 @@ describe('transaction interface (PROTOCOL.md §5)', () => {
     assert.equal(JSON.parse(nc.body).Message, 'transaction with label never not exists');
     const fe = await op('commit', 'never-at-all');
     assert.equal(fe.json['Message'], 'class com.starrocks.common.StarRocksException: No transaction found with db[d] and label[never-at-all]');
+  });
+
+  it('a /load that fails analysis rolls the txn back: its BE context is gone (TXN_NOT_EXISTS)', async () => {
+    // StarRocks: on_header error → TransactionMgr::_rollback_transaction → stream_context_mgr()->remove
+    // (be/src/http/action/transaction_stream_load.cpp, be/src/runtime/stream_load/transaction_mgr.cpp).
+    assert.equal((await op('begin', 'an1')).json['Status'], 'OK');
+    const bad = await op('load', 'an1', { format: 'json', columns: 'v' }, '{"v":"a"}');
+    assert.equal(bad.json['Status'], 'ANALYSIS_ERROR');
+    assert.equal(bad.json['Message'], 'Column has no default value. column: id');
+    assert.equal(await state('an1'), 'ABORTED');
+    const load = await op('load', 'an1', loadHeaders, '{"id":90,"v":"a","n":1}');
+    assert.deepEqual(load.json, { Status: 'TXN_NOT_EXISTS', Message: 'Transaction with label an1 not exists' });
+    const prepare = await op('prepare', 'an1');
+    assert.deepEqual(prepare.json, { Status: 'TXN_NOT_EXISTS', Message: 'transaction with label an1 not exists' });
+    const be = `http://127.0.0.1:${emu.beHttpPorts[0] ?? 0}`;
+    for (const o of ['commit', 'rollback']) {
+      const r = await rawRequest(`${be}/api/transaction/${o}`, { method: 'POST', headers: { label: 'an1', db: 'd' } });
+      assert.equal(JSON.parse(r.body).Status, 'TXN_NOT_EXISTS', o);
+    }
+    // The ABORTED label is reusable.
+    assert.equal((await op('begin', 'an1')).json['Status'], 'OK');
+    assert.equal((await op('rollback', 'an1')).json['Status'], 'OK');
   });
 
   it('too many filtered rows at prepare aborts; filtered rows counted over all loads', async () => {

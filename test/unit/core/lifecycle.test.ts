@@ -13,6 +13,7 @@ import {
   type MemorySinkOptions,
   type MemorySourceOptions,
 } from '../../../core/testing/index.js';
+import type { SourceSetupResult } from '../../../core/plugin/source.js';
 import { options } from './pipeline/harness.js';
 
 const orders = testTable('orders');
@@ -125,6 +126,45 @@ test('invalid pipeline options are rejected before anything is opened', async ()
   });
   assert.deepEqual(t.source.calls, []);
   assert.deepEqual(t.sink.calls, []);
+});
+
+/** A memory source with the read-only `inspect` the PostgreSQL source has. */
+class InspectingSource extends MemorySource {
+  async inspect(): Promise<SourceSetupResult> {
+    this.calls.push('inspect');
+    return { tables: [orders] };
+  }
+}
+
+test('with inspect: the source is checked read-only first and sets up (creates its slot) last', async () => {
+  const t = setup();
+  const source = new InspectingSource({ tables: [orders] });
+  const running = await runLifecycle({ ...t, source });
+  assert.deepEqual(source.calls, ['validateConnection', 'inspect', 'setup', 'start']);
+  await running.stopNow();
+});
+
+test('resume (reconnecting): nothing is created on the source, the sink is set up again, and the stages say so', async () => {
+  const t = setup();
+  const source = new InspectingSource({ tables: [orders] });
+  const running = await runLifecycle({ ...t, source, resume: true });
+  assert.deepEqual(source.calls, ['validateConnection', 'inspect', 'start'], 'no setup: a vanished slot is not created again');
+  assert.deepEqual(t.sink.calls, ['validateConnection', 'setup']);
+  assert.deepEqual(t.stages, [
+    ['INIT', 'Reconnecting: checking the connections'],
+    ['SETUP', 'Reconnecting: checking source and sink'],
+    ['CDC', 'Replicating'],
+  ]);
+  await running.stopNow();
+});
+
+test('resume: a failed attempt keeps the daemon RUNNING (it retries) and reports the error', async () => {
+  const down = new CdcError({ code: 'SOURCE_CONNECTION', retry: 'retry', message: 'PostgreSQL: connect ECONNREFUSED' });
+  const t = setup({ failures: { validateConnection: down } });
+  await assert.rejects(runLifecycle({ ...t, resume: true }), (e) => e === down);
+  assert.equal(t.state.runState, 'RUNNING');
+  assert.equal(t.state.errorDetail, 'PostgreSQL: connect ECONNREFUSED');
+  assert.ok(t.source.closed && t.sink.closed);
 });
 
 test('the source identity reaches the sink setup; a source without one passes none', async () => {

@@ -15,6 +15,7 @@ function table(o: Partial<CatalogTable>): CatalogTable {
     primaryKey: [],
     identityIndex: undefined,
     candidateIndexes: [],
+    deferrableKey: undefined,
     columns: [
       { name: 'id', typeOid: 23, typeModifier: -1 },
       { name: 'code', typeOid: 25, typeModifier: -1 },
@@ -64,4 +65,27 @@ test('with a primary key the identity must carry it', () => {
   assert.match(p ?? '', /REPLICA IDENTITY USING INDEX; updates and deletes would not carry the primary key/);
   assert.match(tableProblems(id, table({ ...pk, replicaIdentity: 'n' }), cfg())[0] ?? '', /REPLICA IDENTITY NOTHING/);
   assert.deepEqual(tableProblems(id, table({ ...pk, replicaIdentity: 'n' }), cfg(true)), [], 'setup sets FULL');
+});
+
+test('a DEFERRABLE key is refused, naming the table, the constraint and the replacement (ALTER CONSTRAINT cannot change it)', () => {
+  const deferred = { constraint: 'events_pkey', kind: 'primary key', initiallyDeferred: true, columns: ['id'] } as const;
+  for (const replicaIdentity of ['d', 'f']) {
+    for (const full of [false, true]) {
+      const problems = tableProblems(id, table({ primaryKey: ['id'], replicaIdentity, deferrableKey: deferred }), cfg(full));
+      assert.equal(problems.length, 1, problems.join('\n'));
+      const [p] = problems;
+      assert.match(p ?? '', /^Table 'events' has a DEFERRABLE INITIALLY DEFERRED primary key \(constraint events_pkey\); dbmazz refuses deferrable keys\./);
+      assert.match(p ?? '', /at the end of each transaction/);
+      assert.match(
+        p ?? '',
+        /CREATE UNIQUE INDEX CONCURRENTLY "events_pkey_immediate" ON "public"\."events" \("id"\); ALTER TABLE "public"\."events" DROP CONSTRAINT "events_pkey", ADD CONSTRAINT "events_pkey" PRIMARY KEY USING INDEX "events_pkey_immediate";/,
+      );
+    }
+  }
+  const [immediate] = tableProblems(id, table({ primaryKey: ['id'], deferrableKey: { ...deferred, initiallyDeferred: false } }), cfg());
+  assert.match(immediate ?? '', /has a DEFERRABLE \(INITIALLY IMMEDIATE\) primary key \(constraint events_pkey\).*at the end of each statement/);
+  const identity = { constraint: 'events_code_n', kind: 'replica identity index', initiallyDeferred: false, columns: ['code', 'n'] } as const;
+  const [byIndex] = tableProblems(id, table({ replicaIdentity: 'i', identityIndex: codeN, deferrableKey: identity }), cfg());
+  assert.match(byIndex ?? '', /^Table 'events' is keyed by the DEFERRABLE \(INITIALLY IMMEDIATE\) unique index events_code_n \(REPLICA IDENTITY USING INDEX\)/);
+  assert.match(byIndex ?? '', /ALTER TABLE "public"\."events" REPLICA IDENTITY USING INDEX "events_code_n_immediate";$/);
 });

@@ -100,16 +100,41 @@ test('a bad URL with a password is masked; the sink group is validated too', () 
     assert.ok(!problems.join('\n').includes('hunter2'));
   }));
 
-test('cross-field checks: MAX_BUFFERED_EVENTS >= FLUSH_SIZE, SINK_RETRY_MAX_MS >= SINK_RETRY_INITIAL_MS', () =>
+test('cross-field checks: MAX_BUFFERED_EVENTS >= FLUSH_SIZE, SINK_RETRY_MAX_MS >= SINK_RETRY_INITIAL_MS, RECONNECT_MAX_MS >= RECONNECT_INITIAL_MS', () =>
   withDir(async (dir) => {
     const problems = await problemsOf(
-      { SOURCE_TYPE: 'pg-test', SINK_TYPE: 'sr-test', TABLES: 'a', SOURCE_URL: 'postgres://h/db', SINK_URL: 'http://fe:8030', FLUSH_SIZE: '5000', MAX_BUFFERED_EVENTS: '1000', SINK_RETRY_INITIAL_MS: '2000', SINK_RETRY_MAX_MS: '1000' },
+      {
+        SOURCE_TYPE: 'pg-test',
+        SINK_TYPE: 'sr-test',
+        TABLES: 'a',
+        SOURCE_URL: 'postgres://h/db',
+        SINK_URL: 'http://fe:8030',
+        FLUSH_SIZE: '5000',
+        MAX_BUFFERED_EVENTS: '1000',
+        SINK_RETRY_INITIAL_MS: '2000',
+        SINK_RETRY_MAX_MS: '1000',
+        RECONNECT_INITIAL_MS: '5000',
+        RECONNECT_MAX_MS: '4000',
+        RECONNECT_MAX_DURATION_MS: '-1',
+      },
       dir,
     );
     assert.deepEqual(problems, [
+      "RECONNECT_MAX_DURATION_MS: '-1' is not a non-negative integer (expected a non-negative integer (milliseconds), e.g. 600000 (0 = no limit))",
       "MAX_BUFFERED_EVENTS: '1000' is smaller than FLUSH_SIZE (5000), so a flush by size could never happen (expected at least FLUSH_SIZE)",
       "SINK_RETRY_MAX_MS: '1000' is smaller than SINK_RETRY_INITIAL_MS (2000) (expected at least SINK_RETRY_INITIAL_MS)",
+      "RECONNECT_MAX_MS: '4000' is smaller than RECONNECT_INITIAL_MS (5000) (expected at least RECONNECT_INITIAL_MS)",
     ]);
+  }));
+
+test('RECONNECT_*: no limit and 1 s doubling up to 30 s by default; values as given', () =>
+  withDir(async (dir) => {
+    const loader = new ConnectorLoader(createRegistry([source, sink]), dir);
+    const base = { SOURCE_TYPE: 'pg-test', SINK_TYPE: 'sr-test', TABLES: 'a', SOURCE_URL: 'postgres://h/db', SINK_URL: 'http://fe:8030' };
+    const defaults = await loadConfig({ env: base, cwd: dir, loader });
+    assert.deepEqual(defaults.core.reconnect, { initialDelayMs: 1000, maxDelayMs: 30_000, maxDurationMs: 0 });
+    const set = await loadConfig({ env: { ...base, RECONNECT_INITIAL_MS: '200', RECONNECT_MAX_MS: '5000', RECONNECT_MAX_DURATION_MS: '600000' }, cwd: dir, loader });
+    assert.deepEqual(set.core.reconnect, { initialDelayMs: 200, maxDelayMs: 5000, maxDurationMs: 600_000 });
   }));
 
 test('.env supplies values; the real environment wins', () =>

@@ -4,6 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { CdcError } from '../../../../core/errors/errors.js';
 import { formatLsn } from '../../../../core/model/lsn.js';
 import { testTable } from '../../../../core/testing/index.js';
 import { waitFor } from '../../../helpers/wait.js';
@@ -205,3 +206,54 @@ test('a failing slot cleanup makes Stop answer success=false with the reason (af
     await h.close();
   }
 });
+
+/** What the daemon does when the pipeline failed on a transient error: it detaches it and reconnects. */
+async function reconnecting(h: ControlHarness): Promise<void> {
+  const running = await h.run();
+  h.source.emit(...h.stream.inserts(orders, 2, 1));
+  await waitFor(() => ids(h).length === 2);
+  h.source.failStream(new CdcError({ code: 'SOURCE_CONNECTION', retry: 'retry', message: 'PostgreSQL: connection lost' }));
+  await running.done.catch(() => undefined);
+  h.controller.detach();
+  h.state.beginOutage('PostgreSQL: connection lost', Date.now());
+  h.state.setStage('CDC', 'Reconnecting: attempt 1 in 0.7 s');
+}
+
+test('while reconnecting: Pause, Resume and ReloadConfig say so; GetStatus reads RUNNING, nothing pending; DrainAndStop ends it', () =>
+  withControl(async (h) => {
+    await reconnecting(h);
+    const calls = [
+      ['pause', await h.client.pause()],
+      ['resume', await h.client.resume()],
+      ['reload the configuration', await h.client.reload({ flushSize: 5 })],
+    ] as const;
+    for (const [what, r] of calls) {
+      assert.deepEqual({ ...r }, { success: false, message: `Cannot ${what}: reconnecting (stage CDC: Reconnecting: attempt 1 in 0.7 s; last error: PostgreSQL: connection lost)` });
+    }
+    const s = await h.client.getStatus();
+    assert.equal(s.state, 'RUNNING');
+    assert.equal(s.pendingEvents, '0');
+    assert.deepEqual({ ...(await h.client.check()) }, { status: 'NOT_SERVING', stage: 'STAGE_CDC', stageDetail: 'Reconnecting: attempt 1 in 0.7 s', errorDetail: 'PostgreSQL: connection lost' });
+    const confirmed = formatLsn(h.state.confirmedLsn);
+    const answer = h.client.drain();
+    await waitFor(() => h.controller.stopRequest !== undefined);
+    await h.controller.finish(undefined);
+    const r = await answer;
+    assert.equal(r.success, true, r.message);
+    assert.equal(r.message, `Stopped while reconnecting (stage CDC: Reconnecting: attempt 1 in 0.7 s): nothing was buffered; LSN ${confirmed} stays confirmed and the replication slot is kept`);
+  }));
+
+test('Stop(skip_slot_cleanup=true) while reconnecting says nothing after the confirmed LSN was confirmed', () =>
+  withControl(async (h) => {
+    await reconnecting(h);
+    const confirmed = formatLsn(h.state.confirmedLsn);
+    const answer = h.client.stop(true);
+    await waitFor(() => h.controller.stopRequest !== undefined);
+    await h.controller.finish(undefined);
+    const r = await answer;
+    assert.equal(r.success, true, r.message);
+    assert.equal(
+      r.message,
+      `CDC stopped while reconnecting (stage CDC: Reconnecting: attempt 1 in 0.7 s); nothing after LSN ${confirmed} was confirmed; the replication slot and the publication are kept`,
+    );
+  }));

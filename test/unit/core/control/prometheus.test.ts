@@ -4,7 +4,6 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { request } from 'node:http';
 import { CdcError } from '../../../../core/errors/errors.js';
 import { MetricsHttpServer } from '../../../../core/metrics/http-server.js';
 import { PipelineMetrics } from '../../../../core/metrics/pipeline-metrics.js';
@@ -14,12 +13,7 @@ import { RuntimeState } from '../../../../core/runtime/state.js';
 import { createTestLogger, testTable } from '../../../../core/testing/index.js';
 import { waitFor } from '../../../helpers/wait.js';
 import { orders, startControl } from './harness.js';
-
-/** The value of one sample line (`name{labels} value`), or undefined. */
-function sample(text: string, series: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${series} `));
-  return line === undefined ? undefined : Number(line.slice(series.length + 1));
-}
+import { httpGet as get, sample } from '../../../helpers/http.js';
 
 test('flow metrics: events by table and operation, batches and rows by table, load latency, failures and retries by reason, commit-to-visible', async () => {
   const h = await startControl({ flushIntervalMs: 10 });
@@ -102,19 +96,6 @@ test('readiness: CDC and running, with the confirmed LSN moving or everything re
   assert.deepEqual(healthVerdict(s), { ok: false, reason: 'boom' });
 });
 
-function get(port: number, path: string): Promise<{ status: number; type: string; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request({ host: '127.0.0.1', port, path }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
-    });
-    req.on('error', reject);
-    req.end();
-  });
-}
-
 test('the metrics HTTP server serves /metrics, /healthz and /readyz (200 or 503 with the reason)', async () => {
   const state = new RuntimeState();
   const m = new PipelineMetrics({ state, serverPosition: async () => undefined, slotStatus: async () => undefined });
@@ -160,4 +141,28 @@ test('values the sink had to change (NaN/Infinity written as NULL, decimals roun
   const t = 'table="public.measurements"';
   assert.equal(sample(text, `dbmazz_values_adjusted_total{${t},reason="nullified"}`), 3);
   assert.equal(sample(text, `dbmazz_values_adjusted_total{${t},reason="rounded"}`), 4);
+});
+
+test('outage metrics: connected and reconnecting gauges, attempt and recovery counters, from the runtime state', async () => {
+  const state = new RuntimeState();
+  const m = new PipelineMetrics({ state, serverPosition: async () => undefined, slotStatus: async () => undefined });
+  const read = async (): Promise<Record<string, number | undefined>> => {
+    const text = await m.metrics();
+    return Object.fromEntries(
+      ['dbmazz_connected', 'dbmazz_reconnecting', 'dbmazz_reconnect_attempts_total', 'dbmazz_reconnects_total'].map((n) => [n, sample(text, n)]),
+    );
+  };
+  assert.deepEqual(await read(), { dbmazz_connected: 0, dbmazz_reconnecting: 0, dbmazz_reconnect_attempts_total: 0, dbmazz_reconnects_total: 0 });
+  state.setConnected(true);
+  assert.equal((await read())['dbmazz_connected'], 1);
+  state.setConnected(false);
+  state.beginOutage('PostgreSQL: connection lost', Date.now());
+  state.totals.reconnectAttempts += 3;
+  assert.deepEqual(await read(), { dbmazz_connected: 0, dbmazz_reconnecting: 1, dbmazz_reconnect_attempts_total: 3, dbmazz_reconnects_total: 0 });
+  state.setConnected(true);
+  assert.equal((await read())['dbmazz_connected'], 0, 'streaming again, but not recovered until it made progress');
+  state.endOutage();
+  assert.deepEqual(await read(), { dbmazz_connected: 1, dbmazz_reconnecting: 0, dbmazz_reconnect_attempts_total: 3, dbmazz_reconnects_total: 1 });
+  const text = await m.metrics();
+  assert.match(text, /# TYPE dbmazz_reconnects_total counter/);
 });

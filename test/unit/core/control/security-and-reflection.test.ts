@@ -9,7 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
 import type { MessageTypeDefinition } from '@grpc/proto-loader';
+import { PROTO_DIR, PROTO_FILES } from '../../../../core/control/proto.js';
 import { hasBearerToken } from '../../../../core/control/auth.js';
 import { controlSettingProblems, readControlSettings } from '../../../../core/control/settings.js';
 import { ReflectionClient } from './reflection-client.js';
@@ -29,9 +31,7 @@ test('reflection only: list the services, describe a message, call Check and Get
     }
 
     const pkg = await reflection.packageFor('dbmazz.HealthService');
-    const response = pkg['dbmazz.HealthCheckResponse'] as MessageTypeDefinition<object, object>;
-    const fields = (response.type as { field: { name: string; number: number }[] }).field.map((f) => `${f.number}:${f.name}`);
-    assert.deepEqual(fields, ['1:status', '2:stage', '3:stageDetail', '4:errorDetail']);
+    assert.deepEqual(fieldsOf(pkg, 'dbmazz.HealthCheckResponse'), ['1:status', '2:stage', '3:stage_detail', '4:error_detail']);
 
     const loaded = grpc.loadPackageDefinition(pkg) as unknown as Record<string, Record<string, new (a: string, c: grpc.ChannelCredentials) => grpc.Client>>;
     const ctor = loaded['dbmazz']?.['HealthService'];
@@ -46,15 +46,56 @@ test('reflection only: list the services, describe a message, call Check and Get
           assert.ok(fn);
           fn.call(client, {}, new grpc.Metadata(), (err, res) => (err ? reject(err) : resolve(res ?? {})));
         });
-      assert.deepEqual(await call(health, 'Check'), { status: 'SERVING', stage: 'STAGE_CDC', stageDetail: 'Replicating', errorDetail: '' });
+      // Stubs built from reflection see the .proto's names.
+      assert.deepEqual(await call(health, 'Check'), { status: 'SERVING', stage: 'STAGE_CDC', stage_detail: 'Replicating', error_detail: '' });
       const s = await call(status, 'GetStatus');
       assert.equal(s['state'], 'RUNNING');
-      assert.equal(s['slotName'], 'dbmazz_slot');
+      assert.equal(s['slot_name'], 'dbmazz_slot');
       assert.deepEqual(s['tables'], ['public.orders']);
     } finally {
       health.close();
       status.close();
     }
+  } finally {
+    reflection.close();
+    await h.close();
+  }
+});
+
+/** `number:name` of each field of a message in a package definition. */
+function fieldsOf(pkg: protoLoader.PackageDefinition, message: string): string[] {
+  const def = pkg[message] as MessageTypeDefinition<object, object> | undefined;
+  assert.ok(def && 'type' in def, `${message} is not a message of the package`);
+  return (def.type as { field: { name: string; number: number }[] }).field.map((f) => `${f.number}:${f.name}`);
+}
+
+test('reflection describes every message with the field names of the .proto as written (stage_detail, not stageDetail)', async () => {
+  const h = await startControl();
+  const reflection = new ReflectionClient(`127.0.0.1:${h.server.port}`);
+  try {
+    await h.run();
+    // The .proto files as written: keepCase keeps their snake_case names.
+    const written = protoLoader.loadSync([...PROTO_FILES], { includeDirs: [PROTO_DIR], keepCase: true });
+    const messages = Object.keys(written).filter((k) => 'type' in (written[k] ?? {}) && 'field' in (written[k] as MessageTypeDefinition<object, object>).type);
+    assert.ok(messages.length >= 14, `expected every message of dbmazz.proto and health.proto, got ${messages.join(', ')}`);
+    const described = new Map<string, protoLoader.PackageDefinition>();
+    for (const service of await reflection.listServices()) {
+      if (service.startsWith('grpc.reflection.')) continue;
+      described.set(service, await reflection.packageFor(service));
+    }
+    const union: protoLoader.PackageDefinition = Object.assign({}, ...described.values());
+    for (const m of messages) {
+      const fields = fieldsOf(union, m);
+      assert.deepEqual(fields, fieldsOf(written, m), `${m} as reflection describes it`);
+      for (const f of fields) assert.match(f, /^\d+:[a-z][a-z0-9_]*$/, `${m} field ${f} is not the snake_case name of the .proto`);
+    }
+    // Names clients know from the seed.
+    assert.ok(fieldsOf(union, 'dbmazz.StatusResponse').includes('2:current_lsn'));
+    assert.ok(fieldsOf(union, 'dbmazz.StatusResponse').includes('3:confirmed_lsn'));
+    assert.ok(fieldsOf(union, 'dbmazz.StatusResponse').includes('5:slot_name'));
+    assert.ok(fieldsOf(union, 'dbmazz.StopRequest').includes('1:skip_slot_cleanup'));
+    assert.ok(fieldsOf(union, 'dbmazz.ReloadConfigRequest').includes('2:flush_interval_ms'));
+    assert.ok(fieldsOf(union, 'dbmazz.MetricsResponse').includes('2:events_per_second'));
   } finally {
     reflection.close();
     await h.close();

@@ -147,3 +147,26 @@ test('a source without transactions has each change confirmed once durable', asy
   assert.deepEqual(h.source.acknowledged, [last.record.commitLsn]);
   await h.pipeline.stopNow();
 });
+
+test('progress (what ends an outage): a durable flush, or a quiet keepalive at or past everything received before', async () => {
+  const h = await startPipeline({ flushSize: 10 });
+  // As after a restart: the previous pipeline had received more than the new one's start position.
+  h.state.receivedLsn = 0x5000n;
+  const at = h.state.progress;
+  h.source.emit({ kind: 'idle', position: 0x1000n });
+  await settle();
+  assert.equal(h.state.progress, at, 'the keepalive at the start of a replay is not progress');
+  h.source.emit({ kind: 'idle', position: 0x5000n });
+  await settle();
+  assert.equal(h.state.progress, at + 1, 'caught up with nothing unwritten');
+
+  const tx = h.stream.inserts(orders, 1);
+  h.source.emit(...tx);
+  h.source.emit({ kind: 'idle', position: 0x9000000n });
+  await settle();
+  assert.equal(h.state.progress, at + 1, 'a change is buffered: not caught up');
+  await tick(h, 1000);
+  assert.equal(h.sink.durable.length, 1);
+  assert.equal(h.state.progress, at + 2, 'the flush became durable');
+  await h.pipeline.stopNow();
+});

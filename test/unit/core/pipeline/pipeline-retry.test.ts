@@ -50,12 +50,12 @@ test('the backoff is capped and honours the server Retry-After', async () => {
   await h.pipeline.stopNow();
 });
 
-test('retries stop after maxAttempts and the pipeline fails', async () => {
+test('retries stop after maxAttempts and the pipeline fails with a transient error (the runtime restarts it)', async () => {
   const h = await startPipeline({ flushSize: 1, retry: { maxAttempts: 3, initialDelayMs: 10, maxDelayMs: 10 } });
   h.sink.failNext(transient(), 10);
   h.source.emit(...h.stream.inserts(orders, 1));
   for (let i = 0; i < 5; i++) await tick(h, 10);
-  await assert.rejects(h.pipeline.done, (err: unknown) => err instanceof CdcError && /gave up after 3 attempts/.test(err.message));
+  await assert.rejects(h.pipeline.done, (err: unknown) => err instanceof CdcError && err.retry === 'retry' && /gave up after 3 attempts/.test(err.message));
   assert.equal(h.sink.writes.length, 3);
   assert.equal(h.state.totals.retries, 2);
   assert.match(h.state.errorDetail, /HTTP 503.*gave up after 3 attempts/);
