@@ -138,7 +138,8 @@ describe('StarRocks outages: waited out unless an operator is needed', () => {
       em.faults.clear(fault);
       assert.equal(await d.exit(60_000), 1, d.process.output().slice(-3000));
       const out = d.process.output();
-      assert.match(out, /Reconnection failed in stage INIT: StarRocks rejected the login [^"]*Access denied for user 'root'[^"]* Check SINK_USER and SINK_PASSWORD\./);
+      // INIT checks the FE HTTP endpoint (its credentials) before the MySQL port.
+      assert.match(out, /Reconnection failed in stage INIT: StarRocks at SINK_URL=\S+ refused the credentials of SINK_USER 'root' \(HTTP 401: Access denied for root@[^)]*\)\. Check SINK_USER and SINK_PASSWORD/);
       assert.equal((await j.slotRow())?.active, false, 'the slot is kept for the next start');
     } finally {
       em.catalog.setPassword(SR_PASSWORD);
