@@ -12,3 +12,4 @@ export * from './plugin/settings.js';
 export * from './plugin/source.js';
 export * from './plugin/sink.js';
 export * from './plugin/manifest.js';
+export { parseTables, DEFAULT_SCHEMA } from './config/tables.js';

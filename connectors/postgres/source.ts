@@ -21,6 +21,7 @@ import {
   type SourceCapabilities,
   type SourceEvent,
   type SourceEventHandler,
+  type SourceIdentity,
   type SourceSetupResult,
   type SourceStatus,
   type SlotStatus,
@@ -29,6 +30,7 @@ import {
   tableKey,
 } from '../../core/index.js';
 import { resolveTypes } from './catalog.js';
+import { readIdentity } from './identity.js';
 import { TypeRegistry } from './codec/pg-types.js';
 import { TransactionAssembler } from './codec/to-change-record.js';
 import { clientConfig, type PostgresConfig } from './config.js';
@@ -101,6 +103,11 @@ export class PostgresSource implements Source {
 
   async validateConnection(): Promise<void> {
     await this.query.run(`validate ${this.cfg.target}`, (c) => validateServer(c, this.cfg));
+  }
+
+  /** The cluster's system identifier and the database (identity.ts). */
+  async identity(): Promise<SourceIdentity> {
+    return this.query.run(`identify ${this.cfg.target}`, (c) => readIdentity(c, this.cfg));
   }
 
   async inspect(): Promise<SourceSetupResult> {

@@ -2,9 +2,11 @@
  * Settings of the StarRocks sink (environment names from the seed, with their older aliases) and
  * the typed configuration the sink runs with.
  */
-import type { Settings, SettingSpec } from '../../core/index.js';
+import type { Settings, SettingSpec, TableId } from '../../core/index.js';
 import { CdcError, settingNumber, settingOptionalString, settingString } from '../../core/index.js';
 import { isSchemaEvolutionPolicy, SCHEMA_EVOLUTION_POLICIES, type SchemaEvolutionPolicy } from './schema-evolution.js';
+import { isSourceChangePolicy, SOURCE_CHANGE_POLICIES, type SourceChangePolicy } from './source-identity.js';
+import { DEFAULT_TABLE_NAME_PATTERN, TABLE_MAP_SETTING, TABLE_NAME_SETTING, TargetNaming } from './table-names.js';
 
 export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
   {
@@ -36,7 +38,32 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     type: 'string',
     required: true,
     schema: { minLength: 1 },
-    description: 'Target database; each source table is loaded into the table of the same name',
+    description: 'Target database; each source table is loaded into the table named by SINK_TABLE_MAP or SINK_TABLE_NAME (default: the source table name)',
+  },
+  {
+    env: 'SINK_TABLE_NAME',
+    type: 'string',
+    default: DEFAULT_TABLE_NAME_PATTERN,
+    schema: { minLength: 1 },
+    expected: 'a pattern with {schema} and {table}, e.g. {schema}_{table}',
+    description:
+      'Naming rule of the StarRocks target tables: {schema} and {table} are replaced by the source schema and table name. Default {table}: the source table name. Two source tables may not map to one target (the configuration is refused)',
+  },
+  {
+    env: 'SINK_TABLE_MAP',
+    type: 'list',
+    expected: 'comma-separated schema.table:target entries, e.g. a.orders:orders_a,b.orders:orders_b',
+    description:
+      'Per-table target names, overriding SINK_TABLE_NAME: `schema.table:target` entries (source written as in TABLES; the target is used exactly as written, case-sensitive; double-quote it when it holds a comma or colon)',
+  },
+  {
+    env: 'SINK_ON_SOURCE_CHANGE',
+    type: 'string',
+    default: 'fail',
+    schema: { enum: [...SOURCE_CHANGE_POLICIES] },
+    expected: `one of ${SOURCE_CHANGE_POLICIES.join(', ')}`,
+    description:
+      'A target table holding rows written from another source (another PostgreSQL cluster or database, e.g. after a dump/restore or an upgrade by logical replication) cannot take this source\'s changes: their versions are not comparable. fail (default): stop at setup naming the table. truncate: empty those target tables (TRUNCATE TABLE) and record the new source; rows come back only as they change in the source. See docs/operations.md',
   },
   {
     env: 'SINK_USER',
@@ -44,7 +71,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     type: 'string',
     default: 'root',
     schema: { minLength: 1 },
-    description: 'StarRocks user (needs SELECT, INSERT and ALTER on the target tables)',
+    description: 'StarRocks user (needs SELECT, INSERT and ALTER on the target tables, and CREATE TABLE on SINK_DATABASE once, for dbmazz_source_identity)',
   },
   {
     env: 'SINK_PASSWORD',
@@ -158,6 +185,10 @@ export interface StarRocksConfig {
   readonly createTables: boolean;
   /** undefined: let the cluster's default_replication_num apply. */
   readonly replicationNum: number | undefined;
+  /** SINK_TABLE_NAME and SINK_TABLE_MAP. */
+  readonly naming: TargetNaming;
+  /** SINK_ON_SOURCE_CHANGE. */
+  readonly onSourceChange: SourceChangePolicy;
 }
 
 /** Builds the typed configuration from validated settings. */
@@ -193,7 +224,30 @@ export function readStarRocksConfig(given: Settings): StarRocksConfig {
     schemaEvolution: readPolicy(s['SCHEMA_EVOLUTION']),
     createTables: s['SINK_CREATE_TABLES'] === true,
     replicationNum: typeof s['SINK_REPLICATION_NUM'] === 'number' ? s['SINK_REPLICATION_NUM'] : undefined,
+    naming: readNaming(s),
+    onSourceChange: isSourceChangePolicy(s['SINK_ON_SOURCE_CHANGE']) ? s['SINK_ON_SOURCE_CHANGE'] : 'fail',
   };
+}
+
+function namingOf(s: Settings): { value: TargetNaming; problems: readonly string[] } {
+  const map = s[TABLE_MAP_SETTING];
+  return TargetNaming.parse(settingOptionalString(s, TABLE_NAME_SETTING), Array.isArray(map) ? (map as readonly string[]) : undefined);
+}
+
+function readNaming(s: Settings): TargetNaming {
+  const { value, problems } = namingOf(s);
+  if (problems.length > 0) throw new CdcError({ code: 'CONFIG_INVALID', message: problems.join('; ') });
+  return value;
+}
+
+/**
+ * The manifest's configuration check (runs with TABLES, before anything is contacted): the naming
+ * settings are well formed, every target is a valid StarRocks table name, and no two tables of
+ * TABLES map to one target.
+ */
+export function checkStarRocksConfig(settings: Settings, tables: readonly TableId[]): string[] {
+  const { value, problems } = namingOf(settings);
+  return problems.length > 0 ? [...problems] : value.problems(tables);
 }
 
 function readPolicy(v: unknown): SchemaEvolutionPolicy {

@@ -3,7 +3,7 @@
  * See docs/starrocks.md.
  */
 import { defineSink, PLUGIN_API_VERSION } from '../../core/index.js';
-import { readStarRocksConfig, STARROCKS_SETTINGS } from './config.js';
+import { checkStarRocksConfig, readStarRocksConfig, STARROCKS_SETTINGS } from './config.js';
 import { STARROCKS_CAPABILITIES, StarRocksSink } from './sink.js';
 
 export const starrocksSink = defineSink({
@@ -13,6 +13,7 @@ export const starrocksSink = defineSink({
   description: 'StarRocks Primary Key tables via Stream Load (upserts, soft deletes, partial updates)',
   settings: STARROCKS_SETTINGS,
   capabilities: STARROCKS_CAPABILITIES,
+  checkConfig: checkStarRocksConfig,
   create: (settings, ctx) => new StarRocksSink(readStarRocksConfig(settings), ctx),
 });
 

@@ -3,7 +3,7 @@
  * planned into loads (rows/plan.ts), encoded (stream-load/body.ts) and sent as labelled Stream
  * Loads (stream-load/loader.ts). `write` resolves only when every load of the batch is committed.
  */
-import type { ConnectorContext, Lsn, Sink, SinkCapabilities, TableBatch, TableId, TableSchema, WriteResult } from '../../core/index.js';
+import type { ConnectorContext, Lsn, Sink, SinkCapabilities, SinkSetupContext, TableBatch, TableId, TableSchema, WriteResult } from '../../core/index.js';
 import { CdcError, formatTableId, tableKey } from '../../core/index.js';
 import { AUDIT_COLUMN_NAMES } from './audit.js';
 import type { StarRocksConfig } from './config.js';
@@ -26,6 +26,7 @@ import { columnsWithAudit, streamLoadHeaders, streamLoadPath } from './stream-lo
 import { ReplayGuard, type GuardTarget } from './replay-guard.js';
 import { checkKeySizes } from './key-size.js';
 import { TargetTruncator } from './truncate.js';
+import { decideTarget, SourceIdentityStore, sourceLabelTag } from './source-identity.js';
 
 export const STARROCKS_CAPABILITIES: SinkCapabilities = {
   partialUpdate: true,
@@ -65,6 +66,10 @@ export class StarRocksSink implements Sink {
   private readonly guard = new ReplayGuard();
   private readonly oldRows = new OldRowCache();
   private readonly truncator: TargetTruncator;
+  private readonly identities: SourceIdentityStore;
+  /** Tag of the source identity in load labels (labels of two sources never meet); '' when unknown. */
+  private sourceTag = '';
+  private warnedUnmapped = false;
 
   constructor(
     private readonly cfg: StarRocksConfig,
@@ -94,6 +99,20 @@ export class StarRocksSink implements Sink {
       connectTimeoutMs: cfg.connectTimeoutMs,
     };
     this.runSql = deps.sql ?? ((fn) => withMysql(mysqlOptions, fn));
+    this.identities = new SourceIdentityStore({
+      db: cfg.database,
+      replicationNum: cfg.replicationNum,
+      labelPrefix: cfg.labelPrefix,
+      loadTimeoutMs: cfg.loadTimeoutMs,
+      logger: ctx.logger,
+      load: (job) => this.loader.load(job),
+      now: this.now,
+    });
+  }
+
+  /** SINK_TABLE_NAME / SINK_TABLE_MAP: no two tables into one target, every target a valid name. */
+  checkTables(tables: readonly TableId[]): string[] {
+    return this.cfg.naming.problems(tables);
   }
 
   /** The FE HTTP endpoint (SINK_URL, used for every load) with the credentials, then the MySQL port. */
@@ -108,7 +127,10 @@ export class StarRocksSink implements Sink {
     });
   }
 
-  async setup(tables: readonly TableSchema[]): Promise<void> {
+  async setup(tables: readonly TableSchema[], context: SinkSetupContext = {}): Promise<void> {
+    const problems = this.checkTables(tables.map((t) => t.id));
+    if (problems.length > 0) throw new CdcError({ code: 'CONFIG_INVALID', message: problems.join('; ') });
+    this.warnUnusedMap();
     await this.runSql(async (query) => {
       let dbs: string[];
       try {
@@ -123,8 +145,25 @@ export class StarRocksSink implements Sink {
           hint: `Create it (CREATE DATABASE \`${this.cfg.database.replace(/`/g, '``')}\`) or fix SINK_DATABASE.`,
         });
       }
+      const current = context.source;
+      // Before any DDL: a target written from another source is refused with nothing changed.
+      const targets = tables.map((t) => ({ source: t.id, target: this.cfg.naming.targetOf(t.id) }));
+      const states = current ? await this.identities.resolve(query, targets, current, this.cfg.onSourceChange) : [];
       for (const schema of tables) await this.prepare(query, schema);
+      if (current) {
+        const record = states.filter((s) => decideTarget(s, current).kind !== 'keep').map((s) => s.target);
+        await this.identities.record(query, record, current);
+        this.sourceTag = sourceLabelTag(current);
+      }
     });
+  }
+
+  /** SINK_TABLE_MAP entries for tables outside TABLES: a typo, or a table to be added live. */
+  private warnUnusedMap(): void {
+    if (this.warnedUnmapped) return;
+    this.warnedUnmapped = true;
+    const unused = this.cfg.naming.unusedOverrides(this.ctx.tables);
+    if (unused.length > 0) this.ctx.logger.warn({ tables: unused }, 'SINK_TABLE_MAP names tables that are not in TABLES; they apply only if those tables are added (ReloadConfig)');
   }
 
   /** Applies SCHEMA_EVOLUTION to the target table (setup/evolve.ts) before rows of the new shape load. */
@@ -188,7 +227,7 @@ export class StarRocksSink implements Sink {
       const encoded = encodeBody(cols, plan.rows, target.audit, syncedAt, `${target.db}.${target.name}`);
       const label = makeLabel({
         prefix: this.cfg.labelPrefix,
-        pipelineId: this.truncator.labelPipelineId(key, batch.pipelineId, batch.firstLsn),
+        pipelineId: this.truncator.labelPipelineId(key, this.sourceTag === '' ? batch.pipelineId : `${batch.pipelineId}_${this.sourceTag}`, batch.firstLsn),
         table: target.name,
         ...identity,
         index,
@@ -256,6 +295,7 @@ export class StarRocksSink implements Sink {
       schemaEvolution: this.cfg.schemaEvolution,
       createTables: this.cfg.createTables,
       replicationNum: this.cfg.replicationNum,
+      tableName: (id) => this.cfg.naming.targetOf(id),
     });
     this.tables.set(tableKey(schema.id), target);
     this.preparedFor.set(tableKey(schema.id), schema);

@@ -19,6 +19,7 @@ import { CdcError, formatLsn, formatTableId, tableKey } from '../../core/index.j
 import { quoteIdent } from './identifiers.js';
 import type { Query } from './setup/mysql.js';
 import { mysqlError } from './setup/mysql.js';
+import { maxVersion } from './source-identity.js';
 
 export interface TruncateTarget {
   readonly db: string;
@@ -59,14 +60,7 @@ export class TargetTruncator {
   private async truncateOne(query: Query, key: string, t: TruncateTarget, lsn: Lsn): Promise<void> {
     const fq = `${quoteIdent(t.db)}.${quoteIdent(t.name)}`;
     const label = `${t.db}.${t.name}`;
-    let stored: bigint | undefined;
-    try {
-      const rows = await query(`SELECT MAX(${quoteIdent(t.versionColumn)}) AS v FROM ${fq}`);
-      const v = rows[0]?.['v'];
-      stored = v === null || v === undefined || v === '' ? undefined : BigInt(String(v));
-    } catch (err) {
-      throw mysqlError(err, `reading the highest ${t.versionColumn} of ${label} before a TRUNCATE`);
-    }
+    const stored = await maxVersion(query, t.db, t.name, t.versionColumn);
     try {
       await query(`TRUNCATE TABLE ${fq}`);
     } catch (err) {

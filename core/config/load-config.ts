@@ -176,6 +176,19 @@ export async function loadConfig(input: LoadConfigInput): Promise<DbmazzConfig> 
     secrets.push(...sink.secrets);
   }
   problems.push(...collisionProblems(groups));
+  // Checks of a connector that need several of its settings, or TABLES (e.g. target names).
+  for (const [manifest, read] of [
+    [sourceManifest, source],
+    [sinkManifest, sink],
+  ] as const) {
+    if (manifest?.checkConfig && read && read.problems.length === 0 && tables.problems.length === 0) {
+      try {
+        problems.push(...manifest.checkConfig(read.settings, tables.tables));
+      } catch (err) {
+        problems.push(`the ${manifest.kind} '${manifest.type}': its configuration check failed (${err instanceof Error ? err.message : String(err)}); this is a bug in the connector`);
+      }
+    }
+  }
 
   if (problems.length > 0 || !sourceManifest || !sinkManifest || !source || !sink) {
     throw new ConfigError(problems.map((p) => scrubText(p, secrets)));

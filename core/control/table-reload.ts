@@ -6,11 +6,13 @@
  *
  * Changes of an added table committed after the answer are replicated; its existing rows are not
  * copied. Buffered changes of a removed table are still written; later ones are not read. The change
- * lasts until the daemon restarts (TABLES is what setup uses).
+ * lasts until the daemon restarts (TABLES is what setup uses). The sink may refuse a set of tables
+ * (Sink.checkTables, e.g. two tables with one target); tables being removed still count then, as
+ * their buffered changes are still written: remove in one call, add in the next.
  */
 import { toCdcError } from '../errors/errors.js';
 import { formatTableId, tableKey, type TableId } from '../model/table.js';
-import type { Sink } from '../plugin/sink.js';
+import type { Sink, SinkSetupContext } from '../plugin/sink.js';
 import type { Source } from '../plugin/source.js';
 
 export interface TableChangeResult {
@@ -47,16 +49,22 @@ export async function changeTables(source: Source, sink: Sink, current: readonly
     return unchanged(`the ${source.type} source cannot remove tables while running; nothing was changed (restart with TABLES without ${names(remove)})`);
   }
 
+  // Tables being removed are still written until the removal (buffered changes), so they count too.
+  const sinkProblems = add.length > 0 ? (sink.checkTables?.([...current, ...add]) ?? []) : [];
+  if (sinkProblems.length > 0) return unchanged(`cannot add ${names(add)}: ${sinkProblems.join('; ')}; nothing was changed`);
+
   let tables = [...current];
   if (add.length > 0 && source.checkTables !== undefined && source.addTables !== undefined) {
     let schemas;
+    let context: SinkSetupContext;
     try {
       schemas = await source.checkTables(add);
+      context = source.identity ? { source: await source.identity() } : {};
     } catch (err) {
       return unchanged(`cannot add ${names(add)}: ${reason(err)}; nothing was changed`);
     }
     try {
-      await sink.setup(schemas);
+      await sink.setup(schemas, context);
     } catch (err) {
       return unchanged(`cannot add ${names(add)}: the ${sink.type} sink rejected them: ${reason(err)}; nothing was changed in the source`);
     }

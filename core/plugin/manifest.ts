@@ -24,6 +24,12 @@ interface ManifestBase {
   readonly version?: string;
   /** Settings this connector reads from the environment. */
   readonly settings: readonly SettingSpec[];
+  /**
+   * Optional configuration check that needs more than one setting, or TABLES: returns one problem
+   * text per problem (empty when fine), reported with every other configuration problem (exit 2).
+   * Called only when this connector's own settings are valid. Pure: contacts nothing.
+   */
+  checkConfig?(settings: Settings, tables: readonly TableId[]): readonly string[];
 }
 
 export interface SourceManifest extends ManifestBase {

@@ -2,6 +2,13 @@ import type { Lsn } from '../model/lsn.js';
 import type { ChangeRecord } from '../model/change-record.js';
 import type { TableId, TableSchema } from '../model/table.js';
 import type { SinkCapabilities } from './capabilities.js';
+import type { SourceIdentity } from './source.js';
+
+/** What the runtime tells the sink at setup. */
+export interface SinkSetupContext {
+  /** The source the changes come from; undefined when the source cannot tell. */
+  readonly source?: SourceIdentity;
+}
 
 /** The changes of one table inside one flush, in stream order. */
 export interface TableBatch {
@@ -40,8 +47,17 @@ export interface Sink {
   readonly type: string;
   readonly capabilities: SinkCapabilities;
   validateConnection(): Promise<void>;
-  /** Checks target tables and prepares them (e.g. audit columns). Idempotent. */
-  setup(tables: readonly TableSchema[]): Promise<void>;
+  /**
+   * Checks target tables and prepares them (e.g. audit columns). Idempotent. `context.source` is the
+   * identity of the source the changes come from, when the source can tell (Source.identity): a sink
+   * whose stored state orders changes by source positions should refuse state written from another source.
+   */
+  setup(tables: readonly TableSchema[], context?: SinkSetupContext): Promise<void>;
+  /**
+   * Optional, pure: problems with streaming exactly this set of tables (e.g. two of them would be
+   * written into one target), one text each; empty when fine. Checked before tables are added live.
+   */
+  checkTables?(tables: readonly TableId[]): readonly string[];
   /** Called when a source table's shape changed, before any record carrying the new shape is written. */
   schemaChanged?(schema: TableSchema, previous: TableSchema | undefined): Promise<void>;
   write(batch: TableBatch, signal: AbortSignal): Promise<WriteResult>;

@@ -32,6 +32,19 @@ export interface SourceStatus {
   readonly confirmedPosition: Lsn;
 }
 
+/**
+ * Which source a stream comes from. Stream positions (and so versions and load labels derived from
+ * them) are comparable only between changes of one identity: e.g. a PostgreSQL cluster (its system
+ * identifier) and database. A physical replica promoted to primary keeps the identity; a restored
+ * dump or a new cluster fed by logical replication does not.
+ */
+export interface SourceIdentity {
+  /** Opaque, stable text; equal for two connections exactly when their positions are comparable. */
+  readonly id: string;
+  /** For people, e.g. `PostgreSQL system 7316…, database shop`. */
+  readonly description: string;
+}
+
 export interface SourceSetupResult {
   /** The shape of every table that will be streamed, as known at setup. */
   readonly tables: readonly TableSchema[];
@@ -60,6 +73,11 @@ export interface Source {
    * called again.
    */
   inspect?(): Promise<SourceSetupResult>;
+  /**
+   * Optional, read-only: the identity of the server the source streams from (SourceIdentity). Called
+   * after `validateConnection` and before the sink's setup, which receives it.
+   */
+  identity?(): Promise<SourceIdentity>;
   /** Idempotent creation of what streaming needs (slot, publication). Never destroys state. */
   setup(): Promise<SourceSetupResult>;
   /** Starts streaming from the last confirmed position; resolves once streaming has begun. */

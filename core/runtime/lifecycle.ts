@@ -11,7 +11,7 @@
 import type { Logger } from 'pino';
 import { CdcError, type ErrorCode } from '../errors/errors.js';
 import { formatTableId } from '../model/table.js';
-import type { Sink } from '../plugin/sink.js';
+import type { Sink, SinkSetupContext } from '../plugin/sink.js';
 import type { Source, SourceSetupResult } from '../plugin/source.js';
 import type { Clock } from '../pipeline/clock.js';
 import { validatePipelineOptions, type PipelineOptions } from '../pipeline/options.js';
@@ -88,11 +88,14 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
   // With `inspect`, the source's tables are checked read-only first and its slot is created last, so a
   // sink-side problem never leaves a new, unused slot holding WAL.
   const inspect = source.inspect?.bind(source);
+  // The sink learns which source the changes come from, to refuse state written from another one.
+  const identify = source.identity?.bind(source);
+  const context: SinkSetupContext = identify ? { source: await step('SOURCE_SETUP', `${source.type} source identity`, () => identify()) } : {};
   let tables: SourceSetupResult['tables'];
   if (inspect) {
     ({ tables } = await step('SOURCE_SETUP', `${source.type} source check`, () => inspect()));
     state.tables = tables.map((t) => formatTableId(t.id));
-    await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables));
+    await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables, context));
     logger.info({ tables: state.tables }, 'Sink ready');
     if (!resume) {
       ({ tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup()));
@@ -102,7 +105,7 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
     ({ tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup()));
     state.tables = tables.map((t) => formatTableId(t.id));
     logger.info({ tables: state.tables }, 'Source ready');
-    await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables));
+    await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables, context));
     logger.info({ tables: state.tables }, 'Sink ready');
   }
 

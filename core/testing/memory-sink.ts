@@ -8,7 +8,7 @@ import { CdcError } from '../errors/errors.js';
 import type { ChangeRecord } from '../model/change-record.js';
 import { tableKey, type TableId, type TableSchema } from '../model/table.js';
 import type { SinkCapabilities } from '../plugin/capabilities.js';
-import type { Sink, TableBatch, WriteResult } from '../plugin/sink.js';
+import type { Sink, SinkSetupContext, TableBatch, WriteResult } from '../plugin/sink.js';
 
 export interface MemorySinkOptions {
   readonly type?: string;
@@ -37,6 +37,8 @@ export class MemorySink implements Sink {
   /** Batches whose write resolved, in order. */
   readonly durable: TableBatch[] = [];
   setupTables: readonly TableSchema[] | undefined;
+  /** The context of the last setup call. */
+  setupContext: SinkSetupContext | undefined;
   closed = false;
   /** Writes of one table that overlapped (must stay 0). */
   sameTableOverlaps = 0;
@@ -105,8 +107,9 @@ export class MemorySink implements Sink {
     if (this.options.failures?.validateConnection !== undefined) throw this.options.failures.validateConnection;
   }
 
-  async setup(tables: readonly TableSchema[]): Promise<void> {
+  async setup(tables: readonly TableSchema[], context?: SinkSetupContext): Promise<void> {
     this.calls.push('setup');
+    this.setupContext = context;
     if (this.options.failures?.setup !== undefined) throw this.options.failures.setup;
     this.setupTables = tables;
   }

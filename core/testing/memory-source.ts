@@ -8,7 +8,7 @@ import { CdcError } from '../errors/errors.js';
 import { LSN_ZERO, type Lsn } from '../model/lsn.js';
 import type { TableSchema } from '../model/table.js';
 import type { SourceCapabilities } from '../plugin/capabilities.js';
-import type { Source, SourceEvent, SourceEventHandler, SourceSetupResult, SourceStatus } from '../plugin/source.js';
+import type { Source, SourceEvent, SourceEventHandler, SourceIdentity, SourceSetupResult, SourceStatus } from '../plugin/source.js';
 
 export interface MemorySourceOptions {
   readonly tables: readonly TableSchema[];
@@ -22,6 +22,8 @@ export interface MemorySourceOptions {
   };
   /** Position confirmed in an earlier run (resume point). */
   readonly confirmedPosition?: Lsn;
+  /** What `identity()` answers; without it the source has no `identity` method. */
+  readonly identity?: SourceIdentity;
   /** Called after each event was handed to the handler (e.g. to sample the pipeline's buffer). */
   readonly onDelivered?: (event: SourceEvent) => void;
 }
@@ -45,6 +47,7 @@ export class MemorySource implements Source {
   positionSentOnStop: Lsn | undefined;
   paused = false;
   closed = false;
+  identity?: () => Promise<SourceIdentity>;
 
   private readonly options: MemorySourceOptions;
   private readonly queue: SourceEvent[] = [];
@@ -66,6 +69,8 @@ export class MemorySource implements Source {
     this.type = options.type ?? 'memory';
     this.capabilities = { unchangedColumns: true, keyChanges: true, transactions: true, ...options.capabilities };
     this.confirmed = options.confirmedPosition ?? LSN_ZERO;
+    const identity = options.identity;
+    if (identity !== undefined) this.identity = async () => identity;
     this.donePromise = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;

@@ -36,7 +36,11 @@ describe('end to end: PostgreSQL → dbmazz → StarRocks (emulator)', () => {
     }, { timeoutMs: 60_000, intervalMs: 250, message: () => `tables never converged:\n${diff}\n--- daemon output ---\n${daemon?.output().slice(-4000)}` });
 
     // Every load was a success with a unique label; the password never reached the logs.
-    const loads = em.loads().filter((l) => l.db === SR_DB);
+    // The sink recorded which PostgreSQL cluster and database writes each target (one small load).
+    const sysid = (await pg.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()')).rows[0]?.id;
+    const recorded = em.rows(SR_DB, 'dbmazz_source_identity').map((r) => `${String(r['table_name'])}=${String(r['source_id'])}`).sort();
+    assert.deepEqual(recorded, ['customers', 'group', 'order_items', 'orders'].map((t) => `${t}=postgresql:${sysid}:${pg.database}`));
+    const loads = em.loads().filter((l) => l.db === SR_DB && l.table !== 'dbmazz_source_identity');
     assert.ok(loads.length > 0);
     const successes = loads.filter((l) => l.status === 'Success');
     assert.equal(successes.length, loads.length, JSON.stringify(loads.filter((l) => l.status !== 'Success').slice(0, 3)));

@@ -13,10 +13,10 @@ import type { Query } from './mysql.js';
 import { mysqlError } from './mysql.js';
 import { formatSrType, isKeyType, parseSrType } from './sr-types.js';
 import { createTableStatement, createTableSuggestion } from './sql.js';
-import type { TableSetupOptions } from './table-setup.js';
+import { targetNameOf, type TableSetupOptions } from './table-setup.js';
 
 export async function createTargetTable(query: Query, schema: TableSchema, o: TableSetupOptions): Promise<void> {
-  const name = schema.id.name;
+  const name = targetNameOf(schema, o);
   const fq = `${o.db}.${name}`;
   if (schema.keyColumns.length === 0) {
     throw new CdcError({

@@ -20,7 +20,7 @@ import type { Query } from './mysql.js';
 import { mysqlError } from './mysql.js';
 import { columnDetailsQuery, type ColumnDetail, type ColumnRetype, modifyColumnsStatement, parseColumnDetails } from './sql.js';
 import { formatSrType, holds, parseSrType, sameSrType, typeChange } from './sr-types.js';
-import { prepareTable, sourceColumnComment, type TableSetupOptions, type TargetTable } from './table-setup.js';
+import { prepareTable, sourceColumnComment, targetNameOf, type TableSetupOptions, type TargetTable } from './table-setup.js';
 
 async function readDetails(query: Query, db: string, table: string): Promise<ColumnDetail[]> {
   try {
@@ -32,7 +32,7 @@ async function readDetails(query: Query, db: string, table: string): Promise<Col
 
 export async function evolveTable(query: Query, schema: TableSchema, previous: TableSchema | undefined, o: TableSetupOptions): Promise<TargetTable> {
   const policy = o.schemaEvolution ?? 'evolve';
-  const name = schema.id.name;
+  const name = targetNameOf(schema, o);
   const fq = `${o.db}.${name}`;
   const diff = diffSchemas(previous, schema);
   if (isEmptyDiff(diff)) return prepareTable(query, schema, o);

@@ -1,12 +1,12 @@
 /**
- * Setup of one target table over the MySQL protocol: it must exist in SINK_DATABASE under the source
- * table's name (or is created, SINK_CREATE_TABLES=true), be a Primary Key table keyed like the source,
+ * Setup of one target table over the MySQL protocol: it must exist in SINK_DATABASE under its target
+ * name (SINK_TABLE_NAME / SINK_TABLE_MAP, default the source table's name) (or is created, SINK_CREATE_TABLES=true), be a Primary Key table keyed like the source,
  * and hold every source column. Source columns it lacks are added (SCHEMA_EVOLUTION=evolve), left out
  * of the loads with a warning (ignore) or a setup error (fail). Missing audit columns are always added.
  * All missing columns go into one ALTER TABLE, and loads start only after that schema-change job is
  * FINISHED (a load planned earlier would silently ignore the new columns, PROTOCOL.md §7.3).
  */
-import type { ColumnSchema, TableSchema } from '../../../core/index.js';
+import type { ColumnSchema, TableId, TableSchema } from '../../../core/index.js';
 import { CdcError, formatTableId } from '../../../core/index.js';
 import { AUDIT_COLUMNS, CDC_VERSION_COLUMN, IS_DELETED_COLUMN, OP_TYPE_COLUMN, SYNCED_AT_COLUMN, type AuditColumnDef } from '../audit.js';
 import { quoteIdent } from '../identifiers.js';
@@ -43,6 +43,13 @@ export interface TableSetupOptions extends DdlOptions {
   readonly createTables?: boolean;
   /** SINK_REPLICATION_NUM for created tables (unset: the cluster's default_replication_num). */
   readonly replicationNum?: number | undefined;
+  /** SINK_TABLE_NAME / SINK_TABLE_MAP: the target table of a source table (default: its name). */
+  readonly tableName?: (id: TableId) => string;
+}
+
+/** The StarRocks table a source table is loaded into. */
+export function targetNameOf(schema: TableSchema, o: TableSetupOptions): string {
+  return o.tableName?.(schema.id) ?? schema.id.name;
 }
 
 /** The comment of a column dbmazz added for a source column. */
@@ -52,7 +59,7 @@ export function sourceColumnComment(c: ColumnSchema): string {
 
 export async function prepareTable(query: Query, schema: TableSchema, o: TableSetupOptions): Promise<TargetTable> {
   const { db } = o;
-  const name = schema.id.name;
+  const name = targetNameOf(schema, o);
   const fq = `${db}.${name}`;
   const policy = o.schemaEvolution ?? 'evolve';
   let columns = await readColumns(query, db, name);

@@ -66,7 +66,7 @@ test('every kind of bad value is reported together, one line each, exit code 2',
     "  FLUSH_SIZE: 'abc' is not a positive integer (expected a positive integer, e.g. 10000)",
     "  SOURCE_TYPE 'mysql' is not a known source. Known sources: postgres. It can also name an installed npm package that exports a dbmazz connector manifest.",
     "  SINK_URL: 'ftp:/root:****@fe' does not have the expected form (expected an http(s) URL such as http://starrocks-fe:8030)",
-    '  SINK_DATABASE (or STARROCKS_DB): required, expected a value (Target database; each source table is loaded into the table of the same name)',
+    '  SINK_DATABASE (or STARROCKS_DB): required, expected a value (Target database; each source table is loaded into the table named by SINK_TABLE_MAP or SINK_TABLE_NAME (default: the source table name))',
     '  SINK_USER and STARROCKS_USER are both set, to different values: set only SINK_USER (STARROCKS_USER is its older name)',
   ]);
   assertNoSecrets(r.stderr);
@@ -134,4 +134,27 @@ test('seed aliases are accepted in place of the canonical names', async () => {
     "  SLOT_NAME: 'Not A Slot' does not have the expected form (expected 1-63 characters of a-z, 0-9 and _)",
   ]);
   assertNoSecrets(r.stderr);
+});
+
+test('two source tables mapped to one StarRocks table: exit 2 naming both, the target and the settings; nothing contacted', async () => {
+  const before = [pgTrap.connections(), feTrap.connections(), mysqlTrap.connections()];
+  const r = await runCli([], { ...trappedEnv(), TABLES: 'a.orders,b.orders,a.items', FLUSH_SIZE: '0', SINK_TABLE_MAP: 'a.items:orders_a' });
+  assert.equal(r.code, 2, r.stdout + r.stderr);
+  assert.deepEqual(r.stderr.split('\n').filter((l) => l.startsWith('  ')), [
+    "  FLUSH_SIZE: '0' is not a positive integer (expected a positive integer, e.g. 10000)",
+    "  SINK_TABLE_MAP/SINK_TABLE_NAME: a.orders and b.orders would both be loaded into the StarRocks table 'orders' (one would overwrite the other's rows); give them distinct targets, e.g. SINK_TABLE_NAME={schema}_{table} or SINK_TABLE_MAP=a.orders:a_orders,b.orders:b_orders",
+  ]);
+  assert.deepEqual([pgTrap.connections(), feTrap.connections(), mysqlTrap.connections()], before);
+
+  const fixed = await runCli([], { ...trappedEnv(), TABLES: 'a.orders,b.orders', SINK_TABLE_NAME: '{schema}_{table}', FLUSH_SIZE: '0' });
+  assert.equal(fixed.code, 2);
+  assert.equal(fixed.stderr.split('\n').filter((l) => l.startsWith('  ')).length, 1, fixed.stderr);
+
+  const bad = await runCli([], { ...trappedEnv(), TABLES: 'a.orders', SINK_TABLE_NAME: '{db}_{table}', SINK_TABLE_MAP: 'a.orders' });
+  assert.equal(bad.code, 2);
+  assert.deepEqual(bad.stderr.split('\n').filter((l) => l.startsWith('  ')), [
+    "  SINK_TABLE_NAME: '{db}_{table}' has the unknown placeholder {db} (expected {schema} and {table})",
+    "  SINK_TABLE_MAP: 'a.orders' has no ':' between the source table and the target name (expected schema.table:target, e.g. sales.orders:sales_orders)",
+  ]);
+  assertNoSecrets(r.stderr + bad.stderr);
 });

@@ -166,3 +166,15 @@ test('resume: a failed attempt keeps the daemon RUNNING (it retries) and reports
   assert.equal(t.state.errorDetail, 'PostgreSQL: connect ECONNREFUSED');
   assert.ok(t.source.closed && t.sink.closed);
 });
+
+test('the source identity reaches the sink setup; a source without one passes none', async () => {
+  const identity = { id: 'memory:1', description: 'memory source 1' };
+  const t = setup({ identity });
+  const running = await runLifecycle(t);
+  assert.deepEqual(t.sink.setupContext, { source: identity });
+  await running.drainAndStop();
+  const plain = setup();
+  const other = await runLifecycle(plain);
+  assert.deepEqual(plain.sink.setupContext, {});
+  await other.drainAndStop();
+});

@@ -3,10 +3,11 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseReload } from '../../../../core/control/reload.js';
 import { startWithRetries } from '../../../../core/control/setup-retry.js';
-import { diffTables } from '../../../../core/control/table-reload.js';
+import { changeTables, diffTables } from '../../../../core/control/table-reload.js';
 import { healthOf } from '../../../../core/control/health.js';
 import { RuntimeState } from '../../../../core/runtime/state.js';
-import { createTestLogger } from '../../../../core/testing/index.js';
+import type { TableId, TableSchema } from '../../../../core/index.js';
+import { createTestLogger, MemorySink, MemorySource, testTable } from '../../../../core/testing/index.js';
 
 const notFound = "Table 'orders' not found in PostgreSQL. Verify the table exists and is accessible.";
 
@@ -91,4 +92,42 @@ test('table diff: the requested list is the complete new set', () => {
   const t = (name: string) => ({ schema: 'public', name });
   assert.deepEqual(diffTables([t('a'), t('b')], [t('b'), t('c')]), { add: [t('c')], remove: [t('a')] });
   assert.deepEqual(diffTables([t('a')], [t('a')]), { add: [], remove: [] });
+});
+
+test('adding tables live: a sink refusal of the table set (two tables into one target) changes nothing', async () => {
+  const t = (schema: string, name: string) => ({ schema, name });
+  const identity = { id: 'memory:1', description: 'memory source 1' };
+  const added: string[] = [];
+  const source = Object.assign(new MemorySource({ tables: [testTable('orders')], identity }), {
+    checkTables: async (ids: readonly TableId[]) => ids.map((id) => testTable(id.name)),
+    addTables: async (schemas: readonly TableSchema[]) => void added.push(...schemas.map((s) => s.id.name)),
+  });
+  // Stands for the StarRocks sink's check: targets are the table names.
+  const sink = Object.assign(new MemorySink(), {
+    checkTables: (ids: readonly TableId[]): string[] => {
+      const seen = new Map<string, string>();
+      const problems: string[] = [];
+      for (const id of ids) {
+        const other = seen.get(id.name);
+        if (other !== undefined) problems.push(`${other} and ${id.schema}.${id.name} would both be loaded into '${id.name}'`);
+        seen.set(id.name, `${id.schema}.${id.name}`);
+      }
+      return problems;
+    },
+  });
+  const current = [t('a', 'orders')];
+  const refused = await changeTables(source, sink, current, [t('a', 'orders'), t('b', 'orders')]);
+  assert.deepEqual(refused, {
+    success: false,
+    message: "cannot add b.orders: a.orders and b.orders would both be loaded into 'orders'; nothing was changed",
+    tables: current,
+  });
+  assert.deepEqual(added, []);
+  assert.equal(sink.setupContext, undefined);
+  // Removing a.orders in the same call does not help: its buffered changes are still written.
+  assert.equal((await changeTables(source, sink, current, [t('b', 'orders')])).success, false);
+  const ok = await changeTables(source, sink, current, [t('a', 'orders'), t('b', 'items')]);
+  assert.equal(ok.success, true, ok.message);
+  assert.deepEqual(added, ['items']);
+  assert.deepEqual(sink.setupContext, { source: identity });
 });
