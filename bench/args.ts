@@ -1,0 +1,113 @@
+/** Command-line flags of `npm run bench` (pure: parse argv into options or an error text). */
+
+export interface BenchOptions {
+  /** Backlog size in changes (a multiple of 100: 100-row transactions). */
+  readonly changes: number;
+  /** Steady-state rates in changes per second. */
+  readonly rates: readonly number[];
+  /** Seconds measured at each steady rate. */
+  readonly duration: number;
+  /** Where the JSON results are written. */
+  readonly out: string;
+  /** FLUSH_INTERVAL_MS / FLUSH_SIZE given to the daemon (unset: the daemon's defaults). */
+  readonly flushIntervalMs: number | undefined;
+  readonly flushSize: number | undefined;
+  readonly help: boolean;
+}
+
+export const DEFAULT_OPTIONS: BenchOptions = {
+  changes: 50_000,
+  rates: [1000, 5000],
+  duration: 10,
+  out: 'bench/results/latest.json',
+  flushIntervalMs: undefined,
+  flushSize: undefined,
+  help: false,
+};
+
+export const HELP = `usage: npm run bench -- [flags]
+
+Measures, in one run on this machine, against a throwaway PostgreSQL and the in-process StarRocks emulator:
+  (a) server-side decode floor (pg_logical_slot_peek_binary_changes on a copy slot, count only)
+  (b) a decode-only consumer (pg-logical-replication's PgoutputPlugin, in a child process)
+  (c) dbmazz end to end into the StarRocks emulator (daemon as a child process)
+  (d) dbmazz into a sink that discards (bench/null-sink, loaded by path with SINK_TYPE)
+  (e) steady state at fixed rates: daemon CPU %, RSS, commit→visible latency p50/p99
+  (f) snapshot throughput (not yet: dbmazz has no snapshot)
+
+flags:
+  --changes N          backlog size in changes, a multiple of 100 (default ${DEFAULT_OPTIONS.changes}; the issue's size: 300000)
+  --rates R1,R2,...    steady-state rates in changes/s (default ${DEFAULT_OPTIONS.rates.join(',')}; e.g. 1000,5000,20000)
+  --duration S         seconds measured at each rate (default ${DEFAULT_OPTIONS.duration})
+  --flush-interval MS  FLUSH_INTERVAL_MS for the daemon (default: the daemon's default)
+  --flush-size N       FLUSH_SIZE for the daemon (default: the daemon's default)
+  --out FILE           JSON results (default ${DEFAULT_OPTIONS.out})
+  --help               this text
+`;
+
+function positiveInt(flag: string, v: string | undefined, min = 1): number | string {
+  if (v === undefined || !/^\d+$/.test(v) || Number(v) < min) return `${flag} needs an integer of at least ${min} (got ${v ?? 'nothing'})`;
+  return Number(v);
+}
+
+/** Options from argv (without node and script), or every problem found, one per line. */
+export function parseBenchArgs(argv: readonly string[]): BenchOptions | string {
+  const o: { -readonly [K in keyof BenchOptions]: BenchOptions[K] } = { ...DEFAULT_OPTIONS };
+  const problems: string[] = [];
+  const num = (flag: string, v: string | undefined, min?: number): number | undefined => {
+    const n = positiveInt(flag, v, min);
+    if (typeof n === 'string') {
+      problems.push(n);
+      return undefined;
+    }
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const raw = argv[i] ?? '';
+    const eq = raw.indexOf('=');
+    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
+    const value = (): string | undefined => (raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : argv[++i]);
+    switch (flag) {
+      case '--help':
+      case '-h':
+        o.help = true;
+        break;
+      case '--changes': {
+        const n = num(flag, value(), 100);
+        if (n !== undefined && n % 100 !== 0) problems.push(`--changes must be a multiple of 100 (100-row transactions), got ${n}`);
+        else if (n !== undefined) o.changes = n;
+        break;
+      }
+      case '--rates': {
+        const v = value() ?? '';
+        const rates = v.split(',').map((r) => num('--rates', r.trim(), 100));
+        if (rates.every((r): r is number => r !== undefined)) o.rates = rates;
+        break;
+      }
+      case '--duration': {
+        const n = num(flag, value(), 1);
+        if (n !== undefined) o.duration = n;
+        break;
+      }
+      case '--flush-interval': {
+        const n = num(flag, value(), 1);
+        if (n !== undefined) o.flushIntervalMs = n;
+        break;
+      }
+      case '--flush-size': {
+        const n = num(flag, value(), 1);
+        if (n !== undefined) o.flushSize = n;
+        break;
+      }
+      case '--out': {
+        const v = value();
+        if (v === undefined || v === '') problems.push('--out needs a file name');
+        else o.out = v;
+        break;
+      }
+      default:
+        problems.push(`unknown flag ${raw} (see --help)`);
+    }
+  }
+  return problems.length > 0 ? problems.join('\n') : o;
+}

@@ -1,0 +1,330 @@
+/**
+ * `npm run bench`: the benchmark of issue 11, in one run on this machine (see docs/performance.md).
+ * Throwaway PostgreSQL (test/harness), the StarRocks emulator in this process, dbmazz as a child
+ * process whose CPU and peak RSS are read from /proc/<pid>/stat and /proc/<pid>/status (VmHWM).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { startPostgres, type PgHarness } from '../test/harness/postgres.js';
+import { startStarRocksEmulator, type StarRocksEmulator } from '../test/starrocks-emulator/index.js';
+import { spawnDaemon } from '../test/helpers/daemon.js';
+import { parseBenchArgs, HELP, type BenchOptions } from './args.js';
+import { fixed, markdownTable, mib, rate, times } from './format.js';
+import { sampleProcess } from './proc.js';
+import { eventsPerSecond, percentile, ratio } from './stats.js';
+import { backlogSql, CHANGES_PER_TXN, CREATE_TABLE, probeId, SEED, TABLE, transactionSql, UNTOUCHED_SEED } from './workload.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PUBLICATION = 'dbmazz_pub';
+const SR_DB = 'bench';
+const SR_PASSWORD = 'bench-pw';
+const POLL_MS = 10;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface DrainResult {
+  readonly seconds: number;
+  readonly cpuSeconds?: number;
+  readonly peakRssBytes?: number;
+  readonly messages?: number;
+}
+
+interface SteadyResult {
+  readonly targetRate: number;
+  readonly achievedRate: number;
+  readonly seconds: number;
+  readonly transactions: number;
+  readonly cpuPercent: number;
+  readonly rssMaxBytes: number;
+  readonly latencyP50Ms: number | undefined;
+  readonly latencyP99Ms: number | undefined;
+  readonly latencyMaxMs: number | undefined;
+}
+
+async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs: number, onTimeout: () => string = () => ''): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`bench: ${what} did not happen within ${timeoutMs} ms\n${onTimeout()}`);
+    await sleep(POLL_MS);
+  }
+}
+
+const slotActive = async (pg: PgHarness, slot: string): Promise<boolean> =>
+  (await pg.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.active === true;
+
+const slotConfirmed = async (pg: PgHarness, slot: string, lsn: string): Promise<boolean> =>
+  (await pg.query<{ ok: boolean }>('SELECT confirmed_flush_lsn >= $2::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = $1', [slot, lsn])).rows[0]?.ok === true;
+
+function daemonEnv(pg: PgHarness, em: StarRocksEmulator, opts: BenchOptions, slot: string, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    SOURCE_URL: pg.url,
+    SOURCE_SLOT_NAME: slot,
+    SOURCE_PUBLICATION_NAME: PUBLICATION,
+    TABLES: TABLE,
+    SINK_URL: em.feHttpUrl,
+    SINK_PORT: String(em.mysqlPort),
+    SINK_DATABASE: SR_DB,
+    SINK_USER: 'root',
+    SINK_PASSWORD: SR_PASSWORD,
+    SINK_CREATE_TABLES: 'true',
+    SINK_REPLICATION_NUM: '1',
+    GRPC_PORT: '0',
+    SETUP_MAX_ATTEMPTS: '1',
+    LOG_LEVEL: 'warn',
+    ...(opts.flushIntervalMs !== undefined ? { FLUSH_INTERVAL_MS: String(opts.flushIntervalMs) } : {}),
+    ...(opts.flushSize !== undefined ? { FLUSH_SIZE: String(opts.flushSize) } : {}),
+    ...extra,
+  };
+}
+
+/** (c)/(d): a daemon drains the backlog from its slot; timed from slot active to everything confirmed. */
+async function drainDaemon(pg: PgHarness, env: Record<string, string>, slot: string, targetLsn: string): Promise<DrainResult> {
+  const d = spawnDaemon(env);
+  const pid = d.child.pid ?? -1;
+  try {
+    await waitUntil(`slot ${slot} active`, () => slotActive(pg, slot), 60_000, () => d.output().slice(-3000));
+    const t0 = performance.now();
+    const s0 = sampleProcess(pid);
+    await waitUntil(`slot ${slot} confirmed ${targetLsn}`, () => slotConfirmed(pg, slot, targetLsn), 600_000, () => d.output().slice(-3000));
+    const seconds = (performance.now() - t0) / 1000;
+    const s1 = sampleProcess(pid);
+    return { seconds, cpuSeconds: s1.cpuSeconds - s0.cpuSeconds, peakRssBytes: s1.peakRssBytes };
+  } finally {
+    d.kill('SIGTERM');
+    await d.exited;
+  }
+}
+
+/** (b): pg-logical-replication's PgoutputPlugin in a child process, counting changes. */
+async function drainDecoder(pg: PgHarness, slot: string, changes: number): Promise<DrainResult> {
+  const child = spawn(process.execPath, [join(here, 'decode-consumer.js'), pg.url, slot, String(changes), PUBLICATION], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
+  try {
+    await waitUntil(`slot ${slot} active`, () => slotActive(pg, slot), 60_000, () => out);
+    const t0 = performance.now();
+    const s0 = sampleProcess(child.pid ?? -1);
+    await waitUntil('decode consumer done', async () => {
+      if (child.exitCode !== null) throw new Error(`decode consumer exited:\n${out}`);
+      return out.includes('done ');
+    }, 600_000, () => out);
+    const seconds = (performance.now() - t0) / 1000;
+    const s1 = sampleProcess(child.pid ?? -1);
+    return { seconds, cpuSeconds: s1.cpuSeconds - s0.cpuSeconds, peakRssBytes: s1.peakRssBytes };
+  } finally {
+    child.kill('SIGKILL');
+    await exited;
+  }
+}
+
+/** (e): transactions at a fixed rate; each one's probe row is polled in the emulator for commit→visible. */
+async function steadyAt(pg: PgHarness, em: StarRocksEmulator, pid: number, firstTxn: number, changesPerSecond: number, seconds: number): Promise<{ result: SteadyResult; nextTxn: number }> {
+  const table = em.catalog.getTable(SR_DB, TABLE);
+  if (!table) throw new Error(`bench: the emulator has no ${SR_DB}.${TABLE}`);
+  const client = await pg.connect();
+  await client.query('SET synchronous_commit = on');
+  const pending: { probe: bigint; committedAt: number }[] = [];
+  const latencies: number[] = [];
+  let polling = true;
+  const poller = (async () => {
+    while (polling || pending.length > 0) {
+      const now = performance.now();
+      while (pending.length > 0 && table.getRow([pending[0]?.probe ?? 0n]) !== undefined) {
+        const p = pending.shift();
+        if (p) latencies.push(now - p.committedAt);
+      }
+      await sleep(5);
+    }
+  })();
+  let rssMax = 0;
+  const rssTimer = setInterval(() => (rssMax = Math.max(rssMax, sampleProcess(pid).rssBytes)), 250);
+  const intervalMs = (1000 * CHANGES_PER_TXN) / changesPerSecond;
+  const s0 = sampleProcess(pid);
+  const t0 = performance.now();
+  let t = firstTxn;
+  try {
+    for (let k = 0; performance.now() - t0 < seconds * 1000; k++, t++) {
+      const due = t0 + k * intervalMs;
+      const wait = due - performance.now();
+      if (wait > 0) await sleep(wait);
+      await client.query(transactionSql(t));
+      pending.push({ probe: probeId(t), committedAt: performance.now() });
+    }
+    const elapsed = (performance.now() - t0) / 1000;
+    const s1 = sampleProcess(pid);
+    const deadline = Date.now() + 60_000;
+    while (pending.length > 0 && Date.now() < deadline) await sleep(20);
+    if (pending.length > 0) throw new Error(`bench: ${pending.length} transactions at ${changesPerSecond}/s never became visible`);
+    const txns = t - firstTxn;
+    return {
+      nextTxn: t,
+      result: {
+        targetRate: changesPerSecond,
+        achievedRate: (txns * CHANGES_PER_TXN) / elapsed,
+        seconds: elapsed,
+        transactions: txns,
+        cpuPercent: (100 * (s1.cpuSeconds - s0.cpuSeconds)) / elapsed,
+        rssMaxBytes: Math.max(rssMax, s1.rssBytes),
+        latencyP50Ms: percentile(latencies, 50),
+        latencyP99Ms: percentile(latencies, 99),
+        latencyMaxMs: percentile(latencies, 100),
+      },
+    };
+  } finally {
+    polling = false;
+    clearInterval(rssTimer);
+    await poller;
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const parsed = parseBenchArgs(process.argv.slice(2));
+  if (typeof parsed === 'string') {
+    process.stderr.write(`${parsed}\n\n${HELP}`);
+    process.exit(2);
+  }
+  if (parsed.help) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const opts = parsed;
+  const log = (s: string): void => void process.stderr.write(`bench: ${s}\n`);
+  const started = performance.now();
+  const pg = await startPostgres();
+  const em = await startStarRocksEmulator({ password: SR_PASSWORD });
+  try {
+    await em.sql(`CREATE DATABASE ${SR_DB}`);
+    const version = (await pg.query<{ v: string }>('SELECT version() AS v')).rows[0]?.v ?? '?';
+    const machine = {
+      cpu: cpus()[0]?.model ?? '?',
+      cores: cpus().length,
+      node: process.version,
+      postgres: version.split(' on ')[0] ?? version,
+      loadAverageAtStart: loadavg().map((l) => Number(l.toFixed(2))),
+    };
+    await pg.query(CREATE_TABLE);
+    await pg.query(SEED);
+    await pg.query(`CREATE PUBLICATION ${PUBLICATION} FOR TABLE public.${TABLE}`);
+    await pg.query("SELECT pg_create_logical_replication_slot('bench_base', 'pgoutput')");
+    for (const s of ['bench_floor', 'bench_decode', 'bench_sr', 'bench_null']) await pg.query(`SELECT pg_copy_logical_replication_slot('bench_base', '${s}')`);
+    await pg.query("SELECT pg_drop_replication_slot('bench_base')");
+
+    const txns = opts.changes / CHANGES_PER_TXN;
+    log(`generating ${opts.changes} changes (${txns} transactions) server-side`);
+    let t = performance.now();
+    // The harness runs with synchronous_commit=off; walsenders and peek only read flushed WAL, so every
+    // commit of the workload flushes (fsync is off: this costs a write, not a disk sync).
+    const writer = await pg.connect();
+    await writer.query('SET synchronous_commit = on');
+    await writer.query(backlogSql(0, txns));
+    await writer.end();
+    const generateSeconds = (performance.now() - t) / 1000;
+
+    log('(a) server-side decode floor');
+    t = performance.now();
+    const floorRow = (
+      await pg.query<{ n: string; last: string }>(
+        `SELECT count(*)::text AS n, max(lsn)::text AS last FROM pg_logical_slot_peek_binary_changes('bench_floor', NULL, NULL, 'proto_version', '1', 'publication_names', '${PUBLICATION}')`,
+      )
+    ).rows[0];
+    const floor: DrainResult = { seconds: (performance.now() - t) / 1000, messages: Number(floorRow?.n ?? 0) };
+    const targetLsn = floorRow?.last ?? '0/0';
+    await pg.query("SELECT pg_drop_replication_slot('bench_floor')");
+
+    log('(b) decode-only consumer');
+    const decode = await drainDecoder(pg, 'bench_decode', opts.changes);
+    await pg.query("SELECT pg_drop_replication_slot('bench_decode')");
+
+    log('(c) dbmazz into the StarRocks emulator');
+    const sr = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_sr'), 'bench_sr', targetLsn);
+    // Deletes are soft (dbmazz_is_deleted); the seed rows the stream never touched are not in StarRocks.
+    const srRows = (em.rows(SR_DB, TABLE)).filter((r) => r['dbmazz_is_deleted'] !== true).length;
+    const pgRows = Number((await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.${TABLE} WHERE ${UNTOUCHED_SEED}`)).rows[0]?.n ?? -2);
+    if (srRows !== pgRows) throw new Error(`bench: the emulator holds ${srRows} live rows, PostgreSQL ${pgRows}: dbmazz did not replicate the backlog exactly`);
+    await pg.query("SELECT pg_drop_replication_slot('bench_sr')");
+
+    log('(d) dbmazz into the discarding sink');
+    const nullSink = join(here, 'null-sink.js');
+    const discard = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_null', { SINK_TYPE: nullSink }), 'bench_null', targetLsn);
+    await pg.query("SELECT pg_drop_replication_slot('bench_null')");
+
+    log(`(e) steady state at ${opts.rates.join(', ')} changes/s, ${opts.duration} s each`);
+    const steady: SteadyResult[] = [];
+    const d = spawnDaemon(daemonEnv(pg, em, opts, 'bench_steady'));
+    try {
+      await waitUntil('slot bench_steady active', () => slotActive(pg, 'bench_steady'), 60_000, () => d.output().slice(-3000));
+      let next = txns;
+      for (const r of opts.rates) {
+        const { result, nextTxn } = await steadyAt(pg, em, d.child.pid ?? -1, next, r, opts.duration);
+        steady.push(result);
+        next = nextTxn;
+      }
+    } finally {
+      d.kill('SIGTERM');
+      await d.exited;
+    }
+
+    const rows = [
+      { key: 'a', name: '(a) server decode floor (peek_binary_changes, count only)', r: floor },
+      { key: 'b', name: '(b) decode-only consumer (pg-logical-replication PgoutputPlugin)', r: decode },
+      { key: 'c', name: '(c) dbmazz → StarRocks emulator', r: sr },
+      { key: 'd', name: '(d) dbmazz → discarding sink', r: discard },
+    ];
+    const drainTable = markdownTable(
+      ['measure', 'wall s', 'events/s', '× (a)', '× (b)', 'CPU µs/event', 'peak RSS'],
+      rows.map(({ name, r }) => [
+        name,
+        fixed(r.seconds, 2),
+        rate(eventsPerSecond(opts.changes, r.seconds)),
+        times(ratio(r.seconds, floor.seconds)),
+        times(ratio(r.seconds, decode.seconds)),
+        fixed(r.cpuSeconds === undefined ? undefined : (r.cpuSeconds * 1e6) / opts.changes, 1),
+        mib(r.peakRssBytes),
+      ]),
+    );
+    const steadyTable = markdownTable(
+      ['(e) steady rate', 'achieved', 'daemon CPU %', 'daemon RSS max', 'commit→visible p50', 'p99', 'max'],
+      steady.map((s) => [`${s.targetRate}/s`, `${s.achievedRate.toFixed(0)}/s`, fixed(s.cpuPercent, 1), mib(s.rssMaxBytes), ms(s.latencyP50Ms), ms(s.latencyP99Ms), ms(s.latencyMaxMs)]),
+    );
+    const totalSeconds = (performance.now() - started) / 1000;
+    const report = [
+      `machine: ${machine.cpu}, ${machine.cores} cores, node ${machine.node}, ${machine.postgres}, load average at start ${machine.loadAverageAtStart.join(' ')}`,
+      `workload: ${opts.changes} changes (70% insert, 20% update, 10% delete; 100-change transactions; 8 columns), generated in ${generateSeconds.toFixed(1)} s; ${floor.messages} pgoutput messages`,
+      `daemon: FLUSH_INTERVAL_MS=${opts.flushIntervalMs ?? 'default'} FLUSH_SIZE=${opts.flushSize ?? 'default'}; CPU and peak RSS from /proc (slot active → all confirmed)`,
+      '',
+      drainTable,
+      '',
+      steadyTable,
+      '',
+      '(f) snapshot throughput vs COPY ... TO STDOUT: n/a (no snapshot yet)',
+      '',
+      `total ${totalSeconds.toFixed(0)} s; absolute numbers are noisy on a shared machine, the ratios within one run are what counts`,
+    ].join('\n');
+    process.stdout.write(`${report}\n`);
+    mkdirSync(dirname(opts.out), { recursive: true });
+    writeFileSync(
+      opts.out,
+      `${JSON.stringify({ at: new Date().toISOString(), machine, options: opts, generateSeconds, drain: Object.fromEntries(rows.map(({ key, r }) => [key, r])), steady, snapshot: null, totalSeconds }, null, 2)}\n`,
+    );
+    log(`results written to ${opts.out}`);
+  } finally {
+    await em.close();
+    await pg.close();
+  }
+}
+
+function ms(v: number | undefined): string | undefined {
+  return v === undefined ? undefined : `${v.toFixed(0)} ms`;
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
