@@ -14,12 +14,13 @@
  */
 import type { ChangeRecord, ColumnSchema, TableSchema } from '../../core/index.js';
 import { formatTableId } from '../../core/index.js';
+import { isOneOf } from './one-of.js';
 
 export const SCHEMA_EVOLUTION_POLICIES = ['evolve', 'ignore', 'fail'] as const;
 export type SchemaEvolutionPolicy = (typeof SCHEMA_EVOLUTION_POLICIES)[number];
 
 export function isSchemaEvolutionPolicy(v: unknown): v is SchemaEvolutionPolicy {
-  return typeof v === 'string' && (SCHEMA_EVOLUTION_POLICIES as readonly string[]).includes(v);
+  return isOneOf(SCHEMA_EVOLUTION_POLICIES, v);
 }
 
 export interface RetypedColumn {

@@ -25,13 +25,14 @@ import { formatSyncedAt } from './stream-load/body.js';
 import type { LoadJob, LoadResult } from './stream-load/loader.js';
 import { headerText, streamLoadPath, timeoutSeconds } from './stream-load/request.js';
 import { SOURCE_IDENTITY_TABLE } from './table-names.js';
+import { isOneOf } from './one-of.js';
 
 export const SOURCE_CHANGE_SETTING = 'SINK_ON_SOURCE_CHANGE';
 export const SOURCE_CHANGE_POLICIES = ['fail', 'truncate'] as const;
 export type SourceChangePolicy = (typeof SOURCE_CHANGE_POLICIES)[number];
 
 export function isSourceChangePolicy(v: unknown): v is SourceChangePolicy {
-  return typeof v === 'string' && (SOURCE_CHANGE_POLICIES as readonly string[]).includes(v);
+  return isOneOf(SOURCE_CHANGE_POLICIES, v);
 }
 
 /** What the state table says about one target table. */
