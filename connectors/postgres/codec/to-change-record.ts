@@ -25,6 +25,7 @@ import {
   type Lsn,
   type SourceEvent,
   type TableId,
+  type UpdateRecord,
   type Value,
 } from '../../../core/index.js';
 import type { RelationCache, RelationEntry } from '../replication/relation-cache.js';
@@ -142,18 +143,26 @@ export class TransactionAssembler {
     const ordinal = lsn === this.lastLsn ? this.sameLsnCount : 0;
     this.lastLsn = lsn;
     this.sameLsnCount = ordinal + 1;
-    const base = { schema: entry.schema, lsn, ordinal, commitLsn: tx.finalLsn, commitTimeMicros: tx.commitTimeMicros };
+    // Plain object literals, never `{ ...base, ... }`: a spread copy keeps its fields out of the object
+    // (a separate property store), measured at ~250 more heap bytes per buffered record.
+    const { schema } = entry;
+    const { finalLsn: commitLsn, commitTimeMicros } = tx;
     let record: ChangeRecord;
     if (msg.tag === 'insert') {
-      const after = this.decode(entry, msg.newTuple).map((c, i) => {
-        if (isUnchanged(c)) throw protocolError(`pgoutput: unchanged value in an insert (column ${this.col(entry, i)})`);
-        return c;
-      });
-      record = { ...base, op: 'insert', after };
+      const after = this.decode(entry, msg.newTuple);
+      for (let i = 0; i < after.length; i++) {
+        if (isUnchanged(after[i] ?? null)) throw protocolError(`pgoutput: unchanged value in an insert (column ${this.col(entry, i)})`);
+      }
+      record = { schema, lsn, ordinal, commitLsn, commitTimeMicros, op: 'insert', after: after as Value[] };
     } else if (msg.tag === 'update') {
-      record = { ...base, ...this.update(entry, msg) };
+      const { after, before, oldKey } = this.update(entry, msg);
+      const update: { -readonly [K in keyof UpdateRecord]: UpdateRecord[K] } = { schema, lsn, ordinal, commitLsn, commitTimeMicros, op: 'update', after };
+      if (before) update.before = before;
+      if (oldKey) update.oldKey = oldKey;
+      record = update;
     } else if (msg.tag === 'delete') {
-      record = { ...base, op: 'delete', before: this.decode(entry, msg.oldTuple), fullBefore: msg.oldKind === 'O' };
+      const before = this.decode(entry, msg.oldTuple);
+      record = { schema, lsn, ordinal, commitLsn, commitTimeMicros, op: 'delete', before, fullBefore: msg.oldKind === 'O' };
     } else {
       return [];
     }
@@ -163,7 +172,7 @@ export class TransactionAssembler {
   private update(
     entry: RelationEntry,
     msg: UpdateMessage,
-  ): { op: 'update'; after: Cell[]; before?: Cell[]; oldKey?: Value[] } {
+  ): { after: Cell[]; before: Cell[] | undefined; oldKey: Value[] | undefined } {
     const after = this.decode(entry, msg.newTuple);
     const old = msg.oldTuple ? this.decode(entry, msg.oldTuple) : undefined;
     const before = msg.oldKind === 'O' ? old : undefined;
@@ -191,12 +200,7 @@ export class TransactionAssembler {
       }
     }
     const keyChanged = old !== undefined && !oldKey.every((v, i) => cellsEqual(v, newKey[i] ?? null));
-    return {
-      op: 'update',
-      after,
-      ...(before ? { before } : {}),
-      ...(keyChanged ? { oldKey } : {}),
-    };
+    return { after, before, oldKey: keyChanged ? oldKey : undefined };
   }
 
   private col(entry: RelationEntry, i: number): string {
