@@ -71,7 +71,8 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     type: 'integer',
     default: 268435456,
     schema: { minimum: 1 },
-    description: 'Backpressure bound in bytes of buffered change data (default 256 MiB).',
+    description:
+      'Backpressure bound in bytes of buffered and in-flight change data, as estimated V8 heap (calibrated to within about 10 %; see docs/performance.md). The process needs a fixed overhead on top (about 115 MiB RSS with FLUSH_SIZE 10000). Default 256 MiB.',
     expected: 'a positive integer (bytes), e.g. 268435456',
   },
   {
