@@ -1,7 +1,10 @@
 #!/usr/bin/env node
 // The `dbmazz` bin. reflect-metadata must load before anything imports tsyringe (style §4.5).
 import 'reflect-metadata';
+import { limitHeapGrowth } from './heap-growth.js';
 import { main } from './main.js';
+
+limitHeapGrowth();
 
 /** Exit with `code` once stdout/stderr are flushed; never wait forever for a leaked handle. */
 function exitSoon(code: number): void {
