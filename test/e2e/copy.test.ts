@@ -6,13 +6,14 @@
  * pages, into several tables at once, at several FLUSH_SIZEs, across SIGTERM, SIGKILL and restarts;
  * StarRocks must end equal to PostgreSQL with no label and no change applied twice.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
+import type { PgHarness } from '../harness/postgres.js';
+import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
+import { e2eWorld } from './world.js';
 import { waitFor } from '../helpers/wait.js';
-import { daemonEnv, restartStreaming, slotActive, SR_PASSWORD } from './daemon-env.js';
+import { daemonEnv, restartStreaming, slotActive } from './daemon-env.js';
 import { startDaemon } from '../integration/grpc/harness.js';
 
 const DB = 'copydb';
@@ -22,21 +23,14 @@ const target = (t: string): string => t.split('.').pop() ?? t;
 describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () => {
   let pg: PgHarness;
   let em: StarRocksEmulator;
-  const daemons: DaemonProcess[] = [];
-
-  before(async () => {
-    pg = await startPostgres();
-    em = await startStarRocksEmulator({ password: SR_PASSWORD });
+  const { daemons } = e2eWorld(async (p, e) => {
+    pg = p;
+    em = e;
     await pg.query('CREATE SCHEMA other');
     await pg.query('CREATE TABLE narrow (id bigint PRIMARY KEY, v text)');
     await pg.query('CREATE TABLE wide (id bigint PRIMARY KEY, v text, pad text, n numeric(20,4))');
     await pg.query('CREATE TABLE other.narrow_too (id bigint PRIMARY KEY, v text)');
     await em.sql(`CREATE DATABASE ${DB}`);
-  });
-  after(async () => {
-    await killDaemons(...daemons);
-    await em?.close();
-    await pg?.close();
   });
 
   const envWith = (extra: Record<string, string>): Record<string, string> =>

@@ -6,13 +6,14 @@
  * the bound is what the heap can really hold, not half of it (the old estimate counted two bytes per
  * character) nor twice it.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
+import type { PgHarness } from '../harness/postgres.js';
+import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
+import { e2eWorld } from './world.js';
 import { waitFor } from '../helpers/wait.js';
-import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
+import { daemonEnv, startStreaming } from './daemon-env.js';
 
 const DB = 'membound';
 const BOUND = 32 * 1024 * 1024;
@@ -38,17 +39,11 @@ describe('end to end: MAX_BUFFERED_BYTES with a stalled sink', () => {
   let pg: PgHarness;
   let em: StarRocksEmulator;
   let daemon: DaemonProcess | undefined;
-
-  before(async () => {
-    pg = await startPostgres();
-    em = await startStarRocksEmulator({ password: SR_PASSWORD });
+  const world = e2eWorld(async (p, e) => {
+    pg = p;
+    em = e;
     await pg.query('CREATE TABLE t (id bigint PRIMARY KEY, pad text)');
     await em.sql(`CREATE DATABASE ${DB}`);
-  });
-  after(async () => {
-    await killDaemons(daemon);
-    await em?.close();
-    await pg?.close();
   });
 
   it('buffers up to the byte bound, no further, and the bound counts what the rows hold', async () => {
@@ -63,6 +58,7 @@ describe('end to end: MAX_BUFFERED_BYTES with a stalled sink', () => {
         LOG_LEVEL: 'info',
       }),
     );
+    world.daemons.push(daemon);
     const d = daemon;
     const port = Number(/127\.0\.0\.1:(\d+)\/metrics/.exec(await d.waitForLine(/Prometheus metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/))?.[1]);
     em.faults.inject({ kind: 'hang', probability: 1, db: DB });

@@ -3,34 +3,28 @@
  * them distinct StarRocks tables, end to end through the real CLI. Without a mapping they would both be
  * loaded into `orders` (the configuration is refused instead: test/integration/cli/config-errors).
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
+import type { PgHarness } from '../harness/postgres.js';
+import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
+import { e2eWorld } from './world.js';
 import { waitFor } from '../helpers/wait.js';
-import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
+import { daemonEnv, startStreaming } from './daemon-env.js';
 
 const DB = 'names';
 
 describe('end to end: two schemas sharing a table name replicate into two StarRocks tables', () => {
   let pg: PgHarness;
   let em: StarRocksEmulator;
-  const daemons: DaemonProcess[] = [];
-
-  before(async () => {
-    pg = await startPostgres();
-    em = await startStarRocksEmulator({ password: SR_PASSWORD });
+  const { daemons } = e2eWorld(async (p, e) => {
+    pg = p;
+    em = e;
     await em.sql(`CREATE DATABASE ${DB}`);
     for (const s of ['a', 'b', 'c']) {
       await pg.query(`CREATE SCHEMA ${s}`);
       await pg.query(`CREATE TABLE ${s}.orders (id int PRIMARY KEY, v text)`);
     }
-  });
-  after(async () => {
-    await killDaemons(...daemons);
-    await em?.close();
-    await pg?.close();
   });
 
   /** `id=v` of the live rows, sorted; [] when the table does not exist. */

@@ -8,13 +8,14 @@
  * FLUSH_SIZE=3 and a flush timer that never fires make the cuts exact: every step below writes three
  * changes, so each is one flush.
  */
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
+import type { PgHarness } from '../harness/postgres.js';
+import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
+import type { DaemonProcess } from '../helpers/daemon.js';
+import { e2eWorld } from './world.js';
 import { waitFor } from '../helpers/wait.js';
-import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
+import { daemonEnv, startStreaming } from './daemon-env.js';
 
 const DB = 'longtx';
 const BIG = 'x'.repeat(2500) + 'é'.repeat(2500);
@@ -23,18 +24,12 @@ describe('end to end: key change with unchanged TOAST in the same flush as an ol
   let pg: PgHarness;
   let em: StarRocksEmulator;
   let daemon: DaemonProcess | undefined;
-
-  before(async () => {
-    pg = await startPostgres();
-    em = await startStarRocksEmulator({ password: SR_PASSWORD });
+  const world = e2eWorld(async (p, e) => {
+    pg = p;
+    em = e;
     await pg.query('CREATE TABLE t (id bigint PRIMARY KEY, big text, n int)');
     await pg.query('ALTER TABLE t ALTER COLUMN big SET STORAGE EXTERNAL');
     await em.sql(`CREATE DATABASE ${DB}`);
-  });
-  after(async () => {
-    await killDaemons(daemon);
-    await em?.close();
-    await pg?.close();
   });
 
   const row = (id: number): Record<string, unknown> | undefined => em.rows(DB, 't').find((r) => String(r['id']) === String(id));
@@ -44,6 +39,7 @@ describe('end to end: key change with unchanged TOAST in the same flush as an ol
       pg,
       daemonEnv(pg, em, DB, 't', { FLUSH_SIZE: '3', FLUSH_INTERVAL_MS: '3600000', SINK_CREATE_TABLES: 'true', SINK_REPLICATION_NUM: '1' }),
     );
+    world.daemons.push(daemon);
     const d = daemon;
     await pg.query(`INSERT INTO t VALUES (1, $1, 0), (50, 'a', 0), (51, 'b', 0)`, [BIG]);
     await waitFor(() => row(51) !== undefined, { timeoutMs: 30_000, message: () => `first flush missing\n${d.output().slice(-3000)}` });
