@@ -30,6 +30,16 @@ interface ChangeBase {
   readonly commitLsn: Lsn;
   /** Commit time in microseconds since the Unix epoch. */
   readonly commitTimeMicros: bigint;
+  /**
+   * Set on rows a snapshot copied from the source's tables (an `insert` that is not a stream change):
+   * identifies the chunk read it came from, unique per read, also across restarts. Such rows sit
+   * between transactions in stream order; `commitLsn` is the version they carry (a snapshot row
+   * must lose against every transaction streamed after it and win against every transaction
+   * streamed before it that it reflects: see the source's snapshot documentation), `lsn` equals
+   * `commitLsn` and `ordinal` numbers the rows of the read. Position rules of stream changes (unique
+   * `(lsn, ordinal)`) do not apply to them; sinks that name batches by positions must fold this id in.
+   */
+  readonly snapshotRead?: string;
 }
 
 /** Values are aligned with `schema.columns`. */

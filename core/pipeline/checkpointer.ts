@@ -21,6 +21,8 @@ export class Checkpointer {
   private pending: PendingCommit[] = [];
   private pendingHead = 0;
   private confirmedPosition: Lsn;
+  /** Durability markers (SourceEvent `mark`) not yet released, in order. */
+  private marks: { readonly afterSeq: number; readonly token: string }[] = [];
 
   constructor(initial: Lsn = LSN_ZERO) {
     this.confirmedPosition = initial;
@@ -56,6 +58,19 @@ export class Checkpointer {
       this.pending.push({ afterSeq: this.lastSeq, position });
     }
     return this.release();
+  }
+
+  /** A durability marker after the items received so far; returns the markers now released (maybe this one). */
+  mark(token: string): readonly string[] {
+    this.marks.push({ afterSeq: this.lastSeq, token });
+    return this.releasedMarks();
+  }
+
+  /** Markers whose items are all durable, in order (each returned once). */
+  releasedMarks(): readonly string[] {
+    let n = 0;
+    while (n < this.marks.length && (this.marks[n]?.afterSeq ?? Infinity) <= this.durableSeq) n += 1;
+    return n === 0 ? [] : this.marks.splice(0, n).map((m) => m.token);
   }
 
   /** Every item up to and including `seq` is durable in the sink. Returns a newly confirmable position. */

@@ -107,6 +107,7 @@ export class Pipeline implements RunningPipeline {
       write: (items) => writer.write(items),
       durable: (lastSeq) => {
         this.confirm(this.checkpointer.durable(lastSeq));
+        this.deliverMarks(this.checkpointer.releasedMarks());
         this.state.markProgress();
         this.state.notify();
       },
@@ -171,7 +172,7 @@ export class Pipeline implements RunningPipeline {
     switch (event.kind) {
       case 'change': {
         const { record } = event;
-        const invalid = this.positions.check(record);
+        const invalid = record.snapshotRead === undefined ? this.positions.check(record) : undefined;
         if (invalid !== undefined) {
           this.fatal(invalid, 'SOURCE_PROTOCOL');
           return false;
@@ -198,6 +199,13 @@ export class Pipeline implements RunningPipeline {
         this.state.totals.commits += 1;
         this.confirm(this.checkpointer.commit(event.position));
         return false;
+      case 'mark':
+        this.deliverMarks(this.checkpointer.mark(event.token));
+        return false;
+      case 'finished':
+        this.logger.info('The source finished; writing what is buffered, then stopping');
+        void this.drainAndStop().catch(() => undefined);
+        return false;
       case 'idle': {
         // Caught up: nothing unwritten, and the source is at or past everything received before (a
         // restarted pipeline is not caught up with the first keepalive, which is at its start).
@@ -207,6 +215,15 @@ export class Pipeline implements RunningPipeline {
         if (caughtUp) this.state.markProgress();
         return false;
       }
+    }
+  }
+
+  private deliverMarks(tokens: readonly string[]): void {
+    if (tokens.length === 0 || this.source.marked === undefined) return;
+    try {
+      for (const token of tokens) this.source.marked(token);
+    } catch (err) {
+      this.fatal(err, 'SOURCE_CONNECTION');
     }
   }
 

@@ -2,7 +2,7 @@ import type { Lsn } from '../model/lsn.js';
 import type { ChangeRecord } from '../model/change-record.js';
 import type { TableId, TableSchema } from '../model/table.js';
 import type { SinkCapabilities } from './capabilities.js';
-import type { SourceIdentity } from './source.js';
+import type { SourceIdentity, StateStore } from './source.js';
 
 /** What the runtime tells the sink at setup. */
 export interface SinkSetupContext {
@@ -68,5 +68,10 @@ export interface Sink {
    * runtime logs a warning and counts the truncate.
    */
   truncate?(tables: readonly TableId[], signal: AbortSignal, lsn: Lsn): Promise<void>;
+  /**
+   * Optional: a durable key/value store next to the target data (StateStore), usable after `setup`.
+   * The runtime hands it to the source (`Source.attachState`), e.g. for snapshot progress.
+   */
+  stateStore?(): StateStore;
   close(): Promise<void>;
 }

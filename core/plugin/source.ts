@@ -17,7 +17,18 @@ export type SourceEvent =
   | { readonly kind: 'schema'; readonly schema: TableSchema; readonly previous: TableSchema | undefined }
   | { readonly kind: 'truncate'; readonly tables: readonly TableId[]; readonly lsn: Lsn; readonly commitLsn: Lsn }
   /** The server is at `position` and nothing of ours is pending in the source. */
-  | { readonly kind: 'idle'; readonly position: Lsn };
+  | { readonly kind: 'idle'; readonly position: Lsn }
+  /**
+   * A durability marker: once every item emitted before it is durable in the sink, the runtime calls
+   * `source.marked(token)` (in emission order, at most once per token; never if the pipeline stops
+   * first). Sources use it to record progress that is not a stream position (e.g. snapshot chunks).
+   */
+  | { readonly kind: 'mark'; readonly token: string }
+  /**
+   * The source has nothing more to emit (e.g. a one-off snapshot is complete): the runtime writes
+   * everything before it, confirms, stops the pipeline normally and the daemon exits with 0.
+   */
+  | { readonly kind: 'finished' };
 
 /**
  * Receives events. When it returns a promise the source must stop reading from its server (real
@@ -99,6 +110,24 @@ export interface Source {
   /** Removes the server-side state (slot, publication). Only on explicit job deletion. */
   destroy?(): Promise<void>;
 
+  // -- Optional: snapshots and durable progress (issue 10) -------------------------------------------
+
+  /**
+   * The store for progress that must survive the process (StateStore), when the sink offers one.
+   * Called once, after the sink's setup and before the source's `setup` / `start`.
+   */
+  attachState?(store: StateStore): void;
+  /** Everything emitted before the `mark` event carrying `token` is durable in the sink. */
+  marked?(token: string): void;
+  /** Progress of the snapshots (initial copy, backfill, re-snapshot) of each table that had one in this run or has one pending. */
+  snapshotProgress?(): readonly TableSnapshotProgress[];
+  /**
+   * Copies the current rows of `tables` again (only while streaming; the tables must be streamed):
+   * e.g. after a schema change added a column whose existing values the sink lacks, or after a slot
+   * was lost. Resolves once the request is recorded durably; the copy runs alongside the stream.
+   */
+  resnapshot?(tables: readonly TableId[]): Promise<void>;
+
   // -- Optional, for the control API and monitoring (issue 5) ----------------------------------------
 
   /** The replication slot as the server reports it (monitoring), when the source has a slot. */
@@ -126,4 +155,41 @@ export interface SlotStatus {
   /** WAL the slot holds back on the server (current position − restart position), in bytes. */
   readonly retainedWalBytes: bigint | undefined;
   readonly confirmedFlushLsn: Lsn | undefined;
+}
+
+/**
+ * A small durable key/value store the sink keeps next to the data it writes (StarRocks: the table
+ * `dbmazz_state` in SINK_DATABASE), so progress that describes the target's content is lost exactly
+ * when that content is. Keys and values are short texts (values: JSON written by the source).
+ */
+export interface StateStore {
+  /** Every entry whose key starts with `prefix`. */
+  list(prefix: string): Promise<ReadonlyMap<string, string>>;
+  put(key: string, value: string): Promise<void>;
+  delete(key: string): Promise<void>;
+}
+
+export type SnapshotPhase = 'pending' | 'copying' | 'done' | 'failed';
+
+/** One table's snapshot, for logs, GetStatus, metrics and the dashboard. */
+export interface TableSnapshotProgress {
+  readonly table: TableId;
+  readonly phase: SnapshotPhase;
+  /** Why the snapshot runs: `initial` (new slot), `added` (table added), `requested` (re-snapshot). */
+  readonly reason: 'initial' | 'added' | 'requested';
+  /** Rows written durably so far (chunks confirmed), including earlier runs of the same snapshot. */
+  readonly rowsCopied: number;
+  /** The server's estimate of the table's rows when the snapshot started (PostgreSQL: pg_class.reltuples); -1 when unknown. */
+  readonly rowsEstimated: number;
+  /** Chunks written durably so far. */
+  readonly chunks: number;
+  /** Epoch milliseconds; undefined before it started. */
+  readonly startedAtMs?: number;
+  readonly finishedAtMs?: number;
+  /** Rows per second over this run's copying so far; 0 when unknown. */
+  readonly rowsPerSecond: number;
+  /** Seconds until done at the current rate; undefined when unknown. */
+  readonly etaSeconds?: number;
+  /** The last error of a failed snapshot. */
+  readonly error?: string;
 }

@@ -97,6 +97,7 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
     state.tables = tables.map((t) => formatTableId(t.id));
     await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables, context));
     logger.info({ tables: state.tables }, 'Sink ready');
+    attachState(source, sink);
     if (!resume) {
       ({ tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup()));
       logger.info({ tables: state.tables }, 'Source ready');
@@ -107,6 +108,7 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
     logger.info({ tables: state.tables }, 'Source ready');
     await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables, context));
     logger.info({ tables: state.tables }, 'Sink ready');
+    attachState(source, sink);
   }
 
   state.setStage('CDC', STAGE_DETAIL.CDC);
@@ -123,6 +125,12 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
   await step('SOURCE_CONNECTION', `${source.type} replication start`, () => pipeline.start());
   logger.info({ slot: options.pipelineId, tables: state.tables }, 'Replicating');
   return pipeline;
+}
+
+/** Hands the sink's durable state store (if any) to the source (if it wants one). */
+function attachState(source: Source, sink: Sink): void {
+  const store = sink.stateStore?.();
+  if (store !== undefined) source.attachState?.(store);
 }
 
 async function closeQuietly(source: Source, sink: Sink, logger: Logger): Promise<void> {

@@ -223,6 +223,8 @@ function positionOf(event: SourceEvent): Lsn | undefined {
     case 'truncate':
       return event.lsn;
     case 'schema':
+    case 'mark':
+    case 'finished':
       return undefined;
   }
 }
