@@ -17,6 +17,37 @@ import {
 export const SLOT_NAME_PATTERN = /^[a-z0-9_]{1,63}$/;
 export const PUBLICATION_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 
+export const SNAPSHOT_MODES = ['initial', 'never', 'initial_only'] as const;
+export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
+
+export const SNAPSHOT_SETTINGS: readonly SettingSpec[] = [
+  {
+    env: 'SNAPSHOT_MODE',
+    type: 'string',
+    default: 'initial',
+    schema: { enum: [...SNAPSHOT_MODES] },
+    description:
+      'initial: copy the existing rows of every table when the slot is created, of tables added later (restart or ReloadConfig), then stream; never: stream only changes made after the slot exists; initial_only: copy every table once (no slot), then exit 0',
+    expected: 'initial, never or initial_only',
+  },
+  {
+    env: 'SNAPSHOT_CHUNK_ROWS',
+    type: 'integer',
+    default: 10_000,
+    schema: { minimum: 1, maximum: 1_000_000 },
+    description: 'Rows per snapshot read (one short REPEATABLE READ transaction each, keyset pagination on the key)',
+    expected: 'an integer from 1 to 1000000',
+  },
+  {
+    env: 'SNAPSHOT_PARALLELISM',
+    type: 'integer',
+    default: 2,
+    schema: { minimum: 1, maximum: 64 },
+    description: 'Tables read at the same time during snapshots (one PostgreSQL connection each)',
+    expected: 'an integer from 1 to 64',
+  },
+];
+
 export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
   {
     env: 'SOURCE_URL',
@@ -70,6 +101,7 @@ export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
       'Set REPLICA IDENTITY FULL on the tables at setup (needs table ownership): updates then carry the whole old row, so unchanged TOAST values are filled in',
     expected: 'true or false',
   },
+  ...SNAPSHOT_SETTINGS,
 ];
 
 export interface PostgresConfig {
@@ -84,6 +116,11 @@ export interface PostgresConfig {
   readonly connectTimeoutMs: number;
   readonly replicaIdentityFull: boolean;
   readonly tables: readonly TableId[];
+  /** Names this pipeline's snapshot progress entries (the slot name, ConnectorContext.pipelineId). */
+  readonly pipelineId: string;
+  readonly snapshotMode: SnapshotMode;
+  readonly snapshotChunkRows: number;
+  readonly snapshotParallelism: number;
 }
 
 /** Replaces the password of a URL with `****` (and never throws). */
@@ -126,6 +163,10 @@ export function parseConfig(settings: Settings, ctx: ConnectorContext): Postgres
     connectTimeoutMs: settingNumber(settings, 'SOURCE_CONNECT_TIMEOUT_MS'),
     replicaIdentityFull: settingBoolean(settings, 'SOURCE_REPLICA_IDENTITY_FULL'),
     tables: ctx.tables,
+    pipelineId: ctx.pipelineId,
+    snapshotMode: (settingString(settings, 'SNAPSHOT_MODE') as SnapshotMode | undefined) ?? 'initial',
+    snapshotChunkRows: settingNumber(settings, 'SNAPSHOT_CHUNK_ROWS'),
+    snapshotParallelism: settingNumber(settings, 'SNAPSHOT_PARALLELISM'),
   };
 }
 

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import {
   CdcError,
   formatLsn,
+  formatTableId,
   LSN_ZERO,
   maxLsn,
   parseLsn,
@@ -25,10 +26,17 @@ import {
   type SourceSetupResult,
   type SourceStatus,
   type SlotStatus,
+  type StateStore,
   type TableId,
   type TableSchema,
+  type TableSnapshotProgress,
   tableKey,
 } from '../../core/index.js';
+import { missingTables } from './replication/publication.js';
+import { SnapshotEngine, type SnapshotReason, type TableShape } from './snapshot/engine.js';
+import { keyText } from './snapshot/key-text.js';
+import { SnapshotProgressStore } from './snapshot/progress-store.js';
+import { SnapshotReader } from './snapshot/reader.js';
 import { resolveTypes } from './catalog.js';
 import { readIdentity } from './identity.js';
 import { TypeRegistry } from './codec/pg-types.js';
@@ -50,6 +58,8 @@ import { checkTables, publishTables, readSlotStatus, unpublishTables } from './l
 export const POSTGRES_CAPABILITIES: SourceCapabilities = { unchangedColumns: true, keyChanges: true, transactions: true };
 
 const END_COPY_TIMEOUT_MS = 5000;
+/** How often a keepalive is asked for while snapshot rows wait for the stream to catch up. */
+const CATCH_UP_POLL_MS = 200;
 
 type State = 'new' | 'starting' | 'streaming' | 'stopping' | 'stopped' | 'failed';
 
@@ -83,6 +93,26 @@ export class PostgresSource implements Source {
   private stopPromise: Promise<void> | undefined;
   private closePromise: Promise<void> | undefined;
 
+  // -- Snapshots (snapshot/engine.ts) --
+  private readonly progressStore: SnapshotProgressStore;
+  private readonly engine: SnapshotEngine;
+  /** Shapes of tables being added live, until the stream's relation cache knows them. */
+  private readonly addedShapes = new Map<string, TableSchema>();
+  private startLsn: Lsn = LSN_ZERO;
+  /** Commit position (Begin final LSN) and end of the last streamed transaction. */
+  private lastCommitLsn: Lsn = LSN_ZERO;
+  private lastCommitEnd: Lsn = LSN_ZERO;
+  /** Where the idle stream stood at the last keepalive outside a transaction. */
+  private idlePoint: Lsn = LSN_ZERO;
+  /** Snapshot rows are placed only once the stream passed this (see placeSnapshotRows). */
+  private catchUpLsn: Lsn = LSN_ZERO;
+  private injectWanted = false;
+  private catchUpTimer: NodeJS.Timeout | undefined;
+  /** initial_only: emissions one after another, and the pause gate. */
+  private onceChain: Promise<void> = Promise.resolve();
+  private oncePaused: { promise: Promise<void>; resolve: () => void } | undefined;
+  private readonly keyIndexes = new WeakMap<TableSchema, readonly number[]>();
+
   private readonly donePromise: Promise<void>;
   private resolveDone!: () => void;
   private rejectDone!: (e: unknown) => void;
@@ -97,6 +127,18 @@ export class PostgresSource implements Source {
     });
     this.donePromise.catch(() => undefined); // observed through done(); never an unhandled rejection
     this.query = new QueryConnection(cfg, logger);
+    this.progressStore = new SnapshotProgressStore(cfg.pipelineId);
+    this.engine = new SnapshotEngine({
+      logger: logger.child({ component: 'snapshot' }),
+      chunkRows: cfg.snapshotChunkRows,
+      parallelism: cfg.snapshotParallelism,
+      progress: this.progressStore,
+      describe: (id) => this.describe(id),
+      newReader: () => new SnapshotReader(cfg, logger),
+      ready: () => this.snapshotReady(),
+      failed: (err) => this.fail(err),
+      allDone: () => this.snapshotsDone(),
+    });
   }
 
   // -- Setup ---------------------------------------------------------------------------------------
@@ -118,6 +160,24 @@ export class PostgresSource implements Source {
   }
 
   async setup(): Promise<SourceSetupResult> {
+    if (this.cfg.snapshotMode === 'initial_only') {
+      // A one-off copy: no slot, no publication (start reads the tables and finishes).
+      return this.inspect();
+    }
+    if (this.cfg.snapshotMode === 'initial') {
+      // Decide which tables to copy and record it durably before the slot or the publication that
+      // would stream them exists: a crash in between must not leave a slot without its snapshot.
+      const found = await this.query.run(`check tables on ${this.cfg.target}`, (c) => inspectReplication(c, this.cfg, this.registry));
+      const need: { tables: readonly TableId[]; reason: SnapshotReason } = !found.slot
+        ? { tables: this.cfg.tables, reason: 'initial' }
+        : !found.publication
+          ? { tables: this.cfg.tables, reason: 'added' }
+          : { tables: missingTables(found.publication, this.cfg.tables), reason: 'added' };
+      if (need.tables.length > 0) {
+        this.warnIfNotDurable();
+        await this.engine.plan(need.tables, need.reason);
+      }
+    }
     const out = await this.query.run(`set up replication on ${this.cfg.target}`, (c) =>
       setupReplication(c, this.cfg, this.registry, this.logger),
     );
@@ -152,6 +212,15 @@ export class PostgresSource implements Source {
 
   async addTables(tables: readonly TableSchema[]): Promise<void> {
     const relations = this.liveRelations();
+    if (this.cfg.snapshotMode === 'initial') {
+      // Recorded before publishing: their existing rows are copied (backfill) alongside the stream.
+      for (const t of tables) this.addedShapes.set(tableKey(t.id), t);
+      this.warnIfNotDurable();
+      await this.engine.plan(
+        tables.map((t) => t.id),
+        'added',
+      );
+    }
     const added = await this.query.run(`add tables to publication ${this.cfg.publicationName}`, (c) =>
       publishTables(c, this.cfg, tables.map((t) => t.id)),
     );
@@ -162,8 +231,150 @@ export class PostgresSource implements Source {
   async removeTables(tables: readonly TableId[]): Promise<void> {
     const relations = this.liveRelations();
     for (const t of tables) relations.setSelected(t, false);
+    for (const t of tables) await this.engine.drop(t);
     const r = await this.query.run(`drop tables from publication ${this.cfg.publicationName}`, (c) => unpublishTables(c, this.cfg, tables));
     this.logger.info({ publication: this.cfg.publicationName, tables: tables.map(tableKey), unpublished: r.dropped.map(tableKey), allTables: r.allTables }, 'tables removed');
+  }
+
+  // -- Snapshots ------------------------------------------------------------------------------------
+
+  attachState(store: StateStore): void {
+    this.progressStore.attach(store);
+  }
+
+  marked(token: string): void {
+    this.engine.marked(token);
+  }
+
+  snapshotProgress(): readonly TableSnapshotProgress[] {
+    return this.engine.progress();
+  }
+
+  async resnapshot(tables: readonly TableId[]): Promise<void> {
+    const relations = this.liveRelations();
+    const unknown = tables.filter((t) => relations.schemaOf(t) === undefined && !this.addedShapes.has(tableKey(t)));
+    if (unknown.length > 0) {
+      throw new CdcError({
+        code: 'CONFIG_INVALID',
+        message: `Cannot re-snapshot ${unknown.map(formatTableId).join(', ')}: not streamed by this pipeline.`,
+        hint: 'Name tables listed in TABLES (or added with ReloadConfig).',
+      });
+    }
+    this.warnIfNotDurable();
+    await this.engine.plan(tables, 'requested');
+  }
+
+  private warnIfNotDurable(): void {
+    if (this.progressStore.durable) return;
+    this.logger.warn(
+      'the sink keeps no state store: snapshot progress lives in memory only, so a restart during a snapshot does not resume it (re-snapshot those tables after a crash)',
+    );
+  }
+
+  /** The shape a snapshot reads a table with: the stream's relation, else the catalog's. */
+  private describe(id: TableId): TableShape | undefined {
+    const schema =
+      this.relations?.schemaOf(id) ?? this.addedShapes.get(tableKey(id)) ?? this.knownSchemas.find((s) => tableKey(s.id) === tableKey(id));
+    if (!schema) return undefined;
+    return { schema, types: schema.columns.map((c) => this.registry.lookup(c.typeOid)) };
+  }
+
+  /** A chunk was read: place it into the stream at the next transaction boundary. */
+  private snapshotReady(): void {
+    this.injectWanted = true;
+    if (this.cfg.snapshotMode === 'initial_only') {
+      this.onceEmit(() => {
+        const { rows, marks } = this.engine.take(undefined, false, nowMicros());
+        return [...rows, ...marks];
+      });
+      return;
+    }
+    if (this.state === 'streaming') this.pump.pushTask(() => this.injectTask());
+  }
+
+  private injectTask(): Promise<void> | undefined {
+    if (!this.injectWanted || this.state !== 'streaming') return undefined;
+    // Inside a transaction the rows wait for its commit (processFrame places them after it).
+    if (this.assembler?.inTransaction) return undefined;
+    return this.emit(this.placeSnapshotRows(), 0);
+  }
+
+  /**
+   * The events of the ready snapshot chunks, placed here in the stream (between transactions). Their
+   * version is where the stream stands: the last streamed commit, or the idle stream's position. Rows
+   * are placed only once the stream has passed the server's flushed WAL position at start: every
+   * transaction a previous run may have written to the sink is then at or below that version, so a
+   * row never loses against a stored change it already reflects.
+   */
+  private placeSnapshotRows(): SourceEvent[] {
+    if (!this.injectWanted) return [];
+    const at = maxLsn(maxLsn(this.startLsn, this.lastCommitLsn), this.idlePoint);
+    if (at < this.catchUpLsn) {
+      this.awaitCatchUp();
+      return [];
+    }
+    this.injectWanted = false;
+    const now = nowMicros();
+    const { rows, marks } = this.engine.take(at, true, now);
+    if (rows.length === 0 && marks.length === 0) return [];
+    const position = maxLsn(this.startLsn, this.lastCommitEnd);
+    return [...rows, { kind: 'commit', position, commitLsn: at, commitTimeMicros: now }, ...marks];
+  }
+
+  /** Asks the server for keepalives (their position) until the stream passed `catchUpLsn`. */
+  private awaitCatchUp(): void {
+    if (this.catchUpTimer !== undefined) return;
+    this.sendStatus(true);
+    this.catchUpTimer = setTimeout(() => {
+      this.catchUpTimer = undefined;
+      if (this.injectWanted && this.state === 'streaming') this.pump.pushTask(() => this.injectTask());
+    }, CATCH_UP_POLL_MS);
+    this.catchUpTimer.unref();
+  }
+
+  private snapshotsDone(): void {
+    if (this.cfg.snapshotMode === 'initial_only') this.onceEmit(() => [{ kind: 'finished' }]);
+  }
+
+  /** initial_only: emits events one batch after another, honouring pause and backpressure. */
+  private onceEmit(events: () => readonly SourceEvent[]): void {
+    this.onceChain = this.onceChain
+      .then(async () => {
+        while (this.oncePaused) await this.oncePaused.promise;
+        if (this.state !== 'streaming') return;
+        await this.emit(events(), 0);
+      })
+      .catch((err: unknown) => this.fail(err));
+  }
+
+  /** initial_only: no replication; the snapshot engine is the whole stream. */
+  private async startOnce(): Promise<void> {
+    const resumed = await this.engine.resume();
+    if (resumed.length === 0) {
+      this.warnIfNotDurable();
+      await this.engine.plan(this.cfg.tables, 'initial');
+    }
+    this.state = 'streaming';
+    this.engine.start();
+    this.logger.info({ tables: this.cfg.tables.map(formatTableId) }, 'SNAPSHOT_MODE=initial_only: copying the tables once, then stopping');
+  }
+
+  /** Tracks the keys streamed transactions touch, for tables with a snapshot running (tracker.ts). */
+  private track(events: readonly SourceEvent[]): void {
+    const tracker = this.engine.tracker;
+    for (const ev of events) {
+      if (ev.kind !== 'change') continue;
+      const r = ev.record;
+      const table = tableKey(r.schema.id);
+      if (!tracker.isTracked(table)) continue;
+      let idx = this.keyIndexes.get(r.schema);
+      if (idx === undefined) {
+        idx = r.schema.keyColumns.map((k) => r.schema.columns.findIndex((c) => c.name === k));
+        this.keyIndexes.set(r.schema, idx);
+      }
+      tracker.touch(table, keyText(r.op === 'delete' ? r.before : r.after, idx));
+      if (r.op === 'update' && r.oldKey !== undefined) tracker.touch(table, keyText(r.oldKey, r.oldKey.map((_, i) => i)));
+    }
   }
 
   private liveRelations(): RelationCache {
@@ -179,6 +390,17 @@ export class PostgresSource implements Source {
     if (this.state !== 'new') throw new CdcError({ code: 'INTERNAL', message: 'PostgresSource.start called twice' });
     this.state = 'starting';
     this.handler = handler;
+    if (this.cfg.snapshotMode === 'initial_only') {
+      try {
+        await this.startOnce();
+      } catch (e) {
+        const err = toSourceError(e, `start the snapshot of ${this.cfg.target}`);
+        this.state = 'failed';
+        this.rejectDone(err);
+        throw err;
+      }
+      return;
+    }
     try {
       const slot = await this.query.run(`read slot ${this.cfg.slotName}`, (c) => readSlot(c, this.cfg.slotName));
       if (!slot) {
@@ -192,6 +414,15 @@ export class PostgresSource implements Source {
       this.acknowledged = startLsn;
       this.confirmed = startLsn;
       this.received = startLsn;
+      this.startLsn = startLsn;
+      await this.engine.resume();
+      if (this.engine.pendingTables.length > 0) {
+        const flushed = await this.query.run(`read the WAL position of ${this.cfg.target}`, async (c) => {
+          const r = await c.query<{ lsn: string }>('SELECT pg_catalog.pg_current_wal_flush_lsn()::text AS lsn');
+          return parseLsn(r.rows[0]?.lsn ?? '0/0');
+        });
+        this.catchUpLsn = flushed;
+      }
       const relations = new RelationCache({
         lookupType: (oid) => this.registry.lookup(oid),
         tables: this.cfg.tables,
@@ -217,6 +448,7 @@ export class PostgresSource implements Source {
       this.statusTimer = setInterval(() => this.sendStatus(false), this.cfg.statusIntervalMs);
       this.statusTimer.unref();
       this.logger.info({ slot: this.cfg.slotName, lsn: formatLsn(startLsn) }, 'replication started');
+      this.engine.start();
     } catch (e) {
       const err = toSourceError(e, `start replication from ${this.cfg.target}`);
       this.state = 'failed';
@@ -252,10 +484,18 @@ export class PostgresSource implements Source {
 
   pause(): void {
     this.pump.pause();
+    if (this.cfg.snapshotMode === 'initial_only' && !this.oncePaused) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      this.oncePaused = { promise, resolve };
+    }
   }
 
   resume(): void {
     this.pump.resume();
+    const gate = this.oncePaused;
+    this.oncePaused = undefined;
+    gate?.resolve();
   }
 
   status(): SourceStatus {
@@ -283,6 +523,7 @@ export class PostgresSource implements Source {
     this.state = 'stopping';
     this.clearTimers();
     this.pump.stop();
+    await this.engine.stop();
     if (wasStreaming && this.repl) {
       this.sendStatus(false);
       await this.repl.endCopy(END_COPY_TIMEOUT_MS);
@@ -306,6 +547,8 @@ export class PostgresSource implements Source {
   private clearTimers(): void {
     if (this.statusTimer) clearInterval(this.statusTimer);
     this.statusTimer = undefined;
+    if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
+    this.catchUpTimer = undefined;
   }
 
   private sendStatus(replyRequested: boolean): void {
@@ -324,6 +567,7 @@ export class PostgresSource implements Source {
     this.state = 'failed';
     this.clearTimers();
     this.pump.stop();
+    void this.engine.stop();
     this.sendStatus(false);
     this.logger.warn({ err: e.message, retry: e.retry }, 'replication failed');
     void this.repl?.close();
@@ -338,16 +582,30 @@ export class PostgresSource implements Source {
       this.received = maxLsn(this.received, frame.walEnd);
       if (frame.replyRequested) this.sendStatus(false);
       if (assembler.inTransaction) return undefined;
-      return this.emit([{ kind: 'idle', position: frame.walEnd }], 0);
+      this.idlePoint = maxLsn(this.idlePoint, frame.walEnd);
+      return this.emit([{ kind: 'idle', position: frame.walEnd }, ...this.placeSnapshotRows()], 0);
     }
     this.received = maxLsn(this.received, frame.walStart);
     const msg = decodePgoutput(frame.data);
     if (msg.tag === 'commit') this.received = maxLsn(this.received, msg.endLsn);
     const missing = this.registry.missing(typeOids(msg));
-    if (missing.length === 0) return this.emit(assembler.apply(msg, frame.walStart), 0);
+    if (missing.length === 0) return this.emit(this.applyMessage(assembler, msg, frame.walStart), 0);
     return this.query.run('read type metadata', (c) => resolveTypes(c, this.registry, missing)).then(() =>
-      this.emit(assembler.apply(msg, frame.walStart), 0),
+      this.emit(this.applyMessage(assembler, msg, frame.walStart), 0),
     );
+  }
+
+  /** The events of one message, with the snapshot's tracking and placement at transaction boundaries. */
+  private applyMessage(assembler: TransactionAssembler, msg: PgoutputMessage, walStart: Lsn): SourceEvent[] {
+    const tracker = this.engine.tracker;
+    if (msg.tag === 'begin') tracker.begin(msg.xid);
+    const events = assembler.apply(msg, walStart);
+    if (tracker.anyTracked && (msg.tag === 'insert' || msg.tag === 'update' || msg.tag === 'delete')) this.track(events);
+    if (msg.tag !== 'commit') return events;
+    tracker.commit();
+    this.lastCommitLsn = maxLsn(this.lastCommitLsn, msg.commitLsn);
+    this.lastCommitEnd = maxLsn(this.lastCommitEnd, msg.endLsn);
+    return this.injectWanted ? [...events, ...this.placeSnapshotRows()] : events;
   }
 
   /** Calls the handler for events[i..]; returns a promise as soon as one call returns one. */

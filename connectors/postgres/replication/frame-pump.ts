@@ -15,8 +15,11 @@ export interface PumpTarget {
   onError(err: unknown): void;
 }
 
+/** Work to run in stream order between frames (e.g. placing snapshot rows); may return a wait. */
+export type PumpTask = () => Promise<void> | undefined;
+
 export class FramePump {
-  private readonly queue: Buffer[] = [];
+  private readonly queue: (Buffer | PumpTask)[] = [];
   private busy = false;
   private userPaused = false;
   private stopped = false;
@@ -33,6 +36,17 @@ export class FramePump {
       return;
     }
     this.run(chunk);
+  }
+
+  /** Runs `task` after every frame received so far, in order with them (now when idle). */
+  pushTask(task: PumpTask): void {
+    if (this.stopped) return;
+    if (this.busy || this.userPaused || this.queue.length > 0) {
+      this.queue.push(task);
+      this.flow();
+      return;
+    }
+    this.run(task);
   }
 
   pause(): void {
@@ -60,11 +74,11 @@ export class FramePump {
     return this.socketPaused;
   }
 
-  /** Processes one frame; false when the stream must now wait. */
-  private run(frame: Buffer): boolean {
+  /** Processes one frame or task; false when the stream must now wait. */
+  private run(item: Buffer | PumpTask): boolean {
     let pending: Promise<void> | undefined;
     try {
-      pending = this.target.process(frame);
+      pending = typeof item === 'function' ? item() : this.target.process(item);
     } catch (e) {
       this.fail(e);
       return false;

@@ -161,6 +161,8 @@ export interface GrpcWorld {
   daemon(env: Record<string, string>): Promise<GrpcDaemon>;
   /** Closes the daemons, then the jobs, then the servers. */
   close(): Promise<void>;
+  /** The StarRocks emulator. */
+  readonly em: StarRocksEmulator;
 }
 
 export async function startGrpcWorld(): Promise<GrpcWorld> {
@@ -175,6 +177,7 @@ export async function startGrpcWorld(): Promise<GrpcWorld> {
   const daemons: GrpcDaemon[] = [];
   const jobs: Job[] = [];
   return {
+    em,
     async job(name, ...tables) {
       const j = await createJob(pgh, em, name);
       jobs.push(j);

@@ -1,0 +1,60 @@
+/**
+ * The SQL of snapshot reads (pure). Chunks are read by keyset pagination on the table's key (the
+ * primary key or replica identity index, whose columns are unique and NOT NULL): `WHERE (k1, k2) >
+ * ($1, $2) ORDER BY k1, k2 LIMIT n`, which the key's btree index answers without scanning what was
+ * read before (never OFFSET). The last key of a chunk is passed back exactly as PostgreSQL printed
+ * it; the parameters take the key columns' types by inference, so comparisons use the column's own
+ * type and collation.
+ */
+import type { TableSchema } from '../../../core/index.js';
+import { qualified, quoteIdent } from '../catalog.js';
+
+const qualifiedName = (schema: TableSchema): string => qualified(schema.id);
+
+export interface SqlText {
+  readonly text: string;
+  readonly values: readonly string[];
+}
+
+const selectList = (schema: TableSchema): string => schema.columns.map((c) => quoteIdent(c.name)).join(', ');
+const keyList = (schema: TableSchema): string => schema.keyColumns.map(quoteIdent).join(', ');
+
+/** The next chunk after `after` (the previous chunk's last key, as text; undefined for the first). */
+export function chunkQuery(schema: TableSchema, after: readonly string[] | undefined, limit: number): SqlText {
+  if (schema.keyColumns.length === 0) throw new RangeError(`${schema.id.schema}.${schema.id.name} has no key`);
+  if (!Number.isSafeInteger(limit) || limit < 1) throw new RangeError(`invalid chunk size ${limit}`);
+  const keys = keyList(schema);
+  let where = '';
+  if (after !== undefined) {
+    if (after.length !== schema.keyColumns.length) throw new RangeError('resume key does not match the table key');
+    const params = after.map((_, i) => `$${i + 1}`).join(', ');
+    where = after.length === 1 ? ` WHERE ${keys} > ${params}` : ` WHERE (${keys}) > (${params})`;
+  }
+  return { text: `SELECT ${selectList(schema)} FROM ${qualifiedName(schema)}${where} ORDER BY ${keys} LIMIT ${limit}`, values: after ?? [] };
+}
+
+/** The current rows of exactly these keys (each key: its columns as text, in key order). */
+export function keysQuery(schema: TableSchema, keys: readonly (readonly string[])[]): SqlText {
+  const width = schema.keyColumns.length;
+  if (width === 0) throw new RangeError(`${schema.id.schema}.${schema.id.name} has no key`);
+  if (keys.length === 0) throw new RangeError('no keys to read');
+  const values: string[] = [];
+  const tuples = keys.map((key) => {
+    if (key.length !== width) throw new RangeError('key does not match the table key');
+    const ps = key.map((v) => {
+      values.push(v);
+      return `$${values.length}`;
+    });
+    return width === 1 ? ps[0] : `(${ps.join(', ')})`;
+  });
+  const lhs = width === 1 ? keyList(schema) : `(${keyList(schema)})`;
+  return { text: `SELECT ${selectList(schema)} FROM ${qualifiedName(schema)} WHERE ${lhs} IN (${tuples.join(', ')})`, values };
+}
+
+/** PostgreSQL's estimate of the table's rows (-1 when never analysed; PostgreSQL 13 says 0). */
+export function estimateQuery(schema: TableSchema): SqlText {
+  return {
+    text: `SELECT c.reltuples::bigint::text AS n FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = $1 AND c.relname = $2`,
+    values: [schema.id.schema, schema.id.name],
+  };
+}

@@ -1,0 +1,136 @@
+/**
+ * Which keys streamed transactions touched, for tables with a snapshot running (pure). A chunk read
+ * reflects the transactions visible in its MVCC snapshot; it is placed into the stream between two
+ * transactions, after every transaction streamed so far. A row of the chunk is stale exactly when a
+ * transaction streamed before that point touched its key and is NOT visible in the chunk's snapshot
+ * (it committed after the read began, or was still finishing its commit): that transaction's change
+ * is already written and newer than the chunk's row. Those keys are left out of the chunk and read
+ * again (a later read sees the transaction). A transaction visible in the snapshot is reflected by
+ * every later read too, so it is forgotten once one read saw it.
+ *
+ * Memory: one entry per streamed transaction that touched a tracked table and is not yet known to be
+ * visible, holding its keys per table up to `maxKeysPerTable`; beyond that the entry only says "many
+ * keys" and a conflicting chunk is read again whole. Ids of other streamed transactions are kept in a
+ * bounded ring, to detect a transaction streamed before tracking began that a read still sees in
+ * progress (then the chunk is read again).
+ */
+import { committedVisible, type PgSnapshot } from './pg-snapshot.js';
+
+interface TxnKeys {
+  readonly xid: number;
+  /** table key → touched key texts, or 'many'. */
+  readonly tables: Map<string, Set<string> | 'many'>;
+}
+
+export interface Conflicts {
+  /** Keys of the chunk to leave out and read again. */
+  readonly keys: ReadonlySet<string>;
+  /** The whole chunk must be read again (a transaction with too many keys, or one streamed untracked). */
+  readonly whole: boolean;
+}
+
+const RING = 16_384;
+
+export class TouchTracker {
+  /** table key → the tracking epoch at which its snapshot began. */
+  private readonly tracked = new Map<string, number>();
+  private epoch = 0;
+  private readonly open = new Map<number, TxnKeys>();
+  private current: TxnKeys | undefined;
+  /** The last RING streamed transactions: xid → the epoch when it was streamed. */
+  private readonly recent = new Map<number, number>();
+  private readonly ring: number[] = [];
+  private ringNext = 0;
+
+  constructor(private readonly maxKeysPerTable = 100_000) {}
+
+  /** Starts recording changes of `table` (a snapshot of it starts). */
+  track(table: string): void {
+    if (this.tracked.has(table)) return;
+    this.epoch += 1;
+    this.tracked.set(table, this.epoch);
+  }
+
+  /** Stops recording `table` and forgets its keys (its snapshot ended). */
+  untrack(table: string): void {
+    this.tracked.delete(table);
+    for (const t of this.open.values()) t.tables.delete(table);
+  }
+
+  isTracked(table: string): boolean {
+    return this.tracked.has(table);
+  }
+
+  get anyTracked(): boolean {
+    return this.tracked.size > 0;
+  }
+
+  /** A streamed transaction begins (`xid`: its 32-bit id). */
+  begin(xid: number): void {
+    const id = xid >>> 0;
+    this.current = { xid: id, tables: new Map() };
+    if (this.ring.length === RING) {
+      const old = this.ring[this.ringNext];
+      if (old !== undefined) this.recent.delete(old);
+      this.ring[this.ringNext] = id;
+    } else this.ring.push(id);
+    this.ringNext = (this.ringNext + 1) % RING;
+    this.recent.set(id, this.epoch);
+  }
+
+  /** The current transaction touched `key` of `table`. */
+  touch(table: string, key: string): void {
+    const t = this.current;
+    if (t === undefined || !this.tracked.has(table)) return;
+    const keys = t.tables.get(table);
+    if (keys === 'many') return;
+    if (keys === undefined) {
+      t.tables.set(table, new Set([key]));
+      return;
+    }
+    keys.add(key);
+    if (keys.size > this.maxKeysPerTable) t.tables.set(table, 'many');
+  }
+
+  /** The current transaction ended (committed and streamed). */
+  commit(): void {
+    const t = this.current;
+    this.current = undefined;
+    if (t !== undefined && t.tables.size > 0) this.open.set(t.xid, t);
+  }
+
+  /** Transactions remembered with keys (tests, metrics). */
+  get openTransactions(): number {
+    return this.open.size;
+  }
+
+  /**
+   * The conflicts of a chunk of `table` read in `snap` whose rows have `keys`, placed after every
+   * transaction streamed so far. Forgets the transactions `snap` shows visible.
+   */
+  conflicts(table: string, snap: PgSnapshot, keys: ReadonlySet<string>): Conflicts {
+    const out = new Set<string>();
+    let whole = false;
+    for (const [xid, t] of this.open) {
+      if (committedVisible(snap, xid)) {
+        this.open.delete(xid);
+        continue;
+      }
+      const touched = t.tables.get(table);
+      if (touched === undefined) continue;
+      if (touched === 'many') {
+        whole = true;
+        continue;
+      }
+      for (const k of touched) if (keys.has(k)) out.add(k);
+    }
+    // A streamed (so committed) transaction the read still saw in progress, streamed before this
+    // table was tracked: its keys are unknown, so the chunk may hold rows older than its changes.
+    const since = this.tracked.get(table) ?? Infinity;
+    for (const xid of snap.inProgress) {
+      const at = this.recent.get(xid);
+      if (at !== undefined && at < since) whole = true;
+    }
+    return { keys: out, whole };
+  }
+}
