@@ -7,7 +7,7 @@
  */
 import pg from 'pg';
 import type { Logger } from 'pino';
-import { parseLsn, type Lsn } from '../../../core/index.js';
+import { CdcError, parseLsn, type Lsn } from '../../../core/index.js';
 import { clientConfig, REPLICATION_SESSION_OPTIONS, type PostgresConfig } from '../config.js';
 import { toSourceError } from '../errors.js';
 import { parsePgSnapshot, type PgSnapshot } from './pg-snapshot.js';
@@ -76,6 +76,17 @@ export class SnapshotReader {
       if (this.client === c && !(e instanceof Error && 'code' in e)) {
         this.client = undefined;
         await c.end().catch(() => undefined);
+      }
+      const state = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
+      if (state === '42703' || state === '42P01') {
+        // A column or the table went away under the copy (ALTER/DROP while streaming).
+        throw new CdcError({
+          code: 'SOURCE_SETUP',
+          retry: 'retry',
+          message: `${doing} failed: ${e instanceof Error ? e.message : String(e)}`,
+          hint: 'The table changed while it was being copied; the read is retried (with the new shape once the stream has it).',
+          cause: e,
+        });
       }
       throw toSourceError(e, doing);
     }

@@ -1,0 +1,114 @@
+/**
+ * The pure parts of the snapshot engine: MVCC snapshot visibility on the 32-bit xid circle, the
+ * touch tracker's conflict rule, key texts, and the chunk SQL.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { DecimalValue, TemporalValue, type TableSchema } from '../../../core/index.js';
+import { committedVisible, parsePgSnapshot, xidPrecedes } from '../../../connectors/postgres/snapshot/pg-snapshot.js';
+import { TouchTracker } from '../../../connectors/postgres/snapshot/tracker.js';
+import { keyText } from '../../../connectors/postgres/snapshot/key-text.js';
+import { chunkQuery, keysQuery } from '../../../connectors/postgres/snapshot/chunk-sql.js';
+
+const schema = (keys: string[]): TableSchema => ({
+  id: { schema: 'Sales', name: 'or"ders' },
+  columns: [
+    { name: 'id', typeName: 'int8', typeOid: 20, typeModifier: -1, isKey: keys.includes('id'), family: 'int8' },
+    { name: 'b', typeName: 'text', typeOid: 25, typeModifier: -1, isKey: keys.includes('b'), family: 'text' },
+  ],
+  keyColumns: keys,
+  version: 1,
+});
+
+describe('pg_current_snapshot visibility', () => {
+  it('parses xid8 text and tests committed transactions against xmin, xmax and the in-progress list', () => {
+    const s = parsePgSnapshot('100:110:102,105');
+    assert.equal(committedVisible(s, 99), true);
+    assert.equal(committedVisible(s, 100), true, 'xmin itself committed → visible when not listed');
+    assert.equal(committedVisible(s, 102), false);
+    assert.equal(committedVisible(s, 105), false);
+    assert.equal(committedVisible(s, 109), true);
+    assert.equal(committedVisible(s, 110), false, 'xmax and later are not visible');
+    assert.equal(committedVisible(s, 4000), false);
+  });
+  it('compares 64-bit ids by their 32-bit value on the wraparound circle', () => {
+    // epoch 1: 2^32 + 5 is xid 5; xid 4294967290 (just before wraparound) precedes it.
+    const s = parsePgSnapshot(`${2 ** 32 + 5}:${2 ** 32 + 9}:${2 ** 32 + 7}`);
+    assert.equal(committedVisible(s, 4294967290), true);
+    assert.equal(committedVisible(s, 7), false);
+    assert.equal(committedVisible(s, 8), true);
+    assert.equal(xidPrecedes(4294967290, 3), true);
+    assert.throws(() => parsePgSnapshot('1:2'), /pg_current_snapshot/);
+  });
+});
+
+describe('TouchTracker', () => {
+  it('reports keys of streamed transactions the chunk cannot see, forgets the ones it saw', () => {
+    const t = new TouchTracker();
+    t.track('public.t');
+    t.begin(50);
+    t.touch('public.t', 'a');
+    t.touch('public.other', 'x');
+    t.commit();
+    t.begin(60);
+    t.touch('public.t', 'b');
+    t.commit();
+    assert.equal(t.openTransactions, 2);
+    // The read saw 50 (committed before) but 60 was still in progress for it.
+    const c = t.conflicts('public.t', parsePgSnapshot('55:61:60'), new Set(['a', 'b', 'c']));
+    assert.deepEqual([...c.keys], ['b']);
+    assert.equal(c.whole, false);
+    assert.equal(t.openTransactions, 1, '50 is forgotten: every later read sees it');
+    const later = t.conflicts('public.t', parsePgSnapshot('70:70:'), new Set(['b']));
+    assert.deepEqual([...later.keys], []);
+    assert.equal(t.openTransactions, 0);
+  });
+  it('a transaction with too many keys makes the whole chunk conflict; untracked tables record nothing', () => {
+    const t = new TouchTracker(3);
+    t.track('public.t');
+    t.begin(10);
+    for (const k of ['1', '2', '3', '4']) t.touch('public.t', k);
+    t.touch('public.u', 'z');
+    t.commit();
+    assert.equal(t.conflicts('public.t', parsePgSnapshot('5:9:'), new Set(['9'])).whole, true);
+    assert.equal(t.conflicts('public.u', parsePgSnapshot('5:9:'), new Set(['z'])).keys.size, 0);
+  });
+  it('a streamed transaction from before tracking began, still in progress for the read, conflicts whole', () => {
+    const t = new TouchTracker();
+    t.begin(20);
+    t.commit();
+    t.track('public.t');
+    t.begin(21);
+    t.commit();
+    assert.equal(t.conflicts('public.t', parsePgSnapshot('20:22:20'), new Set(['a'])).whole, true);
+    assert.equal(t.conflicts('public.t', parsePgSnapshot('21:22:21'), new Set(['a'])).whole, false, '21 touched nothing tracked');
+  });
+});
+
+describe('key texts', () => {
+  it('are equal exactly for equal keys, of any value kind', () => {
+    const a = keyText([1n, 'x', new DecimalValue('1.50')], [0, 1, 2]);
+    assert.equal(a, keyText([1n, 'x', new DecimalValue('1.50')], [0, 1, 2]));
+    assert.notEqual(a, keyText([1n, 'x', new DecimalValue('1.5')], [0, 1, 2]));
+    assert.notEqual(keyText(['a|', 'b'], [0, 1]), keyText(['a', '|b'], [0, 1]), 'no ambiguity from separators');
+    assert.notEqual(keyText(['1'], [0]), keyText([1n], [0]));
+    assert.equal(keyText([new TemporalValue('date', '2020-01-01')], [0]), keyText([new TemporalValue('date', '2020-01-01')], [0]));
+  });
+});
+
+describe('chunk SQL', () => {
+  it('keyset pagination on the key columns, quoted, never OFFSET', () => {
+    assert.equal(chunkQuery(schema(['id']), undefined, 100).text, 'SELECT "id", "b" FROM "Sales"."or""ders" ORDER BY "id" LIMIT 100');
+    const next = chunkQuery(schema(['id', 'b']), ['5', 'x'], 10);
+    assert.equal(next.text, 'SELECT "id", "b" FROM "Sales"."or""ders" WHERE ("id", "b") > ($1, $2) ORDER BY "id", "b" LIMIT 10');
+    assert.deepEqual(next.values, ['5', 'x']);
+    assert.doesNotMatch(next.text, /OFFSET/);
+    assert.throws(() => chunkQuery(schema([]), undefined, 10), /no key/);
+  });
+  it('reads exact keys again', () => {
+    const q = keysQuery(schema(['id', 'b']), [['1', 'a'], ['2', 'b']]);
+    assert.equal(q.text, 'SELECT "id", "b" FROM "Sales"."or""ders" WHERE ("id", "b") IN (($1, $2), ($3, $4))');
+    assert.deepEqual(q.values, ['1', 'a', '2', 'b']);
+    assert.equal(keysQuery(schema(['id']), [['7']]).text, 'SELECT "id", "b" FROM "Sales"."or""ders" WHERE "id" IN ($1)');
+  });
+});
