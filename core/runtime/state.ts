@@ -7,6 +7,7 @@
  * flush or confirmation, which is when a status stream should look again.
  */
 import { formatLsn, LSN_ZERO, type Lsn } from '../model/lsn.js';
+import type { TableSnapshotProgress } from '../plugin/source.js';
 
 export type Stage = 'INIT' | 'SETUP' | 'CDC';
 export type RunState = 'RUNNING' | 'PAUSED' | 'DRAINING' | 'STOPPED';
@@ -109,6 +110,11 @@ export class RuntimeState {
   inFlightBytes = 0;
   /** Change events per second over the last summary interval. */
   eventsPerSecond = 0;
+  /**
+   * Progress of the current source's snapshots (Source.snapshotProgress), for GetStatus, metrics,
+   * the dashboard and the summary log; set when a source is attached, empty without one.
+   */
+  snapshotProgress: () => readonly TableSnapshotProgress[] = () => [];
 
   private readonly listeners = new Set<() => void>();
 
