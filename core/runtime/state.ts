@@ -13,8 +13,10 @@ export type Stage = 'INIT' | 'SETUP' | 'CDC';
 export type RunState = 'RUNNING' | 'PAUSED' | 'DRAINING' | 'STOPPED';
 
 export interface RuntimeTotals {
-  /** Change events received from the source. */
+  /** Change events received from the source (rows copied by snapshots are not change events). */
   events: number;
+  /** Rows received from the source's snapshots (ChangeRecord.snapshotRead). */
+  snapshotRows: number;
   /** Table batches written (durable). */
   batches: number;
   /** Rows the sink reported written. */
@@ -83,6 +85,7 @@ export class RuntimeState {
   confirmedLsn: Lsn = LSN_ZERO;
   totals: RuntimeTotals = {
     events: 0,
+    snapshotRows: 0,
     batches: 0,
     rowsLoaded: 0,
     loads: 0,
