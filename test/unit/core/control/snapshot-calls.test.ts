@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import * as grpc from '@grpc/grpc-js';
 import type { TableSnapshotProgress } from '../../../../core/plugin/source.js';
 import { CdcError } from '../../../../core/errors/errors.js';
+import { testTable } from '../../../../core/testing/index.js';
 import { orders, startControl, type ControlHarness, type ControlHarnessOptions } from './harness.js';
 
 const ORDERS = { schema: 'public', name: 'orders' };
@@ -141,3 +142,18 @@ test('GetStatus lists each table snapshot (phase, reason, rows, estimate, chunks
       progress.length = 0;
     }
   }));
+
+test('ReloadConfig.tables says that the rows of an added table are copied when the source has snapshots, and not otherwise', async () => {
+  for (const [opts, said] of [
+    [withSnapshots, /added public\.items \(changes committed from now on are replicated; existing rows are copied by a snapshot: see GetStatus snapshots\)/],
+    [{}, /added public\.items \(changes committed from now on are replicated; existing rows are not copied\)/],
+  ] as const) {
+    await withControl(opts, async (h) => {
+      h.source.catalog.set('public.items', testTable('items'));
+      await h.run();
+      const r = await h.client.reload({ tables: ['orders', 'items'] });
+      assert.equal(r.success, true, r.message);
+      assert.match(r.message, said);
+    });
+  }
+});
