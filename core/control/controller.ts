@@ -20,6 +20,7 @@ import type { RunningPipeline } from '../runtime/lifecycle.js';
 import type { RuntimeState } from '../runtime/state.js';
 import type { ReloadConfigRequest__Output } from './gen/dbmazz/ReloadConfigRequest.js';
 import { isEmptyPlan, parseReload } from './reload.js';
+import { refuse, resnapshotTables, type ResnapshotOutcome } from './resnapshot.js';
 import { DEFAULT_CLEANUP, destroySourceState, type CleanupOptions } from './slot-cleanup.js';
 import { changeTables } from './table-reload.js';
 
@@ -87,6 +88,8 @@ export class DaemonController {
   connectors(source: Source, sink: Sink): void {
     this.#source = source;
     this.#sink = sink;
+    const progress = source.snapshotProgress?.bind(source);
+    this.#deps.state.snapshotProgress = progress ?? (() => []);
   }
 
   /** Setup succeeded: the pipeline runs. A stop asked for during setup is applied now. */
@@ -164,16 +167,21 @@ export class DaemonController {
    * may still be starting (the stream is being opened): that is waited for, briefly.
    */
   async #notControllable(what: string): Promise<string | undefined> {
+    return (await this.#refusal(what))?.message;
+  }
+
+  /** As `#notControllable`, saying also whether it may work later (`unavailable`) or not (`precondition`). */
+  async #refusal(what: string): Promise<{ refusal: 'unavailable' | 'precondition'; message: string } | undefined> {
     const { state } = this.#deps;
     if (this.#running === undefined && state.stage === 'CDC' && !this.#done && state.errorDetail === '') {
       await Promise.race([this.#attached.promise, sleep(START_WAIT_MS, undefined, { ref: false })]);
     }
-    if (this.#stopped) return `Cannot ${what}: the daemon has stopped`;
-    if (this.#stop !== undefined || state.runState === 'DRAINING') return `Cannot ${what}: the daemon is stopping`;
+    if (this.#stopped) return { refusal: 'precondition', message: `Cannot ${what}: the daemon has stopped` };
+    if (this.#stop !== undefined || state.runState === 'DRAINING') return { refusal: 'precondition', message: `Cannot ${what}: the daemon is stopping` };
     if (this.#running === undefined || state.stage !== 'CDC') {
       const error = state.errorDetail === '' ? '' : `; last error: ${state.errorDetail}`;
       const why = this.#reconnecting ? 'reconnecting' : 'not replicating yet';
-      return `Cannot ${what}: ${why} (stage ${state.stage}: ${state.stageDetail}${error})`;
+      return { refusal: 'unavailable', message: `Cannot ${what}: ${why} (stage ${state.stage}: ${state.stageDetail}${error})` };
     }
     return undefined;
   }
@@ -249,6 +257,35 @@ export class DaemonController {
     }
     this.#log.info({ changes: done }, 'Configuration reloaded');
     return ok(`Configuration reloaded: ${done.join('; ')}`);
+  }
+
+  /**
+   * CdcSnapshotService/Resnapshot: copies the current rows of the named tables again (while
+   * replicating, paused included). Serialized with ReloadConfig, which changes the table list.
+   */
+  resnapshot(entries: readonly string[]): Promise<ResnapshotOutcome> {
+    const next = this.#serial.then(() => this.#resnapshot(entries));
+    this.#serial = next.catch(() => undefined);
+    return next;
+  }
+
+  async #resnapshot(entries: readonly string[]): Promise<ResnapshotOutcome> {
+    const plan = resnapshotTables(entries, this.#tables);
+    if (!plan.ok) return plan;
+    const why = await this.#refusal('re-snapshot');
+    if (why !== undefined) return refuse(why.refusal, why.message);
+    const source = this.#source;
+    if (source === undefined) return refuse('unavailable', 'Cannot re-snapshot: not replicating yet');
+    if (source.resnapshot === undefined) {
+      return refuse('unimplemented', `The ${source.type} source cannot copy tables (it has no snapshots); nothing was requested`);
+    }
+    try {
+      await source.resnapshot(plan.tables);
+    } catch (err) {
+      return refuse('precondition', `Re-snapshot of ${plan.tables.map(formatTableId).join(', ')} failed: ${toCdcError(err).operatorMessage}`);
+    }
+    this.#log.info({ tables: plan.tables.map(formatTableId) }, plan.message);
+    return plan;
   }
 
   #setTables(tables: readonly TableId[]): void {

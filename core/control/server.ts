@@ -14,7 +14,7 @@ import type { DaemonController } from './controller.js';
 import { serverCredentials } from './credentials.js';
 import type { ProcessProbe, ServerPositionFn } from './metrics-sampler.js';
 import { loadControlProto } from './proto.js';
-import { controlHandlers, metricsHandlers, statusHandlers } from './services/cdc-services.js';
+import { controlHandlers, metricsHandlers, snapshotHandlers, statusHandlers } from './services/cdc-services.js';
 import { dbmazzHealthHandlers, standardHealthHandlers } from './services/health-services.js';
 import type { GrpcSettings } from './settings.js';
 import { StreamTracker } from './streams.js';
@@ -54,6 +54,7 @@ export class ControlServer {
     server.addService(proto.health.Health.service, standardHealthHandlers(state, streams));
     server.addService(proto.dbmazz.CdcControlService.service, controlHandlers(deps.controller, logger));
     server.addService(proto.dbmazz.CdcStatusService.service, statusHandlers(state));
+    server.addService(proto.dbmazz.CdcSnapshotService.service, snapshotHandlers(deps.controller, logger));
     server.addService(proto.dbmazz.CdcMetricsService.service, metricsHandlers(state, deps.serverPosition, streams, deps.probe));
     new ReflectionService(proto.reflectionDefinition).addToServer(server);
 

@@ -4,8 +4,8 @@
  * source starts streaming them); streamed tables missing from the list are removed. Every check runs
  * before anything changes, and the answer says exactly what was done.
  *
- * Changes of an added table committed after the answer are replicated; its existing rows are not
- * copied. Buffered changes of a removed table are still written; later ones are not read. The change
+ * Changes of an added table committed after the answer are replicated; a source with snapshots
+ * (Source.snapshotProgress) also copies its existing rows (backfill), one without does not. Buffered changes of a removed table are still written; later ones are not read. The change
  * lasts until the daemon restarts (TABLES is what setup uses). The sink may refuse a set of tables
  * (Sink.checkTables, e.g. two tables with one target); tables being removed still count then, as
  * their buffered changes are still written: remove in one call, add in the next.
@@ -75,7 +75,8 @@ export async function changeTables(source: Source, sink: Sink, current: readonly
     }
     tables = [...tables, ...add];
   }
-  const added = add.length > 0 ? `added ${names(add)} (changes committed from now on are replicated; existing rows are not copied)` : '';
+  const existing = source.snapshotProgress === undefined ? 'existing rows are not copied' : 'existing rows are copied by a snapshot: see GetStatus snapshots';
+  const added = add.length > 0 ? `added ${names(add)} (changes committed from now on are replicated; ${existing})` : '';
   if (remove.length > 0 && source.removeTables !== undefined) {
     try {
       await source.removeTables(remove);

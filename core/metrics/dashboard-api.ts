@@ -3,8 +3,9 @@
  *
  *   GET  /                 → 302 to /dashboard
  *   GET  /dashboard        the self-contained page (dashboard-page.ts)
- *   GET  /api/status       JSON: stage, run state, counters, lag, per-table counters, last errors and
- *                          the samples newer than `?since=<unix ms>` (all kept ones without it)
+ *   GET  /api/status       JSON: stage, run state, counters, lag, per-table counters, snapshot
+ *                          progress per table, last errors and the samples newer than
+ *                          `?since=<unix ms>` (all kept ones without it)
  *   POST /api/pause        the controller's pause(), exactly what gRPC CdcControlService/Pause does
  *   POST /api/resume       the controller's resume()
  *
@@ -23,6 +24,7 @@ import { DASHBOARD_HTML } from './dashboard-page.js';
 import { lagBytesOf, type DashboardHistory, type DashboardSample } from './dashboard-history.js';
 import { tableCounters, type MetricsRegistryView, type TableCounters } from './table-counters.js';
 import type { RecentError, RecentErrors } from './recent-errors.js';
+import { readSnapshots, snapshotBars, type SnapshotBar } from './snapshot-view.js';
 
 export interface ControlOutcome {
   readonly success: boolean;
@@ -71,6 +73,8 @@ export interface DashboardStatus {
   /** True when the control routes need a bearer token. */
   readonly auth: boolean;
   readonly perTable: readonly TableCounters[];
+  /** One progress bar per table snapshot the source reports (empty: the section is hidden). */
+  readonly snapshots: readonly SnapshotBar[];
   readonly errors: readonly RecentError[];
   readonly samples: readonly DashboardSample[];
 }
@@ -144,6 +148,7 @@ export class DashboardApi {
       totals: snap.totals,
       auth: this.deps.authToken !== undefined,
       perTable: await tableCounters(this.deps.registry, snap.tables),
+      snapshots: snapshotBars(readSnapshots(state.snapshotProgress)),
       errors: this.deps.errors.list(),
       samples: history.since(sinceMs),
     };

@@ -37,6 +37,10 @@ const BODY = String.raw`
     <div class="card"><div class="label">Confirmed LSN</div><div class="value small" id="confirmed-lsn">–</div></div>
     <div class="card"><div class="label">Uptime</div><div class="value small" id="uptime">–</div></div>
   </section>
+  <section id="snapshots" class="panel snapshots" hidden>
+    <h2>Snapshots <span class="legend" id="snapshots-summary"></span></h2>
+    <div id="snapshot-bars"></div>
+  </section>
   <div class="window"><span class="muted">window</span>
     <button class="secondary" data-ms="60000">1 min</button>
     <button class="secondary active" data-ms="300000">5 min</button>

@@ -143,6 +143,55 @@ export const DASHBOARD_SCRIPT = String.raw`
     });
   }
 
+  /** One progress bar per table snapshot (percent is null when the estimate is unknown). */
+  function renderSnapshots(snaps) {
+    var section = $('snapshots');
+    var list = $('snapshot-bars');
+    section.hidden = snaps.length === 0;
+    list.textContent = '';
+    var running = snaps.filter(function (x) { return x.phase === 'pending' || x.phase === 'copying'; }).length;
+    setText('snapshots-summary', running > 0 ? running + ' running' : '');
+    snaps.forEach(function (x) {
+      var row = document.createElement('div');
+      row.className = 'snap ' + x.phase;
+      row.setAttribute('data-table', x.table);
+      var name = document.createElement('div');
+      name.className = 'name';
+      name.textContent = x.table;
+      var phase = document.createElement('span');
+      phase.className = 'phase';
+      phase.textContent = x.phase + (x.reason === 'initial' ? '' : ' · ' + x.reason);
+      name.appendChild(phase);
+      var bar = document.createElement('div');
+      bar.className = 'bar' + (x.percent === null ? ' unknown' : '');
+      bar.setAttribute('role', 'progressbar');
+      bar.setAttribute('aria-label', x.table + ' snapshot');
+      if (x.percent !== null) bar.setAttribute('aria-valuenow', String(x.percent));
+      var fill = document.createElement('div');
+      fill.className = 'fill';
+      if (x.percent !== null) fill.style.width = x.percent + '%';
+      bar.appendChild(fill);
+      var parts = [fmtInt(x.rowsCopied) + (x.rowsEstimated >= 0 ? ' / ~' + fmtInt(x.rowsEstimated) : '') + ' rows'];
+      if (x.percent !== null) parts.push(x.percent + ' %');
+      if (x.phase === 'copying' && x.rowsPerSecond > 0) parts.push(fmtRate(x.rowsPerSecond) + ' rows/s');
+      if (x.etaSeconds !== null) parts.push('ETA ' + fmtAge(x.etaSeconds * 1000));
+      parts.push(fmtInt(x.chunks) + (x.chunks === 1 ? ' chunk' : ' chunks'));
+      var detail = document.createElement('div');
+      detail.className = 'detail';
+      detail.textContent = parts.join(' · ');
+      row.appendChild(name);
+      row.appendChild(bar);
+      row.appendChild(detail);
+      if (x.error) {
+        var err = document.createElement('div');
+        err.className = 'error';
+        err.textContent = x.error;
+        row.appendChild(err);
+      }
+      list.appendChild(row);
+    });
+  }
+
   function renderErrors(errors) {
     var list = $('errors');
     list.textContent = '';
@@ -208,6 +257,7 @@ export const DASHBOARD_SCRIPT = String.raw`
     setText('error-banner', s.errorDetail);
     $('token-box').hidden = !s.auth;
     renderTables(s.perTable);
+    renderSnapshots(s.snapshots || []);
     renderErrors(s.errors);
     renderButtons();
   }

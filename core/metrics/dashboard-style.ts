@@ -67,6 +67,21 @@ th { font-size: 12px; color: var(--muted); font-weight: 600; text-transform: upp
 #errors li .meta { color: var(--muted); font-size: 12px; }
 #errors li.retried .meta b { color: var(--warn); }
 #errors li.fatal .meta b { color: var(--bad); }
+.snapshots { margin-bottom: 14px; }
+.snap { display: grid; grid-template-columns: minmax(220px, 1.3fr) minmax(160px, 3fr) minmax(220px, 2fr); gap: 4px 12px; align-items: center; padding: 6px 0; border-bottom: 1px solid var(--line); font-size: 13px; }
+.snap:last-child { border-bottom: 0; }
+.snap .name { font-weight: 600; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
+.snap .name .phase { font-weight: 500; font-size: 11px; margin-left: 6px; padding: 1px 7px; border-radius: 999px; background: #e5e7eb; color: var(--ink); }
+.snap.copying .phase { background: #dbeafe; color: #1d4ed8; }
+.snap.done .phase { background: #dcfce7; color: #15803d; }
+.snap.failed .phase { background: #fee2e2; color: #b91c1c; }
+.snap .bar { height: 10px; border-radius: 5px; background: #e5e7eb; overflow: hidden; }
+.snap .bar .fill { height: 100%; background: var(--accent); width: 0; transition: width .4s; }
+.snap.done .bar .fill { background: var(--accent2); }
+.snap.failed .bar .fill { background: var(--bad); }
+.snap .bar.unknown .fill { width: 100% !important; opacity: .35; background: repeating-linear-gradient(45deg, var(--accent) 0 8px, transparent 8px 16px); }
+.snap .detail { color: var(--muted); font-variant-numeric: tabular-nums; }
+.snap .error { grid-column: 1 / -1; color: var(--bad); }
 footer { color: var(--muted); font-size: 12px; margin-top: 14px; display: flex; gap: 14px; flex-wrap: wrap; }
 footer a { color: var(--accent); }
 `;

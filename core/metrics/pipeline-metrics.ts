@@ -10,8 +10,9 @@ import type { ChangeRecord } from '../model/change-record.js';
 import type { Lsn } from '../model/lsn.js';
 import { formatTableId, type TableId } from '../model/table.js';
 import type { TableBatch, WriteResult } from '../plugin/sink.js';
-import type { SlotStatus } from '../plugin/source.js';
+import type { SlotStatus, TableSnapshotProgress } from '../plugin/source.js';
 import type { RunState, RuntimeState, Stage } from '../runtime/state.js';
+import { isRunning, readSnapshots, SNAPSHOT_PHASES } from './snapshot-view.js';
 
 /** What the observed connectors report (hot path: cheap, never throws). */
 export interface ConnectorObserver {
@@ -45,6 +46,7 @@ const num = (v: bigint): number => Number(v);
 export class PipelineMetrics implements ConnectorObserver {
   readonly registry = new Registry();
   readonly #events: Counter<'table' | 'operation'>;
+  readonly #snapshotRows: Counter<'table'>;
   readonly #batches: Counter<'table'>;
   readonly #rows: Counter<'table'>;
   readonly #adjusted: Counter<'table' | 'reason'>;
@@ -60,6 +62,12 @@ export class PipelineMetrics implements ConnectorObserver {
     const registers = [this.registry];
     const { state } = src;
     this.#events = new Counter({ name: 'dbmazz_events_total', help: 'Change events received from the source, by table and operation.', labelNames: ['table', 'operation'], registers });
+    this.#snapshotRows = new Counter({
+      name: 'dbmazz_snapshot_rows_read_total',
+      help: 'Rows read from the source by snapshots (initial copy, backfill, re-snapshot), by table; not counted in dbmazz_events_total.',
+      labelNames: ['table'],
+      registers,
+    });
     this.#batches = new Counter({ name: 'dbmazz_batches_loaded_total', help: 'Table batches written (durable) to the sink, by table.', labelNames: ['table'], registers });
     this.#adjusted = new Counter({
       name: 'dbmazz_values_adjusted_total',
@@ -108,6 +116,7 @@ export class PipelineMetrics implements ConnectorObserver {
     new Gauge({ name: 'dbmazz_healthy', help: '1 while no error is reported (the health API serves), else 0.', registers, collect() { this.set(state.errorDetail === '' ? 1 : 0); } });
     this.#reconnectMetrics(state);
     this.#slotGauges(src);
+    this.#snapshotGauges(state);
     collectDefaultMetrics({ register: this.registry });
   }
 
@@ -192,6 +201,55 @@ export class PipelineMetrics implements ConnectorObserver {
     );
   }
 
+  /** Per-table snapshot progress, read from the source at each scrape (absent without snapshots). */
+  #snapshotGauges(state: RuntimeState): void {
+    const registers = [this.registry];
+    const gauge = (name: string, help: string, value: (p: TableSnapshotProgress) => number | undefined): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['table'],
+        registers,
+        collect() {
+          this.reset();
+          for (const p of readSnapshots(state.snapshotProgress)) {
+            const v = value(p);
+            if (v !== undefined && Number.isFinite(v)) this.set({ table: formatTableId(p.table) }, v);
+          }
+        },
+      });
+    };
+    gauge('dbmazz_snapshot_rows_copied', "Rows of the table's current or last snapshot written durably to the sink.", (p) => p.rowsCopied);
+    gauge('dbmazz_snapshot_rows_estimated', "The source's estimate of the table's rows when its snapshot started (PostgreSQL: pg_class.reltuples); absent when unknown.", (p) =>
+      p.rowsEstimated >= 0 ? p.rowsEstimated : undefined,
+    );
+    gauge('dbmazz_snapshot_chunks', "Chunks of the table's current or last snapshot written durably.", (p) => p.chunks);
+    gauge('dbmazz_snapshot_rows_per_second', "Rows per second of the table's running snapshot (0 when unknown).", (p) => (isRunning(p) ? p.rowsPerSecond : 0));
+    gauge('dbmazz_snapshot_eta_seconds', "Seconds until the table's running snapshot is done at the current rate; absent when unknown or not running.", (p) =>
+      isRunning(p) ? p.etaSeconds : undefined,
+    );
+    new Gauge({
+      name: 'dbmazz_snapshot_phase',
+      help: "Phase of the table's snapshot: 1 for the current one (pending, copying, done, failed).",
+      labelNames: ['table', 'phase'],
+      registers,
+      collect() {
+        this.reset();
+        for (const p of readSnapshots(state.snapshotProgress)) {
+          for (const phase of SNAPSHOT_PHASES) this.set({ table: formatTableId(p.table), phase }, p.phase === phase ? 1 : 0);
+        }
+      },
+    });
+    new Gauge({
+      name: 'dbmazz_snapshots_running',
+      help: 'Tables whose snapshot is pending or copying.',
+      registers,
+      collect() {
+        this.set(readSnapshots(state.snapshotProgress).filter(isRunning).length);
+      },
+    });
+  }
+
   // -- ConnectorObserver --------------------------------------------------------------------------
 
   #eventsOf(table: string): Record<Ops, { inc(): void }> {
@@ -205,7 +263,9 @@ export class PipelineMetrics implements ConnectorObserver {
   }
 
   change(record: ChangeRecord): void {
-    this.#eventsOf(formatTableId(record.schema.id))[record.op].inc();
+    const table = formatTableId(record.schema.id);
+    if (record.snapshotRead !== undefined) this.#snapshotRows.labels({ table }).inc();
+    else this.#eventsOf(table)[record.op].inc();
   }
 
   truncate(tables: readonly TableId[]): void {
@@ -222,7 +282,8 @@ export class PipelineMetrics implements ConnectorObserver {
     const e2e = this.#e2e.labels({ table });
     let lastCommit: bigint | undefined;
     for (const r of batch.records) {
-      if (r.commitTimeMicros === lastCommit) continue;
+      // A snapshot row was not committed at a moment the sink can be late against.
+      if (r.snapshotRead !== undefined || r.commitTimeMicros === lastCommit) continue;
       lastCommit = r.commitTimeMicros;
       if (r.commitTimeMicros <= 0n) continue;
       const micros = nowMicros - r.commitTimeMicros;

@@ -180,7 +180,8 @@ export class Pipeline implements RunningPipeline {
         const seq = this.checkpointer.nextSeq();
         this.scheduler.push({ kind: 'change', seq, record, bytes: estimateRecordBytes(record), at });
         this.received(record.lsn);
-        this.state.totals.events += 1;
+        if (record.snapshotRead === undefined) this.state.totals.events += 1;
+        else this.state.totals.snapshotRows += 1;
         if (!this.source.capabilities.transactions) this.confirm(this.checkpointer.commit(record.commitLsn));
         return true;
       }

@@ -1,6 +1,12 @@
-/** The periodic info line: throughput, totals, positions, buffer. LSNs as text (style §4.7). */
+/**
+ * The periodic info line: throughput, totals, positions, buffer, and while a snapshot is pending or
+ * copying, its progress per table. LSNs as text (style §4.7).
+ */
 import type { Logger } from 'pino';
+import { isRunning, readSnapshots, snapshotPercent } from '../metrics/snapshot-view.js';
 import { formatLsn } from '../model/lsn.js';
+import { formatTableId } from '../model/table.js';
+import type { TableSnapshotProgress } from '../plugin/source.js';
 import type { RuntimeState } from '../runtime/state.js';
 import type { Clock, TimerHandle } from './clock.js';
 
@@ -51,6 +57,7 @@ export class SummaryReporter {
         inFlightEvents: state.inFlightEvents,
         bufferedBytes: state.bufferedBytes + state.inFlightBytes,
         runState: state.runState,
+        ...snapshotSummary(readSnapshots(state.snapshotProgress), state.totals.snapshotRows),
       },
       'Replication summary',
     );
@@ -63,4 +70,43 @@ export class SummaryReporter {
       this.report();
     }, this.intervalMs);
   }
+}
+
+/** One running table snapshot in the summary line. */
+export interface SnapshotSummaryEntry {
+  readonly table: string;
+  readonly phase: string;
+  readonly rowsCopied: number;
+  /** -1 when unknown. */
+  readonly rowsEstimated: number;
+  /** Omitted when unknown. */
+  readonly percent?: number;
+  readonly chunks: number;
+  readonly rowsPerSecond: number;
+  readonly etaSeconds?: number;
+}
+
+/** Pure: the summary's snapshot fields; none when no snapshot is pending or copying. */
+export function snapshotSummary(
+  progress: readonly TableSnapshotProgress[],
+  rowsRead: number,
+): { snapshotRowsRead?: number; snapshots?: SnapshotSummaryEntry[] } {
+  const running = progress.filter(isRunning);
+  if (running.length === 0) return {};
+  return {
+    snapshotRowsRead: rowsRead,
+    snapshots: running.map((p) => {
+      const percent = snapshotPercent(p);
+      return {
+        table: formatTableId(p.table),
+        phase: p.phase,
+        rowsCopied: p.rowsCopied,
+        rowsEstimated: p.rowsEstimated,
+        ...(percent === undefined ? {} : { percent }),
+        chunks: p.chunks,
+        rowsPerSecond: Math.round(p.rowsPerSecond * 10) / 10,
+        ...(p.etaSeconds === undefined || !Number.isFinite(p.etaSeconds) ? {} : { etaSeconds: Math.max(0, Math.round(p.etaSeconds)) }),
+      };
+    }),
+  };
 }

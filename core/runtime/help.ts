@@ -68,6 +68,7 @@ export function renderHelp(input: { version: string; groups: readonly HelpGroup[
     '  dbmazz --version, -v            print the version',
     '  dbmazz starrocks-emulator ...   run the in-memory StarRocks emulator (see its --help)',
     '  dbmazz demo [--rate N] ...      run the demo: PostgreSQL, the emulator, traffic, live view, validation (see its --help)',
+    '  dbmazz resnapshot TABLE...      ask the running daemon to copy the current rows of tables again (see its --help)',
     '',
     ...wrap(
       `Configuration comes from environment variables and an optional .env file: ./.env, or the file named by ${ENV_FILE_VARIABLE}. ` +

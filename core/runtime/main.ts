@@ -1,5 +1,6 @@
 /**
- * The `dbmazz` command: `--help`, `--version`, `starrocks-emulator ...`, `demo ...`, or (no arguments) the daemon.
+ * The `dbmazz` command: `--help`, `--version`, `starrocks-emulator ...`, `demo ...`, `resnapshot ...`
+ * (a client of a running daemon), or (no arguments) the daemon.
  * Resolves with the exit code once the command is done (the emulator serves until it is stopped).
  */
 import { readFileSync } from 'node:fs';
@@ -64,6 +65,10 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       return emulator(rest);
     case 'demo':
       return demo(rest, io);
+    case 'resnapshot': {
+      const { runResnapshotCli } = await import('./resnapshot-cli.js');
+      return runResnapshotCli(rest, { env: io.env, cwd: io.cwd, stdout: io.stdout, stderr: io.stderr });
+    }
     default:
       io.stderr.write(`dbmazz: unknown argument '${command}'. Run \`dbmazz --help\` for usage.\n`);
       return EXIT_CONFIG;

@@ -7,13 +7,16 @@
  * flush or confirmation, which is when a status stream should look again.
  */
 import { formatLsn, LSN_ZERO, type Lsn } from '../model/lsn.js';
+import type { TableSnapshotProgress } from '../plugin/source.js';
 
 export type Stage = 'INIT' | 'SETUP' | 'CDC';
 export type RunState = 'RUNNING' | 'PAUSED' | 'DRAINING' | 'STOPPED';
 
 export interface RuntimeTotals {
-  /** Change events received from the source. */
+  /** Change events received from the source (rows copied by snapshots are not change events). */
   events: number;
+  /** Rows received from the source's snapshots (ChangeRecord.snapshotRead). */
+  snapshotRows: number;
   /** Table batches written (durable). */
   batches: number;
   /** Rows the sink reported written. */
@@ -82,6 +85,7 @@ export class RuntimeState {
   confirmedLsn: Lsn = LSN_ZERO;
   totals: RuntimeTotals = {
     events: 0,
+    snapshotRows: 0,
     batches: 0,
     rowsLoaded: 0,
     loads: 0,
@@ -109,6 +113,11 @@ export class RuntimeState {
   inFlightBytes = 0;
   /** Change events per second over the last summary interval. */
   eventsPerSecond = 0;
+  /**
+   * Progress of the current source's snapshots (Source.snapshotProgress), for GetStatus, metrics,
+   * the dashboard and the summary log; set when a source is attached, empty without one.
+   */
+  snapshotProgress: () => readonly TableSnapshotProgress[] = () => [];
 
   private readonly listeners = new Set<() => void>();
 

@@ -6,9 +6,17 @@
  */
 import { CdcError } from '../errors/errors.js';
 import { LSN_ZERO, type Lsn } from '../model/lsn.js';
-import type { TableSchema } from '../model/table.js';
+import type { TableId, TableSchema } from '../model/table.js';
 import type { SourceCapabilities } from '../plugin/capabilities.js';
-import type { Source, SourceEvent, SourceEventHandler, SourceIdentity, SourceSetupResult, SourceStatus } from '../plugin/source.js';
+import type {
+  Source,
+  SourceEvent,
+  SourceEventHandler,
+  SourceIdentity,
+  SourceSetupResult,
+  SourceStatus,
+  TableSnapshotProgress,
+} from '../plugin/source.js';
 
 export interface MemorySourceOptions {
   readonly tables: readonly TableSchema[];
@@ -26,6 +34,15 @@ export interface MemorySourceOptions {
   readonly identity?: SourceIdentity;
   /** Called after each event was handed to the handler (e.g. to sample the pipeline's buffer). */
   readonly onDelivered?: (event: SourceEvent) => void;
+  /** Snapshot support (`snapshotProgress`, `resnapshot`); without it the source has neither method. */
+  readonly snapshots?: MemorySnapshotOptions;
+}
+
+export interface MemorySnapshotOptions {
+  /** What `snapshotProgress()` answers, read at each call (tests change it between calls). */
+  readonly progress: () => readonly TableSnapshotProgress[];
+  /** What `resnapshot` throws; without it the request is recorded in `resnapshots`. */
+  readonly resnapshotFailure?: unknown;
 }
 
 export type MemorySourceCall = 'validateConnection' | 'inspect' | 'setup' | 'start' | 'pause' | 'resume' | 'stop' | 'close';
@@ -48,6 +65,10 @@ export class MemorySource implements Source {
   paused = false;
   closed = false;
   identity?: () => Promise<SourceIdentity>;
+  snapshotProgress?: () => readonly TableSnapshotProgress[];
+  resnapshot?: (tables: readonly TableId[]) => Promise<void>;
+  /** The tables of each `resnapshot` call that succeeded, in call order. */
+  readonly resnapshots: (readonly TableId[])[] = [];
 
   private readonly options: MemorySourceOptions;
   private readonly queue: SourceEvent[] = [];
@@ -71,6 +92,14 @@ export class MemorySource implements Source {
     this.confirmed = options.confirmedPosition ?? LSN_ZERO;
     const identity = options.identity;
     if (identity !== undefined) this.identity = async () => identity;
+    const snapshots = options.snapshots;
+    if (snapshots !== undefined) {
+      this.snapshotProgress = () => snapshots.progress();
+      this.resnapshot = async (tables) => {
+        if (snapshots.resnapshotFailure !== undefined) throw snapshots.resnapshotFailure;
+        this.resnapshots.push([...tables]);
+      };
+    }
     this.donePromise = new Promise<void>((resolve, reject) => {
       this.resolveDone = resolve;
       this.rejectDone = reject;

@@ -1,6 +1,8 @@
 /**
- * dbmazz.CdcControlService, CdcStatusService and CdcMetricsService: they translate calls to the
- * DaemonController / RuntimeState / MetricsSampler and never throw (an unexpected error is INTERNAL).
+ * dbmazz.CdcControlService, CdcStatusService, CdcMetricsService and CdcSnapshotService: they
+ * translate calls to the DaemonController / RuntimeState / MetricsSampler and never throw (an
+ * unexpected error is INTERNAL). Resnapshot answers a refusal with a gRPC status code (the seed's
+ * control calls answer success=false instead).
  */
 import * as grpc from '@grpc/grpc-js';
 import type { Logger } from '../../log/logger.js';
@@ -8,9 +10,12 @@ import type { RuntimeState } from '../../runtime/state.js';
 import type { ControlResult, DaemonController } from '../controller.js';
 import type { CdcControlServiceHandlers } from '../gen/dbmazz/CdcControlService.js';
 import type { CdcMetricsServiceHandlers } from '../gen/dbmazz/CdcMetricsService.js';
+import type { CdcSnapshotServiceHandlers } from '../gen/dbmazz/CdcSnapshotService.js';
 import type { CdcStatusServiceHandlers } from '../gen/dbmazz/CdcStatusService.js';
 import type { ControlResponse } from '../gen/dbmazz/ControlResponse.js';
 import { MetricsSampler, type ProcessProbe, type ServerPositionFn, systemProcessProbe } from '../metrics-sampler.js';
+import { formatTableId } from '../../model/table.js';
+import { resnapshotStatus } from '../resnapshot.js';
 import { statusOf } from '../status.js';
 import type { StreamTracker } from '../streams.js';
 
@@ -50,6 +55,27 @@ export function controlHandlers(controller: DaemonController, logger: Logger): C
     DrainAndStop: (_call, cb) => answer(logger, 'DrainAndStop', () => controller.drainAndStop(), cb),
     Stop: (call, cb) => answer(logger, 'Stop', () => controller.stop(call.request.skipSlotCleanup), cb),
     ReloadConfig: (call, cb) => answer(logger, 'ReloadConfig', () => controller.reload(call.request), cb),
+  };
+}
+
+export function snapshotHandlers(controller: Pick<DaemonController, 'resnapshot'>, logger: Logger): CdcSnapshotServiceHandlers {
+  return {
+    Resnapshot: (call, cb) => {
+      controller.resnapshot(call.request.tables).then(
+        (outcome) => {
+          if (!outcome.ok) {
+            logger.warn({ method: 'Resnapshot', refusal: outcome.refusal }, outcome.message);
+            cb({ code: resnapshotStatus(outcome.refusal), details: outcome.message });
+            return;
+          }
+          cb(null, { message: outcome.message, tables: outcome.tables.map(formatTableId) });
+        },
+        (err: unknown) => {
+          logger.error({ method: 'Resnapshot', err }, 'Control call failed unexpectedly');
+          cb({ code: grpc.status.INTERNAL, details: err instanceof Error ? err.message : String(err) });
+        },
+      );
+    },
   };
 }
 

@@ -139,7 +139,7 @@ describe('health, metrics and API access of a running daemon', () => {
       const services = await reflection.listServices();
       assert.deepEqual(
         services.filter((s) => s.startsWith('dbmazz.')),
-        ['dbmazz.CdcControlService', 'dbmazz.CdcMetricsService', 'dbmazz.CdcStatusService', 'dbmazz.HealthService'],
+        ['dbmazz.CdcControlService', 'dbmazz.CdcMetricsService', 'dbmazz.CdcSnapshotService', 'dbmazz.CdcStatusService', 'dbmazz.HealthService'],
       );
       const pkg = await reflection.packageFor('dbmazz.CdcStatusService');
       const loaded = grpc.loadPackageDefinition(pkg) as unknown as { dbmazz: Record<string, new (a: string, c: grpc.ChannelCredentials) => grpc.Client> };

@@ -1,5 +1,6 @@
 // Original file: proto/dbmazz.proto
 
+import type { TableSnapshotStatus as _dbmazz_TableSnapshotStatus, TableSnapshotStatus__Output as _dbmazz_TableSnapshotStatus__Output } from '../dbmazz/TableSnapshotStatus.js';
 import type { Long } from '@grpc/proto-loader';
 
 // Original file: proto/dbmazz.proto
@@ -30,6 +31,8 @@ export interface StatusResponse {
   'pendingEvents'?: (number | string | Long);
   'slotName'?: (string);
   'tables'?: (string)[];
+  'snapshots'?: (_dbmazz_TableSnapshotStatus)[];
+  'snapshotRunning'?: (boolean);
 }
 
 export interface StatusResponse__Output {
@@ -39,4 +42,6 @@ export interface StatusResponse__Output {
   'pendingEvents': (string);
   'slotName': (string);
   'tables': (string)[];
+  'snapshots': (_dbmazz_TableSnapshotStatus__Output)[];
+  'snapshotRunning': (boolean);
 }

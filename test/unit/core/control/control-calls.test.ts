@@ -28,7 +28,16 @@ test('before setup every control call answers success=false with the stage; GetS
       assert.match(r.message, /not replicating yet \(stage INIT/);
     }
     const s = await h.client.getStatus();
-    assert.deepEqual({ ...s }, { state: 'RUNNING', currentLsn: '0', confirmedLsn: '0', pendingEvents: '0', slotName: '', tables: [] });
+    assert.deepEqual({ ...s }, {
+      state: 'RUNNING',
+      currentLsn: '0',
+      confirmedLsn: '0',
+      pendingEvents: '0',
+      slotName: '',
+      tables: [],
+      snapshots: [],
+      snapshotRunning: false,
+    });
   }));
 
 test('Pause lands what was received, stops reading (nothing lost), GetStatus says PAUSED; Resume continues from there', () =>

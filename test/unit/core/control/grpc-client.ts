@@ -3,12 +3,14 @@ import * as grpc from '@grpc/grpc-js';
 import { loadControlProto } from '../../../../core/control/proto.js';
 import type { CdcControlServiceClient } from '../../../../core/control/gen/dbmazz/CdcControlService.js';
 import type { CdcMetricsServiceClient } from '../../../../core/control/gen/dbmazz/CdcMetricsService.js';
+import type { CdcSnapshotServiceClient } from '../../../../core/control/gen/dbmazz/CdcSnapshotService.js';
 import type { CdcStatusServiceClient } from '../../../../core/control/gen/dbmazz/CdcStatusService.js';
 import type { ControlResponse__Output } from '../../../../core/control/gen/dbmazz/ControlResponse.js';
 import type { HealthCheckResponse__Output } from '../../../../core/control/gen/dbmazz/HealthCheckResponse.js';
 import type { HealthServiceClient } from '../../../../core/control/gen/dbmazz/HealthService.js';
 import type { MetricsResponse__Output } from '../../../../core/control/gen/dbmazz/MetricsResponse.js';
 import type { ReloadConfigRequest } from '../../../../core/control/gen/dbmazz/ReloadConfigRequest.js';
+import type { ResnapshotResponse__Output } from '../../../../core/control/gen/dbmazz/ResnapshotResponse.js';
 import type { StatusResponse__Output } from '../../../../core/control/gen/dbmazz/StatusResponse.js';
 import type { HealthClient } from '../../../../core/control/gen/grpc/health/v1/Health.js';
 import type { HealthCheckResponse__Output as StdHealth } from '../../../../core/control/gen/grpc/health/v1/HealthCheckResponse.js';
@@ -36,6 +38,7 @@ export class DbmazzClient {
   readonly control: CdcControlServiceClient;
   readonly status: CdcStatusServiceClient;
   readonly metrics: CdcMetricsServiceClient;
+  readonly snapshot: CdcSnapshotServiceClient;
   readonly std: HealthClient;
   readonly #token: string | undefined;
 
@@ -47,6 +50,7 @@ export class DbmazzClient {
     this.control = new proto.dbmazz.CdcControlService(address, creds, options);
     this.status = new proto.dbmazz.CdcStatusService(address, creds, options);
     this.metrics = new proto.dbmazz.CdcMetricsService(address, creds, options);
+    this.snapshot = new proto.dbmazz.CdcSnapshotService(address, creds, options);
     this.std = new proto.health.Health(address, creds, options);
     this.#token = opts.token;
   }
@@ -78,6 +82,9 @@ export class DbmazzClient {
   reload(req: ReloadConfigRequest): Promise<ControlResponse__Output> {
     return call((cb) => this.control.ReloadConfig(req, this.meta(), cb));
   }
+  resnapshot(tables: readonly string[]): Promise<ResnapshotResponse__Output> {
+    return call((cb) => this.snapshot.Resnapshot({ tables: [...tables] }, this.meta(), cb));
+  }
   getStatus(): Promise<StatusResponse__Output> {
     return call((cb) => this.status.GetStatus({}, this.meta(), cb));
   }
@@ -105,6 +112,6 @@ export class DbmazzClient {
   }
 
   close(): void {
-    for (const c of [this.health, this.control, this.status, this.metrics, this.std]) c.close();
+    for (const c of [this.health, this.control, this.status, this.metrics, this.snapshot, this.std]) c.close();
   }
 }

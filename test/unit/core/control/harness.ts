@@ -13,7 +13,15 @@ import { tableKey, type TableId, type TableSchema } from '../../../../core/model
 import type { Source } from '../../../../core/plugin/source.js';
 import { runLifecycle, type RunningPipeline } from '../../../../core/runtime/lifecycle.js';
 import { RuntimeState } from '../../../../core/runtime/state.js';
-import { createTestLogger, MemorySink, MemorySource, StreamBuilder, testTable, type TestLogger } from '../../../../core/testing/index.js';
+import {
+  createTestLogger,
+  MemorySink,
+  MemorySource,
+  StreamBuilder,
+  testTable,
+  type MemorySnapshotOptions,
+  type TestLogger,
+} from '../../../../core/testing/index.js';
 import { options } from '../pipeline/harness.js';
 import { DbmazzClient, type ClientOptions } from './grpc-client.js';
 
@@ -73,12 +81,14 @@ export interface ControlHarnessOptions {
   readonly flushIntervalMs?: number;
   /** Slot cleanup (Source.destroy) fails. */
   readonly failCleanup?: boolean;
+  /** The source supports snapshots (progress, re-snapshot). */
+  readonly snapshots?: MemorySnapshotOptions;
 }
 
 export async function startControl(o: ControlHarnessOptions = {}): Promise<ControlHarness> {
   const state = new RuntimeState();
   const log = createTestLogger('silent');
-  const source = new LiveMemorySource({ tables: [orders] });
+  const source = new LiveMemorySource({ tables: [orders], ...(o.snapshots ? { snapshots: o.snapshots } : {}) });
   const sink = new MemorySink();
   const cleanupSources: LiveMemorySource[] = [];
   const controller = new DaemonController({

@@ -84,6 +84,9 @@ test('every field name and number as the issue lists them (health 1-4, status 1-
     '4 pending_events uint64',
     '5 slot_name string',
     '6 tables repeated string',
+    // Added by dbmazz (issue 10): new numbers only.
+    '7 snapshots repeated message',
+    '8 snapshot_running bool',
   ]);
   assert.deepEqual(enumValues('dbmazz.StatusResponse.CdcState'), ['0 RUNNING', '1 PAUSED', '2 DRAINING', '3 STOPPED']);
   assert.deepEqual(fields('dbmazz.MetricsRequest'), ['1 interval_ms uint32']);
@@ -100,6 +103,27 @@ test('every field name and number as the issue lists them (health 1-4, status 1-
   assert.deepEqual(fields('grpc.health.v1.HealthCheckRequest'), ['1 service string']);
   assert.deepEqual(fields('grpc.health.v1.HealthCheckResponse'), ['1 status enum']);
   assert.deepEqual(enumValues('grpc.health.v1.HealthCheckResponse.ServingStatus'), ['0 UNKNOWN', '1 SERVING', '2 NOT_SERVING', '3 SERVICE_UNKNOWN']);
+});
+
+test('the snapshot API added to the seed (issue 10): its own service, new messages and StatusResponse fields 7-8', () => {
+  assert.deepEqual(methods('dbmazz.CdcSnapshotService'), ['/dbmazz.CdcSnapshotService/Resnapshot (ResnapshotRequest) -> ResnapshotResponse']);
+  assert.deepEqual(fields('dbmazz.ResnapshotRequest'), ['1 tables repeated string']);
+  assert.deepEqual(fields('dbmazz.ResnapshotResponse'), ['1 message string', '2 tables repeated string']);
+  assert.deepEqual(fields('dbmazz.TableSnapshotStatus'), [
+    '1 table string',
+    '2 phase enum',
+    '3 reason enum',
+    '4 rows_copied uint64',
+    '5 rows_estimated int64',
+    '6 chunks uint64',
+    '7 rows_per_second double',
+    '8 eta_seconds int64',
+    '9 started_at_ms uint64',
+    '10 finished_at_ms uint64',
+    '11 error string',
+  ]);
+  assert.deepEqual(enumValues('dbmazz.TableSnapshotStatus.Phase'), ['0 PHASE_UNKNOWN', '1 PENDING', '2 COPYING', '3 DONE', '4 FAILED']);
+  assert.deepEqual(enumValues('dbmazz.TableSnapshotStatus.Reason'), ['0 REASON_UNKNOWN', '1 INITIAL', '2 ADDED', '3 REQUESTED']);
 });
 
 function listFiles(dir: string): string[] {

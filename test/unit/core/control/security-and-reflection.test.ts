@@ -26,7 +26,7 @@ test('reflection only: list the services, describe a message, call Check and Get
   try {
     await h.run();
     const services = await reflection.listServices();
-    for (const s of ['dbmazz.CdcControlService', 'dbmazz.CdcMetricsService', 'dbmazz.CdcStatusService', 'dbmazz.HealthService', 'grpc.health.v1.Health']) {
+    for (const s of ['dbmazz.CdcControlService', 'dbmazz.CdcMetricsService', 'dbmazz.CdcSnapshotService', 'dbmazz.CdcStatusService', 'dbmazz.HealthService', 'grpc.health.v1.Health']) {
       assert.ok(services.includes(s), `${s} is not listed: ${services.join(', ')}`);
     }
 
