@@ -71,6 +71,30 @@ describe('snapshots: backfill, modes and resume (real daemon)', () => {
     assert.deepEqual(started, ['public.items'], 'only the added table is copied');
   });
 
+  it('Resnapshot copies the current rows again: a column added in PostgreSQL gets its existing values', async () => {
+    const j = await world.job('snap_again', 'orders');
+    await j.insert('orders', range(1, 300));
+    const d = await daemon(j.env('orders', { SNAPSHOT_CHUNK_ROWS: '50' }));
+    await waitFor(() => j.srIds('orders').length === 300, { message: () => d.process.output().slice(-3000) });
+    // Existing rows get the DEFAULT in PostgreSQL without any change being streamed for them.
+    await j.db.query(`ALTER TABLE orders ADD COLUMN qty int NOT NULL DEFAULT 7`);
+    await j.insert('orders', [301]);
+    const qty = (): Map<number, string> => new Map(world.em.rows(j.srDb, 'orders').map((r) => [Number(r['id']), String(r['qty'] ?? null)]));
+    await waitFor(() => qty().get(301) === '7', { message: () => d.process.output().slice(-3000) });
+    assert.equal(qty().get(1), 'null', 'StarRocks lacks the existing values before the re-snapshot');
+    const res = await d.client.resnapshot(['orders']);
+    assert.deepEqual(res.tables, ['public.orders'], res.message);
+    await j.db.query(`UPDATE orders SET qty = 9 WHERE id <= 10`);
+    await waitFor(() => [...qty().values()].every((v) => v === '7' || v === '9') && qty().size === 301, { timeoutMs: 30_000, message: () => JSON.stringify([...qty()].filter(([, v]) => v !== '7').slice(0, 20)) });
+    for (let id = 1; id <= 10; id++) assert.equal(qty().get(id), '9', `row ${id} keeps the newer streamed value`);
+    let snap: unknown;
+    await waitFor(async () => {
+      const s = (await d.client.getStatus()).snapshots.find((x) => x.table === 'public.orders');
+      snap = s;
+      return s?.phase === 'DONE' && s.reason === 'REQUESTED' && s.rowsCopied === '301';
+    }, { message: () => `GetStatus: ${JSON.stringify(snap)}` });
+  });
+
   it('SNAPSHOT_MODE=never copies nothing that existed before the slot', async () => {
     const j = await world.job('snap_never', 'orders');
     await j.insert('orders', range(1, 30));
