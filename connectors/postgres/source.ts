@@ -49,7 +49,7 @@ import { decodePgoutput } from './replication/pgoutput-decoder.js';
 import type { PgoutputMessage } from './replication/pgoutput-types.js';
 import { dropPublication } from './replication/publication.js';
 import { RelationCache } from './replication/relation-cache.js';
-import { dropSlot, readSlot } from './replication/slot.js';
+import { dropSlot, lostSlotError, readSlot } from './replication/slot.js';
 import { decodeServerFrame, encodeStandbyStatus } from './replication/xlog.js';
 import { QueryConnection } from './query-connection.js';
 import { inspectReplication, setupReplication, validateServer } from './setup.js';
@@ -409,6 +409,7 @@ export class PostgresSource implements Source {
           'Run setup (it creates the slot); if the slot was dropped, changes made since then are lost and a resnapshot is needed.',
         );
       }
+      if (slot.walStatus === 'lost') throw lostSlotError(this.cfg.slotName);
       // Resume from the slot, or from a position acknowledged before start if that is further.
       const startLsn = maxLsn(slot.confirmedFlushLsn ?? LSN_ZERO, this.acknowledged);
       this.acknowledged = startLsn;

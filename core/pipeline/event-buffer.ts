@@ -31,7 +31,14 @@ export interface TruncateItem extends ItemBase {
   readonly lsn: Lsn;
 }
 
-export type BufferItem = ChangeItem | SchemaItem | TruncateItem;
+/** A completed snapshot: remove the target's rows older than `before` (SourceEvent `sweep`). */
+export interface SweepItem extends ItemBase {
+  readonly kind: 'sweep';
+  readonly table: TableId;
+  readonly before: Lsn;
+}
+
+export type BufferItem = ChangeItem | SchemaItem | TruncateItem | SweepItem;
 
 /** An array queue with a moving head, compacted now and then, so `take` is O(taken). */
 export class EventBuffer {

@@ -15,7 +15,9 @@ import type { BufferItem } from './event-buffer.js';
 
 export type TableStep =
   | { readonly kind: 'schema'; readonly schema: TableSchema; readonly previous: TableSchema | undefined }
-  | { readonly kind: 'write'; readonly batch: TableBatch };
+  | { readonly kind: 'write'; readonly batch: TableBatch }
+  /** Remove the target's rows older than `before` (a completed snapshot), after the writes before it. */
+  | { readonly kind: 'sweep'; readonly schema: TableSchema; readonly before: Lsn };
 
 export interface TableWork {
   /** `schema.table`. */
@@ -99,6 +101,12 @@ class TableBuilder {
     this.records.push(record);
   }
 
+  /** A sweep after everything of this table so far; nothing to sweep for a table the sink never saw. */
+  sweep(before: Lsn): void {
+    this.close();
+    if (this.known !== undefined) this.steps.push({ kind: 'sweep', schema: this.known, before });
+  }
+
   /** Ends the current batch (before a schema change or at the end of a phase). */
   close(): void {
     if (this.records.length > 0 && this.schema !== undefined) {
@@ -158,6 +166,9 @@ export function planFlush(
         break;
       case 'schema':
         builderFor(item.schema.id).announce(item.schema);
+        break;
+      case 'sweep':
+        builderFor(item.table).sweep(item.before);
         break;
       case 'truncate':
         endPhase();

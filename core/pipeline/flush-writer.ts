@@ -69,6 +69,16 @@ export class FlushWriter {
       return;
     }
     const { sink, logger } = this.deps;
+    if (step.kind === 'sweep') {
+      if (sink.sweep === undefined) {
+        logger.warn({ table }, 'Snapshot complete; the sink cannot remove rows the source no longer has (no sweep), so such rows stay');
+        return;
+      }
+      const sweep = sink.sweep.bind(sink);
+      const removed = await this.retrying(table, 'sweep', () => sweep(step.schema, step.before, this.deps.signal));
+      logger.info({ table, removed }, removed > 0 ? 'Snapshot complete; removed target rows the source no longer has' : 'Snapshot complete; no stale target rows');
+      return;
+    }
     const columns = step.schema.columns.map((c) => c.name);
     if (sink.schemaChanged === undefined) {
       logger.info({ table, columns }, 'Source table schema changed; the sink has no schema hook');

@@ -200,6 +200,9 @@ export class Pipeline implements RunningPipeline {
         this.state.totals.commits += 1;
         this.confirm(this.checkpointer.commit(event.position));
         return false;
+      case 'sweep':
+        this.scheduler.push({ kind: 'sweep', seq: this.checkpointer.nextSeq(), table: event.table, before: event.before, bytes: 128, at });
+        return true;
       case 'mark':
         this.deliverMarks(this.checkpointer.mark(event.token));
         return false;

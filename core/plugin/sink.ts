@@ -69,6 +69,13 @@ export interface Sink {
    */
   truncate?(tables: readonly TableId[], signal: AbortSignal, lsn: Lsn): Promise<void>;
   /**
+   * Optional: removes (soft-deletes, for a soft-delete sink) every row of the target of `schema` whose
+   * version is below `before` and that is not deleted yet, without touching rows written at `before`
+   * or later (also not ones written concurrently). Returns how many rows it removed. Retried like
+   * `write`, so it must be idempotent. Without it the runtime warns that such rows stay.
+   */
+  sweep?(schema: TableSchema, before: Lsn, signal: AbortSignal): Promise<number>;
+  /**
    * Optional: a durable key/value store next to the target data (StateStore), usable after `setup`.
    * The runtime hands it to the source (`Source.attachState`), e.g. for snapshot progress.
    */

@@ -28,7 +28,14 @@ export type SourceEvent =
    * The source has nothing more to emit (e.g. a one-off snapshot is complete): the runtime writes
    * everything before it, confirms, stops the pipeline normally and the daemon exits with 0.
    */
-  | { readonly kind: 'finished' };
+  | { readonly kind: 'finished' }
+  /**
+   * A snapshot of `table` is complete: every row the source has was written at version `before` or
+   * later since it began, so rows of the sink's target with a lower version (and not deleted) are rows
+   * the source no longer has (deleted while changes could not be streamed, e.g. a lost slot). The
+   * runtime asks the sink to remove them (`Sink.sweep`) after everything before this event is written.
+   */
+  | { readonly kind: 'sweep'; readonly table: TableId; readonly before: Lsn };
 
 /**
  * Receives events. When it returns a promise the source must stop reading from its server (real

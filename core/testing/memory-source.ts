@@ -254,6 +254,7 @@ function positionOf(event: SourceEvent): Lsn | undefined {
     case 'schema':
     case 'mark':
     case 'finished':
+    case 'sweep':
       return undefined;
   }
 }

@@ -15,6 +15,8 @@ export interface SlotInfo {
   /** Null until the slot has a consistent point (never for a usable logical slot). */
   readonly confirmedFlushLsn: Lsn | undefined;
   readonly active: boolean;
+  /** pg_replication_slots.wal_status (PostgreSQL 13+): `lost` when the server removed WAL the slot needs. */
+  readonly walStatus: string | null;
 }
 
 export async function readSlot(client: pg.ClientBase, name: string): Promise<SlotInfo | undefined> {
@@ -25,8 +27,10 @@ export async function readSlot(client: pg.ClientBase, name: string): Promise<Slo
     database: string | null;
     confirmed: string | null;
     active: boolean;
+    wal_status: string | null;
   }>(
-    `SELECT slot_name::text, plugin::text, slot_type, database::text, confirmed_flush_lsn::text AS confirmed, active
+    `SELECT slot_name::text, plugin::text, slot_type, database::text, confirmed_flush_lsn::text AS confirmed, active,
+            wal_status::text AS wal_status
        FROM pg_catalog.pg_replication_slots WHERE slot_name = $1`,
     [name],
   );
@@ -39,6 +43,7 @@ export async function readSlot(client: pg.ClientBase, name: string): Promise<Slo
     database: r.database,
     confirmedFlushLsn: r.confirmed ? parseLsn(r.confirmed) : undefined,
     active: r.active,
+    walStatus: r.wal_status,
   };
 }
 
@@ -56,12 +61,25 @@ export function checkSlotUsable(slot: SlotInfo, database: string): void {
       `Choose another SOURCE_SLOT_NAME, or drop the slot yourself if it is unused: SELECT pg_drop_replication_slot('${slot.name}'); dbmazz never drops an existing slot.`,
     );
   }
+  if (slot.walStatus === 'lost') throw lostSlotError(slot.name);
   if (slot.database !== database) {
     throw setupError(
       `Replication slot '${slot.name}' exists but belongs to database '${slot.database ?? '?'}', not '${database}'.`,
       'Choose another SOURCE_SLOT_NAME (slot names are unique per server).',
     );
   }
+}
+
+/**
+ * The slot was invalidated (wal_status = lost: max_slot_wal_keep_size, or a failover to a server
+ * without it): the changes since its position are gone, so streaming from it, or from a new slot
+ * as if nothing happened, would silently leave the target behind. dbmazz never drops it itself.
+ */
+export function lostSlotError(name: string): Error {
+  return setupError(
+    `Replication slot '${name}' was invalidated (pg_replication_slots.wal_status = lost): PostgreSQL removed WAL it still needed, so changes made since its position can no longer be streamed.`,
+    `Changes were lost to the target. Drop the slot yourself (SELECT pg_drop_replication_slot('${name}')) and restart: the new slot starts with a full snapshot of every table (SNAPSHOT_MODE=initial, the default). Raise max_slot_wal_keep_size to keep it from happening again. See docs/operations.md, "Snapshots".`,
+  );
 }
 
 /** Creates a pgoutput slot; returns its consistent point. */

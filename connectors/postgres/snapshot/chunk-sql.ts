@@ -51,10 +51,16 @@ export function keysQuery(schema: TableSchema, keys: readonly (readonly string[]
   return { text: `SELECT ${selectList(schema)} FROM ${qualifiedName(schema)} WHERE ${lhs} IN (${tuples.join(', ')})`, values };
 }
 
-/** PostgreSQL's estimate of the table's rows (-1 when never analysed; PostgreSQL 13 says 0). */
+/**
+ * PostgreSQL's estimate of the table's rows: pg_class.reltuples once analysed, else the statistics
+ * collector's live-row count (kept up to date by inserts, no ANALYZE needed); -1 when neither knows.
+ */
 export function estimateQuery(schema: TableSchema): SqlText {
   return {
-    text: `SELECT c.reltuples::bigint::text AS n FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace WHERE s.nspname = $1 AND c.relname = $2`,
+    text:
+      `SELECT (CASE WHEN c.reltuples > 0 THEN c.reltuples::bigint WHEN COALESCE(st.n_live_tup, 0) > 0 THEN st.n_live_tup ELSE -1 END)::text AS n ` +
+      `FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace s ON s.oid = c.relnamespace ` +
+      `LEFT JOIN pg_catalog.pg_stat_user_tables st ON st.relid = c.oid WHERE s.nspname = $1 AND c.relname = $2`,
     values: [schema.id.schema, schema.id.name],
   };
 }

@@ -85,6 +85,8 @@ interface Chunk {
 }
 
 interface PendingMark {
+  /** The table's sweep (its last step) rather than a chunk. */
+  readonly sweep?: boolean;
   readonly task: TableTask;
   readonly generation: number;
   readonly after: readonly string[] | undefined;
@@ -117,6 +119,10 @@ class TableTask {
   finishedAtMs: number | undefined;
   runRows = 0;
   runStartMs: number | undefined;
+  /** The version of the first placed chunk: every row the source has is written at or above it. */
+  since: Lsn | undefined;
+  /** Every chunk is durable: the sweep waits to be placed. */
+  sweepWanted = false;
   retryAt = 0;
   failures = 0;
   error: string | undefined;
@@ -194,6 +200,7 @@ export class SnapshotEngine {
       task.chunks = s.chunks;
       task.estimated = s.estimated;
       task.startedAtMs = s.startedAtMs ?? undefined;
+      task.since = s.since === null || s.since === undefined ? undefined : BigInt(s.since);
       this.tasks.set(task.key, task);
       this.tracker.track(task.key);
     }
@@ -262,6 +269,14 @@ export class SnapshotEngine {
     const rows: SourceEvent[] = [];
     const marks: SourceEvent[] = [];
     for (const task of this.tasks.values()) {
+      if (task.sweepWanted) {
+        task.sweepWanted = false;
+        const token = `${task.key}#sweep`;
+        this.marks.set(token, { sweep: true, task, generation: task.generation, after: undefined, rows: 0, settles: [] });
+        marks.push({ kind: 'sweep', table: task.id, before: task.since ?? 0n }, { kind: 'mark', token });
+        task.inFlight += 1;
+        continue;
+      }
       const chunk = task.ready;
       if (chunk === undefined) continue;
       task.ready = undefined;
@@ -284,6 +299,7 @@ export class SnapshotEngine {
         }
       }
       const v = version ?? chunk.walLsn;
+      if (task.since === undefined) task.since = v;
       for (let n = 0; n < keep.length; n++) {
         const after = chunk.rows[keep[n] ?? 0] ?? [];
         const record: InsertRecord = { schema: chunk.schema, lsn: v, ordinal: n, commitLsn: v, commitTimeMicros: nowMicros, op: 'insert', after, snapshotRead: chunk.id };
@@ -308,20 +324,28 @@ export class SnapshotEngine {
     const { task } = m;
     if (m.generation !== task.generation || this.tasks.get(task.key) !== task) return;
     task.inFlight -= 1;
+    if (m.sweep) {
+      void this.finish(task);
+      return;
+    }
     task.rowsCopied += m.rows;
     task.runRows += m.rows;
     task.chunks += 1;
     if (m.after !== undefined) task.durableAfter = m.after;
     for (const k of m.settles) task.unsettled.delete(k);
     this.logProgress(task, false);
-    if (this.complete(task)) void this.finish(task);
-    else this.saveSoon(task);
+    if (this.complete(task)) {
+      // Every row is written at `since` or later: the target's older rows are gone from the source.
+      task.sweepWanted = true;
+      this.saveSoon(task);
+      this.o.ready();
+    } else this.saveSoon(task);
   }
 
   // -- Reads ----------------------------------------------------------------------------------------
 
   private complete(t: TableTask): boolean {
-    return t.exhausted && t.reread.length === 0 && t.unsettled.size === 0 && t.inFlight === 0 && t.ready === undefined && !t.reading;
+    return t.exhausted && t.reread.length === 0 && t.unsettled.size === 0 && t.inFlight === 0 && t.ready === undefined && !t.reading && !t.sweepWanted;
   }
 
   private async finish(task: TableTask): Promise<void> {
@@ -529,6 +553,7 @@ export class SnapshotEngine {
       chunks: task.chunks,
       estimated: task.estimated,
       startedAtMs: task.startedAtMs ?? null,
+      since: task.since === undefined ? null : task.since.toString(),
     };
   }
 

@@ -17,6 +17,8 @@ export interface StoredSnapshot {
   readonly chunks: number;
   readonly estimated: number;
   readonly startedAtMs: number | null;
+  /** The version of the snapshot's first placed chunk (decimal text; the sweep's bound); null before. */
+  readonly since: string | null;
 }
 
 function isStored(v: unknown): v is StoredSnapshot {
@@ -30,7 +32,8 @@ function isStored(v: unknown): v is StoredSnapshot {
     (o['after'] === null || (Array.isArray(o['after']) && o['after'].every((x) => typeof x === 'string'))) &&
     Array.isArray(o['reread']) &&
     typeof o['rows'] === 'number' &&
-    typeof o['chunks'] === 'number'
+    typeof o['chunks'] === 'number' &&
+    (o['since'] === undefined || o['since'] === null || (typeof o['since'] === 'string' && /^\d+$/.test(o['since'])))
   );
 }
 

@@ -140,4 +140,44 @@ describe('snapshots: backfill, modes and resume (real daemon)', () => {
     const stored = new Map(world.em.rows(j.srDb, 'orders').map((r) => [String(r['id']), String(r['note'])]));
     for (const r of notes.rows) assert.equal(stored.get(r.id), r.note, `row ${r.id}`);
   });
+
+  it('an invalidated slot (wal_status = lost) stops the daemon with the runbook; after the operator drops it, a new slot snapshots everything', async () => {
+    const j = await world.job('snap_lost', 'orders');
+    await j.insert('orders', range(1, 20));
+    const first = await daemon(j.env('orders'));
+    await waitFor(() => j.srIds('orders').length === 20);
+    assert.equal((await first.client.drain()).success, true);
+    assert.equal(await first.exit(), 0);
+    // Changes while no daemon runs, then WAL the slot needs is removed.
+    await j.db.query('UPDATE orders SET note = $1 WHERE id <= 5', ['while stopped']);
+    await j.db.query('DELETE FROM orders WHERE id = 20');
+    await j.db.query(`ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'`);
+    await j.db.query('SELECT pg_reload_conf()');
+    try {
+      await waitFor(
+        async () => {
+          await j.db.query(`CREATE TEMP TABLE IF NOT EXISTS filler (x text); INSERT INTO filler SELECT repeat('w', 1000) FROM generate_series(1, 3000)`);
+          await j.db.query('SELECT pg_switch_wal()');
+          await j.db.query('CHECKPOINT');
+          const r = await j.db.query<{ s: string | null }>('SELECT wal_status AS s FROM pg_replication_slots WHERE slot_name = $1', [j.slot]);
+          return r.rows[0]?.s === 'lost';
+        },
+        { timeoutMs: 60_000, intervalMs: 100, message: 'the slot was not invalidated' },
+      );
+    } finally {
+      await j.db.query('ALTER SYSTEM RESET max_slot_wal_keep_size');
+      await j.db.query('SELECT pg_reload_conf()');
+    }
+    const refused = spawnDaemon(j.env('orders'));
+    assert.equal(await exitOf(refused, 30_000), 1, refused.output().slice(-3000));
+    assert.match(refused.output(), /was invalidated \(pg_replication_slots\.wal_status = lost\)/);
+    assert.match(refused.output(), /pg_drop_replication_slot\('slot_snap_lost'\)/);
+    assert.ok(await j.slotRow(), 'dbmazz never drops the slot itself');
+    // The runbook: drop the slot, restart: a full snapshot brings the target back in line.
+    await j.db.query('SELECT pg_drop_replication_slot($1)', [j.slot]);
+    const second = await daemon(j.env('orders'));
+    await waitFor(() => JSON.stringify(j.srIds('orders')) === JSON.stringify(range(1, 19)), { message: () => `${String(j.srIds('orders'))}\n${second.process.output().slice(-2000)}` });
+    const notes = new Map(world.em.rows(j.srDb, 'orders').map((r) => [Number(r['id']), String(r['note'])]));
+    assert.equal(notes.get(3), 'while stopped');
+  });
 });
