@@ -71,7 +71,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     type: 'string',
     default: 'root',
     schema: { minLength: 1 },
-    description: 'StarRocks user (needs SELECT, INSERT and ALTER on the target tables, and CREATE TABLE on SINK_DATABASE once, for dbmazz_source_identity)',
+    description: 'StarRocks user (needs SELECT, INSERT and ALTER on the target tables, SELECT and INSERT on dbmazz_source_identity and dbmazz_state, and CREATE TABLE on SINK_DATABASE once, to create those two)',
   },
   {
     env: 'SINK_PASSWORD',

@@ -3,19 +3,27 @@
  * position, and some of it may already be in StarRocks (the daemon crashed after a load committed but
  * before the position was confirmed). The replayed flush is usually cut differently, so its labels
  * differ and would not stop a second application. The guard makes replays exact: at setup it reads each
- * table's highest `dbmazz_cdc_version` (the horizon); a batch reaching below the horizon looks up the
- * stored versions of its keys and drops every change whose version is not newer than what is stored
- * (already applied, or superseded). Changes above the horizon, i.e. normal operation, cost nothing.
- * `merge_condition` still guards every load; the guard only avoids re-writing rows.
+ * table's highest `dbmazz_cdc_version` (the horizon); a batch whose smallest version reaches the horizon
+ * looks up the stored versions of its keys and drops every change that is strictly older than what is
+ * stored for every row it writes (superseded by a later transaction). Batches above the horizon, i.e.
+ * normal operation, cost nothing. `merge_condition` still guards every load; the guard only avoids
+ * re-writing rows.
  *
- * A change is dropped only when every row it writes is already at its version or newer: a
- * key-changing update writes the new key's row and a soft delete of the old key (possibly in two
- * loads of which only one committed before the crash), so both keys are looked up. Keys of every kind
- * StarRocks allows in a primary key are compared (rows/key-literal.ts: integers, booleans, strings,
- * dates, datetimes, and composites of them). A change whose key cannot be compared (a value that is
- * not written as that kind, a schema whose keys do not line up) is kept: re-applying it is still
- * exact in the end, since `merge_condition` lets it through only when it is not older than the
- * stored row (the same change again, writing the same values) and later changes follow it.
+ * Versions are commit positions (rows/row-changes.ts): every change of one transaction carries the
+ * same version, so a stored row at a change's own version was written by that change's transaction,
+ * maybe by a later change of it. Such ties are re-applied, never dropped: a replay always resends whole
+ * transactions from their Begin, in order, so re-applying a transaction's changes of a key in order
+ * ends with its last one (StarRocks applies ties, PROTOCOL.md §6.4), and dropping only some of them
+ * could leave an earlier one last.
+ *
+ * A change is dropped only when every row it writes is stored at a newer version: a key-changing
+ * update writes the new key's row and a soft delete of the old key (possibly in two loads of which only
+ * one committed before the crash), so both keys are looked up. Keys of every kind StarRocks allows in
+ * a primary key are compared (rows/key-literal.ts: integers, booleans, strings, dates, datetimes, and
+ * composites of them). A change whose key cannot be compared (a value that is not written as that
+ * kind, a schema whose keys do not line up) is kept: re-applying it is still exact in the end, since
+ * `merge_condition` lets it through only when it is not older than the stored row and the rest of its
+ * transaction and the later ones follow it.
  * A batch the guard shortened must not reuse the labels of the batch it came from (see sink.ts).
  */
 import type { ChangeRecord, TableSchema } from '../../core/index.js';
@@ -69,14 +77,14 @@ export class ReplayGuard {
     this.horizons.set(tableKey, v === null || v === undefined || v === '' ? -1n : BigInt(String(v)));
   }
 
-  /** True when some record of the batch may already be stored. */
-  applies(tableKey: string, firstLsn: bigint): boolean {
+  /** True when some record of the batch may already be stored (`minVersion`: `minCommitVersion` of the batch). */
+  applies(tableKey: string, minVersion: bigint): boolean {
     const h = this.horizons.get(tableKey);
-    return h !== undefined && firstLsn <= h;
+    return h !== undefined && minVersion <= h;
   }
 
   /**
-   * Drops records whose version is not newer than the stored version of every row they write
+   * Drops records whose version is strictly older than the stored version of every row they write
    * (records are aligned with their own `schema`, which may differ within a batch).
    */
   async filter(query: Query, tableKey: string, t: GuardTarget, records: readonly ChangeRecord[]): Promise<readonly ChangeRecord[]> {
@@ -87,7 +95,7 @@ export class ReplayGuard {
       return indexes.get(schema);
     };
     const keyed = records.map((r) => {
-      const idx = r.lsn <= horizon ? indexesFor(r.schema) : undefined;
+      const idx = r.commitLsn <= horizon ? indexesFor(r.schema) : undefined;
       return { r, keys: idx ? recordKeys(r, idx, t.keyKinds) : undefined };
     });
     const lookups = new Map<string, KeyLiteral[]>();
@@ -114,12 +122,20 @@ export class ReplayGuard {
     return keyed
       .filter(({ r, keys }) => {
         if (!keys) return true;
-        // Kept unless every row it writes is stored at its version or newer.
+        // Kept unless every row it writes is stored at a newer version (ties are re-applied).
         return keys.some((key) => {
           const v = stored.get(textOf(key));
-          return v === undefined || r.lsn > v;
+          return v === undefined || r.commitLsn >= v;
         });
       })
       .map((k) => k.r);
   }
+}
+
+/** The smallest version (commit position) of a non-empty batch's records. */
+export function minCommitVersion(records: readonly ChangeRecord[]): bigint {
+  let min: bigint | undefined;
+  for (const r of records) if (min === undefined || r.commitLsn < min) min = r.commitLsn;
+  if (min === undefined) throw new RangeError('an empty batch has no version');
+  return min;
 }

@@ -3,7 +3,7 @@
  * planned into loads (rows/plan.ts), encoded (stream-load/body.ts) and sent as labelled Stream
  * Loads (stream-load/loader.ts). `write` resolves only when every load of the batch is committed.
  */
-import type { ConnectorContext, Lsn, Sink, SinkCapabilities, SinkSetupContext, TableBatch, TableId, TableSchema, WriteResult } from '../../core/index.js';
+import type { ConnectorContext, Lsn, Sink, SinkCapabilities, SinkSetupContext, StateStore, TableBatch, TableId, TableSchema, WriteResult } from '../../core/index.js';
 import { CdcError, formatTableId, tableKey } from '../../core/index.js';
 import { AUDIT_COLUMN_NAMES } from './audit.js';
 import type { StarRocksConfig } from './config.js';
@@ -23,10 +23,11 @@ import { FeApi } from './stream-load/fe-api.js';
 import { batchIdentity, contentVariant, identityText, makeLabel } from './stream-load/label.js';
 import { StreamLoader } from './stream-load/loader.js';
 import { columnsWithAudit, streamLoadHeaders, streamLoadPath } from './stream-load/request.js';
-import { ReplayGuard, type GuardTarget } from './replay-guard.js';
+import { minCommitVersion, ReplayGuard, type GuardTarget } from './replay-guard.js';
 import { checkKeySizes } from './key-size.js';
 import { TargetTruncator } from './truncate.js';
 import { decideTarget, SourceIdentityStore, sourceLabelTag } from './source-identity.js';
+import { StarRocksStateStore } from './state-store.js';
 
 export const STARROCKS_CAPABILITIES: SinkCapabilities = {
   partialUpdate: true,
@@ -67,6 +68,7 @@ export class StarRocksSink implements Sink {
   private readonly oldRows = new OldRowCache();
   private readonly truncator: TargetTruncator;
   private readonly identities: SourceIdentityStore;
+  private readonly state: StarRocksStateStore;
   /** Tag of the source identity in load labels (labels of two sources never meet); '' when unknown. */
   private sourceTag = '';
   private warnedUnmapped = false;
@@ -108,6 +110,21 @@ export class StarRocksSink implements Sink {
       load: (job) => this.loader.load(job),
       now: this.now,
     });
+    this.state = new StarRocksStateStore({
+      db: cfg.database,
+      replicationNum: cfg.replicationNum,
+      labelPrefix: cfg.labelPrefix,
+      loadTimeoutMs: cfg.loadTimeoutMs,
+      logger: ctx.logger,
+      load: (job) => this.loader.loadVisible(job),
+      sql: this.runSql,
+      now: this.now,
+    });
+  }
+
+  /** The durable key/value store `dbmazz_state` (state-store.ts); its table exists after `setup`. */
+  stateStore(): StateStore {
+    return this.state;
   }
 
   /** SINK_TABLE_NAME / SINK_TABLE_MAP: no two tables into one target, every target a valid name. */
@@ -155,6 +172,7 @@ export class StarRocksSink implements Sink {
         await this.identities.record(query, record, current);
         this.sourceTag = sourceLabelTag(current);
       }
+      await this.state.ensureTable(query);
     });
   }
 
@@ -182,8 +200,10 @@ export class StarRocksSink implements Sink {
     // The batch's content, exactly (label.ts): not its LSN range, which COPY pages and interleaved
     // transactions share between different batches.
     const identity = batchIdentity(batch.records);
+    // Versions are commit positions (rows/row-changes.ts); `batch.firstLsn` is a change position.
+    const minVersion = minCommitVersion(batch.records);
     let variant: string | undefined;
-    if (this.guard.applies(key, batch.firstLsn)) {
+    if (this.guard.applies(key, minVersion)) {
       records = await this.runSql((query) => this.guard.filter(query, key, this.guardTarget(target, view.schema), view.records));
       if (records.length < view.records.length) {
         this.ctx.logger.info(
@@ -227,7 +247,7 @@ export class StarRocksSink implements Sink {
       const encoded = encodeBody(cols, plan.rows, target.audit, syncedAt, `${target.db}.${target.name}`);
       const label = makeLabel({
         prefix: this.cfg.labelPrefix,
-        pipelineId: this.truncator.labelPipelineId(key, this.sourceTag === '' ? batch.pipelineId : `${batch.pipelineId}_${this.sourceTag}`, batch.firstLsn),
+        pipelineId: this.truncator.labelPipelineId(key, this.sourceTag === '' ? batch.pipelineId : `${batch.pipelineId}_${this.sourceTag}`, minVersion),
         table: target.name,
         ...identity,
         index,

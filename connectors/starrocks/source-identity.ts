@@ -13,17 +13,17 @@
  * - holds rows and nothing is recorded (written by an older dbmazz): the current source is adopted.
  * - no rows, or no record: the current source is recorded.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { ConnectorContext, SourceIdentity, TableId } from '../../core/index.js';
 import { CdcError, formatTableId } from '../../core/index.js';
 import { CDC_VERSION_COLUMN } from './audit.js';
 import { quoteIdent, quoteString } from './identifiers.js';
 import type { Query } from './setup/mysql.js';
 import { mysqlError } from './setup/mysql.js';
-import { columnsQuery, parseColumnRows, type SqlRow } from './setup/sql.js';
+import type { SqlRow } from './setup/sql.js';
+import { createOwnTable, loadOwnRows, ownTableColumns } from './setup/own-table.js';
 import { formatSyncedAt } from './stream-load/body.js';
 import type { LoadJob, LoadResult } from './stream-load/loader.js';
-import { headerText, streamLoadPath, timeoutSeconds } from './stream-load/request.js';
 import { SOURCE_IDENTITY_TABLE } from './table-names.js';
 import { isOneOf } from './one-of.js';
 
@@ -176,59 +176,14 @@ export class SourceIdentityStore {
   /** Records `current` as the source of `targets` (creates the state table when missing). */
   async record(query: Query, targets: readonly string[], current: SourceIdentity): Promise<void> {
     if (targets.length === 0) return;
-    if ((await this.columnsOf(query, SOURCE_IDENTITY_TABLE)).length === 0) await this.createTable(query);
+    const table = { db: this.o.db, table: SOURCE_IDENTITY_TABLE, purpose: 'which source writes each target table' };
+    if ((await this.columnsOf(query, SOURCE_IDENTITY_TABLE)).length === 0) {
+      await createOwnTable(query, table, this.o.replicationNum, (rn) => identityTableStatement(this.o.db, rn), this.o.logger);
+    }
     const at = formatSyncedAt(this.o.now()).slice(0, 19);
     const rows = targets.map((t) => ({ table_key: tableKeyDigest(t), table_name: t, source_id: current.id, source_description: current.description, recorded_at: at }));
     const columns = ['table_key', 'table_name', 'source_id', 'source_description', 'recorded_at'];
-    // A fresh label each time: the same content may have to be written again later (A → B → A).
-    const label = `${this.o.labelPrefix}-source_identity-${Date.now().toString(36)}-${randomBytes(6).toString('hex')}`;
-    await this.o.load({
-      db: this.o.db,
-      table: SOURCE_IDENTITY_TABLE,
-      label,
-      path: streamLoadPath(this.o.db, SOURCE_IDENTITY_TABLE),
-      headers: {
-        label,
-        format: 'json',
-        strip_outer_array: 'true',
-        columns: headerText(columns.map(quoteIdent).join(',')),
-        max_filter_ratio: '0',
-        timeout: String(timeoutSeconds(this.o.loadTimeoutMs)),
-      },
-      body: Buffer.from(JSON.stringify(rows), 'utf8'),
-    });
-  }
-
-  /**
-   * Creates the state table. Without SINK_REPLICATION_NUM the cluster default applies; when the
-   * cluster has fewer alive backends than that (a small cluster whose tables were created by hand),
-   * the table is created with one replica rather than stopping: losing it only means the next start
-   * adopts the current source again.
-   */
-  private async createTable(query: Query): Promise<void> {
-    const fq = `${this.o.db}.${SOURCE_IDENTITY_TABLE}`;
-    let replicationNum = this.o.replicationNum;
-    for (;;) {
-      try {
-        await query(identityTableStatement(this.o.db, replicationNum));
-        break;
-      } catch (err) {
-        const e = mysqlError(err, `creating ${fq}`);
-        if (replicationNum === undefined && /replication num/i.test(e.message)) {
-          replicationNum = 1;
-          this.o.logger.info({ table: fq }, 'fewer alive backends than the default replication_num: creating the source identity table with replication_num 1');
-          continue;
-        }
-        throw new CdcError({
-          code: e.code,
-          retry: e.retry,
-          message: `${e.message} (dbmazz records there which source writes each target table)`,
-          hint: `Grant SINK_USER CREATE TABLE on ${this.o.db} (or set SINK_REPLICATION_NUM), or create it once yourself:\n${identityTableStatement(this.o.db, replicationNum)}`,
-          cause: err,
-        });
-      }
-    }
-    this.o.logger.info({ table: fq, ...(replicationNum !== undefined ? { replicationNum } : {}) }, 'created the source identity table');
+    await loadOwnRows({ ...table, labelPrefix: this.o.labelPrefix, labelTag: 'source_identity', loadTimeoutMs: this.o.loadTimeoutMs, load: this.o.load }, columns, rows);
   }
 
   private async readRecorded(query: Query): Promise<Map<string, RecordedSource>> {
@@ -245,11 +200,7 @@ export class SourceIdentityStore {
     return found;
   }
 
-  private async columnsOf(query: Query, table: string): Promise<string[]> {
-    try {
-      return parseColumnRows(await query(columnsQuery(this.o.db, table))).map((c) => c.name);
-    } catch (err) {
-      throw mysqlError(err, `reading the columns of ${this.o.db}.${table}`);
-    }
+  private columnsOf(query: Query, table: string): Promise<string[]> {
+    return ownTableColumns(query, this.o.db, table);
   }
 }

@@ -16,6 +16,9 @@ export const TABLE_MAP_SETTING = 'SINK_TABLE_MAP';
 export const DEFAULT_TABLE_NAME_PATTERN = '{table}';
 /** The table in SINK_DATABASE where the sink records each target's source (source-identity.ts). */
 export const SOURCE_IDENTITY_TABLE = 'dbmazz_source_identity';
+/** The table in SINK_DATABASE where the sink keeps the source's durable state (state-store.ts). */
+export const STATE_TABLE = 'dbmazz_state';
+const OWN_TABLES: ReadonlySet<string> = new Set([SOURCE_IDENTITY_TABLE, STATE_TABLE]);
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 const PLACEHOLDERS = new Set(['schema', 'table']);
@@ -142,8 +145,8 @@ export class TargetNaming implements TableNaming {
         problems.push(`${how}: the StarRocks table name '${target}' of ${formatTableId(id)} ${bad}; map the table to a valid name with ${TABLE_MAP_SETTING}`);
         continue;
       }
-      if (target === SOURCE_IDENTITY_TABLE) {
-        problems.push(`${how}: ${formatTableId(id)} would be loaded into ${SOURCE_IDENTITY_TABLE}, which dbmazz keeps for its own state; map it to another name with ${TABLE_MAP_SETTING}`);
+      if (OWN_TABLES.has(target)) {
+        problems.push(`${how}: ${formatTableId(id)} would be loaded into ${target}, which dbmazz keeps for its own state; map it to another name with ${TABLE_MAP_SETTING}`);
         continue;
       }
       byTarget.set(target, [...(byTarget.get(target) ?? []), id]);

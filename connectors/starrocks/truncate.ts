@@ -5,12 +5,16 @@
  *
  * Replays. After a crash PostgreSQL resends everything after the slot's confirmed position, which may
  * include a TRUNCATE that was already applied, followed by loads that were also already applied. Every
- * row in the target carries its change's LSN (`dbmazz_cdc_version`), and a TRUNCATE at LSN L removes
- * exactly the rows written before it (all with versions < L): a stored version above L therefore means
- * "this TRUNCATE was applied and later rows were written after it". Re-applying it is still right
- * (the replay writes those later rows again), but their loads would reuse the labels StarRocks already
- * knows and be skipped as `Label Already Exists`. So, for such a table, loads up to the highest version
- * that was stored get labels with a per-run suffix; the replay guard and `merge_condition` keep those
+ * row in the target carries its transaction's commit position (`dbmazz_cdc_version`). A TRUNCATE at
+ * change position L waited for every transaction that wrote the table before it (its ACCESS EXCLUSIVE
+ * lock), so the rows it removes have versions below L, and every row written after it (by the rest of
+ * its own transaction, committing above L, or by later ones) has a version above L. A stored version
+ * above L therefore means "this TRUNCATE was applied and later rows were written after it", or (harmless
+ * here) rows of its own transaction from before it whose TRUNCATE had not been applied yet. Re-applying
+ * it is still right (the replay writes those later rows again), but their loads would reuse the labels
+ * StarRocks already knows and be skipped as `Label Already Exists`. So, for such a table, loads whose
+ * smallest version is up to the highest version that was stored get labels with a per-run suffix (an
+ * unneeded new label only writes rows again); the replay guard and `merge_condition` keep those
  * re-writes exact.
  */
 import { randomBytes } from 'node:crypto';
@@ -51,10 +55,10 @@ export class TargetTruncator {
     }
   }
 
-  /** The pipeline id to put into the labels of a load of `key` starting at `firstLsn`. */
-  labelPipelineId(key: string, pipelineId: string, firstLsn: Lsn): string {
+  /** The pipeline id to put into the labels of a load of `key` whose smallest version (commit position) is `minVersion`. */
+  labelPipelineId(key: string, pipelineId: string, minVersion: bigint): string {
     const upTo = this.relabelUpTo.get(key);
-    return upTo !== undefined && firstLsn <= upTo ? `${pipelineId}_r${this.runTag}` : pipelineId;
+    return upTo !== undefined && minVersion <= upTo ? `${pipelineId}_r${this.runTag}` : pipelineId;
   }
 
   private async truncateOne(query: Query, key: string, t: TruncateTarget, lsn: Lsn): Promise<void> {

@@ -32,10 +32,12 @@ export interface ApplyStats {
   skippedByCondition: number;
   /** Upserts of an existing key whose merge-condition value equalled the stored one (ties apply, §6.4). */
   conditionTies: number;
+  /** The merge-condition value of each tie, as text (diagnostics for tests). */
+  conditionTieValues: string[];
 }
 
 export function applyRows(table: Table, targets: readonly TargetColumn[], rows: readonly RowOp[], opts: ApplyOptions): ApplyStats {
-  const stats: ApplyStats = { upserted: 0, deleted: 0, skippedByCondition: 0, conditionTies: 0 };
+  const stats: ApplyStats = { upserted: 0, deleted: 0, skippedByCondition: 0, conditionTies: 0, conditionTieValues: [] };
   const cols = table.columns;
   // table column index → target index (or -1)
   const targetOf = cols.map((c) => targets.findIndex((t) => t.name.toLowerCase() === c.name.toLowerCase()));
@@ -64,7 +66,10 @@ export function applyRows(table: Table, targets: readonly TargetColumn[], rows: 
         stats.skippedByCondition++;
         continue;
       }
-      if (cmp === 0) stats.conditionTies++;
+      if (cmp === 0) {
+        stats.conditionTies++;
+        stats.conditionTieValues.push(String(incoming));
+      }
     }
     let row: StoredValue[];
     if (opts.partialUpdate && existing) {

@@ -41,10 +41,13 @@ export interface LoadLogEntry {
   readonly numberFilteredRows: number;
   /**
    * Rows of the load that hit an existing key with an EQUAL merge_condition value (they apply, §6.4).
-   * For a CDC sink whose condition column is a per-change version, a tie means the same change was
-   * applied a second time; tests use it to prove replays are exact.
+   * With dbmazz's commit versions a tie is a change of a transaction that already wrote the row (a
+   * transaction split over loads, or one replayed after a crash); tests compare the tied values with
+   * what was stored before a restart.
    */
   readonly conditionTies?: number;
+  /** The merge_condition value of each tie, as text (present when `conditionTies` > 0). */
+  readonly conditionTieValues?: readonly string[];
   readonly txnId: number;
   readonly be: number;
   readonly fault: string | null;
@@ -101,7 +104,7 @@ function headersForLog(h: HeaderMap): Record<string, string> {
 export class LoadEngine {
   readonly errorLogs = new ErrorLogStore();
   readonly #log: LoadLogEntry[] = [];
-  readonly #conditionTies = new Map<number, number>();
+  readonly #conditionTies = new Map<number, readonly string[]>();
 
   constructor(
     readonly catalog: Catalog,
@@ -191,7 +194,7 @@ export class LoadEngine {
       return `unknown table "${plan.db}.${plan.table}"`;
     }
     const stats = applyRows(table, plan.targets, rows, { partialUpdate: plan.partialUpdate, mergeCondition: plan.mergeCondition, now: new Date(this.now()) });
-    if (stats.conditionTies > 0) this.#conditionTies.set(record.txnId, stats.conditionTies);
+    if (stats.conditionTies > 0) this.#conditionTies.set(record.txnId, stats.conditionTieValues);
     this.setTxnState(record, 'COMMITTED');
     this.setTxnState(record, 'VISIBLE');
     return null;
@@ -314,10 +317,10 @@ export class LoadEngine {
     return finish({ ...base, status: 'Success', message: 'OK', writeDataTimeMs: writeMs, errorUrl });
   }
 
-  #takeTies(txnId: number): number {
-    const n = this.#conditionTies.get(txnId) ?? 0;
+  #takeTies(txnId: number): { conditionTies: number; conditionTieValues?: readonly string[] } {
+    const values = this.#conditionTies.get(txnId);
     this.#conditionTies.delete(txnId);
-    return n;
+    return values === undefined ? { conditionTies: 0 } : { conditionTies: values.length, conditionTieValues: values };
   }
 
   #logResult(req: StreamLoadRequest, r: StreamLoadResult, fault: string | null): void {
@@ -332,7 +335,7 @@ export class LoadEngine {
       numberTotalRows: r.numberTotalRows,
       numberLoadedRows: r.numberLoadedRows,
       numberFilteredRows: r.numberFilteredRows,
-      conditionTies: this.#takeTies(r.txnId),
+      ...this.#takeTies(r.txnId),
       txnId: r.txnId,
       be: req.be,
       fault,

@@ -6,13 +6,27 @@
  * values (`CarriedRows` for `planBatch`).
  *
  * A stored value is used only when it is the value from before this batch, judged against the
- * versions of this batch's own changes to that key (`batchVersions`), never the batch's LSN range:
- * - the row's `dbmazz_cdc_version` is older than every one of them (or NULL: loaded before dbmazz), or
- * - it is one of them (a retry after part of the batch committed) and the batch does not write that
- *   column of that key itself.
- * Any other version is a row written by a later change (a replay after a crash): not used. Values that cannot be read
- * back faithfully (NULL, JSON text that does not parse, unsupported key types) are left out; the
- * planner then counts the column as unresolved.
+ * versions (commit positions) of this batch's own changes to that key (`batchVersions`), never the
+ * batch's range:
+ * - the row's `dbmazz_cdc_version` is older than every one of them (or NULL: loaded before dbmazz):
+ *   written by an earlier transaction, the state before the batch; or
+ * - it is one of them (a tie) and the batch does not write that column of that key itself. The row
+ *   was then written by a transaction that has changes to that key in this batch: by this batch's own
+ *   changes (a retry or a replay after part of it committed: the columns it does not write still hold
+ *   the values from before it), or by the part of that transaction in an earlier batch (a transaction
+ *   larger than a batch: the state before this batch). Both are exact.
+ * Any other version is a row written by a later transaction (a replay after a crash): not used.
+ *
+ * Ambiguous, documented: a tie can also come from the part of the batch's LAST transaction that lies
+ * in a LATER batch, when that later load committed before a crash and this batch is now replayed
+ * (only then: within a run the batches of a table are written in order). Commit versions cannot tell
+ * the change of a transaction that wrote the row; the value is used, which is wrong only if that later
+ * part re-created the old key with other values in the columns the key change did not know (an
+ * unchanged TOASTed value, no REPLICA IDENTITY FULL) before the crash. REPLICA IDENTITY FULL avoids
+ * the lookup altogether.
+ *
+ * Values that cannot be read back faithfully (NULL, JSON text that does not parse, unsupported key
+ * types) are left out; the planner then counts the column as unresolved.
  */
 import type { Value } from '../../../core/index.js';
 import { DecimalValue, JsonText, TemporalValue } from '../../../core/index.js';

@@ -66,11 +66,12 @@ export interface OldRowRequest {
   /** Columns this batch itself writes to that key (a stored value there may be this batch's own). */
   readonly writtenByBatch: ReadonlySet<string>;
   /**
-   * The versions of this batch's own changes to that key (at least the key change that moves it). A
-   * stored row at one of them was written by this batch (a retry after part of it committed); a
-   * stored row older than all of them is the state from before the batch; any other stored version
-   * is from after the batch (a replay). The batch's overall LSN range cannot tell these apart: a long
-   * transaction committing into the same flush brings changes with much older LSNs for other keys.
+   * The versions (commit positions) of this batch's own changes to that key (at least the key change
+   * that moves it). A stored row at one of them was written by one of those transactions (this batch
+   * on a retry, or their part in an earlier batch; old-rows.ts has the one ambiguous case); a stored
+   * row older than all of them is the state from before the batch; any other stored version is from
+   * after the batch (a replay). The batch's overall range cannot tell these apart: one batch holds
+   * many transactions, each touching other keys.
    */
   readonly batchVersions: ReadonlySet<bigint>;
 }

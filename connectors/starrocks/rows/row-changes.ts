@@ -25,7 +25,10 @@ export interface RowChange {
   readonly cells: ReadonlyMap<string, Value>;
   readonly opType: OpType;
   readonly deleted: boolean;
-  /** `dbmazz_cdc_version`: the change's LSN. */
+  /**
+   * `dbmazz_cdc_version`: the commit position of the change's transaction (`ChangeRecord.commitLsn`),
+   * shared by every change of one transaction; for a snapshot row, the version it was read at.
+   */
   readonly version: bigint;
 }
 
@@ -38,7 +41,9 @@ export interface ColumnMapping {
 }
 
 export function recordToRowChanges(record: ChangeRecord, mapping: ColumnMapping): RowChange[] {
-  const version = record.lsn;
+  // Commit order, not change order: a transaction that began before another one and committed after
+  // it has change LSNs below the other's; only its commit position orders it (docs/starrocks.md).
+  const version = record.commitLsn;
   switch (record.op) {
     case 'insert':
       return [{ cells: cellsOf(record.schema, mapping, record.after), opType: OP_INSERT, deleted: false, version }];

@@ -19,6 +19,13 @@
  * two names are shortened and a hash of the exact inputs is appended so distinct inputs keep
  * distinct labels. Always matches `^[-\w]{1,128}$` (§4.1).
  *
+ * Snapshot rows (`ChangeRecord.snapshotRead`) break the position rule: every row of a chunk read
+ * carries the read's version as its LSN and numbers its rows from 0, so two reads injected at the
+ * same version (two chunks of one table, or a chunk read again after a restart) have the same
+ * positions and maybe the same count. The distinct read ids of a batch, in order of appearance, are
+ * therefore part of its identity (`reads`, a digest), and such labels always take the hashed form. A
+ * read id is unique per read, so a retry of the batch keeps its label and another read never shares it.
+ *
  * `variant` marks a batch whose content is not the plain run: the replay guard dropped changes
  * StarRocks already had. Its loads are numbered from 0 again, so without the variant a load of the
  * shortened batch could take the label of a different, already committed load of the full batch
@@ -29,11 +36,13 @@ import type { ChangeRecord, Lsn } from '../../../core/index.js';
 
 export const MAX_LABEL_LENGTH = 128;
 export const LABEL_PATTERN = /^[-\w]{1,128}$/;
+const HASH_CHARS = 16;
 
-/** A change's position in the stream (ChangeRecord `lsn` and `ordinal`). */
+/** A change's position in the stream (ChangeRecord `lsn` and `ordinal`; `snapshotRead` for snapshot rows). */
 export interface ChangePosition {
   readonly lsn: Lsn;
   readonly ordinal: number;
+  readonly snapshotRead?: string;
 }
 
 /** What identifies a batch's content: its first and last record and how many records it holds. */
@@ -41,6 +50,8 @@ export interface BatchIdentity {
   readonly first: ChangePosition;
   readonly last: ChangePosition;
   readonly count: number;
+  /** Digest of the distinct snapshot read ids of the batch, in order; absent when it has none. */
+  readonly reads?: string;
 }
 
 export interface LabelParts extends BatchIdentity {
@@ -59,7 +70,21 @@ export function batchIdentity(records: readonly ChangeRecord[]): BatchIdentity {
   const first = records[0];
   const last = records[records.length - 1];
   if (first === undefined || last === undefined) throw new RangeError('an empty batch has no identity');
-  return { first: { lsn: first.lsn, ordinal: first.ordinal }, last: { lsn: last.lsn, ordinal: last.ordinal }, count: records.length };
+  const identity = { first: { lsn: first.lsn, ordinal: first.ordinal }, last: { lsn: last.lsn, ordinal: last.ordinal }, count: records.length };
+  const reads = readsDigest(records);
+  return reads === undefined ? identity : { ...identity, reads };
+}
+
+/** A digest of the distinct `snapshotRead` ids of `records` in order of appearance; undefined when none. */
+export function readsDigest(records: readonly ChangePosition[]): string | undefined {
+  const ids: string[] = [];
+  const seen = new Set<string>();
+  for (const r of records) {
+    if (r.snapshotRead === undefined || seen.has(r.snapshotRead)) continue;
+    seen.add(r.snapshotRead);
+    ids.push(r.snapshotRead);
+  }
+  return ids.length === 0 ? undefined : createHash('sha256').update(JSON.stringify(ids)).digest('hex').slice(0, HASH_CHARS);
 }
 
 export function formatPosition(p: ChangePosition): string {
@@ -67,19 +92,22 @@ export function formatPosition(p: ChangePosition): string {
   return p.ordinal === 0 ? lsn : `${lsn}_${p.ordinal}`;
 }
 
-/** A text that names a batch's content exactly (for caches keyed by batch). */
-export function identityText(id: BatchIdentity): string {
+function positionsText(id: BatchIdentity): string {
   return `${formatPosition(id.first)}-${formatPosition(id.last)}-${id.count}`;
 }
 
-/** A short digest of exactly which changes a shortened batch holds (their positions, in order). */
+/** A text that names a batch's content exactly (for caches keyed by batch). */
+export function identityText(id: BatchIdentity): string {
+  return id.reads === undefined ? positionsText(id) : `${positionsText(id)}-${id.reads}`;
+}
+
+/** A short digest of exactly which changes a shortened batch holds (their positions and snapshot reads, in order). */
 export function contentVariant(records: readonly ChangePosition[]): string {
   const h = createHash('sha256');
-  for (const r of records) h.update(`${r.lsn.toString(16)}_${r.ordinal},`);
+  for (const r of records) h.update(`${r.lsn.toString(16)}_${r.ordinal}${r.snapshotRead === undefined ? '' : `@${JSON.stringify(r.snapshotRead)}`},`);
   return h.digest('hex').slice(0, HASH_CHARS);
 }
 
-const HASH_CHARS = 16;
 
 function clean(s: string): string {
   return s.replace(/[^A-Za-z0-9_]/g, '_');
@@ -89,10 +117,10 @@ export function makeLabel(p: LabelParts): string {
   const prefix = clean(p.prefix).slice(0, 32) || 'dbmazz';
   const slot = clean(p.pipelineId);
   const table = clean(p.table);
-  const tail = `${identityText(p)}-${p.index}`;
+  const tail = `${positionsText(p)}-${p.index}`;
   const plain = `${prefix}-${slot}-${table}-${tail}`;
   const exact = prefix === p.prefix && slot === p.pipelineId && table === p.table;
-  if (exact && p.variant === undefined && plain.length <= MAX_LABEL_LENGTH) return plain;
+  if (exact && p.variant === undefined && p.reads === undefined && plain.length <= MAX_LABEL_LENGTH) return plain;
 
   const inputs: unknown[] = [p.prefix, p.pipelineId, p.table, identityText(p), p.index];
   if (p.variant !== undefined) inputs.push(p.variant);

@@ -98,12 +98,23 @@ export class StreamLoader {
     }
   }
 
-  private async waitForLabel(job: LoadJob, signal?: AbortSignal): Promise<LabelState> {
+  /**
+   * Like `load`, but returns only once the load is visible to queries: a `Publish Timeout` (or an
+   * earlier attempt found COMMITTED) is committed but maybe not yet visible, so its label is polled
+   * until VISIBLE. For writes that are read back right after (the state store).
+   */
+  async loadVisible(job: LoadJob, signal?: AbortSignal): Promise<LoadResult> {
+    const result = await this.load(job, signal);
+    if (result.status.toLowerCase() !== 'success') await this.waitForLabel(job, signal, true);
+    return result;
+  }
+
+  private async waitForLabel(job: LoadJob, signal?: AbortSignal, untilVisible = false): Promise<LabelState> {
     const now = this.o.now ?? Date.now;
     const deadline = now() + this.o.labelWaitMs;
     for (;;) {
       const state = await this.fe.labelState(job.db, job.label, signal);
-      if (state === 'VISIBLE' || state === 'COMMITTED' || state === 'ABORTED' || state === 'UNKNOWN') return state;
+      if (state === 'VISIBLE' || (!untilVisible && (state === 'COMMITTED' || state === 'ABORTED' || state === 'UNKNOWN'))) return state;
       if (now() >= deadline) {
         throw new CdcError({
           code: 'SINK_TIMEOUT',

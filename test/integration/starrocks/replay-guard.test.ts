@@ -1,8 +1,10 @@
 /**
  * The replay guard against the emulator: a first sink instance loads changes, a second, fresh one
- * (as after a restart) receives a replay cut differently and writes only what StarRocks lacks.
- * `conditionTies` (rows that hit a stored row with an equal `dbmazz_cdc_version`, i.e. a change
- * applied a second time) proves nothing was re-applied.
+ * (as after a restart) receives a replay cut differently and writes only what StarRocks lacks, plus
+ * the changes of transactions StarRocks holds at their own version (a tie: re-applied in order, since
+ * a stored row at a transaction's commit version may come from a later change of that transaction).
+ * `conditionTies` (rows that hit a stored row with an equal `dbmazz_cdc_version`) shows exactly which
+ * keys were re-applied. Fixture records are one transaction each (commit version = LSN).
  */
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
@@ -66,27 +68,28 @@ describe('StarRocks sink replay guard (emulator)', () => {
     await second.setup([t]);
     const res = await second.write(
       batch(t, [
-        ins(t, 100n, [1n, 'a', 'n1']), // superseded by 110
-        ins(t, 101n, [2n, 'b', 'n2']), // stored
-        ins(t, 102n, [3n, 'c', 'n3']), // stored
-        upd(t, 110n, [1n, 'a2', 'n1']), // stored
+        ins(t, 100n, [1n, 'a', 'n1']), // superseded by 110: dropped
+        ins(t, 101n, [2n, 'b', 'n2']), // stored at its version (tie): re-applied, then 120
+        ins(t, 102n, [3n, 'c', 'n3']), // stored at its version (tie): re-applied, then 125
+        upd(t, 110n, [1n, 'a2', 'n1']), // stored at its version (tie): re-applied
         upd(t, 120n, [2n, 'b2', UNCHANGED]), // new (a partial update)
         del(t, 125n, [3n, null, null]), // new
         ins(t, 130n, [4n, 'd', 'n4']), // new
       ]),
       signal(),
     );
-    assert.equal(res.rowsWritten, 3);
+    assert.equal(res.rowsWritten, 4);
     const loads = h.emu.loads();
     assert.ok(loads.length > 0 && loads.every((l) => l.status === 'Success'), JSON.stringify(loads.map((l) => l.status)));
-    assert.deepEqual(
-      loads.map((l) => l.conditionTies ?? 0),
-      loads.map(() => 0),
-      'no change was applied a second time',
+    assert.equal(new Set(loads.map((l) => l.label)).size, loads.length, 'no label loaded twice');
+    // Only key 1 ends at a stored transaction's version (110); keys 2 and 3 end at newer ones.
+    assert.equal(
+      loads.reduce((n, l) => n + (l.conditionTies ?? 0), 0),
+      1,
     );
     assert.equal(
       loads.reduce((n, l) => n + l.numberLoadedRows, 0),
-      3,
+      4,
     );
     const rows = rowsById(h, 'guarded');
     assert.equal(rows.get('1')?.['v'], 'a2');
@@ -98,7 +101,7 @@ describe('StarRocks sink replay guard (emulator)', () => {
     assert.equal(rows.get('3')?.['dbmazz_cdc_version'], 125n);
     assert.equal(rows.get('4')?.['v'], 'd');
     const info = h.logs.find((l) => /replay after restart/.test(l.msg) && l['table'] === `${DB}.guarded`);
-    assert.equal(info?.['skipped'], 4);
+    assert.equal(info?.['skipped'], 1);
 
     // After the replay, batches above the horizon are not looked up at all (normal operation).
     h.emu.clearLoads();
@@ -106,12 +109,13 @@ describe('StarRocks sink replay guard (emulator)', () => {
     assert.equal(rowsById(h, 'guarded').get('4')?.['v'], 'd2');
   });
 
-  it('a replay with nothing new sends no load at all', async () => {
+  it('a replay whose changes are all superseded sends no load at all', async () => {
     const t = await table('guarded_all');
     const first = h.sink();
     await first.setup([t]);
     const records = [ins(t, 200n, [1n, 'a', 'n']), upd(t, 201n, [1n, 'b', 'n'])];
     await first.write(batch(t, records), signal());
+    await first.write(batch(t, [upd(t, 210n, [1n, 'c', 'n'])]), signal());
     h.emu.clearLoads();
     const second = h.sink();
     await second.setup([t]);
@@ -130,9 +134,14 @@ describe('StarRocks sink replay guard (emulator)', () => {
     h.emu.clearLoads();
     const flush = [ins(t, 600n, [21n, 'A', 'a']), upd(t, 601n, [20n, 'new', UNCHANGED])];
     await crashAfterFirstLoad(t, flush);
+    // A run cut differently then wrote a later transaction of id 21 (650), and died unconfirmed too.
+    const between = h.sink();
+    await between.setup([t]);
+    await between.write(batch(t, [upd(t, 650n, [21n, 'B', 'a'])]), signal());
+    h.emu.clearLoads();
 
-    // The replay cuts the same flush. The guard drops id 21; id 20's change alone becomes load 0 —
-    // under the committed label it would be skipped as "Label Already Exists" and lost.
+    // The replay cuts the first flush again. The guard drops id 21 (600 < 650); id 20's change alone
+    // becomes load 0 — under the committed label it would be skipped as "Label Already Exists" and lost.
     const second = h.sink();
     await second.setup([t]);
     await second.write(batch(t, flush), signal());

@@ -207,4 +207,26 @@ describe('StarRocks sink writes (emulator)', () => {
     assert.deepEqual(rows.get('2')?.['bin'], Buffer.alloc(0));
     assert.ok(h.logs.some((l) => /without a StarRocks representation/.test(l.msg) && l['count'] === 3));
   });
+
+  it('snapshot rows: two chunk reads at the same version, positions and count both land (no shared label)', async () => {
+    // Two chunks of one table injected at one version V: rows (V, 0) and (V, 1) each, told apart only
+    // by their read id. The second load would be skipped as "Label Already Exists" under a shared label.
+    const V = 0x9000n;
+    const chunk = (read: string, ids: readonly bigint[]) =>
+      ids.map((id, ordinal) => ({ ...ins(docs, V, [id, `from ${read}`, 'b', 1]), ordinal, snapshotRead: read }));
+    const first = chunk('docs:1:run', [500n, 501n]);
+    const second = chunk('docs:2:run', [502n, 503n]);
+    h.emu.clearLoads();
+    await sink.write(batch(docs, first), signal());
+    await sink.write(batch(docs, first), signal()); // a retry of the same batch: the same label, skipped
+    await sink.write(batch(docs, second), signal());
+    const loads = h.emu.loads().map((l) => [l.label, l.status]);
+    assert.equal(loads.length, 3);
+    assert.equal(loads[1]?.[0], loads[0]?.[0], 'a retry keeps its label');
+    assert.deepEqual(loads.map((l) => l[1]), ['Success', 'Label Already Exists', 'Success']);
+    for (const id of [500, 501, 502, 503]) {
+      assert.equal(doc(id)?.['title'], `from docs:${id < 502 ? 1 : 2}:run`);
+      assert.equal(doc(id)?.['dbmazz_cdc_version'], V);
+    }
+  });
 });

@@ -91,4 +91,24 @@ describe('makeLabel', () => {
     assert.equal(new Set([plain, a, b, makeLabel({ ...parts, index: 1, variant: v1 })]).size, 4);
     assert.equal(a, makeLabel({ ...parts, variant: v1 }), 'deterministic: a retry of the same shortened batch reuses it');
   });
+
+  it('snapshot rows: two chunk reads at the same positions and count get different labels; a retry keeps its own', () => {
+    // Two chunk reads injected at one version: rows (V, 0..2) each, only the read id differs.
+    const V = 0x5000n;
+    const read = (id: string) => [0, 1, 2].map((ordinal) => ({ ...ins(t, V, [BigInt(ordinal), id]), ordinal, snapshotRead: id }));
+    const a = batchIdentity(read('orders:chunk:1:run-a'));
+    const b = batchIdentity(read('orders:chunk:2:run-a'));
+    const la = makeLabel({ ...parts, ...a });
+    const lb = makeLabel({ ...parts, ...b });
+    assert.notEqual(la, lb, 'the second chunk would be skipped as Label Already Exists');
+    assert.equal(la, makeLabel({ ...parts, ...batchIdentity(read('orders:chunk:1:run-a')) }), 'a retry of the same batch keeps its label');
+    for (const l of [la, lb]) assert.match(l, LABEL_PATTERN);
+    // The read ids count in order, each once; stream changes alone keep the plain label.
+    const mixed = [...read('r1'), ...read('r2')];
+    const swapped = [...read('r2'), ...read('r1')];
+    assert.notEqual(makeLabel({ ...parts, ...batchIdentity(mixed) }), makeLabel({ ...parts, ...batchIdentity(swapped) }));
+    assert.equal(batchIdentity([ins(t, V, [1n, 'x'])]).reads, undefined);
+    // The shortened-batch variant tells apart rows of two reads at the same positions too.
+    assert.notEqual(contentVariant(read('r1').slice(0, 1)), contentVariant(read('r2').slice(0, 1)));
+  });
 });

@@ -55,6 +55,22 @@ describe('recordToRowChanges', () => {
     assert.equal(c?.version, 10n);
   });
 
+  it('the version is the transaction\'s commit position, shared by its changes (not the change LSN)', () => {
+    // One transaction (commit at 0x900) with a key change: both rows carry the commit position.
+    const changes = [
+      ...recordToRowChanges({ ...ins(S, 0x100n, [1n, 't', 'b', 5]), commitLsn: 0x900n }, MAPPING),
+      ...recordToRowChanges({ ...upd(S, 0x200n, [2n, 't', 'b', 5], { oldKey: [1n] }), commitLsn: 0x900n }, MAPPING),
+      ...recordToRowChanges({ ...del(S, 0x300n, [2n, null, null, null]), commitLsn: 0x900n }, MAPPING),
+    ];
+    assert.deepEqual(
+      changes.map((c) => c.version),
+      [0x900n, 0x900n, 0x900n, 0x900n],
+    );
+    // Collapsed per key, the last change of the transaction wins at its commit version.
+    const loads = planLoads([{ ...ins(S, 0x100n, [1n, 'x', 'b', 5]), commitLsn: 0x900n }, { ...upd(S, 0x200n, [1n, 'y', 'b', 6]), commitLsn: 0x900n }], target());
+    assert.deepEqual(apply(loads).get(1n), { id: 1n, title: 'y', body: 'b', n: 6, op: 1, deleted: false, version: 0x900n });
+  });
+
   it('delete with default replica identity → key only, soft delete', () => {
     const [c] = recordToRowChanges(del(S, 11n, [1n, null, null, null]), MAPPING);
     assert.deepEqual([...(c?.cells ?? [])], [['id', 1n]]);

@@ -9,7 +9,7 @@ import type { ChangeRecord } from '../../../core/index.js';
 import { DecimalValue, TemporalValue, UNCHANGED } from '../../../core/index.js';
 import { quoteIdent, quoteString } from '../../../connectors/starrocks/identifiers.js';
 import type { GuardTarget } from '../../../connectors/starrocks/replay-guard.js';
-import { ReplayGuard } from '../../../connectors/starrocks/replay-guard.js';
+import { minCommitVersion, ReplayGuard } from '../../../connectors/starrocks/replay-guard.js';
 import type { Query } from '../../../connectors/starrocks/setup/mysql.js';
 import type { TargetKind } from '../../../connectors/starrocks/type-map.js';
 import { column, del, ins, tableSchema, upd } from './fixtures.js';
@@ -87,7 +87,7 @@ describe('ReplayGuard', () => {
     assert.equal(g.applies('public.other', 1n), false);
   });
 
-  it('bigint keys: drops changes at or below the stored version, keeps newer and unknown keys', async () => {
+  it('bigint keys: drops changes below the stored version, re-applies ties, keeps newer and unknown keys', async () => {
     const fake = fakeTable(['id'], [
       { id: 1n, v: '100' },
       { id: 2n, v: '90' },
@@ -95,12 +95,12 @@ describe('ReplayGuard', () => {
     const g = await guardWith(fake);
     const records = [
       ins(events, 60n, [1n, 'old', 1]), // superseded by version 100
-      ins(events, 100n, [1n, 'same', 1]), // already applied (equal version)
+      ins(events, 100n, [1n, 'same', 1]), // its transaction wrote the row (maybe a later change of it): re-applied
       upd(events, 95n, [2n, 'newer', 2]), // 95 > 90: not applied yet
       ins(events, 80n, [3n, 'new key', 3]), // not stored at all
     ];
     const kept = await g.filter(fake.query, KEY, target(), records);
-    assert.deepEqual(lsns(kept), [95n, 80n]);
+    assert.deepEqual(lsns(kept), [100n, 95n, 80n]);
     assert.deepEqual(fake.lookups(), [
       'SELECT `id` AS k0, `dbmazz_cdc_version` AS v FROM `cdc`.`events` WHERE (`id` = 1) OR (`id` = 2) OR (`id` = 3)',
     ]);
@@ -227,25 +227,28 @@ describe('ReplayGuard', () => {
       { id: 6n, v: '60' },
     ]);
     const g = await guardWith(fake);
-    const kept = await g.filter(fake.query, KEY, target(), [del(events, 70n, [5n, null, null]), del(events, 65n, [6n, null, null])]);
+    const kept = await g.filter(fake.query, KEY, target(), [del(events, 69n, [5n, null, null]), del(events, 65n, [6n, null, null])]);
     assert.deepEqual(lsns(kept), [65n]);
     assert.match(fake.lookups()[0] ?? '', /\(`id` = 5\) OR \(`id` = 6\)/);
   });
 
-  it('a key-changing update is dropped only when both the new and the old key are stored at its version', async () => {
-    // 40 → 41 at LSN 200 writes two rows (soft delete of 40, upsert of 41), maybe in two loads.
+  it('a key-changing update is dropped only when both the new and the old key are stored at a newer version', async () => {
+    // 40 → 41 at version 200 writes two rows (soft delete of 40, upsert of 41), maybe in two loads.
     const fake = fakeTable(['id'], [
-      { id: 41n, v: '200' }, // the new key's load committed …
-      { id: 40n, v: '150' }, // … the old key's soft delete did not
-      { id: 51n, v: '300' },
-      { id: 50n, v: '300' },
+      { id: 41n, v: '250' }, // the new key was written by a later transaction …
+      { id: 40n, v: '150' }, // … the old key's soft delete was not applied
+      { id: 51n, v: '301' },
+      { id: 50n, v: '301' },
+      { id: 61n, v: '400' }, // both at its own version: its transaction wrote them, re-applied
+      { id: 60n, v: '400' },
     ]);
     const g = await guardWith(fake);
     const kept = await g.filter(fake.query, KEY, target(), [
       upd(events, 200n, [41n, 'moved', 1], { oldKey: [40n] }),
       upd(events, 300n, [51n, 'moved', 1], { oldKey: [50n] }),
+      upd(events, 400n, [61n, 'moved', 1], { oldKey: [60n] }),
     ]);
-    assert.deepEqual(lsns(kept), [200n]);
+    assert.deepEqual(lsns(kept), [200n, 400n]);
     assert.match(fake.lookups()[0] ?? '', /\(`id` = 41\) OR \(`id` = 40\) OR \(`id` = 51\) OR \(`id` = 50\)/);
   });
 
@@ -255,8 +258,25 @@ describe('ReplayGuard', () => {
       { id: 2n, v: '10' },
     ]);
     const g = await guardWith(fake);
-    const kept = await g.filter(fake.query, KEY, target(), [ins(events, 5n, [1n, 'a', 1]), ins(events, 10n, [2n, 'b', 1])]);
+    const kept = await g.filter(fake.query, KEY, target(), [ins(events, 5n, [1n, 'a', 1]), ins(events, 9n, [2n, 'b', 1])]);
     assert.deepEqual(lsns(kept), [5n]);
+  });
+
+  it('compares commit versions, not change positions: a long transaction committed after the stored row is kept', async () => {
+    // T began early (change at 50) and committed at 120, after the transaction that stored key 1 at
+    // 100; an old transaction's change (60, committed at 80) is superseded.
+    const fake = fakeTable(['id'], [
+      { id: 1n, v: '100' },
+      { id: 2n, v: '100' },
+    ]);
+    const g = await guardWith(fake);
+    const t = { ...upd(events, 50n, [1n, 'late commit', 1]), commitLsn: 120n };
+    const old = { ...upd(events, 60n, [2n, 'superseded', 1]), commitLsn: 80n };
+    const tie = { ...upd(events, 40n, [2n, 'same transaction', 1]), commitLsn: 100n };
+    assert.deepEqual(await g.filter(fake.query, KEY, target(), [t, old, tie]), [t, tie]);
+    // applies() takes the batch's smallest commit version (minCommitVersion), not its first change LSN.
+    assert.equal(g.applies(KEY, minCommitVersion([{ ...ins(events, 10n, [3n, 'x', 1]), commitLsn: 101n }])), false);
+    assert.equal(g.applies(KEY, minCommitVersion([t, { ...ins(events, 10n, [3n, 'x', 1]), commitLsn: 100n }])), true);
   });
 
   it('records of another schema version of the table are keyed by their own columns', async () => {
