@@ -28,6 +28,7 @@ import { checkKeySizes } from './key-size.js';
 import { TargetTruncator } from './truncate.js';
 import { decideTarget, SourceIdentityStore, sourceLabelTag } from './source-identity.js';
 import { StarRocksStateStore } from './state-store.js';
+import { sweepTarget } from './sweep.js';
 
 export const STARROCKS_CAPABILITIES: SinkCapabilities = {
   partialUpdate: true,
@@ -287,6 +288,18 @@ export class StarRocksSink implements Sink {
       );
     }
     return { rowsWritten, bytesWritten, loads: plans.length, adjustedValues: { nullified, rounded } };
+  }
+
+  /** After a completed snapshot: soft-deletes target rows older than it (sweep.ts). */
+  async sweep(schema: TableSchema, before: Lsn, signal: AbortSignal): Promise<number> {
+    if (signal.aborted) throw new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: 'sweep aborted', cause: signal.reason });
+    const target = await this.targetFor(schema);
+    return sweepTarget(
+      { labelPrefix: this.cfg.labelPrefix, loadTimeoutMs: this.cfg.loadTimeoutMs, logger: this.ctx.logger, sql: (fn) => this.runSql(fn), load: (job, s) => this.loader.load(job, s), now: this.now },
+      target,
+      before,
+      signal,
+    );
   }
 
   /** TRUNCATE_POLICY=apply: `TRUNCATE TABLE` of each target (truncate.ts; safe to replay). */
