@@ -192,6 +192,8 @@ export class SnapshotEngine {
   async resume(): Promise<readonly TableId[]> {
     const stored = await this.o.progress.load((key) => this.o.logger.warn({ key }, 'ignoring an unreadable snapshot progress entry'));
     for (const s of stored) {
+      // Planned by this process already (setup): the same entry.
+      if (this.tasks.has(tableKey(s.table))) continue;
       const task = new TableTask(s.table, s.reason);
       task.readAfter = s.after ?? undefined;
       task.durableAfter = s.after ?? undefined;
@@ -204,9 +206,10 @@ export class SnapshotEngine {
       this.tasks.set(task.key, task);
       this.tracker.track(task.key);
     }
-    if (stored.length > 0) {
+    const resumed = stored.filter((s) => this.tasks.get(tableKey(s.table))?.generation === 0 && s.chunks > 0);
+    if (resumed.length > 0) {
       this.o.logger.info(
-        { tables: stored.map((s) => ({ table: formatTableId(s.table), rowsCopied: s.rows, chunks: s.chunks })) },
+        { tables: resumed.map((s) => ({ table: formatTableId(s.table), rowsCopied: s.rows, chunks: s.chunks })) },
         'resuming unfinished snapshots after the last durable chunk',
       );
     }
