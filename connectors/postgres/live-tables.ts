@@ -9,7 +9,8 @@
  *   the publication membership when it decodes the ALTER PUBLICATION.
  * - `unpublishTables` drops tables from the publication (ALTER PUBLICATION ... DROP TABLE); a FOR ALL
  *   TABLES publication cannot drop one, which the result says.
- * Existing rows of an added table are not copied: only changes committed after the add are streamed.
+ * Existing rows of an added table are copied by the snapshot engine (PostgresSource.addTables plans it
+ * before publishing), beside the changes committed after the add.
  */
 import type pg from 'pg';
 import { parseLsn, tableKey, type SlotStatus, type TableId, type TableSchema } from '../../core/index.js';
