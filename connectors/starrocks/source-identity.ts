@@ -162,7 +162,7 @@ export class SourceIdentityStore {
     for (const c of conflicts) {
       logger.warn(
         { table: `${db}.${c.target}`, previous: c.recorded?.description, current: current.description },
-        `${SOURCE_CHANGE_SETTING}=truncate: the target table was written from another source; emptying it (rows come back as they change in the source)`,
+        `${SOURCE_CHANGE_SETTING}=truncate: the target table was written from another source; emptying it (the snapshot of the new slot copies the current rows; with SNAPSHOT_MODE=never they come back only as they change)`,
       );
       try {
         await query(`TRUNCATE TABLE ${quoteIdent(db)}.${quoteIdent(c.target)}`);
