@@ -67,7 +67,7 @@ flags:
   --snapshot-only      only (f), skip (a)-(e)
   --snapshot-chunk-rows N   SNAPSHOT_CHUNK_ROWS for the daemon in (f) (default: the daemon's default)
   --snapshot-parallelism N  SNAPSHOT_PARALLELISM for the daemon in (f) (default: the daemon's default)
-  --cpu-prof DIR       write a V8 CPU profile of each daemon of (f) into DIR (node --cpu-prof)
+  --cpu-prof DIR       write a V8 CPU profile of each daemon of (f) into DIR (read it with node dist/bench/profile-top.js FILE)
   --out FILE           JSON results (default ${DEFAULT_OPTIONS.out})
   --help               this text
 `;

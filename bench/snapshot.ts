@@ -7,7 +7,8 @@
  */
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import pg from 'pg';
 import { findPgBin, type PgHarness } from '../test/harness/postgres.js';
@@ -16,6 +17,8 @@ import { spawnDaemon } from '../test/helpers/daemon.js';
 import type { SnapshotMode } from './args.js';
 import { sampleProcess, type ProcSample } from './proc.js';
 import { COPY_SQL, SNAPSHOT_TABLE } from './snapshot-workload.js';
+
+const here = dirname(fileURLToPath(import.meta.url));
 
 export interface ReadResult {
   readonly seconds: number;
@@ -111,9 +114,11 @@ const LABEL_SKIP = /already loaded/;
 export async function snapshotDaemon(em: StarRocksEmulator, env: Record<string, string>, mode: SnapshotMode, db: string, rows: number, cpuProfDir: string | undefined): Promise<SnapshotRun> {
   await em.sql(`CREATE DATABASE ${db}`);
   let profileEnv: Record<string, string> = {};
+  let profile: string | undefined;
   if (cpuProfDir !== undefined) {
     mkdirSync(cpuProfDir, { recursive: true });
-    profileEnv = { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${cpuProfDir} --cpu-prof-name=dbmazz-snapshot-${mode}-${Date.now()}.cpuprofile` };
+    profile = join(resolve(cpuProfDir), `dbmazz-snapshot-${mode}-${Date.now()}.cpuprofile`);
+    profileEnv = { NODE_OPTIONS: `--import ${pathToFileURL(join(here, 'profile-hook.js')).href}`, DBMAZZ_BENCH_CPU_PROFILE: profile };
   }
   const e0 = cpuOfThisProcess();
   const t0 = performance.now();
@@ -158,7 +163,7 @@ export async function snapshotDaemon(em: StarRocksEmulator, env: Record<string, 
       peakRssBytes: last?.peakRssBytes,
       emulatorCpuSeconds,
       exitCode: exit?.code ?? null,
-      profile: cpuProfDir,
+      profile,
     };
   } catch (err) {
     d.kill('SIGKILL');
