@@ -12,8 +12,22 @@ export interface BenchOptions {
   /** FLUSH_INTERVAL_MS / FLUSH_SIZE given to the daemon (unset: the daemon's defaults). */
   readonly flushIntervalMs: number | undefined;
   readonly flushSize: number | undefined;
+  /** (f): rows of the snapshot table (0: skip (f)). */
+  readonly snapshotRows: number;
+  /** (f): the SNAPSHOT_MODEs measured, each from a fresh start. */
+  readonly snapshotModes: readonly SnapshotMode[];
+  /** Only (f): skip (a)-(e). */
+  readonly snapshotOnly: boolean;
+  /** SNAPSHOT_CHUNK_ROWS / SNAPSHOT_PARALLELISM given to the daemon (unset: the daemon's defaults). */
+  readonly snapshotChunkRows: number | undefined;
+  readonly snapshotParallelism: number | undefined;
+  /** A directory for `--cpu-prof` profiles of the daemon's snapshot runs (unset: no profile). */
+  readonly cpuProfDir: string | undefined;
   readonly help: boolean;
 }
+
+export type SnapshotMode = 'initial' | 'initial_only';
+const SNAPSHOT_MODES: readonly SnapshotMode[] = ['initial', 'initial_only'];
 
 export const DEFAULT_OPTIONS: BenchOptions = {
   changes: 50_000,
@@ -22,6 +36,12 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   out: 'bench/results/latest.json',
   flushIntervalMs: undefined,
   flushSize: undefined,
+  snapshotRows: 200_000,
+  snapshotModes: SNAPSHOT_MODES,
+  snapshotOnly: false,
+  snapshotChunkRows: undefined,
+  snapshotParallelism: undefined,
+  cpuProfDir: undefined,
   help: false,
 };
 
@@ -33,7 +53,8 @@ Measures, in one run on this machine, against a throwaway PostgreSQL and the in-
   (c) dbmazz end to end into the StarRocks emulator (daemon as a child process)
   (d) dbmazz into a sink that discards (bench/null-sink, loaded by path with SINK_TYPE)
   (e) steady state at fixed rates: daemon CPU %, RSS, commit→visible latency p50/p99
-  (f) snapshot throughput (not yet: dbmazz has no snapshot)
+  (f) the snapshot of one table (mixed types, 1 row in 20 TOASTed) against COPY (SELECT * FROM t) TO STDOUT
+      of the same table (psql to /dev/null) and a keyset-chunked SELECT by the pg client (the reader floor)
 
 flags:
   --changes N          backlog size in changes, a multiple of 100 (default ${DEFAULT_OPTIONS.changes}; the issue's size: 300000)
@@ -41,6 +62,12 @@ flags:
   --duration S         seconds measured at each rate (default ${DEFAULT_OPTIONS.duration})
   --flush-interval MS  FLUSH_INTERVAL_MS for the daemon (default: the daemon's default)
   --flush-size N       FLUSH_SIZE for the daemon (default: the daemon's default)
+  --snapshot-rows N    (f): rows of the snapshot table (default ${DEFAULT_OPTIONS.snapshotRows}; the issue's size: 1000000; 0 skips (f))
+  --snapshot-modes M   (f): SNAPSHOT_MODEs measured, comma-separated (default ${DEFAULT_OPTIONS.snapshotModes.join(',')})
+  --snapshot-only      only (f), skip (a)-(e)
+  --snapshot-chunk-rows N   SNAPSHOT_CHUNK_ROWS for the daemon in (f) (default: the daemon's default)
+  --snapshot-parallelism N  SNAPSHOT_PARALLELISM for the daemon in (f) (default: the daemon's default)
+  --cpu-prof DIR       write a V8 CPU profile of each daemon of (f) into DIR (read it with node dist/bench/profile-top.js FILE)
   --out FILE           JSON results (default ${DEFAULT_OPTIONS.out})
   --help               this text
 `;
@@ -99,6 +126,37 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | string {
         if (n !== undefined) o.flushSize = n;
         break;
       }
+      case '--snapshot-rows': {
+        const n = num(flag, value(), 0);
+        if (n !== undefined) o.snapshotRows = n;
+        break;
+      }
+      case '--snapshot-modes': {
+        const modes = (value() ?? '').split(',').map((m) => m.trim());
+        const bad = modes.filter((m) => !(SNAPSHOT_MODES as readonly string[]).includes(m));
+        if (bad.length > 0 || modes.length === 0) problems.push(`--snapshot-modes takes ${SNAPSHOT_MODES.join(' and/or ')}, comma-separated (got ${bad.join(',') || 'nothing'})`);
+        else o.snapshotModes = [...new Set(modes as SnapshotMode[])];
+        break;
+      }
+      case '--snapshot-only':
+        o.snapshotOnly = true;
+        break;
+      case '--snapshot-chunk-rows': {
+        const n = num(flag, value(), 1);
+        if (n !== undefined) o.snapshotChunkRows = n;
+        break;
+      }
+      case '--snapshot-parallelism': {
+        const n = num(flag, value(), 1);
+        if (n !== undefined) o.snapshotParallelism = n;
+        break;
+      }
+      case '--cpu-prof': {
+        const v = value();
+        if (v === undefined || v === '') problems.push('--cpu-prof needs a directory');
+        else o.cpuProfDir = v;
+        break;
+      }
       case '--out': {
         const v = value();
         if (v === undefined || v === '') problems.push('--out needs a file name');
@@ -109,5 +167,6 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | string {
         problems.push(`unknown flag ${raw} (see --help)`);
     }
   }
+  if (o.snapshotOnly && o.snapshotRows === 0) problems.push('--snapshot-only with --snapshot-rows 0 measures nothing');
   return problems.length > 0 ? problems.join('\n') : o;
 }

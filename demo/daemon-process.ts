@@ -1,7 +1,7 @@
 /**
  * The daemon as the user would run it: the `dbmazz` CLI in a child process, configured only by
  * environment variables (a clean environment, the working directory a temp dir so no `.env` of the
- * caller is read), its JSON log written to a file. It runs in its own process group, so a Ctrl-C on
+ * caller is read), its JSON log written to a file (and its snapshot lines read into `snapshot`). It runs in its own process group, so a Ctrl-C on
  * the terminal reaches only the demo, which then drains the daemon itself.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,6 +10,7 @@ import { request } from 'node:http';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { DashboardStatus } from '../core/metrics/dashboard-api.js';
+import { SnapshotBoard } from './snapshot-progress.js';
 
 /** dist/core/runtime/cli.js, from dist/demo. */
 export const CLI_PATH = join(dirname(fileURLToPath(import.meta.url)), '..', 'core', 'runtime', 'cli.js');
@@ -21,6 +22,8 @@ export interface DaemonExit {
 
 export class DaemonProcess {
   readonly exited: Promise<DaemonExit>;
+  /** Per-table snapshot progress from the daemon's log. */
+  readonly snapshot = new SnapshotBoard();
   #exit: DaemonExit | undefined;
 
   private constructor(
@@ -28,6 +31,14 @@ export class DaemonProcess {
     readonly logFile: string,
     private readonly metricsPort: number,
   ) {
+    let partial = '';
+    const onData = (b: Buffer): void => {
+      const lines = (partial + b.toString('utf8')).split('\n');
+      partial = lines.pop() ?? '';
+      for (const l of lines) this.snapshot.line(l);
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
         this.#exit = { code, signal };

@@ -1,6 +1,7 @@
 /**
- * `dbmazz demo`: a throwaway PostgreSQL and the StarRocks emulator, three seeded tables, the real
- * daemon configured by environment variables, traffic at --rate, then drain, validation and cleanup.
+ * `dbmazz demo`: a throwaway PostgreSQL and the StarRocks emulator, three tables seeded before the
+ * real daemon (configured by environment variables) starts, its initial snapshot copying the seed,
+ * then traffic at --rate streamed, then drain, validation and cleanup.
  * Resolves with the exit code: 0 when every target table equals its source.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -103,6 +104,27 @@ async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, 
   for (const ddl of SR_DDL) await em.sql(ddl, DEMO_DB);
   screen.log(`created ${DEMO_TABLES.join(', ')} in PostgreSQL database "${DEMO_DB}" and StarRocks database "${DEMO_DB}"`);
 
+  // Seed first: the rows exist before dbmazz starts, and its initial snapshot copies them.
+  const stage = new Stage(ctx, em);
+  const plan = seedPlan(opts.orders);
+  let seeded: SeedCounts = { customers: 0, orders: 0, items: 0 };
+  let written = 0;
+  stage.seed = { total: plan.total, written: (): number => written };
+  const seededCounts = () => ({
+    orders: { rows: seeded.orders, deleted: 0 },
+    order_items: { rows: seeded.items, deleted: 0 },
+    customers: { rows: seeded.customers, deleted: 0 },
+  });
+  stage.counts = seededCounts;
+  if (!stop.requested) {
+    const t0 = Date.now();
+    await stage.run('seeding', async () => {
+      seeded = await seed(db, plan, opts.profileBytes, (d) => (written = d), () => stop.requested);
+    });
+    screen.log(`seeded ${n(written)} rows in ${secs(Date.now() - t0)} (${n(seeded.customers)} customers with ${n(opts.profileBytes)}-byte profiles, ${n(seeded.orders)} orders, ${n(seeded.items)} order items), before dbmazz starts`);
+  }
+  stage.seed = undefined;
+
   const grpcPort = await pickPort(opts.grpcPort);
   const metricsPort = await pickPort(opts.metricsPort);
   const env: Record<string, string> = {
@@ -129,55 +151,52 @@ async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, 
     clearTimeout(t);
     screen.log(`stopped dbmazz (pid ${daemon.pid ?? '?'})`);
   });
+  const daemonStarted = Date.now();
   screen.log('');
   screen.log('dbmazz runs with this configuration, the way you would start it yourself:');
   for (const l of exportLines(env)) screen.log(`  ${l}`);
   screen.log('  npx dbmazz');
+  screen.log('(SNAPSHOT_MODE is left at its default, initial: the rows already in the tables are copied first, then changes stream)');
   screen.log('');
   screen.log('Where to look while it runs:');
   for (const l of whereToLook({ grpcPort, metricsPort, mysqlPort: em.mysqlPort, pgUrl: url, token: opts.token, logFile: daemon.logFile })) screen.log(l);
   screen.log('');
   screen.log(`processes: dbmazz pid ${daemon.pid ?? '?'}, postgres pid ${pgPid ?? '?'}; temp dirs: ${dir} ${pgDir}`);
 
-  const stage = new Stage(ctx, daemon, em);
+  stage.daemon = daemon;
   const died = (): string | undefined => (daemon.running ? undefined : `dbmazz exited early:\n${daemon.logTail(30)}`);
+  const snapshotDone = (): boolean => daemon.snapshot.allDone(DEMO_TABLES);
   await stage.run('starting', async () => {
     const ready = await until(async () => {
+      if (daemon.snapshot.anyStarted(DEMO_TABLES)) return true;
       const s = await daemon.status();
       return s?.stage === 'CDC' && s.runState === 'RUNNING';
     }, { timeoutMs: 90_000, abortWhen: died, stop });
     if (ready === 'timeout') throw new Error(`dbmazz did not start replicating within 90 s:\n${daemon.logTail(30)}`);
   });
-  if (!stop.requested) screen.log(`dbmazz is replicating (slot created) after ${secs(Date.now() - ctx.started)}`);
+  if (!stop.requested) screen.log(`dbmazz is running (slot created, snapshot started) after ${secs(Date.now() - ctx.started)}`);
 
-  // Seed (through CDC: dbmazz has no initial snapshot).
-  const plan = seedPlan(opts.orders);
-  let seeded: SeedCounts = { customers: 0, orders: 0, items: 0 };
-  let written = 0;
-  const seedView = { total: plan.total, written: (): number => written };
-  stage.counts = () => ({
-    orders: { rows: seeded.orders, deleted: 0 },
-    order_items: { rows: seeded.items, deleted: 0 },
-    customers: { rows: seeded.customers, deleted: 0 },
-  });
+  // The initial snapshot copies the seed; the stream already runs beside it.
+  stage.snapshot = seededCounts();
   if (!stop.requested) {
-    const t0 = Date.now();
-    stage.seed = seedView;
-    await stage.run('seeding', async () => {
-      seeded = await seed(db, plan, opts.profileBytes, (d) => (written = d), () => stop.requested);
+    const total = seeded.customers + seeded.orders + seeded.items;
+    const r = await stage.run('snapshot', async () => {
+      const done = await until(snapshotDone, { stop, abortWhen: died, everyMs: 200, timeoutMs: opts.catchUpTimeoutS * 1000 });
+      if (done !== 'ok') return done;
+      // "snapshot done" is logged once every chunk is durable: the rows are in StarRocks.
+      return until(() => stage.behind() === 0, { stop, abortWhen: died, everyMs: 100, timeoutMs: 10_000 });
     });
-    screen.log(`seeded ${n(written)} rows in ${secs(Date.now() - t0)} (${n(seeded.customers)} customers with ${n(opts.profileBytes)}-byte profiles, ${n(seeded.orders)} orders, ${n(seeded.items)} order items)`);
-    const t1 = Date.now();
-    const r = await stage.run('replicating the seed', () =>
-      until(() => stage.targetTotal() >= written, { stop, abortWhen: died, everyMs: 200, timeoutMs: opts.catchUpTimeoutS * 1000 }),
-    );
-    if (r === 'timeout') screen.log(`the seed was not in StarRocks after ${opts.catchUpTimeoutS} s; going on`);
-    if (r === 'ok') screen.log(`the seed is in StarRocks ${secs(Date.now() - t0)} after seeding began (${n(written / ((Date.now() - t0) / 1000))} rows/s end to end; ${secs(Date.now() - t1)} after the last seed commit)`);
-    stage.seed = undefined;
+    const s = (Date.now() - daemonStarted) / 1000;
+    if (r === 'ok') screen.log(`snapshot done: the ${n(total)} seeded rows are in StarRocks ${s.toFixed(1)} s after dbmazz started (${n(total / s)} rows/s end to end)`);
+    else if (r === 'timeout') screen.log(`the snapshot did not finish with every seeded row in StarRocks (${n(stage.targetTotal())} of ${n(total)}; ${snapshotDone() ? 'every table logged "snapshot done"' : `not done after ${opts.catchUpTimeoutS} s`}); going on`);
   }
+  stage.snapshot = undefined;
 
   const workload = new Workload(seeded);
+  const seedChanges = workload.totalChanges;
   stage.counts = () => workload.counts;
+  // Events the daemon counted before the traffic (the snapshot's rows may or may not count as events).
+  const eventsBefore = (await daemon.status())?.totals.events ?? 0;
   if (!stop.requested) {
     const gen = new TrafficGenerator(db, workload, { rate: opts.rate, txSize: opts.txSize, profileBytes: opts.profileBytes });
     onTraffic(gen);
@@ -187,19 +206,19 @@ async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, 
     const ms = Date.now() - gen.stats.startedAt;
     screen.log(`traffic done: ${n(gen.stats.changes)} changes in ${n(gen.stats.transactions)} transactions over ${secs(ms)} (${n((gen.stats.changes * 1000) / Math.max(1, ms))} changes/s)`);
   }
-
   // Catch up: everything written to PostgreSQL received and written by dbmazz, then drain.
-  const expected = workload.totalChanges;
+  const trafficChanges = workload.totalChanges - seedChanges;
+  const expected = eventsBefore + trafficChanges;
   const t2 = Date.now();
   const caught = await stage.run('catching up', () =>
     until(async () => {
       const s = await daemon.status();
-      return s !== undefined && s.totals.events >= expected && s.lagEvents === 0 && stage.behind() === 0;
+      return s !== undefined && s.totals.events >= expected && s.lagEvents === 0 && stage.behind() === 0 && snapshotDone();
     }, { timeoutMs: opts.catchUpTimeoutS * 1000, abortWhen: died, everyMs: 250 }),
   );
   const last = await daemon.status();
-  if (caught === 'ok') screen.log(`dbmazz caught up ${secs(Date.now() - t2)} after the traffic stopped: ${n(last?.totals.events ?? 0)} events received for ${n(expected)} row changes`);
-  else screen.log(`dbmazz did not catch up within ${opts.catchUpTimeoutS} s (${n(last?.totals.events ?? 0)} of ${n(expected)} events); validating anyway`);
+  if (caught === 'ok') screen.log(`dbmazz caught up ${secs(Date.now() - t2)} after the traffic stopped: ${n(last?.totals.events ?? 0)} events received (${n(expected)} expected: ${n(eventsBefore)} before the traffic, ${n(trafficChanges)} row changes of the traffic)`);
+  else screen.log(`dbmazz did not catch up within ${opts.catchUpTimeoutS} s (${n(last?.totals.events ?? 0)} of ${n(expected)} events, snapshot ${snapshotDone() ? 'done' : 'not done'}); validating anyway`);
 
   const exit = await stage.run('draining', async () => {
     daemon.signal('SIGTERM');

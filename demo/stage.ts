@@ -1,6 +1,7 @@
 /**
  * Runs the demo's phases with the live view refreshed about once a second: it polls the daemon's
- * status (the dashboard's /api/status) and counts the target rows in the emulator (O(1) per table).
+ * status (the dashboard's /api/status) once it runs, and counts the target rows in the emulator (O(1)
+ * per table); during the snapshot each table's bar is its rows in StarRocks against the seeded rows.
  */
 import type { DashboardStatus } from '../core/metrics/dashboard-api.js';
 import type { StarRocksEmulator } from '../test/starrocks-emulator/index.js';
@@ -8,7 +9,7 @@ import type { DaemonProcess } from './daemon-process.js';
 import type { StopSignal } from './lifecycle.js';
 import { DEMO_DB, DEMO_TABLES, type DemoTable } from './schema.js';
 import type { TrafficGenerator } from './traffic.js';
-import type { Phase, Screen, TableLine, ViewModel } from './view.js';
+import type { Phase, Screen, SnapshotLine, TableLine, ViewModel } from './view.js';
 
 export interface StageContext {
   readonly screen: Screen;
@@ -22,6 +23,10 @@ const REFRESH_MS = 1000;
 
 export class Stage {
   seed: { readonly total: number; written(): number } | undefined;
+  /** While set, the snapshot's per-table lines: the seeded rows of each table. */
+  snapshot: Counts | undefined;
+  /** The daemon, once started. */
+  daemon: DaemonProcess | undefined;
   traffic: { readonly gen: TrafficGenerator; readonly rate: number; readonly endsAt: number | undefined } | undefined;
   counts: () => Counts = () => ({
     orders: { rows: 0, deleted: 0 },
@@ -29,12 +34,11 @@ export class Stage {
     customers: { rows: 0, deleted: 0 },
   });
   #status: DashboardStatus | undefined;
-  #phase: Phase = 'starting';
+  #phase: Phase = 'seeding';
   #polling = false;
 
   constructor(
     private readonly ctx: StageContext,
-    private readonly daemon: DaemonProcess,
     private readonly em: StarRocksEmulator,
   ) {}
 
@@ -68,11 +72,20 @@ export class Stage {
     if (this.#polling) return;
     this.#polling = true;
     try {
-      if (this.daemon.running) this.#status = (await this.daemon.status(900)) ?? this.#status;
+      if (this.daemon?.running === true) this.#status = (await this.daemon.status(900)) ?? this.#status;
       this.ctx.screen.update(this.view(), force);
     } finally {
       this.#polling = false;
     }
+  }
+
+  snapshotLines(): SnapshotLine[] | undefined {
+    const seeded = this.snapshot;
+    if (seeded === undefined) return undefined;
+    return DEMO_TABLES.map((t) => {
+      const p = this.daemon?.snapshot.get(t);
+      return { name: t, state: p?.state ?? 'waiting', copied: this.targetRows(t), total: seeded[t].rows, rowsPerSecond: p?.rowsPerSecond, etaSeconds: p?.etaSeconds };
+    });
   }
 
   view(): ViewModel {
@@ -84,7 +97,8 @@ export class Stage {
       phase: this.#phase,
       elapsedMs: Date.now() - this.ctx.started,
       daemon: this.#status,
-      seed: seed === undefined ? undefined : { total: seed.total, written: seed.written(), replicated: this.targetTotal() },
+      seed: seed === undefined ? undefined : { total: seed.total, written: seed.written() },
+      snapshot: this.snapshotLines(),
       traffic:
         t === undefined
           ? undefined

@@ -1,12 +1,26 @@
 /**
  * The demo's terminal output. On a terminal a live block redrawn in place about once a second (stage,
  * events/s, totals, lag, batches, RSS, per-table source vs target counts, progress bars while
- * seeding); otherwise, or with --plain, one log line every few seconds. The rendering is pure
+ * seeding and per table during the snapshot); otherwise, or with --plain, one log line every few seconds. The rendering is pure
  * (`liveLines`, `plainLine`); `Screen` only writes.
  */
 import type { DashboardStatus } from '../core/metrics/dashboard-api.js';
+import type { SnapshotState } from './snapshot-progress.js';
 
-export type Phase = 'starting' | 'seeding' | 'replicating the seed' | 'traffic' | 'catching up' | 'draining' | 'validating';
+export type Phase = 'seeding' | 'starting' | 'snapshot' | 'traffic' | 'catching up' | 'draining' | 'validating';
+
+/** One table's snapshot: the rows in StarRocks against the seeded rows, and the daemon's state. */
+export interface SnapshotLine {
+  readonly name: string;
+  readonly state: SnapshotState;
+  /** Rows of the table in StarRocks now. */
+  readonly copied: number;
+  /** Rows seeded into PostgreSQL (the daemon's own estimate is pg_class.reltuples). */
+  readonly total: number;
+  /** The daemon's copy rate, from its last progress line. */
+  readonly rowsPerSecond: number | undefined;
+  readonly etaSeconds: number | undefined;
+}
 
 export interface TableLine {
   readonly name: string;
@@ -20,7 +34,8 @@ export interface ViewModel {
   readonly phase: Phase;
   readonly elapsedMs: number;
   readonly daemon: DashboardStatus | undefined;
-  readonly seed: { readonly total: number; readonly written: number; readonly replicated: number } | undefined;
+  readonly seed: { readonly total: number; readonly written: number } | undefined;
+  readonly snapshot: readonly SnapshotLine[] | undefined;
   readonly traffic: { readonly rate: number; readonly recentRate: number; readonly changes: number; readonly remainingS: number | undefined } | undefined;
   readonly tables: readonly TableLine[];
 }
@@ -55,6 +70,13 @@ function pad(text: string, width: number, right = false): string {
   return right ? text.padStart(width) : text.padEnd(width);
 }
 
+function snapshotState(t: SnapshotLine): string {
+  const r = t.rowsPerSecond === undefined ? '' : ` · ${n(t.rowsPerSecond)} rows/s`;
+  if (t.state === 'done') return `done${r}`;
+  if (t.state === 'waiting') return 'waiting';
+  return `copying${r}${t.etaSeconds === undefined ? '' : ` · ETA ${Math.ceil(t.etaSeconds)} s`}`;
+}
+
 /** Pure: the live block. */
 export function liveLines(vm: ViewModel): string[] {
   const d = vm.daemon;
@@ -66,9 +88,9 @@ export function liveLines(vm: ViewModel): string[] {
     lines.push(`            ${n(d.eventsPerSecond)} events/s · ${n(d.totals.events)} events · ${n(d.totals.batches)} batches · ${n(d.totals.rowsLoaded)} rows loaded`);
     lines.push(`            lag ${bytes(d.lagBytes)} · ${n(d.lagEvents)} events pending · RSS ${bytes(d.rssBytes)} · CPU ${Math.round(d.cpuMillicores / 10)} %`);
   }
-  if (vm.seed !== undefined) {
-    lines.push(`seeding     ${bar(vm.seed.written, vm.seed.total)} ${n(vm.seed.written)} / ${n(vm.seed.total)} rows written`);
-    lines.push(`replicated  ${bar(vm.seed.replicated, vm.seed.total)} ${n(vm.seed.replicated)} / ${n(vm.seed.total)} rows in StarRocks`);
+  if (vm.seed !== undefined) lines.push(`seeding     ${bar(vm.seed.written, vm.seed.total)} ${n(vm.seed.written)} / ${n(vm.seed.total)} rows written to PostgreSQL`);
+  if (vm.snapshot !== undefined) {
+    vm.snapshot.forEach((t, i) => lines.push(`${pad(i === 0 ? 'snapshot' : '', 12)}${pad(t.name, 12)} ${bar(t.copied, t.total, 20)} ${n(t.copied)} / ${n(t.total)} rows in StarRocks · ${snapshotState(t)}`));
   }
   if (vm.traffic !== undefined) {
     const left = vm.traffic.remainingS === undefined ? 'until Ctrl-C' : `${Math.ceil(vm.traffic.remainingS)} s left`;
@@ -91,7 +113,8 @@ export function plainLine(vm: ViewModel): string {
   if (d !== undefined) {
     parts.push(`stage=${d.stage} state=${d.runState} events/s=${Math.round(d.eventsPerSecond)} events=${d.totals.events} batches=${d.totals.batches} lag=${bytes(d.lagBytes)}/${d.lagEvents}ev rss=${bytes(d.rssBytes)} cpu=${Math.round(d.cpuMillicores / 10)}%`);
   }
-  if (vm.seed !== undefined) parts.push(`seed=${vm.seed.written}/${vm.seed.total} replicated=${vm.seed.replicated}`);
+  if (vm.seed !== undefined) parts.push(`seed=${vm.seed.written}/${vm.seed.total}`);
+  if (vm.snapshot !== undefined) parts.push(`snapshot ${vm.snapshot.map((t) => `${t.name}=${t.state}:${t.copied}/${t.total}`).join(' ')}`);
   if (vm.traffic !== undefined) parts.push(`traffic=${Math.round(vm.traffic.recentRate)}/s changes=${vm.traffic.changes}`);
   parts.push(vm.tables.map((t) => `${t.name}=${t.sourceRows}+${t.deleted}del→${t.targetRows}`).join(' '));
   return parts.join(' | ');

@@ -1,6 +1,6 @@
 /**
- * The demo's parts against real servers: the seed and the traffic generator (with its exact row
- * bookkeeping) replicated by the real daemon, and the final validation — which must pass on a faithful
+ * The demo's parts against real servers: the seed (written before the daemon starts, copied by its
+ * initial snapshot) and the traffic generator (with its exact row bookkeeping) replicated by the real daemon, and the final validation — which must pass on a faithful
  * copy, page through PostgreSQL correctly (small pages here), and name every kind of difference: a
  * changed value, a missing row, a row deleted in PostgreSQL but live in StarRocks, a wrong number of
  * soft deletes. Also the unchanged-TOAST path: customers whose large profile was not touched by an
@@ -52,11 +52,12 @@ describe('demo seed, traffic and validation against the real daemon', () => {
       FLUSH_INTERVAL_MS: '200',
       SETUP_MAX_ATTEMPTS: '1',
     };
-    daemon = await startStreaming(pgh, env, 'dbmazz_slot', 60_000);
-
+    // As the demo does: the seed exists before dbmazz starts, so its initial snapshot copies it.
     const plan = seedPlan(150);
     const seeded = await seed(db, plan, 3000, () => undefined, () => false);
     assert.deepEqual(seeded, { customers: plan.customers, orders: plan.orders, items: plan.items });
+    daemon = await startStreaming(pgh, env, 'dbmazz_slot', 60_000);
+    for (const t of DEMO_TABLES) await daemon.waitForLine(new RegExp(`"table":"public\\.${t}".*"msg":"snapshot done"`), 60_000);
     workload = new Workload(seeded);
     const gen = new TrafficGenerator(db, workload, { rate: 400, txSize: 20, profileBytes: 3000 });
     await gen.run(Date.now() + 2500);

@@ -34,7 +34,7 @@ async function assertCleanedUp(out: string): Promise<void> {
 }
 
 describe('dbmazz demo', () => {
-  it('replicates seed and traffic, validates every table, exits 0 and cleans up', async () => {
+  it('copies the seed by the snapshot, streams the traffic, validates every table, exits 0 and cleans up', async () => {
     const demo = spawnDaemon({}, ['demo', ...ARGS, '--duration', '5']);
     const code = await exitOf(demo, 240_000);
     const out = demo.output();
@@ -54,7 +54,11 @@ describe('dbmazz demo', () => {
 
     // Progress lines, the seed, the traffic, the drain and the verdicts.
     assert.match(out, /^\[demo \d\d:\d\d:\d\d\] seeding .*seed=\d+\/4650/m);
-    assert.match(out, /^seeded 4,650 rows/m);
+    assert.match(out, /^seeded 4,650 rows .*before dbmazz starts$/m);
+    // The seed is copied by dbmazz's initial snapshot (per-table progress), then the traffic streams.
+    assert.match(out, /^\[demo \d\d:\d\d:\d\d\] snapshot .*\| snapshot orders=\w+:\d+\/1500 order_items=\w+:\d+\/3000 customers=\w+:\d+\/150 \|/m);
+    assert.match(out, /^snapshot done: the 4,650 seeded rows are in StarRocks/m);
+    assert.ok(out.indexOf('snapshot done: ') < out.indexOf('traffic: '), 'the traffic starts after the snapshot');
     assert.match(out, /^traffic done: [\d,]+ changes/m);
     assert.match(out, /^dbmazz caught up/m);
     assert.match(out, /^dbmazz drained and stopped: exit code 0/m);

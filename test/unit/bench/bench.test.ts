@@ -4,6 +4,8 @@ import { DEFAULT_OPTIONS, parseBenchArgs } from '../../../bench/args.js';
 import { fixed, markdownTable, mib, rate, times } from '../../../bench/format.js';
 import { eventsPerSecond, parseProcStatTicks, parseProcStatusBytes, percentile, ratio } from '../../../bench/stats.js';
 import { backlogSql, probeId, transactionSql } from '../../../bench/workload.js';
+import { shortUrl, summarizeProfile, type CpuProfile } from '../../../bench/cpu-profile.js';
+import { COPY_SQL, CREATE_SNAPSHOT_TABLE, snapshotSeedSql, SNAPSHOT_TABLE } from '../../../bench/snapshot-workload.js';
 
 describe('bench: percentile', () => {
   it('is the nearest rank, on unsorted input, without changing it', () => {
@@ -88,6 +90,26 @@ describe('bench: flags', () => {
     assert.match(String(e), /--rates needs an integer/);
     assert.match(String(e), /unknown flag --bogus/);
   });
+  it('reads the snapshot flags (f) and refuses bad ones', () => {
+    assert.equal(DEFAULT_OPTIONS.snapshotRows, 200_000);
+    assert.deepEqual(DEFAULT_OPTIONS.snapshotModes, ['initial', 'initial_only']);
+    const o = parseBenchArgs(['--snapshot-rows', '1000000', '--snapshot-modes=initial_only', '--snapshot-only', '--snapshot-chunk-rows', '50000', '--snapshot-parallelism', '4', '--cpu-prof', '/tmp/p']);
+    assert.ok(typeof o === 'object', String(o));
+    assert.equal(o.snapshotRows, 1_000_000);
+    assert.deepEqual(o.snapshotModes, ['initial_only']);
+    assert.equal(o.snapshotOnly, true);
+    assert.equal(o.snapshotChunkRows, 50_000);
+    assert.equal(o.snapshotParallelism, 4);
+    assert.equal(o.cpuProfDir, '/tmp/p');
+    const skip = parseBenchArgs(['--snapshot-rows', '0']);
+    assert.ok(typeof skip === 'object' && skip.snapshotRows === 0);
+    const e = parseBenchArgs(['--snapshot-modes', 'initial,later', '--snapshot-chunk-rows', '0', '--cpu-prof']);
+    assert.equal(typeof e, 'string');
+    assert.match(String(e), /--snapshot-modes takes initial and\/or initial_only.*\(got later\)/);
+    assert.match(String(e), /--snapshot-chunk-rows needs an integer of at least 1/);
+    assert.match(String(e), /--cpu-prof needs a directory/);
+    assert.match(String(parseBenchArgs(['--snapshot-only', '--snapshot-rows', '0'])), /measures nothing/);
+  });
 });
 
 describe('bench: workload SQL', () => {
@@ -98,5 +120,55 @@ describe('bench: workload SQL', () => {
     assert.match(sql, /DELETE .* WHERE id BETWEEN \(3\) \* 70 \+ 41 AND \(3\) \* 70 \+ 50/);
     assert.equal(probeId(3), 4n * 70n + 70n);
     assert.match(backlogSql(0, 500), /FOR t IN 0\.\.499 LOOP[\s\S]*COMMIT;/);
+  });
+});
+
+describe('bench: snapshot table SQL (f)', () => {
+  it('fills ids 1..rows in batches, one row in 20 with an out-of-line body of 2,000-3,000 bytes', () => {
+    const batches = snapshotSeedSql(250_001, 100_000);
+    assert.equal(batches.length, 3);
+    assert.match(batches[0] ?? '', /generate_series\(1, 100000\)/);
+    assert.match(batches[2] ?? '', /generate_series\(200001, 250001\)/);
+    assert.match(batches[0] ?? '', /WHEN g % 20 = 0 THEN substr\(.*, 1, 2000 \+ \(g % 1001\)::int\)/);
+    assert.match(CREATE_SNAPSHOT_TABLE.join(';'), /bigint PRIMARY KEY[\s\S]*numeric[\s\S]*timestamptz[\s\S]*jsonb[\s\S]*boolean[\s\S]*SET STORAGE EXTERNAL/);
+    assert.equal(COPY_SQL, `COPY (SELECT * FROM public.${SNAPSHOT_TABLE}) TO STDOUT`);
+  });
+});
+
+describe('bench: CPU profile summary', () => {
+  const frame = (functionName: string, url: string, lineNumber: number) => ({ functionName, url, lineNumber });
+  const profile: CpuProfile = {
+    startTime: 0,
+    endTime: 2_000_000,
+    nodes: [
+      { id: 1, callFrame: frame('(root)', '', -1) },
+      { id: 2, callFrame: frame('planBatch', 'file:///w/dist/connectors/starrocks/rows/plan.js', 9) },
+      { id: 3, callFrame: frame('', 'file:///w/dist/connectors/starrocks/rows/plan.js', 40) },
+      { id: 4, callFrame: frame('(garbage collector)', '', -1) },
+      { id: 5, callFrame: frame('parse', 'file:///w/node_modules/pg-protocol/dist/parser.js', 0) },
+    ],
+    samples: [2, 2, 2, 3, 4, 4, 5, 2],
+  };
+  it('adds self samples per function and per file, largest first, as shares of the duration', () => {
+    const s = summarizeProfile(profile, 3);
+    assert.equal(s.samples, 8);
+    assert.equal(s.durationMs, 2000);
+    assert.deepEqual(s.functions.map((f) => [f.name, f.share]), [
+      ['planBatch connectors/starrocks/rows/plan.js:10', 0.5],
+      ['(garbage collector)', 0.25],
+      ['(anonymous) connectors/starrocks/rows/plan.js:41', 0.125],
+    ]);
+    assert.deepEqual(s.files.map((f) => [f.name, f.ms]), [
+      ['connectors/starrocks/rows/plan.js', 1250],
+      ['(garbage collector)', 500],
+      ['node_modules/pg-protocol/dist/parser.js', 250],
+    ]);
+  });
+  it('falls back to hit counts and shortens URLs', () => {
+    const s = summarizeProfile({ startTime: 0, endTime: 1000, nodes: [{ id: 1, callFrame: frame('f', 'node:internal/x', 0), hitCount: 3 }] });
+    assert.equal(s.functions[0]?.name, 'f node:internal/x:1');
+    assert.equal(shortUrl('file:///a/b/dist/bench/run.js'), 'bench/run.js');
+    assert.equal(shortUrl(''), '');
+    assert.equal(summarizeProfile({ startTime: 0, endTime: 1, nodes: [] }).samples, 0);
   });
 });

@@ -12,6 +12,7 @@ import { linesOf } from '../../../demo/schema.js';
 import { seedPlan } from '../../../demo/seed.js';
 import { bar, liveLines, plainLine, Screen, type ViewModel } from '../../../demo/view.js';
 import { Workload } from '../../../demo/workload.js';
+import { parseSnapshotLine, SnapshotBoard } from '../../../demo/snapshot-progress.js';
 import { rng } from '../../e2e/shop-fixture.js';
 
 describe('demo flags', () => {
@@ -81,7 +82,12 @@ const VM: ViewModel = {
     rssBytes: 150 * 1024 * 1024,
     cpuMillicores: 420,
   } as ViewModel['daemon'],
-  seed: { total: 1000, written: 1000, replicated: 500 },
+  seed: { total: 1000, written: 500 },
+  snapshot: [
+    { name: 'orders', state: 'copying', copied: 25_000, total: 50_000, rowsPerSecond: 12_345.6, etaSeconds: 2.1 },
+    { name: 'customers', state: 'done', copied: 5000, total: 5000, rowsPerSecond: 9000, etaSeconds: 0 },
+    { name: 'order_items', state: 'waiting', copied: 0, total: 100_001, rowsPerSecond: undefined, etaSeconds: undefined },
+  ],
   traffic: { rate: 3000, recentRate: 2994.4, changes: 90000, remainingS: 12.2 },
   tables: [{ name: 'orders', sourceRows: 61234, deleted: 1203, targetRows: 62430 }],
 };
@@ -93,12 +99,16 @@ describe('demo terminal view', () => {
     assert.match(text, /stage CDC \(Replicating\) · RUNNING/);
     assert.match(text, /2,987 events\/s · 412,345 events · 120 batches/);
     assert.match(text, /lag 12\.3 KiB · 211 events pending · RSS 150 MiB · CPU 42 %/);
-    assert.match(text, /replicated {2}\[█{15}░{15}\] {2}50% 500 \/ 1,000/);
+    assert.match(text, /seeding {5}\[█{15}░{15}\] {2}50% 500 \/ 1,000 rows written to PostgreSQL/);
+    assert.match(text, /snapshot {4}orders {7}\[█{10}░{10}\] {2}50% 25,000 \/ 50,000 rows in StarRocks · copying · 12,346 rows\/s · ETA 3 s/);
+    assert.match(text, /\n {12}customers {4}\[█{20}\] 100% 5,000 \/ 5,000 rows in StarRocks · done · 9,000 rows\/s/);
+    assert.match(text, /\n {12}order_items  \[░{20}\] {3}0% 0 \/ 100,001 rows in StarRocks · waiting/);
     assert.match(text, /2,994 changes\/s \(target 3,000\) · 90,000 changes · 13 s left/);
     assert.match(text, /orders {6} +61,234 +1,203 +62,430 +7/);
     const line = plainLine(VM);
     assert.match(line, /^\[demo 00:01:23\] traffic \| stage=CDC state=RUNNING events\/s=2987 events=412345 batches=120/);
     assert.match(line, /orders=61234\+1203del→62430$/);
+    assert.match(line, / \| seed=500\/1000 \| snapshot orders=copying:25000\/50000 customers=done:5000\/5000 order_items=waiting:0\/100001 \| /);
     assert.equal(bar(5, 0, 4), '[████] 100%');
   });
 
@@ -166,5 +176,43 @@ describe('demo cleanup and Ctrl-C', () => {
     assert.equal(aborted, true);
     stop.dispose();
     assert.equal(signals.listenerCount('SIGINT'), 0);
+  });
+});
+
+describe('demo snapshot progress from the daemon log', () => {
+  const line = (msg: string, extra: Record<string, unknown>): string => JSON.stringify({ level: 30, time: 1, component: 'snapshot', msg, ...extra });
+  it('parses the snapshot lines and ignores every other line', () => {
+    assert.deepEqual(parseSnapshotLine(line('snapshot progress', { table: 'public.orders', rowsCopied: 20000, rowsEstimated: 50000, chunks: 2, rowsPerSecond: 10000, etaSeconds: 3 })), {
+      msg: 'snapshot progress',
+      table: 'public.orders',
+      rowsCopied: 20000,
+      rowsEstimated: 50000,
+      rowsPerSecond: 10000,
+      etaSeconds: 3,
+    });
+    assert.equal(parseSnapshotLine(line('snapshot planned', { tables: ['public.orders'] })), undefined);
+    assert.equal(parseSnapshotLine(line('created slot', { table: 'public.orders' })), undefined);
+    assert.equal(parseSnapshotLine('{"msg":"snapshot done", broken'), undefined);
+    assert.equal(parseSnapshotLine('plain text about a "snapshot done"'), undefined);
+    assert.equal(parseSnapshotLine(line('snapshot done', { table: 7 })), undefined);
+  });
+
+  it('keeps each table\'s latest state, by name without the schema', () => {
+    const b = new SnapshotBoard();
+    const tables = ['orders', 'customers'];
+    assert.deepEqual(b.get('orders'), { state: 'waiting', rowsCopied: 0, rowsEstimated: -1, rowsPerSecond: undefined, etaSeconds: undefined });
+    assert.equal(b.anyStarted(tables), false);
+    b.line(line('snapshot started', { table: 'public.orders', reason: 'initial', rowsEstimated: 50000, resumedAfterRows: 0 }));
+    assert.deepEqual(b.get('orders'), { state: 'copying', rowsCopied: 0, rowsEstimated: 50000, rowsPerSecond: undefined, etaSeconds: undefined });
+    assert.equal(b.anyStarted(tables), true);
+    b.line(line('snapshot progress', { table: 'public.orders', rowsCopied: 20000, rowsEstimated: 50000, rowsPerSecond: 10000, etaSeconds: 3 }));
+    b.line('{"msg":"stream position","lsn":"0/1"}');
+    assert.equal(b.get('orders').rowsCopied, 20000);
+    assert.equal(b.allDone(tables), false);
+    b.line(line('snapshot done', { table: 'public.orders', rowsCopied: 50000, rowsEstimated: 50000, rowsPerSecond: 12000 }));
+    b.line(line('snapshot done', { table: 'public.customers', rowsCopied: 10, rowsEstimated: -1, rowsPerSecond: 100 }));
+    assert.deepEqual(b.get('orders'), { state: 'done', rowsCopied: 50000, rowsEstimated: 50000, rowsPerSecond: 12000, etaSeconds: 0 });
+    assert.equal(b.allDone(tables), true);
+    assert.equal(b.allDone([...tables, 'order_items']), false);
   });
 });
