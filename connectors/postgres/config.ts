@@ -7,6 +7,7 @@ import {
   ConfigError,
   settingBoolean,
   settingNumber,
+  settingOptionalString,
   settingString,
   type ConnectorContext,
   type SettingSpec,
@@ -123,6 +124,16 @@ export interface PostgresConfig {
   readonly snapshotParallelism: number;
 }
 
+function snapshotModeOf(v: string | undefined): SnapshotMode {
+  return (SNAPSHOT_MODES as readonly string[]).includes(v ?? '') ? (v as SnapshotMode) : 'initial';
+}
+
+/** A number setting, or `fallback` when the settings were built without it (tests, older callers). */
+function optionalNumber(settings: Settings, env: string, fallback: number): number {
+  const v = settings[env];
+  return typeof v === 'number' ? v : fallback;
+}
+
 /** Replaces the password of a URL with `****` (and never throws). */
 export function maskUrl(url: string): string {
   try {
@@ -164,9 +175,9 @@ export function parseConfig(settings: Settings, ctx: ConnectorContext): Postgres
     replicaIdentityFull: settingBoolean(settings, 'SOURCE_REPLICA_IDENTITY_FULL'),
     tables: ctx.tables,
     pipelineId: ctx.pipelineId,
-    snapshotMode: (settingString(settings, 'SNAPSHOT_MODE') as SnapshotMode | undefined) ?? 'initial',
-    snapshotChunkRows: settingNumber(settings, 'SNAPSHOT_CHUNK_ROWS'),
-    snapshotParallelism: settingNumber(settings, 'SNAPSHOT_PARALLELISM'),
+    snapshotMode: snapshotModeOf(settingOptionalString(settings, 'SNAPSHOT_MODE')),
+    snapshotChunkRows: optionalNumber(settings, 'SNAPSHOT_CHUNK_ROWS', 10_000),
+    snapshotParallelism: optionalNumber(settings, 'SNAPSHOT_PARALLELISM', 2),
   };
 }
 

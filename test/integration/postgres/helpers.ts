@@ -14,6 +14,8 @@ export interface SourceOptions {
   readonly statusIntervalMs?: number;
   readonly replicaIdentityFull?: boolean;
   readonly url?: string;
+  /** SNAPSHOT_MODE; `never` by default here: these tests are about the stream (snapshots: test/integration/grpc/snapshot.test.ts). */
+  readonly snapshotMode?: 'initial' | 'never' | 'initial_only';
 }
 
 export function settingsFor(pg: PgHarness, o: SourceOptions): Settings {
@@ -25,6 +27,9 @@ export function settingsFor(pg: PgHarness, o: SourceOptions): Settings {
     SOURCE_STATUS_INTERVAL_MS: o.statusIntervalMs ?? 1000,
     SOURCE_CONNECT_TIMEOUT_MS: 10_000,
     SOURCE_REPLICA_IDENTITY_FULL: o.replicaIdentityFull ?? false,
+    SNAPSHOT_MODE: o.snapshotMode ?? 'never',
+    SNAPSHOT_CHUNK_ROWS: 10_000,
+    SNAPSHOT_PARALLELISM: 2,
   };
 }
 
