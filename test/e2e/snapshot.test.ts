@@ -106,6 +106,11 @@ describe('end to end: initial snapshot under concurrent writes', () => {
     });
     assert.ok(expected.size > 5_000, `the table was pre-populated (${expected.size} rows left after ${round} rounds)`);
     assert.ok(round >= 8, 'writes ran during the snapshot');
+    // Nothing is left open once the snapshot is done: no reader connection, no transaction.
+    await waitFor(async () => {
+      const r = await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name = 'dbmazz_snapshot'`);
+      return r.rows[0]?.n === '0';
+    }, { timeoutMs: 10_000, message: 'snapshot reader connections still open' });
   });
 
   it('rows updated while their chunk is being read keep the newer value (reconciliation by MVCC snapshot)', async () => {

@@ -363,6 +363,10 @@ export class SnapshotEngine {
     }
     if (!this.finishedAll && [...this.tasks.values()].every((t) => t.phase === 'done')) {
       this.finishedAll = true;
+      // Nothing left to read: the reader connections are closed (a later snapshot opens new ones).
+      const readers = this.readers.splice(0);
+      this.idleReaders.length = 0;
+      await Promise.all(readers.map((r) => r.close()));
       this.o.allDone?.();
     }
   }

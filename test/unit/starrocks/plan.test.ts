@@ -214,3 +214,25 @@ describe('planLoads', () => {
     );
   });
 });
+
+describe('planBatch: batches of distinct inserts (snapshot chunks)', () => {
+  it('gives the same single full load as the general path, in table column order', () => {
+    const S2 = tableSchema('docs', [column('n', 'int4'), column('id', 'int8', true), column('title', 'text'), column('body', 'text')]);
+    const M2: ColumnMapping = { targetNames: ['n', 'id', 'title', 'body'], sourceKeyTargetNames: ['id'] };
+    const t: PlanTarget = { ...target(S2), mappingFor: () => M2 };
+    const loads = planLoads([ins(S2, 7n, [5, 1n, 'a', 'x']), ins(S2, 7n, [6, 2n, 'b', null])], t);
+    assert.equal(loads.length, 1);
+    assert.deepEqual(loads[0]?.columns, ['id', 'title', 'body', 'n']);
+    assert.equal(loads[0]?.partial, false);
+    assert.deepEqual(loads[0]?.rows.map((r) => [r.values, r.opType, r.deleted, r.version]), [
+      [[1n, 'a', 'x', 5], 0, false, 7n],
+      [[2n, 'b', null, 6], 0, false, 7n],
+    ]);
+  });
+
+  it('inserts of one key twice still collapse to the last (general path)', () => {
+    const loads = plan([ins(S, 7n, [1n, 'a', 'x', 1]), ins(S, 8n, [1n, 'b', 'y', 2])]);
+    assert.equal(loads.length, 1);
+    assert.deepEqual(loads[0]?.rows.map((r) => [r.values, r.version]), [[[1n, 'b', 'y', 2], 8n]]);
+  });
+});
