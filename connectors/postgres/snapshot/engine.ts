@@ -140,6 +140,8 @@ class TableTask {
 const READ_RETRY_MS = 1000;
 const CONFLICT_RETRY_MS = 50;
 const PROGRESS_LOG_MS = 10_000;
+/** Rows of placed, not yet durable chunks always allowed (whatever the chunk size). */
+const IN_FLIGHT_ROWS = 40_000;
 
 export class SnapshotEngine {
   readonly tracker = new TouchTracker();
@@ -337,6 +339,7 @@ export class SnapshotEngine {
     if (m.after !== undefined) task.durableAfter = m.after;
     for (const k of m.settles) task.unsettled.delete(k);
     this.logProgress(task, false);
+    this.pump();
     if (this.complete(task)) {
       // Every row is written at `since` or later: the target's older rows are gone from the source.
       task.sweepWanted = true;
@@ -389,6 +392,10 @@ export class SnapshotEngine {
     if (!this.active) return;
     const now = this.now();
     let wake = Infinity;
+    // Chunks placed but not yet durable are bounded (2 per reader, and at least IN_FLIGHT_ROWS rows so
+    // that small chunks still fill the pipeline's flushes): snapshot rows never fill the pipeline's
+    // buffer ahead of streamed changes, and their memory stays small whatever the sink's pace.
+    if (this.inFlight() >= Math.max(2 * this.o.parallelism, Math.ceil(IN_FLIGHT_ROWS / this.o.chunkRows))) return;
     for (const task of this.tasks.values()) {
       if (this.busyReaders() >= this.o.parallelism) break;
       if (task.phase === 'done' || task.phase === 'failed' || task.reading || task.ready !== undefined) continue;
@@ -406,6 +413,12 @@ export class SnapshotEngine {
       }, wake - now);
       this.timer.unref();
     }
+  }
+
+  private inFlight(): number {
+    let n = 0;
+    for (const t of this.tasks.values()) n += t.inFlight + (t.ready === undefined ? 0 : 1);
+    return n;
   }
 
   private busyReaders(): number {
