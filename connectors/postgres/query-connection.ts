@@ -10,14 +10,16 @@ import { toSourceError } from './errors.js';
 export class QueryConnection {
   private client: pg.Client | undefined;
 
+  /** `config` adjusts the client configuration (e.g. session options of snapshot readers). */
   constructor(
     private readonly cfg: PostgresConfig,
     private readonly logger: Logger,
+    private readonly config: (base: pg.ClientConfig) => pg.ClientConfig = (base) => base,
   ) {}
 
   private async connect(): Promise<pg.Client> {
     if (this.client) return this.client;
-    const c = new pg.Client(clientConfig(this.cfg, 'query'));
+    const c = new pg.Client(this.config(clientConfig(this.cfg, 'query')));
     const forget = (): void => {
       if (this.client === c) this.client = undefined;
     };

@@ -5,11 +5,10 @@
  * (config.ts REPLICATION_SESSION_OPTIONS), so every value comes back as the exact text pgoutput sends
  * for it and decodes to the same value as a streamed change.
  */
-import pg from 'pg';
 import type { Logger } from 'pino';
 import { CdcError, parseLsn, type Lsn } from '../../../core/index.js';
-import { clientConfig, REPLICATION_SESSION_OPTIONS, type PostgresConfig } from '../config.js';
-import { toSourceError } from '../errors.js';
+import { REPLICATION_SESSION_OPTIONS, type PostgresConfig } from '../config.js';
+import { QueryConnection } from '../query-connection.js';
 import { parsePgSnapshot, type PgSnapshot } from './pg-snapshot.js';
 import type { SqlText } from './chunk-sql.js';
 
@@ -25,37 +24,33 @@ export interface RawRead {
 /** Every value as PostgreSQL's text output, never parsed by pg. */
 const rawText = { getTypeParser: () => (v: string): string => v };
 
+/** A column or the table went away under the copy (ALTER/DROP while streaming): retried. */
+function goneError(e: unknown, doing: string): CdcError | undefined {
+  const state = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
+  if (state !== '42703' && state !== '42P01') return undefined;
+  return new CdcError({
+    code: 'SOURCE_SETUP',
+    retry: 'retry',
+    message: `${doing} failed: ${e instanceof Error ? e.message : String(e)}`,
+    hint: 'The table changed while it was being copied; the read is retried (with the new shape once the stream has it).',
+    cause: e,
+  });
+}
+
 export class SnapshotReader {
-  private client: pg.Client | undefined;
+  private readonly conn: QueryConnection;
 
-  constructor(
-    private readonly cfg: PostgresConfig,
-    private readonly logger: Logger,
-  ) {}
-
-  private async connect(): Promise<pg.Client> {
-    if (this.client) return this.client;
-    const base = clientConfig(this.cfg, 'query');
-    const options = base.options ? `${base.options} ${REPLICATION_SESSION_OPTIONS}` : REPLICATION_SESSION_OPTIONS;
-    const c = new pg.Client({ ...base, options, application_name: `${base.application_name ?? 'dbmazz'}_snapshot` });
-    c.on('error', (e) => {
-      this.logger.warn({ err: toSourceError(e, `snapshot read on ${this.cfg.target}`).message }, 'snapshot connection lost');
-      if (this.client === c) this.client = undefined;
-    });
-    try {
-      await c.connect();
-    } catch (e) {
-      await c.end().catch(() => undefined);
-      throw toSourceError(e, `connect to ${this.cfg.target} for a snapshot read`);
-    }
-    this.client = c;
-    return c;
+  constructor(cfg: PostgresConfig, logger: Logger) {
+    this.conn = new QueryConnection(cfg, logger, (base) => ({
+      ...base,
+      options: base.options ? `${base.options} ${REPLICATION_SESSION_OPTIONS}` : REPLICATION_SESSION_OPTIONS,
+      application_name: `${base.application_name ?? 'dbmazz'}_snapshot`,
+    }));
   }
 
   /** Reads `sql` in a fresh REPEATABLE READ transaction; `doing` names it in errors. */
-  async read(sql: SqlText, doing: string): Promise<RawRead> {
-    const c = await this.connect();
-    try {
+  read(sql: SqlText, doing: string): Promise<RawRead> {
+    return this.conn.run(doing, async (c) => {
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
         const head = await c.query<{ snap: string; lsn: string }>(
@@ -69,43 +64,20 @@ export class SnapshotReader {
         return { snapshot: parsePgSnapshot(h.snap), walLsn: parseLsn(h.lsn), rows: res.rows };
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
-        throw e;
+        throw goneError(e, doing) ?? e;
       }
-    } catch (e) {
-      // A failed connection is reopened by the next read.
-      if (this.client === c && !(e instanceof Error && 'code' in e)) {
-        this.client = undefined;
-        await c.end().catch(() => undefined);
-      }
-      const state = e instanceof Error ? (e as Error & { code?: unknown }).code : undefined;
-      if (state === '42703' || state === '42P01') {
-        // A column or the table went away under the copy (ALTER/DROP while streaming).
-        throw new CdcError({
-          code: 'SOURCE_SETUP',
-          retry: 'retry',
-          message: `${doing} failed: ${e instanceof Error ? e.message : String(e)}`,
-          hint: 'The table changed while it was being copied; the read is retried (with the new shape once the stream has it).',
-          cause: e,
-        });
-      }
-      throw toSourceError(e, doing);
-    }
+    });
   }
 
   /** A single-value query outside any snapshot (estimates). */
-  async scalar(sql: SqlText, doing: string): Promise<string | undefined> {
-    const c = await this.connect();
-    try {
+  scalar(sql: SqlText, doing: string): Promise<string | undefined> {
+    return this.conn.run(doing, async (c) => {
       const res = await c.query<(string | null)[]>({ text: sql.text, values: [...sql.values], rowMode: 'array', types: rawText });
       return res.rows[0]?.[0] ?? undefined;
-    } catch (e) {
-      throw toSourceError(e, doing);
-    }
+    });
   }
 
-  async close(): Promise<void> {
-    const c = this.client;
-    this.client = undefined;
-    await c?.end().catch(() => undefined);
+  close(): Promise<void> {
+    return this.conn.close();
   }
 }
