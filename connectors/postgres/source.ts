@@ -138,6 +138,7 @@ export class PostgresSource implements Source {
       ready: () => this.snapshotReady(),
       failed: (err) => this.fail(err),
       allDone: () => this.snapshotsDone(),
+      ...(cfg.snapshotMode === 'initial_only' ? {} : { retainedWal: async () => (await this.slotStatus()).retainedWalBytes }),
     });
   }
 

@@ -61,6 +61,8 @@ export interface SnapshotEngineOptions {
   readonly failed: (err: CdcError) => void;
   /** Every table's snapshot is complete and durable. */
   readonly allDone?: () => void;
+  /** WAL the replication slot holds back on the server, in bytes (progress logs), when there is a slot. */
+  readonly retainedWal?: () => Promise<bigint | undefined>;
   readonly now?: () => number;
 }
 
@@ -601,9 +603,15 @@ export class SnapshotEngine {
     task.lastLogMs = now;
     const p = this.progress().find((x) => x.table === task.id);
     if (!p) return;
-    this.o.logger.info(
-      { table: formatTableId(task.id), rowsCopied: p.rowsCopied, rowsEstimated: p.rowsEstimated, chunks: p.chunks, rowsPerSecond: p.rowsPerSecond, etaSeconds: p.etaSeconds },
-      final ? 'snapshot done' : 'snapshot progress',
+    const fields = { table: formatTableId(task.id), rowsCopied: p.rowsCopied, rowsEstimated: p.rowsEstimated, chunks: p.chunks, rowsPerSecond: p.rowsPerSecond, etaSeconds: p.etaSeconds };
+    if (final || this.o.retainedWal === undefined) {
+      this.o.logger.info(fields, final ? 'snapshot done' : 'snapshot progress');
+      return;
+    }
+    // While a snapshot runs the slot holds WAL back: say how much, next to the progress.
+    this.o.retainedWal().then(
+      (bytes) => this.o.logger.info(bytes === undefined ? fields : { ...fields, slotRetainedWalBytes: Number(bytes) }, 'snapshot progress'),
+      () => this.o.logger.info(fields, 'snapshot progress'),
     );
   }
 }
