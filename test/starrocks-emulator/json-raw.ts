@@ -18,10 +18,18 @@ export class JsonNumber {
   constructor(readonly raw: string) {}
 }
 
+const NO_BAD_KEYS: ReadonlySet<string> = new Set<string>();
+
 export class JsonObject {
   readonly entries = new Map<string, JsonValue>();
+  #badKeys: Set<string> | null = null;
   /** Keys (raw source text, quotes included) whose escapes are invalid (lazy reading only). */
-  readonly badKeys = new Set<string>();
+  get badKeys(): ReadonlySet<string> {
+    return this.#badKeys ?? NO_BAD_KEYS;
+  }
+  addBadKey(key: string): void {
+    (this.#badKeys ??= new Set<string>()).add(key);
+  }
   get(key: string): JsonValue | undefined {
     return this.entries.get(key);
   }
@@ -127,7 +135,7 @@ export class JsonReader {
       let key: string;
       if (k instanceof JsonBadString) {
         key = k.raw;
-        obj.badKeys.add(key);
+        obj.addBadKey(key);
       } else key = k;
       this.skipWs();
       if (this.text.charCodeAt(this.pos) !== 0x3a) throw new JsonSyntaxError("expected ':'", this.pos);
@@ -285,16 +293,40 @@ export function stringifyJson(v: JsonValue, sortKeys = false): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v instanceof JsonNumber) return v.raw;
   if (v instanceof JsonBadString) return v.raw;
-  if (Array.isArray(v)) return `[${v.map((x) => stringifyJson(x, sortKeys)).join(',')}]`;
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + stringifyJson(v[i] ?? null, sortKeys);
+    return `${out}]`;
+  }
   const keys = [...v.entries.keys()];
   if (sortKeys) keys.sort(compareKeyBytes);
-  const key = (k: string): string => (v.badKeys.has(k) ? k : JSON.stringify(k));
-  return `{${keys.map((k) => `${key(k)}:${stringifyJson(v.entries.get(k) ?? null, sortKeys)}`).join(',')}}`;
+  const bad = v.badKeys;
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] ?? '';
+    out += `${i === 0 ? '' : ','}${bad.has(k) ? k : JSON.stringify(k)}:${stringifyJson(v.entries.get(k) ?? null, sortKeys)}`;
+  }
+  return `${out}}`;
 }
 
-/** Unsigned byte order of the UTF-8 keys (memcmp, shorter first on a common prefix). */
+/**
+ * Unsigned byte order of the UTF-8 keys (memcmp, shorter first on a common prefix). Code-point order is
+ * the same order, and keys hold no lone surrogate (a `\uD800` escape makes a bad key, kept as source
+ * text), so UTF-16 units are compared without encoding: below U+D800 and from U+E000 up, unit order is
+ * code-point order; a surrogate (U+10000 and up) must sort after U+E000..U+FFFF.
+ */
 function compareKeyBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (a === b) return 0;
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && x <= 0xdfff) x += 0x10000;
+    if (y >= 0xd800 && y <= 0xdfff) y += 0x10000;
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
 /**
@@ -312,8 +344,14 @@ export function jsonColumnText(v: JsonValue): string {
 /** Whether a value holds a string or key with an invalid escape anywhere. */
 export function hasBadEscape(v: JsonValue): boolean {
   if (v instanceof JsonBadString) return true;
-  if (Array.isArray(v)) return v.some(hasBadEscape);
-  if (v instanceof JsonObject) return v.badKeys.size > 0 || [...v.entries.values()].some(hasBadEscape);
+  if (Array.isArray(v)) {
+    for (const x of v) if (hasBadEscape(x)) return true;
+    return false;
+  }
+  if (v instanceof JsonObject) {
+    if (v.badKeys.size > 0) return true;
+    for (const x of v.entries.values()) if (hasBadEscape(x)) return true;
+  }
   return false;
 }
 
