@@ -55,7 +55,9 @@ export function convertJsonValue(col: string, t: ColumnType, v: JsonValue): Conv
     case 'MAP': {
       if (!(v instanceof JsonObject)) return fail(`Expected value type [object], got [${jsonTypeName(v)}]`);
       const byKey = new Map<string, [StoredValue, StoredValue]>();
-      for (const [k, x] of v.entries) {
+      const values = v.valueList();
+      for (const [i, k] of v.keyList().entries()) {
+        const x = values[i] ?? null;
         const key = convertText(col, t.key, k);
         const kv: StoredValue = key.ok ? key.value : null;
         byKey.set(JSON.stringify(String(kv)), [kv, elementOrNull(col, t.value, x)]); // duplicate keys de-duplicated (§8.2)

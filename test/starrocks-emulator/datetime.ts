@@ -74,9 +74,12 @@ export function parseDateTimeText(input: string): ParsedDateTime | null {
   return build(y, mo, d, h, mi, se, us);
 }
 
+function valid(y: number, mo: number, d: number, h: number, mi: number, se: number): boolean {
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && y >= 0 && y <= 9999 && h <= 23 && mi <= 59 && se <= 59;
+}
+
 function build(y: number, mo: number, d: number, h: number, mi: number, se: number, us: number): ParsedDateTime | null {
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return null;
-  if (y < 0 || y > 9999 || h > 23 || mi > 59 || se > 59) return null;
+  if (!valid(y, mo, d, h, mi, se)) return null;
   const date = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}`;
   const time = `${pad(h, 2)}:${pad(mi, 2)}:${pad(se, 2)}`;
   return { date, datetime: `${date} ${time}${us !== 0 ? `.${pad(us, 6)}` : ''}` };
@@ -104,7 +107,7 @@ function parseCanonical(s: string): ParsedDateTime | null | undefined {
   const d = digits2(s, 8);
   if (y1 < 0 || y2 < 0 || mo < 0 || d < 0) return undefined;
   const y = y1 * 100 + y2;
-  if (n === 10) return build(y, mo, d, 0, 0, 0, 0);
+  if (n === 10) return valid(y, mo, d, 0, 0, 0) ? { date: s, datetime: `${s} 00:00:00` } : null;
   const sep = s.charCodeAt(10);
   if ((sep !== 0x20 && sep !== 0x54) || s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a) return undefined;
   const h = digits2(s, 11);
@@ -126,6 +129,8 @@ function parseCanonical(s: string): ParsedDateTime | null | undefined {
     const c = s.charCodeAt(i);
     if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return undefined;
   }
+  // Already canonical (`YYYY-MM-DD HH:MM:SS`, or with exactly 6 fraction digits not all zero): as is.
+  if (sep === 0x20 && (n === 19 || (n === 26 && p === 26 && us !== 0))) return valid(y, mo, d, h, mi, se) ? { date: s.slice(0, 10), datetime: s } : null;
   return build(y, mo, d, h, mi, se, us);
 }
 

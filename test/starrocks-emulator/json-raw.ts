@@ -20,8 +20,17 @@ export class JsonNumber {
 
 const NO_BAD_KEYS: ReadonlySet<string> = new Set<string>();
 
+/** Objects with more keys than this get a Map index; smaller ones are searched linearly. */
+const INDEX_FROM = 8;
+
+/**
+ * A JSON object: keys in first-seen order, the last value of a duplicate key. Kept as two arrays (a row
+ * object of a Stream Load is small, and this is the per-row hot path); a Map indexes large objects.
+ */
 export class JsonObject {
-  readonly entries = new Map<string, JsonValue>();
+  readonly #keys: string[] = [];
+  readonly #vals: JsonValue[] = [];
+  #index: Map<string, number> | null = null;
   #badKeys: Set<string> | null = null;
   /** Keys (raw source text, quotes included) whose escapes are invalid (lazy reading only). */
   get badKeys(): ReadonlySet<string> {
@@ -30,11 +39,45 @@ export class JsonObject {
   addBadKey(key: string): void {
     (this.#badKeys ??= new Set<string>()).add(key);
   }
+  get size(): number {
+    return this.#keys.length;
+  }
+  /** Keys in first-seen order. */
+  keyList(): readonly string[] {
+    return this.#keys;
+  }
+  /** Values aligned with `keyList()`. */
+  valueList(): readonly JsonValue[] {
+    return this.#vals;
+  }
+  /** A copy as a Map (insertion order). */
+  get entries(): ReadonlyMap<string, JsonValue> {
+    return new Map(this.#keys.map((k, i) => [k, this.#vals[i] ?? null]));
+  }
   get(key: string): JsonValue | undefined {
-    return this.entries.get(key);
+    const i = this.#find(key);
+    return i < 0 ? undefined : this.#vals[i];
   }
   has(key: string): boolean {
-    return this.entries.has(key);
+    return this.#find(key) >= 0;
+  }
+  /** Set a key; a duplicate keeps its first position and takes the new value. */
+  set(key: string, v: JsonValue): void {
+    const i = this.#find(key);
+    if (i >= 0) {
+      this.#vals[i] = v;
+      return;
+    }
+    const n = this.#keys.push(key);
+    this.#vals.push(v);
+    if (this.#index !== null) this.#index.set(key, n - 1);
+    else if (n > INDEX_FROM) this.#index = new Map(this.#keys.map((k, j) => [k, j]));
+  }
+  #find(key: string): number {
+    if (this.#index !== null) return this.#index.get(key) ?? -1;
+    const keys = this.#keys;
+    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
+    return -1;
   }
 }
 
@@ -140,7 +183,7 @@ export class JsonReader {
       this.skipWs();
       if (this.text.charCodeAt(this.pos) !== 0x3a) throw new JsonSyntaxError("expected ':'", this.pos);
       this.pos++;
-      obj.entries.set(key, this.value(depth + 1));
+      obj.set(key, this.value(depth + 1));
       this.skipWs();
       const c = this.text.charCodeAt(this.pos);
       if (c === 0x2c) {
@@ -298,13 +341,12 @@ export function stringifyJson(v: JsonValue, sortKeys = false): string {
     for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + stringifyJson(v[i] ?? null, sortKeys);
     return `${out}]`;
   }
-  const keys = [...v.entries.keys()];
-  if (sortKeys) keys.sort(compareKeyBytes);
+  const keys = sortKeys ? [...v.keyList()].sort(compareKeyBytes) : v.keyList();
   const bad = v.badKeys;
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] ?? '';
-    out += `${i === 0 ? '' : ','}${bad.has(k) ? k : JSON.stringify(k)}:${stringifyJson(v.entries.get(k) ?? null, sortKeys)}`;
+    out += `${i === 0 ? '' : ','}${bad.has(k) ? k : JSON.stringify(k)}:${stringifyJson(v.get(k) ?? null, sortKeys)}`;
   }
   return `${out}}`;
 }
@@ -350,7 +392,7 @@ export function hasBadEscape(v: JsonValue): boolean {
   }
   if (v instanceof JsonObject) {
     if (v.badKeys.size > 0) return true;
-    for (const x of v.entries.values()) if (hasBadEscape(x)) return true;
+    for (const x of v.valueList()) if (hasBadEscape(x)) return true;
   }
   return false;
 }
