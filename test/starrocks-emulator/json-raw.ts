@@ -20,31 +20,36 @@ export class JsonNumber {
 
 const NO_BAD_KEYS: ReadonlySet<string> = new Set<string>();
 
-/** Objects with more keys than this get a Map index; smaller ones are searched linearly. */
-const INDEX_FROM = 8;
+/** The keys of an object in first-seen order and their positions; shared by objects with the same keys. */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+}
 
 /**
- * A JSON object: keys in first-seen order, the last value of a duplicate key. Kept as two arrays (a row
- * object of a Stream Load is small, and this is the per-row hot path); a Map indexes large objects.
+ * A JSON object: keys in first-seen order, the last value of a duplicate key. The rows of a Stream Load
+ * mostly repeat one key sequence, so the parser shares one key list and index (a `Shape`) between
+ * consecutive objects with the same keys: each row object is only an array of values.
  */
 export class JsonObject {
-  readonly #keys: string[] = [];
-  readonly #vals: JsonValue[] = [];
-  #index: Map<string, number> | null = null;
-  #badKeys: Set<string> | null = null;
+  readonly #shape: Shape;
+  readonly #vals: readonly JsonValue[];
+  readonly #badKeys: ReadonlySet<string>;
+  constructor(shape: Shape = { keys: [], index: new Map() }, vals: readonly JsonValue[] = [], badKeys: ReadonlySet<string> | null = null) {
+    this.#shape = shape;
+    this.#vals = vals;
+    this.#badKeys = badKeys ?? NO_BAD_KEYS;
+  }
   /** Keys (raw source text, quotes included) whose escapes are invalid (lazy reading only). */
   get badKeys(): ReadonlySet<string> {
-    return this.#badKeys ?? NO_BAD_KEYS;
-  }
-  addBadKey(key: string): void {
-    (this.#badKeys ??= new Set<string>()).add(key);
+    return this.#badKeys;
   }
   get size(): number {
-    return this.#keys.length;
+    return this.#shape.keys.length;
   }
   /** Keys in first-seen order. */
   keyList(): readonly string[] {
-    return this.#keys;
+    return this.#shape.keys;
   }
   /** Values aligned with `keyList()`. */
   valueList(): readonly JsonValue[] {
@@ -52,32 +57,14 @@ export class JsonObject {
   }
   /** A copy as a Map (insertion order). */
   get entries(): ReadonlyMap<string, JsonValue> {
-    return new Map(this.#keys.map((k, i) => [k, this.#vals[i] ?? null]));
+    return new Map(this.#shape.keys.map((k, i) => [k, this.#vals[i] ?? null]));
   }
   get(key: string): JsonValue | undefined {
-    const i = this.#find(key);
-    return i < 0 ? undefined : this.#vals[i];
+    const i = this.#shape.index.get(key);
+    return i === undefined ? undefined : this.#vals[i];
   }
   has(key: string): boolean {
-    return this.#find(key) >= 0;
-  }
-  /** Set a key; a duplicate keeps its first position and takes the new value. */
-  set(key: string, v: JsonValue): void {
-    const i = this.#find(key);
-    if (i >= 0) {
-      this.#vals[i] = v;
-      return;
-    }
-    const n = this.#keys.push(key);
-    this.#vals.push(v);
-    if (this.#index !== null) this.#index.set(key, n - 1);
-    else if (n > INDEX_FROM) this.#index = new Map(this.#keys.map((k, j) => [k, j]));
-  }
-  #find(key: string): number {
-    if (this.#index !== null) return this.#index.get(key) ?? -1;
-    const keys = this.#keys;
-    for (let i = 0; i < keys.length; i++) if (keys[i] === key) return i;
-    return -1;
+    return this.#shape.index.has(key);
   }
 }
 
@@ -163,14 +150,25 @@ export class JsonReader {
     throw new JsonSyntaxError('invalid literal', this.pos);
   }
 
+  /** The shape of the last object read at each depth (consecutive rows usually share it). */
+  readonly #shapes: (Shape | undefined)[] = [];
+
   private object(depth: number): JsonObject {
-    const obj = new JsonObject();
     this.pos++; // {
     this.skipWs();
     if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
-      return obj;
+      return new JsonObject();
     }
+    const last = this.#shapes[depth];
+    // While the keys repeat `last` (n of them so far) nothing else is built; at the first difference,
+    // own keys and index (which also resolve duplicate keys: first position, last value).
+    let same = last !== undefined;
+    let n = 0;
+    let keys: string[] = [];
+    let index: Map<string, number> | null = last === undefined ? new Map() : null;
+    const vals: JsonValue[] = [];
+    let bad: Set<string> | null = null;
     for (;;) {
       this.skipWs();
       if (this.text.charCodeAt(this.pos) !== 0x22) throw new JsonSyntaxError('expected object key', this.pos);
@@ -178,12 +176,29 @@ export class JsonReader {
       let key: string;
       if (k instanceof JsonBadString) {
         key = k.raw;
-        obj.addBadKey(key);
+        (bad ??= new Set<string>()).add(key);
       } else key = k;
       this.skipWs();
       if (this.text.charCodeAt(this.pos) !== 0x3a) throw new JsonSyntaxError("expected ':'", this.pos);
       this.pos++;
-      obj.set(key, this.value(depth + 1));
+      const v = this.value(depth + 1);
+      if (same && last !== undefined && n < last.keys.length && last.keys[n] === key) {
+        vals.push(v);
+        n++;
+      } else {
+        same = false;
+        if (index === null) {
+          keys = last?.keys.slice(0, n) ?? [];
+          index = new Map(keys.map((x, i) => [x, i]));
+        }
+        const at = index.get(key);
+        if (at !== undefined) vals[at] = v;
+        else {
+          index.set(key, keys.length);
+          keys.push(key);
+          vals.push(v);
+        }
+      }
       this.skipWs();
       const c = this.text.charCodeAt(this.pos);
       if (c === 0x2c) {
@@ -192,7 +207,14 @@ export class JsonReader {
       }
       if (c === 0x7d) {
         this.pos++;
-        return obj;
+        if (same && last !== undefined && n === last.keys.length) return new JsonObject(last, vals, bad);
+        if (index === null) {
+          keys = last?.keys.slice(0, n) ?? [];
+          index = new Map(keys.map((x, i) => [x, i]));
+        }
+        const shape: Shape = { keys, index };
+        this.#shapes[depth] = shape;
+        return new JsonObject(shape, vals, bad);
       }
       throw new JsonSyntaxError("expected ',' or '}'", this.pos);
     }
