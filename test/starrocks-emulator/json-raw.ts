@@ -363,7 +363,7 @@ export function stringifyJson(v: JsonValue, sortKeys = false): string {
     for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + stringifyJson(v[i] ?? null, sortKeys);
     return `${out}]`;
   }
-  const keys = sortKeys ? [...v.keyList()].sort(compareKeyBytes) : v.keyList();
+  const keys = sortKeys && !inKeyOrder(v.keyList()) ? [...v.keyList()].sort(compareKeyBytes) : v.keyList();
   const bad = v.badKeys;
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
@@ -371,6 +371,11 @@ export function stringifyJson(v: JsonValue, sortKeys = false): string {
     out += `${i === 0 ? '' : ','}${bad.has(k) ? k : JSON.stringify(k)}:${stringifyJson(v.get(k) ?? null, sortKeys)}`;
   }
   return `${out}}`;
+}
+
+function inKeyOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (compareKeyBytes(keys[i - 1] ?? '', keys[i] ?? '') > 0) return false;
+  return true;
 }
 
 /**
