@@ -55,8 +55,13 @@ export function applyRows(table: Table, targets: readonly TargetColumn[], rows: 
   const keyed = table.isKeyed;
   // The stored row's key equals the looked-up key only when every key column comes from the load.
   const keyFromLoad = keyTargets.every((ti) => ti >= 0);
+  // Reused for every row: the table reads key values and keeps none of them.
+  const key: StoredValue[] = new Array<StoredValue>(keyTargets.length);
   for (const r of rows) {
-    const key = keyTargets.map((ti) => (ti < 0 ? null : (r.values[ti] ?? null)));
+    for (let k = 0; k < keyTargets.length; k++) {
+      const ti = keyTargets[k] ?? -1;
+      key[k] = ti < 0 ? null : (r.values[ti] ?? null);
+    }
     if (isPk && r.op === 1) {
       if (table.deleteKey(key)) stats.deleted++;
       continue;
