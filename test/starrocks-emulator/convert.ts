@@ -55,7 +55,9 @@ export function convertJsonValue(col: string, t: ColumnType, v: JsonValue): Conv
     case 'MAP': {
       if (!(v instanceof JsonObject)) return fail(`Expected value type [object], got [${jsonTypeName(v)}]`);
       const byKey = new Map<string, [StoredValue, StoredValue]>();
-      for (const [k, x] of v.entries) {
+      const values = v.valueList();
+      for (const [i, k] of v.keyList().entries()) {
+        const x = values[i] ?? null;
         const key = convertText(col, t.key, k);
         const kv: StoredValue = key.ok ? key.value : null;
         byKey.set(JSON.stringify(String(kv)), [kv, elementOrNull(col, t.value, x)]); // duplicate keys de-duplicated (§8.2)
@@ -110,7 +112,7 @@ export function jsonAsText(v: JsonValue): string {
 function jsonToInteger(col: string, kind: IntegerKind, v: JsonValue): Converted {
   const r = INTEGER_RANGES[kind];
   if (v instanceof JsonNumber) {
-    if (/[.eE]/.test(v.raw)) return doubleToInteger(col, kind, Number(v.raw));
+    if (hasFractionOrExponent(v.raw)) return doubleToInteger(col, kind, Number(v.raw));
     const n = BigInt(v.raw);
     return n < r.min || n > r.max ? fail(`Value is overflow. column=${col}, value=${v.raw}`) : ok(n);
   }
@@ -121,6 +123,15 @@ function jsonToInteger(col: string, kind: IntegerKind, v: JsonValue): Converted 
     return fail(`Unable to cast string value to ${kind}. value=${v}, column=${col}`);
   }
   return fail(`Unsupported value type. Numeric type is required. column=${col}`);
+}
+
+/** A JSON number token with `.`, `e` or `E` (a double for simdjson). */
+function hasFractionOrExponent(raw: string): boolean {
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x2e || c === 0x65 || c === 0x45) return true;
+  }
+  return false;
 }
 
 /** `checked_cast<double, T>` then `static_cast` (truncation toward zero). */
@@ -185,7 +196,8 @@ export function convertText(col: string, t: ColumnType, s: string): Converted {
       return castToDecimal(col, s, t.precision, t.scale);
     case 'CHAR':
     case 'VARCHAR':
-      if (Buffer.byteLength(s, 'utf8') > t.length) return fail('the length of input is too long than schema.', 'length');
+      // A UTF-16 unit is at most 3 UTF-8 bytes: short strings need no byte count.
+      if (s.length * 3 > t.length && Buffer.byteLength(s, 'utf8') > t.length) return fail('the length of input is too long than schema.', 'length');
       return ok(s);
     case 'DATE': {
       const d = parseDateTimeText(s);
@@ -329,12 +341,12 @@ export function stringToDecimal(text: string, typePrecision: number, typeScale: 
   let precision = 0;
   let foundExponent = false;
   let exponent = 0;
-  let value = 0n;
+  let kept = ''; // the digits that make the value (the first typePrecision ones)
   for (; i < s.length; i++) {
     const c = s[i] ?? '';
     if (c >= '0' && c <= '9') {
       foundValue = true;
-      if (typePrecision > precision) value = value * 10n + BigInt(c.charCodeAt(0) - 48);
+      if (typePrecision > precision) kept += c;
       precision++;
       scale += foundDot;
     } else if (c === '.' && !foundDot) {
@@ -349,6 +361,7 @@ export function stringToDecimal(text: string, typePrecision: number, typeScale: 
       return { value: 0n, result: 'failure' };
     }
   }
+  let value = kept === '' ? 0n : BigInt(kept);
   const truncatedDigits = precision - typePrecision;
   if (exponent > scale) {
     const shift = exponent - scale;

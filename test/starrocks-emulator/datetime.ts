@@ -25,6 +25,8 @@ function twoDigitYear(y: number): number {
  */
 export function parseDateTimeText(input: string): ParsedDateTime | null {
   const s = input.trim();
+  const fast = parseCanonical(s);
+  if (fast !== undefined) return fast;
   let y: number, mo: number, d: number;
   let h = 0,
     mi = 0,
@@ -69,11 +71,67 @@ export function parseDateTimeText(input: string): ParsedDateTime | null {
       if (rest !== '' && m[6] === undefined) return null;
     }
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > daysInMonth(y, mo)) return null;
-  if (y < 0 || y > 9999 || h > 23 || mi > 59 || se > 59) return null;
+  return build(y, mo, d, h, mi, se, us);
+}
+
+function valid(y: number, mo: number, d: number, h: number, mi: number, se: number): boolean {
+  return mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo) && y >= 0 && y <= 9999 && h <= 23 && mi <= 59 && se <= 59;
+}
+
+function build(y: number, mo: number, d: number, h: number, mi: number, se: number, us: number): ParsedDateTime | null {
+  if (!valid(y, mo, d, h, mi, se)) return null;
   const date = `${pad(y, 4)}-${pad(mo, 2)}-${pad(d, 2)}`;
   const time = `${pad(h, 2)}:${pad(mi, 2)}:${pad(se, 2)}`;
   return { date, datetime: `${date} ${time}${us !== 0 ? `.${pad(us, 6)}` : ''}` };
+}
+
+/** Two ASCII digits at `p` as a number, or -1. */
+function digits2(s: string, p: number): number {
+  const a = s.charCodeAt(p) - 48;
+  const b = s.charCodeAt(p + 1) - 48;
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/**
+ * The canonical shapes `YYYY-MM-DD` and `YYYY-MM-DD HH:MM:SS[.f…][rest]` (`T` allowed for the space)
+ * without the RegExp — what every load of a DATETIME column written by a client sends. Gives exactly
+ * what the general parser gives; `undefined` for any other shape (the general parser decides).
+ */
+function parseCanonical(s: string): ParsedDateTime | null | undefined {
+  const n = s.length;
+  if (n !== 10 && n < 19) return undefined;
+  if (s.charCodeAt(4) !== 0x2d || s.charCodeAt(7) !== 0x2d) return undefined;
+  const y1 = digits2(s, 0);
+  const y2 = digits2(s, 2);
+  const mo = digits2(s, 5);
+  const d = digits2(s, 8);
+  if (y1 < 0 || y2 < 0 || mo < 0 || d < 0) return undefined;
+  const y = y1 * 100 + y2;
+  if (n === 10) return valid(y, mo, d, 0, 0, 0) ? { date: s, datetime: `${s} 00:00:00` } : null;
+  const sep = s.charCodeAt(10);
+  if ((sep !== 0x20 && sep !== 0x54) || s.charCodeAt(13) !== 0x3a || s.charCodeAt(16) !== 0x3a) return undefined;
+  const h = digits2(s, 11);
+  const mi = digits2(s, 14);
+  const se = digits2(s, 17);
+  if (h < 0 || mi < 0 || se < 0) return undefined;
+  let p = 19;
+  let us = 0;
+  if (p < n && s.charCodeAt(p) === 0x2e) {
+    const f0 = p + 1;
+    let q = f0;
+    while (q < n && s.charCodeAt(q) >= 0x30 && s.charCodeAt(q) <= 0x39) q++;
+    if (q === f0) return undefined;
+    for (let i = 0; i < 6; i++) us = us * 10 + (f0 + i < q ? s.charCodeAt(f0 + i) - 48 : 0);
+    p = q;
+  } else if (p < n && s.charCodeAt(p) >= 0x30 && s.charCodeAt(p) <= 0x39) return undefined; // a 3-digit seconds field
+  // The rest (`Z`, `+08:00`, …) is ignored, as by the general parser's `(.*)$` — which stops at a line terminator.
+  for (let i = p; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x0a || c === 0x0d || c === 0x2028 || c === 0x2029) return undefined;
+  }
+  // Already canonical (`YYYY-MM-DD HH:MM:SS`, or with exactly 6 fraction digits not all zero): as is.
+  if (sep === 0x20 && (n === 19 || (n === 26 && p === 26 && us !== 0))) return valid(y, mo, d, h, mi, se) ? { date: s.slice(0, 10), datetime: s } : null;
+  return build(y, mo, d, h, mi, se, us);
 }
 
 /** A JS Date as a local-wall-clock DATETIME text (used for CURRENT_TIMESTAMP defaults). */

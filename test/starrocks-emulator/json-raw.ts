@@ -18,15 +18,53 @@ export class JsonNumber {
   constructor(readonly raw: string) {}
 }
 
+const NO_BAD_KEYS: ReadonlySet<string> = new Set<string>();
+
+/** The keys of an object in first-seen order and their positions; shared by objects with the same keys. */
+interface Shape {
+  readonly keys: readonly string[];
+  readonly index: ReadonlyMap<string, number>;
+}
+
+/**
+ * A JSON object: keys in first-seen order, the last value of a duplicate key. The rows of a Stream Load
+ * mostly repeat one key sequence, so the parser shares one key list and index (a `Shape`) between
+ * consecutive objects with the same keys: each row object is only an array of values.
+ */
 export class JsonObject {
-  readonly entries = new Map<string, JsonValue>();
+  readonly #shape: Shape;
+  readonly #vals: readonly JsonValue[];
+  readonly #badKeys: ReadonlySet<string>;
+  constructor(shape: Shape = { keys: [], index: new Map() }, vals: readonly JsonValue[] = [], badKeys: ReadonlySet<string> | null = null) {
+    this.#shape = shape;
+    this.#vals = vals;
+    this.#badKeys = badKeys ?? NO_BAD_KEYS;
+  }
   /** Keys (raw source text, quotes included) whose escapes are invalid (lazy reading only). */
-  readonly badKeys = new Set<string>();
+  get badKeys(): ReadonlySet<string> {
+    return this.#badKeys;
+  }
+  get size(): number {
+    return this.#shape.keys.length;
+  }
+  /** Keys in first-seen order. */
+  keyList(): readonly string[] {
+    return this.#shape.keys;
+  }
+  /** Values aligned with `keyList()`. */
+  valueList(): readonly JsonValue[] {
+    return this.#vals;
+  }
+  /** A copy as a Map (insertion order). */
+  get entries(): ReadonlyMap<string, JsonValue> {
+    return new Map(this.#shape.keys.map((k, i) => [k, this.#vals[i] ?? null]));
+  }
   get(key: string): JsonValue | undefined {
-    return this.entries.get(key);
+    const i = this.#shape.index.get(key);
+    return i === undefined ? undefined : this.#vals[i];
   }
   has(key: string): boolean {
-    return this.entries.has(key);
+    return this.#shape.index.has(key);
   }
 }
 
@@ -112,14 +150,25 @@ export class JsonReader {
     throw new JsonSyntaxError('invalid literal', this.pos);
   }
 
+  /** The shape of the last object read at each depth (consecutive rows usually share it). */
+  readonly #shapes: (Shape | undefined)[] = [];
+
   private object(depth: number): JsonObject {
-    const obj = new JsonObject();
     this.pos++; // {
     this.skipWs();
     if (this.text.charCodeAt(this.pos) === 0x7d) {
       this.pos++;
-      return obj;
+      return new JsonObject();
     }
+    const last = this.#shapes[depth];
+    // While the keys repeat `last` (n of them so far) nothing else is built; at the first difference,
+    // own keys and index (which also resolve duplicate keys: first position, last value).
+    let same = last !== undefined;
+    let n = 0;
+    let keys: string[] = [];
+    let index: Map<string, number> | null = last === undefined ? new Map() : null;
+    const vals: JsonValue[] = [];
+    let bad: Set<string> | null = null;
     for (;;) {
       this.skipWs();
       if (this.text.charCodeAt(this.pos) !== 0x22) throw new JsonSyntaxError('expected object key', this.pos);
@@ -127,12 +176,29 @@ export class JsonReader {
       let key: string;
       if (k instanceof JsonBadString) {
         key = k.raw;
-        obj.badKeys.add(key);
+        (bad ??= new Set<string>()).add(key);
       } else key = k;
       this.skipWs();
       if (this.text.charCodeAt(this.pos) !== 0x3a) throw new JsonSyntaxError("expected ':'", this.pos);
       this.pos++;
-      obj.entries.set(key, this.value(depth + 1));
+      const v = this.value(depth + 1);
+      if (same && last !== undefined && n < last.keys.length && last.keys[n] === key) {
+        vals.push(v);
+        n++;
+      } else {
+        same = false;
+        if (index === null) {
+          keys = last?.keys.slice(0, n) ?? [];
+          index = new Map(keys.map((x, i) => [x, i]));
+        }
+        const at = index.get(key);
+        if (at !== undefined) vals[at] = v;
+        else {
+          index.set(key, keys.length);
+          keys.push(key);
+          vals.push(v);
+        }
+      }
       this.skipWs();
       const c = this.text.charCodeAt(this.pos);
       if (c === 0x2c) {
@@ -141,7 +207,14 @@ export class JsonReader {
       }
       if (c === 0x7d) {
         this.pos++;
-        return obj;
+        if (same && last !== undefined && n === last.keys.length) return new JsonObject(last, vals, bad);
+        if (index === null) {
+          keys = last?.keys.slice(0, n) ?? [];
+          index = new Map(keys.map((x, i) => [x, i]));
+        }
+        const shape: Shape = { keys, index };
+        this.#shapes[depth] = shape;
+        return new JsonObject(shape, vals, bad);
       }
       throw new JsonSyntaxError("expected ',' or '}'", this.pos);
     }
@@ -285,16 +358,44 @@ export function stringifyJson(v: JsonValue, sortKeys = false): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (v instanceof JsonNumber) return v.raw;
   if (v instanceof JsonBadString) return v.raw;
-  if (Array.isArray(v)) return `[${v.map((x) => stringifyJson(x, sortKeys)).join(',')}]`;
-  const keys = [...v.entries.keys()];
-  if (sortKeys) keys.sort(compareKeyBytes);
-  const key = (k: string): string => (v.badKeys.has(k) ? k : JSON.stringify(k));
-  return `{${keys.map((k) => `${key(k)}:${stringifyJson(v.entries.get(k) ?? null, sortKeys)}`).join(',')}}`;
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + stringifyJson(v[i] ?? null, sortKeys);
+    return `${out}]`;
+  }
+  const keys = sortKeys && !inKeyOrder(v.keyList()) ? [...v.keyList()].sort(compareKeyBytes) : v.keyList();
+  const bad = v.badKeys;
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i] ?? '';
+    out += `${i === 0 ? '' : ','}${bad.has(k) ? k : JSON.stringify(k)}:${stringifyJson(v.get(k) ?? null, sortKeys)}`;
+  }
+  return `${out}}`;
 }
 
-/** Unsigned byte order of the UTF-8 keys (memcmp, shorter first on a common prefix). */
+function inKeyOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (compareKeyBytes(keys[i - 1] ?? '', keys[i] ?? '') > 0) return false;
+  return true;
+}
+
+/**
+ * Unsigned byte order of the UTF-8 keys (memcmp, shorter first on a common prefix). Code-point order is
+ * the same order, and keys hold no lone surrogate (a `\uD800` escape makes a bad key, kept as source
+ * text), so UTF-16 units are compared without encoding: below U+D800 and from U+E000 up, unit order is
+ * code-point order; a surrogate (U+10000 and up) must sort after U+E000..U+FFFF.
+ */
 function compareKeyBytes(a: string, b: string): number {
-  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+  if (a === b) return 0;
+  const n = a.length < b.length ? a.length : b.length;
+  for (let i = 0; i < n; i++) {
+    let x = a.charCodeAt(i);
+    let y = b.charCodeAt(i);
+    if (x === y) continue;
+    if (x >= 0xd800 && x <= 0xdfff) x += 0x10000;
+    if (y >= 0xd800 && y <= 0xdfff) y += 0x10000;
+    return x < y ? -1 : 1;
+  }
+  return a.length < b.length ? -1 : a.length > b.length ? 1 : 0;
 }
 
 /**
@@ -312,8 +413,14 @@ export function jsonColumnText(v: JsonValue): string {
 /** Whether a value holds a string or key with an invalid escape anywhere. */
 export function hasBadEscape(v: JsonValue): boolean {
   if (v instanceof JsonBadString) return true;
-  if (Array.isArray(v)) return v.some(hasBadEscape);
-  if (v instanceof JsonObject) return v.badKeys.size > 0 || [...v.entries.values()].some(hasBadEscape);
+  if (Array.isArray(v)) {
+    for (const x of v) if (hasBadEscape(x)) return true;
+    return false;
+  }
+  if (v instanceof JsonObject) {
+    if (v.badKeys.size > 0) return true;
+    for (const x of v.valueList()) if (hasBadEscape(x)) return true;
+  }
   return false;
 }
 

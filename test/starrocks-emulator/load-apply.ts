@@ -52,13 +52,22 @@ export function applyRows(table: Table, targets: readonly TargetColumn[], rows: 
   const condType = condCol < 0 ? undefined : cols[condCol]?.type;
   const isPk = table.keysType === 'PRIMARY_KEYS';
 
+  const keyed = table.isKeyed;
+  // The stored row's key equals the looked-up key only when every key column comes from the load.
+  const keyFromLoad = keyTargets.every((ti) => ti >= 0);
+  // Reused for every row: the table reads key values and keeps none of them.
+  const key: StoredValue[] = new Array<StoredValue>(keyTargets.length);
   for (const r of rows) {
-    const key = keyTargets.map((ti) => (ti < 0 ? null : (r.values[ti] ?? null)));
+    for (let k = 0; k < keyTargets.length; k++) {
+      const ti = keyTargets[k] ?? -1;
+      key[k] = ti < 0 ? null : (r.values[ti] ?? null);
+    }
     if (isPk && r.op === 1) {
       if (table.deleteKey(key)) stats.deleted++;
       continue;
     }
-    const existing = table.isKeyed ? table.getRow(key) : undefined;
+    const encoded = keyed ? table.encodeKey(key) : undefined;
+    const existing = encoded !== undefined ? table.getRowByKey(encoded) : undefined;
     if (existing && condType && condTarget >= 0) {
       const incoming = r.values[condTarget] ?? null;
       const cmp = compareStored(condType, incoming, existing[condCol] ?? null);
@@ -78,9 +87,13 @@ export function applyRows(table: Table, targets: readonly TargetColumn[], rows: 
         if (ti >= 0) row[ci] = r.values[ti] ?? null;
       });
     } else {
-      row = targetOf.map((ti, ci) => (ti >= 0 ? (r.values[ti] ?? null) : (fill[ci] ?? null)));
+      row = new Array<StoredValue>(targetOf.length);
+      for (let ci = 0; ci < targetOf.length; ci++) {
+        const ti = targetOf[ci] ?? -1;
+        row[ci] = ti >= 0 ? (r.values[ti] ?? null) : (fill[ci] ?? null);
+      }
     }
-    table.putRow(row);
+    table.putRow(row, keyFromLoad ? encoded : undefined);
     stats.upserted++;
   }
   return stats;

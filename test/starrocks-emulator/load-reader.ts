@@ -37,7 +37,19 @@ export type ReadOutcome =
  */
 type Raw = { k: 'missing' } | { k: 'json'; v: JsonValue } | { k: 'text'; s: string | null } | { k: 'bin'; b: Buffer } | { k: 'invalid'; message: string };
 
-type RowAccess = (field: string) => Raw;
+/**
+ * Access to the fields of the current row. One per load, re-pointed at each row (no per-row closures).
+ * `json` returns the JSON value of a source field directly (`undefined` when missing) for a JSON body,
+ * sparing a `Raw` per cell; `NOT_JSON` for other bodies.
+ */
+interface RowAccess {
+  get(field: string): Raw;
+  autoOp(): Raw;
+  json(field: string): JsonValue | undefined | typeof NOT_JSON;
+}
+
+const NOT_JSON: unique symbol = Symbol('not json');
+const MISSING: Raw = { k: 'missing' };
 
 function newStats(): ReadStats {
   return { total: 0, filtered: 0, unselected: 0, errorLines: [] };
@@ -72,7 +84,7 @@ function parseOp(raw: Raw): 0 | 1 {
 function evalExpr(e: ColumnsExpr, get: RowAccess, now: Date): Raw {
   switch (e.kind) {
     case 'ref':
-      return get(e.name);
+      return get.get(e.name);
     case 'const':
       return { k: 'text', s: e.value };
     case 'now':
@@ -94,6 +106,8 @@ function exprName(e: ColumnsExpr): string {
 }
 
 type Conv = Converted;
+
+const MISSING_CONV: Conv = { ok: true, value: null };
 
 function convertRaw(t: TargetColumn, raw: Raw): Conv {
   switch (raw.k) {
@@ -134,10 +148,10 @@ function tooLongMessage(t: TargetColumn, raw: Raw): string {
 /**
  * Build one row operation, or a row-level error message. Throws OpError for a bad `__op` (fails the load).
  */
-function buildRow(plan: LoadPlan, get: RowAccess, autoOp: () => Raw, now: Date): RowOp | string {
+function buildRow(plan: LoadPlan, get: RowAccess, now: Date): RowOp | string {
   let op: 0 | 1 = 0;
-  if (plan.op.kind === 'auto') op = parseOp(autoOp());
-  else if (plan.op.kind === 'field') op = parseOp(get(plan.op.field));
+  if (plan.op.kind === 'auto') op = parseOp(get.autoOp());
+  else if (plan.op.kind === 'field') op = parseOp(get.get(plan.op.field));
   else if (plan.op.kind === 'const') op = plan.op.value;
   const values: StoredValue[] = new Array<StoredValue>(plan.targets.length).fill(null);
   for (let i = 0; i < plan.targets.length; i++) {
@@ -152,8 +166,12 @@ function buildRow(plan: LoadPlan, get: RowAccess, autoOp: () => Raw, now: Date):
     // (be/src/exec/file_scanner.cpp). A reader error (invalid_as_null = !strict_mode) also filters.
     let strictApplies = true;
     if (src.kind === 'default') conv = { ok: true, value: src.value };
-    else if (src.kind === 'field') conv = convertRaw(t, get(src.field));
-    else {
+    else if (src.kind === 'field') {
+      const j = get.json(src.field);
+      if (j === NOT_JSON) conv = convertRaw(t, get.get(src.field));
+      else if (j === undefined) conv = MISSING_CONV;
+      else conv = convertJsonValue(t.name, t.type, j);
+    } else {
       const raw = evalExpr(src.expr, get, now);
       conv = convertRaw(t, raw);
       strictApplies = src.expr.kind === 'ref' || raw.k === 'invalid';
@@ -173,6 +191,80 @@ function buildRow(plan: LoadPlan, get: RowAccess, autoOp: () => Raw, now: Date):
   return { op, values };
 }
 
+function positions(plan: LoadPlan): Map<string, number> {
+  const byPos = new Map<string, number>();
+  plan.sourceFields.forEach((f, i) => byPos.set(f.toLowerCase(), i));
+  return byPos;
+}
+
+/** The fields of one JSON row object: by `jsonpaths` when given, else by name. */
+class JsonRowAccess implements RowAccess {
+  readonly #plan: LoadPlan;
+  readonly #byPos: Map<string, number>;
+  #row: JsonObject = new JsonObject();
+  #vals: (JsonValue | undefined)[] = [];
+
+  constructor(plan: LoadPlan) {
+    this.#plan = plan;
+    this.#byPos = positions(plan);
+  }
+
+  setRow(row: JsonObject): void {
+    this.#row = row;
+    if (this.#plan.jsonPaths) this.#vals = this.#plan.jsonPaths.map((p) => evalJsonPath(row, p));
+  }
+
+  json(field: string): JsonValue | undefined {
+    if (this.#plan.jsonPaths) {
+      const i = this.#byPos.get(field.toLowerCase());
+      return i === undefined ? undefined : this.#vals[i];
+    }
+    let v = this.#row.get(field);
+    if (v === undefined) {
+      // expression refs may differ in case from the listed source name
+      const i = this.#byPos.get(field.toLowerCase());
+      const listed = i === undefined ? undefined : this.#plan.sourceFields[i];
+      if (listed !== undefined && listed !== field) v = this.#row.get(listed);
+    }
+    return v;
+  }
+
+  get(field: string): Raw {
+    const v = this.json(field);
+    return v === undefined ? MISSING : { k: 'json', v };
+  }
+
+  autoOp(): Raw {
+    const v = this.#row.get('__op');
+    return v === undefined ? MISSING : { k: 'json', v };
+  }
+}
+
+/** The positional fields of one CSV line. */
+class CsvRowAccess implements RowAccess {
+  readonly #byPos: Map<string, number>;
+  fields: readonly string[] = [];
+
+  constructor(plan: LoadPlan) {
+    this.#byPos = positions(plan);
+  }
+
+  json(): typeof NOT_JSON {
+    return NOT_JSON;
+  }
+
+  get(field: string): Raw {
+    const i = this.#byPos.get(field.toLowerCase());
+    if (i === undefined) return MISSING;
+    const s = this.fields[i] ?? '';
+    return { k: 'text', s: s === '\\N' ? null : s };
+  }
+
+  autoOp(): Raw {
+    return MISSING;
+  }
+}
+
 /** JSON body (format: json). */
 export function readJsonBody(plan: LoadPlan, text: string, now: Date = new Date()): ReadOutcome {
   const stats = newStats();
@@ -182,8 +274,7 @@ export function readJsonBody(plan: LoadPlan, text: string, now: Date = new Date(
   if (reader.pos >= text.length) return { ok: false, message: 'The JSON body is empty (emulator: an empty body is rejected)', stats };
   const first = text[reader.pos] ?? '';
   if (first !== '[' && first !== '{') return { ok: false, message: `illegal json started with ${first}`, stats };
-  const byPos = new Map<string, number>();
-  plan.sourceFields.forEach((f, i) => byPos.set(f.toLowerCase(), i));
+  const access = new JsonRowAccess(plan);
   const handleRow = (row: JsonValue): void => {
     stats.total++;
     if (!(row instanceof JsonObject)) {
@@ -196,31 +287,8 @@ export function readJsonBody(plan: LoadPlan, text: string, now: Date = new Date(
       addError(stats, 'construct row in object order failed, error: STRING_ERROR: Problem while parsing a string', stringifyJson(row));
       return;
     }
-    let get: RowAccess;
-    if (plan.jsonPaths) {
-      const paths = plan.jsonPaths;
-      const vals = paths.map((p) => evalJsonPath(row, p));
-      get = (field) => {
-        const i = byPos.get(field.toLowerCase());
-        const v = i === undefined ? undefined : vals[i];
-        return v === undefined ? { k: 'missing' } : { k: 'json', v };
-      };
-    } else {
-      get = (field) => {
-        let v = row.get(field);
-        if (v === undefined) {
-          // expression refs may differ in case from the listed source name
-          const i = byPos.get(field.toLowerCase());
-          const listed = i === undefined ? undefined : plan.sourceFields[i];
-          if (listed !== undefined && listed !== field) v = row.get(listed);
-        }
-        return v === undefined ? { k: 'missing' } : { k: 'json', v };
-      };
-    }
-    const r = buildRow(plan, get, () => {
-      const v = row.get('__op');
-      return v === undefined ? { k: 'missing' } : { k: 'json', v };
-    }, now);
+    access.setRow(row);
+    const r = buildRow(plan, access, now);
     if (typeof r === 'string') addError(stats, r, stringifyJson(row));
     else rows.push(r);
   };
@@ -262,8 +330,7 @@ export function readCsvBody(plan: LoadPlan, text: string, now: Date = new Date()
   const { columnSeparator, rowDelimiter, skipHeader } = plan.csv;
   const lines = text.split(rowDelimiter);
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();
-  const byPos = new Map<string, number>();
-  plan.sourceFields.forEach((f, i) => byPos.set(f.toLowerCase(), i));
+  const access = new CsvRowAccess(plan);
   try {
     for (const line of lines.slice(skipHeader)) {
       stats.total++;
@@ -272,13 +339,8 @@ export function readCsvBody(plan: LoadPlan, text: string, now: Date = new Date()
         addError(stats, `Value count does not match column count. Expect ${plan.sourceFields.length}, but got ${fields.length}`, line);
         continue;
       }
-      const get: RowAccess = (field) => {
-        const i = byPos.get(field.toLowerCase());
-        if (i === undefined) return { k: 'missing' };
-        const s = fields[i] ?? '';
-        return { k: 'text', s: s === '\\N' ? null : s };
-      };
-      const r = buildRow(plan, get, () => ({ k: 'missing' }), now);
+      access.fields = fields;
+      const r = buildRow(plan, access, now);
       if (typeof r === 'string') addError(stats, r, line);
       else rows.push(r);
     }

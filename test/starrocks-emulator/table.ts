@@ -168,10 +168,23 @@ export class Table {
     return this.#keyed.get(encodeKey(keyValues));
   }
 
-  /** Keyed tables: insert or replace by key; DUPLICATE_KEYS: append. `row` is taken over. */
-  putRow(row: StoredValue[]): void {
+  /** `encodeKey` of key values (key-column order): for `getRowByKey` / `putRow` on keyed tables. */
+  encodeKey(keyValues: readonly StoredValue[]): string {
+    return encodeKey(keyValues);
+  }
+
+  /** Keyed tables: the row stored under an encoded key (see `encodeKey`). */
+  getRowByKey(encoded: string): readonly StoredValue[] | undefined {
+    return this.#keyed.get(encoded);
+  }
+
+  /**
+   * Keyed tables: insert or replace by key; DUPLICATE_KEYS: append. `row` is taken over. `encoded`:
+   * the row's encoded key when the caller has it (keyed tables).
+   */
+  putRow(row: StoredValue[], encoded?: string): void {
     if (row.length !== this.#columns.length) throw new Error(`row has ${row.length} values, table ${this.name} has ${this.#columns.length} columns`);
-    if (this.isKeyed) this.#keyed.set(encodeKey(this.keyOf(row)), row);
+    if (this.isKeyed) this.#keyed.set(encoded ?? encodeKey(this.keyOf(row)), row);
     else this.#list.push(row);
     this.updateTime = new Date();
   }

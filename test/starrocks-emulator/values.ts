@@ -79,6 +79,8 @@ export function decimalToScaled(s: string): bigint {
 
 /** Encode key values into a Map key; unambiguous for any mix of values. */
 export function encodeKey(values: readonly StoredValue[]): string {
+  // One key column (keys of one table all have the same length): the tagged value alone.
+  if (values.length === 1) return encodeOne(values[0] ?? null);
   return JSON.stringify(values.map(encodeOne));
 }
 

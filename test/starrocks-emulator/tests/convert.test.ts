@@ -142,6 +142,35 @@ describe('JSON value conversion (PROTOCOL.md §8.1–§8.3)', () => {
     assert.throws(() => parseJson('"a\u0001"'));
     assert.equal(stringifyJson(parseJson('[1.0e+10, -0, "\\u00e9\\n"]')), '[1.0e+10,-0,"é\\n"]');
   });
+
+  it('DATETIME in the canonical shapes (parsed without the RegExp) gives what the general forms give', () => {
+    assert.equal(conv('DATETIME', '"2024-02-29 23:59:59.123456"'), '2024-02-29 23:59:59.123456');
+    assert.equal(conv('DATETIME', '"2024-02-29 23:59:59.000000"'), '2024-02-29 23:59:59');
+    assert.equal(conv('DATETIME', '"2024-02-29T23:59:59.1234567Z"'), '2024-02-29 23:59:59.123456');
+    assert.equal(conv('DATETIME', '"2024-02-29 23:59:59.12 UTC"'), '2024-02-29 23:59:59.120000');
+    assert.equal(conv('DATE', '"2024-02-29 23:59:59.123456"'), '2024-02-29');
+    assert.equal(conv('DATETIME', '"2024-02-29"'), '2024-02-29 00:00:00');
+    assert.ok(typeof conv('DATETIME', '"2023-02-29 00:00:00.123456"') === 'object');
+    assert.ok(typeof conv('DATETIME', '"2024-04-31"') === 'object');
+    assert.ok(typeof conv('DATETIME', '"2024-01-01 23:60:00"') === 'object');
+  });
+
+  it('rows with the same keys, then a duplicate or a different order: each object keeps its own keys and values', () => {
+    const rows = parseJson('[{"a":1,"b":"x"},{"a":2,"b":"y","a":3},{"b":"z","a":4},{"a":5}]');
+    assert.ok(Array.isArray(rows));
+    assert.deepEqual(
+      rows.map((r) => stringifyJson(r)),
+      ['{"a":1,"b":"x"}', '{"a":3,"b":"y"}', '{"b":"z","a":4}', '{"a":5}'],
+    );
+    assert.deepEqual(
+      rows.map((r) => conv('JSON', stringifyJson(r))),
+      ['{"a":1,"b":"x"}', '{"a":3,"b":"y"}', '{"a":4,"b":"z"}', '{"a":5}'],
+    );
+  });
+
+  it('JSON column keys in UTF-8 byte order (U+FFFF before an astral character)', () => {
+    assert.equal(conv('JSON', '{"\\ud83d\\ude00":1,"\\uffff":2,"z":3,"\\u00e9":4}'), '{"z":3,"é":4,"\uffff":2,"😀":1}');
+  });
 });
 
 describe('strict_mode through a real load (§8.1)', () => {
