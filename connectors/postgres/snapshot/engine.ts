@@ -299,7 +299,8 @@ export class SnapshotEngine {
           keep = keep.filter((i) => !c.keys.has(chunk.keyTexts[i] ?? ''));
           chunk.keyTexts.forEach((text, i) => {
             if (!c.keys.has(text)) return;
-            if (!task.unsettled.has(text)) task.reread.push(text);
+            // Read again later (also a key that was being read again: it conflicted once more).
+            if (!task.reread.includes(text)) task.reread.push(text);
             task.unsettled.set(text, chunk.rawKeys[i] ?? []);
           });
           this.o.logger.debug({ table: formatTableId(task.id), keys: c.keys.size }, 'snapshot rows left out: newer changes of them were streamed; reading them again');
