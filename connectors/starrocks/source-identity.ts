@@ -105,7 +105,8 @@ const text = (r: SqlRow, name: string): string => {
   return v === null || v === undefined ? '' : String(v);
 };
 
-export interface IdentityStoreOptions {
+/** What a store kept in one of the sink's own tables needs (source identities, the state store). */
+export interface OwnStoreOptions {
   readonly db: string;
   readonly replicationNum: number | undefined;
   readonly labelPrefix: string;
@@ -115,6 +116,8 @@ export interface IdentityStoreOptions {
   readonly load: (job: LoadJob) => Promise<LoadResult>;
   readonly now: () => Date;
 }
+
+export type IdentityStoreOptions = OwnStoreOptions;
 
 /** The highest dbmazz_cdc_version of a table; undefined when it is empty (or has no such column). */
 export async function maxVersion(query: Query, db: string, table: string, versionColumn: string): Promise<bigint | undefined> {

@@ -18,7 +18,7 @@ import type { Query } from './setup/mysql.js';
 import { mysqlError } from './setup/mysql.js';
 import { createOwnTable, loadOwnRows, ownTableColumns, type OwnTable } from './setup/own-table.js';
 import { formatSyncedAt } from './stream-load/body.js';
-import type { LoadJob, LoadResult } from './stream-load/loader.js';
+import type { OwnStoreOptions } from './source-identity.js';
 import { STATE_TABLE } from './table-names.js';
 
 /** Longest key or value in bytes (VARCHAR(65533)). */
@@ -49,17 +49,10 @@ export function prefixPattern(prefix: string): string {
   return `${cut < 0 ? prefix : prefix.slice(0, cut)}%`;
 }
 
-export interface StateStoreOptions {
-  readonly db: string;
-  readonly replicationNum: number | undefined;
-  readonly labelPrefix: string;
-  readonly loadTimeoutMs: number;
-  readonly logger: ConnectorContext['logger'];
-  /** Sends one Stream Load and returns once it is visible (StreamLoader.loadVisible). */
-  readonly load: (job: LoadJob) => Promise<LoadResult>;
+/** `load` must return once the write is visible (StreamLoader.loadVisible). */
+export interface StateStoreOptions extends OwnStoreOptions {
   /** Runs `fn` with a query function on the FE (the sink's SqlRunner). */
   readonly sql: <T>(fn: (query: Query) => Promise<T>) => Promise<T>;
-  readonly now: () => Date;
 }
 
 export class StarRocksStateStore implements StateStore {
