@@ -13,6 +13,7 @@ import {
   CdcError,
   formatLsn,
   formatTableId,
+  isUnchanged,
   LSN_ZERO,
   maxLsn,
   parseLsn,
@@ -30,6 +31,7 @@ import {
   type TableId,
   type TableSchema,
   type TableSnapshotProgress,
+  type Value,
   tableKey,
 } from '../../core/index.js';
 import { missingTables } from './replication/publication.js';
@@ -374,7 +376,11 @@ export class PostgresSource implements Source {
         this.keyIndexes.set(r.schema, idx);
       }
       tracker.touch(table, keyText(r.op === 'delete' ? r.before : r.after, idx));
-      if (r.op === 'update' && r.oldKey !== undefined) tracker.touch(table, keyText(r.oldKey, r.oldKey.map((_, i) => i)));
+      if (r.op === 'update' && r.oldKey !== undefined) {
+        tracker.touch(table, keyText(r.oldKey, r.oldKey.map((_, i) => i)));
+        // Unchanged TOAST values of a moved row, and no before-image: the new key is read again.
+        if (r.after.some((c) => isUnchanged(c))) this.engine.rereadMovedKey(table, idx.map((i) => r.after[i] ?? null) as Value[]);
+      }
     }
   }
 

@@ -19,6 +19,8 @@ import { randomBytes } from 'node:crypto';
 import type { Logger } from 'pino';
 import {
   CdcError,
+  DecimalValue,
+  TemporalValue,
   formatTableId,
   tableKey,
   type Cell,
@@ -137,6 +139,16 @@ class TableTask {
     this.key = tableKey(id);
     this.reason = reason;
   }
+}
+
+/** A key value as PostgreSQL's input text (the reader's session settings), for reading the key again. */
+function pgText(v: Value): string | undefined {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'bigint' || typeof v === 'number') return String(v);
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  if (v instanceof DecimalValue || v instanceof TemporalValue) return v.text;
+  if (v instanceof Uint8Array) return `\\x${Buffer.from(v).toString('hex')}`;
+  return undefined;
 }
 
 const READ_RETRY_MS = 1000;
@@ -322,6 +334,28 @@ export class SnapshotEngine {
     }
     if (rows.length > 0 || marks.length > 0) this.pump();
     return { rows, marks };
+  }
+
+  /**
+   * A streamed key change moved a row to `key` (values aligned with the key columns) without sending
+   * its unchanged TOAST values, while the table's copy runs: the sink cannot take them from the old
+   * key's row when that row was not copied yet, and the new key's range may be copied already. The new
+   * key is read again (a later read has the whole row). Keys whose values cannot be written back as
+   * text are left (the sink warns about the columns it could not fill).
+   */
+  rereadMovedKey(table: string, key: readonly Value[]): void {
+    const task = this.tasks.get(table);
+    if (task === undefined || task.phase === 'done' || task.phase === 'failed') return;
+    const raw: string[] = [];
+    for (const v of key) {
+      const t = pgText(v);
+      if (t === undefined) return;
+      raw.push(t);
+    }
+    const text = keyText(key, key.map((_, i) => i));
+    if (!task.reread.includes(text)) task.reread.push(text);
+    task.unsettled.set(text, raw);
+    this.pump();
   }
 
   /** Everything before the mark `token` is durable in the sink. */
