@@ -142,6 +142,11 @@ export class StreamLoadClient {
     const secure = url.protocol === 'https:';
     const target = `PUT ${url.protocol}//${url.host}${url.pathname}`;
     return new Promise((resolve, reject) => {
+      // Aborted already: no request at all (a destroyed request emits 'error' later; see below).
+      if (signal?.aborted) {
+        reject(new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: `Stream Load ${target} aborted`, cause: signal.reason }));
+        return;
+      }
       let settled = false;
       let bodySent = false;
       /** Any byte of a reply (interim or final) arrived on this request's socket. */
@@ -191,11 +196,9 @@ export class StreamLoadClient {
           'Content-Length': String(body.length),
         },
       });
-
-      if (signal?.aborted) {
-        onAbort();
-        return;
-      }
+      // First of all: a request destroyed for any reason emits 'error' ("socket hang up") later, and an
+      // 'error' without a listener would crash the process.
+      req.on('error', (err) => finish(err));
       signal?.addEventListener('abort', onAbort, { once: true });
 
       req.on('socket', (socket) => {
@@ -217,7 +220,6 @@ export class StreamLoadClient {
         }
       });
       req.on('continue', sendBody);
-      req.on('error', (err) => finish(err));
       req.on('response', (res) => {
         if (!bodySent) setTimer(responseTimeoutMs, () => finish(new HttpTimeoutError('response', responseTimeoutMs, target)));
         const chunks: Buffer[] = [];

@@ -267,6 +267,25 @@ describe('StreamLoadClient', () => {
     await assert.rejects(p, (e: unknown) => e instanceof CdcError && e.retry === 'retry' && /aborted/.test(e.message));
   });
 
+  it('a signal aborted before the load starts: rejected at once, and no late "socket hang up" error escapes', async () => {
+    const be = await serve(() => undefined);
+    const ac = new AbortController();
+    ac.abort(new Error('pipeline halted'));
+    const escaped: unknown[] = [];
+    const onUncaught = (e: unknown): void => {
+      escaped.push(e);
+    };
+    process.on('uncaughtException', onUncaught);
+    try {
+      const p = client(be.url).put('/api/db/t/_stream_load', {}, Buffer.from('[]'), ac.signal);
+      await assert.rejects(p, (e: unknown) => e instanceof CdcError && e.retry === 'retry' && /aborted/.test(e.message));
+      await new Promise((r) => setTimeout(r, 200));
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+    assert.deepEqual(escaped.map(String), []);
+  });
+
   it('reuses the keep-alive connection to a BE across loads', async () => {
     const sockets = new Set<unknown>();
     const be = await serve((req, res) => {
