@@ -284,7 +284,6 @@ export class PostgresSource implements Source {
 
   /** A chunk was read: place it into the stream at the next transaction boundary. */
   private snapshotReady(): void {
-    this.injectWanted = true;
     if (this.cfg.snapshotMode === 'initial_only') {
       this.onceEmit(() => {
         const { rows, marks } = this.engine.take(undefined, false, nowMicros());
@@ -292,6 +291,7 @@ export class PostgresSource implements Source {
       });
       return;
     }
+    this.injectWanted = true;
     if (this.state === 'streaming') this.pump.pushTask(() => this.injectTask());
   }
 

@@ -178,12 +178,6 @@ export class SnapshotEngine {
     return [...this.tasks.values()].filter((t) => t.phase !== 'done').map((t) => t.id);
   }
 
-  /** Whether a chunk waits to be placed into the stream. */
-  get hasReady(): boolean {
-    for (const t of this.tasks.values()) if (t.ready !== undefined) return true;
-    return false;
-  }
-
   /**
    * Decides snapshots of `tables` (from their first row) and records them durably before returning:
    * call it before whatever makes the tables' changes stream (slot creation, publishing).
