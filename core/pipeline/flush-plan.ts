@@ -6,6 +6,8 @@
  *   `Sink.schemaChanged` runs before any record with the new shape is written.
  * - A truncate is a barrier: the tables work before it completes before the truncate, which completes
  *   before anything after it. Truncates are rare; a barrier keeps the ordering trivially right.
+ * - A plan with a truncate, a schema step or a sweep is a `barrier` across flushes too (flush-writer.ts):
+ *   it starts once every earlier flush has ended, and later flushes start once it has ended.
  */
 import type { ChangeRecord } from '../model/change-record.js';
 import type { Lsn } from '../model/lsn.js';
@@ -34,6 +36,8 @@ export interface FlushPlan {
   /** The schemas the sink knows once the plan has run, by table key. */
   readonly schemas: ReadonlyMap<string, TableSchema>;
   readonly changes: number;
+  /** Has a truncate, schema or sweep step: no overlap with the flushes before and after it. */
+  readonly barrier: boolean;
 }
 
 /**
@@ -177,5 +181,6 @@ export function planFlush(
     }
   }
   endPhase();
-  return { phases, schemas, changes };
+  const barrier = phases.some((p) => p.kind === 'truncate' || p.tables.some((t) => t.steps.some((s) => s.kind !== 'write')));
+  return { phases, schemas, changes, barrier };
 }

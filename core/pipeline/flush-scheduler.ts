@@ -1,8 +1,12 @@
 /**
- * Owns the buffer and the flush in flight, and decides when a flush starts: at `flushSize` buffered
+ * Owns the buffer and the flushes in flight, and decides when a flush starts: at `flushSize` buffered
  * events, `flushIntervalMs` after the oldest buffered event, at once when the buffer is full or a full
- * flush is requested. One flush at a time (flush N+1 starts only once flush N is durable), taking at
- * most `flushSize` events, so memory stays within buffered + in-flight <= the bounds.
+ * flush is requested. Each flush takes at most `flushSize` events. Up to `maxFlushesInFlight` flushes
+ * are in flight (default 2): flush N+1 starts when it is due even while N is still loading, so the
+ * daemon plans and encodes it while the sink applies N (the writer keeps the order per table and the
+ * barriers: flush-writer.ts). Confirmation stays in order: `durable` is called for a flush only once it
+ * and every earlier flush are durable, whatever order they finish in. A flush counts as in flight until
+ * then, so memory stays within buffered + in flight (all flushes) <= the bounds.
  *
  * Backpressure: once buffered + in-flight reaches `maxBufferedEvents` or `maxBufferedBytes`,
  * `waitForSpace` hands the source a promise that resolves when the total drops below the low watermark.
@@ -18,20 +22,42 @@ export interface FlushSchedulerDeps {
   readonly maxBufferedBytes: number;
   flushSize: number;
   flushIntervalMs: number;
-  /** Writes one flush; resolves when all of it is durable. */
+  /**
+   * Flushes in flight at most (started, not yet confirmed in order); default
+   * `DEFAULT_MAX_FLUSHES_IN_FLIGHT`. 1: one flush at a time.
+   */
+  readonly maxFlushesInFlight?: number;
+  /**
+   * Writes one flush; resolves when all of it is durable. Called in flush order; a call may come while
+   * earlier flushes are in flight (the writer orders them).
+   */
   readonly write: (items: readonly BufferItem[]) => Promise<void>;
-  /** Every item up to `lastSeq` is durable (called before the next flush starts). */
+  /** Every item up to `lastSeq` is durable (every earlier flush too). */
   readonly durable: (lastSeq: number) => void;
   readonly failed: (err: unknown) => void;
   /** The counters changed (buffered, in flight). */
   readonly changed: () => void;
 }
 
+/** Flushes in flight at once, unless told otherwise: one loading while the next one is prepared. */
+export const DEFAULT_MAX_FLUSHES_IN_FLIGHT = 2;
+
+interface Flight {
+  readonly lastSeq: number;
+  readonly events: number;
+  readonly bytes: number;
+  durable: boolean;
+}
+
 export class FlushScheduler {
   private readonly buffer = new EventBuffer();
   private active = true;
   private stopReason: unknown;
-  private flushing = false;
+  /** Started and not yet confirmed, in flush order. */
+  private flights: Flight[] = [];
+  private readonly maxFlights: number;
+  /** A flush failed: nothing after it is confirmed. */
+  private broken = false;
   private inFlightCount = 0;
   private inFlightByteCount = 0;
   private timer: TimerHandle | undefined;
@@ -40,7 +66,9 @@ export class FlushScheduler {
   private space: Deferred | undefined;
   private quietWaiters: Deferred[] = [];
 
-  constructor(private readonly deps: FlushSchedulerDeps) {}
+  constructor(private readonly deps: FlushSchedulerDeps) {
+    this.maxFlights = Math.max(1, deps.maxFlushesInFlight ?? DEFAULT_MAX_FLUSHES_IN_FLIGHT);
+  }
 
   get bufferedEvents(): number {
     return this.buffer.length;
@@ -60,7 +88,12 @@ export class FlushScheduler {
 
   /** Nothing buffered and no flush in flight. */
   get quiet(): boolean {
-    return this.buffer.length === 0 && !this.flushing;
+    return this.buffer.length === 0 && this.flights.length === 0;
+  }
+
+  /** Flushes started and not yet confirmed. */
+  get flushesInFlight(): number {
+    return this.flights.length;
   }
 
   /** True while the source is held back. */
@@ -98,14 +131,20 @@ export class FlushScheduler {
     return this.space.promise;
   }
 
-  /** Starts a flush when one is due, arms the interval timer otherwise. */
+  /** Starts flushes while one is due and fewer than the maximum are in flight; arms the timer otherwise. */
   kick(): void {
-    if (this.flushing || !this.active) return;
+    // After one starts, another may be due at once (a buffer of more than `flushSize`).
+    let started = true;
+    while (started && this.active && this.flights.length < this.maxFlights) started = this.startDue();
+  }
+
+  /** Starts one flush when it is due; false when none started. */
+  private startDue(): boolean {
     const firstAt = this.buffer.firstAt;
     if (firstAt === undefined) {
       this.clearTimer();
-      for (const waiter of this.quietWaiters.splice(0)) waiter.resolve();
-      return;
+      if (this.flights.length === 0) for (const waiter of this.quietWaiters.splice(0)) waiter.resolve();
+      return false;
     }
     const dueAt = firstAt + this.deps.flushIntervalMs;
     const due =
@@ -116,10 +155,11 @@ export class FlushScheduler {
       this.deps.clock.now() >= dueAt;
     if (!due) {
       this.armTimer(dueAt);
-      return;
+      return false;
     }
     this.clearTimer();
     this.start(this.buffer.take(this.deps.flushSize));
+    return true;
   }
 
   /** Writes everything buffered now; resolves when nothing is buffered or in flight. */
@@ -151,31 +191,46 @@ export class FlushScheduler {
   }
 
   private start(items: BufferItem[]): void {
-    const lastSeq = items[items.length - 1]?.seq ?? 0;
-    this.flushing = true;
-    this.inFlightCount = items.length;
-    this.inFlightByteCount = items.reduce((sum, item) => sum + item.bytes, 0);
+    const flight: Flight = {
+      lastSeq: items[items.length - 1]?.seq ?? 0,
+      events: items.length,
+      bytes: items.reduce((sum, item) => sum + item.bytes, 0),
+      durable: false,
+    };
+    this.flights.push(flight);
+    this.inFlightCount += flight.events;
+    this.inFlightByteCount += flight.bytes;
     this.deps.changed();
     this.deps.write(items).then(
       () => {
-        this.landed();
-        if (!this.active) return;
+        flight.durable = true;
+        const lastSeq = this.land();
+        if (!this.active || this.broken || lastSeq === undefined) return;
         this.deps.durable(lastSeq);
         this.releaseSpace();
         this.kick();
         this.deps.changed();
       },
       (err: unknown) => {
-        this.landed();
+        this.broken = true;
+        this.flights = this.flights.filter((f) => f !== flight);
+        this.inFlightCount -= flight.events;
+        this.inFlightByteCount -= flight.bytes;
         if (this.active) this.deps.failed(err);
       },
     );
   }
 
-  private landed(): void {
-    this.flushing = false;
-    this.inFlightCount = 0;
-    this.inFlightByteCount = 0;
+  /** Drops the durable flushes at the head (in order); returns the last one's `lastSeq`, if any. */
+  private land(): number | undefined {
+    let lastSeq: number | undefined;
+    while (this.flights[0]?.durable === true) {
+      const flight = this.flights.shift() as Flight;
+      this.inFlightCount -= flight.events;
+      this.inFlightByteCount -= flight.bytes;
+      lastSeq = flight.lastSeq;
+    }
+    return lastSeq;
   }
 
   private overBound(): boolean {

@@ -34,14 +34,29 @@ export interface WriteResult {
   readonly adjustedValues?: Readonly<Record<string, number>>;
 }
 
+/** Options of one `Sink.write` call. */
+export interface WriteOptions {
+  /**
+   * Given only to a sink that declares `awaitsReady`. The batch may be prepared (planned, encoded: pure
+   * work, nothing read from or written to the target) at once, but every read of the target (e.g.
+   * looking up stored rows, replay checks: they must see the previous write of this table) and every
+   * write must wait until `ready` resolves: then everything the pipeline wrote before this batch for
+   * this table is durable. When `ready` rejects, the sink must send nothing and reject (the pipeline
+   * failed elsewhere; with that reason or any error: it is not retried).
+   */
+  readonly ready?: Promise<void>;
+}
+
 /**
  * A change sink. Lifecycle: `validateConnection` → `setup` → (`write`)* → `close`.
  * `write` resolves only when the batch is durable (visible or committed); the runtime confirms source
  * positions only after that. `write` may be called concurrently for different tables, never for the
- * same table. Errors are `CdcError`s: `retry: 'retry'` for transient failures (the runtime retries
- * with the same batch, so writes must be idempotent per batch; when they keep failing it restarts the
- * pipeline with a new sink instance, from the source's confirmed position), `never` for errors that
- * need an operator (the daemon stops).
+ * same table, except that a sink declaring `awaitsReady` may get the next batch of a table while the
+ * previous one is still being written, with `options.ready` (WriteOptions) that it awaits before it
+ * touches the target. Errors are `CdcError`s: `retry: 'retry'` for transient failures (the runtime
+ * retries with the same batch, so writes must be idempotent per batch; when they keep failing it
+ * restarts the pipeline with a new sink instance, from the source's confirmed position), `never` for
+ * errors that need an operator (the daemon stops).
  */
 export interface Sink {
   readonly type: string;
@@ -60,7 +75,14 @@ export interface Sink {
   checkTables?(tables: readonly TableId[]): readonly string[];
   /** Called when a source table's shape changed, before any record carrying the new shape is written. */
   schemaChanged?(schema: TableSchema, previous: TableSchema | undefined): Promise<void>;
-  write(batch: TableBatch, signal: AbortSignal): Promise<WriteResult>;
+  /**
+   * Optional: true when `write` honours `WriteOptions.ready`, so the runtime can hand it a table's next
+   * batch to prepare while the previous flush is still loading (the next batch is encoded while the
+   * target applies the current one). Without it, the runtime calls `write` for a table only once that
+   * table's previous writes are durable, and never passes `ready`.
+   */
+  readonly awaitsReady?: boolean;
+  write(batch: TableBatch, signal: AbortSignal, options?: WriteOptions): Promise<WriteResult>;
   /**
    * Applies a source TRUNCATE of `tables` (at stream position `lsn`), after every earlier change of the
    * stream is written and before any later one. Called only with TRUNCATE_POLICY=apply. Retried like

@@ -35,6 +35,8 @@ export interface HarnessOptions extends Partial<Omit<PipelineOptions, 'retry'>> 
   readonly source?: Partial<MemorySourceOptions>;
   readonly tables?: readonly TableSchema[];
   readonly random?: () => number;
+  /** Another memory sink (e.g. a subclass); `sink` options are then ignored. */
+  readonly makeSink?: () => MemorySink;
 }
 
 export function options(o: HarnessOptions = {}): PipelineOptions {
@@ -54,7 +56,7 @@ export function options(o: HarnessOptions = {}): PipelineOptions {
 export async function startPipeline(o: HarnessOptions = {}): Promise<Harness> {
   const tables = o.tables ?? [orders, items];
   const source = new MemorySource({ tables, ...o.source });
-  const sink = new MemorySink(o.sink);
+  const sink = o.makeSink?.() ?? new MemorySink(o.sink);
   const clock = new FakeClock();
   const state = new RuntimeState();
   const log = createTestLogger('debug');
