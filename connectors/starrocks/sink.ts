@@ -3,7 +3,7 @@
  * planned into loads (rows/plan.ts), encoded (stream-load/body.ts) and sent as labelled Stream
  * Loads (stream-load/loader.ts). `write` resolves only when every load of the batch is committed.
  */
-import type { ConnectorContext, Lsn, Sink, SinkCapabilities, SinkSetupContext, StateStore, TableBatch, TableId, TableSchema, WriteResult } from '../../core/index.js';
+import type { ConnectorContext, Lsn, Sink, SinkCapabilities, SinkSetupContext, StateStore, TableBatch, TableId, TableSchema, WriteOptions, WriteResult } from '../../core/index.js';
 import { CdcError, formatTableId, tableKey } from '../../core/index.js';
 import { AUDIT_COLUMN_NAMES } from './audit.js';
 import type { StarRocksConfig } from './config.js';
@@ -54,6 +54,8 @@ export interface StarRocksSinkDeps {
 export class StarRocksSink implements Sink {
   readonly type = 'starrocks';
   readonly capabilities = STARROCKS_CAPABILITIES;
+  /** `write` plans and encodes a batch before `ready`, and reads or loads only after it. */
+  readonly awaitsReady = true;
   private readonly tables = new Map<string, TargetTable>();
   private mappings = new WeakMap<TableSchema, ColumnMapping>();
   /** SCHEMA_EVOLUTION=ignore: source schemas without the columns the target lacks (reset on prepare). */
@@ -190,10 +192,13 @@ export class StarRocksSink implements Sink {
     await this.runSql((query) => this.prepare(query, schema, previous));
   }
 
-  async write(batch: TableBatch, signal: AbortSignal): Promise<WriteResult> {
+  async write(batch: TableBatch, signal: AbortSignal, options: WriteOptions = {}): Promise<WriteResult> {
     if (signal.aborted) throw new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: 'write aborted', cause: signal.reason });
-    if (batch.records.length === 0) return { rowsWritten: 0, bytesWritten: 0, loads: 0 };
-    const target = await this.targetFor(batch.schema);
+    // Sink.awaitsReady: everything up to the loads is pure work, except reads of the target (preparing
+    // a new table, the replay guard, old rows), which wait for `ready` like the loads.
+    const ready = options.ready ?? Promise.resolve();
+    if (batch.records.length === 0) return ready.then(() => ({ rowsWritten: 0, bytesWritten: 0, loads: 0 }));
+    const target = await this.targetFor(batch.schema, ready);
     const key = tableKey(batch.schema.id);
     // Columns the target lacks (SCHEMA_EVOLUTION=ignore) are left out; otherwise the batch as it is.
     const view = projectColumns(batch.schema, batch.records, (n) => target.byLowerName.has(n.toLowerCase()), this.projections);
@@ -205,6 +210,7 @@ export class StarRocksSink implements Sink {
     const minVersion = minCommitVersion(batch.records);
     let variant: string | undefined;
     if (this.guard.applies(key, minVersion)) {
+      await ready;
       records = await this.runSql((query) => this.guard.filter(query, key, this.guardTarget(target, view.schema), view.records));
       if (records.length < view.records.length) {
         this.ctx.logger.info(
@@ -223,11 +229,11 @@ export class StarRocksSink implements Sink {
     const carried =
       lookup.requests.length === 0
         ? undefined
-        : await this.oldRows.get(`${key}:${identityText(identity)}:${variant ?? ''}`, () =>
+        : await ready.then(() => this.oldRows.get(`${key}:${identityText(identity)}:${variant ?? ''}`, () =>
             this.runSql((query) =>
               fetchOldRows(query, { db: target.db, name: target.name, keyColumns: target.keyColumns, versionColumn: target.audit.cdcVersion, columns: target.byLowerName }, lookup),
             ),
-          );
+          ));
     const { loads: plans, unresolved } = planBatch(records, planTarget, carried);
     if (unresolved > 0) {
       this.ctx.logger.warn(
@@ -243,7 +249,7 @@ export class StarRocksSink implements Sink {
     let bytesWritten = 0;
     let nullified = 0;
     let rounded = 0;
-    for (const [index, plan] of plans.entries()) {
+    const encodedLoads = plans.map((plan, index) => {
       const cols = loadColumns(plan.columns.map((name) => target.byLowerName.get(name.toLowerCase()) ?? { name, kind: 'other' as const }));
       const encoded = encodeBody(cols, plan.rows, target.audit, syncedAt, `${target.db}.${target.name}`);
       const label = makeLabel({
@@ -262,6 +268,10 @@ export class StarRocksSink implements Sink {
         timeoutMs: this.cfg.loadTimeoutMs,
         mergeConditionColumn: target.audit.cdcVersion,
       });
+      return { plan, encoded, label, headers };
+    });
+    await ready;
+    for (const { plan, encoded, label, headers } of encodedLoads) {
       const result = await this.loader.load(
         { db: target.db, table: target.name, label, path: streamLoadPath(target.db, target.name), headers, body: encoded.body },
         signal,
@@ -348,10 +358,11 @@ export class StarRocksSink implements Sink {
     };
   }
 
-  /** The prepared target; prepared now when the table is new or gained columns since setup. */
-  private async targetFor(schema: TableSchema): Promise<TargetTable> {
+  /** The prepared target; prepared now (once `ready`) when the table is new or gained columns since setup. */
+  private async targetFor(schema: TableSchema, ready: Promise<void> = Promise.resolve()): Promise<TargetTable> {
     const known = this.tables.get(tableKey(schema.id));
     if (known && (this.preparedFor.get(tableKey(schema.id)) === schema || schema.columns.every((c) => known.byLowerName.has(c.name.toLowerCase())))) return known;
+    await ready;
     return this.runSql((query) => this.prepare(query, schema));
   }
 

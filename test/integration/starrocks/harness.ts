@@ -26,7 +26,8 @@ export interface Harness {
   readonly query: Query;
   /** `CREATE TABLE <ddl> PROPERTIES("replication_num" = "1")` (the emulator has one BE). */
   create(ddl: string): Promise<void>;
-  sink(settings?: Settings, opts?: { mysql?: boolean; now?: () => Date }): StarRocksSink;
+  /** `opts.sql` replaces the setup SQL connection (e.g. to watch the queries). */
+  sink(settings?: Settings, opts?: { mysql?: boolean; now?: () => Date; sql?: SqlRunner }): StarRocksSink;
   close(): Promise<void>;
 }
 
@@ -77,7 +78,8 @@ export async function startHarness(opts: StarRocksEmulatorOptions = {}): Promise
       });
       // Setup SQL goes over the MySQL port (as in production) unless the test asks otherwise.
       const useMysql = o.mysql ?? emu.mysqlPort > 0;
-      const s = new StarRocksSink(cfg, ctx, { ...(useMysql ? {} : { sql: runner }), ...(o.now ? { now: o.now } : {}) });
+      const sql = o.sql ?? (useMysql ? undefined : runner);
+      const s = new StarRocksSink(cfg, ctx, { ...(sql ? { sql } : {}), ...(o.now ? { now: o.now } : {}) });
       sinks.push(s);
       return s;
     },
