@@ -79,7 +79,8 @@ export interface Sink {
    * Optional: true when `write` honours `WriteOptions.ready`, so the runtime can hand it a table's next
    * batch to prepare while the previous flush is still loading (the next batch is encoded while the
    * target applies the current one). Without it, the runtime calls `write` for a table only once that
-   * table's previous writes are durable, and never passes `ready`.
+   * table's previous writes are durable, and never passes `ready`. A wrapper around a sink (metrics,
+   * …) must pass `options` through, or report `awaitsReady` false.
    */
   readonly awaitsReady?: boolean;
   write(batch: TableBatch, signal: AbortSignal, options?: WriteOptions): Promise<WriteResult>;
