@@ -80,7 +80,13 @@ export class FlushWriter {
   /** Plans the flush now (after every earlier one); resolves once all of it is durable. */
   write(items: readonly BufferItem[]): Promise<void> {
     if (this.failure !== undefined) return rejected(this.failure.error);
-    const plan = planFlush(items, this.schemas, this.deps.pipelineId);
+    let plan: FlushPlan;
+    try {
+      plan = planFlush(items, this.schemas, this.deps.pipelineId);
+    } catch (err) {
+      this.fail(err);
+      return rejected(err);
+    }
     // A failed flush is fatal for the pipeline, so the sink's schemas can be taken as planned.
     this.schemas = plan.schemas;
     const ended = deferred();
