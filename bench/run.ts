@@ -16,7 +16,7 @@ import { parseBenchArgs, HELP, type BenchOptions } from './args.js';
 import { fixed, markdownTable, mib, rate, times } from './format.js';
 import { sampleProcess } from './proc.js';
 import { eventsPerSecond, percentile, ratio } from './stats.js';
-import { snapshotDaemon, timeCopy, timeKeysetRead, type ReadResult, type SnapshotRun } from './snapshot.js';
+import { profileEnvironment, snapshotDaemon, timeCopy, timeKeysetRead, type ReadResult, type SnapshotRun } from './snapshot.js';
 import { CREATE_SNAPSHOT_TABLE, snapshotSeedSql, SNAPSHOT_TABLE, TOAST_EVERY } from './snapshot-workload.js';
 import { backlogSql, CHANGES_PER_TXN, CREATE_TABLE, probeId, SEED, TABLE, transactionSql, UNTOUCHED_SEED } from './workload.js';
 
@@ -86,8 +86,9 @@ function daemonEnv(pg: PgHarness, em: StarRocksEmulator, opts: BenchOptions, slo
 }
 
 /** (c)/(d): a daemon drains the backlog from its slot; timed from slot active to everything confirmed. */
-async function drainDaemon(pg: PgHarness, env: Record<string, string>, slot: string, targetLsn: string): Promise<DrainResult> {
-  const d = spawnDaemon(env);
+async function drainDaemon(pg: PgHarness, env: Record<string, string>, slot: string, targetLsn: string, cpuProfDir: string | undefined): Promise<DrainResult> {
+  const profile = profileEnvironment(cpuProfDir, slot);
+  const d = spawnDaemon({ ...env, ...profile.env });
   const pid = d.child.pid ?? -1;
   try {
     await waitUntil(`slot ${slot} active`, () => slotActive(pg, slot), 60_000, () => d.output().slice(-3000));
@@ -100,6 +101,7 @@ async function drainDaemon(pg: PgHarness, env: Record<string, string>, slot: str
   } finally {
     d.kill('SIGTERM');
     await d.exited;
+    if (profile.file !== undefined) process.stderr.write(`bench: CPU profile of the ${slot} daemon (its whole life): ${profile.file}\n`);
   }
 }
 
@@ -234,7 +236,7 @@ async function streamParts(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpti
   await pg.query("SELECT pg_drop_replication_slot('bench_decode')");
 
   log('(c) dbmazz into the StarRocks emulator');
-  const sr = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_sr'), 'bench_sr', targetLsn);
+  const sr = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_sr'), 'bench_sr', targetLsn, opts.cpuProfDir);
   // Deletes are soft (dbmazz_is_deleted); the seed rows the stream never touched are not in StarRocks.
   const srRows = em.rows(SR_DB, TABLE).filter((r) => r['dbmazz_is_deleted'] !== true).length;
   const pgRows = Number((await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.${TABLE} WHERE ${UNTOUCHED_SEED}`)).rows[0]?.n ?? -2);
@@ -243,7 +245,7 @@ async function streamParts(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpti
 
   log('(d) dbmazz into the discarding sink');
   const nullSink = join(here, 'null-sink.js');
-  const discard = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_null', { SINK_TYPE: nullSink }), 'bench_null', targetLsn);
+  const discard = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_null', { SINK_TYPE: nullSink }), 'bench_null', targetLsn, opts.cpuProfDir);
   await pg.query("SELECT pg_drop_replication_slot('bench_null')");
 
   log(`(e) steady state at ${opts.rates.join(', ')} changes/s, ${opts.duration} s each`);

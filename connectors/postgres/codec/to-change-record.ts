@@ -29,7 +29,8 @@ import {
   type Value,
 } from '../../../core/index.js';
 import type { RelationCache, RelationEntry } from '../replication/relation-cache.js';
-import type { PgoutputMessage, TupleData, UpdateMessage } from '../replication/pgoutput-types.js';
+import type { PgoutputMessage, TupleCell, TupleData, UpdateMessage } from '../replication/pgoutput-types.js';
+import type { PgTypeInfo } from './pg-types.js';
 import { decodeTextValue, TextValueError } from './text-values.js';
 
 interface OpenTransaction {
@@ -213,17 +214,22 @@ export class TransactionAssembler {
         `pgoutput: tuple for ${entry.schema.id.schema}.${entry.schema.id.name} has ${tuple.length} columns, relation has ${entry.types.length}`,
       );
     }
-    return tuple.map((cell, i): Cell => {
-      if (cell === null || isUnchanged(cell)) return cell;
-      if (cell instanceof Uint8Array) return cell;
-      const type = entry.types[i];
-      if (!type) return cell;
-      try {
-        return decodeTextValue(cell, type);
-      } catch (e) {
-        if (e instanceof TextValueError) throw protocolError(`Column ${this.col(entry, i)}: ${e.message}`, e);
-        throw e;
-      }
-    });
+    const { types } = entry;
+    const cells = new Array<Cell>(tuple.length);
+    for (let i = 0; i < tuple.length; i++) {
+      const cell = tuple[i] as TupleCell;
+      const type = types[i];
+      cells[i] = typeof cell === 'string' && type !== undefined ? this.value(entry, i, cell, type) : cell;
+    }
+    return cells;
+  }
+
+  private value(entry: RelationEntry, i: number, text: string, type: PgTypeInfo): Value {
+    try {
+      return decodeTextValue(text, type);
+    } catch (e) {
+      if (e instanceof TextValueError) throw protocolError(`Column ${this.col(entry, i)}: ${e.message}`, e);
+      throw e;
+    }
   }
 }
