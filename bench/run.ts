@@ -61,6 +61,12 @@ const slotActive = async (pg: PgHarness, slot: string): Promise<boolean> =>
 const slotConfirmed = async (pg: PgHarness, slot: string, lsn: string): Promise<boolean> =>
   (await pg.query<{ ok: boolean }>('SELECT confirmed_flush_lsn >= $2::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = $1', [slot, lsn])).rows[0]?.ok === true;
 
+/** Drops a consumer's slot once its walsender is gone (a killed consumer's walsender may linger a moment). */
+async function dropSlot(pg: PgHarness, slot: string): Promise<void> {
+  await waitUntil(`slot ${slot} inactive`, async () => !(await slotActive(pg, slot)), 60_000);
+  await pg.query('SELECT pg_drop_replication_slot($1)', [slot]);
+}
+
 function daemonEnv(pg: PgHarness, em: StarRocksEmulator, opts: BenchOptions, slot: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     SOURCE_URL: pg.url,
@@ -233,7 +239,7 @@ async function streamParts(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpti
 
   log('(b) decode-only consumer');
   const decode = await drainDecoder(pg, 'bench_decode', opts.changes);
-  await pg.query("SELECT pg_drop_replication_slot('bench_decode')");
+  await dropSlot(pg, 'bench_decode');
 
   log('(c) dbmazz into the StarRocks emulator');
   const sr = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_sr'), 'bench_sr', targetLsn, opts.cpuProfDir);
@@ -241,12 +247,12 @@ async function streamParts(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpti
   const srRows = em.rows(SR_DB, TABLE).filter((r) => r['dbmazz_is_deleted'] !== true).length;
   const pgRows = Number((await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.${TABLE} WHERE ${UNTOUCHED_SEED}`)).rows[0]?.n ?? -2);
   if (srRows !== pgRows) throw new Error(`bench: the emulator holds ${srRows} live rows, PostgreSQL ${pgRows}: dbmazz did not replicate the backlog exactly`);
-  await pg.query("SELECT pg_drop_replication_slot('bench_sr')");
+  await dropSlot(pg, 'bench_sr');
 
   log('(d) dbmazz into the discarding sink');
   const nullSink = join(here, 'null-sink.js');
   const discard = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_null', { SINK_TYPE: nullSink }), 'bench_null', targetLsn, opts.cpuProfDir);
-  await pg.query("SELECT pg_drop_replication_slot('bench_null')");
+  await dropSlot(pg, 'bench_null');
 
   log(`(e) steady state at ${opts.rates.join(', ')} changes/s, ${opts.duration} s each`);
   const steady: SteadyResult[] = [];
@@ -263,7 +269,7 @@ async function streamParts(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpti
     d.kill('SIGTERM');
     await d.exited;
   }
-  await pg.query("SELECT pg_drop_replication_slot('bench_steady')");
+  await dropSlot(pg, 'bench_steady');
 
   const rows = [
     { key: 'a', name: '(a) server decode floor (peek_binary_changes, count only)', r: floor },
