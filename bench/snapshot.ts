@@ -114,6 +114,14 @@ export async function timeKeysetRead(pgh: PgHarness, chunkRows: number): Promise
   }
 }
 
+/**
+ * The newer sample, keeping the largest peak RSS seen: a daemon that is exiting (initial_only) has no
+ * memory figures in /proc any more, only its CPU times.
+ */
+function laterSample(previous: ProcSample | undefined, next: ProcSample): ProcSample {
+  return previous === undefined || next.peakRssBytes >= previous.peakRssBytes ? next : { ...next, peakRssBytes: previous.peakRssBytes };
+}
+
 const DONE = /"msg":"snapshot done"/;
 const STARTED = /"msg":"snapshot started"/;
 const LABEL_SKIP = /already loaded/;
@@ -132,7 +140,7 @@ export async function snapshotDaemon(em: StarRocksEmulator, env: Record<string, 
   let last: ProcSample | undefined;
   const timer = setInterval(() => {
     try {
-      last = sampleProcess(pid);
+      last = laterSample(last, sampleProcess(pid));
     } catch {
       /* exited */
     }
@@ -146,7 +154,7 @@ export async function snapshotDaemon(em: StarRocksEmulator, env: Record<string, 
     await d.waitForLine(DONE, 3_600_000);
     const seconds = (performance.now() - t0) / 1000;
     try {
-      last = sampleProcess(pid);
+      last = laterSample(last, sampleProcess(pid));
     } catch {
       /* initial_only may already be gone: the last sample stands */
     }
