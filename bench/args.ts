@@ -21,7 +21,7 @@ export interface BenchOptions {
   /** SNAPSHOT_CHUNK_ROWS / SNAPSHOT_PARALLELISM given to the daemon (unset: the daemon's defaults). */
   readonly snapshotChunkRows: number | undefined;
   readonly snapshotParallelism: number | undefined;
-  /** A directory for `--cpu-prof` profiles of the daemon's snapshot runs (unset: no profile). */
+  /** A directory for `--cpu-prof` profiles of the daemons of (c), (d) and (f) (unset: no profile). */
   readonly cpuProfDir: string | undefined;
   readonly help: boolean;
 }
@@ -67,7 +67,7 @@ flags:
   --snapshot-only      only (f), skip (a)-(e)
   --snapshot-chunk-rows N   SNAPSHOT_CHUNK_ROWS for the daemon in (f) (default: the daemon's default)
   --snapshot-parallelism N  SNAPSHOT_PARALLELISM for the daemon in (f) (default: the daemon's default)
-  --cpu-prof DIR       write a V8 CPU profile of each daemon of (f) into DIR (read it with node dist/bench/profile-top.js FILE)
+  --cpu-prof DIR       write a V8 CPU profile of each daemon of (c), (d) and (f) into DIR (read it with node dist/bench/profile-top.js FILE)
   --out FILE           JSON results (default ${DEFAULT_OPTIONS.out})
   --help               this text
 `;

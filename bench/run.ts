@@ -16,7 +16,7 @@ import { parseBenchArgs, HELP, type BenchOptions } from './args.js';
 import { fixed, markdownTable, mib, rate, times } from './format.js';
 import { sampleProcess } from './proc.js';
 import { eventsPerSecond, percentile, ratio } from './stats.js';
-import { snapshotDaemon, timeCopy, timeKeysetRead, type ReadResult, type SnapshotRun } from './snapshot.js';
+import { profileEnvironment, snapshotDaemon, timeCopy, timeKeysetRead, type ReadResult, type SnapshotRun } from './snapshot.js';
 import { CREATE_SNAPSHOT_TABLE, snapshotSeedSql, SNAPSHOT_TABLE, TOAST_EVERY } from './snapshot-workload.js';
 import { backlogSql, CHANGES_PER_TXN, CREATE_TABLE, probeId, SEED, TABLE, transactionSql, UNTOUCHED_SEED } from './workload.js';
 
@@ -61,6 +61,12 @@ const slotActive = async (pg: PgHarness, slot: string): Promise<boolean> =>
 const slotConfirmed = async (pg: PgHarness, slot: string, lsn: string): Promise<boolean> =>
   (await pg.query<{ ok: boolean }>('SELECT confirmed_flush_lsn >= $2::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = $1', [slot, lsn])).rows[0]?.ok === true;
 
+/** Drops a consumer's slot once its walsender is gone (a killed consumer's walsender may linger a moment). */
+async function dropSlot(pg: PgHarness, slot: string): Promise<void> {
+  await waitUntil(`slot ${slot} inactive`, async () => !(await slotActive(pg, slot)), 60_000);
+  await pg.query('SELECT pg_drop_replication_slot($1)', [slot]);
+}
+
 function daemonEnv(pg: PgHarness, em: StarRocksEmulator, opts: BenchOptions, slot: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     SOURCE_URL: pg.url,
@@ -86,8 +92,9 @@ function daemonEnv(pg: PgHarness, em: StarRocksEmulator, opts: BenchOptions, slo
 }
 
 /** (c)/(d): a daemon drains the backlog from its slot; timed from slot active to everything confirmed. */
-async function drainDaemon(pg: PgHarness, env: Record<string, string>, slot: string, targetLsn: string): Promise<DrainResult> {
-  const d = spawnDaemon(env);
+async function drainDaemon(pg: PgHarness, env: Record<string, string>, slot: string, targetLsn: string, cpuProfDir: string | undefined): Promise<DrainResult> {
+  const profile = profileEnvironment(cpuProfDir, slot);
+  const d = spawnDaemon({ ...env, ...profile.env });
   const pid = d.child.pid ?? -1;
   try {
     await waitUntil(`slot ${slot} active`, () => slotActive(pg, slot), 60_000, () => d.output().slice(-3000));
@@ -100,6 +107,7 @@ async function drainDaemon(pg: PgHarness, env: Record<string, string>, slot: str
   } finally {
     d.kill('SIGTERM');
     await d.exited;
+    if (profile.file !== undefined) process.stderr.write(`bench: CPU profile of the ${slot} daemon (its whole life): ${profile.file}\n`);
   }
 }
 
@@ -231,20 +239,20 @@ async function streamParts(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpti
 
   log('(b) decode-only consumer');
   const decode = await drainDecoder(pg, 'bench_decode', opts.changes);
-  await pg.query("SELECT pg_drop_replication_slot('bench_decode')");
+  await dropSlot(pg, 'bench_decode');
 
   log('(c) dbmazz into the StarRocks emulator');
-  const sr = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_sr'), 'bench_sr', targetLsn);
+  const sr = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_sr'), 'bench_sr', targetLsn, opts.cpuProfDir);
   // Deletes are soft (dbmazz_is_deleted); the seed rows the stream never touched are not in StarRocks.
   const srRows = em.rows(SR_DB, TABLE).filter((r) => r['dbmazz_is_deleted'] !== true).length;
   const pgRows = Number((await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.${TABLE} WHERE ${UNTOUCHED_SEED}`)).rows[0]?.n ?? -2);
   if (srRows !== pgRows) throw new Error(`bench: the emulator holds ${srRows} live rows, PostgreSQL ${pgRows}: dbmazz did not replicate the backlog exactly`);
-  await pg.query("SELECT pg_drop_replication_slot('bench_sr')");
+  await dropSlot(pg, 'bench_sr');
 
   log('(d) dbmazz into the discarding sink');
   const nullSink = join(here, 'null-sink.js');
-  const discard = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_null', { SINK_TYPE: nullSink }), 'bench_null', targetLsn);
-  await pg.query("SELECT pg_drop_replication_slot('bench_null')");
+  const discard = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_null', { SINK_TYPE: nullSink }), 'bench_null', targetLsn, opts.cpuProfDir);
+  await dropSlot(pg, 'bench_null');
 
   log(`(e) steady state at ${opts.rates.join(', ')} changes/s, ${opts.duration} s each`);
   const steady: SteadyResult[] = [];
@@ -261,7 +269,7 @@ async function streamParts(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpti
     d.kill('SIGTERM');
     await d.exited;
   }
-  await pg.query("SELECT pg_drop_replication_slot('bench_steady')");
+  await dropSlot(pg, 'bench_steady');
 
   const rows = [
     { key: 'a', name: '(a) server decode floor (peek_binary_changes, count only)', r: floor },

@@ -20,6 +20,17 @@ import { COPY_SQL, SNAPSHOT_TABLE } from './snapshot-workload.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/**
+ * The environment that makes a daemon write a V8 CPU profile of its whole life into `dir` (profile-hook.ts),
+ * and the file it writes; nothing without a directory.
+ */
+export function profileEnvironment(dir: string | undefined, name: string): { readonly env: Record<string, string>; readonly file: string | undefined } {
+  if (dir === undefined) return { env: {}, file: undefined };
+  mkdirSync(dir, { recursive: true });
+  const file = join(resolve(dir), `dbmazz-${name}-${Date.now()}.cpuprofile`);
+  return { env: { NODE_OPTIONS: `--import ${pathToFileURL(join(here, 'profile-hook.js')).href}`, DBMAZZ_BENCH_CPU_PROFILE: file }, file };
+}
+
 export interface ReadResult {
   readonly seconds: number;
   /** CPU of the reading process (psql, or this process for the pg client). */
@@ -103,6 +114,14 @@ export async function timeKeysetRead(pgh: PgHarness, chunkRows: number): Promise
   }
 }
 
+/**
+ * The newer sample, keeping the largest peak RSS seen: a daemon that is exiting (initial_only) has no
+ * memory figures in /proc any more, only its CPU times.
+ */
+function laterSample(previous: ProcSample | undefined, next: ProcSample): ProcSample {
+  return previous === undefined || next.peakRssBytes >= previous.peakRssBytes ? next : { ...next, peakRssBytes: previous.peakRssBytes };
+}
+
 const DONE = /"msg":"snapshot done"/;
 const STARTED = /"msg":"snapshot started"/;
 const LABEL_SKIP = /already loaded/;
@@ -113,13 +132,7 @@ const LABEL_SKIP = /already loaded/;
  */
 export async function snapshotDaemon(em: StarRocksEmulator, env: Record<string, string>, mode: SnapshotMode, db: string, rows: number, cpuProfDir: string | undefined): Promise<SnapshotRun> {
   await em.sql(`CREATE DATABASE ${db}`);
-  let profileEnv: Record<string, string> = {};
-  let profile: string | undefined;
-  if (cpuProfDir !== undefined) {
-    mkdirSync(cpuProfDir, { recursive: true });
-    profile = join(resolve(cpuProfDir), `dbmazz-snapshot-${mode}-${Date.now()}.cpuprofile`);
-    profileEnv = { NODE_OPTIONS: `--import ${pathToFileURL(join(here, 'profile-hook.js')).href}`, DBMAZZ_BENCH_CPU_PROFILE: profile };
-  }
+  const { env: profileEnv, file: profile } = profileEnvironment(cpuProfDir, `snapshot-${mode}`);
   const e0 = cpuOfThisProcess();
   const t0 = performance.now();
   const d = spawnDaemon({ ...env, ...profileEnv, SINK_DATABASE: db, SNAPSHOT_MODE: mode, LOG_LEVEL: 'info' });
@@ -127,7 +140,7 @@ export async function snapshotDaemon(em: StarRocksEmulator, env: Record<string, 
   let last: ProcSample | undefined;
   const timer = setInterval(() => {
     try {
-      last = sampleProcess(pid);
+      last = laterSample(last, sampleProcess(pid));
     } catch {
       /* exited */
     }
@@ -141,7 +154,7 @@ export async function snapshotDaemon(em: StarRocksEmulator, env: Record<string, 
     await d.waitForLine(DONE, 3_600_000);
     const seconds = (performance.now() - t0) / 1000;
     try {
-      last = sampleProcess(pid);
+      last = laterSample(last, sampleProcess(pid));
     } catch {
       /* initial_only may already be gone: the last sample stands */
     }

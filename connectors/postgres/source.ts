@@ -52,7 +52,7 @@ import type { PgoutputMessage } from './replication/pgoutput-types.js';
 import { dropPublication } from './replication/publication.js';
 import { RelationCache } from './replication/relation-cache.js';
 import { dropSlot, lostSlotError, readSlot } from './replication/slot.js';
-import { decodeServerFrame, encodeStandbyStatus } from './replication/xlog.js';
+import { decodeServerFrame, encodeStandbyStatus, XLOG_DATA_HEADER, xlogDataStart } from './replication/xlog.js';
 import { QueryConnection } from './query-connection.js';
 import { inspectReplication, setupReplication, validateServer } from './setup.js';
 import { checkTables, publishTables, readSlotStatus, unpublishTables } from './live-tables.js';
@@ -64,6 +64,8 @@ const END_COPY_TIMEOUT_MS = 5000;
 const CATCH_UP_POLL_MS = 200;
 
 type State = 'new' | 'starting' | 'streaming' | 'stopping' | 'stopped' | 'failed';
+
+const NONE_MISSING: readonly number[] = [];
 
 const nowMicros = (): bigint => BigInt(Date.now()) * 1000n;
 
@@ -583,23 +585,26 @@ export class PostgresSource implements Source {
   }
 
   private processFrame(buf: Buffer): Promise<void> | undefined {
-    const frame = decodeServerFrame(buf);
     const assembler = this.assembler;
     if (!assembler) return undefined;
-    if (frame.tag === 'keepalive') {
+    const walStart = xlogDataStart(buf);
+    if (walStart === undefined) {
+      const frame = decodeServerFrame(buf);
+      if (frame.tag !== 'keepalive') return undefined;
       this.received = maxLsn(this.received, frame.walEnd);
       if (frame.replyRequested) this.sendStatus(false);
       if (assembler.inTransaction) return undefined;
       this.idlePoint = maxLsn(this.idlePoint, frame.walEnd);
       return this.emit([{ kind: 'idle', position: frame.walEnd }, ...this.placeSnapshotRows()], 0);
     }
-    this.received = maxLsn(this.received, frame.walStart);
-    const msg = decodePgoutput(frame.data);
+    if (walStart > this.received) this.received = walStart;
+    const msg = decodePgoutput(buf, XLOG_DATA_HEADER);
     if (msg.tag === 'commit') this.received = maxLsn(this.received, msg.endLsn);
-    const missing = this.registry.missing(typeOids(msg));
-    if (missing.length === 0) return this.emit(this.applyMessage(assembler, msg, frame.walStart), 0);
+    // Only Relation and Type messages name types (a change never does).
+    const missing = msg.tag === 'relation' || msg.tag === 'type' ? this.registry.missing(typeOids(msg)) : NONE_MISSING;
+    if (missing.length === 0) return this.emit(this.applyMessage(assembler, msg, walStart), 0);
     return this.query.run('read type metadata', (c) => resolveTypes(c, this.registry, missing)).then(() =>
-      this.emit(this.applyMessage(assembler, msg, frame.walStart), 0),
+      this.emit(this.applyMessage(assembler, msg, walStart), 0),
     );
   }
 

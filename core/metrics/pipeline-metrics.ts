@@ -8,7 +8,7 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import type { CdcError } from '../errors/errors.js';
 import type { ChangeRecord } from '../model/change-record.js';
 import type { Lsn } from '../model/lsn.js';
-import { formatTableId, type TableId } from '../model/table.js';
+import { formatTableId, type TableId, type TableSchema } from '../model/table.js';
 import type { TableBatch, WriteResult } from '../plugin/sink.js';
 import type { SlotStatus, TableSnapshotProgress } from '../plugin/source.js';
 import type { RunState, RuntimeState, Stage } from '../runtime/state.js';
@@ -39,6 +39,17 @@ const LOAD_BUCKETS = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 
 const E2E_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120, 300, 600, 1800];
 
 type Ops = 'insert' | 'update' | 'delete' | 'truncate';
+const OPERATIONS: readonly Ops[] = ['insert', 'update', 'delete', 'truncate'];
+
+/** A table's changes counted since the counters were last read. */
+class TableTally {
+  insert = 0;
+  update = 0;
+  delete = 0;
+  truncate = 0;
+  snapshot = 0;
+  constructor(readonly table: string) {}
+}
 
 /** float64 gauge value of a bigint (exact below 2^53, i.e. 8 PiB of WAL). */
 const num = (v: bigint): number => Number(v);
@@ -56,17 +67,26 @@ export class PipelineMetrics implements ConnectorObserver {
   readonly #e2e: Histogram<'table'>;
   /** Per table: the reason of its last failed write, until the next attempt (which is the retry). */
   readonly #lastFailure = new Map<string, string>();
-  readonly #eventChildren = new Map<string, Record<Ops, { inc(): void }>>();
+  /** Per table: changes counted since the counters were last read (see `change`). */
+  readonly #tallies = new Map<string, TableTally>();
+  /** The tally of a schema object (the records of a table share it), and the last one used. */
+  readonly #tallyOfSchema = new WeakMap<TableSchema, TableTally>();
+  #lastSchema: TableSchema | undefined;
+  #lastTally: TableTally | undefined;
 
   constructor(src: MetricsSources) {
     const registers = [this.registry];
     const { state } = src;
-    this.#events = new Counter({ name: 'dbmazz_events_total', help: 'Change events received from the source, by table and operation.', labelNames: ['table', 'operation'], registers });
+    // Both are counted per change in plain numbers and added to the counters whenever they are read
+    // (a scrape, the dashboard): the values read are exact, the hot path does no prom-client work.
+    const collect = (): void => this.#collectTallies();
+    this.#events = new Counter({ name: 'dbmazz_events_total', help: 'Change events received from the source, by table and operation.', labelNames: ['table', 'operation'], registers, collect });
     this.#snapshotRows = new Counter({
       name: 'dbmazz_snapshot_rows_read_total',
       help: 'Rows read from the source by snapshots (initial copy, backfill, re-snapshot), by table; not counted in dbmazz_events_total.',
       labelNames: ['table'],
       registers,
+      collect,
     });
     this.#batches = new Counter({ name: 'dbmazz_batches_loaded_total', help: 'Table batches written (durable) to the sink, by table.', labelNames: ['table'], registers });
     this.#adjusted = new Counter({
@@ -252,24 +272,53 @@ export class PipelineMetrics implements ConnectorObserver {
 
   // -- ConnectorObserver --------------------------------------------------------------------------
 
-  #eventsOf(table: string): Record<Ops, { inc(): void }> {
-    let children = this.#eventChildren.get(table);
-    if (children === undefined) {
-      const child = (operation: Ops): { inc(): void } => this.#events.labels({ table, operation });
-      children = { insert: child('insert'), update: child('update'), delete: child('delete'), truncate: child('truncate') };
-      this.#eventChildren.set(table, children);
+  #tallyOf(table: string): TableTally {
+    let tally = this.#tallies.get(table);
+    if (tally === undefined) {
+      tally = new TableTally(table);
+      this.#tallies.set(table, tally);
     }
-    return children;
+    return tally;
   }
 
   change(record: ChangeRecord): void {
-    const table = formatTableId(record.schema.id);
-    if (record.snapshotRead !== undefined) this.#snapshotRows.labels({ table }).inc();
-    else this.#eventsOf(table)[record.op].inc();
+    const schema = record.schema;
+    let tally = this.#lastTally;
+    if (schema !== this.#lastSchema || tally === undefined) {
+      tally = this.#tallyOfSchema.get(schema);
+      if (tally === undefined) {
+        tally = this.#tallyOf(formatTableId(schema.id));
+        this.#tallyOfSchema.set(schema, tally);
+      }
+      this.#lastSchema = schema;
+      this.#lastTally = tally;
+    }
+    if (record.snapshotRead !== undefined) tally.snapshot += 1;
+    else tally[record.op] += 1;
   }
 
   truncate(tables: readonly TableId[]): void {
-    for (const t of tables) this.#eventsOf(formatTableId(t)).truncate.inc();
+    for (const t of tables) this.#tallyOf(formatTableId(t)).truncate += 1;
+  }
+
+  /**
+   * Adds the changes counted since the counters were last read to them. A series appears with its
+   * first count, as when every change incremented its counter.
+   */
+  #collectTallies(): void {
+    for (const t of this.#tallies.values()) {
+      const { table } = t;
+      for (const operation of OPERATIONS) {
+        const n = t[operation];
+        if (n === 0) continue;
+        this.#events.labels({ table, operation }).inc(n);
+        t[operation] = 0;
+      }
+      if (t.snapshot > 0) {
+        this.#snapshotRows.labels({ table }).inc(t.snapshot);
+        t.snapshot = 0;
+      }
+    }
   }
 
   written(batch: TableBatch, result: WriteResult, seconds: number, nowMicros: bigint): void {

@@ -76,10 +76,13 @@ export class Pipeline implements RunningPipeline {
   private pausePromise: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
   private failure: CdcError | undefined;
+  /** The source has no transactions: each change is confirmed by itself (capabilities never change). */
+  private readonly confirmEachChange: boolean;
 
   constructor(deps: PipelineDeps) {
     const { options } = deps;
     this.source = deps.source;
+    this.confirmEachChange = !deps.source.capabilities.transactions;
     this.sink = deps.sink;
     this.state = deps.state;
     this.logger = deps.logger;
@@ -182,7 +185,7 @@ export class Pipeline implements RunningPipeline {
         this.received(record.lsn);
         if (record.snapshotRead === undefined) this.state.totals.events += 1;
         else this.state.totals.snapshotRows += 1;
-        if (!this.source.capabilities.transactions) this.confirm(this.checkpointer.commit(record.commitLsn));
+        if (this.confirmEachChange) this.confirm(this.checkpointer.commit(record.commitLsn));
         return true;
       }
       case 'schema':

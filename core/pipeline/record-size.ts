@@ -11,7 +11,7 @@
  * The shared TableSchema is not counted. It runs once per record: no allocation, one pass over strings.
  */
 import type { ChangeRecord } from '../model/change-record.js';
-import { TemporalValue, type Cell } from '../model/value.js';
+import { JsonText, TemporalValue, type Cell } from '../model/value.js';
 
 /**
  * The buffer item (and its slot), the record object (a plain literal, see
@@ -67,9 +67,12 @@ function valueBytes(cell: Cell): number {
   if (cell instanceof Uint8Array) return BYTES_OBJECT + cell.byteLength;
   if (Array.isArray(cell)) return ARRAY_OVERHEAD + cellsBytes(cell as readonly Cell[]);
   // DecimalValue, SpecialNumber, JsonText, TemporalValue carry text; Unchanged is a shared singleton.
+  // Only JSON text may hold characters beyond Latin-1: the others are ASCII by definition (digits,
+  // signs, calendar text), so their length is their size.
   const text = (cell as { readonly text?: unknown }).text;
   if (typeof text !== 'string') return 0;
-  return (cell instanceof TemporalValue ? TEMPORAL_OBJECT : TEXT_OBJECT) + stringBytes(text);
+  if (cell instanceof TemporalValue) return TEMPORAL_OBJECT + STRING_OVERHEAD + text.length;
+  return TEXT_OBJECT + (cell instanceof JsonText ? stringBytes(text) : STRING_OVERHEAD + text.length);
 }
 
 /** The estimate for one cell as it sits in a row: its array slot plus its value. */

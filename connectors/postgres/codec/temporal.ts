@@ -37,6 +37,60 @@ const pad = (n: number, width: number): string => String(n).padStart(width, '0')
  * pass through. Returns undefined when the text is not in the ISO form.
  */
 export function timestamptzToUtc(text: string): string | undefined {
+  return utcTimestampText(text) ?? timestamptzToUtcGeneral(text);
+}
+
+const DIGIT_0 = 0x30;
+/** The digit at `i` (0-9), or -1. */
+function digit(text: string, i: number): number {
+  const d = text.charCodeAt(i) - DIGIT_0;
+  return d >= 0 && d <= 9 ? d : -1;
+}
+function twoDigits(text: string, i: number): number {
+  const a = digit(text, i);
+  const b = digit(text, i + 1);
+  return a < 0 || b < 0 ? -1 : a * 10 + b;
+}
+function isLeapYear(year: number): boolean {
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+}
+const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The fast path for what every replication and snapshot session prints (TimeZone=UTC, DateStyle=ISO):
+ * `YYYY-MM-DD HH:MM:SS[.f{1,6}]+00` with a 4-digit year of the common era and a valid date and time
+ * (00:00:00-23:59:59). The UTC text is then the input without `+00`, which is exactly what the general
+ * conversion prints for it; anything else (other offsets, BC, 5-digit years, fields out of range)
+ * returns undefined and takes the general path.
+ */
+export function utcTimestampText(text: string): string | undefined {
+  const n = text.length;
+  if (n < 22 || n > 29 || n === 23) return undefined;
+  if (text.charCodeAt(n - 3) !== 0x2b || text.charCodeAt(n - 2) !== DIGIT_0 || text.charCodeAt(n - 1) !== DIGIT_0) return undefined; // +00
+  if (text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x20) return undefined; // - - ' '
+  if (text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return undefined; // : :
+  const century = twoDigits(text, 0);
+  const yy = twoDigits(text, 2);
+  const month = twoDigits(text, 5);
+  const day = twoDigits(text, 8);
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1) return undefined;
+  const year = century * 100 + yy;
+  if (year === 0) return undefined; // 0000 is 1 BC: the general path prints it as such
+  const monthDays = month === 2 && isLeapYear(year) ? 29 : (MONTH_DAYS[month - 1] as number);
+  if (day > monthDays) return undefined;
+  const hour = twoDigits(text, 11);
+  const minute = twoDigits(text, 14);
+  const second = twoDigits(text, 17);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  if (n > 22) {
+    if (text.charCodeAt(19) !== 0x2e) return undefined; // .
+    for (let i = 20; i < n - 3; i++) if (digit(text, i) < 0) return undefined;
+  }
+  return text.slice(0, n - 3);
+}
+
+/** timestamptzToUtc for any offset and year (RegExp and calendar arithmetic). */
+export function timestamptzToUtcGeneral(text: string): string | undefined {
   if (text === 'infinity' || text === '-infinity') return text;
   const m = TIMESTAMPTZ.exec(text);
   if (!m) return undefined;

@@ -30,6 +30,7 @@ import {
 } from '../../../core/index.js';
 import type { RelationCache, RelationEntry } from '../replication/relation-cache.js';
 import type { PgoutputMessage, TupleData, UpdateMessage } from '../replication/pgoutput-types.js';
+import type { PgTypeInfo } from './pg-types.js';
 import { decodeTextValue, TextValueError } from './text-values.js';
 
 interface OpenTransaction {
@@ -182,15 +183,20 @@ export class TransactionAssembler {
         if (after[i] === UNCHANGED && b !== undefined && b !== UNCHANGED) after[i] = b;
       }
     }
+    if (old === undefined) {
+      // No old tuple (the key did not change, REPLICA IDENTITY DEFAULT): nothing to compare.
+      for (const k of entry.keyIndexes) {
+        if (after[k] === UNCHANGED) throw this.unchangedKey(entry, k);
+      }
+      return { after, before, oldKey: undefined };
+    }
     const newKey: Cell[] = [];
     const oldKey: Value[] = [];
     for (const k of entry.keyIndexes) {
       const o = old?.[k];
       if (after[k] === UNCHANGED) {
         // An unchanged (TOASTed) key column: the key did not change; its value is in the old tuple.
-        if (o === undefined || o === UNCHANGED) {
-          throw protocolError(`pgoutput: key column ${this.col(entry, k)} unchanged without an old key`);
-        }
+        if (o === undefined || o === UNCHANGED) throw this.unchangedKey(entry, k);
         after[k] = o;
       }
       newKey.push(after[k] ?? null);
@@ -203,27 +209,37 @@ export class TransactionAssembler {
     return { after, before, oldKey: keyChanged ? oldKey : undefined };
   }
 
+  private unchangedKey(entry: RelationEntry, k: number): CdcError {
+    return protocolError(`pgoutput: key column ${this.col(entry, k)} unchanged without an old key`);
+  }
+
   private col(entry: RelationEntry, i: number): string {
     return `${entry.schema.id.schema}.${entry.schema.id.name}.${entry.schema.columns[i]?.name ?? `#${i}`}`;
   }
 
+  /** The tuple's values, decoded in place: the message's tuple array becomes the record's cells. */
   private decode(entry: RelationEntry, tuple: TupleData): Cell[] {
     if (tuple.length !== entry.types.length) {
       throw protocolError(
         `pgoutput: tuple for ${entry.schema.id.schema}.${entry.schema.id.name} has ${tuple.length} columns, relation has ${entry.types.length}`,
       );
     }
-    return tuple.map((cell, i): Cell => {
-      if (cell === null || isUnchanged(cell)) return cell;
-      if (cell instanceof Uint8Array) return cell;
-      const type = entry.types[i];
-      if (!type) return cell;
-      try {
-        return decodeTextValue(cell, type);
-      } catch (e) {
-        if (e instanceof TextValueError) throw protocolError(`Column ${this.col(entry, i)}: ${e.message}`, e);
-        throw e;
-      }
-    });
+    const { types } = entry;
+    const cells: Cell[] = tuple;
+    for (let i = 0; i < tuple.length; i++) {
+      const cell = tuple[i];
+      const type = types[i];
+      if (typeof cell === 'string' && type !== undefined) cells[i] = this.value(entry, i, cell, type);
+    }
+    return cells;
+  }
+
+  private value(entry: RelationEntry, i: number, text: string, type: PgTypeInfo): Value {
+    try {
+      return decodeTextValue(text, type);
+    } catch (e) {
+      if (e instanceof TextValueError) throw protocolError(`Column ${this.col(entry, i)}: ${e.message}`, e);
+      throw e;
+    }
   }
 }

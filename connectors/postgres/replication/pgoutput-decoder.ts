@@ -35,27 +35,32 @@ export class PgoutputError extends CdcError {
 
 const IDENTITY: Readonly<Record<string, ReplicaIdentity>> = { d: 'default', n: 'nothing', f: 'full', i: 'index' };
 
+const KIND_TEXT = 0x74; // 't'
+const KIND_NULL = 0x6e; // 'n'
+const KIND_UNCHANGED = 0x75; // 'u'
+const KIND_BINARY = 0x62; // 'b'
+
 function readTuple(r: BufferReader): TupleData {
   const count = r.int16();
   if (count < 0) throw new PgoutputError('malformed', `negative column count ${count}`);
   const cells: TupleCell[] = new Array<TupleCell>(count);
   for (let i = 0; i < count; i++) {
-    const kind = r.char();
+    const kind = r.uint8();
     switch (kind) {
-      case 'n':
+      case KIND_TEXT:
+        cells[i] = r.text(r.int32());
+        break;
+      case KIND_NULL:
         cells[i] = null;
         break;
-      case 'u':
+      case KIND_UNCHANGED:
         cells[i] = UNCHANGED;
         break;
-      case 't':
-        cells[i] = r.bytes(r.int32()).toString('utf8');
-        break;
-      case 'b':
+      case KIND_BINARY:
         cells[i] = new Uint8Array(r.bytes(r.int32()));
         break;
       default:
-        throw new PgoutputError('malformed', `unknown tuple data kind '${kind}'`);
+        throw new PgoutputError('malformed', `unknown tuple data kind '${String.fromCharCode(kind)}'`);
     }
   }
   return cells;
@@ -152,9 +157,12 @@ function decodeMessage(r: BufferReader, tag: string): PgoutputMessage {
   }
 }
 
-/** Decodes one pgoutput message. Trailing bytes after a complete message are an error. */
-export function decodePgoutput(buf: Buffer): PgoutputMessage {
-  const r = new BufferReader(buf);
+/**
+ * Decodes one pgoutput message: `buf` from `start` (an XLogData frame's payload starts after its
+ * header). Trailing bytes after a complete message are an error.
+ */
+export function decodePgoutput(buf: Buffer, start = 0): PgoutputMessage {
+  const r = new BufferReader(buf, start);
   try {
     const tag = r.char();
     const msg = decodeMessage(r, tag);

@@ -6,7 +6,11 @@ import type { Lsn, Unchanged } from '../../../core/index.js';
 
 /** One column of a tuple: 'n' → null, 'u' → UNCHANGED (unchanged TOAST), 't' → text, 'b' → bytes. */
 export type TupleCell = null | Unchanged | string | Uint8Array;
-export type TupleData = readonly TupleCell[];
+/**
+ * The cells of one tuple, a fresh array per decoded message that belongs to it: the transaction
+ * assembler decodes the values into it in place (one array per tuple instead of two).
+ */
+export type TupleData = TupleCell[];
 
 export interface BeginMessage {
   readonly tag: 'begin';

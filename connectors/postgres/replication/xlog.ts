@@ -55,6 +55,18 @@ function protocolError(message: string, cause?: unknown): CdcError {
   });
 }
 
+/** Bytes of an XLogData frame before the output plugin's message: tag, walStart, walEnd, send time. */
+export const XLOG_DATA_HEADER = 25;
+
+/**
+ * The walStart of an XLogData frame, undefined for any other frame: the per-change path reads only
+ * this and decodes the message in place (`decodePgoutput(buf, XLOG_DATA_HEADER)`), without the frame
+ * object, the view of its payload and two more BigInts per change.
+ */
+export function xlogDataStart(buf: Buffer): Lsn | undefined {
+  return buf[0] === 0x77 && buf.length >= XLOG_DATA_HEADER ? buf.readBigUInt64BE(1) : undefined;
+}
+
 /** Decodes the payload of one CopyData message sent by the walsender. */
 export function decodeServerFrame(buf: Buffer): ServerFrame {
   const r = new BufferReader(buf);

@@ -294,7 +294,8 @@ export class SnapshotEngine {
       if (chunk === undefined) continue;
       task.ready = undefined;
       if (chunk.generation !== task.generation) continue;
-      let keep: readonly number[] = chunk.rows.map((_, i) => i);
+      // The indexes of the rows placed; undefined: all of them (no conflict).
+      let keep: readonly number[] | undefined;
       if (tracked) {
         const c = this.tracker.conflicts(task.key, chunk.snapshot, new Set(chunk.keyTexts));
         if (c.whole) {
@@ -302,7 +303,7 @@ export class SnapshotEngine {
           continue;
         }
         if (c.keys.size > 0) {
-          keep = keep.filter((i) => !c.keys.has(chunk.keyTexts[i] ?? ''));
+          keep = chunk.rows.map((_, i) => i).filter((i) => !c.keys.has(chunk.keyTexts[i] ?? ''));
           chunk.keyTexts.forEach((text, i) => {
             if (!c.keys.has(text)) return;
             // Read again later (also a key that was being read again: it conflicted once more).
@@ -314,14 +315,16 @@ export class SnapshotEngine {
       }
       const v = version ?? chunk.walLsn;
       if (task.since === undefined) task.since = v;
-      for (let n = 0; n < keep.length; n++) {
-        const after = chunk.rows[keep[n] ?? 0] ?? [];
-        const record: InsertRecord = { schema: chunk.schema, lsn: v, ordinal: n, commitLsn: v, commitTimeMicros: nowMicros, op: 'insert', after, snapshotRead: chunk.id };
+      const { schema, id: snapshotRead } = chunk;
+      const placed = keep === undefined ? chunk.rows : keep.map((i) => chunk.rows[i] ?? []);
+      for (let n = 0; n < placed.length; n++) {
+        const after = placed[n] as Value[];
+        const record: InsertRecord = { schema, lsn: v, ordinal: n, commitLsn: v, commitTimeMicros: nowMicros, op: 'insert', after, snapshotRead };
         rows.push({ kind: 'change', record });
       }
       const settles = chunk.requested.filter((t) => !task.reread.includes(t));
       const token = `${task.key}#${chunk.id}`;
-      this.marks.set(token, { task, generation: task.generation, after: chunk.kind === 'range' ? (chunk.lastKey ?? chunk.startAfter) : undefined, rows: keep.length, settles });
+      this.marks.set(token, { task, generation: task.generation, after: chunk.kind === 'range' ? (chunk.lastKey ?? chunk.startAfter) : undefined, rows: placed.length, settles });
       marks.push({ kind: 'mark', token });
       task.inFlight += 1;
       if (chunk.final) task.exhausted = true;
@@ -552,6 +555,7 @@ export class SnapshotEngine {
     const rows: Value[][] = [];
     const keyTexts: string[] = [];
     const rawKeys: (readonly string[])[] = [];
+    const keyCount = keyIndexes.length;
     for (const r of raw.rows) {
       const values: Value[] = new Array<Value>(r.length);
       for (let i = 0; i < r.length; i++) {
@@ -559,21 +563,13 @@ export class SnapshotEngine {
         const type = types[i];
         if (text === null || text === undefined) values[i] = null;
         else if (!type) values[i] = text;
-        else {
-          try {
-            values[i] = decodeTextValue(text, type);
-          } catch (e) {
-            if (e instanceof TextValueError) {
-              throw new CdcError({ code: 'SOURCE_PROTOCOL', message: `Snapshot of ${formatTableId(task.id)}, column ${schema.columns[i]?.name ?? i}: ${e.message}`, cause: e });
-            }
-            throw e;
-          }
-        }
+        else values[i] = this.value(task, schema, i, text, type);
       }
       rows.push(values);
-      const cells: Cell[] = values;
-      keyTexts.push(keyText(cells, keyIndexes));
-      rawKeys.push(keyIndexes.map((k) => r[k] ?? ''));
+      keyTexts.push(keyText(values, keyIndexes));
+      const rawKey = new Array<string>(keyCount);
+      for (let k = 0; k < keyCount; k++) rawKey[k] = r[keyIndexes[k] as number] ?? '';
+      rawKeys.push(rawKey);
     }
     return {
       generation: task.generation,
@@ -590,6 +586,17 @@ export class SnapshotEngine {
       final: kind === 'range' && raw.rows.length < this.o.chunkRows,
       requested,
     };
+  }
+
+  private value(task: TableTask, schema: TableSchema, i: number, text: string, type: PgTypeInfo): Value {
+    try {
+      return decodeTextValue(text, type);
+    } catch (e) {
+      if (e instanceof TextValueError) {
+        throw new CdcError({ code: 'SOURCE_PROTOCOL', message: `Snapshot of ${formatTableId(task.id)}, column ${schema.columns[i]?.name ?? i}: ${e.message}`, cause: e });
+      }
+      throw e;
+    }
   }
 
   // -- Progress -------------------------------------------------------------------------------------

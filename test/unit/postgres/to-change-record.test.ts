@@ -201,3 +201,15 @@ test('rows of one WAL record (COPY, multi-row insert) share its LSN and are numb
   // The same transaction again (a replay after a restart) is numbered the same way.
   assert.deepEqual(tx(), first);
 });
+
+test('an unchanged key column needs the old key: without it SOURCE_PROTOCOL, with it the value comes from there', () => {
+  const { apply } = make({ known: [setupSchema()] });
+  apply(begin(1n, T, 1));
+  apply(relation(1, 'public', 'orders', 'd', ORDERS));
+  assert.throws(() => apply(update(1, ['u', '3.00', 'x'])), { code: 'SOURCE_PROTOCOL', message: /public\.orders\.id unchanged without an old key/ });
+  assert.throws(() => apply(update(1, ['u', '3.00', 'x'], { kind: 'K', cells: ['u', null, null] })), { code: 'SOURCE_PROTOCOL' });
+  const [ev] = apply(update(1, ['u', '3.00', 'x'], { kind: 'K', cells: ['7', null, null] }));
+  assert.ok(ev?.kind === 'change' && ev.record.op === 'update');
+  assert.deepEqual(ev.record.after, [7n, new DecimalValue('3.00'), 'x']);
+  assert.equal(ev.record.oldKey, undefined);
+});
