@@ -18,7 +18,8 @@
  *    left out (the new row gets the column's DEFAULT) and counted in `unresolved`.
  *
  * The result is deterministic for the same records and target, so sub-load labels are stable
- * across retries and replays.
+ * across retries and replays. Steps 1-3 for batches without key changes run column-indexed in
+ * fast-plan.ts (same result, a fraction of the cost); this file keeps the general path.
  */
 import type { ChangeRecord, TableSchema, Value } from '../../../core/index.js';
 import { CdcError, formatTableId } from '../../../core/index.js';
@@ -127,6 +128,10 @@ export function oldRowLookup(records: readonly ChangeRecord[], target: PlanTarge
   return { requests };
 }
 
+/**
+ * Batches without key changes (snapshot chunks and almost all streamed batches) take the
+ * column-indexed path of fast-plan.ts; the others, and mappings it does not cover, the general one.
+ */
 export function planBatch(records: readonly ChangeRecord[], target: PlanTarget, carried?: CarriedRows): BatchPlan {
   return planFast(records, target) ?? planBatchGeneral(records, target, carried);
 }
