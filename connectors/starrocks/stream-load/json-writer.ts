@@ -14,6 +14,8 @@ const CHUNK_CHARS = 1 << 16;
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 const SURROGATE = /[\ud800-\udfff]/;
 const ENCODER = new TextEncoder();
+/** Strings at least this long go straight into the buffer (JsonWriter.string). */
+const LONG_TEXT = 1024;
 const SHORT_ESCAPES: Readonly<Record<number, string>> = {
   0x08: '\\b',
   0x09: '\\t',
@@ -90,6 +92,17 @@ export class JsonWriter {
   }
 
   string(s: string): void {
+    // A long text with nothing to escape is encoded straight into the buffer (no copy into the text
+    // collected so far).
+    if (s.length >= LONG_TEXT && !NEEDS_ESCAPE.test(s)) {
+      this.flush();
+      this.ensure(s.length * 3 + 2);
+      const buf = this.buf as Buffer;
+      buf[this.len++] = 0x22;
+      this.len += ENCODER.encodeInto(s, buf.subarray(this.len, this.len + s.length * 3)).written;
+      buf[this.len++] = 0x22;
+      return;
+    }
     this.raw(
       quoteJsonString(s, () => {
         this.replacedSurrogates++;
@@ -133,12 +146,18 @@ export class JsonWriter {
     if (this.pending === '') return;
     // A UTF-16 unit takes at most 3 bytes of UTF-8 (a surrogate pair 4 for 2 units).
     const need = this.len + this.pending.length * 3;
-    if (need > (this.buf?.length ?? 0)) this.grow(Math.max(need, (this.buf?.length ?? 0) * 2));
+    this.ensure(this.pending.length * 3);
     // TextEncoder (simdutf in Node.js) encodes about 2.5× faster than Buffer#write's UTF-8; both
     // write a lone surrogate as U+FFFD. A destination bounded to what the text can take: TextEncoder
     // is slower with a larger one.
     this.len += ENCODER.encodeInto(this.pending, (this.buf as Buffer).subarray(this.len, need)).written;
     this.pending = '';
+  }
+
+  /** Room for `bytes` more. */
+  private ensure(bytes: number): void {
+    const have = this.buf?.length ?? 0;
+    if (this.len + bytes > have) this.grow(Math.max(this.len + bytes, have * 2));
   }
 
   private grow(bytes: number): void {

@@ -92,6 +92,10 @@ const VALUES: Value[] = [
   'ctl \u0000\u0001\b\t\n\f\r\u001f\u007f \u2028',
   'lone \ud800 and \udc00 and pair \ud83d\ude00',
   LONG,
+  // Long texts with nothing to escape go straight into the buffer (JsonWriter.string): ASCII, multi-byte, a lone surrogate.
+  'y'.repeat(1500),
+  '日本😀é'.repeat(400),
+  `${'z'.repeat(1200)}\ud800${'z'.repeat(10)}`,
   '12345678901',
   new DecimalValue('0'),
   new DecimalValue('-0'),
@@ -225,7 +229,7 @@ describe('JsonWriter', () => {
       if (reserve !== undefined) w.reserve(reserve);
       const parts: string[] = [];
       for (let i = 0; i < 30000; i++) {
-        const s = i % 11 === 0 ? `é${i}😀\u0001"` : `${i}`;
+        const s = i % 11 === 0 ? `é${i}😀\u0001"` : i % 1000 === 7 ? `${'日本'.repeat(600)}${i}` : `${i}`;
         w.string(s);
         parts.push(JSON.stringify(s));
       }
