@@ -213,6 +213,42 @@ export function fitDecimal(text: string, precision: number, scale: number): Deci
 }
 
 /**
+ * True when `fitDecimal(text, p, s)` would return `text` itself, not rounded: a canonical decimal
+ * (`-?(0|[1-9][0-9]*)(\.[0-9]+)?`, not a negative zero) with at most `intDigits` (= p − s) integer
+ * digits (a lone `0` counts none) and at most `scale` fraction digits. One pass over the characters,
+ * nothing allocated: the body writer's check for the common case (PostgreSQL's numeric output).
+ */
+export function decimalFitsAsIs(text: string, intDigits: number, scale: number): boolean {
+  const n = text.length;
+  let i = text.charCodeAt(0) === 0x2d ? 1 : 0;
+  const negative = i === 1;
+  const start = i;
+  while (i < n && isDigitCode(text.charCodeAt(i))) i++;
+  const intLen = i - start;
+  if (intLen === 0) return false;
+  const leadingZero = text.charCodeAt(start) === 0x30;
+  if (leadingZero && intLen > 1) return false;
+  if ((leadingZero ? 0 : intLen) > intDigits) return false;
+  let nonZero = !leadingZero;
+  if (i < n) {
+    if (text.charCodeAt(i) !== 0x2e) return false;
+    const fracStart = ++i;
+    for (; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (!isDigitCode(c)) return false;
+      if (c !== 0x30) nonZero = true;
+    }
+    const fracLen = i - fracStart;
+    if (fracLen === 0 || fracLen > scale) return false;
+  }
+  return nonZero || !negative;
+}
+
+function isDigitCode(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
+
+/**
  * The StarRocks type suggested for a source column (the seed's mapping, see the type table in
  * docs/starrocks.md), used in the CREATE TABLE suggestion of setup errors.
  */

@@ -18,11 +18,14 @@
  *    left out (the new row gets the column's DEFAULT) and counted in `unresolved`.
  *
  * The result is deterministic for the same records and target, so sub-load labels are stable
- * across retries and replays.
+ * across retries and replays. Steps 1-3 for batches without key changes run column-indexed in
+ * fast-plan.ts (same result, a fraction of the cost); this file keeps the general path.
  */
 import type { ChangeRecord, TableSchema, Value } from '../../../core/index.js';
 import { CdcError, formatTableId } from '../../../core/index.js';
-import { OP_INSERT, type OpType } from '../audit.js';
+import type { OpType } from '../audit.js';
+import { planFast } from './fast-plan.js';
+import { keyPart } from './key-part.js';
 import type { ColumnMapping, RowChange } from './row-changes.js';
 import { oldKeyCellsOf, recordToRowChanges, unknownColumnsOfKeyChange } from './row-changes.js';
 
@@ -125,9 +128,19 @@ export function oldRowLookup(records: readonly ChangeRecord[], target: PlanTarge
   return { requests };
 }
 
+/**
+ * Batches without key changes (snapshot chunks and almost all streamed batches) take the
+ * column-indexed path of fast-plan.ts; the others, and mappings it does not cover, the general one.
+ */
 export function planBatch(records: readonly ChangeRecord[], target: PlanTarget, carried?: CarriedRows): BatchPlan {
-  const inserts = planDistinctInserts(records, target);
-  if (inserts !== undefined) return inserts;
+  return planFast(records, target) ?? planBatchGeneral(records, target, carried);
+}
+
+/**
+ * The general path: every record as row changes (row-changes.ts), collapsed per key by name. What
+ * `planFast` (fast-plan.ts) must equal; exported for the tests that compare them.
+ */
+export function planBatchGeneral(records: readonly ChangeRecord[], target: PlanTarget, carried?: CarriedRows): BatchPlan {
   let unresolved = 0;
   const byKey = collapse(records, target, (keyText, _key, column) => {
     const v = carried?.get(keyText)?.get(column);
@@ -163,45 +176,6 @@ export function planBatch(records: readonly ChangeRecord[], target: PlanTarget, 
   }
   // Full loads first, then partial ones; each in order of first appearance (deterministic).
   return { loads: [...plans.filter((p) => !p.partial), ...plans.filter((p) => p.partial)], unresolved };
-}
-
-/**
- * The plan of a batch of inserts of distinct keys with one schema (snapshot chunks, insert-only
- * traffic) without building a row change per record: the same result as the general path (nothing
- * to collapse, one column set), at a fraction of the cost. Undefined when the batch is anything else.
- */
-function planDistinctInserts(records: readonly ChangeRecord[], target: PlanTarget): BatchPlan | undefined {
-  const first = records[0];
-  if (first === undefined) return undefined;
-  const schema = first.schema;
-  for (const r of records) if (r.op !== 'insert' || r.schema !== schema) return undefined;
-  const mapping = target.mappingFor(schema);
-  const keyIdx = target.keyColumns.map((k) => mapping.targetNames.indexOf(k));
-  if (keyIdx.some((i) => i < 0)) return undefined; // the general path reports it
-  const position = new Map<string, number>();
-  target.columnOrder.forEach((name, i) => position.set(name, i));
-  const present: number[] = [];
-  schema.columns.forEach((_c, i) => {
-    if (mapping.targetNames[i] !== undefined) present.push(i);
-  });
-  const order = present.sort((a, b) => (position.get(mapping.targetNames[a] ?? '') ?? 0) - (position.get(mapping.targetNames[b] ?? '') ?? 0));
-  const columns = order.map((i) => mapping.targetNames[i] ?? '');
-  const seen = new Set<string>();
-  const rows: PlannedRow[] = new Array<PlannedRow>(records.length);
-  for (let n = 0; n < records.length; n++) {
-    const r = records[n] as ChangeRecord & { op: 'insert' };
-    const after = r.after;
-    let key = '';
-    for (const i of keyIdx) key += `${keyPart(after[i] ?? null)}\u0001`;
-    if (seen.has(key)) return undefined;
-    seen.add(key);
-    const values = new Array<Value>(order.length);
-    for (let c = 0; c < order.length; c++) values[c] = after[order[c] ?? 0] ?? null;
-    rows[n] = { values, opType: OP_INSERT, deleted: false, version: r.commitLsn };
-  }
-  const set = new Set(columns);
-  const partial = [...target.fullColumns].some((c) => !set.has(c));
-  return { loads: [{ columns, partial, rows }], unresolved: 0 };
 }
 
 /**
@@ -291,21 +265,4 @@ function keyText(cells: ReadonlyMap<string, Value>, target: PlanTarget, schema: 
   return parts.join('\u0001');
 }
 
-/** An unambiguous text for a key value (type-tagged). */
-export function keyPart(v: Value): string {
-  if (v === null) return 'n';
-  if (Array.isArray(v)) return `a[${v.map(keyPart).join(',')}]`;
-  switch (typeof v) {
-    case 'boolean':
-      return v ? 'b1' : 'b0';
-    case 'number':
-    case 'bigint':
-      return `i${String(v)}`;
-    case 'string':
-      return `s${v}`;
-    default:
-      break;
-  }
-  if (v instanceof Uint8Array) return `x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
-  return `t${String(v)}`;
-}
+export { keyPart };

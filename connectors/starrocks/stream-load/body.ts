@@ -33,7 +33,7 @@ import type { Value } from '../../../core/index.js';
 import { CdcError, DecimalValue, JsonText, SpecialNumber, TemporalValue } from '../../../core/index.js';
 import type { OpType } from '../audit.js';
 import type { TargetKind, ValueLimits } from '../type-map.js';
-import { fitDecimal } from '../type-map.js';
+import { decimalFitsAsIs, fitDecimal } from '../type-map.js';
 import type { LoadColumn } from './columns.js';
 import { isJsonNumberText, JsonWriter, quoteJsonString } from './json-writer.js';
 
@@ -75,25 +75,124 @@ export function encodeBody(
 ): EncodedBody {
   const w = new JsonWriter();
   const stats: Stats = { nullified: 0, rounded: 0 };
-  const keys = columns.map((c) => quoteJsonString(c.jsonKey));
-  const auditOp = `${quoteJsonString(audit.opType)}:`;
-  const auditDeleted = `,${quoteJsonString(audit.isDeleted)}:`;
-  const auditSynced = `,${quoteJsonString(audit.syncedAt)}:${quoteJsonString(syncedAt)}`;
-  const auditVersion = `,${quoteJsonString(audit.cdcVersion)}:`;
+  const writers = columns.map((col) => cellWriter(col, { column: table === undefined ? col.name : `${table}.${col.name}`, limits: col.limits }));
+  // `{"a":` before the first value, `,"b":` before the others: the text between two values.
+  const prefixes = columns.map((c, i) => `${i === 0 ? '{' : ','}${quoteJsonString(c.jsonKey)}:`);
+  const tails = auditTails(audit, syncedAt, columns.length === 0 ? '{' : ',');
+  const n = columns.length;
+  let lastVersion: bigint | undefined;
+  let versionText = '';
+  let nextEstimate = 64;
   w.raw('[');
-  rows.forEach((row, r) => {
-    w.raw(r === 0 ? '{' : ',{');
-    columns.forEach((col, i) => {
-      w.raw(`${keys[i] ?? '""'}:`);
-      writeValue(w, row.values[i] ?? null, col.kind, stats, { column: table === undefined ? col.name : `${table}.${col.name}`, limits: col.limits });
-      w.raw(',');
-    });
-    w.raw(`${auditOp}${row.opType}${auditDeleted}${row.deleted ? 'true' : 'false'}${auditSynced}${auditVersion}`);
-    w.bigint(row.version);
-    w.raw('}');
-  });
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r] as BodyRow;
+    if (r > 0) w.raw(',');
+    const values = row.values;
+    for (let i = 0; i < n; i++) {
+      w.raw(prefixes[i] as string);
+      (writers[i] as CellWriter)(w, values[i] ?? null, stats);
+    }
+    if (row.version !== lastVersion) {
+      lastVersion = row.version;
+      versionText = row.version.toString();
+    }
+    w.raw(`${(tails[row.opType] as readonly string[])[row.deleted ? 1 : 0] as string}${versionText}}`);
+    if (r + 1 === nextEstimate && r + 1 < rows.length) {
+      // Sized from the rows so far (re-estimated at 64, 128, 256, … rows), plus a tenth.
+      w.reserve(Math.ceil((w.written / (r + 1)) * rows.length * 1.1));
+      nextEstimate *= 2;
+    }
+  }
   w.raw(']');
   return { body: w.toBuffer(), rows: rows.length, nullified: stats.nullified, rounded: stats.rounded, replacedSurrogates: w.replacedSurrogates };
+}
+
+/** The audit columns after a row's values, up to the version: by op type, then deleted (0/1). */
+function auditTails(audit: AuditKeys, syncedAt: string, lead: string): readonly (readonly string[])[] {
+  const synced = `,${quoteJsonString(audit.syncedAt)}:${quoteJsonString(syncedAt)}`;
+  const version = `,${quoteJsonString(audit.cdcVersion)}:`;
+  return [0, 1, 2].map((op) =>
+    [false, true].map((deleted) => `${lead}${quoteJsonString(audit.opType)}:${op},${quoteJsonString(audit.isDeleted)}:${deleted ? 'true' : 'false'}${synced}${version}`),
+  );
+}
+
+type CellWriter = (w: JsonWriter, v: Value, stats: Stats) => void;
+
+/**
+ * The writer of one load column, chosen once per load: the common value of the column's kind is
+ * written directly (no per-cell dispatch on the kind, no RegExp, no intermediate strings), anything
+ * else goes through `writeValue`, which every fast path must equal (body-fast.test.ts).
+ */
+function cellWriter(col: LoadColumn, target: ValueTarget): CellWriter {
+  const kind = col.kind;
+  const general: CellWriter = (w, v, stats) => writeValue(w, v, kind, stats, target);
+  const limits = target.limits;
+  switch (kind) {
+    case 'integer':
+    case 'largeint': {
+      const range = limits.integer;
+      const lo = range === undefined ? -Infinity : Number(range.min);
+      const hi = range === undefined ? Infinity : Number(range.max);
+      return (w, v, stats) => {
+        if (typeof v === 'bigint') {
+          if (range === undefined || (v >= range.min && v <= range.max)) return w.raw(v.toString());
+        } else if (typeof v === 'number') {
+          // A safe integer compares exactly with the bounds as numbers (beyond 2^53 only for BIGINT and wider).
+          if (Number.isSafeInteger(v) && v >= lo && v <= hi) return w.raw(String(v));
+        }
+        return general(w, v, stats);
+      };
+    }
+    case 'float':
+      return (w, v, stats) => (typeof v === 'number' && Number.isFinite(v) ? w.raw(String(v)) : general(w, v, stats));
+    case 'boolean':
+      return (w, v, stats) => (typeof v === 'boolean' ? w.raw(v ? 'true' : 'false') : general(w, v, stats));
+    case 'decimal': {
+      const d = limits.decimal;
+      const intDigits = d === undefined ? Infinity : d.precision - d.scale;
+      const scale = d === undefined ? Infinity : d.scale;
+      return (w, v, stats) => (v instanceof DecimalValue && decimalFitsAsIs(v.text, intDigits, scale) ? w.raw(v.text) : general(w, v, stats));
+    }
+    case 'string': {
+      const max = limits.maxBytes;
+      return (w, v, stats) => (typeof v === 'string' && (max === undefined || v.length * 3 <= max) ? w.string(v) : general(w, v, stats));
+    }
+    case 'date':
+    case 'datetime':
+      // Date and timestamp texts are digits and `-: .`: nothing to escape.
+      return (w, v, stats) => (v instanceof TemporalValue && v.type !== 'time' && v.type !== 'timetz' && v.type !== 'interval' && isDateOrTimestampText(v.text) ? w.raw(`"${v.text}"`) : general(w, v, stats));
+    case 'json':
+      return (w, v, stats) => (v instanceof JsonText && isTrimmedJsonStart(v.text) ? w.raw(v.text) : general(w, v, stats));
+    default:
+      return general;
+  }
+}
+
+/** A JSON text starting with a JSON value's first character and with no white space at either end. */
+function isTrimmedJsonStart(text: string): boolean {
+  const first = text.charCodeAt(0);
+  const last = text.charCodeAt(text.length - 1);
+  // Printable ASCII is never white space; anything else takes the general path (JSON_START, trim).
+  if (!(last > 0x20 && last < 0x7f)) return false;
+  return first === 0x7b || first === 0x5b || first === 0x22 || first === 0x2d || (first >= 0x30 && first <= 0x39) || first === 0x74 || first === 0x66 || first === 0x6e;
+}
+
+/** What DATE_TEXT or TIMESTAMP_TEXT accept, without a RegExp. */
+export function isDateOrTimestampText(t: string): boolean {
+  const n = t.length;
+  if (n !== 10 && n !== 19 && (n < 21 || n > 26)) return false;
+  if (!digits(t, 0, 4) || t.charCodeAt(4) !== 0x2d || !digits(t, 5, 7) || t.charCodeAt(7) !== 0x2d || !digits(t, 8, 10)) return false;
+  if (n === 10) return true;
+  if (t.charCodeAt(10) !== 0x20 || !digits(t, 11, 13) || t.charCodeAt(13) !== 0x3a || !digits(t, 14, 16) || t.charCodeAt(16) !== 0x3a || !digits(t, 17, 19)) return false;
+  return n === 19 || (t.charCodeAt(19) === 0x2e && digits(t, 20, n));
+}
+
+function digits(t: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = t.charCodeAt(i);
+    if (c < 0x30 || c > 0x39) return false;
+  }
+  return true;
 }
 
 /** UTC `YYYY-MM-DD HH:MM:SS.ffffff` (DATETIME text without offset, §8.3). */
