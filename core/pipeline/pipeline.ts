@@ -1,12 +1,13 @@
 /**
- * The pipeline: source events → bounded buffer → sequential flushes (per-table batches, tables in
- * parallel) → sink.write → checkpointer → source.acknowledge. The source keeps being read into the
- * buffer while a flush is in flight; once buffered + in-flight reaches a bound the handler returns a
+ * The pipeline: source events → bounded buffer → flushes (per-table batches, tables in parallel; up to
+ * two flushes in flight, a table's batches sent in order, confirmed in order) → sink.write →
+ * checkpointer → source.acknowledge. The source keeps being read into the buffer while flushes are in
+ * flight; once buffered + in-flight reaches a bound the handler returns a
  * promise and the source pauses its socket until the total drops below the low watermark.
  *
  * Modes: running (paused is a flag on top) → draining → stopped, or → stopping (stop now) → stopped,
  * or → failed. Only running and draining write and confirm. A failed pipeline drops everything
- * unconfirmed (buffer, flush in flight, pending transactions) and is not restarted: the runtime starts
+ * unconfirmed (buffer, flushes in flight, pending transactions) and is not restarted: the runtime starts
  * a new one, from the position the source confirmed, when the error is transient (`retry`).
  */
 import type { Logger } from 'pino';
