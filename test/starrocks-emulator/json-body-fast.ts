@@ -16,6 +16,7 @@
  * bytes and converted by `convertJsonValue`, so its result is the general path's by construction.
  */
 import { convertJsonValue, parseDateTimeText } from './convert.js';
+import { jsonColumnNumber } from './json-number.js';
 import { JsonNumber, JsonReader, type JsonValue } from './json-raw.js';
 import type { LoadPlan, TargetColumn } from './load-plan.js';
 import type { ReadOutcome, RowOp } from './load-reader.js';
@@ -265,28 +266,59 @@ function generic(t: TargetColumn): Converter {
   };
 }
 
+/** BigInts of small integers, shared (stored values are immutable). */
+const SMALL = Array.from({ length: 1025 }, (_, i) => BigInt(i - 1));
+
+/**
+ * The last token a converter read and its value: a load's rows often repeat a value (the batch's sync
+ * time and version, flags), and the same bytes convert to the same value.
+ */
+class LastToken {
+  s = -1;
+  e = -1;
+  v: Converted = FAIL;
+
+  same(sc: Scanner): boolean {
+    const len = sc.e - sc.s;
+    if (this.s < 0 || this.e - this.s !== len) return false;
+    const b = sc.b;
+    // From the end: different values of one column mostly differ in their last bytes.
+    for (let i = len - 1; i >= 0; i--) if (b[this.s + i] !== b[sc.s + i]) return false;
+    return true;
+  }
+
+  keep(sc: Scanner, v: Converted): Converted {
+    this.s = sc.s;
+    this.e = sc.e;
+    this.v = v;
+    return v;
+  }
+}
+
 /** JSON integer token → TINYINT…LARGEINT, exactly as `BigInt(token)` with the type's range check. */
 function integer(t: TargetColumn, kind: keyof typeof INTEGER_RANGES): Converter {
   const range = INTEGER_RANGES[kind];
   const min = Number(range.min);
   const max = Number(range.max);
-  const exactNumbers = kind !== 'BIGINT' && kind !== 'LARGEINT';
   const slow = generic(t);
+  const last = new LastToken();
   return (sc) => {
     if (sc.kind !== Tok.Number || sc.special) return slow(sc);
+    if (last.same(sc)) return last.v;
     const b = sc.b;
     let p = sc.s;
     const neg = b[p] === 0x2d;
     if (neg) p++;
     if (sc.e - p <= 15) {
+      // Exact in a double; BIGINT and LARGEINT hold every 15-digit integer.
       let v = 0;
       for (; p < sc.e; p++) v = v * 10 + ((b[p] ?? 0) - 0x30);
       if (neg) v = -v;
-      if (exactNumbers ? v < min || v > max : false) return FAIL;
-      return BigInt(v);
+      if (v < min || v > max) return FAIL;
+      return last.keep(sc, v >= -1 && v <= 1023 ? (SMALL[v + 1] as bigint) : BigInt(v));
     }
     const v = BigInt(b.latin1Slice(sc.s, sc.e));
-    return v < range.min || v > range.max ? FAIL : v;
+    return last.keep(sc, v < range.min || v > range.max ? FAIL : v);
   };
 }
 
@@ -343,6 +375,8 @@ function decimal(t: TargetColumn, precision: number, scale: number): Converter {
         break;
       }
     }
+    // The token is already the canonical text (one flat string) unless it needs padding or a sign fix.
+    if (fracLen === scale && (intDigits > 0 || intEnd - intStart === 1) && (nonZero || !neg) && (scale > 0 || fracStart === sc.e)) return b.latin1Slice(sc.s, sc.e);
     const intText = intDigits === 0 ? '0' : b.latin1Slice(intStart, intEnd);
     const fracText = scale === 0 ? '' : `.${fracLen > 0 ? b.latin1Slice(fracStart, sc.e) : ''}${zeros.slice(fracLen)}`;
     return `${neg && nonZero ? '-' : ''}${intText}${fracText}`;
@@ -362,11 +396,177 @@ function varchar(t: TargetColumn, length: number): Converter {
 
 function temporal(t: TargetColumn, date: boolean): Converter {
   const slow = generic(t);
+  const last = new LastToken();
   return (sc) => {
     if (sc.kind !== Tok.String || sc.special || sc.wide) return slow(sc);
+    if (last.same(sc)) return last.v;
     const d = parseDateTimeText(sc.b.latin1Slice(sc.s, sc.e));
     if (d === null) return FAIL;
-    return date ? d.date : d.datetime;
+    return last.keep(sc, date ? d.date : d.datetime);
+  };
+}
+
+/**
+ * JSON column text straight from the bytes of a checked value, when that is plainly the general
+ * path's text (`jsonColumnText`): no escape in any string, object keys already in strictly increasing
+ * byte order (so nothing to sort or de-duplicate). Else null (the general path decides). The text is
+ * written into a scratch buffer and decoded once: one flat string per value.
+ */
+class JsonColumnWriter {
+  static #out = Buffer.allocUnsafe(4096) as SliceBuffer;
+  p: number;
+  #o = 0;
+  #wide = false;
+  constructor(
+    readonly b: SliceBuffer,
+    start: number,
+    readonly end: number,
+  ) {
+    this.p = start;
+  }
+
+  text(): string | null {
+    if (!this.value()) return null;
+    const out = JsonColumnWriter.#out;
+    return this.#wide ? out.utf8Slice(0, this.#o) : out.latin1Slice(0, this.#o);
+  }
+
+  #room(n: number): SliceBuffer {
+    let out = JsonColumnWriter.#out;
+    if (this.#o + n > out.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(out.length * 2, this.#o + n)) as SliceBuffer;
+      out.copy(bigger, 0, 0, this.#o);
+      JsonColumnWriter.#out = out = bigger;
+    }
+    return out;
+  }
+
+  #put(c: number): void {
+    this.#room(1)[this.#o++] = c;
+  }
+
+  #copy(s: number, e: number): void {
+    this.b.copy(this.#room(e - s), this.#o, s, e);
+    this.#o += e - s;
+  }
+
+  ws(): void {
+    const b = this.b;
+    while (this.p < this.end) {
+      const c = b[this.p] ?? 0;
+      if (c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09) this.p++;
+      else break;
+    }
+  }
+
+  /** A string without escapes at `p`, copied as is; false when it has an escape. */
+  string(): boolean {
+    const b = this.b;
+    const s = this.p;
+    let q = s + 1;
+    for (;;) {
+      const c = b[q] ?? 0;
+      if (c === 0x22) break;
+      if (c === 0x5c) return false;
+      if (c >= 0x80) this.#wide = true;
+      q++;
+    }
+    this.p = q + 1;
+    this.#copy(s, q + 1);
+    return true;
+  }
+
+  value(): boolean {
+    this.ws();
+    const b = this.b;
+    const c = b[this.p] ?? 0;
+    if (c === 0x22) return this.string();
+    if (c === 0x7b) return this.object();
+    if (c === 0x5b) return this.array();
+    const s = this.p;
+    while (this.p < this.end) {
+      const x = b[this.p] ?? 0;
+      if (x === 0x2c || x === 0x5d || x === 0x7d || x === 0x20 || x === 0x0a || x === 0x0d || x === 0x09) break;
+      this.p++;
+    }
+    if (c === 0x74 || c === 0x66 || c === 0x6e) {
+      this.#copy(s, this.p); // true, false, null
+      return true;
+    }
+    const raw = b.latin1Slice(s, this.p);
+    const text = jsonColumnNumber(raw);
+    if (text === null) return false;
+    if (text === raw) this.#copy(s, this.p);
+    else for (let i = 0; i < text.length; i++) this.#put(text.charCodeAt(i));
+    return true;
+  }
+
+  array(): boolean {
+    this.p++;
+    this.#put(0x5b);
+    this.ws();
+    if (this.b[this.p] === 0x5d) {
+      this.p++;
+      this.#put(0x5d);
+      return true;
+    }
+    for (;;) {
+      if (!this.value()) return false;
+      this.ws();
+      const c = this.b[this.p++] ?? 0;
+      this.#put(c);
+      if (c === 0x5d) return true;
+    }
+  }
+
+  object(): boolean {
+    const b = this.b;
+    this.p++;
+    this.#put(0x7b);
+    this.ws();
+    if (b[this.p] === 0x7d) {
+      this.p++;
+      this.#put(0x7d);
+      return true;
+    }
+    let prevStart = -1;
+    let prevEnd = -1;
+    for (;;) {
+      this.ws();
+      const ks = this.p;
+      if (!this.string() || (prevStart >= 0 && compareBytes(b, prevStart, prevEnd, ks + 1, this.p - 1) >= 0)) return false;
+      prevStart = ks + 1;
+      prevEnd = this.p - 1;
+      this.ws();
+      this.p++; // :
+      this.#put(0x3a);
+      if (!this.value()) return false;
+      this.ws();
+      const c = b[this.p++] ?? 0;
+      this.#put(c);
+      if (c === 0x7d) return true;
+    }
+  }
+}
+
+/** memcmp order of two byte ranges, the shorter first on a common prefix (VelocyPack's key order). */
+function compareBytes(b: Buffer, as: number, ae: number, bs: number, be: number): number {
+  const n = Math.min(ae - as, be - bs);
+  for (let i = 0; i < n; i++) {
+    const d = (b[as + i] ?? 0) - (b[bs + i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return ae - as - (be - bs);
+}
+
+function jsonColumn(t: TargetColumn): Converter {
+  const slow = generic(t);
+  return (sc) => {
+    let text: string | null = null;
+    if (sc.kind === Tok.Nested) text = new JsonColumnWriter(sc.b, sc.s, sc.e).text();
+    else if (sc.kind === Tok.Number) text = jsonColumnNumber(sc.b.latin1Slice(sc.s, sc.e));
+    else if (sc.kind === Tok.String && !sc.special) text = `"${sc.text()}"`;
+    return text ?? slow(sc);
   };
 }
 
@@ -392,6 +592,8 @@ function converterFor(t: TargetColumn): Converter {
     case 'DATE':
     case 'DATETIME':
       return temporal(t, ty.kind === 'DATE');
+    case 'JSON':
+      return jsonColumn(t);
     default:
       return generic(t);
   }
