@@ -186,7 +186,7 @@ export class Table {
     if (row.length !== this.#columns.length) throw new Error(`row has ${row.length} values, table ${this.name} has ${this.#columns.length} columns`);
     if (this.isKeyed) this.#keyed.set(encoded ?? encodeKey(this.keyOf(row)), row);
     else this.#list.push(row);
-    this.updateTime = new Date();
+    this.#touch();
   }
 
   /** Delete by key; DUPLICATE_KEYS deletes every row with that key. Returns whether a row went. */
@@ -227,6 +227,17 @@ export class Table {
     this.#columns[index] = col;
     this.schemaVersion++;
     this.updateTime = new Date();
+  }
+
+  #touchedAt = 0;
+
+  /** `updateTime` = now; one Date per millisecond however many rows a load puts. */
+  #touch(): void {
+    const now = Date.now();
+    if (now !== this.#touchedAt) {
+      this.#touchedAt = now;
+      this.updateTime = new Date(now);
+    }
   }
 
   #computeKeyIdx(): number[] {
