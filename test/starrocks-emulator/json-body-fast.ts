@@ -446,7 +446,9 @@ class JsonColumnWriter {
   }
 
   #copy(s: number, e: number): void {
-    this.b.copy(this.#room(e - s), this.#o, s, e);
+    const out = this.#room(e - s);
+    if (e - s > 64) this.b.copy(out, this.#o, s, e);
+    else for (let i = s, o = this.#o; i < e; i++, o++) out[o] = this.b[i] ?? 0; // short: no native call
     this.#o += e - s;
   }
 
