@@ -609,6 +609,8 @@ interface FastPlan {
   readonly slots: ReadonlyMap<string, number>;
   readonly opSlot: number;
   readonly names: readonly Buffer[];
+  /** `names` that hold no quote, backslash or control byte: matched in place (see `RowReader.row`). */
+  readonly plain: readonly (Buffer | undefined)[];
   readonly constOp: 0 | 1;
   readonly strip: boolean;
 }
@@ -635,7 +637,8 @@ function fastPlan(plan: LoadPlan): FastPlan | null {
   } else if (op.kind === 'const') constOp = op.value;
   const names: Buffer[] = [];
   for (const [name, slot] of slots) names[slot] = Buffer.from(name, 'utf8');
-  return { targets: plan.targets, convert, slots, opSlot, names, constOp, strip: plan.stripOuterArray };
+  const plain = names.map((n) => (n.every((c) => c >= 0x20 && c !== 0x22 && c !== 0x5c) ? n : undefined));
+  return { targets: plan.targets, convert, slots, opSlot, names, plain, constOp, strip: plan.stripOuterArray };
 }
 
 /** `__op` from its token: `0`/`1` as a number or a plain string; anything else → the general reader. */
@@ -685,6 +688,15 @@ class RowReader {
     return slot;
   }
 
+  /** Whether `name` and a closing quote are the bytes at `at`. */
+  #at(at: number, name: Buffer): boolean {
+    const b = this.#sc.b;
+    const len = name.length;
+    if (at + len >= this.#sc.n || b[at + len] !== 0x22) return false;
+    for (let i = 0; i < len; i++) if (b[at + i] !== name[i]) return false;
+    return true;
+  }
+
   /** One row object at `p`. */
   row(): void {
     const fp = this.#fp;
@@ -699,10 +711,20 @@ class RowReader {
     else {
       for (let k = 0; ; k++) {
         if (sc.byte() !== 0x22) throw BAIL;
-        sc.string();
-        // A key with an escape fails the whole row in StarRocks; the general reader says how.
-        if (sc.special) throw BAIL;
-        const slot = this.#slot(k);
+        let slot: number;
+        const guess = this.#lastSlot[k];
+        const name = guess !== undefined && guess >= 0 ? fp.plain[guess] : undefined;
+        if (guess !== undefined && name !== undefined && this.#at(sc.p + 1, name)) {
+          // The key of the previous row at this position, in place: `"name"` (a plain name cannot end
+          // early or hold an escape, so these bytes are that JSON string and nothing else).
+          sc.p += name.length + 2;
+          slot = guess;
+        } else {
+          sc.string();
+          // A key with an escape fails the whole row in StarRocks; the general reader says how.
+          if (sc.special) throw BAIL;
+          slot = this.#slot(k);
+        }
         sc.ws();
         sc.expect(0x3a);
         sc.ws();
