@@ -632,12 +632,20 @@ function fastPlan(plan: LoadPlan): FastPlan | null {
   const op = plan.op;
   if (op.kind === 'auto' || op.kind === 'field') {
     const field = op.kind === 'auto' ? '__op' : op.field;
+    // The general reader also finds a mapped `__op` source listed in another case: leave that to it.
+    if (op.kind === 'field' && !plan.sourceFields.includes(field)) return null;
     if (slots.has(field)) return null;
     slots.set(field, opSlot);
   } else if (op.kind === 'const') constOp = op.value;
   const names: Buffer[] = [];
-  for (const [name, slot] of slots) names[slot] = Buffer.from(name, 'utf8');
-  const plain = names.map((n) => (n.every((c) => c >= 0x20 && c !== 0x22 && c !== 0x5c) ? n : undefined));
+  const plain: (Buffer | undefined)[] = [];
+  for (const [name, slot] of slots) {
+    const bytes = Buffer.from(name, 'utf8');
+    names[slot] = bytes;
+    // Matched in place only when these bytes decode back to the name (no lone surrogate in it).
+    const isPlain = bytes.every((c) => c >= 0x20 && c !== 0x22 && c !== 0x5c) && bytes.toString('utf8') === name;
+    plain[slot] = isPlain ? bytes : undefined;
+  }
   return { targets: plan.targets, convert, slots, opSlot, names, plain, constOp, strip: plan.stripOuterArray };
 }
 
@@ -751,8 +759,11 @@ class RowReader {
     for (let i = 0; i < targets.length; i++) {
       const t = targets[i] as TargetColumn;
       let v: StoredValue;
-      if (op === 1 && !t.isKey) v = null; // a delete keeps only its key (§6.1)
-      else if (seen[i] === row) v = values[i] ?? null;
+      if (op === 1 && !t.isKey) {
+        values[i] = null; // a delete keeps only its key (§6.1)
+        continue;
+      }
+      if (seen[i] === row) v = values[i] ?? null;
       else v = t.source.kind === 'default' ? t.source.value : null;
       if (v === null && !t.nullable) throw BAIL; // the general reader reports the NOT NULL column
       values[i] = v;

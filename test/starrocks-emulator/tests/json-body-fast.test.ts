@@ -105,6 +105,10 @@ describe('byte-level JSON body reader (same rows as readJsonBody, or declines)',
       same({ strip_outer_array: 'true', columns: 'id,v,o,__op=o' }, t, `[{"id": 1, "v": 5, "o": ${op}}]`);
     }
     same({ strip_outer_array: 'true', columns: '__op=\'delete\'' }, t, '[{"id": 1}]');
+    // a mapped __op source listed in another case: the general reader finds it
+    same({ strip_outer_array: 'true', columns: 'id,v,O,__op=o' }, t, '[{"id": 1, "v": 5, "O": 1}]');
+    // deletes of a table with a NOT NULL value column take the fast path
+    assert.equal(same({ strip_outer_array: 'true' }, t, '[{"id": 1, "__op": 1}, {"id": 2, "v": 3, "__op": 0}]'), true);
     same({ strip_outer_array: 'true', columns: 'id,v' }, t, '[{"id": 1, "v": 5, "__op": 1}]');
   });
 
