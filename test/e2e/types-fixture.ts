@@ -4,7 +4,7 @@
  * PostgreSQL's text rendering of a value and the StarRocks stored value into comparable text.
  * Every normalisation here is a row of the type table in docs/starrocks.md.
  */
-import { JsonNumber, JsonObject, parseJson, type JsonValue } from '../starrocks-emulator/json-raw.js';
+import { JsonNumber, JsonObject, jsonColumnText, parseJson, type JsonValue } from '../starrocks-emulator/json-raw.js';
 
 export const TYPES_DB = 'typesdb';
 
@@ -52,6 +52,16 @@ export function canonicalJson(text: string): string {
     return 'null';
   };
   return out(parseJson(text));
+}
+
+/**
+ * A JSON value as a StarRocks JSON column holds it, canonical: StarRocks keeps integers that fit 64
+ * bits and stores every other number as a double (`2.50` → `2.5`, docs/starrocks.md type table).
+ */
+export function starRocksJson(text: string): string {
+  const stored = jsonColumnText(parseJson(text));
+  if (stored === null) throw new Error(`StarRocks cannot store this JSON value: ${text}`);
+  return canonicalJson(stored);
 }
 
 /** `1.500000000` and `1.5` are the same DECIMAL value: drop trailing fraction zeros. */
@@ -136,9 +146,9 @@ export const COLUMNS: readonly TypeColumn[] = [
   { name: 'c', pg: 'char(5)', sr: 'VARCHAR(20)', pgText: outputText('c') },
   { name: 'ch', pg: '"char"', sr: 'STRING' },
   { name: 'nm', pg: 'name', sr: 'STRING' },
-  { name: 'j', pg: 'json', sr: 'JSON', expect: canonicalJson, stored: (v) => (typeof v === 'string' ? canonicalJson(v) : null) },
+  { name: 'j', pg: 'json', sr: 'JSON', expect: starRocksJson, stored: (v) => (typeof v === 'string' ? canonicalJson(v) : null) },
   // A JSON `null` document is SQL NULL in StarRocks (§8.1: null → NULL).
-  { name: 'jb', pg: 'jsonb', sr: 'JSON', expect: (t) => (t === 'null' ? null : canonicalJson(t)), stored: (v) => (typeof v === 'string' ? canonicalJson(v) : null) },
+  { name: 'jb', pg: 'jsonb', sr: 'JSON', expect: (t) => (t === 'null' ? null : starRocksJson(t)), stored: (v) => (typeof v === 'string' ? canonicalJson(v) : null) },
   { name: 'j_s', pg: 'jsonb', sr: 'STRING' },
   { name: 'u', pg: 'uuid', sr: 'VARCHAR(36)' },
   { name: 'by', pg: 'bytea', sr: 'VARBINARY' },
@@ -175,7 +185,7 @@ export const COLUMNS: readonly TypeColumn[] = [
   { name: 'arr_ts', pg: 'timestamptz[]', sr: 'ARRAY<DATETIME>', pgText: elementTexts('arr_ts', `(el_ AT TIME ZONE 'UTC')::text`), expect: mapElements(asDatetime), stored: storedArray((v) => trimFraction(String(v))) },
   { name: 'arr_d', pg: 'date[]', sr: 'ARRAY<DATE>', pgText: elementTexts('arr_d'), expect: mapElements(asDate), stored: storedArray(identity) },
   { name: 'arr_u', pg: 'uuid[]', sr: 'ARRAY<STRING>', pgText: elementTexts('arr_u'), stored: storedArray(identity) },
-  { name: 'arr_j', pg: 'jsonb[]', sr: 'ARRAY<JSON>', pgText: elementTexts('arr_j'), expect: mapElements(canonicalJson), stored: storedArray((v) => canonicalJson(String(v))) },
+  { name: 'arr_j', pg: 'jsonb[]', sr: 'ARRAY<JSON>', pgText: elementTexts('arr_j'), expect: mapElements(starRocksJson), stored: storedArray((v) => canonicalJson(String(v))) },
   { name: 'arr_e', pg: 'mood[]', sr: 'ARRAY<STRING>', pgText: elementTexts('arr_e'), stored: storedArray(identity) },
   { name: 'arr_by', pg: 'bytea[]', sr: 'ARRAY<STRING>', pgText: elementTexts('arr_by'), stored: storedArray(identity) },
   { name: 'arr_ip', pg: 'inet[]', sr: 'ARRAY<STRING>', pgText: elementTexts('arr_ip'), stored: storedArray(identity) },
@@ -183,7 +193,7 @@ export const COLUMNS: readonly TypeColumn[] = [
   { name: 'arr_dom', pg: 'posint[]', sr: 'ARRAY<INT>', pgText: 'array_to_json(arr_dom)::text', stored: storedArray(num, true) },
   { name: 'arr_comp', pg: 'pair[]', sr: 'ARRAY<STRING>', pgText: elementTexts('arr_comp'), stored: storedArray(identity) },
   // Multi-dimensional values of any depth: a JSON column (nested arrays) or a STRING (JSON text).
-  { name: 'arr_md', pg: 'integer[]', sr: 'JSON', pgText: 'array_to_json(arr_md)::text', expect: canonicalJson, stored: (v) => (typeof v === 'string' ? canonicalJson(v) : null) },
+  { name: 'arr_md', pg: 'integer[]', sr: 'JSON', pgText: 'array_to_json(arr_md)::text', expect: starRocksJson, stored: (v) => (typeof v === 'string' ? canonicalJson(v) : null) },
   { name: 'arr_md_s', pg: 'text[]', sr: 'STRING', pgText: 'array_to_json(arr_md_s)::text', expect: canonicalJson, stored: (v) => (typeof v === 'string' ? canonicalJson(v) : null) },
 ];
 

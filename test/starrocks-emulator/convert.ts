@@ -47,7 +47,7 @@ export function convertJsonValue(col: string, t: ColumnType, v: JsonValue): Conv
       // A bad escape anywhere inside fails the whole value (`JsonValue::from_simdjson` →
       // SimdJsonConverter, `be/src/util/json_converter.cpp`).
       if (hasBadEscape(v)) return fail(`Failed to parse value as json type, column=${col}, error=STRING_ERROR: Problem while parsing a string`);
-      return ok(jsonColumnText(v));
+      return jsonColumnValue(col, v);
     case 'ARRAY': {
       if (!Array.isArray(v)) return fail(`Failed to parse value as array, column=${col}`);
       return ok(v.map((e) => elementOrNull(col, t.element, e)));
@@ -81,6 +81,12 @@ export function convertJsonValue(col: string, t: ColumnType, v: JsonValue): Conv
       // LARGEINT, DECIMAL, DATE, DATETIME, CHAR, VARCHAR: read as text, then CAST.
       return convertText(col, t, jsonAsText(v));
   }
+}
+
+/** A JSON column value; a number StarRocks cannot hold fails the value (json-number.ts). */
+function jsonColumnValue(col: string, v: JsonValue): Converted {
+  const text = jsonColumnText(v);
+  return text === null ? fail(`Failed to parse value as json type, column=${col}, error=unsupported json number (beyond 64-bit integers or doubles)`) : ok(text);
 }
 
 /** Inside ARRAY/MAP/STRUCT an invalid element becomes NULL (§8.1). */
@@ -208,11 +214,13 @@ export function convertText(col: string, t: ColumnType, s: string): Converted {
       return d ? ok(d.datetime) : fail(`Invalid datetime value. value=${s}, column=${col}`);
     }
     case 'JSON': {
+      let j: JsonValue;
       try {
-        return ok(jsonColumnText(parseJson(s)));
+        j = parseJson(s);
       } catch {
         return fail(`Invalid json value. value=${s}, column=${col}`);
       }
+      return jsonColumnValue(col, j);
     }
     case 'VARBINARY': {
       const b = Buffer.from(s, 'utf8');

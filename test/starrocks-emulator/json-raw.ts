@@ -14,6 +14,8 @@
  * syntax error, as in a full parser.
  */
 
+import { jsonColumnNumber, jsonColumnString } from './json-number.js';
+
 export class JsonNumber {
   constructor(readonly raw: string) {}
 }
@@ -352,23 +354,50 @@ export function parseJson(text: string): JsonValue {
  * `jsonColumnText`).
  */
 export function stringifyJson(v: JsonValue, sortKeys = false): string {
+  return write(v, sortKeys ? SORTED : AS_READ);
+}
+
+/** How `write` renders keys order, numbers and strings. */
+interface Style {
+  readonly sortKeys: boolean;
+  number(raw: string): string;
+  string(s: string): string;
+}
+
+const AS_READ: Style = { sortKeys: false, number: (raw) => raw, string: (s) => JSON.stringify(s) };
+const SORTED: Style = { ...AS_READ, sortKeys: true };
+
+/** A number StarRocks does not store in a JSON column (thrown inside `write`). */
+class UnsupportedNumber extends Error {}
+
+const STARROCKS: Style = {
+  sortKeys: true,
+  number(raw) {
+    const text = jsonColumnNumber(raw);
+    if (text === null) throw new UnsupportedNumber(raw);
+    return text;
+  },
+  string: jsonColumnString,
+};
+
+function write(v: JsonValue, style: Style): string {
   if (v === null) return 'null';
   if (v === true) return 'true';
   if (v === false) return 'false';
-  if (typeof v === 'string') return JSON.stringify(v);
-  if (v instanceof JsonNumber) return v.raw;
+  if (typeof v === 'string') return style.string(v);
+  if (v instanceof JsonNumber) return style.number(v.raw);
   if (v instanceof JsonBadString) return v.raw;
   if (Array.isArray(v)) {
     let out = '[';
-    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + stringifyJson(v[i] ?? null, sortKeys);
+    for (let i = 0; i < v.length; i++) out += (i === 0 ? '' : ',') + write(v[i] ?? null, style);
     return `${out}]`;
   }
-  const keys = sortKeys && !inKeyOrder(v.keyList()) ? [...v.keyList()].sort(compareKeyBytes) : v.keyList();
+  const keys = style.sortKeys && !inKeyOrder(v.keyList()) ? [...v.keyList()].sort(compareKeyBytes) : v.keyList();
   const bad = v.badKeys;
   let out = '{';
   for (let i = 0; i < keys.length; i++) {
     const k = keys[i] ?? '';
-    out += `${i === 0 ? '' : ','}${bad.has(k) ? k : JSON.stringify(k)}:${stringifyJson(v.get(k) ?? null, sortKeys)}`;
+    out += `${i === 0 ? '' : ','}${bad.has(k) ? k : style.string(k)}:${write(v.get(k) ?? null, style)}`;
   }
   return `${out}}`;
 }
@@ -399,15 +428,27 @@ function compareKeyBytes(a: string, b: string): number {
 }
 
 /**
- * The text of a value stored in a JSON column: minified, object keys in StarRocks' order. StarRocks
- * stores JSON as VelocyPack built with default options (`be/src/util/json_converter.cpp`
- * SimdJsonConverter, `vpack::Builder`), whose objects carry an index sorted by key bytes (velocypack
- * `Builder::sortObjectIndexShort/Long`: memcmp over the common length, then the shorter key first), and
- * prints it with `dumpAttributesInIndexOrder` (default true; `be/src/util/json.cpp`
- * `JsonValue::to_string`) — so keys come out in UTF-8 byte order whatever order was loaded.
+ * The text of a value stored in a JSON column, as StarRocks gives it back: minified (StarRocks prints
+ * `{"a": 1, "b": [1, 2]}` with a space after `:` and `,` — velocypack `singleLinePrettyPrint` in
+ * `JsonValue::to_string`; the emulator keeps the minified form), object keys in StarRocks' order,
+ * numbers and strings as VelocyPack writes them (json-number.ts: int64/uint64 exact, other numbers as
+ * doubles). Null when StarRocks rejects the value: an integer beyond 64 bits or a number beyond a
+ * double (the load treats it like any value that fails to convert).
+ *
+ * Key order: StarRocks stores JSON as VelocyPack built with default options
+ * (`be/src/util/json_converter.cpp` SimdJsonConverter, `vpack::Builder`), whose objects carry an index
+ * sorted by key bytes (velocypack `Builder::sortObjectIndexShort/Long`: memcmp over the common length,
+ * then the shorter key first), and prints it with `dumpAttributesInIndexOrder` (default true;
+ * `be/src/util/json.cpp` `JsonValue::to_string`) — so keys come out in UTF-8 byte order whatever order
+ * was loaded.
  */
-export function jsonColumnText(v: JsonValue): string {
-  return stringifyJson(v, true);
+export function jsonColumnText(v: JsonValue): string | null {
+  try {
+    return write(v, STARROCKS);
+  } catch (e) {
+    if (e instanceof UnsupportedNumber) return null;
+    throw e;
+  }
 }
 
 /** Whether a value holds a string or key with an invalid escape anywhere. */

@@ -51,6 +51,9 @@ export function applyRows(table: Table, targets: readonly TargetColumn[], rows: 
   const condTarget = condCol < 0 ? -1 : (targetOf[condCol] ?? -1);
   const condType = condCol < 0 ? undefined : cols[condCol]?.type;
   const isPk = table.keysType === 'PRIMARY_KEYS';
+  // A full-row load of every column in table order: a row's values become the stored row as they are
+  // (the rows of a load are applied once and not used after).
+  const identity = targets.length === cols.length && targetOf.every((ti, ci) => ti === ci);
 
   const keyed = table.isKeyed;
   // The stored row's key equals the looked-up key only when every key column comes from the load.
@@ -86,6 +89,8 @@ export function applyRows(table: Table, targets: readonly TargetColumn[], rows: 
       targetOf.forEach((ti, ci) => {
         if (ti >= 0) row[ci] = r.values[ti] ?? null;
       });
+    } else if (identity) {
+      row = r.values;
     } else {
       row = new Array<StoredValue>(targetOf.length);
       for (let ci = 0; ci < targetOf.length; ci++) {

@@ -18,6 +18,7 @@ import type { Catalog, Table } from './catalog.js';
 export { ErrorLogStore } from './error-log.js';
 import { type TxnKind, type TxnRecord, jobStatusOf, labelFormatError } from './labels.js';
 import { applyRows } from './load-apply.js';
+import { readJsonBodyFast } from './json-body-fast.js';
 import { PRIMARY_KEY_LIMIT_MESSAGE, primaryKeyTooLong } from './pk-limit.js';
 import { type BeHeaders, type HeaderMap, type LoadPlan, parseBeHeaders, planLoad } from './load-plan.js';
 import { type ReadOutcome, type ReadStats, type RowOp, readCsvBody, readJsonBody } from './load-reader.js';
@@ -170,9 +171,10 @@ export class LoadEngine {
     } catch (e) {
       return { ok: false, message: `Failed to decompress the body (${be.compression}): ${e instanceof Error ? e.message : String(e)}`, stats: { total: 0, filtered: 0, unselected: 0, errorLines: [] } };
     }
-    const text = raw.toString('utf8');
     const now = new Date(this.now());
-    return plan.format === 'json' ? readJsonBody(plan, text, now) : readCsvBody(plan, text, now);
+    if (plan.format !== 'json') return readCsvBody(plan, raw.toString('utf8'), now);
+    // The byte-level reader gives the same rows when every row loads; anything else is read again.
+    return readJsonBodyFast(plan, raw) ?? readJsonBody(plan, raw.toString('utf8'), now);
   }
 
   errorUrl(be: number, lines: readonly string[]): string | undefined {

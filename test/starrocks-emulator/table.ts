@@ -5,7 +5,7 @@
 import { formatDatetime } from './datetime.js';
 import { convertDefaultText } from './convert.js';
 import type { ColumnType, KeysType } from './types.js';
-import { type StoredValue, cloneStored, compareStored, encodeKey, zeroValue } from './values.js';
+import { type EncodedKey, type StoredValue, cloneStored, compareStored, encodeKey, zeroValue } from './values.js';
 
 export type ColumnDefault =
   | { readonly kind: 'none' }
@@ -81,7 +81,7 @@ export class Table {
   readonly createTime: Date;
   updateTime: Date;
   /** Keyed tables (PK/UNIQUE/AGG): encoded key → row. */
-  readonly #keyed = new Map<string, StoredValue[]>();
+  readonly #keyed = new Map<EncodedKey, StoredValue[]>();
   /** DUPLICATE_KEYS: rows in insertion order. */
   #list: StoredValue[][] = [];
   #keyIdx: number[];
@@ -169,12 +169,12 @@ export class Table {
   }
 
   /** `encodeKey` of key values (key-column order): for `getRowByKey` / `putRow` on keyed tables. */
-  encodeKey(keyValues: readonly StoredValue[]): string {
+  encodeKey(keyValues: readonly StoredValue[]): EncodedKey {
     return encodeKey(keyValues);
   }
 
   /** Keyed tables: the row stored under an encoded key (see `encodeKey`). */
-  getRowByKey(encoded: string): readonly StoredValue[] | undefined {
+  getRowByKey(encoded: EncodedKey): readonly StoredValue[] | undefined {
     return this.#keyed.get(encoded);
   }
 
@@ -182,11 +182,11 @@ export class Table {
    * Keyed tables: insert or replace by key; DUPLICATE_KEYS: append. `row` is taken over. `encoded`:
    * the row's encoded key when the caller has it (keyed tables).
    */
-  putRow(row: StoredValue[], encoded?: string): void {
+  putRow(row: StoredValue[], encoded?: EncodedKey): void {
     if (row.length !== this.#columns.length) throw new Error(`row has ${row.length} values, table ${this.name} has ${this.#columns.length} columns`);
     if (this.isKeyed) this.#keyed.set(encoded ?? encodeKey(this.keyOf(row)), row);
     else this.#list.push(row);
-    this.updateTime = new Date();
+    this.#touch();
   }
 
   /** Delete by key; DUPLICATE_KEYS deletes every row with that key. Returns whether a row went. */
@@ -227,6 +227,17 @@ export class Table {
     this.#columns[index] = col;
     this.schemaVersion++;
     this.updateTime = new Date();
+  }
+
+  #touchedAt = 0;
+
+  /** `updateTime` = now; one Date per millisecond however many rows a load puts. */
+  #touch(): void {
+    const now = Date.now();
+    if (now !== this.#touchedAt) {
+      this.#touchedAt = now;
+      this.updateTime = new Date(now);
+    }
   }
 
   #computeKeyIdx(): number[] {

@@ -77,10 +77,20 @@ export function decimalToScaled(s: string): bigint {
   return BigInt(s.replace('.', ''));
 }
 
+/** A Map key for key values: a number for one integer key within ±2^53, else a tagged string. */
+export type EncodedKey = string | number;
+
+const SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 /** Encode key values into a Map key; unambiguous for any mix of values. */
-export function encodeKey(values: readonly StoredValue[]): string {
-  // One key column (keys of one table all have the same length): the tagged value alone.
-  if (values.length === 1) return encodeOne(values[0] ?? null);
+export function encodeKey(values: readonly StoredValue[]): EncodedKey {
+  // One key column (keys of one table all have the same length): the tagged value alone — or, for an
+  // integer that a double holds exactly, the number itself (no string per row; never equal to a string).
+  if (values.length === 1) {
+    const v = values[0] ?? null;
+    if (typeof v === 'bigint' && v <= SAFE && v >= -SAFE) return Number(v);
+    return encodeOne(v);
+  }
   return JSON.stringify(values.map(encodeOne));
 }
 

@@ -114,8 +114,8 @@ describe('JSON value conversion (PROTOCOL.md §8.1–§8.3)', () => {
     assert.equal(parseDateTimeText('2024-01-02 03:04:05.1234567')?.datetime, '2024-01-02 03:04:05.123456');
   });
 
-  it('JSON column: any value, minified, numbers byte-exact', () => {
-    assert.equal(conv('JSON', '{ "a" : 12345678901234567890.123450, "b": [true, null, "x"] }'), '{"a":12345678901234567890.123450,"b":[true,null,"x"]}');
+  it('JSON column: any value, minified, numbers as StarRocks stores them (json-column.test.ts)', () => {
+    assert.equal(conv('JSON', '{ "a" : 12345678901234567890.123450, "b": [true, null, "x"] }'), '{"a":12345678901234567000,"b":[true,null,"x"]}');
     assert.equal(conv('JSON', '"str"'), '"str"');
     assert.equal(conv('JSON', '7'), '7');
   });
