@@ -34,6 +34,7 @@ import { CdcError, DecimalValue, JsonText, SpecialNumber, TemporalValue } from '
 import type { OpType } from '../audit.js';
 import type { TargetKind, ValueLimits } from '../type-map.js';
 import { decimalFitsAsIs, fitDecimal } from '../type-map.js';
+import { unsupportedJsonNumber } from '../json-numbers.js';
 import type { LoadColumn } from './columns.js';
 import { isJsonNumberText, JsonWriter, quoteJsonString } from './json-writer.js';
 
@@ -162,7 +163,11 @@ function cellWriter(col: LoadColumn, target: ValueTarget): CellWriter {
       // Date and timestamp texts are digits and `-: .`: nothing to escape.
       return (w, v, stats) => (v instanceof TemporalValue && v.type !== 'time' && v.type !== 'timetz' && v.type !== 'interval' && isDateOrTimestampText(v.text) ? w.raw(`"${v.text}"`) : general(w, v, stats));
     case 'json':
-      return (w, v, stats) => (v instanceof JsonText && isTrimmedJsonStart(v.text) ? w.raw(v.text) : general(w, v, stats));
+      return (w, v, stats) => {
+        if (!(v instanceof JsonText && isTrimmedJsonStart(v.text))) return general(w, v, stats);
+        checkJsonNumbers(v.text, target);
+        return w.raw(v.text);
+      };
     default:
       return general;
   }
@@ -222,6 +227,18 @@ function isStringKind(kind: TargetKind): boolean {
   return kind === 'string';
 }
 
+/** A JSON column's document must hold only numbers StarRocks' JSON type keeps (json-numbers.ts). */
+function checkJsonNumbers(text: string, target: ValueTarget): void {
+  const token = unsupportedJsonNumber(text);
+  if (token === undefined) return;
+  const shown = token.length > 40 ? `${token.slice(0, 40)}… (${token.length} characters)` : token;
+  throw doesNotFit(
+    target,
+    `the JSON number ${shown} does not fit StarRocks' JSON type (integers must fit 64 bits, other numbers a double); StarRocks would load the whole document as NULL`,
+    'Create the target column as STRING instead of JSON to keep the exact jsonb text, or change the value in PostgreSQL; then restart dbmazz (the batch is written again).',
+  );
+}
+
 function doesNotFit(t: ValueTarget, what: string, hint: string): CdcError {
   return new CdcError({ code: 'SINK_DATA', message: `Column ${t.column}: ${what}`, hint });
 }
@@ -261,6 +278,7 @@ export function writeValue(w: JsonWriter, v: Value, kind: TargetKind, stats: Sta
   }
   if (v instanceof JsonText) {
     if (!JSON_START.test(v.text)) return w.string(v.text);
+    if (kind === 'json') checkJsonNumbers(v.text, target);
     return w.raw(v.text.trim());
   }
   if (v instanceof TemporalValue) return writeTemporal(w, v, stats);

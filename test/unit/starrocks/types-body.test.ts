@@ -143,3 +143,33 @@ describe('body: string targets keep PostgreSQL text for values typed columns can
     assert.deepEqual(encode({ kind: 'string' }, new DecimalValue(big)).texts, [big]);
   });
 });
+
+describe('body: JSON columns and numbers StarRocks JSON cannot hold', () => {
+  const json = { kind: 'json', columnType: 'json' } as const;
+
+  it('writes documents whose numbers fit (int64, uint64, doubles), strings of digits and short tokens as they are', () => {
+    const docs = [
+      '{"a": 9223372036854775807, "b": -9223372036854775808}',
+      '[18446744073709551615]',
+      '{"big": "123456789012345678901234567890"}',
+      '{"x": 1.2345678901234567890123456789}',
+      '{"k\\"123456789012345678901234": 1}',
+      '12345',
+    ];
+    assert.deepEqual(encode(json, ...docs.map((d) => new JsonText(d))).texts, docs);
+  });
+
+  it('refuses an integer beyond 64 bits, a number beyond the double range, in any position (StarRocks would load NULL)', () => {
+    refuses(json, new JsonText('{"id": 18446744073709551616}'), /JSON number 18446744073709551616 does not fit StarRocks' JSON type/);
+    refuses(json, new JsonText('[1, {"n": -9223372036854775809}]'), /JSON number -9223372036854775809 does not fit/);
+    refuses(json, new JsonText(`{"e400": 1${'0'.repeat(400)}}`), /JSON number 1000000000000000000000000000000000000000… \(401 characters\)/);
+    refuses(json, new JsonText(`[1${'0'.repeat(400)}.5]`), /does not fit StarRocks' JSON type/);
+    // The general path (a document with leading white space) checks too.
+    refuses(json, new JsonText(' [123456789012345678901234567890] '), /JSON number 123456789012345678901234567890/);
+  });
+
+  it('leaves STRING columns alone: their jsonb text is exact', () => {
+    const doc = '{"id": 123456789012345678901234567890}';
+    assert.deepEqual(encode({ kind: 'string' }, new JsonText(doc)).texts, [JSON.stringify(doc)]);
+  });
+});

@@ -1,0 +1,65 @@
+/**
+ * JSON numbers a StarRocks JSON column cannot hold (pure). StarRocks parses a JSON column's value with
+ * simdjson and stores it as VelocyPack (`SimdJsonConverter`, be/src/util/json_converter.cpp): an integer
+ * token must fit int64 or uint64 (a bigger one is "unsupported json number"), a token with a fraction or
+ * an exponent becomes a double (one beyond the double range fails). A failed value is loaded as NULL
+ * in a non-strict load, so the sink refuses it instead (a row is never silently changed).
+ *
+ * PostgreSQL's jsonb prints numbers in plain notation (`1e400` as a 401-digit integer), so what fails
+ * here is a long token: anything shorter than 19 characters fits.
+ */
+
+const INT64_MIN = -(2n ** 63n);
+const UINT64_MAX = 2n ** 64n - 1n;
+/** The shortest token that can fall outside int64/uint64 ("-9223372036854775809" has 20, "18446744073709551616" 20; 19 to be safe). */
+const SHORTEST_SUSPECT = 19;
+
+/** The first number token of `text` (a JSON document) that StarRocks' JSON type rejects, if any. */
+export function unsupportedJsonNumber(text: string): string | undefined {
+  const n = text.length;
+  if (n < SHORTEST_SUSPECT) return undefined;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      i = afterString(text, i + 1);
+      continue;
+    }
+    if (c !== 0x2d && (c < 0x30 || c > 0x39)) {
+      i++;
+      continue;
+    }
+    const start = i;
+    let real = false;
+    i++;
+    while (i < n) {
+      const d = text.charCodeAt(i);
+      if (d >= 0x30 && d <= 0x39) i++;
+      else if (d === 0x2e || d === 0x65 || d === 0x45 || d === 0x2b || d === 0x2d) {
+        real = true;
+        i++;
+      } else break;
+    }
+    if (i - start < SHORTEST_SUSPECT) continue;
+    const token = text.slice(start, i);
+    if (real ? !Number.isFinite(Number(token)) : outside64Bits(token)) return token;
+  }
+  return undefined;
+}
+
+function outside64Bits(token: string): boolean {
+  const v = BigInt(token);
+  return v < INT64_MIN || v > UINT64_MAX;
+}
+
+/** The index after the closing quote of a JSON string whose content starts at `i`. */
+function afterString(text: string, i: number): number {
+  const n = text.length;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5c) i += 2;
+    else if (c === 0x22) return i + 1;
+    else i++;
+  }
+  return n;
+}
