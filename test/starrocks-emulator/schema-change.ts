@@ -10,6 +10,9 @@
  * active the table is in state SCHEMA_CHANGE and a second ALTER is rejected by the executor.
  * Timers are unref'd: a pending job never keeps the process alive; `dispose()` cancels them all.
  */
+
+/** How often a running job looks at `schemaChangeMs` again. */
+const RECHECK_MS = 50;
 import type { Catalog, ModifiedColumn, NewColumn, Table } from './catalog.js';
 
 export type SchemaChangeState = 'PENDING' | 'WAITING_TXN' | 'RUNNING' | 'FINISHED' | 'CANCELLED';
@@ -82,8 +85,14 @@ export class SchemaChangeManager {
       job.state = 'WAITING_TXN';
       this.#later(() => {
         job.state = 'RUNNING';
-        const remaining = Math.max(0, job.createTime.getTime() + this.catalog.settings.schemaChangeMs - Date.now());
-        this.#later(() => this.#finish(job), remaining);
+        // The setting is read again while the job runs: lowering it (admin API, tests) ends a long job.
+        const tick = (): void => {
+          if (job.state !== 'RUNNING') return;
+          const remaining = job.createTime.getTime() + this.catalog.settings.schemaChangeMs - Date.now();
+          if (remaining <= 0) this.#finish(job);
+          else this.#later(tick, Math.min(remaining, RECHECK_MS));
+        };
+        tick();
       });
     });
     return job;
