@@ -137,6 +137,20 @@ test('RECONNECT_*: no limit and 1 s doubling up to 30 s by default; values as gi
     assert.deepEqual(set.core.reconnect, { initialDelayMs: 200, maxDelayMs: 5000, maxDurationMs: 600_000 });
   }));
 
+test('buffer bounds: 64 MiB, and 3 × FLUSH_SIZE changes unless MAX_BUFFERED_EVENTS is set', () =>
+  withDir(async (dir) => {
+    const loader = new ConnectorLoader(createRegistry([source, sink]), dir);
+    const base = { SOURCE_TYPE: 'pg-test', SINK_TYPE: 'sr-test', TABLES: 'a', SOURCE_URL: 'postgres://h/db', SINK_URL: 'http://fe:8030' };
+    const bounds = async (env: Record<string, string>): Promise<[number, number]> => {
+      const { core } = await loadConfig({ env: { ...base, ...env }, cwd: dir, loader });
+      return [core.maxBufferedEvents, core.maxBufferedBytes];
+    };
+    assert.deepEqual(await bounds({}), [30_000, 64 * 2 ** 20]);
+    // A larger FLUSH_SIZE alone stays valid: the event bound follows it.
+    assert.deepEqual(await bounds({ FLUSH_SIZE: '100000' }), [300_000, 64 * 2 ** 20]);
+    assert.deepEqual(await bounds({ FLUSH_SIZE: '100000', MAX_BUFFERED_EVENTS: '150000', MAX_BUFFERED_BYTES: '1000' }), [150_000, 1000]);
+  }));
+
 test('.env supplies values; the real environment wins', () =>
   withDir(async (dir) => {
     writeFileSync(join(dir, '.env'), 'SOURCE_TYPE=pg-test\nSINK_TYPE=sr-test\nTABLES=from_file\nSOURCE_URL=postgres://h/db\nSINK_URL=http://fe:8030\nFLUSH_SIZE=7\n');
