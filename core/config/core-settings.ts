@@ -13,8 +13,9 @@ export type LogFormat = (typeof LOG_FORMATS)[number];
 export const DEFAULT_PIPELINE_ID = 'dbmazz';
 /** MAX_BUFFERED_BYTES when unset: 64 MiB (issue 11: RSS ≤ bound + ~100 MiB stays near 160 MB). */
 export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
-/** MAX_BUFFERED_EVENTS when unset: this many times FLUSH_SIZE. */
+/** MAX_BUFFERED_EVENTS when unset: this many times FLUSH_SIZE, and at least MIN_DEFAULT_BUFFERED_EVENTS. */
 export const BUFFERED_FLUSHES = 3;
+export const MIN_DEFAULT_BUFFERED_EVENTS = 30_000;
 /** The source setting whose value names the pipeline (the replication slot), when the source has it. */
 export const SLOT_NAME_SETTING = 'SOURCE_SLOT_NAME';
 
@@ -66,7 +67,7 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     type: 'integer',
     schema: { minimum: 1 },
     description:
-      'Backpressure bound: when this many changes are buffered or in flight, the source stops reading until the sink catches up. At least FLUSH_SIZE. Default: 3 × FLUSH_SIZE (30000 with the default FLUSH_SIZE): one batch loading, one being encoded, one filling; more only adds memory (docs/performance.md).',
+      'Backpressure bound: when this many changes are buffered or in flight, the source stops reading until the sink catches up. At least FLUSH_SIZE. Default: 3 × FLUSH_SIZE, at least 30000 (30000 with the default FLUSH_SIZE): one batch loading, one being encoded, one filling; more only adds memory (docs/performance.md).',
     expected: 'a positive integer, e.g. 30000',
   },
   {

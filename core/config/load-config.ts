@@ -9,7 +9,7 @@ import type { SinkManifest, SourceManifest } from '../plugin/manifest.js';
 import type { ConnectorKind, ManifestOf } from '../plugin/registry.js';
 import type { ConnectorLoader } from '../plugin/loader.js';
 import type { Settings, SettingSpec } from '../plugin/settings.js';
-import { BUFFERED_FLUSHES, CORE_SETTINGS, DEFAULT_PIPELINE_ID, SLOT_NAME_SETTING, type LogFormat, type LogLevel } from './core-settings.js';
+import { BUFFERED_FLUSHES, CORE_SETTINGS, MIN_DEFAULT_BUFFERED_EVENTS, DEFAULT_PIPELINE_ID, SLOT_NAME_SETTING, type LogFormat, type LogLevel } from './core-settings.js';
 import { loadEnvironment } from './env-file.js';
 import { scrubText } from './mask.js';
 import { readSettings, type Environment } from './read-settings.js';
@@ -66,10 +66,13 @@ function str(s: Settings, env: string): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** MAX_BUFFERED_EVENTS, or BUFFERED_FLUSHES × FLUSH_SIZE when unset (so a larger FLUSH_SIZE alone stays valid). */
+/**
+ * MAX_BUFFERED_EVENTS, or when unset BUFFERED_FLUSHES × FLUSH_SIZE (so a larger FLUSH_SIZE alone stays
+ * valid), at least MIN_DEFAULT_BUFFERED_EVENTS (a tiny FLUSH_SIZE does not make the source stop at every flush).
+ */
 export function maxBufferedEvents(s: Settings): number {
   const set = s['MAX_BUFFERED_EVENTS'];
-  return typeof set === 'number' ? set : BUFFERED_FLUSHES * num(s, 'FLUSH_SIZE');
+  return typeof set === 'number' ? set : Math.max(MIN_DEFAULT_BUFFERED_EVENTS, BUFFERED_FLUSHES * num(s, 'FLUSH_SIZE'));
 }
 
 function toCore(s: Settings, tables: readonly TableId[]): CoreConfig {
