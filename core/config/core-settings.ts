@@ -11,6 +11,11 @@ export const LOG_FORMATS = ['auto', 'json', 'pretty'] as const;
 export type LogFormat = (typeof LOG_FORMATS)[number];
 
 export const DEFAULT_PIPELINE_ID = 'dbmazz';
+/** MAX_BUFFERED_BYTES when unset: 64 MiB (issue 11: RSS ≤ bound + ~100 MiB stays near 160 MB). */
+export const DEFAULT_MAX_BUFFERED_BYTES = 64 * 1024 * 1024;
+/** MAX_BUFFERED_EVENTS when unset: this many times FLUSH_SIZE, and at least MIN_DEFAULT_BUFFERED_EVENTS. */
+export const BUFFERED_FLUSHES = 3;
+export const MIN_DEFAULT_BUFFERED_EVENTS = 30_000;
 /** The source setting whose value names the pipeline (the replication slot), when the source has it. */
 export const SLOT_NAME_SETTING = 'SOURCE_SLOT_NAME';
 
@@ -60,20 +65,19 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
   {
     env: 'MAX_BUFFERED_EVENTS',
     type: 'integer',
-    default: 100000,
     schema: { minimum: 1 },
     description:
-      'Backpressure bound: when this many changes are buffered or in flight, the source stops reading until the sink catches up. At least FLUSH_SIZE.',
-    expected: 'a positive integer, e.g. 100000',
+      'Backpressure bound: when this many changes are buffered or in flight, the source stops reading until the sink catches up. At least FLUSH_SIZE. Default: 3 × FLUSH_SIZE, at least 30000 (30000 with the default FLUSH_SIZE): one batch loading, one being encoded, one filling; more only adds memory (docs/performance.md).',
+    expected: 'a positive integer, e.g. 30000',
   },
   {
     env: 'MAX_BUFFERED_BYTES',
     type: 'integer',
-    default: 268435456,
+    default: DEFAULT_MAX_BUFFERED_BYTES,
     schema: { minimum: 1 },
     description:
-      'Backpressure bound in bytes of buffered and in-flight change data, as estimated V8 heap (calibrated to within about 10 %; see docs/performance.md). The process needs a fixed overhead on top (about 115 MiB RSS with FLUSH_SIZE 10000). Default 256 MiB.',
-    expected: 'a positive integer (bytes), e.g. 268435456',
+      'Backpressure bound in bytes of buffered and in-flight change data, as estimated V8 heap (calibrated to within about 10 %; see docs/performance.md). The process needs a fixed overhead on top (about 100 MiB RSS with FLUSH_SIZE 10000). Default 64 MiB.',
+    expected: 'a positive integer (bytes), e.g. 67108864',
   },
   {
     env: 'SINK_RETRY_MAX_ATTEMPTS',

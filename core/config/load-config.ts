@@ -9,7 +9,7 @@ import type { SinkManifest, SourceManifest } from '../plugin/manifest.js';
 import type { ConnectorKind, ManifestOf } from '../plugin/registry.js';
 import type { ConnectorLoader } from '../plugin/loader.js';
 import type { Settings, SettingSpec } from '../plugin/settings.js';
-import { CORE_SETTINGS, DEFAULT_PIPELINE_ID, SLOT_NAME_SETTING, type LogFormat, type LogLevel } from './core-settings.js';
+import { BUFFERED_FLUSHES, CORE_SETTINGS, MIN_DEFAULT_BUFFERED_EVENTS, DEFAULT_PIPELINE_ID, SLOT_NAME_SETTING, type LogFormat, type LogLevel } from './core-settings.js';
 import { loadEnvironment } from './env-file.js';
 import { scrubText } from './mask.js';
 import { readSettings, type Environment } from './read-settings.js';
@@ -66,6 +66,15 @@ function str(s: Settings, env: string): string {
   return typeof v === 'string' ? v : '';
 }
 
+/**
+ * MAX_BUFFERED_EVENTS, or when unset BUFFERED_FLUSHES × FLUSH_SIZE (so a larger FLUSH_SIZE alone stays
+ * valid), at least MIN_DEFAULT_BUFFERED_EVENTS (a tiny FLUSH_SIZE does not make the source stop at every flush).
+ */
+export function maxBufferedEvents(s: Settings): number {
+  const set = s['MAX_BUFFERED_EVENTS'];
+  return typeof set === 'number' ? set : Math.max(MIN_DEFAULT_BUFFERED_EVENTS, BUFFERED_FLUSHES * num(s, 'FLUSH_SIZE'));
+}
+
 function toCore(s: Settings, tables: readonly TableId[]): CoreConfig {
   return {
     sourceType: str(s, 'SOURCE_TYPE'),
@@ -73,7 +82,7 @@ function toCore(s: Settings, tables: readonly TableId[]): CoreConfig {
     tables,
     flushSize: num(s, 'FLUSH_SIZE'),
     flushIntervalMs: num(s, 'FLUSH_INTERVAL_MS'),
-    maxBufferedEvents: num(s, 'MAX_BUFFERED_EVENTS'),
+    maxBufferedEvents: maxBufferedEvents(s),
     maxBufferedBytes: num(s, 'MAX_BUFFERED_BYTES'),
     retry: {
       maxAttempts: num(s, 'SINK_RETRY_MAX_ATTEMPTS'),

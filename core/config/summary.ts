@@ -16,6 +16,8 @@ function group(specs: readonly SettingSpec[], settings: Settings): Record<string
 export function configSummary(config: DbmazzConfig): Record<string, string> {
   return {
     ...group(CORE_SETTINGS, config.coreSettings),
+    // Unset, it follows FLUSH_SIZE (load-config.ts): the log shows the value in effect.
+    MAX_BUFFERED_EVENTS: String(config.core.maxBufferedEvents),
     ...group(config.source.manifest.settings, config.source.settings),
     ...group(config.sink.manifest.settings, config.sink.settings),
   };

@@ -8,12 +8,11 @@
 import type { DbmazzConfig } from '../config/load-config.js';
 import type { Logger } from '../log/logger.js';
 import { childLogger } from '../log/logger.js';
-import { DashboardApi } from '../metrics/dashboard-api.js';
-import { DashboardHistory } from '../metrics/dashboard-history.js';
-import { MetricsHttpServer } from '../metrics/http-server.js';
+import type { DashboardHistory } from '../metrics/dashboard-history.js';
+import type { MetricsHttpServer } from '../metrics/http-server.js';
 import { observeSink, observeSource } from '../metrics/observed-connectors.js';
 import { PipelineMetrics, type ConnectorObserver } from '../metrics/pipeline-metrics.js';
-import { RecentErrors } from '../metrics/recent-errors.js';
+import type { RecentErrors } from '../metrics/recent-errors.js';
 import { formatTableId } from '../model/table.js';
 import { ConfirmedLsnWatch, healthVerdict, readyVerdict } from '../metrics/readiness.js';
 import type { Sink } from '../plugin/sink.js';
@@ -90,6 +89,13 @@ export class ControlPlane {
     let http: MetricsHttpServer | undefined;
     let dashboard: DashboardParts | undefined;
     if (settings.metrics !== undefined) {
+      // The HTTP server and the dashboard are loaded only when METRICS_PORT asks for them.
+      const [{ DashboardApi }, { DashboardHistory }, { MetricsHttpServer }, { RecentErrors }] = await Promise.all([
+        import('../metrics/dashboard-api.js'),
+        import('../metrics/dashboard-history.js'),
+        import('../metrics/http-server.js'),
+        import('../metrics/recent-errors.js'),
+      ]);
       const serverPosition = (): Promise<Lsn | undefined> => position.get();
       dashboard = { history: new DashboardHistory(state, serverPosition), errors: new RecentErrors(state) };
       const routes = new DashboardApi({

@@ -3,8 +3,9 @@
  * process, synchronous) when LOG_FORMAT=pretty or, with `auto`, when stdout is a terminal. Secret paths
  * are redacted and errors serialize as code/message/hint with secrets scrubbed.
  */
+import { createRequire } from 'node:module';
 import pino, { type DestinationStream, type Logger } from 'pino';
-import pinoPretty from 'pino-pretty';
+import type PinoPretty from 'pino-pretty';
 import type { LogFormat, LogLevel } from '../config/core-settings.js';
 import { MASK } from '../config/mask.js';
 import { errorSerializer } from './serializers.js';
@@ -48,6 +49,8 @@ export function createRootLogger(opts: RootLoggerOptions): Logger {
     formatters: { level: (label) => ({ level: label }) },
   };
   if (usePretty(opts.format, isTty)) {
+    // Loaded only for pretty output (a terminal, LOG_FORMAT=pretty): JSON lines never need it.
+    const pinoPretty = createRequire(import.meta.url)('pino-pretty') as typeof PinoPretty;
     const pretty = pinoPretty({
       colorize: isTty,
       sync: true,

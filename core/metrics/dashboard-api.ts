@@ -20,7 +20,6 @@ import { bearerMatches } from '../control/auth.js';
 import type { Logger } from '../log/logger.js';
 import type { Lsn } from '../model/lsn.js';
 import type { RuntimeState, RuntimeTotals } from '../runtime/state.js';
-import { DASHBOARD_HTML } from './dashboard-page.js';
 import { lagBytesOf, type DashboardHistory, type DashboardSample } from './dashboard-history.js';
 import { tableCounters, type MetricsRegistryView, type TableCounters } from './table-counters.js';
 import type { RecentError, RecentErrors } from './recent-errors.js';
@@ -100,10 +99,13 @@ export class DashboardApi {
         res.writeHead(302, { location: '/dashboard', 'cache-control': 'no-store' });
         res.end();
         return true;
-      case '/dashboard':
+      case '/dashboard': {
         if (!isRead(req)) return methodNotAllowed(res, 'GET');
+        // The page (~100 kB of HTML, CSS and script) is loaded when it is first asked for.
+        const { DASHBOARD_HTML } = await import('./dashboard-page.js');
         send(res, 200, 'text/html; charset=utf-8', DASHBOARD_HTML, { 'content-security-policy': CSP, 'x-frame-options': 'DENY' });
         return true;
+      }
       case '/api/status': {
         if (!isRead(req)) return methodNotAllowed(res, 'GET');
         const since = Number(query.get('since') ?? '0');

@@ -1,10 +1,12 @@
 #!/usr/bin/env node
 // The `dbmazz` bin. reflect-metadata must load before anything imports tsyringe (style §4.5).
 import 'reflect-metadata';
-import { limitHeapGrowth } from './heap-growth.js';
-import { main } from './main.js';
+import { tuneV8 } from './v8-tuning.js';
 
-limitHeapGrowth();
+// Before the daemon's modules load: loading them is the start-up's largest allocation, and the young
+// generation must not have grown by then (v8-tuning.ts). So main.js is imported afterwards, dynamically.
+tuneV8();
+const { main } = await import('./main.js');
 
 /** Exit with `code` once stdout/stderr are flushed; never wait forever for a leaked handle. */
 function exitSoon(code: number): void {

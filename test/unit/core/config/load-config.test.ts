@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../../../../core/config/load-config.js';
+import { configSummary } from '../../../../core/config/summary.js';
 import { ConfigError, PLUGIN_API_VERSION, type SinkManifest, type SourceManifest } from '../../../../core/index.js';
 import { ConnectorLoader, createRegistry } from '../../../../core/plugin/loader.js';
 
@@ -135,6 +136,23 @@ test('RECONNECT_*: no limit and 1 s doubling up to 30 s by default; values as gi
     assert.deepEqual(defaults.core.reconnect, { initialDelayMs: 1000, maxDelayMs: 30_000, maxDurationMs: 0 });
     const set = await loadConfig({ env: { ...base, RECONNECT_INITIAL_MS: '200', RECONNECT_MAX_MS: '5000', RECONNECT_MAX_DURATION_MS: '600000' }, cwd: dir, loader });
     assert.deepEqual(set.core.reconnect, { initialDelayMs: 200, maxDelayMs: 5000, maxDurationMs: 600_000 });
+  }));
+
+test('buffer bounds: 64 MiB, and 3 × FLUSH_SIZE changes (at least 30000) unless MAX_BUFFERED_EVENTS is set', () =>
+  withDir(async (dir) => {
+    const loader = new ConnectorLoader(createRegistry([source, sink]), dir);
+    const base = { SOURCE_TYPE: 'pg-test', SINK_TYPE: 'sr-test', TABLES: 'a', SOURCE_URL: 'postgres://h/db', SINK_URL: 'http://fe:8030' };
+    const bounds = async (env: Record<string, string>): Promise<[number, number]> => {
+      const { core } = await loadConfig({ env: { ...base, ...env }, cwd: dir, loader });
+      return [core.maxBufferedEvents, core.maxBufferedBytes];
+    };
+    assert.deepEqual(await bounds({}), [30_000, 64 * 2 ** 20]);
+    // A larger FLUSH_SIZE alone stays valid: the event bound follows it.
+    assert.deepEqual(await bounds({ FLUSH_SIZE: '100000' }), [300_000, 64 * 2 ** 20]);
+    assert.deepEqual(await bounds({ FLUSH_SIZE: '100000', MAX_BUFFERED_EVENTS: '150000', MAX_BUFFERED_BYTES: '1000' }), [150_000, 1000]);
+    assert.deepEqual(await bounds({ FLUSH_SIZE: '7' }), [30_000, 64 * 2 ** 20]);
+    // The startup log shows the bound in effect, also when it was not set.
+    assert.equal(configSummary(await loadConfig({ env: { ...base, FLUSH_SIZE: '20000' }, cwd: dir, loader }))['MAX_BUFFERED_EVENTS'], '60000');
   }));
 
 test('.env supplies values; the real environment wins', () =>

@@ -54,7 +54,7 @@ test('every problem at once, one line each, naming the variable, the problem and
     'TABLES: required, expected a comma-separated list of tables, e.g. orders,public.order_items',
     "FLUSH_SIZE: 'abc' is not a positive integer (expected a positive integer, e.g. 10000)",
     "FLUSH_INTERVAL_MS: '0' is not a positive integer (expected a positive integer (milliseconds), e.g. 1000)",
-    "MAX_BUFFERED_BYTES: '1.5' is not a positive integer (expected a positive integer (bytes), e.g. 268435456)",
+    "MAX_BUFFERED_BYTES: '1.5' is not a positive integer (expected a positive integer (bytes), e.g. 67108864)",
     "GRPC_PORT: '70000' is not a non-negative integer (expected a TCP port between 0 and 65535, e.g. 50051)",
     "LOG_LEVEL: 'loud' is not one of trace, debug, info, warn, error, fatal, silent (expected one of trace, debug, info, warn, error, fatal, silent)",
   ]);

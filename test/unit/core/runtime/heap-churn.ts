@@ -1,7 +1,7 @@
-/** Child of heap-growth.test.ts: churns through records with a live window; prints the peak heapUsed. */
-import { limitHeapGrowth } from '../../../../core/runtime/heap-growth.js';
+/** Child of v8-tuning.test.ts: churns through records with a live window; prints the peak heapUsed. */
+import { tuneV8 } from '../../../../core/runtime/v8-tuning.js';
 
-if (process.argv[2] === 'limit') limitHeapGrowth([]);
+if (process.argv[2] === 'limit') tuneV8([]);
 const WINDOW = 100_000;
 const window: unknown[] = new Array<unknown>(WINDOW);
 let peak = 0;
