@@ -45,6 +45,8 @@ describe('PostgreSQL outages: waited out, resumed from the confirmed position, t
     return r.rows[0];
   };
   const streaming = async (extra: Record<string, string> = {}): Promise<GrpcDaemon> => {
+    // A daemon an earlier test left running (it failed before stopping it) would hold the slot.
+    for (const old of daemons.splice(0)) await old.close();
     await waitFor(async () => (await slot())?.active !== true, { message: 'the slot is still in use' });
     // SNAPSHOT_MODE=never: these outages are about the stream; a fault must hit streamed changes, not a
     // snapshot chunk left unfinished by an earlier test's outage.
