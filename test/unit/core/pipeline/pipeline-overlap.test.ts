@@ -64,13 +64,19 @@ test('the next flush is prepared while the previous one loads; its batch of the 
   await h.pipeline.stopNow();
 });
 
-test('another table of the next flush loads while the previous flush loads; confirmation waits for the earlier flush', async () => {
+/** Flush 1 = two orders inserts (their load held), flush 2 = two items inserts; both started. */
+async function ordersHeldThenItems() {
   const h = await startPipeline({ flushSize: 2 });
   const held = holdTable(h, 'orders');
   const tx1 = h.stream.inserts(orders, 2);
   const tx2 = h.stream.inserts(items, 2);
   h.source.emit(...tx1, ...tx2);
   await settle();
+  return { h, held, tx1, tx2 };
+}
+
+test('another table of the next flush loads while the previous flush loads; confirmation waits for the earlier flush', async () => {
+  const { h, held, tx1, tx2 } = await ordersHeldThenItems();
   assert.equal(held.length, 1, 'flush 1 (orders) is loading');
   assert.deepEqual(h.sink.durable.map((b) => tableKey(b.schema.id)), ['public.items'], 'flush 2 (items) is durable first');
   assert.deepEqual(h.source.acknowledged, [], 'flush 2 is not confirmed before flush 1');
@@ -184,12 +190,7 @@ test("a flush with a schema change waits for the flush before it, even when that
 });
 
 test('pause and drain wait for every flush in flight, not only the last one to finish', async () => {
-  const h = await startPipeline({ flushSize: 2 });
-  const held = holdTable(h, 'orders');
-  const tx1 = h.stream.inserts(orders, 2);
-  const tx2 = h.stream.inserts(items, 2);
-  h.source.emit(...tx1, ...tx2);
-  await settle();
+  const { h, held, tx1, tx2 } = await ordersHeldThenItems();
   assert.deepEqual(h.sink.durable.map((b) => tableKey(b.schema.id)), ['public.items'], 'flush 2 is durable, flush 1 loads');
   let paused = false;
   const pause = h.pipeline.pause().then(() => {
