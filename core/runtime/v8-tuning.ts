@@ -10,7 +10,8 @@
  * - `--semi-space-growth-factor=1`: the young generation stays at V8's initial 1 MiB semi-space
  *   instead of growing to 16 MiB (32 MiB of new space, all of it resident once the daemon is busy,
  *   and already during start-up, which allocates a lot). Whatever a daemon keeps (buffered changes)
- *   is promoted either way; measured: ~30 MiB less RSS, no measurable CPU cost. `--max-semi-space-size`
+ *   is promoted either way; measured: ~30 MiB less RSS, at 10–20 % more daemon CPU in a snapshot
+ *   (more scavenges; docs/performance.md, A/B). `--max-semi-space-size=16` in NODE_OPTIONS turns it off. `--max-semi-space-size`
  *   cannot be changed once the heap exists, but the growth factor is read each time V8 grows it, which
  *   is why this module must run before the daemon's modules are imported (cli.ts imports them later).
  * - `--no-wasm-dynamic-tiering --no-wasm-tier-up`: undici (the Stream Load client) parses HTTP with
