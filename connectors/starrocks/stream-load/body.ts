@@ -87,7 +87,7 @@ export function encodeBody(
   w.raw('[');
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r] as BodyRow;
-    if (r > 0) w.raw(',');
+    if (r > 0) w.byte(0x2c); // ,
     const values = row.values;
     for (let i = 0; i < n; i++) {
       w.raw(prefixes[i] as string);
@@ -97,7 +97,9 @@ export function encodeBody(
       lastVersion = row.version;
       versionText = row.version.toString();
     }
-    w.raw(`${(tails[row.opType] as readonly string[])[row.deleted ? 1 : 0] as string}${versionText}}`);
+    w.raw((tails[row.opType] as readonly string[])[row.deleted ? 1 : 0] as string);
+    w.raw(versionText);
+    w.byte(0x7d); // }
     if (r + 1 === nextEstimate && r + 1 < rows.length) {
       // Sized from the rows so far (re-estimated at 64, 128, 256, … rows), plus a tenth.
       w.reserve(Math.ceil((w.written / (r + 1)) * rows.length * 1.1));
@@ -161,7 +163,7 @@ function cellWriter(col: LoadColumn, target: ValueTarget): CellWriter {
     case 'date':
     case 'datetime':
       // Date and timestamp texts are digits and `-: .`: nothing to escape.
-      return (w, v, stats) => (v instanceof TemporalValue && v.type !== 'time' && v.type !== 'timetz' && v.type !== 'interval' && isDateOrTimestampText(v.text) ? w.raw(`"${v.text}"`) : general(w, v, stats));
+      return (w, v, stats) => (v instanceof TemporalValue && v.type !== 'time' && v.type !== 'timetz' && v.type !== 'interval' && isDateOrTimestampText(v.text) ? quotedAscii(w, v.text) : general(w, v, stats));
     case 'json':
       return (w, v, stats) => {
         if (!(v instanceof JsonText && isTrimmedJsonStart(v.text))) return general(w, v, stats);
@@ -171,6 +173,13 @@ function cellWriter(col: LoadColumn, target: ValueTarget): CellWriter {
     default:
       return general;
   }
+}
+
+/** `"text"` for text known to be ASCII with nothing to escape. */
+function quotedAscii(w: JsonWriter, text: string): void {
+  w.byte(0x22);
+  w.raw(text);
+  w.byte(0x22);
 }
 
 /** A JSON text starting with a JSON value's first character and with no white space at either end. */

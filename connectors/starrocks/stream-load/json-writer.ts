@@ -10,12 +10,15 @@
  * never contains lone surrogates anyway.)
  */
 
-const CHUNK_CHARS = 1 << 16;
+/** Text up to this long is copied byte by byte when it is ASCII (longer text: TextEncoder). */
+const SHORT_TEXT = 64;
+/** Unused capacity above this (and a quarter of the body) is not handed out with the body. */
+const SLACK_BYTES = 1 << 16;
+const MIN_BYTES = 4096;
+const EMPTY = Buffer.alloc(0);
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 const SURROGATE = /[\ud800-\udfff]/;
 const ENCODER = new TextEncoder();
-/** Strings at least this long go straight into the buffer (JsonWriter.string). */
-const LONG_TEXT = 1024;
 const SHORT_ESCAPES: Readonly<Record<number, string>> = {
   0x08: '\\b',
   0x09: '\\t',
@@ -69,45 +72,75 @@ export function quoteSlow(s: string, onLoneSurrogate?: () => void): string {
 }
 
 /**
- * Appends JSON text and produces UTF-8 bytes. Text collects in a string of up to 64 Ki characters,
- * which is then encoded straight into one growing Buffer (no list of chunks to concatenate at the
- * end); `reserve` lets the caller size that Buffer once it can estimate the whole body.
+ * Appends JSON text as UTF-8 bytes into one growing Buffer. Short ASCII text (punctuation, keys,
+ * numbers, dates, most cells) is copied byte by byte, with no intermediate string, no concatenation
+ * and no native call; anything else (non-ASCII, long text) is encoded with `TextEncoder.encodeInto`.
+ * `reserve` lets the caller size the Buffer once it can estimate the whole body.
  */
 export class JsonWriter {
-  private buf: Buffer | undefined;
+  private buf: Buffer = EMPTY;
   /** Bytes of `buf` in use. */
   private len = 0;
-  private pending = '';
   replacedSurrogates = 0;
 
-  /** Bytes and characters written so far (UTF-8 bytes already encoded + characters not yet). */
+  /** Bytes written so far. */
   get written(): number {
-    return this.len + this.pending.length;
+    return this.len;
   }
 
   /** Appends text that is already valid JSON (punctuation, number tokens, raw JSON values). */
   raw(text: string): void {
-    this.pending += text;
-    if (this.pending.length >= CHUNK_CHARS) this.flush();
+    const n = text.length;
+    if (n > SHORT_TEXT) return this.encode(text);
+    if (this.len + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    let p = this.len;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) {
+        this.len = p;
+        return this.encode(text.slice(i));
+      }
+      buf[p++] = c;
+    }
+    this.len = p;
+  }
+
+  /** One byte of ASCII punctuation (`"`, `,`, `{`…). */
+  byte(c: number): void {
+    if (this.len === this.buf.length) this.grow(1);
+    this.buf[this.len++] = c;
   }
 
   string(s: string): void {
-    // A long text with nothing to escape is encoded straight into the buffer (no copy into the text
-    // collected so far).
-    if (s.length >= LONG_TEXT && !NEEDS_ESCAPE.test(s)) {
-      this.flush();
-      this.ensure(s.length * 3 + 2);
-      const buf = this.buf as Buffer;
-      buf[this.len++] = 0x22;
-      this.len += ENCODER.encodeInto(s, buf.subarray(this.len, this.len + s.length * 3)).written;
-      buf[this.len++] = 0x22;
+    const n = s.length;
+    if (n <= SHORT_TEXT) {
+      // Printable ASCII without `"` or `\`: copied as is between quotes.
+      if (this.len + n + 2 > this.buf.length) this.grow(n + 2);
+      const buf = this.buf;
+      const from = this.len;
+      let p = from;
+      buf[p++] = 0x22;
+      for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c < 0x20 || c >= 0x80 || c === 0x22 || c === 0x5c) {
+          this.len = from;
+          return this.escaped(s);
+        }
+        buf[p++] = c;
+      }
+      buf[p++] = 0x22;
+      this.len = p;
       return;
     }
-    this.raw(
-      quoteJsonString(s, () => {
-        this.replacedSurrogates++;
-      }),
-    );
+    // A long text with nothing to escape is encoded straight into the buffer (no quoted copy).
+    if (!NEEDS_ESCAPE.test(s)) {
+      this.byte(0x22);
+      this.encode(s);
+      this.byte(0x22);
+      return;
+    }
+    this.escaped(s);
   }
 
   bigint(n: bigint): void {
@@ -130,39 +163,43 @@ export class JsonWriter {
 
   /** Makes room for `bytes` in all (an estimate of the whole body: more is still possible). */
   reserve(bytes: number): void {
-    if (bytes > (this.buf?.length ?? 0)) this.grow(bytes);
+    if (bytes > this.buf.length) this.resize(bytes);
   }
 
   toBuffer(): Buffer {
-    if (this.buf === undefined) return Buffer.from(this.pending, 'utf8');
-    this.flush();
     const buf = this.buf;
     // An estimate far above the body is not kept alive with it.
-    if (buf.length - this.len > (this.len >> 2) + CHUNK_CHARS) return Buffer.from(buf.subarray(0, this.len));
+    if (buf.length - this.len > (this.len >> 2) + SLACK_BYTES) return Buffer.from(buf.subarray(0, this.len));
     return buf.subarray(0, this.len);
   }
 
-  private flush(): void {
-    if (this.pending === '') return;
+  private escaped(s: string): void {
+    this.encode(
+      quoteJsonString(s, () => {
+        this.replacedSurrogates++;
+      }),
+    );
+  }
+
+  /** Any text, as UTF-8 (a lone surrogate becomes U+FFFD, as in TextEncoder). */
+  private encode(text: string): void {
     // A UTF-16 unit takes at most 3 bytes of UTF-8 (a surrogate pair 4 for 2 units).
-    const need = this.len + this.pending.length * 3;
-    this.ensure(this.pending.length * 3);
+    const most = text.length * 3;
+    if (this.len + most > this.buf.length) this.grow(most);
     // TextEncoder (simdutf in Node.js) encodes about 2.5× faster than Buffer#write's UTF-8; both
     // write a lone surrogate as U+FFFD. A destination bounded to what the text can take: TextEncoder
     // is slower with a larger one.
-    this.len += ENCODER.encodeInto(this.pending, (this.buf as Buffer).subarray(this.len, need)).written;
-    this.pending = '';
+    this.len += ENCODER.encodeInto(text, this.buf.subarray(this.len, this.len + most)).written;
   }
 
   /** Room for `bytes` more. */
-  private ensure(bytes: number): void {
-    const have = this.buf?.length ?? 0;
-    if (this.len + bytes > have) this.grow(Math.max(this.len + bytes, have * 2));
+  private grow(bytes: number): void {
+    this.resize(Math.max(this.len + bytes, this.buf.length * 2, MIN_BYTES));
   }
 
-  private grow(bytes: number): void {
+  private resize(bytes: number): void {
     const next = Buffer.allocUnsafe(bytes);
-    if (this.buf !== undefined) this.buf.copy(next, 0, 0, this.len);
+    this.buf.copy(next, 0, 0, this.len);
     this.buf = next;
   }
 }

@@ -251,7 +251,7 @@ describe('encodeBody: the fast writers equal writeValue', () => {
 });
 
 describe('JsonWriter', () => {
-  it('reserve and growth keep every byte, across 64 Ki-character flushes', () => {
+  it('reserve and growth keep every byte', () => {
     for (const reserve of [undefined, 1, 1000, 1 << 20]) {
       const w = new JsonWriter();
       if (reserve !== undefined) w.reserve(reserve);
@@ -262,6 +262,46 @@ describe('JsonWriter', () => {
         parts.push(JSON.stringify(s));
       }
       assert.equal(w.toBuffer().toString('utf8'), parts.join(''));
+    }
+  });
+
+  it('byte-by-byte ASCII copies equal TextEncoder on random texts around every length threshold', () => {
+    // mulberry32: successive draws are independent (the LCG above correlates consecutive ones).
+    const r = ((seed) => () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    })(11);
+    // Printable ASCII, escapes, control, DEL, Latin-1, BMP, pairs, lone surrogates (both halves).
+    const units = ['a', 'Z', '0', ' ', '~', '"', '\\', '\u0000', '\n', '\u001f', '\u007f', 'é', '\u0080', '日', '😀', '\ud800', '\udfff'];
+    const text = (): string => {
+      const len = [0, 1, 63, 64, 65, 1023, 1024, 1025][Math.floor(r() * 8)] as number;
+      const asciiOnly = r() < 0.5;
+      let s = '';
+      while (s.length < len) s += asciiOnly ? String.fromCharCode(0x20 + Math.floor(r() * 95)) : (units[Math.floor(r() * units.length)] as string);
+      return s;
+    };
+    for (let round = 0; round < 40; round++) {
+      const w = new JsonWriter();
+      const expected: Buffer[] = [];
+      let replaced = 0;
+      for (let i = 0; i < 200; i++) {
+        const s = text();
+        if (r() < 0.5) {
+          w.string(s);
+          expected.push(Buffer.from(quoteSlow(s, () => replaced++), 'utf8'));
+        } else {
+          w.raw(s);
+          expected.push(Buffer.from(s, 'utf8'));
+        }
+        if (r() < 0.2) {
+          w.byte(0x2c);
+          expected.push(Buffer.from(','));
+        }
+      }
+      assert.deepEqual(w.toBuffer(), Buffer.concat(expected), `round ${round}`);
+      assert.equal(w.replacedSurrogates, replaced, `round ${round}`);
     }
   });
 });
