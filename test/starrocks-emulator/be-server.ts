@@ -185,6 +185,24 @@ export async function startBeServer(deps: BeServerDeps, host: string, port: numb
       });
       return;
     }
+    if (fault?.kind === 'slow') {
+      // `body` is a view of the shared receive buffer (readBody), which the next request overwrites.
+      const held = Buffer.from(body);
+      const socket = req.socket;
+      const gaveUp = (): void => {
+        clearTimeout(t);
+        hangs.delete(t);
+        if (!ctx.done) engine.abortStreamLoad(ctx, 'the client gave up (emulator slow fault)', name);
+      };
+      const t = setTimeout(() => {
+        hangs.delete(t);
+        socket.off('close', gaveUp);
+        if (!ctx.done) sendJson(res, streamLoadBody(engine.finishStreamLoad(ctx, held, effect, name)));
+      }, fault.delayMs ?? 200);
+      hangs.add(t);
+      socket.once('close', gaveUp);
+      return;
+    }
     const result = engine.finishStreamLoad(ctx, body, effect, name);
     if (fault?.kind === 'commitThenDrop') {
       deps.log(`be${index}: fault commitThenDrop for label ${ctx.label}`);

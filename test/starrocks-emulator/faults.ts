@@ -17,11 +17,14 @@
  * - `publishTimeout`: apply the load, reply `Status: Publish Timeout` (label VISIBLE).
  * - `commitThenDrop`: apply the load (label VISIBLE), destroy the socket without a reply.
  * - `tooManyVersions`: reply `Fail` with the "too many versions" text of §3.3.
+ * - `slow`: read the body, wait `delayMs` (default 200), then apply the load and answer as usual (a
+ *   busy BE: loads sent later may finish first). Label PREPARE while waiting; a client that gives up
+ *   meanwhile aborts it.
  */
 
-export type FaultKind = 'http500' | 'http503' | 'dropMidBody' | 'hang' | 'fail' | 'publishTimeout' | 'commitThenDrop' | 'tooManyVersions';
+export type FaultKind = 'http500' | 'http503' | 'dropMidBody' | 'hang' | 'fail' | 'publishTimeout' | 'commitThenDrop' | 'tooManyVersions' | 'slow';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['http500', 'http503', 'dropMidBody', 'hang', 'fail', 'publishTimeout', 'commitThenDrop', 'tooManyVersions'];
+export const FAULT_KINDS: readonly FaultKind[] = ['http500', 'http503', 'dropMidBody', 'hang', 'fail', 'publishTimeout', 'commitThenDrop', 'tooManyVersions', 'slow'];
 
 export interface FaultSpec {
   readonly kind: FaultKind;
@@ -39,6 +42,8 @@ export interface FaultSpec {
   readonly commit?: boolean | undefined;
   /** `dropMidBody`: bytes to read before dropping. */
   readonly afterBytes?: number | undefined;
+  /** `slow`: how long to wait before applying the load and answering (default 200). */
+  readonly delayMs?: number | undefined;
 }
 
 export interface ActiveFault {
@@ -74,7 +79,8 @@ export function parseFaultSpec(v: unknown): FaultSpec | string {
   const hangMs = num('hangMs');
   const afterBytes = num('afterBytes');
   const after = num('after');
-  for (const x of [times, probability, hangMs, afterBytes, after]) if (typeof x === 'string') return x;
+  const delayMs = num('delayMs');
+  for (const x of [times, probability, hangMs, afterBytes, after, delayMs]) if (typeof x === 'string') return x;
   if (typeof probability === 'number' && probability > 1) return 'probability must be between 0 and 1';
   const db = str('db');
   const table = str('table');
@@ -89,6 +95,7 @@ export function parseFaultSpec(v: unknown): FaultSpec | string {
     after: after as number | undefined,
     hangMs: hangMs as number | undefined,
     afterBytes: afterBytes as number | undefined,
+    delayMs: delayMs as number | undefined,
     db: db as string | undefined,
     table: table as string | undefined,
     message: message as string | undefined,

@@ -76,6 +76,32 @@ describe('fault injection', () => {
     assert.equal(await state('f-hang2'), 'VISIBLE');
   });
 
+  it('slow: applied and answered after delayMs; a later load finishes first; a client giving up aborts it', async () => {
+    emu.faults.inject({ kind: 'slow', delayMs: 300 });
+    const finished: string[] = [];
+    const slow = load(emu, 't', row(40), { label: 'f-slow' }).then((r) => {
+      finished.push('slow');
+      return r;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    assert.equal(await state('f-slow'), 'PREPARE');
+    assert.equal(has(40), false, 'not applied while waiting');
+    const fast = await load(emu, 't', row(41), { label: 'f-fast' });
+    finished.push('fast');
+    assert.equal(fast.json['Status'], 'Success');
+    assert.equal((await slow).json['Status'], 'Success');
+    assert.deepEqual(finished, ['fast', 'slow']);
+    assert.equal(has(40), true);
+    assert.equal(await state('f-slow'), 'VISIBLE');
+    emu.faults.inject({ kind: 'slow', delayMs: 1000 });
+    const given = streamLoad({ feUrl: emu.feHttpUrl, db: 'd', table: 't', body: row(42), headers: { format: 'json', label: 'f-slow2' }, timeoutMs: 200 });
+    await assert.rejects(given, /client timeout/);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(await state('f-slow2'), 'ABORTED');
+    await new Promise((r) => setTimeout(r, 1000));
+    assert.equal(has(42), false, 'an aborted slow load is never applied');
+  });
+
   it('fail / tooManyVersions: Status Fail with the message; label reusable', async () => {
     emu.faults.inject({ kind: 'fail', message: 'boom' });
     const a = await load(emu, 't', row(30), { label: 'f-fail' });
