@@ -14,6 +14,8 @@ import { healthVerdict, readyVerdict } from '../../../core/metrics/readiness.js'
 import { SHUTDOWN_SIGNALS } from '../../../core/runtime/signals.js';
 import { RuntimeState } from '../../../core/runtime/state.js';
 import { createTestLogger } from '../../../core/testing/index.js';
+import { httpGet } from '../../helpers/http.js';
+import { startImageDaemon } from './image-daemon.js';
 import { copyOf, dockerIgnored, envOf, execForm, parseDockerfile, type Instruction, type Stage } from './dockerfile.js';
 import { PROCESS_VARIABLES, repoFile, REPO_ROOT, settingProblems, settingValue, unknownVariables } from './repo.js';
 
@@ -149,4 +151,25 @@ test('HEALTHCHECK asks /healthz of the real metrics server: healthy → 0, an er
     await server.close();
   }
   assert.equal(await runHealthcheck(server.port), 1, 'nothing listening: exit 1');
+});
+
+test('the image\'s command, run with its ENV, starts the daemon: /metrics, /healthz and /readyz answer, and SIGTERM ends it', async () => {
+  const d = await startImageDaemon();
+  let exit: number | NodeJS.Signals | null;
+  try {
+    const metrics = await httpGet(d.metricsPort, '/metrics');
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.body, /^dbmazz_healthy [01]$/m);
+    for (const path of ['/healthz', '/readyz']) {
+      const answer = await httpGet(d.metricsPort, path);
+      assert.ok(answer.status === 200 || answer.status === 503, `${path}: ${answer.status}`);
+      assert.match(answer.body, /"status":"(ok|unavailable)"/);
+    }
+    // Never ready: the source is unreachable, nothing replicates.
+    assert.equal((await httpGet(d.metricsPort, '/readyz')).status, 503);
+  } finally {
+    exit = await d.stop();
+  }
+  assert.equal(typeof exit, 'number', `the daemon exits by itself on SIGTERM (not killed by the signal): ${String(exit)}`);
+  assert.ok(d.lines.some((l) => l.includes('SIGTERM')), 'the daemon handled the SIGTERM');
 });

@@ -1,13 +1,13 @@
 /**
- * The metrics dbmazz exports, read the way Prometheus reads them: the daemon's metrics registry
- * (PipelineMetrics) behind the real metrics HTTP server, GET /metrics, and each family's `# TYPE`.
+ * The metrics dbmazz exports, read the way Prometheus reads them: GET /metrics of a real daemon started
+ * as the container image starts it (image-daemon.ts), each family's `# TYPE`. Label names are not in
+ * the text format for families without series yet, so they come from the definition of the same
+ * metric in the daemon's registry class (PipelineMetrics).
  */
-import { MetricsHttpServer } from '../../../core/metrics/http-server.js';
 import { PipelineMetrics } from '../../../core/metrics/pipeline-metrics.js';
-import { healthVerdict, readyVerdict } from '../../../core/metrics/readiness.js';
 import { RuntimeState } from '../../../core/runtime/state.js';
-import { createTestLogger } from '../../../core/testing/index.js';
 import { httpGet } from '../../helpers/http.js';
+import { startImageDaemon } from './image-daemon.js';
 
 export interface MetricFamily {
   readonly type: string;
@@ -29,29 +29,20 @@ function labelNamesOf(metric: unknown): readonly string[] {
 }
 
 export async function readExportedMetrics(): Promise<ExportedMetrics> {
-  const state = new RuntimeState();
-  const metrics = new PipelineMetrics({ state, serverPosition: async () => undefined, slotStatus: async () => undefined });
-  const server = await MetricsHttpServer.start({
-    host: '127.0.0.1',
-    port: 0,
-    logger: createTestLogger('silent').logger,
-    metrics: () => metrics.metrics(),
-    contentType: metrics.registry.contentType,
-    health: () => healthVerdict(state),
-    ready: () => readyVerdict(state, 0),
-  });
+  const daemon = await startImageDaemon();
   let body: string;
   try {
-    const answer = await httpGet(server.port, '/metrics');
+    const answer = await httpGet(daemon.metricsPort, '/metrics');
     if (answer.status !== 200) throw new Error(`GET /metrics answered ${answer.status}`);
     body = answer.body;
   } finally {
-    await server.close();
+    await daemon.stop();
   }
+  const definitions = new PipelineMetrics({ state: new RuntimeState(), serverPosition: async () => undefined, slotStatus: async () => undefined }).registry;
   const families = new Map<string, MetricFamily>();
   for (const m of body.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
     const [, name = '', type = ''] = m;
-    families.set(name, { type, labels: labelNamesOf(metrics.registry.getSingleMetric(name)) });
+    families.set(name, { type, labels: labelNamesOf(definitions.getSingleMetric(name)) });
   }
   const familyOf = (sample: string): { name: string; family: MetricFamily } | undefined => {
     const direct = families.get(sample);
