@@ -7,7 +7,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { join, posix } from 'node:path';
 import { MetricsHttpServer } from '../../../core/metrics/http-server.js';
 import { healthVerdict, readyVerdict } from '../../../core/metrics/readiness.js';
@@ -21,7 +22,7 @@ import { PROCESS_VARIABLES, repoFile, REPO_ROOT, settingProblems, settingValue, 
 
 const stages = parseDockerfile(repoFile('Dockerfile'));
 const ignore = repoFile('.dockerignore');
-const pkg = JSON.parse(repoFile('package.json')) as { scripts: Record<string, string> };
+const pkg = JSON.parse(repoFile('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
 const tsconfig = JSON.parse(repoFile('tsconfig.json')) as { compilerOptions: { outDir: string }; include: string[] };
 
 const runtime = stages.at(-1) as Stage;
@@ -37,6 +38,11 @@ test('two stages on a node 20 slim image: build runs npm ci and npm run build, t
   assert.notEqual(runtime, build, 'the runtime stage is the last one, not the build stage');
   for (const s of [build, runtime]) assert.match(s.image, /^node:20[.\d]*-[a-z-]*slim$/, `${s.name ?? 'runtime'} stage base image`);
   const b = runs(build);
+  for (const s of [build, runtime]) {
+    const lock = s.instructions.findIndex((i) => i.keyword === 'COPY' && copyOf(i.args).sources.includes('package-lock.json'));
+    const install = s.instructions.findIndex((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args));
+    assert.ok(lock >= 0 && lock < install, `${s.name ?? 'runtime'} stage: package-lock.json is copied before npm ci`);
+  }
   const ci = b.findIndex((r) => /\bnpm ci\b/.test(r) && !r.includes('--omit=dev'));
   const compile = b.findIndex((r) => /\bnpm run build\b/.test(r));
   assert.ok(ci >= 0 && compile > ci, `build stage: npm ci (with dev dependencies), then npm run build; RUNs: ${b.join(' | ')}`);
@@ -81,6 +87,7 @@ test('the command is package.json "start" in exec form under tini, so SIGTERM re
   assert.ok(runs(runtime).some((r) => /apt-get install .*\btini\b/.test(r)), 'tini is installed in the runtime stage');
   const stop = last(runtime, 'STOPSIGNAL')?.args.trim();
   if (stop !== undefined) assert.ok((SHUTDOWN_SIGNALS as readonly string[]).includes(stop), `STOPSIGNAL ${stop} is one the daemon drains on`);
+  for (const [i, a] of cmd.entries()) if (a === '--import') assert.ok(pkg.dependencies[cmd[i + 1] ?? ''] !== undefined, `--import ${cmd[i + 1]}: a production dependency`);
   // The daemon's entry point, as compiled, is what the command runs.
   const script = cmd.find((a) => a.endsWith('.js'));
   assert.ok(script !== undefined && existsSync(join(REPO_ROOT, script)), `${script} exists after npm run build`);
@@ -115,6 +122,28 @@ test('every file copied exists and is not excluded by .dockerignore; the build c
   for (const name of ['package.json', 'package-lock.json', 'proto', 'dist']) assert.ok(has(name), `the runtime stage copies ${name}`);
   assert.equal(workdir(runtime), workdir(build), 'both stages work in the same directory');
   for (const ignored of ['node_modules', 'dist', '.git']) assert.ok(dockerIgnored(ignore, ignored), `.dockerignore excludes ${ignored}`);
+});
+
+/** Every .js file under `dir`. */
+function jsFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? jsFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []));
+}
+
+test('production dependencies are enough: the daemon\'s compiled code imports no dev dependency', () => {
+  const builtins = new Set(builtinModules);
+  const missing = new Set<string>();
+  for (const dir of ['core', 'connectors']) {
+    for (const file of jsFiles(join(REPO_ROOT, tsconfig.compilerOptions.outDir, dir))) {
+      const code = readFileSync(file, 'utf8');
+      for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\bimport\s+)['"]([^'"./][^'"]*)['"]/g)) {
+        const spec = m[1] ?? '';
+        const name = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec);
+        if (spec.startsWith('node:') || builtins.has(name)) continue;
+        if (pkg.dependencies[name] === undefined) missing.add(`${name} (${file.slice(REPO_ROOT.length + 1)})`);
+      }
+    }
+  }
+  assert.deepEqual([...missing], [], 'imported by the daemon but not in package.json "dependencies" (npm ci --omit=dev leaves it out)');
 });
 
 /** Runs the HEALTHCHECK command with the image's environment, METRICS_PORT pointing at `port`. */
