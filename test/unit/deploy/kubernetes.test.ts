@@ -325,3 +325,29 @@ test('values.yaml: every variable is a known setting, none holds a password, pip
   }
   for (const p of list(at(chartValues, 'pipelines'), 'pipelines')) assert.notEqual(at(p, 'env', 'SOURCE_SLOT_NAME'), undefined, 'each pipeline names its slot');
 });
+
+test('docs/scaling.md\'s values for N pipelines: known settings, own slots and publications, disjoint tables, enough memory', () => {
+  const doc = repoFile('docs/scaling.md');
+  const block = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').find((b) => /^pipelines:/m.test(b));
+  assert.ok(block !== undefined, 'docs/scaling.md shows the pipelines values');
+  const doced = mergeValues(parse(repoFile(`${CHART}/values.yaml`)) as Json, parse(block) as Json);
+  const seen = new Map<string, string>();
+  for (const p of list(at(doced, 'pipelines'), 'pipelines')) {
+    const env: Record<string, string> = {};
+    for (const [k, v] of Object.entries({ ...record(at(doced, 'env'), 'env'), ...record(at(p, 'env'), 'pipeline env') })) env[k] = String(v);
+    assert.deepEqual(unknownVariables(Object.keys(env)), []);
+    assert.deepEqual(settingProblems({ ...env, SOURCE_URL: 'postgres://u:p@db:5432/app' }), []);
+    const keys = [
+      `slot ${settingValue(env, 'SOURCE_SLOT_NAME') ?? ''}`,
+      `publication ${settingValue(env, 'SOURCE_PUBLICATION_NAME') ?? ''}`,
+      ...parseTables((env['TABLES'] ?? '').split(',')).tables.map((t) => `table ${tableKey(t)}`),
+    ];
+    for (const k of keys) {
+      assert.equal(seen.get(k), undefined, `${k} is in two pipelines`);
+      seen.set(k, text(at(p, 'name'), 'name'));
+    }
+    const resources = at(p, 'resources') ?? at(doced, 'resources');
+    const bound = Number(settingValue(env, 'MAX_BUFFERED_BYTES'));
+    assert.ok(quantity(at(resources, 'requests', 'memory'), 'memory') >= bound + 100 * 1024 ** 2, `${String(at(p, 'name'))}: memory request`);
+  }
+});
