@@ -7,6 +7,7 @@
  * stopped, so /metrics, /healthz and /readyz of the real process can be read without any database.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { createServer } from 'node:net';
 import { createInterface } from 'node:readline';
 import { envOf, execForm, parseDockerfile } from './dockerfile.js';
 import { repoFile, REPO_ROOT } from './repo.js';
@@ -27,8 +28,21 @@ export function imageCommand(): { readonly cmd: readonly string[]; readonly env:
   return { cmd, env };
 }
 
+/** A port nothing listens on (it was free a moment ago): connections are refused at once. */
+function closedPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
 export async function startImageDaemon(): Promise<ImageDaemon> {
   const { cmd, env } = imageCommand();
+  const nowhere = await closedPort();
   const [program, ...args] = cmd;
   if (program !== 'node') throw new Error(`the image runs ${String(program)}, not node`);
   const child = spawn(process.execPath, args, {
@@ -40,8 +54,8 @@ export async function startImageDaemon(): Promise<ImageDaemon> {
       GRPC_PORT: '0',
       METRICS_HOST: '127.0.0.1',
       METRICS_PORT: '0',
-      SOURCE_URL: 'postgres://dbmazz:unused@127.0.0.1:9/nowhere',
-      SINK_URL: 'http://127.0.0.1:9',
+      SOURCE_URL: `postgres://dbmazz:unused@127.0.0.1:${nowhere}/nowhere`,
+      SINK_URL: `http://127.0.0.1:${nowhere}`,
       SINK_DATABASE: 'analytics',
       TABLES: 'public.orders',
       SETUP_MAX_ATTEMPTS: '0',
