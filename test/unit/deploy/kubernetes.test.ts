@@ -131,6 +131,17 @@ test('probes ask the daemon\'s real metrics server: readiness gets the /readyz v
   }
 });
 
+test('pods run as a non-root user, without privileges, on a read-only root filesystem (the daemon writes no file)', () => {
+  for (const pod of pods) {
+    assert.equal(at(pod.spec, 'securityContext', 'runAsNonRoot'), true, `${pod.deployment}: runAsNonRoot`);
+    // The Dockerfile's USER is the image's `node` user (uid 1000): a name the kubelet cannot check by itself.
+    assert.ok(num(at(pod.spec, 'securityContext', 'runAsUser'), 'runAsUser') > 0, `${pod.deployment}: a numeric non-root runAsUser`);
+    assert.equal(at(pod.container, 'securityContext', 'allowPrivilegeEscalation'), false);
+    assert.equal(at(pod.container, 'securityContext', 'readOnlyRootFilesystem'), true);
+    assert.deepEqual(at(pod.container, 'securityContext', 'capabilities', 'drop'), ['ALL']);
+  }
+});
+
 test('container ports are the daemon\'s ports, and it listens on every interface', () => {
   for (const pod of pods) {
     const env = plainEnv(pod);
