@@ -111,22 +111,26 @@ async function stallAt(pg: PgHarness, em: Awaited<ReturnType<typeof startStarRoc
     let stableSince = 0;
     // Walsenders only send flushed WAL and the harness runs with synchronous_commit=off (bench/run.ts).
     const writer = await pg.connect();
+    writer.on('error', () => undefined);
     await writer.query('SET synchronous_commit = on');
     const deadline = performance.now() + 300_000;
+    // Written until the walsender is held back (TCP buffers absorb a few MiB of WAL beyond what the
+    // daemon reads), then watched until the gauge stops moving for 3 s.
     for (let written = 0; ; ) {
-      if (written < txns) {
+      const now = await gauges(port);
+      const full = now.bytes >= bound * 0.95 && (await walsenderBehind(pg, slot));
+      if (!full || written < txns) {
         await writer.query(backlogSql(next, step));
         next += step;
         written += step;
-      } else {
-        await sleep(250);
-      }
-      const now = await gauges(port);
-      if (now.bytes >= bound * 0.95 && now.bytes === last.bytes && (await walsenderBehind(pg, slot))) {
+        stableSince = 0;
+      } else if (now.bytes === last.bytes) {
         if (stableSince === 0) stableSince = performance.now();
         else if (performance.now() - stableSince >= 3000) break;
+        await sleep(250);
       } else {
         stableSince = 0;
+        await sleep(250);
       }
       last = now;
       if (performance.now() > deadline) throw new Error(`stall ${boundMiB} MiB: the daemon never stopped reading (${JSON.stringify(now)})\n${d.output().slice(-2000)}`);
@@ -178,4 +182,7 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+await main().catch((err: unknown) => {
+  process.stderr.write(`stall: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});
