@@ -14,6 +14,7 @@ import type { Logger } from '../log/logger.js';
 import type { ConnectorLoader } from '../plugin/loader.js';
 import { EXIT_CONFIG, EXIT_FATAL, type Daemon } from './daemon.js';
 import { controlSettingProblems } from '../control/settings.js';
+import { capabilityWarnings } from '../plugin/compatibility.js';
 import type { SignalTarget } from './signals.js';
 
 export interface DaemonIo {
@@ -64,5 +65,6 @@ export async function runDaemon(io: DaemonIo): Promise<number> {
     { component: 'config', config: configSummary(config), ...(config.envFile ? { envFile: config.envFile } : {}) },
     `configuration loaded${config.envFile ? ` (with ${config.envFile})` : ''}`,
   );
+  for (const warning of capabilityWarnings(config.source.manifest, config.sink.manifest)) logger.warn({ component: 'config' }, warning);
   return container.resolve<Daemon>(TOKENS.Daemon).run(io.signals);
 }

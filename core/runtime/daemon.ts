@@ -17,6 +17,7 @@ import { onShutdownSignals, ShutdownController, type SignalTarget } from './sign
 import { ControlPlane } from '../control/control-plane.js';
 import { startWithRetries, type StartOutcome } from '../control/setup-retry.js';
 import { systemClock } from '../pipeline/clock.js';
+import { createSink, createSource } from '../plugin/instance-check.js';
 import type { Source } from '../plugin/source.js';
 import { Reconnector } from './reconnect.js';
 
@@ -84,16 +85,17 @@ export class Daemon {
   async #runPipeline(shutdown: ShutdownController, control: ControlPlane, signals: SignalTarget): Promise<number> {
     const { controller } = control;
     // Any stop (a signal, gRPC Stop or DrainAndStop) ends the waits of the startup and reconnection retries.
+    // The reason names the stop in a cancelled startup call's message (StartupCancelledError).
     const stop = new AbortController();
-    const wakeUp = (): void => stop.abort();
-    void controller.stopRequested.then(wakeUp);
+    const wakeUp = (reason: string): void => stop.abort(reason);
+    void controller.stopRequested.then(() => wakeUp('a gRPC stop request'));
     const disposeWake = onShutdownSignals(signals, { first: wakeUp, second: wakeUp });
     const wake = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
     const stopped = (): boolean => shutdown.stopRequested || controller.stopRequest !== undefined;
     const reconnector = new Reconnector({ policy: this.config.core.reconnect, state: this.state, logger: this.#log, clock: systemClock });
     try {
       const started = await startWithRetries({
-        attempt: () => this.#start(control, false),
+        attempt: () => this.#start(control, false, stop.signal),
         policy: control.settings.setup,
         state: this.state,
         logger: this.#log,
@@ -115,7 +117,7 @@ export class Daemon {
         }
         controller.detach();
         shutdown.detach();
-        const restarted = await reconnector.restart({ cause: failure, attempt: () => this.#start(control, true), stopped, signal: stop.signal });
+        const restarted = await reconnector.restart({ cause: failure, attempt: () => this.#start(control, true, stop.signal), stopped, signal: stop.signal });
         if (!restarted.ok) return await this.#notReconnected(restarted, shutdown, control);
         running = restarted.value;
       }
@@ -171,25 +173,35 @@ export class Daemon {
 
   #createSource(tables: readonly TableId[] = this.config.core.tables): Source {
     const src = this.config.source;
-    return src.manifest.create(src.settings, this.#context('source', src.manifest.type, tables));
+    return createSource(src.manifest, src.settings, this.#context('source', src.manifest.type, tables), src.origin);
   }
 
   /**
    * One attempt with new connectors, for the tables replicated now (ReloadConfig may have changed
    * them). `resume`: a reconnection (the lifecycle creates nothing on the source).
    */
-  async #start(control: ControlPlane, resume: boolean): Promise<RunningPipeline> {
+  async #start(control: ControlPlane, resume: boolean, signal: AbortSignal): Promise<RunningPipeline> {
     const { source: src, sink: snk } = this.config;
     const tables = control.controller.tables;
     this.state.slotName = this.config.pipelineId;
     this.state.tables = tables.map(formatTableId);
-    const raw = { source: this.#createSource(tables), sink: snk.manifest.create(snk.settings, this.#context('sink', snk.manifest.type, tables)) };
+    const raw = { source: this.#createSource(tables), sink: createSink(snk.manifest, snk.settings, this.#context('sink', snk.manifest.type, tables), snk.origin) };
     const { source, sink } = control.instrument(raw.source, raw.sink);
     this.#log.info(
       { source: src.manifest.type, sink: snk.manifest.type, tables: this.state.tables, resume },
       `${resume ? 'reconnecting' : 'starting'}: ${src.manifest.type} → ${snk.manifest.type}, ${this.state.tables.length} table(s)`,
     );
-    return runLifecycle({ source, sink, state: this.state, logger: this.root, options: pipelineOptions(this.config), resume });
+    return runLifecycle({
+      source,
+      sink,
+      state: this.state,
+      logger: this.root,
+      options: pipelineOptions(this.config),
+      resume,
+      startupTimeoutMs: this.config.core.startupTimeoutMs,
+      signal,
+      origins: { ...(src.origin === undefined ? {} : { source: src.origin }), ...(snk.origin === undefined ? {} : { sink: snk.origin }) },
+    });
   }
 
   #context(component: 'source' | 'sink', type: string, tables: readonly TableId[]): ConnectorContext {
