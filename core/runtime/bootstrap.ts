@@ -1,7 +1,7 @@
 /**
- * The composition root: configuration → logger → registry → source and sink → runtime state →
- * lifecycle. The only place (with core/di/container.ts) that touches the DI container. No connection
- * is opened before the whole configuration is valid.
+ * The composition root: configuration → logger → registry → runtime state → daemon, which opens one
+ * child container per pipeline for its source and sink. The only place (with core/di/) that touches
+ * the DI container. No connection is opened before the whole configuration is valid.
  */
 import { BUILTIN_CONNECTORS } from '../../connectors/index.js';
 import { loadConfig, type DbmazzConfig } from '../config/load-config.js';
@@ -39,7 +39,7 @@ export function formatConfigProblems(problems: readonly string[]): string {
 }
 
 export async function runDaemon(io: DaemonIo): Promise<number> {
-  const container = createAppContainer({ env: io.env, cwd: io.cwd, builtins: io.builtins ?? BUILTIN_CONNECTORS });
+  const container = createAppContainer({ cwd: io.cwd, builtins: io.builtins ?? BUILTIN_CONNECTORS });
   let config: DbmazzConfig;
   try {
     config = await loadConfig({ env: io.env, cwd: io.cwd, loader: container.resolve<ConnectorLoader>(TOKENS.Loader) });

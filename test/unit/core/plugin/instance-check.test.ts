@@ -8,10 +8,11 @@ import { ConnectorLoader, createRegistry } from '../../../../core/plugin/loader.
 import { errorSerializer } from '../../../../core/log/serializers.js';
 import { ConnectorCreateError, InvalidConnectorInstanceError } from '../../../../core/plugin/connector-errors.js';
 import { createSink, createSource, instanceProblems } from '../../../../core/plugin/instance-check.js';
+import { connectorContext } from '../../../../core/plugin/context.js';
 import { PLUGIN_API_VERSION, type ConnectorContext, type SinkManifest, type SourceManifest } from '../../../../core/plugin/manifest.js';
 import { createTestLogger, MemorySink, MemorySource, testTable } from '../../../../core/testing/index.js';
 
-const ctx: ConnectorContext = { logger: createTestLogger('silent').logger, tables: [], pipelineId: 'p' };
+const ctx: ConnectorContext = connectorContext({ logger: createTestLogger('silent').logger, pipelineId: 'p' });
 const sinkCaps = { partialUpdate: true, softDelete: false, idempotentBatches: true };
 function sinkManifest(create: () => unknown): SinkManifest {
   return { apiVersion: PLUGIN_API_VERSION, kind: 'sink', type: 'memory', description: 't', settings: [], capabilities: sinkCaps, create: create as SinkManifest['create'] };
