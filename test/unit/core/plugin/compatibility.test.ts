@@ -5,31 +5,26 @@ import { CAPABILITY_RULES, capabilityProblems, capabilityWarnings } from '../../
 import { PLUGIN_API_VERSION, type SinkManifest, type SourceManifest } from '../../../../core/plugin/manifest.js';
 import type { SinkCapabilities, SourceCapabilities } from '../../../../core/plugin/capabilities.js';
 
-const noCreate = (): never => {
-  throw new Error('not created here');
+const base = {
+  apiVersion: PLUGIN_API_VERSION as typeof PLUGIN_API_VERSION,
+  description: 'test',
+  settings: [],
+  create: (): never => {
+    throw new Error('not created here');
+  },
 };
-function source(type: string, capabilities: Partial<SourceCapabilities> = {}): SourceManifest {
-  return {
-    apiVersion: PLUGIN_API_VERSION,
-    kind: 'source',
-    type,
-    description: 'test',
-    settings: [],
-    capabilities: { unchangedColumns: false, keyChanges: false, transactions: true, ...capabilities },
-    create: noCreate,
-  };
-}
-function sink(type: string, capabilities: Partial<SinkCapabilities> = {}): SinkManifest {
-  return {
-    apiVersion: PLUGIN_API_VERSION,
-    kind: 'sink',
-    type,
-    description: 'test',
-    settings: [],
-    capabilities: { partialUpdate: false, softDelete: false, idempotentBatches: true, ...capabilities },
-    create: noCreate,
-  };
-}
+const source = (type: string, capabilities: Partial<SourceCapabilities> = {}): SourceManifest => ({
+  ...base,
+  kind: 'source',
+  type,
+  capabilities: { unchangedColumns: false, keyChanges: false, transactions: true, ...capabilities },
+});
+const sink = (type: string, capabilities: Partial<SinkCapabilities> = {}): SinkManifest => ({
+  ...base,
+  kind: 'sink',
+  type,
+  capabilities: { partialUpdate: false, softDelete: false, idempotentBatches: true, ...capabilities },
+});
 
 test('every capability flag has exactly one rule (a check or the reason it needs none)', () => {
   const flags = BUILTIN_CONNECTORS.flatMap((m) => {
