@@ -78,8 +78,10 @@ test('create() returning an incomplete sink: exit 1 with the package and the mis
     `export default { apiVersion: 1, kind: 'sink', type: 'incomplete', description: 'x', settings: [], capabilities: { partialUpdate: true, softDelete: false, idempotentBatches: true },
       create: () => ({ type: 'incomplete', capabilities: { partialUpdate: true, softDelete: false, idempotentBatches: true }, write() {} }) };`,
   );
-  const daemon = start({ SOURCE_TYPE: PROBE_DIR, SINK_TYPE: 'dbmazz-sink-incomplete', SETUP_MAX_ATTEMPTS: '1' }, cwd);
+  // Not retried (SETUP_MAX_ATTEMPTS is 3 by default): a broken create() stays broken.
+  const daemon = start({ SOURCE_TYPE: PROBE_DIR, SINK_TYPE: 'dbmazz-sink-incomplete' }, cwd);
   assert.equal(await exitOf(daemon, 20_000), 1, daemon.output());
+  assert.doesNotMatch(daemon.output(), /Startup attempt 1 of 3 failed/);
   assert.match(
     daemon.output(),
     /the sink 'incomplete' from SINK_TYPE 'dbmazz-sink-incomplete' \(.*node_modules\/dbmazz-sink-incomplete\/index\.js\): create\(\) returned something that is not a sink: missing methods validateConnection\(\), setup\(\), close\(\)\./,
