@@ -161,6 +161,14 @@ export class ConnectorLoader {
     } else if (PACKAGE_NAME.test(name)) {
       file = resolvePackage(name, this.cwd);
     }
+    if (file === undefined && existsSync(resolve(this.cwd, name))) {
+      // `sink-jsonl` or `connectors/x` name a package; a path relative to the working directory starts with ./
+      throw new CdcError({
+        code: 'CONNECTOR_UNKNOWN',
+        message: `${variable} '${name}' is not an installed package, but ${resolve(this.cwd, name)} exists.`,
+        hint: `To load that path, write ${variable}=./${name}.`,
+      });
+    }
     if (file === undefined) throw new UnknownConnectorError(kind, name, this.registry.types(kind));
 
     const origin = `${variable} '${name}' (${file})`;

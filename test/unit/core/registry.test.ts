@@ -167,6 +167,8 @@ test('loader: a package directory path, absolute or relative to the working dire
   assert.equal((await loader.load('sink', viaMain)).type, 'via-main');
   assert.equal((await loader.load('sink', './via-exports')).type, 'via-exports');
   assert.equal((await loader.load('sink', './via-exports/')).type, 'via-exports', 'the same manifest again: not registered twice');
+  // A bare relative name is a package name; the error says how to write the path.
+  await assert.rejects(loader.load('sink', 'no-entry'), (e: unknown) => e instanceof CdcError && /^SINK_TYPE 'no-entry' is not an installed package, but .*no-entry exists\. To load that path, write SINK_TYPE=\.\/no-entry\.$/.test(e.operatorMessage));
   await assert.rejects(loader.load('sink', './no-entry'), (e: unknown) => e instanceof CdcError && /no-entry has no entry module .*lib\/missing\.js/.test(e.message));
   // A load error names the connector and where the module failed; the original error stays the cause.
   await assert.rejects(loader.load('sink', './broken'), (e: unknown) => {
