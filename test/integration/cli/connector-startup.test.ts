@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { cpSync, existsSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { exitOf, spawnDaemon, type DaemonProcess } from '../../helpers/daemon.js';
+import { httpGet, sample } from '../../helpers/http.js';
 import { waitFor } from '../../helpers/wait.js';
 import { FIXTURE_PACKAGE, REPO_ROOT, installFixture, installPackage, tempDir } from '../../fixtures/external-connector/install.js';
 import { runCli } from './run-cli.js';
@@ -87,4 +88,16 @@ test('create() returning an incomplete sink: exit 1 with the package and the mis
     /the sink 'incomplete' from SINK_TYPE 'dbmazz-sink-incomplete' \(.*node_modules\/dbmazz-sink-incomplete\/index\.js\): create\(\) returned something that is not a sink: missing methods validateConnection\(\), setup\(\), close\(\)\./,
   );
   assert.ok(!existsSync(join(cwd, 'hanging-source-validateConnection')));
+});
+
+test('connectors that start: their metrics (ConnectorContext.metrics) are on /metrics, and SIGTERM drains with exit 0', async () => {
+  const cwd = workDir();
+  const daemon = start({ SOURCE_TYPE: PROBE_DIR, SINK_TYPE: PROBE_DIR, METRICS_PORT: '0' }, cwd);
+  const line = await daemon.waitForLine(/Prometheus metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/);
+  await daemon.waitForLine(/"msg":"Replicating"/);
+  const port = Number(/127\.0\.0\.1:(\d+)\/metrics/.exec(line)?.[1]);
+  const { body } = await httpGet(port, '/metrics');
+  assert.equal(sample(body, 'dbmazz_source_probe_source_created_total'), 1, body);
+  daemon.kill('SIGTERM');
+  assert.equal(await exitOf(daemon, 20_000), 0, daemon.output());
 });
