@@ -14,9 +14,9 @@ import { startStarRocksEmulator } from '../test/starrocks-emulator/index.js';
 import { spawnDaemon, type DaemonProcess } from '../test/helpers/daemon.js';
 import { markdownTable, mib } from './format.js';
 import { sampleProcess } from './proc.js';
+import { benchDaemonEnv, PUBLICATION } from './daemon-env.js';
 import { backlogSql, CHANGES_PER_TXN, CREATE_TABLE, SEED, TABLE } from './workload.js';
 
-const PUBLICATION = 'dbmazz_pub';
 const PASSWORD = 'bench-pw';
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -73,26 +73,14 @@ async function stallAt(pg: PgHarness, em: Awaited<ReturnType<typeof startStarRoc
   const slot = `dbmazz_stall_${boundMiB}`;
   await em.sql(`CREATE DATABASE ${db}`);
   const bound = boundMiB * 2 ** 20;
-  const d: DaemonProcess = spawnDaemon({
-    SOURCE_URL: pg.url,
-    SOURCE_SLOT_NAME: slot,
-    SOURCE_PUBLICATION_NAME: PUBLICATION,
-    TABLES: TABLE,
-    SINK_URL: em.feHttpUrl,
-    SINK_PORT: String(em.mysqlPort),
-    SINK_DATABASE: db,
-    SINK_USER: 'root',
-    SINK_PASSWORD: PASSWORD,
-    SINK_CREATE_TABLES: 'true',
-    SINK_REPLICATION_NUM: '1',
-    SNAPSHOT_MODE: 'never',
-    MAX_BUFFERED_BYTES: String(bound),
-    MAX_BUFFERED_EVENTS: '10000000',
-    METRICS_PORT: '0',
-    GRPC_PORT: '0',
-    LOG_LEVEL: 'info',
-    ...(opts.flushSize !== undefined ? { FLUSH_SIZE: String(opts.flushSize) } : {}),
-  });
+  const d: DaemonProcess = spawnDaemon(
+    benchDaemonEnv(pg, em, { database: db, password: PASSWORD }, slot, { flushSize: opts.flushSize }, {
+      MAX_BUFFERED_BYTES: String(bound),
+      MAX_BUFFERED_EVENTS: '10000000',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'info',
+    }),
+  );
   try {
     const port = Number(/127\.0\.0\.1:(\d+)\/metrics/.exec(await d.waitForLine(/Prometheus metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/, 60_000))?.[1]);
     for (let i = 0; ; i++) {
