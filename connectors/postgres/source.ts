@@ -629,7 +629,7 @@ export class PostgresSource implements Source {
       const ev = events[i];
       if (!ev) continue;
       const r = handler(ev);
-      if (r !== undefined && typeof (r as Promise<void>).then === 'function') {
+      if (r !== undefined && typeof r.then === 'function') {
         return r.then(() => this.emit(events, i + 1));
       }
     }

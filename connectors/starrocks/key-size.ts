@@ -38,7 +38,7 @@ export function keyColumnWidth(column: Pick<TargetColumn, 'dataType' | 'kind'>):
 function keyText(v: Value): string {
   if (typeof v === 'string') return v;
   if (v instanceof Uint8Array) return `\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
-  if (Array.isArray(v)) return JSON.stringify(v.map((e) => (e === null ? null : keyText(e))));
+  if (Array.isArray(v)) return JSON.stringify((v as readonly (Value | null)[]).map((e) => (e === null ? null : keyText(e))));
   return String(v);
 }
 

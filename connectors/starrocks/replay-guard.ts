@@ -31,6 +31,7 @@ import { quoteIdent } from './identifiers.js';
 import { keyIdentity, keyLiterals, storedKeyText, type KeyLiteral } from './rows/key-literal.js';
 import type { Query } from './setup/mysql.js';
 import type { TargetKind } from './type-map.js';
+import { sqlText } from './sql-text.js';
 
 /** Keys per lookup query. */
 const CHUNK = 500;
@@ -74,7 +75,7 @@ export class ReplayGuard {
     if (this.horizons.has(tableKey)) return;
     const rows = await query(`SELECT MAX(${quoteIdent(t.versionColumn)}) AS v FROM ${quoteIdent(t.db)}.${quoteIdent(t.name)}`);
     const v = rows[0]?.['v'];
-    this.horizons.set(tableKey, v === null || v === undefined || v === '' ? -1n : BigInt(String(v)));
+    this.horizons.set(tableKey, v === null || v === undefined || v === '' ? -1n : BigInt(sqlText(v)));
   }
 
   /** True when some record of the batch may already be stored (`minVersion`: `minCommitVersion` of the batch). */
@@ -116,7 +117,7 @@ export class ReplayGuard {
         const v = row['v'];
         if (v === null || v === undefined) continue;
         const text = keyIdentity(t.keyKinds.map((kind, j) => storedKeyText(row[`k${j}`], kind)));
-        if (text !== undefined) stored.set(text, BigInt(String(v)));
+        if (text !== undefined) stored.set(text, BigInt(sqlText(v)));
       }
     }
     return keyed

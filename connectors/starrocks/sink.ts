@@ -29,6 +29,7 @@ import { TargetTruncator } from './truncate.js';
 import { decideTarget, SourceIdentityStore, sourceLabelTag } from './source-identity.js';
 import { StarRocksStateStore } from './state-store.js';
 import { sweepTarget } from './sweep.js';
+import { sqlText } from './sql-text.js';
 
 export const STARROCKS_CAPABILITIES: SinkCapabilities = {
   partialUpdate: true,
@@ -154,7 +155,7 @@ export class StarRocksSink implements Sink {
     await this.runSql(async (query) => {
       let dbs: string[];
       try {
-        dbs = (await query('SHOW DATABASES')).map((r) => String(Object.values(r)[0] ?? ''));
+        dbs = (await query('SHOW DATABASES')).map((r) => sqlText(Object.values(r)[0] ?? ''));
       } catch (err) {
         throw mysqlError(err, 'listing databases');
       }

@@ -11,7 +11,7 @@
  * Writes return once visible (`StreamLoader.loadVisible`), so a `list` after them sees them.
  */
 import { createHash } from 'node:crypto';
-import type { ConnectorContext, StateStore } from '../../core/index.js';
+import type { StateStore } from '../../core/index.js';
 import { CdcError } from '../../core/index.js';
 import { quoteIdent, quoteString } from './identifiers.js';
 import type { Query } from './setup/mysql.js';

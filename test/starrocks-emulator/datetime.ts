@@ -173,7 +173,9 @@ function parseGeneric(s: string): ParsedDateTime | null {
   if (idx < 3) return null;
   if (!interval) yearLen = lens[0] ?? 0;
   for (let i = idx; i < MAX_DATE_PARTS; i++) vals[i] = 0;
-  let [y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0, us = 0] = vals;
+  const [, mo = 0, d = 0, h = 0, mi = 0, se = 0] = vals;
+  let [y = 0] = vals;
+  let us = vals[6] ?? 0;
   const usLen = idx > 6 ? (lens[6] ?? 0) : 0;
   if (us !== 0 && usLen < 6) us *= 10 ** (6 - usLen);
   if (yearLen === 2) y += y < 70 ? 2000 : 1900;

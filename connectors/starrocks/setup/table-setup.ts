@@ -167,7 +167,7 @@ async function readColumns(query: Query, db: string, table: string): Promise<Tar
 }
 
 async function readKeyColumns(query: Query, db: string, table: string, columns: readonly TargetColumn[]): Promise<string[]> {
-  let ddl = '';
+  let ddl: string;
   try {
     ddl = createTableText((await query(showCreateTable(db, table)))[0]);
   } catch (err) {

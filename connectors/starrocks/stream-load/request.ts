@@ -65,7 +65,6 @@ function formatRatio(r: number): string {
  * U+00FF (`prénom`) travel correctly as they are; anything beyond cannot be sent in a header.
  */
 export function headerText(s: string): string {
-  // eslint-disable-next-line no-control-regex
   const bad = /[^\t\x20-\x7e\x80-\xff]/.exec(s);
   if (bad) {
     throw new CdcError({

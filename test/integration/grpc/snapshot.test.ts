@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../../helpers/wait.js';
 import { exitOf, spawnDaemon } from '../../helpers/daemon.js';
-import { startGrpcWorld, type GrpcDaemon, type GrpcWorld, type Job } from './harness.js';
+import { startGrpcWorld, type GrpcDaemon, type GrpcWorld } from './harness.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
