@@ -19,6 +19,8 @@ import { startWithRetries, type StartOutcome } from '../control/setup-retry.js';
 import { systemClock } from '../pipeline/clock.js';
 import type { Source } from '../plugin/source.js';
 import { Reconnector } from './reconnect.js';
+import { FilePositionStore, STATE_DIR_SETTING } from './position-file.js';
+import { settingString } from '../plugin/settings.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
@@ -189,7 +191,8 @@ export class Daemon {
       { source: src.manifest.type, sink: snk.manifest.type, tables: this.state.tables, resume },
       `${resume ? 'reconnecting' : 'starting'}: ${src.manifest.type} → ${snk.manifest.type}, ${this.state.tables.length} table(s)`,
     );
-    return runLifecycle({ source, sink, state: this.state, logger: this.root, options: pipelineOptions(this.config), resume });
+    const positions = new FilePositionStore(settingString(this.config.coreSettings, STATE_DIR_SETTING), this.config.pipelineId, src.manifest.type);
+    return runLifecycle({ source, sink, state: this.state, logger: this.root, options: pipelineOptions(this.config), resume, positions });
   }
 
   #context(component: 'source' | 'sink', type: string, tables: readonly TableId[]): ConnectorContext {
