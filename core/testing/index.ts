@@ -7,3 +7,4 @@ export * from './fixtures.js';
 export * from './memory-sink.js';
 export * from './memory-source.js';
 export * from './test-logger.js';
+export * from './conformance/index.js';

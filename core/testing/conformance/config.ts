@@ -1,0 +1,62 @@
+/**
+ * Configuration checks shared by the source and sink kits, and how the kit turns environment text
+ * into a connector instance exactly as the daemon does (read, coerce and validate the settings, then
+ * the manifest's own `checkConfig`, then `create`).
+ */
+import pino from 'pino';
+import { CORE_SETTINGS } from '../../config/core-settings.js';
+import { readSettings, type Environment } from '../../config/read-settings.js';
+import type { TableId } from '../../model/table.js';
+import type { ConnectorContext, ConnectorManifest } from '../../plugin/manifest.js';
+import type { Settings } from '../../plugin/settings.js';
+import { ConformanceError, expect, type ConformanceCheck } from './checks.js';
+
+export type { Environment };
+
+/** Reads `env` for `manifest` as the daemon would; throws the problems as one ConformanceError. */
+export function settingsOf(manifest: ConnectorManifest, env: Environment, tables: readonly TableId[]): Settings {
+  const { settings, problems } = readSettings(manifest.settings, env, manifest.type);
+  const all = problems.length > 0 ? problems : (manifest.checkConfig?.(settings, tables) ?? []);
+  if (all.length > 0) throw new ConformanceError(`the harness environment is not a valid configuration of '${manifest.type}':\n  - ${all.join('\n  - ')}`);
+  return settings;
+}
+
+export function contextFor(tables: readonly TableId[], pipelineId: string): ConnectorContext {
+  return { logger: pino({ level: 'silent' }), tables, pipelineId };
+}
+
+/**
+ * `settings are declared with the connector's prefix and reported all at once`: every setting has
+ * one of `prefixes`, a description, and no core setting's name; with nothing set, every required
+ * setting is reported in one pass (the daemon lists every problem and exits 2); the harness's valid
+ * environment passes `checkConfig`.
+ */
+export function configCheck(
+  manifest: ConnectorManifest,
+  prefixes: readonly string[],
+  target: () => Promise<{ readonly env: Environment; dispose?(): Promise<void> }> | { readonly env: Environment; dispose?(): Promise<void> },
+  tables: readonly TableId[],
+): ConformanceCheck {
+  return {
+    name: 'config: settings are prefixed, described, validated all at once',
+    async run() {
+      const core = new Set(CORE_SETTINGS.flatMap((s) => [s.env, ...(s.aliases ?? [])]));
+      for (const spec of manifest.settings) {
+        expect(prefixes.some((p) => spec.env.startsWith(p)), () => `setting ${spec.env} does not start with ${prefixes.join(' or ')} (docs/writing-a-connector.md, "Settings")`);
+        expect(spec.description.trim() !== '', () => `setting ${spec.env} has no description (--help and docs print it)`);
+        for (const name of [spec.env, ...(spec.aliases ?? [])]) expect(!core.has(name), () => `setting ${name} is also a core setting`);
+      }
+      const required = manifest.settings.filter((s) => s.required === true && s.default === undefined);
+      const { problems } = readSettings(manifest.settings, {}, manifest.type);
+      for (const spec of required) {
+        expect(problems.some((p) => p.includes(spec.env)), () => `with nothing set, the required setting ${spec.env} is not reported (problems: ${problems.join('; ')})`);
+      }
+      const valid = await target();
+      try {
+        await manifest.create(settingsOf(manifest, valid.env, tables), contextFor(tables, 'conformance_config')).close();
+      } finally {
+        await valid.dispose?.();
+      }
+    },
+  };
+}
