@@ -6,16 +6,14 @@
  */
 import { test, after, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { startPostgres, type PgHarness } from '../../harness/postgres.js';
 import { killDaemons, spawnDaemon, type DaemonProcess } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait.js';
-import { installLocalPackage, REPO_ROOT, tempDir } from '../../fixtures/external-connector/install.js';
+import { installExample, runPackageTests, type Installed } from './install.js';
 
-const EXAMPLE = join(REPO_ROOT, 'examples', 'sink-jsonl');
 const PACKAGE = 'dbmazz-sink-jsonl';
 
 let pg: PgHarness;
@@ -31,30 +29,17 @@ after(async () => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-function install(): { dir: string; pkg: string } {
-  const dir = tempDir('dbmazz-jsonl-');
-  dirs.push(dir);
-  // What `npm pack` would ship plus its tests: package.json and the build.
-  const skipped = ['src', 'test', 'node_modules'].map((d) => join(EXAMPLE, d));
-  const pkg = installLocalPackage(dir, EXAMPLE, PACKAGE, (src) => !skipped.some((d) => src === d || src.startsWith(`${d}/`)));
-  return { dir, pkg };
-}
+const install = (): Installed => installExample('sink-jsonl', PACKAGE, dirs);
 
 test("the example's own test suite (the sink conformance kit and its unit tests) passes when installed", () => {
-  const { dir, pkg } = install();
-  const tests = join(pkg, 'dist', 'test');
-  const files = readdirSync(tests).filter((f) => f.endsWith('.test.js')).map((f) => join(tests, f));
-  assert.equal(files.length, 2);
-  // A fresh test runner, not a child of this one (NODE_TEST_CONTEXT would make it skip the files).
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'NODE_TEST_CONTEXT'));
-  const run = spawnSync(process.execPath, ['--test', ...files], { cwd: dir, env, encoding: 'utf8', timeout: 300_000 });
-  const out = `${run.stdout}\n${run.stderr}`;
-  assert.equal(run.status, 0, out);
-  assert.match(out, /# Subtest: sink conformance: jsonl/);
-  assert.match(out, /^# pass 11$/m, out);
-  assert.match(out, /^# fail 0$/m);
+  const { status, output, files } = runPackageTests(install());
+  assert.equal(files, 2);
+  assert.equal(status, 0, output);
+  assert.match(output, /# Subtest: sink conformance: jsonl/);
+  assert.match(output, /^# pass 11$/m, output);
+  assert.match(output, /^# fail 0$/m);
   // awaitsReady is skipped (the sink does not declare it), and reported as skipped, not passed.
-  assert.match(out, /^# skipped 1$/m);
+  assert.match(output, /^# skipped 1$/m);
 });
 
 interface Row {
