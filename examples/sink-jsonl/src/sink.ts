@@ -127,6 +127,7 @@ export class JsonlSink implements Sink {
   }
 }
 
+// #region errors
 /** Disk errors: a full or failing disk may recover (retry); permissions need an operator. */
 function ioError(err: unknown, what: string): CdcError {
   const code = (err as NodeJS.ErrnoException).code ?? '';
@@ -139,3 +140,4 @@ function ioError(err: unknown, what: string): CdcError {
     cause: err,
   });
 }
+// #endregion errors
