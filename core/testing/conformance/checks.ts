@@ -6,6 +6,17 @@
  */
 import { describe, it } from 'node:test';
 
+/** What both kits are given: the connector's manifest and a fresh target per check. */
+export interface ConformanceOptions<M, T> {
+  readonly manifest: M;
+  /** A fresh target for one check (disposed after it). */
+  target(): Promise<T> | T;
+  /** Setting-name prefixes the manifest may use (default `SOURCE_` or `SINK_`). */
+  readonly settingPrefixes?: readonly string[];
+  /** Per check, in ms. */
+  readonly timeoutMs?: number;
+}
+
 export interface Skip {
   readonly skipped: string;
 }

@@ -8,7 +8,7 @@ import type { ChangeRecord } from '../../model/change-record.js';
 import { tableKey, type TableId, type TableSchema } from '../../model/table.js';
 import type { SinkManifest } from '../../plugin/manifest.js';
 import type { Sink, TableBatch } from '../../plugin/sink.js';
-import { expect, register, runChecks, skip, sleep, type CheckResult, type ConformanceCheck } from './checks.js';
+import { expect, register, runChecks, skip, sleep, type CheckResult, type ConformanceCheck, type ConformanceOptions } from './checks.js';
 import { configCheck, contextFor, settingsOf, type Environment } from './config.js';
 import { conformanceSchema, describeRows, expectedRows, RecordBuilder, type ConformanceChange, type StoredRow } from './rows.js';
 
@@ -27,16 +27,10 @@ export interface SinkTarget {
   dispose?(): Promise<void>;
 }
 
-export interface SinkConformanceOptions {
-  readonly manifest: SinkManifest;
-  /** A fresh, empty target for one check. */
-  target(): Promise<SinkTarget> | SinkTarget;
-  /** Setting-name prefixes the manifest may use (default `SINK_`). */
-  readonly settingPrefixes?: readonly string[];
+/** `target`: a fresh, empty target per check; `timeoutMs` default 60 s. */
+export interface SinkConformanceOptions extends ConformanceOptions<SinkManifest, SinkTarget> {
   /** The kit's table (default `public.conformance_items`). */
   readonly table?: TableId;
-  /** Per check (default 60 s). */
-  readonly timeoutMs?: number;
 }
 
 const PIPELINE = 'conformance';

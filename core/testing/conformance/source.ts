@@ -13,7 +13,7 @@ import { tableKey, type TableId, type TableSchema } from '../../model/table.js';
 import type { SourceManifest } from '../../plugin/manifest.js';
 import type { Source, SourceEvent } from '../../plugin/source.js';
 import { PositionCheck } from '../../pipeline/position-check.js';
-import { ConformanceError, expect, register, runChecks, skip, sleep, until, type CheckResult, type ConformanceCheck } from './checks.js';
+import { ConformanceError, expect, register, runChecks, skip, sleep, until, type CheckResult, type ConformanceCheck, type ConformanceOptions } from './checks.js';
 import { configCheck, contextFor, settingsOf, type Environment } from './config.js';
 import { recordId, recordNote, type ConformanceChange } from './rows.js';
 
@@ -35,13 +35,8 @@ export interface SourceTarget {
   dispose?(): Promise<void>;
 }
 
-export interface SourceConformanceOptions {
-  readonly manifest: SourceManifest;
-  target(): Promise<SourceTarget> | SourceTarget;
-  /** Setting-name prefixes the manifest may use (default `SOURCE_`). */
-  readonly settingPrefixes?: readonly string[];
-  /** Per check (default 90 s). */
-  readonly timeoutMs?: number;
+/** `timeoutMs` default 90 s. */
+export interface SourceConformanceOptions extends ConformanceOptions<SourceManifest, SourceTarget> {
   /** How long to wait for events that must arrive (default 20 s). */
   readonly waitMs?: number;
   /** How long the kit watches that nothing arrives (paused, held back; default 500 ms). */
