@@ -38,6 +38,9 @@ export class SavedPositions {
     this.#connector = connector;
     this.#resumedFrom = resumedFrom;
     this.#last = resumedFrom;
+    // Never saved backwards (e.g. an idle position below the saved one from a source that does not
+    // report the saved position as confirmed).
+    this.#latest = resumedFrom;
     this.#written = resumedFrom;
     this.#onError = onError;
   }

@@ -13,7 +13,7 @@ import { runLifecycle } from '../../../../core/runtime/lifecycle.js';
 import { FilePositionStore } from '../../../../core/runtime/position-file.js';
 import { RuntimeState } from '../../../../core/runtime/state.js';
 import { createTestLogger, FakeClock, MemorySink, MemorySource, settle, StreamBuilder, commitOf } from '../../../../core/testing/index.js';
-import type { PositionStore } from '../../../../core/pipeline/saved-positions.js';
+import { SavedPositions, type PositionStore } from '../../../../core/pipeline/saved-positions.js';
 import { options, orders } from './harness.js';
 import { waitFor } from '../../../helpers/wait.js';
 
@@ -167,4 +167,18 @@ test('a failing save stops the pipeline with the store error instead of pretendi
   h.source.emit(...new StreamBuilder().inserts(orders, 2));
   await settle();
   await assert.rejects(h.pipeline.done, /disk full/);
+});
+
+test('a confirmed position below the saved one (an idle position of a source that does not report it) is never saved', async () => {
+  const saves: bigint[] = [];
+  const store: PositionStore = { location: 'memory', load: async () => 100n, save: async (p) => void saves.push(p) };
+  const saved = new SavedPositions(store, 'slotless', 100n, (err) => assert.fail(String(err)));
+  saved.save(50n);
+  saved.save(100n);
+  await saved.flush();
+  assert.deepEqual(saves, []);
+  saved.save(120n);
+  saved.save(130n);
+  await saved.flush();
+  assert.equal(saves.at(-1), 130n);
 });
