@@ -1,6 +1,6 @@
 /** Installs an example package of examples/ into a temporary directory, as `npm install` would. */
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { installLocalPackage, REPO_ROOT, tempDir } from '../../fixtures/external-connector/install.js';
 
@@ -13,6 +13,7 @@ export interface Installed {
 /** `examples/<folder>` as `<temp>/node_modules/<name>` (package.json and its build), dbmazz linked. */
 export function installExample(folder: string, name: string, dirs: string[], into?: string): Installed {
   const source = join(REPO_ROOT, 'examples', folder);
+  if (!existsSync(join(source, 'dist', 'src', 'index.js'))) throw new Error(`examples/${folder} is not built: run \`npm run build:examples\` (after \`npm run build\`)`);
   const dir = into ?? tempDir('dbmazz-example-');
   if (into === undefined) dirs.push(dir);
   const skipped = ['src', 'test', 'node_modules'].map((d) => join(source, d));
