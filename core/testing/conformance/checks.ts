@@ -15,6 +15,11 @@ export interface ConformanceOptions<M, T> {
   readonly settingPrefixes?: readonly string[];
   /** Per check, in ms. */
   readonly timeoutMs?: number;
+  /**
+   * The environment of a connector that cannot reach its server (e.g. a closed port), for the
+   * connection-error check; without it that check is skipped.
+   */
+  readonly unreachable?: Readonly<Record<string, string | undefined>>;
 }
 
 export interface Skip {

@@ -7,9 +7,10 @@ import pino from 'pino';
 import { CORE_SETTINGS } from '../../config/core-settings.js';
 import { readSettings, type Environment } from '../../config/read-settings.js';
 import type { TableId } from '../../model/table.js';
+import { CdcError } from '../../errors/errors.js';
 import type { ConnectorContext, ConnectorManifest } from '../../plugin/manifest.js';
 import type { Settings } from '../../plugin/settings.js';
-import { ConformanceError, expect, type ConformanceCheck } from './checks.js';
+import { ConformanceError, expect, skip, type ConformanceCheck } from './checks.js';
 
 export type { Environment };
 
@@ -57,6 +58,39 @@ export function configCheck(
       } finally {
         await valid.dispose?.();
       }
+    },
+  };
+}
+
+/**
+ * `a connection failure is a typed error that says what to do`: `validateConnection` with the
+ * `unreachable` environment rejects with a CdcError of the connector's side (SOURCE_* or SINK_*) that
+ * has a hint, whose text holds no secret setting's value, and that settles (no hang).
+ */
+export function connectionErrorCheck(manifest: ConnectorManifest, unreachable: Environment | undefined, tables: readonly TableId[], timeoutMs: number): ConformanceCheck {
+  return {
+    name: 'errors: an unreachable server is a CdcError with a hint and no secret',
+    async run() {
+      if (unreachable === undefined) return skip('no `unreachable` environment given');
+      const connector = manifest.create(settingsOf(manifest, unreachable, tables), contextFor(tables, 'conformance_errors'));
+      try {
+        const timeout = new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), timeoutMs).unref());
+        const outcome = await Promise.race([connector.validateConnection().then(() => 'resolved' as const, (err: unknown) => err), timeout]);
+        expect(outcome !== 'pending', () => `validateConnection did not settle within ${timeoutMs} ms against an unreachable server (use a connect timeout)`);
+        expect(outcome !== 'resolved', () => 'validateConnection resolved against an unreachable server');
+        expect(outcome instanceof CdcError, () => `validateConnection rejected with ${String(outcome)}, not a CdcError (code, retry directive, hint)`);
+        const side = manifest.kind === 'source' ? 'SOURCE_' : 'SINK_';
+        expect(outcome.code.startsWith(side), () => `the error code ${outcome.code} is not one of the ${manifest.kind}'s (${side}*)`);
+        expect((outcome.hint ?? '').trim() !== '', () => `the error has no hint saying what to do: ${outcome.message}`);
+        const text = `${outcome.message} ${outcome.hint ?? ''}`;
+        for (const spec of manifest.settings.filter((s) => s.secret === true)) {
+          const value = unreachable[spec.env];
+          if (value !== undefined && value !== '') expect(!text.includes(value), () => `the error shows the value of the secret setting ${spec.env}`);
+        }
+      } finally {
+        await connector.close();
+      }
+      return undefined;
     },
   };
 }

@@ -9,7 +9,7 @@ import { tableKey, type TableId, type TableSchema } from '../../model/table.js';
 import type { SinkManifest } from '../../plugin/manifest.js';
 import type { Sink, TableBatch } from '../../plugin/sink.js';
 import { expect, register, runChecks, skip, sleep, type CheckResult, type ConformanceCheck, type ConformanceOptions } from './checks.js';
-import { configCheck, contextFor, settingsOf, type Environment } from './config.js';
+import { configCheck, connectionErrorCheck, contextFor, settingsOf, type Environment } from './config.js';
 import { conformanceSchema, describeRows, expectedRows, RecordBuilder, type ConformanceChange, type StoredRow } from './rows.js';
 
 /** One fresh, empty target (a directory, a database) for one check. */
@@ -116,6 +116,7 @@ export function sinkChecks(o: SinkConformanceOptions): ConformanceCheck[] {
   const check = (name: string, body: (s: Session) => Promise<void | { skipped: string }>): ConformanceCheck => ({ name, run: withSession(o, body) });
   return [
     configCheck(o.manifest, o.settingPrefixes ?? ['SINK_'], () => o.target(), [table]),
+    connectionErrorCheck(o.manifest, o.unreachable, [table], 30_000),
 
     check('ordering: batches of a table are applied in stream order', async (s) => {
       const sink = await s.open();

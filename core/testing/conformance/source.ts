@@ -14,7 +14,7 @@ import type { SourceManifest } from '../../plugin/manifest.js';
 import type { Source, SourceEvent } from '../../plugin/source.js';
 import { PositionCheck } from '../../pipeline/position-check.js';
 import { ConformanceError, expect, register, runChecks, skip, sleep, until, type CheckResult, type ConformanceCheck, type ConformanceOptions } from './checks.js';
-import { configCheck, contextFor, settingsOf, type Environment } from './config.js';
+import { configCheck, connectionErrorCheck, contextFor, settingsOf, type Environment } from './config.js';
 import { recordId, recordNote, type ConformanceChange } from './rows.js';
 
 /** One fresh source for one check: its table exists and is empty, nothing streamed from it yet. */
@@ -208,6 +208,7 @@ export function sourceChecks(o: SourceConformanceOptions): ConformanceCheck[] {
   const check = (name: string, body: (s: Session) => Promise<void | { skipped: string }>): ConformanceCheck => ({ name, run: withSession(o, body) });
   return [
     configCheck(o.manifest, o.settingPrefixes ?? ['SOURCE_'], () => o.target(), []),
+    connectionErrorCheck(o.manifest, o.unreachable, [], 30_000),
 
     check('ordering: committed changes arrive in commit order, closed by commits, positions increasing', async (s) => {
       const run = await s.open();

@@ -7,6 +7,8 @@ import { jsonlSink, readTable } from '../src/index.js';
 
 sinkConformance({
   manifest: jsonlSink,
+  // A directory that cannot be created: validateConnection must say so, as a CdcError with a hint.
+  unreachable: { SINK_JSONL_DIR: '/dev/null/jsonl' },
   target() {
     const dir = mkdtempSync(join(tmpdir(), 'sink-jsonl-'));
     return {

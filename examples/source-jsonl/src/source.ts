@@ -3,7 +3,8 @@
  * declares `resumeFrom`, so dbmazz saves the confirmed byte offset under STATE_DIR and hands it back
  * at the next start.
  */
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import {
   CdcError,
   tableKey,
@@ -49,7 +50,14 @@ export class JsonlSource implements Source {
     this.#ended.catch(() => undefined);
   }
 
-  async validateConnection(): Promise<void> {}
+  /** The inbox's directory must exist (the file itself may appear later). */
+  async validateConnection(): Promise<void> {
+    const dir = dirname(resolve(this.config.file));
+    const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+    if (!isDir) {
+      throw new CdcError({ code: 'SOURCE_CONNECTION', message: `SOURCE_JSONL_FILE: the directory ${dir} of the inbox does not exist.`, hint: 'Create it, or set SOURCE_JSONL_FILE to a file in an existing directory.' });
+    }
+  }
 
   async setup(): Promise<SourceSetupResult> {
     return { tables: [...this.#tables.values()] };

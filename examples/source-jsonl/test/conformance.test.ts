@@ -15,6 +15,8 @@ const line = (changes: readonly ConformanceChange[]): string =>
 
 sourceConformance({
   manifest: jsonlSource,
+  // An inbox in a directory that does not exist: validateConnection must say so.
+  unreachable: { SOURCE_JSONL_FILE: '/nonexistent/inbox.jsonl' },
   target() {
     const dir = mkdtempSync(join(tmpdir(), 'source-jsonl-'));
     const inbox = join(dir, 'inbox.jsonl');

@@ -26,7 +26,7 @@ test("the example source's own test suite (the source conformance kit) passes wh
   assert.equal(files, 1);
   assert.equal(status, 0, output);
   assert.match(output, /# Subtest: source conformance: jsonl-inbox/);
-  assert.match(output, /^# pass 8$/m, output);
+  assert.match(output, /^# pass 9$/m, output);
   assert.match(output, /^# fail 0$/m);
   // The schema-change check skips: the inbox has fixed columns.
   assert.match(output, /^# skipped 1$/m);

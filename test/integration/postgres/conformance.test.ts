@@ -5,10 +5,12 @@
 import { after, before } from 'node:test';
 import { postgresSource } from '../../../connectors/postgres/index.js';
 import { sourceConformance, type ConformanceChange } from '../../../core/testing/index.js';
-import { inTransaction, startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { freePort, inTransaction, startPostgres, type PgHarness } from '../../harness/postgres.js';
 
 let pg: PgHarness;
 let targets = 0;
+// Nothing listens on this port: the connection check must fail with a typed error.
+const closedPort = await freePort();
 
 before(async () => {
   pg = await startPostgres();
@@ -32,6 +34,7 @@ sourceConformance({
   manifest: postgresSource,
   // The snapshot settings are shared by every source that copies tables (SNAPSHOT_*).
   settingPrefixes: ['SOURCE_', 'SNAPSHOT_'],
+  unreachable: { SOURCE_URL: `postgres://kit:kit-pw@127.0.0.1:${closedPort}/postgres`, SOURCE_CONNECT_TIMEOUT_MS: '2000', SNAPSHOT_MODE: 'never' },
   async target() {
     const name = `kit_${++targets}`;
     await pg.query(`CREATE TABLE ${name} (id bigint PRIMARY KEY, note text)`);

@@ -7,9 +7,12 @@ import { after, before } from 'node:test';
 import { starrocksSink } from '../../../connectors/starrocks/index.js';
 import { sinkConformance, type StoredRow } from '../../../core/testing/index.js';
 import { startStarRocksEmulator, type StarRocksEmulator } from '../../starrocks-emulator/index.js';
+import { freePort } from '../../harness/postgres.js';
 
 let emu: StarRocksEmulator;
 let databases = 0;
+// Nothing listens on this port: the connection check must fail with a typed error, without the password.
+const closedPort = await freePort();
 
 before(async () => {
   emu = await startStarRocksEmulator();
@@ -24,6 +27,7 @@ sinkConformance({
   manifest: starrocksSink,
   // SCHEMA_EVOLUTION predates the prefix rule; it is shared with the seed's configuration.
   settingPrefixes: ['SINK_', 'SCHEMA_EVOLUTION'],
+  unreachable: { SINK_URL: `http://127.0.0.1:${closedPort}`, SINK_PORT: String(closedPort), SINK_DATABASE: 'kit', SINK_PASSWORD: 'kit-secret-pw', SINK_CONNECT_TIMEOUT_MS: '2000' },
   async target() {
     const db = `kit_${++databases}`;
     await emu.sql(`CREATE DATABASE ${db}`);

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CdcError } from '../../../../core/index.js';
 import { runSinkConformance, runSourceConformance, type CheckResult } from '../../../../core/testing/index.js';
 import { earlyAckSink, logSource, logTarget, reusingSource, tableSink, tableTarget } from './kit-fixtures.js';
 
@@ -27,9 +28,9 @@ function failed(results: readonly CheckResult[], prefix: string): string {
 test('a correct source passes every source check (the optional ones skip, saying why)', async () => {
   const results = await runSourceConformance({ manifest: logSource, target: logTarget, ...quick });
   const s = statuses(results);
-  assert.equal(results.length, 9);
+  assert.equal(results.length, 10);
   for (const r of results) {
-    if (r.name.startsWith('schema changes') || r.name.startsWith('truncate')) assert.equal(r.status, 'skipped', r.name);
+    if (r.name.startsWith('schema changes') || r.name.startsWith('truncate') || r.name.startsWith('errors')) assert.equal(r.status, 'skipped', r.name);
     else assert.equal(r.status, 'passed', `${r.name}: ${s[r.name]}`);
   }
 });
@@ -45,9 +46,9 @@ test('a source that reuses positions fails the restart checks, naming what it sa
 test('a correct sink passes every sink check (awaitsReady skips: it does not declare it)', async () => {
   const results = await runSinkConformance({ manifest: tableSink, target: tableTarget });
   const s = statuses(results);
-  assert.equal(results.length, 9);
+  assert.equal(results.length, 10);
   for (const r of results) {
-    if (r.name.startsWith('awaitsReady')) assert.equal(r.status, 'skipped');
+    if (r.name.startsWith('awaitsReady') || r.name.startsWith('errors')) assert.equal(r.status, 'skipped');
     else assert.equal(r.status, 'passed', `${r.name}: ${s[r.name]}`);
   }
 });
@@ -73,4 +74,20 @@ test('registered with node:test, the kit reports the broken connectors as failin
   assert.match(out, /^\s*not ok \d+ - durability before acknowledgement: rows are stored when write resolves, and survive the instance$/m);
   assert.match(out, /^\s*ok \d+ - ordering: committed changes arrive in commit order/m, 'checks the connectors keep still pass');
   assert.match(out, /^\s*ok \d+ - truncate: a truncate event naming the table, in stream order # SKIP the harness cannot truncate at this source$/m);
+});
+
+test('the errors check fails a connection error that is not a CdcError, and one that shows a secret', async () => {
+  const failing = (error: unknown) => ({
+    ...tableSink,
+    settings: [...tableSink.settings, { env: 'SINK_TABLE_PASSWORD', type: 'string' as const, secret: true, description: 'A password' }],
+    create: (...args: Parameters<typeof tableSink.create>) => Object.assign(tableSink.create(...args), { validateConnection: async () => Promise.reject(error) }),
+  });
+  const unreachable = { SINK_TABLE_STORE: 'nowhere', SINK_TABLE_PASSWORD: 'pw-s3cret' };
+  const plain = await runSinkConformance({ manifest: failing(new Error('connect ECONNREFUSED')), target: tableTarget, unreachable });
+  assert.match(failed(plain, 'errors'), /rejected with Error: connect ECONNREFUSED, not a CdcError/);
+  const leaky = new CdcError({ code: 'SINK_CONNECTION', message: 'login with pw-s3cret refused', hint: 'Check SINK_TABLE_PASSWORD.' });
+  assert.match(failed(await runSinkConformance({ manifest: failing(leaky), target: tableTarget, unreachable }), 'errors'), /shows the value of the secret setting SINK_TABLE_PASSWORD/);
+  const good = new CdcError({ code: 'SINK_CONNECTION', retry: 'retry', message: 'login refused', hint: 'Check SINK_TABLE_PASSWORD.' });
+  const fine = await runSinkConformance({ manifest: failing(good), target: tableTarget, unreachable });
+  assert.equal(fine.find((r) => r.name.startsWith('errors'))?.status, 'passed');
 });
