@@ -3,12 +3,15 @@
  * into a connector instance exactly as the daemon does (read, coerce and validate the settings, then
  * the manifest's own `checkConfig`, then `create`).
  */
-import pino from 'pino';
 import { CORE_SETTINGS } from '../../config/core-settings.js';
 import { readSettings, type Environment } from '../../config/read-settings.js';
 import type { TableId } from '../../model/table.js';
 import { CdcError } from '../../errors/errors.js';
-import type { ConnectorContext, ConnectorManifest } from '../../plugin/manifest.js';
+import { connectorContext } from '../../plugin/context.js';
+import { createSink, createSource } from '../../plugin/instance-check.js';
+import type { ConnectorManifest, SinkManifest, SourceManifest } from '../../plugin/manifest.js';
+import type { Sink } from '../../plugin/sink.js';
+import type { Source } from '../../plugin/source.js';
 import type { Settings } from '../../plugin/settings.js';
 import { ConformanceError, expect, skip, type ConformanceCheck } from './checks.js';
 
@@ -22,8 +25,20 @@ export function settingsOf(manifest: ConnectorManifest, env: Environment, tables
   return settings;
 }
 
-export function contextFor(tables: readonly TableId[], pipelineId: string): ConnectorContext {
-  return { logger: pino({ level: 'silent' }), tables, pipelineId };
+/** A source from environment text, as the daemon makes one (its `create()` result checked). */
+export function sourceFrom(manifest: SourceManifest, env: Environment, tables: readonly TableId[], pipelineId: string): Source {
+  const settings = settingsOf(manifest, env, tables);
+  return createSource(manifest, settings, connectorContext({ tables, pipelineId, settings }));
+}
+
+/** A sink from environment text, as the daemon makes one (its `create()` result checked). */
+export function sinkFrom(manifest: SinkManifest, env: Environment, tables: readonly TableId[], pipelineId: string): Sink {
+  const settings = settingsOf(manifest, env, tables);
+  return createSink(manifest, settings, connectorContext({ tables, pipelineId, settings }));
+}
+
+function connectorFrom(manifest: ConnectorManifest, env: Environment, tables: readonly TableId[], pipelineId: string): Source | Sink {
+  return manifest.kind === 'source' ? sourceFrom(manifest, env, tables, pipelineId) : sinkFrom(manifest, env, tables, pipelineId);
 }
 
 /**
@@ -54,7 +69,7 @@ export function configCheck(
       }
       const valid = await target();
       try {
-        await manifest.create(settingsOf(manifest, valid.env, tables), contextFor(tables, 'conformance_config')).close();
+        await connectorFrom(manifest, valid.env, tables, 'conformance_config').close();
       } finally {
         await valid.dispose?.();
       }
@@ -72,7 +87,7 @@ export function connectionErrorCheck(manifest: ConnectorManifest, unreachable: E
     name: 'errors: an unreachable server is a CdcError with a hint and no secret',
     async run() {
       if (unreachable === undefined) return skip('no `unreachable` environment given');
-      const connector = manifest.create(settingsOf(manifest, unreachable, tables), contextFor(tables, 'conformance_errors'));
+      const connector = connectorFrom(manifest, unreachable, tables, 'conformance_errors');
       try {
         const timeout = new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), timeoutMs).unref());
         const outcome = await Promise.race([connector.validateConnection().then(() => 'resolved' as const, (err: unknown) => err), timeout]);

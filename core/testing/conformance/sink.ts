@@ -9,7 +9,7 @@ import { tableKey, type TableId, type TableSchema } from '../../model/table.js';
 import type { SinkManifest } from '../../plugin/manifest.js';
 import type { Sink, TableBatch } from '../../plugin/sink.js';
 import { expect, register, runChecks, skip, sleep, type CheckResult, type ConformanceCheck, type ConformanceOptions } from './checks.js';
-import { configCheck, connectionErrorCheck, contextFor, settingsOf, type Environment } from './config.js';
+import { configCheck, connectionErrorCheck, sinkFrom, type Environment } from './config.js';
 import { conformanceSchema, describeRows, expectedRows, RecordBuilder, type ConformanceChange, type StoredRow } from './rows.js';
 
 /** One fresh, empty target (a directory, a database) for one check. */
@@ -77,7 +77,7 @@ function withSession(o: SinkConformanceOptions, body: (s: Session) => Promise<vo
       async open(tables = [schema]) {
         await target.prepare?.(tables);
         const ids = tables.map((t) => t.id);
-        const sink = o.manifest.create(settingsOf(o.manifest, target.env, ids), contextFor(ids, PIPELINE));
+        const sink = sinkFrom(o.manifest, target.env, ids, PIPELINE);
         opened.push(sink);
         await sink.validateConnection();
         await sink.setup(tables, { source: { id: 'dbmazz-conformance', description: 'the dbmazz conformance kit' } });
@@ -190,7 +190,7 @@ export function sinkChecks(o: SinkConformanceOptions): ConformanceCheck[] {
       await sink.close();
       await sink.close();
       const ids = [s.schema.id];
-      const unused = o.manifest.create(settingsOf(o.manifest, s.target.env, ids), contextFor(ids, PIPELINE));
+      const unused = sinkFrom(o.manifest, s.target.env, ids, PIPELINE);
       await unused.close();
       await unused.close();
       await s.expectRows([ins(1, 'a')], 'after closing');

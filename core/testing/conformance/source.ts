@@ -14,7 +14,7 @@ import type { SourceManifest } from '../../plugin/manifest.js';
 import type { Source, SourceEvent } from '../../plugin/source.js';
 import { PositionCheck } from '../../pipeline/position-check.js';
 import { ConformanceError, expect, register, runChecks, skip, sleep, until, type CheckResult, type ConformanceCheck, type ConformanceOptions } from './checks.js';
-import { configCheck, connectionErrorCheck, contextFor, settingsOf, type Environment } from './config.js';
+import { configCheck, connectionErrorCheck, sourceFrom, type Environment } from './config.js';
 import { recordId, recordNote, type ConformanceChange } from './rows.js';
 
 /** One fresh source for one check: its table exists and is empty, nothing streamed from it yet. */
@@ -179,7 +179,7 @@ function withSession(o: SourceConformanceOptions, body: (s: Session) => Promise<
       kept,
       async open(opts = {}) {
         const ids = [target.table];
-        const source = o.manifest.create(settingsOf(o.manifest, target.env, ids), contextFor(ids, target.pipelineId ?? 'conformance'));
+        const source = sourceFrom(o.manifest, target.env, ids, target.pipelineId ?? 'conformance');
         const run = new Run(source, target, waitMs);
         runs.push(run);
         await source.validateConnection();

@@ -3,12 +3,12 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ChangeRecord, TableBatch, TableSchema } from 'dbmazz';
-import { conformanceSchema, createTestLogger } from 'dbmazz/testing';
+import { connectorContext, type ChangeRecord, type TableBatch, type TableSchema } from 'dbmazz';
+import { conformanceSchema } from 'dbmazz/testing';
 import { JsonlSink, readTable, tableFile } from '../src/index.js';
 
 const schema: TableSchema = conformanceSchema({ schema: 'public', name: 'items' });
-const ctx = { logger: createTestLogger('silent').logger, tables: [schema.id], pipelineId: 'test' };
+const ctx = connectorContext({ tables: [schema.id], pipelineId: 'test' });
 
 function insert(id: bigint, note: string, lsn: bigint): ChangeRecord {
   return { op: 'insert', schema, lsn, ordinal: 0, commitLsn: lsn + 8n, commitTimeMicros: 0n, after: [id, note] };
