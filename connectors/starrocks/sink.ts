@@ -65,6 +65,7 @@ export class StarRocksSink implements Sink {
   private readonly preparedFor = new Map<string, TableSchema>();
   private readonly client: StreamLoadClient;
   private readonly fe: FeApi;
+  private closing: Promise<void> | undefined;
   private readonly loader: StreamLoader;
   private readonly runSql: SqlRunner;
   private readonly now: () => Date;
@@ -324,9 +325,13 @@ export class StarRocksSink implements Sink {
     );
   }
 
-  async close(): Promise<void> {
-    this.client.close();
-    await this.fe.close();
+  /** Idempotent: a second call waits for the first (the HTTP client refuses a second close). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.client.close();
+      await this.fe.close();
+    })();
+    return this.closing;
   }
 
   /** Prepares the target for `schema`; `previous` (a shape change) applies SCHEMA_EVOLUTION first. */

@@ -1,6 +1,8 @@
 /**
- * Log sequence numbers as a value type over the primitive `bigint` (Debezium's Lsn model).
- * PostgreSQL prints an LSN as two hex halves `XXXXXXXX/XXXXXXXX`; we never compare LSN strings.
+ * A source position: an ordered value over the primitive `bigint` (Debezium's Lsn model). For the
+ * PostgreSQL source it is the WAL location (printed as two hex halves `XXXXXXXX/XXXXXXXX`; we never
+ * compare LSN strings); another source chooses its own (a byte offset, a sequence number), as long as
+ * later changes get greater positions, also across restarts (docs/writing-a-connector.md, "Positions").
  */
 export type Lsn = bigint;
 

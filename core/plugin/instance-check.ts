@@ -25,6 +25,7 @@ const SOURCE_OPTIONAL = [
   'checkTables',
   'addTables',
   'removeTables',
+  'resumeFrom',
 ] as const;
 const SINK_METHODS = ['validateConnection', 'setup', 'write', 'close'] as const;
 const SINK_OPTIONAL = ['checkTables', 'schemaChanged', 'truncate', 'sweep', 'stateStore'] as const;

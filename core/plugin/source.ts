@@ -117,6 +117,22 @@ export interface Source {
   /** Removes the server-side state (slot, publication). Only on explicit job deletion. */
   destroy?(): Promise<void>;
 
+  // -- Optional: positions kept by the runtime (issue 12) ---------------------------------------------
+
+  /**
+   * For a source that keeps no position on its server (no replication slot, no consumer offsets):
+   * declaring this method asks the runtime to keep the confirmed position for it. The runtime calls it
+   * once per instance, after `setup` and before `start`, with the position saved by an earlier run
+   * (undefined on the first run); `start` must then emit only what comes after it, and `status()`
+   * should report it as `confirmedPosition`. A position is saved only after the sink durably wrote
+   * everything up to it (when the runtime calls `acknowledge`), in a file under STATE_DIR that
+   * survives the process. Positions must increase across restarts: every `commit` event's `position`
+   * (for a source without transactions, every change's `commitLsn`) must be strictly greater than
+   * `saved` and than the one before it; the pipeline stops with SOURCE_PROTOCOL naming the connector
+   * otherwise. See docs/writing-a-connector.md.
+   */
+  resumeFrom?(saved: Lsn | undefined): void;
+
   // -- Optional: snapshots and durable progress (issue 10) -------------------------------------------
 
   /**
