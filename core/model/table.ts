@@ -17,7 +17,7 @@ export function formatTableId(id: TableId): string {
  * `elementFamily`, `length`, `precision`, `scale`, `withTimeZone`, `typeText`); `typeName`, `typeOid` and
  * `typeModifier` are the source's own identifiers of the type, opaque outside the source: compared for
  * equality (a changed type), never decoded. A source fills the facts from whatever its catalog says
- * (PostgreSQL: the type OID and the typmod; docs/writing-a-connector.md "Type families").
+ * (PostgreSQL: the type OID and the typmod; docs/architecture.md "Table schemas and type facts").
  */
 export interface ColumnSchema {
   readonly name: string;
