@@ -69,3 +69,18 @@ describe('StarRocks type mapping from type facts alone (a MySQL-like source)', (
     assert.match(ddl, /`code` VARCHAR\(40\) NULL/);
   });
 });
+
+describe('the StarRocks sink reads no source type identifiers', () => {
+  it('no module of connectors/starrocks reads typeName, typeOid or typeModifier', async () => {
+    const { readdir, readFile } = await import('node:fs/promises');
+    const root = new URL('../../../connectors/starrocks/', import.meta.url);
+    const files = (await readdir(root, { recursive: true })).filter((f) => f.endsWith('.js'));
+    assert.ok(files.length > 20, `compiled sink modules found under ${root.pathname}`);
+    const offenders: string[] = [];
+    for (const f of files) {
+      const text = await readFile(new URL(f, root), 'utf8');
+      for (const m of text.matchAll(/\.(typeName|typeOid|typeModifier)\b/g)) offenders.push(`${f}: .${m[1]}`);
+    }
+    assert.deepEqual(offenders, []);
+  });
+});
