@@ -21,6 +21,7 @@ const SOURCE_OPTIONAL = [
   'marked',
   'snapshotProgress',
   'resnapshot',
+  'serverStatus',
   'slotStatus',
   'checkTables',
   'addTables',

@@ -112,7 +112,7 @@ export interface Source {
   /** Releases connections. Idempotent. */
   close(): Promise<void>;
   status(): SourceStatus;
-  /** The server's current WAL position (for lag), when the source can tell. */
+  /** The server's current position (PostgreSQL: its WAL position), for lag, when the source can tell. */
   serverPosition?(): Promise<Lsn>;
   /** Removes the server-side state (slot, publication). Only on explicit job deletion. */
   destroy?(): Promise<void>;
@@ -153,7 +153,12 @@ export interface Source {
 
   // -- Optional, for the control API and monitoring (issue 5) ----------------------------------------
 
-  /** The replication slot as the server reports it (monitoring), when the source has a slot. */
+  /**
+   * What the server keeps so this pipeline can resume (PostgreSQL: the replication slot), as the server
+   * reports it now: for metrics and monitoring, when the source keeps anything on its server.
+   */
+  serverStatus?(): Promise<SourceServerStatus>;
+  /** @deprecated Implement `serverStatus()`; still read (mapped by core/control/server-status.ts) when a source has only this. */
   slotStatus?(): Promise<SlotStatus>;
   /**
    * Live table changes (ReloadConfig.tables), called only while streaming and never concurrently:
@@ -166,7 +171,31 @@ export interface Source {
   removeTables?(tables: readonly TableId[]): Promise<void>;
 }
 
-/** A replication slot as the server reports it (PostgreSQL: pg_replication_slots). */
+/**
+ * What a source's server keeps so the pipeline can resume from its confirmed position, and the history
+ * it holds back for it (PostgreSQL: the replication slot and its WAL; a binlog-based source: the binlog
+ * files), as the server reports it. Every field is optional knowledge: undefined when the server cannot tell.
+ */
+export interface SourceServerStatus {
+  /** What the server calls it (PostgreSQL: the slot name). */
+  readonly name: string;
+  readonly exists: boolean;
+  /** A connection reads from it now. */
+  readonly active: boolean;
+  /**
+   * The server's word for how safe the held-back history is (PostgreSQL: wal_status `reserved`,
+   * `extended`, `unreserved`, `lost`); `lost` means the history needed to resume is gone.
+   */
+  readonly retention: string | undefined;
+  /** Bytes the server can still write before the held-back history is in danger of being removed; undefined = no limit. */
+  readonly safeBytes: bigint | undefined;
+  /** History the server holds back for this pipeline (its current position − the oldest position kept), in bytes. */
+  readonly retainedBytes: bigint | undefined;
+  /** The position the server has recorded as confirmed. */
+  readonly confirmedPosition: Lsn | undefined;
+}
+
+/** @deprecated Use SourceServerStatus. A replication slot as PostgreSQL reports it (pg_replication_slots). */
 export interface SlotStatus {
   readonly slotName: string;
   readonly exists: boolean;
