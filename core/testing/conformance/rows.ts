@@ -47,7 +47,7 @@ export class RecordBuilder {
     return changes.map((c, i): ChangeRecord => {
       const lsn = lsns[i] ?? commitLsn;
       const row = (note: string | null): Value[] => [c.id, note, ...schema.columns.slice(2).map(() => extra)];
-      if (c.op === 'delete') return { ...base, op: 'delete', lsn, before: row(null) as Cell[], fullBefore: false };
+      if (c.op === 'delete') return { ...base, op: 'delete', lsn, before: row(null), fullBefore: false };
       return { ...base, op: c.op, lsn, after: row(c.note) };
     });
   }

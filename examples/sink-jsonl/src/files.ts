@@ -8,7 +8,7 @@ import { dirname } from 'node:path';
 /** Appends `text` and fsyncs the file (and its directory when the file is new). */
 export async function appendDurably(path: string, text: string): Promise<void> {
   const file = await open(path, 'a');
-  let created = false;
+  let created: boolean;
   try {
     created = (await file.stat()).size === 0;
     await file.writeFile(text);

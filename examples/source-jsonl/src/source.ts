@@ -46,6 +46,8 @@ export class JsonlSource implements Source {
     const columns = parseColumns(config.columns);
     const keyColumns = columns.filter((c) => c.isKey).map((c) => c.name);
     this.#tables = new Map(ctx.tables.map((id) => [tableKey(id), { id, columns, keyColumns, version: 1 }]));
+    // The end reason is whatever stopped the reader (usually an Error), passed on as it is.
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
     this.#ended = new Promise<void>((resolve, reject) => (this.#end = (err) => (err === undefined ? resolve() : reject(err))));
     this.#ended.catch(() => undefined);
   }

@@ -212,7 +212,7 @@ function tableSinkManifest(acksEarly: boolean): SinkManifest {
     description: 'An in-memory table (kit test)',
     capabilities: { partialUpdate: false, softDelete: false, idempotentBatches: true },
     settings: [{ env: 'SINK_TABLE_STORE', type: 'string', required: true, description: 'Which in-memory store' }],
-    create: (settings) => new TableSink(stores.get(settingString(settings, 'SINK_TABLE_STORE')) ?? new Map(), acksEarly),
+    create: (settings) => new TableSink(stores.get(settingString(settings, 'SINK_TABLE_STORE')) ?? (new Map() as Rows), acksEarly),
   });
 }
 
