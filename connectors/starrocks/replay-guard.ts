@@ -13,7 +13,7 @@
  * same version, so a stored row at a change's own version was written by that change's transaction,
  * maybe by a later change of it. Such ties are re-applied, never dropped: a replay always resends whole
  * transactions from their Begin, in order, so re-applying a transaction's changes of a key in order
- * ends with its last one (StarRocks applies ties, PROTOCOL.md §6.4), and dropping only some of them
+ * ends with its last one (StarRocks applies ties, docs/starrocks-protocol.md §6.4), and dropping only some of them
  * could leave an earlier one last.
  *
  * A change is dropped only when every row it writes is stored at a newer version: a key-changing

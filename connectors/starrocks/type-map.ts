@@ -1,11 +1,11 @@
 /**
- * Type rules. Target column types (read from `information_schema.columns`, PROTOCOL.md §7.4) drive
+ * Type rules. Target column types (read from `information_schema.columns`, docs/starrocks-protocol.md §7.4) drive
  * how a value is written into the JSON body; source types drive the CREATE TABLE suggestion.
  */
 import type { ColumnSchema } from '../../core/index.js';
 import { baseTypeName } from './type-names.js';
 
-/** How the sink treats a target column when writing JSON (PROTOCOL.md §8.1). */
+/** How the sink treats a target column when writing JSON (docs/starrocks-protocol.md §8.1). */
 export type TargetKind =
   | 'boolean'
   | 'integer'
@@ -124,7 +124,7 @@ export interface LimitSource {
 
 /**
  * Limits of a target column from `COLUMN_TYPE` (preferred) or `COLUMN_SIZE`/`DECIMAL_DIGITS`
- * (PROTOCOL.md §7.4, §8.2). Spellings vary by version (`decimal(27, 9)`, `decimal128(27,9)`), so the
+ * (docs/starrocks-protocol.md §7.4, §8.2). Spellings vary by version (`decimal(27, 9)`, `decimal128(27,9)`), so the
  * parsing is lenient and anything it does not recognise stays unchecked.
  */
 export function valueLimits(col: LimitSource): ValueLimits {

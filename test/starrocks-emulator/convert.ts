@@ -1,5 +1,5 @@
 /**
- * Value conversion of JSON Stream Load and of SQL/CSV text into stored values (PROTOCOL.md §8.1–§8.3).
+ * Value conversion of JSON Stream Load and of SQL/CSV text into stored values (docs/starrocks-protocol.md §8.1–§8.3).
  * Pure. A failed conversion returns `{ ok: false, error }` with StarRocks' row-level message; the load
  * engine decides NULL (non-strict) vs filtered (strict_mode).
  */
@@ -307,7 +307,7 @@ function parseExponent(s: string): { value: number; result: ParseResult } {
 /**
  * A port of `StringParser::string_to_decimal` (`be/src/util/string_parser.hpp`), which
  * `DecimalV3Cast::from_string` (`be/src/runtime/decimalv3.h`) uses for every text → DECIMAL(p,s) CAST
- * (JSON Stream Load reads DECIMAL columns as text, PROTOCOL.md §8.1). Returns the value scaled by
+ * (JSON Stream Load reads DECIMAL columns as text, docs/starrocks-protocol.md §8.1). Returns the value scaled by
  * `typeScale`. Behaviour worth knowing:
  * - surrounding whitespace, a sign, leading zeros, `.5`, `5.` and an exponent (`1.5e2`, int8) are accepted;
  * - more integer digits than p−s → `overflow` (the CAST gives NULL);

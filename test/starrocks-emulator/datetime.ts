@@ -1,4 +1,4 @@
-/** DATE / DATETIME text parsing and formatting (PROTOCOL.md §8.3). Pure. */
+/** DATE / DATETIME text parsing and formatting (docs/starrocks-protocol.md §8.3). Pure. */
 
 
 export interface ParsedDateTime {
@@ -14,7 +14,7 @@ function daysInMonth(y: number, m: number): number {
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
 /**
- * DATE/DATETIME text as StarRocks reads it for a Stream Load (PROTOCOL.md §8.3): a JSON or CSV value for
+ * DATE/DATETIME text as StarRocks reads it for a Stream Load (docs/starrocks-protocol.md §8.3): a JSON or CSV value for
  * a DATE/DATETIME column is read as VARCHAR and CAST (`construct_json_type` treats both as VARCHAR,
  * be/src/exec/json_scanner.cpp; `cast_from_string_to_datetime_fn` → `TimestampValue::from_string`,
  * be/src/exprs/cast_expr.cpp; be/src/types/timestamp_value.cpp), i.e. `date::from_string_to_datetime`

@@ -1,5 +1,5 @@
 /**
- * Stream Load URL path and headers (pure), PROTOCOL.md §1.2 and §2.
+ * Stream Load URL path and headers (pure), docs/starrocks-protocol.md §1.2 and §2.
  * `Expect`, `Authorization` and `Content-Length` are added by the HTTP client.
  */
 import { CdcError } from '../../../core/index.js';
