@@ -1,4 +1,5 @@
 /** Command-line flags of `npm run bench` (pure: parse argv into options or an error text). */
+import { readAllFlags, stringFlag } from '../core/config/cli-flags.js';
 
 export interface BenchOptions {
   /** Backlog size in changes (a multiple of 100: 100-row transactions). */
@@ -77,7 +78,23 @@ function positiveInt(flag: string, v: string | undefined, min = 1): number | str
   return Number(v);
 }
 
-/** Options from argv (without node and script), or every problem found, one per line. */
+const BENCH_FLAGS = {
+  help: { type: 'boolean', short: 'h' },
+  changes: { type: 'string' },
+  rates: { type: 'string' },
+  duration: { type: 'string' },
+  'flush-interval': { type: 'string' },
+  'flush-size': { type: 'string' },
+  'snapshot-rows': { type: 'string' },
+  'snapshot-modes': { type: 'string' },
+  'snapshot-only': { type: 'boolean' },
+  'snapshot-chunk-rows': { type: 'string' },
+  'snapshot-parallelism': { type: 'string' },
+  'cpu-prof': { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
+/** Options from argv (without node and script), or every problem found, one per line (node:util parseArgs). */
 export function parseBenchArgs(argv: readonly string[]): BenchOptions | string {
   const o: { -readonly [K in keyof BenchOptions]: BenchOptions[K] } = { ...DEFAULT_OPTIONS };
   const problems: string[] = [];
@@ -89,83 +106,48 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | string {
     }
     return n;
   };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i] ?? '';
-    const eq = raw.indexOf('=');
-    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
-    const value = (): string | undefined => (raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : argv[++i]);
-    switch (flag) {
-      case '--help':
-      case '-h':
-        o.help = true;
-        break;
-      case '--changes': {
-        const n = num(flag, value(), 100);
-        if (n !== undefined && n % 100 !== 0) problems.push(`--changes must be a multiple of 100 (100-row transactions), got ${n}`);
-        else if (n !== undefined) o.changes = n;
-        break;
-      }
-      case '--rates': {
-        const v = value() ?? '';
-        const rates = v.split(',').map((r) => num('--rates', r.trim(), 100));
-        if (rates.every((r): r is number => r !== undefined)) o.rates = rates;
-        break;
-      }
-      case '--duration': {
-        const n = num(flag, value(), 1);
-        if (n !== undefined) o.duration = n;
-        break;
-      }
-      case '--flush-interval': {
-        const n = num(flag, value(), 1);
-        if (n !== undefined) o.flushIntervalMs = n;
-        break;
-      }
-      case '--flush-size': {
-        const n = num(flag, value(), 1);
-        if (n !== undefined) o.flushSize = n;
-        break;
-      }
-      case '--snapshot-rows': {
-        const n = num(flag, value(), 0);
-        if (n !== undefined) o.snapshotRows = n;
-        break;
-      }
-      case '--snapshot-modes': {
-        const modes = (value() ?? '').split(',').map((m) => m.trim());
-        const bad = modes.filter((m) => !(SNAPSHOT_MODES as readonly string[]).includes(m));
-        if (bad.length > 0 || modes.length === 0) problems.push(`--snapshot-modes takes ${SNAPSHOT_MODES.join(' and/or ')}, comma-separated (got ${bad.join(',') || 'nothing'})`);
-        else o.snapshotModes = [...new Set(modes as SnapshotMode[])];
-        break;
-      }
-      case '--snapshot-only':
-        o.snapshotOnly = true;
-        break;
-      case '--snapshot-chunk-rows': {
-        const n = num(flag, value(), 1);
-        if (n !== undefined) o.snapshotChunkRows = n;
-        break;
-      }
-      case '--snapshot-parallelism': {
-        const n = num(flag, value(), 1);
-        if (n !== undefined) o.snapshotParallelism = n;
-        break;
-      }
-      case '--cpu-prof': {
-        const v = value();
-        if (v === undefined || v === '') problems.push('--cpu-prof needs a directory');
-        else o.cpuProfDir = v;
-        break;
-      }
-      case '--out': {
-        const v = value();
-        if (v === undefined || v === '') problems.push('--out needs a file name');
-        else o.out = v;
-        break;
-      }
-      default:
-        problems.push(`unknown flag ${raw} (see --help)`);
-    }
+  const { flags, problems: flagProblems } = readAllFlags(argv, BENCH_FLAGS);
+  problems.push(...flagProblems.map((p) => (p === '--cpu-prof needs a value' ? '--cpu-prof needs a directory' : `${p} (see --help)`)));
+  const given = (name: string): string | undefined => stringFlag(flags, name);
+  if (flags.values['help'] === true) o.help = true;
+  if (flags.values['snapshot-only'] === true) o.snapshotOnly = true;
+  if (given('changes') !== undefined) {
+    const n = num('--changes', given('changes'), 100);
+    if (n !== undefined && n % 100 !== 0) problems.push(`--changes must be a multiple of 100 (100-row transactions), got ${n}`);
+    else if (n !== undefined) o.changes = n;
+  }
+  if (given('rates') !== undefined) {
+    const rates = (given('rates') ?? '').split(',').map((r) => num('--rates', r.trim(), 100));
+    if (rates.every((r): r is number => r !== undefined)) o.rates = rates;
+  }
+  const ints: readonly [string, 'duration' | 'flushIntervalMs' | 'flushSize' | 'snapshotRows' | 'snapshotChunkRows' | 'snapshotParallelism', number][] = [
+    ['duration', 'duration', 1],
+    ['flush-interval', 'flushIntervalMs', 1],
+    ['flush-size', 'flushSize', 1],
+    ['snapshot-rows', 'snapshotRows', 0],
+    ['snapshot-chunk-rows', 'snapshotChunkRows', 1],
+    ['snapshot-parallelism', 'snapshotParallelism', 1],
+  ];
+  for (const [flag, key, min] of ints) {
+    if (given(flag) === undefined) continue;
+    const n = num(`--${flag}`, given(flag), min);
+    if (n !== undefined) o[key] = n;
+  }
+  if (given('snapshot-modes') !== undefined) {
+    const modes = (given('snapshot-modes') ?? '').split(',').map((m) => m.trim());
+    const bad = modes.filter((m) => !(SNAPSHOT_MODES as readonly string[]).includes(m));
+    if (bad.length > 0 || modes.length === 0) problems.push(`--snapshot-modes takes ${SNAPSHOT_MODES.join(' and/or ')}, comma-separated (got ${bad.join(',') || 'nothing'})`);
+    else o.snapshotModes = [...new Set(modes as SnapshotMode[])];
+  }
+  const cpuProf = given('cpu-prof');
+  if (cpuProf !== undefined) {
+    if (cpuProf === '') problems.push('--cpu-prof needs a directory');
+    else o.cpuProfDir = cpuProf;
+  }
+  const out = given('out');
+  if (out !== undefined) {
+    if (out === '') problems.push('--out needs a file name');
+    else o.out = out;
   }
   if (o.snapshotOnly && o.snapshotRows === 0) problems.push('--snapshot-only with --snapshot-rows 0 measures nothing');
   return problems.length > 0 ? problems.join('\n') : o;

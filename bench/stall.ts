@@ -9,6 +9,7 @@
  * RSS is sampled for 3 s: RSS − bound is the fixed overhead the documentation promises.
  */
 import { performance } from 'node:perf_hooks';
+import { intFlag, readFlags, stringFlag } from '../core/config/cli-flags.js';
 import { startPostgres, type PgHarness } from '../test/harness/postgres.js';
 import { startStarRocksEmulator } from '../test/starrocks-emulator/index.js';
 import { spawnDaemon, type DaemonProcess } from '../test/helpers/daemon.js';
@@ -26,23 +27,13 @@ interface Options {
 }
 
 function parse(argv: readonly string[]): Options | string {
-  let boundsMiB: number[] = [32, 64, 128, 256];
-  let flushSize: number | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const value = argv[i + 1];
-    if (flag === '--bounds' && value !== undefined) {
-      boundsMiB = value.split(',').map(Number);
-      if (boundsMiB.some((b) => !Number.isInteger(b) || b < 8)) return `--bounds: whole MiB of at least 8, comma-separated (got ${value})`;
-      i++;
-    } else if (flag === '--flush-size' && value !== undefined) {
-      flushSize = Number(value);
-      if (!Number.isInteger(flushSize) || flushSize < 1) return `--flush-size: a positive integer (got ${value})`;
-      i++;
-    } else {
-      return `unknown flag ${flag ?? ''}; usage: node dist/bench/stall.js [--bounds 32,64,128,256] [--flush-size N]`;
-    }
-  }
+  const usage = 'usage: node dist/bench/stall.js [--bounds 32,64,128,256] [--flush-size N]';
+  const flags = readFlags(argv, { bounds: { type: 'string' }, 'flush-size': { type: 'string' } });
+  if (typeof flags === 'string') return `${flags}; ${usage}`;
+  const boundsMiB = (stringFlag(flags, 'bounds') ?? '32,64,128,256').split(',').map(Number);
+  if (boundsMiB.some((b) => !Number.isInteger(b) || b < 8)) return `--bounds: whole MiB of at least 8, comma-separated (got ${stringFlag(flags, 'bounds')})`;
+  const flushSize = intFlag(flags, 'flush-size', 1, 10_000_000);
+  if (typeof flushSize === 'string') return flushSize;
   return { boundsMiB, flushSize };
 }
 

@@ -1,4 +1,5 @@
 /** `dbmazz demo` flags (pure parsing; the defaults are what `npm run demo` does). */
+import { intFlag, readFlags, stringFlag } from '../core/config/cli-flags.js';
 
 export interface DemoOptions {
   /** Changes per second the traffic generator aims at. */
@@ -68,66 +69,53 @@ export function parseDuration(text: string): number | undefined {
 
 type Parsed = { readonly ok: true; readonly options: DemoOptions } | { readonly ok: false; readonly help: boolean; readonly error: string };
 
-/** Pure: flags → options, or the problem. Accepts `--flag value` and `--flag=value`. */
+const FLAGS = {
+  rate: { type: 'string' },
+  duration: { type: 'string' },
+  orders: { type: 'string' },
+  'tx-size': { type: 'string' },
+  'profile-bytes': { type: 'string' },
+  token: { type: 'string' },
+  'grpc-port': { type: 'string' },
+  'metrics-port': { type: 'string' },
+  'catch-up-timeout': { type: 'string' },
+  plain: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type NumberOption = 'rate' | 'orders' | 'txSize' | 'profileBytes' | 'grpcPort' | 'metricsPort' | 'catchUpTimeoutS';
+const INT_FLAGS: readonly [string, NumberOption, number, number][] = [
+  ['rate', 'rate', 1, 1_000_000],
+  ['orders', 'orders', 10, 10_000_000],
+  ['tx-size', 'txSize', 1, 10_000],
+  ['profile-bytes', 'profileBytes', 0, 60_000],
+  ['grpc-port', 'grpcPort', 0, 65535],
+  ['metrics-port', 'metricsPort', 0, 65535],
+  ['catch-up-timeout', 'catchUpTimeoutS', 1, 86_400],
+];
+
+/** Pure: flags → options, or the problem. Accepts `--flag value` and `--flag=value` (node:util parseArgs). */
 export function parseDemoArgs(argv: readonly string[]): Parsed {
+  const flags = readFlags(argv, FLAGS);
+  if (typeof flags === 'string') return fail(flags);
+  if (flags.values['help'] === true) return { ok: false, help: true, error: '' };
   const o: { -readonly [K in keyof DemoOptions]: DemoOptions[K] } = { ...DEFAULT_OPTIONS };
-  const int = (flag: string, v: string | undefined, min: number, max: number): number | string => {
-    if (v === undefined || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) return `${flag} needs an integer between ${min} and ${max}`;
-    return Number(v);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i] ?? '';
-    if (raw === '-h' || raw === '--help') return { ok: false, help: true, error: '' };
-    if (raw === '--plain') {
-      o.plain = true;
-      continue;
-    }
-    const eq = raw.indexOf('=');
-    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
-    const value = raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : argv[++i];
-    let n: number | string;
-    switch (flag) {
-      case '--rate':
-        if (typeof (n = int(flag, value, 1, 1_000_000)) === 'string') return fail(n);
-        o.rate = n;
-        break;
-      case '--duration': {
-        const d = value === undefined ? undefined : parseDuration(value);
-        if (d === undefined) return fail('--duration needs a positive time such as 60, 90s, 5m or 1h');
-        o.durationS = d;
-        break;
-      }
-      case '--orders':
-        if (typeof (n = int(flag, value, 10, 10_000_000)) === 'string') return fail(n);
-        o.orders = n;
-        break;
-      case '--tx-size':
-        if (typeof (n = int(flag, value, 1, 10_000)) === 'string') return fail(n);
-        o.txSize = n;
-        break;
-      case '--profile-bytes':
-        if (typeof (n = int(flag, value, 0, 60_000)) === 'string') return fail(n);
-        o.profileBytes = n;
-        break;
-      case '--token':
-        if (value === undefined || value === '' || /\s/.test(value)) return fail('--token needs a value without spaces');
-        o.token = value;
-        break;
-      case '--grpc-port':
-        if (typeof (n = int(flag, value, 0, 65535)) === 'string') return fail(n);
-        o.grpcPort = n;
-        break;
-      case '--metrics-port':
-        if (typeof (n = int(flag, value, 0, 65535)) === 'string') return fail(n);
-        o.metricsPort = n;
-        break;
-      case '--catch-up-timeout':
-        if (typeof (n = int(flag, value, 1, 86_400)) === 'string') return fail(n);
-        o.catchUpTimeoutS = n;
-        break;
-      default:
-        return fail(`unknown option ${raw}`);
-    }
+  if (flags.values['plain'] === true) o.plain = true;
+  for (const [flag, key, min, max] of INT_FLAGS) {
+    const n = intFlag(flags, flag, min, max);
+    if (typeof n === 'string') return fail(n);
+    if (n !== undefined) o[key] = n;
+  }
+  const duration = stringFlag(flags, 'duration');
+  if (duration !== undefined) {
+    const d = parseDuration(duration);
+    if (d === undefined) return fail('--duration needs a positive time such as 60, 90s, 5m or 1h');
+    o.durationS = d;
+  }
+  const token = stringFlag(flags, 'token');
+  if (token !== undefined) {
+    if (token === '' || /\s/.test(token)) return fail('--token needs a value without spaces');
+    o.token = token;
   }
   return { ok: true, options: o };
 }

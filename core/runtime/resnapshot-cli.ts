@@ -14,6 +14,7 @@ import type { ResnapshotResponse__Output } from '../control/gen/dbmazz/Resnapsho
 import { loadControlProto } from '../control/proto.js';
 import { bindAddress } from '../control/server.js';
 import { EXIT_CONFIG, EXIT_FATAL, EXIT_OK } from './daemon.js';
+import { intFlag, readFlags, stringFlag } from '../config/cli-flags.js';
 
 export const RESNAPSHOT_USAGE = `Usage: dbmazz resnapshot [options] TABLE...
 
@@ -65,52 +66,33 @@ export function defaultAddress(env: Environment): string {
   return bindAddress(local, Number(set(env, 'GRPC_PORT') ?? '50051'));
 }
 
-/** Pure: argv (after `resnapshot`) and the environment → what to send, or why not. */
+const RESNAPSHOT_FLAGS = {
+  address: { type: 'string' },
+  token: { type: 'string' },
+  'tls-ca': { type: 'string' },
+  'tls-server-name': { type: 'string' },
+  timeout: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** Pure: argv (after `resnapshot`) and the environment → what to send, or why not (node:util parseArgs; `--` ends the options). */
 export function parseResnapshotArgs(argv: readonly string[], env: Environment, cwd: string): ParsedResnapshot {
-  let address: string | undefined;
-  let token = set(env, 'GRPC_AUTH_TOKEN');
-  const cert = set(env, 'GRPC_TLS_CERT');
-  let tlsCaFile = cert === undefined ? undefined : isAbsolute(cert) ? cert : resolve(cwd, cert);
-  let tlsServerName: string | undefined;
-  let timeoutMs = 60_000;
-  const tables: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i] ?? '';
-    if (raw === '-h' || raw === '--help') return { ok: false, help: true, error: '' };
-    if (!raw.startsWith('-')) {
-      tables.push(raw);
-      continue;
-    }
-    if (raw === '--') {
-      tables.push(...argv.slice(i + 1));
-      break;
-    }
-    const eq = raw.indexOf('=');
-    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
-    const value = raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') return fail(`${flag} needs a value`);
-    switch (flag) {
-      case '--address':
-        if (!/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(value)) return fail(`--address needs HOST:PORT (got '${value}')`);
-        address = value;
-        break;
-      case '--token':
-        token = value;
-        break;
-      case '--tls-ca':
-        tlsCaFile = isAbsolute(value) ? value : resolve(cwd, value);
-        break;
-      case '--tls-server-name':
-        tlsServerName = value;
-        break;
-      case '--timeout':
-        if (!/^\d+$/.test(value) || Number(value) < 1 || Number(value) > 86_400) return fail('--timeout needs whole seconds between 1 and 86400');
-        timeoutMs = Number(value) * 1000;
-        break;
-      default:
-        return fail(`unknown option '${flag}'`);
-    }
+  const flags = readFlags(argv, RESNAPSHOT_FLAGS, true);
+  if (typeof flags === 'string') return fail(flags);
+  if (flags.values['help'] === true) return { ok: false, help: true, error: '' };
+  for (const name of ['address', 'token', 'tls-ca', 'tls-server-name', 'timeout']) {
+    if (stringFlag(flags, name) === '') return fail(`--${name} needs a value`);
   }
+  const address = stringFlag(flags, 'address');
+  if (address !== undefined && !/^(\[[^\]]+\]|[^:\s]+):\d{1,5}$/.test(address)) return fail(`--address needs HOST:PORT (got '${address}')`);
+  const token = stringFlag(flags, 'token') ?? set(env, 'GRPC_AUTH_TOKEN');
+  const ca = stringFlag(flags, 'tls-ca') ?? set(env, 'GRPC_TLS_CERT');
+  const tlsCaFile = ca === undefined ? undefined : isAbsolute(ca) ? ca : resolve(cwd, ca);
+  const tlsServerName = stringFlag(flags, 'tls-server-name');
+  const timeout = intFlag(flags, 'timeout', 1, 86_400);
+  if (typeof timeout === 'string') return fail('--timeout needs whole seconds between 1 and 86400');
+  const timeoutMs = (timeout ?? 60) * 1000;
+  const tables = [...flags.positionals];
   if (tables.length === 0) return fail('name at least one table');
   const { problems } = parseTables(tables, 'TABLE');
   if (problems.length > 0) return fail(problems.join('; '));

@@ -5,6 +5,7 @@
  * Prints one line `starrocks-emulator ready fe_http=… be_http=… mysql=…` and serves until SIGINT/SIGTERM.
  * Never writes to disk.
  */
+import { intFlag, readFlags, stringFlag } from '../../core/config/cli-flags.js';
 import { startStarRocksEmulator, type StarRocksEmulatorOptions } from './emulator.js';
 
 export interface EmulatorCliIo {
@@ -15,55 +16,39 @@ export interface EmulatorCliIo {
 const USAGE =
   'usage: dbmazz starrocks-emulator --fe-http-port P --be-http-port P2 [--bes N] --mysql-port P3 [--user U] [--password X] [--schema-change-ms MS] [--host H]';
 
+const FLAGS = {
+  'fe-http-port': { type: 'string' },
+  'be-http-port': { type: 'string' },
+  'mysql-port': { type: 'string' },
+  bes: { type: 'string' },
+  'schema-change-ms': { type: 'string' },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  host: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const INT_FLAGS: readonly [string, keyof StarRocksEmulatorOptions, number, number][] = [
+  ['fe-http-port', 'feHttpPort', 0, 65535],
+  ['be-http-port', 'beHttpPort', 0, 65535],
+  ['mysql-port', 'mysqlPort', 0, 65535],
+  ['bes', 'bes', 1, 64],
+  ['schema-change-ms', 'schemaChangeMs', 0, 86_400_000],
+];
+
 /** Parse the flags; returns options or an error text. */
 export function parseEmulatorArgs(argv: readonly string[]): StarRocksEmulatorOptions | string {
-  const o: StarRocksEmulatorOptions = {};
-  const num = (flag: string, v: string | undefined, min: number, max: number): number | string => {
-    if (v === undefined || !/^\d+$/.test(v) || Number(v) < min || Number(v) > max) return `${flag} needs an integer between ${min} and ${max}`;
-    return Number(v);
-  };
-  for (let i = 0; i < argv.length; i++) {
-    const raw = argv[i] ?? '';
-    const eq = raw.indexOf('=');
-    const flag = raw.startsWith('--') && eq > 0 ? raw.slice(0, eq) : raw;
-    const value = raw.startsWith('--') && eq > 0 ? raw.slice(eq + 1) : argv[++i];
-    let n: number | string;
-    switch (flag) {
-      case '--fe-http-port':
-        if (typeof (n = num(flag, value, 0, 65535)) === 'string') return n;
-        o.feHttpPort = n;
-        break;
-      case '--be-http-port':
-        if (typeof (n = num(flag, value, 0, 65535)) === 'string') return n;
-        o.beHttpPort = n;
-        break;
-      case '--mysql-port':
-        if (typeof (n = num(flag, value, 0, 65535)) === 'string') return n;
-        o.mysqlPort = n;
-        break;
-      case '--bes':
-        if (typeof (n = num(flag, value, 1, 64)) === 'string') return n;
-        o.bes = n;
-        break;
-      case '--schema-change-ms':
-        if (typeof (n = num(flag, value, 0, 86_400_000)) === 'string') return n;
-        o.schemaChangeMs = n;
-        break;
-      case '--user':
-        if (value === undefined) return '--user needs a value';
-        o.user = value;
-        break;
-      case '--password':
-        if (value === undefined) return '--password needs a value';
-        o.password = value;
-        break;
-      case '--host':
-        if (value === undefined) return '--host needs a value';
-        o.host = value;
-        break;
-      default:
-        return `unknown option ${raw}`;
-    }
+  const flags = readFlags(argv, FLAGS);
+  if (typeof flags === 'string') return flags;
+  const o: Record<string, number | string> = {};
+  for (const [flag, key, min, max] of INT_FLAGS) {
+    const n = intFlag(flags, flag, min, max);
+    if (typeof n === 'string') return n;
+    if (n !== undefined) o[key] = n;
+  }
+  for (const key of ['user', 'password', 'host'] as const) {
+    const v = stringFlag(flags, key);
+    if (v !== undefined) o[key] = v;
   }
   return o;
 }

@@ -17,6 +17,10 @@ describe('starrocks-emulator CLI', () => {
     });
     assert.equal(typeof parseEmulatorArgs(['--fe-http-port', 'x']), 'string');
     assert.equal(typeof parseEmulatorArgs(['--nope']), 'string');
+    assert.equal(parseEmulatorArgs(['--nope']), 'unknown option --nope');
+    assert.equal(parseEmulatorArgs(['--mysql-port']), '--mysql-port needs a value');
+    assert.equal(parseEmulatorArgs(['--bes', '0']), '--bes needs an integer between 1 and 64');
+    assert.equal(parseEmulatorArgs(['--host=h', 'extra']), 'unexpected argument extra');
   });
 
   it('bad flags → exit code 2 with usage', async () => {

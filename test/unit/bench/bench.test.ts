@@ -88,7 +88,7 @@ describe('bench: flags', () => {
     assert.equal(typeof e, 'string');
     assert.match(String(e), /multiple of 100/);
     assert.match(String(e), /--rates needs an integer/);
-    assert.match(String(e), /unknown flag --bogus/);
+    assert.match(String(e), /unknown option --bogus/);
   });
   it('reads the snapshot flags (f) and refuses bad ones', () => {
     assert.equal(DEFAULT_OPTIONS.snapshotRows, 200_000);
