@@ -3,6 +3,11 @@
  * line, or an inline comment after whitespace in an unquoted value. Values may be single-quoted
  * (literal) or double-quoted (`\n`, `\t`, `\"`, `\\` escapes; may span lines). The real environment
  * wins over the file.
+ *
+ * Not `util.parseEnv`: on Node 20 it reports nothing. A line that is not `KEY=value` is skipped silently,
+ * and an unterminated double quote swallows the rest of the file into one value
+ * (`A=1\nB="x\nC=3` gives `{ A: '1', B: 'x\nC=3' }`: C is lost without a word). Configuration
+ * errors must be listed with their line (docs/configuration.md), so this reader stays.
  */
 import { readFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
