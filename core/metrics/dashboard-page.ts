@@ -1,9 +1,15 @@
 /**
  * The dashboard: one self-contained HTML page (inline CSS and script, hand-drawn SVG charts, no CDN,
  * nothing fetched but this daemon's /api/status), served at /dashboard by the metrics HTTP server.
+ * The stylesheet and the script are asset files, `assets/dashboard.css` and `assets/dashboard.js`
+ * (plain ES2017 for any browser), copied next to this module by `npm run build`; they are read once,
+ * when the page is first requested (this module is imported only then).
  */
-import { DASHBOARD_SCRIPT } from './dashboard-script.js';
-import { DASHBOARD_CSS } from './dashboard-style.js';
+import { readFileSync } from 'node:fs';
+
+function asset(name: string): string {
+  return readFileSync(new URL(`./assets/${name}`, import.meta.url), 'utf8');
+}
 
 const BODY = String.raw`
 <header>
@@ -77,10 +83,10 @@ export const DASHBOARD_HTML = [
   '<meta name="viewport" content="width=device-width, initial-scale=1">',
   '<title>dbmazz dashboard</title>',
   '<link rel="icon" href="data:,">',
-  `<style>${DASHBOARD_CSS}</style>`,
+  `<style>\n${asset('dashboard.css')}</style>`,
   '</head><body>',
   BODY,
-  `<script>${DASHBOARD_SCRIPT}</script>`,
+  `<script>\n${asset('dashboard.js')}</script>`,
   '</body></html>',
   '',
 ].join('\n');

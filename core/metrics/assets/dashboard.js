@@ -1,11 +1,3 @@
-/**
- * The dashboard page's script (inlined by dashboard-page.ts). Plain ES2017 for any browser: it polls
- * /api/status once a second (only the samples it has not seen yet), draws the charts as hand-written
- * SVG, and sends Pause/Resume to /api/pause and /api/resume with the bearer token when the daemon
- * asks for one (kept in the tab's sessionStorage only). Written without template literals, as it
- * lives inside one.
- */
-export const DASHBOARD_SCRIPT = String.raw`
 (function () {
   'use strict';
   var KEEP_MS = 600000;
@@ -320,4 +312,3 @@ export const DASHBOARD_SCRIPT = String.raw`
   });
   poll();
 })();
-`;
