@@ -35,16 +35,43 @@ async function help(io: CliIo): Promise<number> {
   }
 }
 
+/**
+ * The demo and the emulator are not part of the published package (tsconfig.build.json compiles core/
+ * and connectors/ only): they run from a clone. Their modules are named by variables so that the
+ * package build does not follow the imports; their shapes are declared here.
+ */
+const DEMO_MODULE = '../../demo/cli.js';
+const EMULATOR_MODULE = '../../test/starrocks-emulator/cli.js';
+
+interface DemoModule {
+  runDemoCli(argv: readonly string[], io: Pick<CliIo, 'stdout' | 'stderr' | 'signals'>): Promise<number>;
+}
+interface EmulatorModule {
+  runEmulatorCli(argv: string[]): Promise<number>;
+}
+
+async function fromClone<T>(specifier: string, command: string, io: Pick<CliIo, 'stderr'>): Promise<T | undefined> {
+  try {
+    return (await import(specifier)) as T;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    io.stderr.write(
+      `dbmazz ${command}: not part of the installed package. The StarRocks emulator and the demo run from a clone of the repository: git clone, npm ci, then npx dbmazz ${command}.\n`,
+    );
+    return undefined;
+  }
+}
+
 /** Runs the demo (demo/): PostgreSQL, the emulator and the daemon, traffic, validation, cleanup. */
 async function demo(argv: readonly string[], io: CliIo): Promise<number> {
-  const { runDemoCli } = await import('../../demo/cli.js');
-  return runDemoCli(argv, { stdout: io.stdout, stderr: io.stderr, signals: io.signals });
+  const m = await fromClone<DemoModule>(DEMO_MODULE, 'demo', io);
+  return m ? m.runDemoCli(argv, { stdout: io.stdout, stderr: io.stderr, signals: io.signals }) : EXIT_CONFIG;
 }
 
 /** Runs the emulator; it resolves with its exit code once it was stopped (SIGINT/SIGTERM). */
-async function emulator(argv: readonly string[]): Promise<number> {
-  const { runEmulatorCli } = await import('../../test/starrocks-emulator/cli.js');
-  return runEmulatorCli([...argv]);
+async function emulator(argv: readonly string[], io: CliIo): Promise<number> {
+  const m = await fromClone<EmulatorModule>(EMULATOR_MODULE, 'starrocks-emulator', io);
+  return m ? m.runEmulatorCli([...argv]) : EXIT_CONFIG;
 }
 
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
@@ -62,7 +89,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       io.stdout.write(`${packageVersion()}\n`);
       return EXIT_OK;
     case 'starrocks-emulator':
-      return emulator(rest);
+      return emulator(rest, io);
     case 'demo':
       return demo(rest, io);
     case 'resnapshot': {
