@@ -11,7 +11,7 @@ import { childLogger, type Logger } from '../log/logger.js';
 import { formatTableId, type TableId } from '../model/table.js';
 import type { ConnectorContext } from '../plugin/manifest.js';
 import { TOKENS } from '../di/tokens.js';
-import { runLifecycle, type PipelineOptions, type RunningPipeline } from './lifecycle.js';
+import { runLifecycle, STOPPED_AS_STANDBY, type PipelineOptions, type RunningPipeline } from './lifecycle.js';
 import type { RuntimeState } from './state.js';
 import { onShutdownSignals, ShutdownController, type SignalTarget } from './signals.js';
 import { ControlPlane } from '../control/control-plane.js';
@@ -93,7 +93,7 @@ export class Daemon {
     const reconnector = new Reconnector({ policy: this.config.core.reconnect, state: this.state, logger: this.#log, clock: systemClock });
     try {
       const started = await startWithRetries({
-        attempt: () => this.#start(control, false),
+        attempt: () => this.#start(control, false, stop.signal),
         policy: control.settings.setup,
         state: this.state,
         logger: this.#log,
@@ -115,7 +115,7 @@ export class Daemon {
         }
         controller.detach();
         shutdown.detach();
-        const restarted = await reconnector.restart({ cause: failure, attempt: () => this.#start(control, true), stopped, signal: stop.signal });
+        const restarted = await reconnector.restart({ cause: failure, attempt: () => this.#start(control, true, stop.signal), stopped, signal: stop.signal });
         if (!restarted.ok) return await this.#notReconnected(restarted, shutdown, control);
         running = restarted.value;
       }
@@ -146,6 +146,11 @@ export class Daemon {
     const { controller } = control;
     if (shutdown.wasInterrupted) return EXIT_INTERRUPTED;
     if (controller.stopRequest !== undefined) return (await controller.finish(undefined)).cleanupFailed ? EXIT_FATAL : EXIT_OK;
+    if (outcome.stopped && toCdcError(outcome.error).message === STOPPED_AS_STANDBY) {
+      this.#log.info('stopped while standby (another instance streams)');
+      this.state.setRunState('STOPPED');
+      return (await controller.finish(undefined)).cleanupFailed ? EXIT_FATAL : EXIT_OK;
+    }
     this.#logFatal(outcome.error, 'Startup failed');
     await controller.finish(outcome.error);
     return EXIT_FATAL;
@@ -178,7 +183,7 @@ export class Daemon {
    * One attempt with new connectors, for the tables replicated now (ReloadConfig may have changed
    * them). `resume`: a reconnection (the lifecycle creates nothing on the source).
    */
-  async #start(control: ControlPlane, resume: boolean): Promise<RunningPipeline> {
+  async #start(control: ControlPlane, resume: boolean, signal: AbortSignal): Promise<RunningPipeline> {
     const { source: src, sink: snk } = this.config;
     const tables = control.controller.tables;
     this.state.slotName = this.config.pipelineId;
@@ -189,7 +194,7 @@ export class Daemon {
       { source: src.manifest.type, sink: snk.manifest.type, tables: this.state.tables, resume },
       `${resume ? 'reconnecting' : 'starting'}: ${src.manifest.type} → ${snk.manifest.type}, ${this.state.tables.length} table(s)`,
     );
-    return runLifecycle({ source, sink, state: this.state, logger: this.root, options: pipelineOptions(this.config), resume });
+    return runLifecycle({ source, sink, state: this.state, logger: this.root, options: pipelineOptions(this.config), resume, signal });
   }
 
   #context(component: 'source' | 'sink', type: string, tables: readonly TableId[]): ConnectorContext {

@@ -33,6 +33,8 @@ export interface LifecycleDeps {
   readonly random?: () => number;
   /** Reconnecting: the pipeline streamed before in this process (see above). */
   readonly resume?: boolean;
+  /** Aborted when a stop is asked for: ends a hot standby's wait (Source.awaitTurn). */
+  readonly signal?: AbortSignal;
 }
 
 export const STAGE_DETAIL = {
@@ -84,6 +86,10 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
   await step('SOURCE_CONNECTION', `${source.type} source connection check`, () => source.validateConnection());
   await step('SINK_CONNECTION', `${sink.type} sink connection check`, () => sink.validateConnection());
 
+  if (source.awaitTurn !== undefined && deps.signal !== undefined) {
+    await awaitTurn(source, deps.signal, state, logger, (what, op) => step('SOURCE_CONNECTION', what, op), () => closeQuietly(source, sink, logger));
+  }
+
   state.setStage('SETUP', resume ? RESUME_DETAIL.SETUP : STAGE_DETAIL.SETUP);
   // With `inspect`, the source's tables are checked read-only first and its slot is created last, so a
   // sink-side problem never leaves a new, unused slot holding WAL.
@@ -125,6 +131,42 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
   await step('SOURCE_CONNECTION', `${source.type} replication start`, () => pipeline.start());
   logger.info({ slot: options.pipelineId, tables: state.tables }, 'Replicating');
   return pipeline;
+}
+
+/** Thrown when a stop ends a hot standby's wait: nothing was started, nothing is lost. */
+export const STOPPED_AS_STANDBY = 'stopped while standby';
+
+/**
+ * Hot standby: waits until the source may stream. While waiting the stage detail says so (health
+ * NOT_SERVING, not ready); a stop ends the wait with a CdcError whose message is STOPPED_AS_STANDBY.
+ */
+async function awaitTurn(
+  source: Source,
+  signal: AbortSignal,
+  state: RuntimeState,
+  logger: Logger,
+  step: (what: string, op: () => Promise<'turn' | 'stopped'>) => Promise<'turn' | 'stopped'>,
+  close: () => Promise<void>,
+): Promise<void> {
+  const wait = source.awaitTurn?.bind(source);
+  if (wait === undefined) return;
+  const turn = await step(`${source.type} standby wait`, () =>
+    wait({
+      signal,
+      standby: (info) => {
+        state.setStandby(info);
+        state.setStage('INIT', `Standby: ${info.detail}`);
+      },
+    }),
+  );
+  if (turn === 'stopped') {
+    await close();
+    throw new CdcError({ code: 'INTERNAL', message: STOPPED_AS_STANDBY });
+  }
+  if (state.standby !== undefined) {
+    state.setStandby(undefined);
+    logger.info('Standby: taking over');
+  }
 }
 
 /** Hands the sink's durable state store (if any) to the source (if it wants one). */
