@@ -100,6 +100,8 @@ export class PostgresSource implements Source {
   private statusTimer: NodeJS.Timeout | undefined;
   private ackScheduled = false;
   private stopPromise: Promise<void> | undefined;
+  /** When the replication connection last received anything (statusTick). */
+  private heardAt = 0;
   private closePromise: Promise<void> | undefined;
 
   // -- Snapshots (snapshot/engine.ts) --
@@ -578,8 +580,12 @@ export class PostgresSource implements Source {
       const sql =
         `START_REPLICATION SLOT "${this.cfg.slotName}" LOGICAL ${formatLsn(startLsn)} ` +
         `(proto_version '1', publication_names '${pub}')`;
+      this.heardAt = Date.now();
       await this.repl.start(sql, {
-        onCopyData: (chunk) => this.pump.push(chunk),
+        onCopyData: (chunk) => {
+          this.heardAt = Date.now();
+          this.pump.push(chunk);
+        },
         onLost: (err) => this.fail(err),
       });
       if (this.stopPromise) {
@@ -588,7 +594,7 @@ export class PostgresSource implements Source {
         return;
       }
       this.state = 'streaming';
-      this.statusTimer = setInterval(() => this.sendStatus(false), this.cfg.statusIntervalMs);
+      this.statusTimer = setInterval(() => this.statusTick(), this.cfg.statusIntervalMs);
       this.statusTimer.unref();
       this.logger.info({ slot: this.cfg.slotName, lsn: formatLsn(startLsn) }, 'replication started');
       // Pipelines set up before the slot marker existed get one at their first start.
@@ -694,6 +700,32 @@ export class PostgresSource implements Source {
     this.statusTimer = undefined;
     if (this.catchUpTimer) clearTimeout(this.catchUpTimer);
     this.catchUpTimer = undefined;
+  }
+
+  /**
+   * Every status interval: the status update, asking for an answer when the server was quiet. A
+   * stream that stays silent although asked (its network is gone; a standby may already have taken
+   * the slot over) fails, so this instance stops believing it streams: silence longer than
+   * max(2 x SOURCE_STATUS_INTERVAL_MS, 0.6 x SOURCE_STANDBY_STALE_MS), shorter than a standby's wait.
+   * Time while the socket is paused (backpressure) does not count.
+   */
+  private statusTick(): void {
+    const now = Date.now();
+    if (this.repl?.paused) this.heardAt = now;
+    const quiet = now - this.heardAt;
+    const limit = Math.max(2 * this.cfg.statusIntervalMs, 0.6 * this.cfg.standbyStaleMs);
+    if (quiet > limit) {
+      this.fail(
+        new CdcError({
+          code: 'SOURCE_CONNECTION',
+          retry: 'retry',
+          message: `PostgreSQL: no message on the replication connection to ${this.cfg.target} for ${quiet} ms although answers were asked for (network lost?)`,
+          hint: 'Replication restarts from the last confirmed position (or this instance becomes a standby if another one took the slot over).',
+        }),
+      );
+      return;
+    }
+    this.sendStatus(quiet >= this.cfg.statusIntervalMs);
   }
 
   private sendStatus(replyRequested: boolean): void {
