@@ -141,13 +141,19 @@ describe('snapshots: backfill, modes and resume (real daemon)', () => {
     for (const r of notes.rows) assert.equal(stored.get(r.id), r.note, `row ${r.id}`);
   });
 
-  it('an invalidated slot (wal_status = lost) stops the daemon (SlotLostError, slot kept); SOURCE_ON_SLOT_LOST=resnapshot drops it and re-snapshots everything', async () => {
-    const j = await world.job('snap_lost', 'orders');
-    await j.insert('orders', range(1, 20));
+  /** A job whose `rows` orders were streamed by a daemon that then drained and stopped (its slot kept). */
+  async function streamedOnce(name: string, rows: number): Promise<Job> {
+    const j = await world.job(name, 'orders');
+    await j.insert('orders', range(1, rows));
     const first = await daemon(j.env('orders'));
-    await waitFor(() => j.srIds('orders').length === 20);
+    await waitFor(() => j.srIds('orders').length === rows);
     assert.equal((await first.client.drain()).success, true);
     assert.equal(await first.exit(), 0);
+    return j;
+  }
+
+  it('an invalidated slot (wal_status = lost) stops the daemon (SlotLostError, slot kept); SOURCE_ON_SLOT_LOST=resnapshot drops it and re-snapshots everything', async () => {
+    const j = await streamedOnce('snap_lost', 20);
     // Changes while no daemon runs, then WAL the slot needs is removed.
     await j.db.query('UPDATE orders SET note = $1 WHERE id <= 5', ['while stopped']);
     await j.db.query('DELETE FROM orders WHERE id = 20');
@@ -184,12 +190,7 @@ describe('snapshots: backfill, modes and resume (real daemon)', () => {
   });
 
   it('a missing slot (as after a primary failover) stops the daemon instead of streaming from a new slot; SOURCE_ON_SLOT_LOST=resnapshot recovers', async () => {
-    const j = await world.job('snap_missing', 'orders');
-    await j.insert('orders', range(1, 10));
-    const first = await daemon(j.env('orders'));
-    await waitFor(() => j.srIds('orders').length === 10);
-    assert.equal((await first.client.drain()).success, true);
-    assert.equal(await first.exit(), 0);
+    const j = await streamedOnce('snap_missing', 10);
     // The "new primary" has no slot: changes made meanwhile were never decoded for this pipeline.
     await j.db.query('SELECT pg_drop_replication_slot($1)', [j.slot]);
     await j.db.query('UPDATE orders SET note = $1 WHERE id = 2', ['after failover']);

@@ -9,7 +9,7 @@ import { runLifecycle, STOPPED_AS_STANDBY } from '../../../core/runtime/lifecycl
 import { RuntimeState } from '../../../core/runtime/state.js';
 import { healthOf, standardStatus, REPLICATION_SERVICE } from '../../../core/control/health.js';
 import { statusOf } from '../../../core/control/status.js';
-import { healthVerdict, LoopWatch, readyVerdict } from '../../../core/metrics/readiness.js';
+import { healthVerdict, LoopWatch, readyVerdict, type Verdict } from '../../../core/metrics/readiness.js';
 import { MetricsHttpServer } from '../../../core/metrics/http-server.js';
 import { PipelineMetrics } from '../../../core/metrics/pipeline-metrics.js';
 import { createTestLogger, FakeClock, MemorySink, MemorySource, testTable } from '../../../core/testing/index.js';
@@ -95,20 +95,17 @@ test('without a stop signal (embedded use) awaitTurn is not called', async () =>
   await pipeline.drainAndStop();
 });
 
+/** The metrics server with the state's verdicts; `live` undefined: its own event-loop watch. */
+function serve(state: RuntimeState, live: (() => Verdict) | undefined): Promise<MetricsHttpServer> {
+  const base = { host: '127.0.0.1', port: 0, logger: createTestLogger('silent').logger, metrics: async () => '', contentType: 'text/plain' };
+  return MetricsHttpServer.start({ ...base, health: () => healthVerdict(state), ready: () => readyVerdict(state, 0), ...(live === undefined ? {} : { live }) });
+}
+
 test('/livez answers from the event loop\'s delay; /healthz and /readyz keep their meaning', async () => {
   const state = new RuntimeState();
   let now = 0;
   const loop = new LoopWatch(500, () => now);
-  const server = await MetricsHttpServer.start({
-    host: '127.0.0.1',
-    port: 0,
-    logger: createTestLogger('silent').logger,
-    metrics: async () => '',
-    contentType: 'text/plain',
-    health: () => healthVerdict(state),
-    ready: () => readyVerdict(state, 0),
-    live: () => loop.verdict(10_000),
-  });
+  const server = await serve(state, () => loop.verdict(10_000));
   try {
     state.beginOutage('PostgreSQL unreachable', 0);
     assert.equal((await httpGet(server.port, '/livez')).status, 200, 'alive while reconnecting');
@@ -123,15 +120,7 @@ test('/livez answers from the event loop\'s delay; /healthz and /readyz keep the
     await server.close();
   }
   // Without `live`, the server measures its own event loop.
-  const own = await MetricsHttpServer.start({
-    host: '127.0.0.1',
-    port: 0,
-    logger: createTestLogger('silent').logger,
-    metrics: async () => '',
-    contentType: 'text/plain',
-    health: () => healthVerdict(state),
-    ready: () => readyVerdict(state, 0),
-  });
+  const own = await serve(state, undefined);
   try {
     assert.equal((await httpGet(own.port, '/livez')).status, 200);
   } finally {
