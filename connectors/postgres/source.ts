@@ -229,6 +229,12 @@ export class PostgresSource implements Source {
     if (validity !== undefined && reason === undefined) return false;
     const marker = validity === undefined ? await this.progressStore.slotMarker(readSlotMarker) : undefined;
     if (validity === undefined && marker === undefined) return false;
+    if (marker?.source !== undefined && marker.source !== (await this.identity()).id) {
+      // Another cluster wrote the target before (its slot is not ours to miss): the sink's
+      // SINK_ON_SOURCE_CHANGE already accepted this source, which starts as a new pipeline.
+      this.logger.info({ slot, previous: marker.source }, 'the slot marker names another source; setting up as a new pipeline');
+      return false;
+    }
     const err = reason === undefined ? slotMissingError(slot, marker) : slotInvalidatedError(slot, reason);
     if (this.cfg.onSlotLost === 'fail') throw err;
     this.logger.error({ slot, problem: err.problem, error: err.message }, 'replication slot lost: SOURCE_ON_SLOT_LOST=resnapshot creates a new slot and copies every table again');
@@ -241,14 +247,17 @@ export class PostgresSource implements Source {
 
   /** Records in the sink's state store that this pipeline has a slot (how a missing one is told from a new pipeline). */
   private async markSlot(lsn: Lsn): Promise<void> {
+    if (!this.progressStore.durable) return;
+    const source = (await this.identity()).id;
     await this.progressStore.withStore((store) =>
-      writeSlotMarker(store, this.cfg.pipelineId, { slot: this.cfg.slotName, createdAt: new Date().toISOString(), lsn: formatLsn(lsn) }),
+      writeSlotMarker(store, this.cfg.pipelineId, { slot: this.cfg.slotName, createdAt: new Date().toISOString(), lsn: formatLsn(lsn), source }),
     );
   }
 
   private async markSlotOnce(at: Lsn): Promise<void> {
     try {
-      if (!(await this.progressStore.slotMarker(readSlotMarker))) await this.markSlot(at);
+      const marker = await this.progressStore.slotMarker(readSlotMarker);
+      if (marker?.source !== (await this.identity()).id) await this.markSlot(at);
     } catch (e) {
       this.logger.warn({ error: e instanceof Error ? e.message : String(e) }, 'could not record the slot marker in the state store (a missing slot would not be detected); retried at the next start');
     }

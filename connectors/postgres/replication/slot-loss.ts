@@ -4,7 +4,8 @@
  * `conflicting` / 17+ `invalidation_reason`). Changes made since its position can no longer be
  * streamed, so dbmazz never streams from a new slot as if nothing happened: with SOURCE_ON_SLOT_LOST
  * = fail (the default) it stops with SlotLostError; with `resnapshot` it re-snapshots every table
- * (source.ts). The slot marker in the sink's state store tells "this pipeline streamed before".
+ * (source.ts). The slot marker in the sink's state store tells "this pipeline streamed before" from
+ * this source (the same SourceIdentity: a promoted standby keeps the primary's system identifier).
  */
 import type pg from 'pg';
 import { CdcError, type StateStore } from '../../../core/index.js';
@@ -80,6 +81,11 @@ export interface SlotMarker {
   readonly slot: string;
   readonly createdAt: string;
   readonly lsn: string;
+  /**
+   * SourceIdentity.id of the server: a promoted physical standby keeps it (a failover), another
+   * cluster has another one (SINK_ON_SOURCE_CHANGE decides about that, not the slot-loss check).
+   */
+  readonly source?: string;
 }
 
 const markerKey = (pipelineId: string): string => `slot/${pipelineId}`;
@@ -90,7 +96,9 @@ export async function readSlotMarker(store: StateStore | undefined, pipelineId: 
   if (text === undefined) return undefined;
   try {
     const v = JSON.parse(text) as Partial<SlotMarker>;
-    return typeof v.slot === 'string' ? { slot: v.slot, createdAt: String(v.createdAt ?? '?'), lsn: String(v.lsn ?? '?') } : { slot: '?', createdAt: '?', lsn: '?' };
+    if (typeof v.slot !== 'string') return { slot: '?', createdAt: '?', lsn: '?' };
+    const marker = { slot: v.slot, createdAt: String(v.createdAt ?? '?'), lsn: String(v.lsn ?? '?') };
+    return typeof v.source === 'string' ? { ...marker, source: v.source } : marker;
   } catch {
     return { slot: '?', createdAt: '?', lsn: '?' };
   }
