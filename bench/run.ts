@@ -15,13 +15,13 @@ import { spawnDaemon } from '../test/helpers/daemon.js';
 import { parseBenchArgs, HELP, type BenchOptions } from './args.js';
 import { fixed, markdownTable, mib, rate, times } from './format.js';
 import { sampleProcess } from './proc.js';
+import { benchDaemonEnv, PUBLICATION } from './daemon-env.js';
 import { eventsPerSecond, percentile, ratio } from './stats.js';
 import { profileEnvironment, snapshotDaemon, timeCopy, timeKeysetRead, type ReadResult, type SnapshotRun } from './snapshot.js';
 import { CREATE_SNAPSHOT_TABLE, snapshotSeedSql, SNAPSHOT_TABLE, TOAST_EVERY } from './snapshot-workload.js';
 import { backlogSql, CHANGES_PER_TXN, CREATE_TABLE, probeId, SEED, TABLE, transactionSql, UNTOUCHED_SEED } from './workload.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const PUBLICATION = 'dbmazz_pub';
 const SR_DB = 'bench';
 const SR_PASSWORD = 'bench-pw';
 const POLL_MS = 10;
@@ -68,27 +68,7 @@ async function dropSlot(pg: PgHarness, slot: string): Promise<void> {
 }
 
 function daemonEnv(pg: PgHarness, em: StarRocksEmulator, opts: BenchOptions, slot: string, extra: Record<string, string> = {}): Record<string, string> {
-  return {
-    SOURCE_URL: pg.url,
-    SOURCE_SLOT_NAME: slot,
-    SOURCE_PUBLICATION_NAME: PUBLICATION,
-    TABLES: TABLE,
-    SINK_URL: em.feHttpUrl,
-    SINK_PORT: String(em.mysqlPort),
-    SINK_DATABASE: SR_DB,
-    SINK_USER: 'root',
-    SINK_PASSWORD: SR_PASSWORD,
-    SINK_CREATE_TABLES: 'true',
-    SINK_REPLICATION_NUM: '1',
-    // (a)-(e) measure the stream: the (e) daemon creates its slot on a table that holds rows.
-    SNAPSHOT_MODE: 'never',
-    GRPC_PORT: '0',
-    SETUP_MAX_ATTEMPTS: '1',
-    LOG_LEVEL: 'warn',
-    ...(opts.flushIntervalMs !== undefined ? { FLUSH_INTERVAL_MS: String(opts.flushIntervalMs) } : {}),
-    ...(opts.flushSize !== undefined ? { FLUSH_SIZE: String(opts.flushSize) } : {}),
-    ...extra,
-  };
+  return benchDaemonEnv(pg, em, { database: SR_DB, password: SR_PASSWORD }, slot, opts, extra);
 }
 
 /** (c)/(d): a daemon drains the backlog from its slot; timed from slot active to everything confirmed. */

@@ -12,4 +12,7 @@ export * from './plugin/settings.js';
 export * from './plugin/source.js';
 export * from './plugin/sink.js';
 export * from './plugin/manifest.js';
+export * from './plugin/connector-metrics.js';
+export { connectorContext, DISCARDED_METRICS } from './plugin/context.js';
+export type { Clock, TimerHandle } from './pipeline/clock.js';
 export { parseTables, DEFAULT_SCHEMA } from './config/tables.js';

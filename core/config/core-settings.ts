@@ -26,7 +26,7 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     default: 'postgres',
     schema: { minLength: 1 },
     description:
-      'Source connector: a built-in type (postgres), or an installed npm package name or a file path that exports a dbmazz connector manifest.',
+      'Source connector: a built-in type (postgres), an installed npm package name, or the path (absolute, or relative to the working directory) of a module file or package directory that exports a dbmazz connector manifest.',
     expected: 'a connector type, e.g. postgres',
   },
   {
@@ -35,7 +35,7 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     default: 'starrocks',
     schema: { minLength: 1 },
     description:
-      'Sink connector: a built-in type (starrocks), or an installed npm package name or a file path that exports a dbmazz connector manifest.',
+      'Sink connector: a built-in type (starrocks), an installed npm package name, or the path (absolute, or relative to the working directory) of a module file or package directory that exports a dbmazz connector manifest.',
     expected: 'a connector type, e.g. starrocks',
   },
   {
@@ -207,6 +207,15 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     schema: { minimum: 1 },
     description: 'Wait (ms) between startup attempts.',
     expected: 'a positive integer (milliseconds), e.g. 2000',
+  },
+  {
+    env: 'CONNECTOR_STARTUP_TIMEOUT_MS',
+    type: 'integer',
+    default: 300000,
+    schema: { minimum: 0 },
+    description:
+      "Limit (ms) of each connector startup call (a source's or sink's validateConnection, setup, start, ...); one that takes longer fails the startup attempt, naming the connector and the call (retried per SETUP_MAX_ATTEMPTS). 0 = no limit. Creating a PostgreSQL replication slot waits for the transactions running at that moment, so keep it above your longest transaction.",
+    expected: 'a non-negative integer (milliseconds), e.g. 300000 (0 = no limit)',
   },
   {
     env: 'LOG_LEVEL',

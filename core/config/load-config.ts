@@ -5,6 +5,7 @@
  */
 import { CdcError, ConfigError } from '../errors/errors.js';
 import type { TableId } from '../model/table.js';
+import { capabilityProblems } from '../plugin/compatibility.js';
 import type { SinkManifest, SourceManifest } from '../plugin/manifest.js';
 import type { ConnectorKind, ManifestOf } from '../plugin/registry.js';
 import type { ConnectorLoader } from '../plugin/loader.js';
@@ -27,12 +28,16 @@ export interface CoreConfig {
   /** RECONNECT_*: restarting replication after a transient failure; `maxDurationMs` 0 = no limit. */
   readonly reconnect: { readonly initialDelayMs: number; readonly maxDelayMs: number; readonly maxDurationMs: number };
   readonly grpcPort: number;
+  /** CONNECTOR_STARTUP_TIMEOUT_MS: limit of each connector startup call; 0 = none. */
+  readonly startupTimeoutMs: number;
   readonly logLevel: LogLevel;
   readonly logFormat: LogFormat;
 }
 
 export interface ConnectorSelection<M> {
   readonly manifest: M;
+  /** Where the manifest came from (built-in, or the package / path SOURCE_TYPE / SINK_TYPE named), for messages. */
+  readonly origin?: string;
   /** Validated settings of this connector only, keyed by canonical name. */
   readonly settings: Settings;
 }
@@ -95,6 +100,7 @@ function toCore(s: Settings, tables: readonly TableId[]): CoreConfig {
       maxDurationMs: num(s, 'RECONNECT_MAX_DURATION_MS'),
     },
     grpcPort: num(s, 'GRPC_PORT'),
+    startupTimeoutMs: num(s, 'CONNECTOR_STARTUP_TIMEOUT_MS'),
     logLevel: (str(s, 'LOG_LEVEL') || 'info') as LogLevel,
     logFormat: (str(s, 'LOG_FORMAT') || 'auto') as LogFormat,
   };
@@ -154,6 +160,11 @@ async function loadManifest<K extends ConnectorKind>(
   }
 }
 
+function originOf(loader: ConnectorLoader, m: SourceManifest | SinkManifest): { origin?: string } {
+  const origin = loader.registry.origin(m.kind, m.type);
+  return origin === undefined ? {} : { origin };
+}
+
 export async function loadConfig(input: LoadConfigInput): Promise<DbmazzConfig> {
   const loaded = loadEnvironment(input.env, input.cwd);
   const problems: string[] = [...loaded.problems];
@@ -185,6 +196,8 @@ export async function loadConfig(input: LoadConfigInput): Promise<DbmazzConfig> 
     secrets.push(...sink.secrets);
   }
   problems.push(...collisionProblems(groups));
+  // What the source sends must be something the sink can write (core/plugin/compatibility.ts).
+  if (sourceManifest && sinkManifest) problems.push(...capabilityProblems(sourceManifest, sinkManifest));
   // Checks of a connector that need several of its settings, or TABLES (e.g. target names).
   for (const [manifest, read] of [
     [sourceManifest, source],
@@ -206,8 +219,8 @@ export async function loadConfig(input: LoadConfigInput): Promise<DbmazzConfig> 
   return {
     core: toCore(core.settings, tables.tables),
     coreSettings: core.settings,
-    source: { manifest: sourceManifest, settings: source.settings },
-    sink: { manifest: sinkManifest, settings: sink.settings },
+    source: { manifest: sourceManifest, settings: source.settings, ...originOf(input.loader, sourceManifest) },
+    sink: { manifest: sinkManifest, settings: sink.settings, ...originOf(input.loader, sinkManifest) },
     pipelineId: typeof slot === 'string' && slot !== '' ? slot : DEFAULT_PIPELINE_ID,
     envFile: loaded.file,
     secrets,

@@ -2,7 +2,8 @@
  * Startup attempts (connection checks and setup) with a fixed delay, so the health API can report a
  * setup error ("Table 'orders' not found in PostgreSQL...") while the daemon keeps trying. The error
  * stays in the RuntimeState (health NOT_SERVING) until an attempt succeeds. A stop request (signal or
- * gRPC) ends the retries at once; `maxAttempts` 0 means no limit.
+ * gRPC) ends the retries at once; `maxAttempts` 0 means no limit. A connector that is not a valid
+ * connector (`CONNECTOR_INVALID`: create() threw or returned something else) is not retried.
  */
 import { toCdcError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
@@ -51,6 +52,8 @@ export async function startWithRetries<T>(o: StartWithRetriesOptions<T>): Promis
       failedWith = state.errorDetail;
       if (o.stopped()) return { ok: false, error, stopped: true };
       if (policy.maxAttempts > 0 && attempt >= policy.maxAttempts) return { ok: false, error, stopped: false };
+      // A connector whose create() is broken stays broken: retrying only delays the message.
+      if (toCdcError(error).code === 'CONNECTOR_INVALID') return { ok: false, error, stopped: false };
       const e = toCdcError(error);
       const of = policy.maxAttempts > 0 ? ` of ${policy.maxAttempts}` : '';
       logger.warn(

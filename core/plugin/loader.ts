@@ -1,11 +1,13 @@
 /**
  * Resolves SOURCE_TYPE / SINK_TYPE to a manifest: a registered (built-in) type, else an npm package
- * installed under the working directory's node_modules, or a file path, loaded with `import()`. The
+ * installed under the working directory's node_modules, or a path (absolute, or relative to the
+ * working directory) of a module file or of a package directory (its package.json `exports` / `main`,
+ * like an installed package's), loaded with `import()`. The
  * module must export a manifest (default export, or named `manifest` / `connector`; an array of
  * manifests is accepted, one per kind). What it exports is checked (apiVersion, shape) and registered
  * exactly as a built-in is.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { isAbsolute, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -64,6 +66,25 @@ function packageEntry(pkg: Record<string, unknown>, subpath: string): string | u
   return typeof pkg['main'] === 'string' ? pkg['main'] : 'index.js';
 }
 
+/** The entry module of a package directory (package.json `exports` "." / `main`, else index.js). */
+export function packageDirectoryEntry(dir: string): { readonly file: string } | { readonly problem: string } {
+  const pkgFile = join(dir, 'package.json');
+  let entry = 'index.js';
+  if (existsSync(pkgFile)) {
+    let pkg: unknown;
+    try {
+      pkg = JSON.parse(readFileSync(pkgFile, 'utf8'));
+    } catch (err) {
+      return { problem: `${pkgFile} is not valid JSON (${err instanceof Error ? err.message : String(err)})` };
+    }
+    const found = typeof pkg === 'object' && pkg !== null ? packageEntry(pkg as Record<string, unknown>, '.') : undefined;
+    if (found === undefined) return { problem: `${pkgFile} names no entry module for "." (give it "exports" or "main")` };
+    entry = found;
+  }
+  const file = resolve(dir, entry);
+  return existsSync(file) ? { file } : { problem: `the package directory ${dir} has no entry module ${file}` };
+}
+
 /** Resolves an npm specifier from `cwd`'s node_modules; undefined when it is not installed. */
 export function resolvePackage(spec: string, cwd: string): string | undefined {
   const req = createRequire(join(cwd, 'package.json'));
@@ -98,6 +119,12 @@ function exportedCandidates(mod: Record<string, unknown>): unknown[] {
   return out;
 }
 
+/** The first `file:` location (file:line:column) in an error's stack: where a module failed to load. */
+export function errorLocation(err: unknown): string | undefined {
+  const stack = err instanceof Error ? err.stack : undefined;
+  return stack?.match(/file:\/\/[^\s)]+?:\d+(?::\d+)?/)?.[0];
+}
+
 export class ConnectorLoader {
   readonly #loaded = new Map<string, ConnectorManifest>();
 
@@ -118,10 +145,29 @@ export class ConnectorLoader {
     if (isPathLike(name)) {
       file = name.startsWith('file:') ? fileURLToPath(name) : resolve(this.cwd, name);
       if (!existsSync(file)) {
-        throw new CdcError({ code: 'CONNECTOR_UNKNOWN', message: `${variable} '${name}': no file at ${file}.`, hint: 'Give the path of a module that exports a dbmazz connector manifest.' });
+        throw new CdcError({
+          code: 'CONNECTOR_UNKNOWN',
+          message: `${variable} '${name}': no file at ${file} (a relative path starts from the working directory ${this.cwd}).`,
+          hint: 'Give the path of a module, or of a package directory, that exports a dbmazz connector manifest.',
+        });
+      }
+      if (statSync(file).isDirectory()) {
+        const entry = packageDirectoryEntry(file);
+        if ('problem' in entry) {
+          throw new CdcError({ code: 'CONNECTOR_INVALID', message: `${variable} '${name}': ${entry.problem}.`, hint: 'A package directory needs a package.json whose "exports" or "main" names the module that exports the manifest.' });
+        }
+        file = entry.file;
       }
     } else if (PACKAGE_NAME.test(name)) {
       file = resolvePackage(name, this.cwd);
+    }
+    if (file === undefined && existsSync(resolve(this.cwd, name))) {
+      // `sink-jsonl` or `connectors/x` name a package; a path relative to the working directory starts with ./
+      throw new CdcError({
+        code: 'CONNECTOR_UNKNOWN',
+        message: `${variable} '${name}' is not an installed package, but ${resolve(this.cwd, name)} exists.`,
+        hint: `To load that path, write ${variable}=./${name}.`,
+      });
     }
     if (file === undefined) throw new UnknownConnectorError(kind, name, this.registry.types(kind));
 
@@ -130,14 +176,17 @@ export class ConnectorLoader {
     try {
       mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
     } catch (err) {
+      const at = errorLocation(err);
       throw new CdcError({
         code: 'CONNECTOR_INVALID',
-        message: `${origin}: loading the module failed: ${err instanceof Error ? err.message : String(err)}`,
+        message: `${origin}: loading the module failed: ${err instanceof Error ? err.message : String(err)}${at === undefined ? '' : ` (at ${at})`}`,
+        hint: 'The error was thrown while importing the connector module (a missing dependency, a syntax error, code that runs at import); its stack is the cause.',
         cause: err,
       });
     }
     const manifest = this.#pick(kind, mod, origin);
-    this.registry.register(manifest, origin);
+    // The same module named another way (./x and /abs/x) yields the same manifest: registered once.
+    if (this.registry.find(kind, manifest.type) !== manifest) this.registry.register(manifest, origin);
     this.#loaded.set(`${kind}:${name}`, manifest);
     return manifest as ManifestOf<K>;
   }

@@ -7,7 +7,7 @@ import { PLUGIN_API_VERSION, type ConnectorManifest } from './manifest.js';
 
 const SETTING_TYPES = new Set(['string', 'integer', 'number', 'boolean', 'list']);
 const ENV_NAME = /^[A-Z][A-Z0-9_]*$/;
-const CAPABILITIES = {
+export const CAPABILITIES = {
   source: ['unchangedColumns', 'keyChanges', 'transactions'],
   sink: ['partialUpdate', 'softDelete', 'idempotentBatches'],
 } as const;

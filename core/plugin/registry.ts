@@ -67,6 +67,11 @@ export class ConnectorRegistry {
     return m;
   }
 
+  /** Where the manifest registered as `kind`/`type` came from (built-in, or the package / path named). */
+  origin(kind: ConnectorKind, type: string): string | undefined {
+    return this.#origins.get(`${kind}:${type}`);
+  }
+
   has(kind: ConnectorKind, type: string): boolean {
     return this.#manifests.has(`${kind}:${type}`);
   }

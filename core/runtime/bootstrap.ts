@@ -1,7 +1,7 @@
 /**
- * The composition root: configuration → logger → registry → source and sink → runtime state →
- * lifecycle. The only place (with core/di/container.ts) that touches the DI container. No connection
- * is opened before the whole configuration is valid.
+ * The composition root: configuration → logger → registry → runtime state → daemon, which opens one
+ * child container per pipeline for its source and sink. The only place (with core/di/) that touches
+ * the DI container. No connection is opened before the whole configuration is valid.
  */
 import { BUILTIN_CONNECTORS } from '../../connectors/index.js';
 import { loadConfig, type DbmazzConfig } from '../config/load-config.js';
@@ -14,6 +14,7 @@ import type { Logger } from '../log/logger.js';
 import type { ConnectorLoader } from '../plugin/loader.js';
 import { EXIT_CONFIG, EXIT_FATAL, type Daemon } from './daemon.js';
 import { controlSettingProblems } from '../control/settings.js';
+import { capabilityWarnings } from '../plugin/compatibility.js';
 import type { SignalTarget } from './signals.js';
 
 export interface DaemonIo {
@@ -38,7 +39,7 @@ export function formatConfigProblems(problems: readonly string[]): string {
 }
 
 export async function runDaemon(io: DaemonIo): Promise<number> {
-  const container = createAppContainer({ env: io.env, cwd: io.cwd, builtins: io.builtins ?? BUILTIN_CONNECTORS });
+  const container = createAppContainer({ cwd: io.cwd, builtins: io.builtins ?? BUILTIN_CONNECTORS });
   let config: DbmazzConfig;
   try {
     config = await loadConfig({ env: io.env, cwd: io.cwd, loader: container.resolve<ConnectorLoader>(TOKENS.Loader) });
@@ -64,5 +65,6 @@ export async function runDaemon(io: DaemonIo): Promise<number> {
     { component: 'config', config: configSummary(config), ...(config.envFile ? { envFile: config.envFile } : {}) },
     `configuration loaded${config.envFile ? ` (with ${config.envFile})` : ''}`,
   );
+  for (const warning of capabilityWarnings(config.source.manifest, config.sink.manifest)) logger.warn({ component: 'config' }, warning);
   return container.resolve<Daemon>(TOKENS.Daemon).run(io.signals);
 }

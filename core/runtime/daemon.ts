@@ -8,16 +8,16 @@ import type { DbmazzConfig } from '../config/load-config.js';
 import { truncatePolicyOf } from '../config/core-settings.js';
 import { isRetriable, toCdcError } from '../errors/errors.js';
 import { childLogger, type Logger } from '../log/logger.js';
-import { formatTableId, type TableId } from '../model/table.js';
-import type { ConnectorContext } from '../plugin/manifest.js';
+import { formatTableId } from '../model/table.js';
 import { TOKENS } from '../di/tokens.js';
 import { runLifecycle, STOPPED_AS_STANDBY, type PipelineOptions, type RunningPipeline } from './lifecycle.js';
 import type { RuntimeState } from './state.js';
 import { onShutdownSignals, ShutdownController, type SignalTarget } from './signals.js';
 import { ControlPlane } from '../control/control-plane.js';
 import { startWithRetries, type StartOutcome } from '../control/setup-retry.js';
-import { systemClock } from '../pipeline/clock.js';
-import type { Source } from '../plugin/source.js';
+import type { Clock } from '../pipeline/clock.js';
+import type { Sink } from '../plugin/sink.js';
+import type { PipelineScopes } from '../di/container.js';
 import { Reconnector } from './reconnect.js';
 
 export const EXIT_OK = 0;
@@ -52,6 +52,8 @@ export class Daemon {
     @inject(TOKENS.Config) private readonly config: DbmazzConfig,
     @inject(TOKENS.RootLogger) private readonly root: Logger,
     @inject(TOKENS.RuntimeState) readonly state: RuntimeState,
+    @inject(TOKENS.PipelineScopes) private readonly scopes: PipelineScopes,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
   ) {
     this.#log = childLogger(root, 'runtime');
   }
@@ -64,7 +66,13 @@ export class Daemon {
     let control: ControlPlane;
     try {
       // The control API starts before setup, so health reports setup progress and errors (issue 5).
-      control = await ControlPlane.start({ config: this.config, state: this.state, logger: this.root, createSource: () => this.#createSource() });
+      // The slot cleanup after a gRPC Stop uses a source of its own, from a pipeline scope of its own.
+      control = await ControlPlane.start({
+        config: this.config,
+        state: this.state,
+        logger: this.root,
+        createSource: () => this.scopes.open({ tables: this.config.core.tables, metrics: control.metrics.registry }).source(),
+      });
     } catch (err) {
       clearInterval(keepAlive);
       shutdown.dispose();
@@ -84,13 +92,14 @@ export class Daemon {
   async #runPipeline(shutdown: ShutdownController, control: ControlPlane, signals: SignalTarget): Promise<number> {
     const { controller } = control;
     // Any stop (a signal, gRPC Stop or DrainAndStop) ends the waits of the startup and reconnection retries.
+    // The reason names the stop in a cancelled startup call's message (StartupCancelledError).
     const stop = new AbortController();
-    const wakeUp = (): void => stop.abort();
-    void controller.stopRequested.then(wakeUp);
+    const wakeUp = (reason: string): void => stop.abort(reason);
+    void controller.stopRequested.then(() => wakeUp('a gRPC stop request'));
     const disposeWake = onShutdownSignals(signals, { first: wakeUp, second: wakeUp });
     const wake = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
     const stopped = (): boolean => shutdown.stopRequested || controller.stopRequest !== undefined;
-    const reconnector = new Reconnector({ policy: this.config.core.reconnect, state: this.state, logger: this.#log, clock: systemClock });
+    const reconnector = new Reconnector({ policy: this.config.core.reconnect, state: this.state, logger: this.#log, clock: this.clock });
     try {
       const started = await startWithRetries({
         attempt: () => this.#start(control, false, stop.signal),
@@ -174,11 +183,6 @@ export class Daemon {
     return EXIT_FATAL;
   }
 
-  #createSource(tables: readonly TableId[] = this.config.core.tables): Source {
-    const src = this.config.source;
-    return src.manifest.create(src.settings, this.#context('source', src.manifest.type, tables));
-  }
-
   /**
    * One attempt with new connectors, for the tables replicated now (ReloadConfig may have changed
    * them). `resume`: a reconnection (the lifecycle creates nothing on the source).
@@ -188,21 +192,33 @@ export class Daemon {
     const tables = control.controller.tables;
     this.state.slotName = this.config.pipelineId;
     this.state.tables = tables.map(formatTableId);
-    const raw = { source: this.#createSource(tables), sink: snk.manifest.create(snk.settings, this.#context('sink', snk.manifest.type, tables)) };
-    const { source, sink } = control.instrument(raw.source, raw.sink);
+    // Each pipeline is composed in a child container of its own: new connectors, their contexts.
+    const scope = this.scopes.open({ tables, metrics: control.metrics.registry });
+    const created = scope.source();
+    let createdSink: Sink;
+    try {
+      createdSink = scope.sink();
+    } catch (err) {
+      await created.close().catch(() => undefined);
+      throw err;
+    }
+    const { source, sink } = control.instrument(created, createdSink);
     this.#log.info(
       { source: src.manifest.type, sink: snk.manifest.type, tables: this.state.tables, resume },
       `${resume ? 'reconnecting' : 'starting'}: ${src.manifest.type} → ${snk.manifest.type}, ${this.state.tables.length} table(s)`,
     );
-    return runLifecycle({ source, sink, state: this.state, logger: this.root, options: pipelineOptions(this.config), resume, signal });
-  }
-
-  #context(component: 'source' | 'sink', type: string, tables: readonly TableId[]): ConnectorContext {
-    return {
-      logger: childLogger(this.root, component, { connector: type }),
-      tables,
-      pipelineId: this.config.pipelineId,
-    };
+    return runLifecycle({
+      source,
+      sink,
+      state: this.state,
+      logger: this.root,
+      options: pipelineOptions(this.config),
+      clock: scope.clock,
+      resume,
+      startupTimeoutMs: this.config.core.startupTimeoutMs,
+      signal,
+      origins: { ...(src.origin === undefined ? {} : { source: src.origin }), ...(snk.origin === undefined ? {} : { sink: snk.origin }) },
+    });
   }
 
   #logFatal(err: unknown, what: string): void {

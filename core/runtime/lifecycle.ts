@@ -11,12 +11,14 @@
 import type { Logger } from 'pino';
 import { CdcError, type ErrorCode } from '../errors/errors.js';
 import { formatTableId } from '../model/table.js';
+import { StartupCancelledError, StartupTimeoutError, type ConnectorName } from '../plugin/connector-errors.js';
 import type { Sink, SinkSetupContext } from '../plugin/sink.js';
 import type { Source, SourceSetupResult } from '../plugin/source.js';
 import type { Clock } from '../pipeline/clock.js';
 import { validatePipelineOptions, type PipelineOptions } from '../pipeline/options.js';
 import { Pipeline, type RunningPipeline } from '../pipeline/pipeline.js';
 import type { RuntimeState } from './state.js';
+import { withDeadline } from './deadline.js';
 
 export type { PipelineOptions, ReloadChanges } from '../pipeline/options.js';
 export type { RunningPipeline } from '../pipeline/pipeline.js';
@@ -33,9 +35,23 @@ export interface LifecycleDeps {
   readonly random?: () => number;
   /** Reconnecting: the pipeline streamed before in this process (see above). */
   readonly resume?: boolean;
-  /** Aborted when a stop is asked for: ends a hot standby's wait (Source.awaitTurn). */
+  /**
+   * Limit (ms) of each connector startup call (validateConnection, identity, inspect, setup, start);
+   * 0 or unset = none. A call that passes it fails the attempt with StartupTimeoutError (retried like
+   * any transient startup error).
+   */
+  readonly startupTimeoutMs?: number;
+  /**
+   * Aborts when a stop is asked for: a pending startup call is abandoned (StartupCancelledError), and a
+   * hot standby's wait (Source.awaitTurn) ends.
+   */
   readonly signal?: AbortSignal;
+  /** Where the connectors were loaded from, for error messages (the registry's origins). */
+  readonly origins?: { readonly source?: string; readonly sink?: string };
 }
+
+/** How long closing the connectors after a failed or cancelled startup may take. */
+export const STARTUP_CLOSE_TIMEOUT_MS = 5000;
 
 export const STAGE_DETAIL = {
   INIT: 'Initializing',
@@ -64,30 +80,50 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
   state.slotName = options.pipelineId;
   state.setRunState('RUNNING');
 
-  const step = async <T>(code: ErrorCode, what: string, op: () => Promise<T>): Promise<T> => {
+  const named = (kind: 'source' | 'sink'): ConnectorName => {
+    const origin = deps.origins?.[kind];
+    return { kind, type: kind === 'source' ? source.type : sink.type, ...(origin === undefined ? {} : { origin }) };
+  };
+  const connectors = { source: named('source'), sink: named('sink') };
+  const bounded = <T>(code: ErrorCode, who: ConnectorName, call: string, op: () => Promise<T>): Promise<T> =>
+    withDeadline(op, {
+      timeoutMs: deps.startupTimeoutMs ?? 0,
+      ...(deps.signal === undefined ? {} : { signal: deps.signal }),
+      onTimeout: () => new StartupTimeoutError(who, call, deps.startupTimeoutMs ?? 0, code),
+      onAbort: (reason) => new StartupCancelledError(who, call, typeof reason === 'string' ? reason : 'stop requested', code),
+    });
+  /** Runs a connector's startup call `kind.call()`, bounded by the startup limit and a stop. */
+  const step = async <T>(code: ErrorCode, what: string, op: () => Promise<T>, kind: 'source' | 'sink', call: string): Promise<T> => {
     try {
-      return await op();
+      return await bounded(code, connectors[kind], call, op);
     } catch (err) {
-      const error = stepError(err, code, what);
-      state.fail(error.operatorMessage);
-      const fields = { stage: state.stage, code: error.code, error: error.message, hint: error.hint, retry: error.retry };
-      // A reconnection attempt failing on a transient error is expected: the runtime logs and retries it.
-      if (resume && error.retry === 'retry') logger.debug(fields, `${what} failed`);
-      else logger.error(fields, `${what} failed`);
-      await closeQuietly(source, sink, logger);
-      // While reconnecting the daemon keeps running; a failed startup attempt reads STOPPED.
-      if (!resume) state.setRunState('STOPPED');
-      throw error;
+      return failed(err, code, what);
     }
+  };
+  /** Records a failed startup call, closes the connectors and throws. */
+  const failed = async (err: unknown, code: ErrorCode, what: string): Promise<never> => {
+    const error = stepError(err, code, what);
+    state.fail(error.operatorMessage);
+    const fields = { stage: state.stage, code: error.code, error: error.message, hint: error.hint, retry: error.retry };
+    // A reconnection attempt failing on a transient error is expected: the runtime logs and retries it.
+    if (error instanceof StartupCancelledError) logger.warn(fields, error.message);
+    else if (resume && error.retry === 'retry') logger.debug(fields, `${what} failed`);
+    else logger.error(fields, `${what} failed`);
+    await closeQuietly(source, sink, logger);
+    // While reconnecting the daemon keeps running; a failed startup attempt reads STOPPED.
+    if (!resume) state.setRunState('STOPPED');
+    throw error;
   };
 
   state.setStage('INIT', resume ? RESUME_DETAIL.INIT : STAGE_DETAIL.INIT);
   logger.info({ source: source.type, sink: sink.type }, 'Checking connections');
-  await step('SOURCE_CONNECTION', `${source.type} source connection check`, () => source.validateConnection());
-  await step('SINK_CONNECTION', `${sink.type} sink connection check`, () => sink.validateConnection());
+  await step('SOURCE_CONNECTION', `${source.type} source connection check`, () => source.validateConnection(), 'source', 'validateConnection');
+  await step('SINK_CONNECTION', `${sink.type} sink connection check`, () => sink.validateConnection(), 'sink', 'validateConnection');
 
   if (source.awaitTurn !== undefined && deps.signal !== undefined) {
-    await awaitTurn(source, deps.signal, state, logger, (what, op) => step('SOURCE_CONNECTION', what, op), () => closeQuietly(source, sink, logger));
+    // Not bounded by the startup limit: a standby waits as long as another instance streams.
+    const recorded = <T>(what: string, op: () => Promise<T>): Promise<T> => op().catch((err: unknown) => failed(err, 'SOURCE_CONNECTION', what));
+    await awaitTurn(source, deps.signal, state, logger, recorded, () => closeQuietly(source, sink, logger));
   }
 
   state.setStage('SETUP', resume ? RESUME_DETAIL.SETUP : STAGE_DETAIL.SETUP);
@@ -96,23 +132,23 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
   const inspect = source.inspect?.bind(source);
   // The sink learns which source the changes come from, to refuse state written from another one.
   const identify = source.identity?.bind(source);
-  const context: SinkSetupContext = identify ? { source: await step('SOURCE_SETUP', `${source.type} source identity`, () => identify()) } : {};
+  const context: SinkSetupContext = identify ? { source: await step('SOURCE_SETUP', `${source.type} source identity`, () => identify(), 'source', 'identity') } : {};
   let tables: SourceSetupResult['tables'];
   if (inspect) {
-    ({ tables } = await step('SOURCE_SETUP', `${source.type} source check`, () => inspect()));
+    ({ tables } = await step('SOURCE_SETUP', `${source.type} source check`, () => inspect(), 'source', 'inspect'));
     state.tables = tables.map((t) => formatTableId(t.id));
-    await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables, context));
+    await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables, context), 'sink', 'setup');
     logger.info({ tables: state.tables }, 'Sink ready');
     attachState(source, sink);
     if (!resume) {
-      ({ tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup()));
+      ({ tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup(), 'source', 'setup'));
       logger.info({ tables: state.tables }, 'Source ready');
     }
   } else {
-    ({ tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup()));
+    ({ tables } = await step('SOURCE_SETUP', `${source.type} source setup`, () => source.setup(), 'source', 'setup'));
     state.tables = tables.map((t) => formatTableId(t.id));
     logger.info({ tables: state.tables }, 'Source ready');
-    await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables, context));
+    await step('SINK_SETUP', `${sink.type} sink setup`, () => sink.setup(tables, context), 'sink', 'setup');
     logger.info({ tables: state.tables }, 'Sink ready');
     attachState(source, sink);
   }
@@ -128,7 +164,7 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     ...(deps.random === undefined ? {} : { random: deps.random }),
   });
-  await step('SOURCE_CONNECTION', `${source.type} replication start`, () => pipeline.start());
+  await step('SOURCE_CONNECTION', `${source.type} replication start`, () => pipeline.start(), 'source', 'start');
   logger.info({ slot: options.pipelineId, tables: state.tables }, 'Replicating');
   return pipeline;
 }
@@ -175,13 +211,18 @@ function attachState(source: Source, sink: Sink): void {
   if (store !== undefined) source.attachState?.(store);
 }
 
+/** Closes both, each bounded by STARTUP_CLOSE_TIMEOUT_MS (a connector hanging in close is left behind). */
 async function closeQuietly(source: Source, sink: Sink, logger: Logger): Promise<void> {
   for (const [what, close] of [
     ['sink', () => sink.close()],
     ['source', () => source.close()],
   ] as const) {
     try {
-      await close();
+      await withDeadline(close, {
+        timeoutMs: STARTUP_CLOSE_TIMEOUT_MS,
+        onTimeout: () => new Error(`close() did not finish within ${STARTUP_CLOSE_TIMEOUT_MS} ms`),
+        onAbort: () => new Error('aborted'),
+      });
     } catch (err) {
       logger.warn({ error: err instanceof Error ? err.message : String(err) }, `Could not close the ${what}`);
     }

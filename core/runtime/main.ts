@@ -24,7 +24,7 @@ export function packageVersion(): string {
 
 async function help(io: CliIo): Promise<number> {
   try {
-    const container = createAppContainer({ env: io.env, cwd: io.cwd, builtins: io.builtins ?? BUILTIN_CONNECTORS });
+    const container = createAppContainer({ cwd: io.cwd, builtins: io.builtins ?? BUILTIN_CONNECTORS });
     const loader = container.resolve<ConnectorLoader>(TOKENS.Loader);
     const { groups, env, notes } = await collectHelpGroups(loader, io.env, io.cwd);
     io.stdout.write(renderHelp({ version: packageVersion(), groups, env, notes }));

@@ -14,11 +14,9 @@
  *   (more scavenges; docs/performance.md, A/B). `--max-semi-space-size=16` in NODE_OPTIONS turns it off. `--max-semi-space-size`
  *   cannot be changed once the heap exists, but the growth factor is read each time V8 grows it, which
  *   is why this module must run before the daemon's modules are imported (cli.ts imports them later).
- * - `--no-wasm-dynamic-tiering --no-wasm-tier-up`: undici (the Stream Load client) parses HTTP with
- *   llhttp compiled to WebAssembly; V8 re-compiles it with TurboFan in the background at the first
- *   requests, a 30-35 MiB RSS spike that set the process's peak. Liftoff code is fast enough for
- *   the few small responses a flush reads. (Not `--liftoff-only`: it turns a Liftoff bailout into a
- *   crash; these flags fall back to TurboFan for such a function.)
+ *
+ * (Until undici left the daemon, `--no-wasm-dynamic-tiering --no-wasm-tier-up` kept its WebAssembly
+ * HTTP parser out of TurboFan; the daemon now loads no WebAssembly, docs/performance.md.)
  *
  * Not applied: `--max-old-space-size` derived from MAX_BUFFERED_BYTES. It can only be set when the
  * process starts (a re-exec: a second process), and a heap limit does not bound memory gracefully: V8
@@ -35,7 +33,6 @@ export interface V8Tuning {
 export const V8_TUNING: readonly V8Tuning[] = [
   { family: /^--heap[-_]growing[-_]percent\b/, flags: ['--heap-growing-percent=50'] },
   { family: /^--(max|min)[-_]semi[-_]space[-_]size\b|^--semi[-_]space[-_]growth[-_]factor\b|^--max[-_]heap[-_]size\b/, flags: ['--semi-space-growth-factor=1'] },
-  { family: /^--(no[-_])?(liftoff|liftoff[-_]only|wasm[-_]tier[-_]up|wasm[-_]dynamic[-_]tiering)\b/, flags: ['--no-wasm-dynamic-tiering', '--no-wasm-tier-up'] },
 ];
 
 /** The flags node was started with: its command line and NODE_OPTIONS (which execArgv does not show). */

@@ -1,12 +1,14 @@
 /**
- * Small GET calls on undici: the label state on the FE (`get_load_state`, PROTOCOL.md §4.3), the
+ * Small GET calls (`http-get.ts`, node:http): the label state on the FE (`get_load_state`, PROTOCOL.md §4.3), the
  * startup check of SINK_URL and the credentials (the same call for a label never used), and the
  * BE error log behind `ErrorURL` (§3.4). Redirects (the FE may send `get_load_state` to the leader)
  * are followed by hand so Basic auth is kept, with the same chain limit as Stream Load.
  */
-import { Agent, request } from 'undici';
+import http from 'node:http';
+import https from 'node:https';
 import { CdcError } from '../../../core/index.js';
 import { feProbeError, feUnreachableError, networkError } from '../errors.js';
+import { httpGet } from './http-get.js';
 
 export type LabelState = 'UNKNOWN' | 'PREPARE' | 'PREPARED' | 'COMMITTED' | 'VISIBLE' | 'ABORTED';
 const STATES: readonly string[] = ['UNKNOWN', 'PREPARE', 'PREPARED', 'COMMITTED', 'VISIBLE', 'ABORTED'];
@@ -26,15 +28,10 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 export const CHECK_LABEL = 'dbmazz_connection_check';
 
 export class FeApi {
-  private readonly agent: Agent;
+  private readonly agents = { http: new http.Agent({ keepAlive: true, maxSockets: 4 }), https: new https.Agent({ keepAlive: true, maxSockets: 4 }) };
   private readonly authorization: string;
 
   constructor(private readonly opts: FeApiOptions) {
-    this.agent = new Agent({
-      connectTimeout: opts.connectTimeoutMs,
-      headersTimeout: opts.requestTimeoutMs,
-      bodyTimeout: opts.requestTimeoutMs,
-    });
     this.authorization = `Basic ${Buffer.from(`${opts.user}:${opts.password}`, 'utf8').toString('base64')}`;
   }
 
@@ -103,8 +100,10 @@ export class FeApi {
     }
   }
 
-  async close(): Promise<void> {
-    await this.agent.close();
+  close(): Promise<void> {
+    this.agents.http.destroy();
+    this.agents.https.destroy();
+    return Promise.resolve();
   }
 
   private async get(
@@ -119,43 +118,26 @@ export class FeApi {
     for (let hop = 0; ; hop++) {
       let res;
       try {
-        res = await request(url, {
-          method: 'GET',
-          dispatcher: this.agent,
+        res = await httpGet(url, {
           headers: auth ? { authorization: this.authorization } : {},
-          ...(signal ? { signal } : {}),
+          connectTimeoutMs: this.opts.connectTimeoutMs,
+          requestTimeoutMs: this.opts.requestTimeoutMs,
+          maxBytes,
+          signal,
+          agents: this.agents,
         });
       } catch (err) {
         throw networkError(what, err, false);
       }
-      if (REDIRECTS.has(res.statusCode)) {
-        await res.body.dump();
-        const location = res.headers['location'];
+      if (REDIRECTS.has(res.status)) {
+        const location = res.headers.location;
         if (typeof location !== 'string' || hop >= maxRedirects) {
-          throw new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: `${what}: too many redirects or no Location (HTTP ${res.statusCode})` });
+          throw new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: `${what}: too many redirects or no Location (HTTP ${res.status})` });
         }
         url = new URL(location, url);
         continue;
       }
-      try {
-        return { status: res.statusCode, body: await readLimited(res.body, maxBytes) };
-      } catch (err) {
-        throw networkError(what, err, false);
-      }
+      return { status: res.status, body: res.body };
     }
   }
-}
-
-async function readLimited(body: AsyncIterable<Buffer> & { destroy(): unknown }, maxBytes: number): Promise<string> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body) {
-    chunks.push(chunk);
-    size += chunk.length;
-    if (size >= maxBytes) {
-      body.destroy();
-      break;
-    }
-  }
-  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
 }

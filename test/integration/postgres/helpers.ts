@@ -1,6 +1,7 @@
 /** Shared helpers for the PostgreSQL source integration tests. */
 import pino from 'pino';
 import type { Lsn, Settings, SourceEvent, SourceEventHandler, TableId } from '../../../core/index.js';
+import { connectorContext } from '../../../core/index.js';
 import { postgresSource, type PostgresSource } from '../../../connectors/postgres/index.js';
 import type { PgHarness } from '../../harness/postgres.js';
 import { waitFor } from '../../helpers/wait.js';
@@ -41,11 +42,8 @@ export function tableIds(names: readonly string[]): TableId[] {
 }
 
 export function createSource(pg: PgHarness, o: SourceOptions): PostgresSource {
-  return postgresSource.create(settingsFor(pg, o), {
-    logger: silentLogger,
-    tables: tableIds(o.tables),
-    pipelineId: o.slot,
-  }) as PostgresSource;
+  const settings = settingsFor(pg, o);
+  return postgresSource.create(settings, connectorContext({ logger: silentLogger, tables: tableIds(o.tables), pipelineId: o.slot, settings })) as PostgresSource;
 }
 
 /** Collects events; `handler` may be made to block. */

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { StandbyInfo } from '../../../core/index.js';
+import { connectorContext, type StandbyInfo } from '../../../core/index.js';
 import { postgresSource, type PostgresSource } from '../../../connectors/postgres/index.js';
 import { clientConfig, parseConfig } from '../../../connectors/postgres/config.js';
 import { ReplicationConnection } from '../../../connectors/postgres/replication/connection.js';
@@ -22,8 +22,10 @@ describe('PostgreSQL source: hot standby', () => {
     await pg?.close();
   });
 
-  const source = (slot: string, extra: Record<string, number> = {}): PostgresSource =>
-    postgresSource.create({ ...settingsFor(pg, { slot, tables: ['t'] }), SOURCE_STANDBY_RETRY_MS: 200, ...extra }, { logger: silentLogger, tables: tableIds(['t']), pipelineId: slot }) as PostgresSource;
+  const source = (slot: string, extra: Record<string, number> = {}): PostgresSource => {
+    const settings = { ...settingsFor(pg, { slot, tables: ['t'] }), SOURCE_STANDBY_RETRY_MS: 200, ...extra };
+    return postgresSource.create(settings, connectorContext({ logger: silentLogger, tables: tableIds(['t']), pipelineId: slot, settings })) as PostgresSource;
+  };
 
   const slotCount = async (slot: string): Promise<number> =>
     Number((await pg.query<{ n: string }>('SELECT count(*)::text AS n FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.n);
@@ -69,7 +71,8 @@ describe('PostgreSQL source: hot standby', () => {
     const b = source('stale', { SOURCE_STANDBY_STALE_MS: 1500, SOURCE_STATUS_INTERVAL_MS: 500 });
     await b.setup();
     // A consumer that never answers (as one cut from its network): START_REPLICATION, then silence.
-    const cfg = parseConfig(settingsFor(pg, { slot: 'stale', tables: ['t'] }), { logger: silentLogger, tables: tableIds(['t']), pipelineId: 'stale' });
+    const settings = settingsFor(pg, { slot: 'stale', tables: ['t'] });
+    const cfg = parseConfig(settings, connectorContext({ logger: silentLogger, tables: tableIds(['t']), pipelineId: 'stale', settings }));
     const silent = await ReplicationConnection.open(clientConfig(cfg, 'replication'), cfg.target);
     const lost: unknown[] = [];
     await silent.start(`START_REPLICATION SLOT "stale" LOGICAL 0/0 (proto_version '1', publication_names 'stale_pub')`, {

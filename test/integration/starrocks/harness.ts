@@ -6,6 +6,7 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { ChangeRecord, ConnectorContext, Lsn, Settings, TableBatch, TableSchema } from '../../../core/index.js';
+import { connectorContext } from '../../../core/index.js';
 import type { Query, SqlRunner } from '../../../connectors/starrocks/index.js';
 import { readStarRocksConfig, StarRocksSink } from '../../../connectors/starrocks/index.js';
 import type { StarRocksEmulator, StarRocksEmulatorOptions } from '../../starrocks-emulator/index.js';
@@ -59,7 +60,7 @@ export async function startHarness(opts: StarRocksEmulatorOptions = {}): Promise
   };
   const runner: SqlRunner = (fn) => fn(query);
   const sinks: StarRocksSink[] = [];
-  const ctx: ConnectorContext = { logger, tables: [], pipelineId: PIPELINE };
+  const ctx: ConnectorContext = connectorContext({ logger, pipelineId: PIPELINE });
   return {
     emu,
     logs,

@@ -1,6 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CdcError, PLUGIN_API_VERSION, type SinkManifest, type SourceManifest } from '../../../core/index.js';
 import { ConnectorLoader, createRegistry } from '../../../core/plugin/loader.js';
@@ -147,4 +147,34 @@ test('loader: not installed → the unknown-type error; no manifest / wrong kind
   await assert.rejects(loader.load('source', 'only-a-sink'), /exports no source connector \(it exports sink 'only'\)/);
   await assert.rejects(loader.load('sink', 'fake-starrocks'), DuplicateConnectorError);
   await assert.rejects(loader.load('sink', 'throws-on-import'), /loading the module failed: boom at import/);
+});
+
+test('loader: a package directory path, absolute or relative to the working directory, resolved through its package.json', async () => {
+  const d = dir();
+  const pkg = (name: string, files: Record<string, string>): string => {
+    const at = join(d, name);
+    mkdirSync(join(at, 'lib'), { recursive: true });
+    for (const [file, text] of Object.entries(files)) writeFileSync(join(at, file), text);
+    return at;
+  };
+  const manifest = (type: string): string =>
+    `export default { apiVersion: ${PLUGIN_API_VERSION}, kind: 'sink', type: '${type}', description: 'x', settings: [], capabilities: { partialUpdate: false, softDelete: false, idempotentBatches: false }, create() {} };`;
+  const viaMain = pkg('via-main', { 'package.json': JSON.stringify({ name: 'via-main', type: 'module', main: 'lib/entry.js' }), 'lib/entry.js': manifest('via-main') });
+  pkg('via-exports', { 'package.json': JSON.stringify({ name: 'via-exports', type: 'module', exports: { '.': { import: './lib/esm.js' } } }), 'lib/esm.js': manifest('via-exports') });
+  pkg('no-entry', { 'package.json': JSON.stringify({ name: 'no-entry', type: 'module', main: 'lib/missing.js' }) });
+  pkg('broken', { 'package.json': JSON.stringify({ name: 'broken', type: 'module' }), 'index.js': `import './lib/helper.js';\n`, 'lib/helper.js': `export const x = 1;\nthrow new Error('helper failed');\n` });
+  const loader = new ConnectorLoader(createRegistry([source, sink]), d);
+  assert.equal((await loader.load('sink', viaMain)).type, 'via-main');
+  assert.equal((await loader.load('sink', './via-exports')).type, 'via-exports');
+  assert.equal((await loader.load('sink', './via-exports/')).type, 'via-exports', 'the same manifest again: not registered twice');
+  // A bare relative name is a package name; the error says how to write the path.
+  await assert.rejects(loader.load('sink', 'no-entry'), (e: unknown) => e instanceof CdcError && /^SINK_TYPE 'no-entry' is not an installed package, but .*no-entry exists\. To load that path, write SINK_TYPE=\.\/no-entry\.$/.test(e.operatorMessage));
+  await assert.rejects(loader.load('sink', './no-entry'), (e: unknown) => e instanceof CdcError && /no-entry has no entry module .*lib\/missing\.js/.test(e.message));
+  // A load error names the connector and where the module failed; the original error stays the cause.
+  await assert.rejects(loader.load('sink', './broken'), (e: unknown) => {
+    assert.ok(e instanceof CdcError);
+    assert.match(e.message, /^SINK_TYPE '\.\/broken' \(.*broken\/index\.js\): loading the module failed: helper failed \(at file:\/\/.*broken\/lib\/helper\.js:2:7\)$/);
+    assert.ok(e.cause instanceof Error && e.cause.message === 'helper failed');
+    return true;
+  });
 });

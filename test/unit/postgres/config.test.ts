@@ -1,12 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import { CdcError, ConfigError, type Settings } from '../../../core/index.js';
+import { CdcError, ConfigError, connectorContext, type Settings } from '../../../core/index.js';
 import { clientConfig, maskUrl, parseConfig, POSTGRES_SETTINGS, REPLICATION_SESSION_OPTIONS } from '../../../connectors/postgres/config.js';
 import { toSourceError } from '../../../connectors/postgres/errors.js';
 import { postgresSource } from '../../../connectors/postgres/index.js';
 
-const ctx = { logger: pino({ level: 'silent' }), tables: [{ schema: 'public', name: 'orders' }], pipelineId: 'dbmazz_slot' };
+const ctx = connectorContext({ logger: pino({ level: 'silent' }), tables: [{ schema: 'public', name: 'orders' }], pipelineId: 'dbmazz_slot' });
 const settings = (over: Record<string, unknown> = {}): Settings =>
   ({
     SOURCE_URL: 'postgres://app:p%40ss@db.example:6543/shop?replication=database&sslmode=disable',

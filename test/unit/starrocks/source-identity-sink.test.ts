@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import pino from 'pino';
 import type { ConnectorContext, Settings, SourceIdentity, TableSchema } from '../../../core/index.js';
-import { CdcError } from '../../../core/index.js';
+import { CdcError, connectorContext } from '../../../core/index.js';
 import { readStarRocksConfig, StarRocksSink } from '../../../connectors/starrocks/index.js';
 import { sourceLabelTag } from '../../../connectors/starrocks/source-identity.js';
 import { withMysql } from '../../../connectors/starrocks/setup/mysql.js';
@@ -35,7 +35,7 @@ describe('StarRocks sink source identity and target names (emulator)', () => {
   );
   const sink = (settings: Settings = {}): StarRocksSink => {
     const cfg = readStarRocksConfig({ SINK_URL: em.feHttpUrl, SINK_DATABASE: DB, SINK_PORT: em.mysqlPort, SINK_POLL_INTERVAL_MS: 20, SINK_REPLICATION_NUM: 1, ...settings });
-    const ctx: ConnectorContext = { logger, tables: [], pipelineId: PIPELINE };
+    const ctx: ConnectorContext = connectorContext({ logger, pipelineId: PIPELINE });
     const mysqlOptions = { host: '127.0.0.1', port: em.mysqlPort, user: 'root', password: '', connectTimeoutMs: 5000 };
     const s = new StarRocksSink(cfg, ctx, { sql: (fn) => withMysql(mysqlOptions, (query) => fn(async (sql) => (statements.push(sql), query(sql)))) });
     sinks.push(s);
