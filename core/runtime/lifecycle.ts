@@ -186,14 +186,22 @@ async function awaitTurn(
 ): Promise<void> {
   const wait = source.awaitTurn?.bind(source);
   if (wait === undefined) return;
+  // A stop ends the wait at once, even in the middle of one of the source's checks.
+  const aborted = new Promise<'stopped'>((resolve) => {
+    if (signal.aborted) resolve('stopped');
+    else signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+  });
   const turn = await step(`${source.type} standby wait`, () =>
-    wait({
-      signal,
-      standby: (info) => {
-        state.setStandby(info);
-        state.setStage('INIT', `Standby: ${info.detail}`);
-      },
-    }),
+    Promise.race([
+      wait({
+        signal,
+        standby: (info) => {
+          state.setStandby(info);
+          state.setStage('INIT', `Standby: ${info.detail}`);
+        },
+      }),
+      aborted,
+    ]),
   );
   if (turn === 'stopped') {
     await close();
