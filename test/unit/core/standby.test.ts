@@ -87,6 +87,20 @@ test('a stop ends a standby\'s wait: the lifecycle rejects with STOPPED_AS_STAND
   assert.equal(d.source.closed, true);
 });
 
+test('a stop ends the wait even while the source is stuck in a check (it never looks at the signal)', async () => {
+  const stop = new AbortController();
+  const d = deps(stop.signal);
+  d.source.awaitTurn = (o: TurnOptions) => {
+    o.standby(HELD);
+    return new Promise(() => undefined);
+  };
+  const running = runLifecycle(d);
+  await new Promise((r) => setImmediate(r));
+  stop.abort();
+  await assert.rejects(running, (e: Error) => e.message === STOPPED_AS_STANDBY);
+  assert.equal(d.source.closed, true, 'the source is closed (its stuck connection with it)');
+});
+
 test('without a stop signal (embedded use) awaitTurn is not called', async () => {
   const d = deps(new AbortController().signal);
   const { signal: _unused, ...rest } = d;
