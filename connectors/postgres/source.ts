@@ -246,18 +246,24 @@ export class PostgresSource implements Source {
   }
 
   /** Records in the sink's state store that this pipeline has a slot (how a missing one is told from a new pipeline). */
-  private async markSlot(lsn: Lsn): Promise<void> {
+  private async markSlot(lsn: Lsn, known?: string): Promise<void> {
     if (!this.progressStore.durable) return;
-    const source = (await this.identity()).id;
+    const source = known ?? (await this.identity()).id;
     await this.progressStore.withStore((store) =>
       writeSlotMarker(store, this.cfg.pipelineId, { slot: this.cfg.slotName, createdAt: new Date().toISOString(), lsn: formatLsn(lsn), source }),
     );
   }
 
+  /**
+   * Best effort, in the background after START_REPLICATION: the identity is read first, on the query
+   * connection start() just used (so nothing reopens it after close), then the store is asked.
+   */
   private async markSlotOnce(at: Lsn): Promise<void> {
     try {
+      if (!this.progressStore.durable) return;
+      const source = (await this.identity()).id;
       const marker = await this.progressStore.slotMarker(readSlotMarker);
-      if (marker?.source !== (await this.identity()).id) await this.markSlot(at);
+      if (marker?.source !== source) await this.markSlot(at, source);
     } catch (e) {
       this.logger.warn({ error: e instanceof Error ? e.message : String(e) }, 'could not record the slot marker in the state store (a missing slot would not be detected); retried at the next start');
     }
@@ -606,8 +612,8 @@ export class PostgresSource implements Source {
       this.statusTimer = setInterval(() => this.statusTick(), this.cfg.statusIntervalMs);
       this.statusTimer.unref();
       this.logger.info({ slot: this.cfg.slotName, lsn: formatLsn(startLsn) }, 'replication started');
-      // Pipelines set up before the slot marker existed get one at their first start.
-      await this.markSlotOnce(startLsn);
+      // Pipelines set up before the slot marker existed get one at their first start (in the background: best effort).
+      void this.markSlotOnce(startLsn);
       this.engine.start();
     } catch (e) {
       const err = toSourceError(e, `start replication from ${this.cfg.target}`);
