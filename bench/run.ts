@@ -102,9 +102,9 @@ async function drainDecoder(pg: PgHarness, slot: string, changes: number): Promi
     await waitUntil(`slot ${slot} active`, () => slotActive(pg, slot), 60_000, () => out);
     const t0 = performance.now();
     const s0 = sampleProcess(child.pid ?? -1);
-    await waitUntil('decode consumer done', async () => {
-      if (child.exitCode !== null) throw new Error(`decode consumer exited:\n${out}`);
-      return out.includes('done ');
+    await waitUntil('decode consumer done', () => {
+      if (child.exitCode !== null) return Promise.reject(new Error(`decode consumer exited:\n${out}`));
+      return Promise.resolve(out.includes('done '));
     }, 600_000, () => out);
     const seconds = (performance.now() - t0) / 1000;
     const s1 = sampleProcess(child.pid ?? -1);
@@ -299,7 +299,7 @@ interface SnapshotResults {
 async function snapshotPart(pg: PgHarness, em: StarRocksEmulator, opts: BenchOptions, log: Log): Promise<SnapshotResults> {
   const n = opts.snapshotRows;
   log(`(f) generating the snapshot table: ${n} rows, 1 in ${TOAST_EVERY} with a TOASTed 2-3 KB text`);
-  let t = performance.now();
+  const t = performance.now();
   for (const sql of CREATE_SNAPSHOT_TABLE) await pg.query(sql);
   for (const sql of snapshotSeedSql(n)) await pg.query(sql);
   // Hint bits set and statistics taken (the estimate of the progress), as on a table that has lived.

@@ -180,7 +180,7 @@ export async function snapshotDaemon(em: StarRocksEmulator, env: Record<string, 
     };
   } catch (err) {
     d.kill('SIGKILL');
-    throw new Error(`bench: dbmazz snapshot (${mode}) failed: ${err instanceof Error ? err.message : String(err)}\n${d.output().slice(-3000)}`);
+    throw new Error(`bench: dbmazz snapshot (${mode}) failed: ${err instanceof Error ? err.message : String(err)}\n${d.output().slice(-3000)}`, { cause: err });
   } finally {
     clearInterval(timer);
     em.catalog.dropDatabase(db, { ifExists: true });

@@ -13,7 +13,7 @@
  * before publishing), beside the changes committed after the add.
  */
 import type pg from 'pg';
-import { parseLsn, tableKey, type SlotStatus, type TableId, type TableSchema } from '../../core/index.js';
+import { parseLsn, tableKey, type SourceServerStatus, type TableId, type TableSchema } from '../../core/index.js';
 import { qualified, quoteIdent, readTable, resolveTypes, tableSchema, type CatalogTable } from './catalog.js';
 import type { TypeRegistry } from './codec/pg-types.js';
 import type { PostgresConfig } from './config.js';
@@ -75,8 +75,8 @@ export async function unpublishTables(client: pg.ClientBase, cfg: PostgresConfig
   return { dropped: present, allTables: false };
 }
 
-/** pg_replication_slots for the slot (wal_status/safe_wal_size: PostgreSQL 13, the minimum validateServer checks). */
-export async function readSlotStatus(client: pg.ClientBase, slotName: string): Promise<SlotStatus> {
+/** pg_replication_slots for the slot, as the generic server status (wal_status/safe_wal_size: PostgreSQL 13, the minimum validateServer checks). */
+export async function readSlotStatus(client: pg.ClientBase, slotName: string): Promise<SourceServerStatus> {
   const res = await client.query<{
     active: boolean;
     wal_status: string | null;
@@ -92,15 +92,15 @@ export async function readSlotStatus(client: pg.ClientBase, slotName: string): P
   );
   const r = res.rows[0];
   if (!r) {
-    return { slotName, exists: false, active: false, walStatus: undefined, safeWalSizeBytes: undefined, retainedWalBytes: undefined, confirmedFlushLsn: undefined };
+    return { name: slotName, exists: false, active: false, retention: undefined, safeBytes: undefined, retainedBytes: undefined, confirmedPosition: undefined };
   }
   return {
-    slotName,
+    name: slotName,
     exists: true,
     active: r.active,
-    walStatus: r.wal_status ?? undefined,
-    safeWalSizeBytes: r.safe_wal_size === null ? undefined : BigInt(r.safe_wal_size),
-    retainedWalBytes: r.retained === null ? undefined : BigInt(r.retained),
-    confirmedFlushLsn: r.confirmed === null ? undefined : parseLsn(r.confirmed),
+    retention: r.wal_status ?? undefined,
+    safeBytes: r.safe_wal_size === null ? undefined : BigInt(r.safe_wal_size),
+    retainedBytes: r.retained === null ? undefined : BigInt(r.retained),
+    confirmedPosition: r.confirmed === null ? undefined : parseLsn(r.confirmed),
   };
 }

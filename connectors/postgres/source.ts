@@ -26,7 +26,7 @@ import {
   type SourceIdentity,
   type SourceSetupResult,
   type SourceStatus,
-  type SlotStatus,
+  type SourceServerStatus,
   type StateStore,
   type StandbyInfo,
   type TableId,
@@ -149,7 +149,7 @@ export class PostgresSource implements Source {
       ready: () => this.snapshotReady(),
       failed: (err) => this.fail(err),
       allDone: () => this.snapshotsDone(),
-      ...(cfg.snapshotMode === 'initial_only' ? {} : { retainedWal: async () => (await this.slotStatus()).retainedWalBytes }),
+      ...(cfg.snapshotMode === 'initial_only' ? {} : { retainedWal: async () => (await this.serverStatus()).retainedBytes }),
     });
   }
 
@@ -362,7 +362,8 @@ export class PostgresSource implements Source {
 
   // -- Control API and monitoring (issue 5): live tables and the slot report, see live-tables.ts ----
 
-  async slotStatus(): Promise<SlotStatus> {
+  /** The replication slot as the generic server status (name, wal_status as `retention`, WAL held back). */
+  async serverStatus(): Promise<SourceServerStatus> {
     return this.query.run(`read slot ${this.cfg.slotName}`, (c) => readSlotStatus(c, this.cfg.slotName));
   }
 
@@ -811,7 +812,7 @@ export class PostgresSource implements Source {
       const ev = events[i];
       if (!ev) continue;
       const r = handler(ev);
-      if (r !== undefined && typeof (r as Promise<void>).then === 'function') {
+      if (r !== undefined && typeof r.then === 'function') {
         return r.then(() => this.emit(events, i + 1));
       }
     }

@@ -1,7 +1,7 @@
 /**
  * The CDC audit columns every target table carries (names and types from the seed).
  * `dbmazz_cdc_version` is the change's LSN and the `merge_condition` column of every load
- * (PROTOCOL.md §6.4), so an older change never overwrites a newer row.
+ * (docs/starrocks-protocol.md §6.4), so an older change never overwrites a newer row.
  */
 export const OP_TYPE_COLUMN = 'dbmazz_op_type';
 export const IS_DELETED_COLUMN = 'dbmazz_is_deleted';

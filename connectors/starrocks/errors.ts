@@ -1,7 +1,7 @@
 /**
  * Stream Load failures and HTTP/network errors → `CdcError` with a retry directive.
  * The sink only classifies; the pipeline retries `retry` errors with backoff (same batch, so the
- * same labels: a `Fail` aborted the txn and the label is reusable, PROTOCOL.md §3.1).
+ * same labels: a `Fail` aborted the txn and the label is reusable, docs/starrocks-protocol.md §3.1).
  */
 import type { ErrorCode, RetryDirective } from '../../core/index.js';
 import { CdcError } from '../../core/index.js';

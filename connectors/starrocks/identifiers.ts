@@ -1,4 +1,4 @@
-/** SQL identifier and literal quoting for StarRocks (MySQL dialect), PROTOCOL.md §7.2. */
+/** SQL identifier and literal quoting for StarRocks (MySQL dialect), docs/starrocks-protocol.md §7.2. */
 
 /** Backtick-quotes an identifier (a backtick inside is doubled), so reserved words like `order` work. */
 export function quoteIdent(name: string): string {

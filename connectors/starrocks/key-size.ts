@@ -1,5 +1,5 @@
 /**
- * StarRocks' limit on the encoded primary key (PROTOCOL.md §6.1: at most 128 bytes, BE
+ * StarRocks' limit on the encoded primary key (docs/starrocks-protocol.md §6.1: at most 128 bytes, BE
  * `primary_key_limit_size`). A load with a longer key fails as a whole with the bare BE message
  * `primary key size exceed the limit.`; the sink checks every row before loading instead, so the
  * operator learns the table, the key and its size. Pure.
@@ -38,7 +38,7 @@ export function keyColumnWidth(column: Pick<TargetColumn, 'dataType' | 'kind'>):
 function keyText(v: Value): string {
   if (typeof v === 'string') return v;
   if (v instanceof Uint8Array) return `\\x${Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('hex')}`;
-  if (Array.isArray(v)) return JSON.stringify(v.map((e) => (e === null ? null : keyText(e))));
+  if (Array.isArray(v)) return JSON.stringify((v as readonly (Value | null)[]).map((e) => (e === null ? null : keyText(e))));
   return String(v);
 }
 
@@ -109,7 +109,7 @@ export function checkKeySizes(target: KeySizeTarget, loads: readonly KeyedLoad[]
         retry: 'never',
         message:
           `The primary key of ${target.table} would be ${size} bytes as StarRocks encodes it, ${size - limit} beyond its ${limit}-byte limit ` +
-          `(PROTOCOL.md §6.1): (${names}) = (${shown}), a change of ${target.source} at ${formatLsn(row.version)}. Nothing of this batch was loaded.`,
+          `(docs/starrocks-protocol.md §6.1): (${names}) = (${shown}), a change of ${target.source} at ${formatLsn(row.version)}. Nothing of this batch was loaded.`,
         hint:
           `StarRocks cannot store primary keys over ${limit} bytes (BE primary_key_limit_size). Shorten that key in PostgreSQL, or key the table by ` +
           'shorter columns (e.g. a bigint id) in both databases; see docs/starrocks.md, "Keys". The change stays unconfirmed and is read again after a restart.',

@@ -13,7 +13,7 @@
  * same version, so a stored row at a change's own version was written by that change's transaction,
  * maybe by a later change of it. Such ties are re-applied, never dropped: a replay always resends whole
  * transactions from their Begin, in order, so re-applying a transaction's changes of a key in order
- * ends with its last one (StarRocks applies ties, PROTOCOL.md §6.4), and dropping only some of them
+ * ends with its last one (StarRocks applies ties, docs/starrocks-protocol.md §6.4), and dropping only some of them
  * could leave an earlier one last.
  *
  * A change is dropped only when every row it writes is stored at a newer version: a key-changing
@@ -31,6 +31,7 @@ import { quoteIdent } from './identifiers.js';
 import { keyIdentity, keyLiterals, storedKeyText, type KeyLiteral } from './rows/key-literal.js';
 import type { Query } from './setup/mysql.js';
 import type { TargetKind } from './type-map.js';
+import { sqlText } from './sql-text.js';
 
 /** Keys per lookup query. */
 const CHUNK = 500;
@@ -74,7 +75,7 @@ export class ReplayGuard {
     if (this.horizons.has(tableKey)) return;
     const rows = await query(`SELECT MAX(${quoteIdent(t.versionColumn)}) AS v FROM ${quoteIdent(t.db)}.${quoteIdent(t.name)}`);
     const v = rows[0]?.['v'];
-    this.horizons.set(tableKey, v === null || v === undefined || v === '' ? -1n : BigInt(String(v)));
+    this.horizons.set(tableKey, v === null || v === undefined || v === '' ? -1n : BigInt(sqlText(v)));
   }
 
   /** True when some record of the batch may already be stored (`minVersion`: `minCommitVersion` of the batch). */
@@ -116,7 +117,7 @@ export class ReplayGuard {
         const v = row['v'];
         if (v === null || v === undefined) continue;
         const text = keyIdentity(t.keyKinds.map((kind, j) => storedKeyText(row[`k${j}`], kind)));
-        if (text !== undefined) stored.set(text, BigInt(String(v)));
+        if (text !== undefined) stored.set(text, BigInt(sqlText(v)));
       }
     }
     return keyed

@@ -13,7 +13,7 @@
  *   warn (they need nothing from StarRocks, and a replay after a restart may show an older shape).
  */
 import type { ChangeRecord, ColumnSchema, TableSchema } from '../../core/index.js';
-import { formatTableId } from '../../core/index.js';
+import { columnTypeText, formatTableId, sameColumnType } from '../../core/index.js';
 import { isOneOf } from './one-of.js';
 
 export const SCHEMA_EVOLUTION_POLICIES = ['evolve', 'ignore', 'fail'] as const;
@@ -36,12 +36,6 @@ export interface SchemaDiff {
   readonly keyChanged: boolean;
 }
 
-function sameType(a: ColumnSchema, b: ColumnSchema): boolean {
-  return (
-    a.typeOid === b.typeOid && a.typeModifier === b.typeModifier && a.typeName === b.typeName && a.family === b.family && a.elementFamily === b.elementFamily
-  );
-}
-
 /** Columns matched by name (a rename shows as a drop plus an add: Relation messages carry no column ids). */
 export function diffSchemas(previous: TableSchema | undefined, next: TableSchema): SchemaDiff {
   if (previous === undefined) return { added: [], dropped: [], retyped: [], keyChanged: false };
@@ -52,7 +46,7 @@ export function diffSchemas(previous: TableSchema | undefined, next: TableSchema
   const retyped: RetypedColumn[] = [];
   for (const c of next.columns) {
     const old = before.get(c.name);
-    if (old !== undefined && !sameType(old, c)) retyped.push({ before: old, after: c });
+    if (old !== undefined && !sameColumnType(old, c)) retyped.push({ before: old, after: c });
   }
   const keyChanged = previous.keyColumns.length !== next.keyColumns.length || previous.keyColumns.some((k, i) => k !== next.keyColumns[i]);
   return { added, dropped, retyped, keyChanged };
@@ -62,18 +56,9 @@ export function isEmptyDiff(d: SchemaDiff): boolean {
   return d.added.length === 0 && d.dropped.length === 0 && d.retyped.length === 0 && !d.keyChanged;
 }
 
-/** PostgreSQL-style type text of a source column: `int4`, `varchar(20)`, `numeric(12,2)`, `text[]`. */
+/** The source's spelling of a column's type: `int4`, `varchar(20)`, `numeric(12,2)`, `text[]` from PostgreSQL. */
 export function sourceTypeText(c: ColumnSchema): string {
-  const array = c.typeName.startsWith('_');
-  const name = array ? c.typeName.slice(1) : c.typeName;
-  const m = c.typeModifier;
-  let mod = '';
-  if (m >= 0) {
-    if (name === 'varchar' || name === 'bpchar') mod = m >= 4 ? `(${m - 4})` : '';
-    else if (name === 'numeric') mod = m >= 4 ? `(${((m - 4) >> 16) & 0xffff},${(m - 4) & 0xffff})` : '';
-    else if (/^(timestamp|timestamptz|time|timetz|interval|bit|varbit)$/.test(name)) mod = `(${m})`;
-  }
-  return `${name}${mod}${array ? '[]' : ''}`;
+  return columnTypeText(c);
 }
 
 /** One line for logs and errors, e.g. `added discount (numeric(5,2)); dropped note; qty int4 → int8`. */

@@ -29,6 +29,7 @@ import { TargetTruncator } from './truncate.js';
 import { decideTarget, SourceIdentityStore, sourceLabelTag } from './source-identity.js';
 import { StarRocksStateStore } from './state-store.js';
 import { sweepTarget } from './sweep.js';
+import { sqlText } from './sql-text.js';
 
 export const STARROCKS_CAPABILITIES: SinkCapabilities = {
   partialUpdate: true,
@@ -64,6 +65,7 @@ export class StarRocksSink implements Sink {
   private readonly preparedFor = new Map<string, TableSchema>();
   private readonly client: StreamLoadClient;
   private readonly fe: FeApi;
+  private closing: Promise<void> | undefined;
   private readonly loader: StreamLoader;
   private readonly runSql: SqlRunner;
   private readonly now: () => Date;
@@ -154,7 +156,7 @@ export class StarRocksSink implements Sink {
     await this.runSql(async (query) => {
       let dbs: string[];
       try {
-        dbs = (await query('SHOW DATABASES')).map((r) => String(Object.values(r)[0] ?? ''));
+        dbs = (await query('SHOW DATABASES')).map((r) => sqlText(Object.values(r)[0] ?? ''));
       } catch (err) {
         throw mysqlError(err, 'listing databases');
       }
@@ -323,9 +325,13 @@ export class StarRocksSink implements Sink {
     );
   }
 
-  async close(): Promise<void> {
-    this.client.close();
-    await this.fe.close();
+  /** Idempotent: a second call waits for the first (the HTTP client refuses a second close). */
+  close(): Promise<void> {
+    this.closing ??= (async () => {
+      this.client.close();
+      await this.fe.close();
+    })();
+    return this.closing;
   }
 
   /** Prepares the target for `schema`; `previous` (a shape change) applies SCHEMA_EVOLUTION first. */

@@ -26,6 +26,7 @@ import { formatSyncedAt } from './stream-load/body.js';
 import type { LoadJob, LoadResult } from './stream-load/loader.js';
 import { SOURCE_IDENTITY_TABLE } from './table-names.js';
 import { isOneOf } from './one-of.js';
+import { sqlText } from './sql-text.js';
 
 export const SOURCE_CHANGE_SETTING = 'SINK_ON_SOURCE_CHANGE';
 export const SOURCE_CHANGE_POLICIES = ['fail', 'truncate'] as const;
@@ -102,7 +103,7 @@ export function sourceLabelTag(identity: SourceIdentity): string {
 
 const text = (r: SqlRow, name: string): string => {
   const v = Object.entries(r).find(([k]) => k.toLowerCase() === name)?.[1];
-  return v === null || v === undefined ? '' : String(v);
+  return v === null || v === undefined ? '' : sqlText(v);
 };
 
 /** What a store kept in one of the sink's own tables needs (source identities, the state store). */
@@ -124,7 +125,7 @@ export async function maxVersion(query: Query, db: string, table: string, versio
   try {
     const rows = await query(`SELECT MAX(${quoteIdent(versionColumn)}) AS v FROM ${quoteIdent(db)}.${quoteIdent(table)}`);
     const v = rows[0]?.['v'];
-    return v === null || v === undefined || v === '' ? undefined : BigInt(String(v));
+    return v === null || v === undefined || v === '' ? undefined : BigInt(sqlText(v));
   } catch (err) {
     throw mysqlError(err, `reading the highest ${versionColumn} of ${db}.${table}`);
   }

@@ -1,17 +1,17 @@
 /**
  * The sink's durable key/value store (core StateStore): the Primary Key table `dbmazz_state` in
  * SINK_DATABASE, next to the data it describes (e.g. snapshot progress), so it is lost exactly when
- * that data is. The key is a sha-256 digest (keys may be longer than a primary key allows, PROTOCOL.md
+ * that data is. The key is a sha-256 digest (keys may be longer than a primary key allows, docs/starrocks-protocol.md
  * §6.1: 128 bytes), the full key and the value are VARCHAR(65533) columns.
  *
  * - `put`: a Stream Load upsert under a label never used before (the same entry may be written again);
- * - `delete`: a Stream Load delete (`__op` = 1, PROTOCOL.md §6.1);
+ * - `delete`: a Stream Load delete (`__op` = 1, docs/starrocks-protocol.md §6.1);
  * - `list(prefix)`: a SELECT over the MySQL protocol, narrowed in SQL by `LIKE` on the part of the
  *   prefix without LIKE wildcards or escapes, then filtered exactly.
  * Writes return once visible (`StreamLoader.loadVisible`), so a `list` after them sees them.
  */
 import { createHash } from 'node:crypto';
-import type { ConnectorContext, StateStore } from '../../core/index.js';
+import type { StateStore } from '../../core/index.js';
 import { CdcError } from '../../core/index.js';
 import { quoteIdent, quoteString } from './identifiers.js';
 import type { Query } from './setup/mysql.js';

@@ -6,7 +6,7 @@
  * source tables, the target and the settings to change.
  *
  * StarRocks table names are case-sensitive and may hold any character but NUL, 1 to 1024 characters
- * (FeNameFormat, PROTOCOL.md §7.2); the target name is used exactly as written.
+ * (FeNameFormat, docs/starrocks-protocol.md §7.2); the target name is used exactly as written.
  */
 import type { TableId } from '../../core/index.js';
 import { formatTableId, parseTables, tableKey } from '../../core/index.js';

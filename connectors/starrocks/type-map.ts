@@ -1,11 +1,11 @@
 /**
- * Type rules. Target column types (read from `information_schema.columns`, PROTOCOL.md §7.4) drive
+ * Type rules. Target column types (read from `information_schema.columns`, docs/starrocks-protocol.md §7.4) drive
  * how a value is written into the JSON body; source types drive the CREATE TABLE suggestion.
  */
 import type { ColumnSchema } from '../../core/index.js';
 import { baseTypeName } from './type-names.js';
 
-/** How the sink treats a target column when writing JSON (PROTOCOL.md §8.1). */
+/** How the sink treats a target column when writing JSON (docs/starrocks-protocol.md §8.1). */
 export type TargetKind =
   | 'boolean'
   | 'integer'
@@ -124,7 +124,7 @@ export interface LimitSource {
 
 /**
  * Limits of a target column from `COLUMN_TYPE` (preferred) or `COLUMN_SIZE`/`DECIMAL_DIGITS`
- * (PROTOCOL.md §7.4, §8.2). Spellings vary by version (`decimal(27, 9)`, `decimal128(27,9)`), so the
+ * (docs/starrocks-protocol.md §7.4, §8.2). Spellings vary by version (`decimal(27, 9)`, `decimal128(27,9)`), so the
  * parsing is lenient and anything it does not recognise stays unchecked.
  */
 export function valueLimits(col: LimitSource): ValueLimits {
@@ -249,8 +249,10 @@ function isDigitCode(c: number): boolean {
 }
 
 /**
- * The StarRocks type suggested for a source column (the seed's mapping, see the type table in
- * docs/starrocks.md), used in the CREATE TABLE suggestion of setup errors.
+ * The StarRocks type suggested for a source column (the seed's mapping, see "Type mapping by family" in
+ * docs/starrocks.md), used in CREATE TABLE, ADD/MODIFY COLUMN and the suggestions of setup errors. Driven
+ * only by the normalised facts of core/model/table.ts (family, element family, length, precision, scale),
+ * so any source that fills them gets the same mapping.
  */
 export function suggestStarRocksType(col: ColumnSchema): string {
   switch (col.family) {
@@ -267,9 +269,8 @@ export function suggestStarRocksType(col: ColumnSchema): string {
     case 'float8':
       return 'DOUBLE';
     case 'numeric':
-      return numericType(col.typeModifier);
     case 'money':
-      return 'DECIMAL(19,2)';
+      return decimalType(col.precision, col.scale);
     case 'json':
       return 'JSON';
     case 'bytea':
@@ -281,12 +282,13 @@ export function suggestStarRocksType(col: ColumnSchema): string {
       return 'DATETIME';
     case 'array': {
       const el = col.elementFamily;
-      // JSON Stream Load cannot fill VARBINARY elements (§8.2): bytea[] elements travel as `\x…` text.
-      const inner = el && el !== 'array' && el !== 'bytea' ? suggestStarRocksType({ ...col, family: el, typeModifier: -1 }) : 'STRING';
+      // For arrays the facts describe the elements. JSON Stream Load cannot fill VARBINARY elements (§8.2):
+      // byte-array elements travel as `\x…` text.
+      const inner = el && el !== 'array' && el !== 'bytea' ? suggestStarRocksType({ ...col, family: el }) : 'STRING';
       return `ARRAY<${inner}>`;
     }
     case 'text':
-      return textType(col);
+      return textType(col.length);
     case 'uuid':
     case 'time':
     case 'timetz':
@@ -296,25 +298,24 @@ export function suggestStarRocksType(col: ColumnSchema): string {
   }
 }
 
-/** VARCHAR limits are bytes, PostgreSQL's are characters (≤ 4 UTF-8 bytes each, §8.2). */
-function textType(col: ColumnSchema): string {
-  const bounded = (col.typeName === 'varchar' || col.typeName === 'bpchar') && col.typeModifier > 4;
-  if (!bounded) return 'STRING';
-  return `VARCHAR(${Math.min(1_048_576, (col.typeModifier - 4) * 4)})`;
+/** DECIMAL's widest precision; wider or unconstrained decimals become DECIMAL(38,9) (seed). */
+const MAX_DECIMAL_PRECISION = 38;
+
+/** VARCHAR limits are bytes, a source's lengths are characters (≤ 4 UTF-8 bytes each, §8.2), up to 1 MiB. */
+function textType(length: number | undefined): string {
+  if (length === undefined || length < 1) return 'STRING';
+  return `VARCHAR(${Math.min(1_048_576, length * 4)})`;
 }
 
 /**
- * numeric(p,s): typmod = ((p << 16) | (s & 0x7ff)) + 4, the scale an 11-bit signed number since
- * PostgreSQL 15 (negative scales and s > p). Unconstrained numeric, or one wider than DECIMAL's 38
- * digits → DECIMAL(38,9) (seed).
+ * An exact decimal of `precision` digits, `scale` of them after the point. A negative scale (digits
+ * rounded off before the point) needs `precision − scale` integer digits; a scale above the precision
+ * needs `scale` digits. Unconstrained, or wider than DECIMAL's 38 digits → DECIMAL(38,9) (seed).
  */
-export function numericType(typmod: number): string {
-  if (typmod < 4) return 'DECIMAL(38,9)';
-  const v = typmod - 4;
-  const p = (v >> 16) & 0xffff;
-  const s = ((v & 0x7ff) ^ 0x400) - 0x400;
-  const precision = s < 0 ? p - s : Math.max(p, s);
-  const scale = Math.max(0, s);
-  if (p < 1 || precision > 38) return 'DECIMAL(38,9)';
-  return `DECIMAL(${precision},${scale})`;
+export function decimalType(precision: number | undefined, scale: number | undefined): string {
+  if (precision === undefined || precision < 1) return 'DECIMAL(38,9)';
+  const s = scale ?? 0;
+  const digits = s < 0 ? precision - s : Math.max(precision, s);
+  if (digits > MAX_DECIMAL_PRECISION) return 'DECIMAL(38,9)';
+  return `DECIMAL(${digits},${Math.max(0, s)})`;
 }

@@ -1,7 +1,7 @@
 /**
  * StarRocks base type names (pure): every spelling a type is known by folded onto one name. DDL,
  * `information_schema.columns.DATA_TYPE` and `COLUMN_TYPE` spell the same type differently by version
- * (`decimal64`, `decimalv3`, `integer`, `text` for STRING, PROTOCOL.md §7.4), so lookups are lenient.
+ * (`decimal64`, `decimalv3`, `integer`, `text` for STRING, docs/starrocks-protocol.md §7.4), so lookups are lenient.
  */
 
 export type BaseTypeName =

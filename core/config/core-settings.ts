@@ -146,6 +146,15 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     description: 'Port of the gRPC control and monitoring API (0 picks a free port).',
     expected: 'a TCP port between 0 and 65535, e.g. 50051',
   },
+  {
+    env: 'STATE_DIR',
+    type: 'string',
+    default: 'dbmazz-state',
+    schema: { minLength: 1 },
+    description:
+      'Directory (relative to the working directory, or absolute) where dbmazz saves the confirmed position of a source that keeps none on its server (a connector with Source.resumeFrom; not PostgreSQL, whose slot holds it): `<pipeline id>.position.json`, replaced atomically. Put it on a persistent volume: deleting it makes such a source start from its beginning.',
+    expected: 'a directory path, e.g. /var/lib/dbmazz',
+  },
   // -- Control API, metrics and setup retries (issue 5; read by core/control/settings.ts) ------------
   {
     env: 'GRPC_HOST',

@@ -16,12 +16,13 @@ import type { RecentErrors } from '../metrics/recent-errors.js';
 import { formatTableId } from '../model/table.js';
 import { ConfirmedLsnWatch, healthVerdict, readyVerdict } from '../metrics/readiness.js';
 import type { Sink } from '../plugin/sink.js';
-import type { SlotStatus, Source } from '../plugin/source.js';
+import type { Source } from '../plugin/source.js';
 import type { Lsn } from '../model/lsn.js';
 import type { RuntimeState } from '../runtime/state.js';
 import { DaemonController } from './controller.js';
 import { ControlServer } from './server.js';
 import { ServerPositionProbe } from './server-position.js';
+import { readServerStatus } from './server-status.js';
 import { readControlSettings, type ControlSettings } from './settings.js';
 
 export interface ControlPlaneDeps {
@@ -40,7 +41,6 @@ interface DashboardParts {
   readonly errors: RecentErrors;
 }
 
-const SLOT_QUERY_TIMEOUT_MS = 2000;
 
 export class ControlPlane {
   readonly #grpc: ControlServer;
@@ -82,7 +82,7 @@ export class ControlPlane {
     const metrics = new PipelineMetrics({
       state,
       serverPosition: () => position.get(),
-      slotStatus: () => slotStatus(live()),
+      serverStatus: () => readServerStatus(live()),
     });
     const grpc = await ControlServer.start({ settings: settings.grpc, state, controller, serverPosition: () => position.get(), logger });
     const watch = new ConfirmedLsnWatch(state);
@@ -171,18 +171,4 @@ function withErrorLog(metrics: PipelineMetrics, errors: RecentErrors): Connector
       errors.sinkWriteFailed(formatTableId(batch.schema.id), error);
     },
   };
-}
-
-async function slotStatus(source: Source | undefined): Promise<SlotStatus | undefined> {
-  const read = source?.slotStatus?.bind(source);
-  if (read === undefined) return undefined;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), SLOT_QUERY_TIMEOUT_MS);
-  });
-  try {
-    return await Promise.race([read(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }

@@ -32,7 +32,7 @@ export const systemProcessProbe: ProcessProbe = {
   rssBytes: () => process.memoryUsage.rss(),
 };
 
-/** The server's current WAL position, or undefined when it cannot be asked now. */
+/** The server's current source position (PostgreSQL: its WAL position), or undefined when it cannot be asked now. */
 export type ServerPositionFn = () => Promise<Lsn | undefined>;
 
 type SampledState = Pick<RuntimeState, 'totals' | 'receivedLsn' | 'confirmedLsn' | 'bufferedEvents' | 'inFlightEvents'>;

@@ -1,6 +1,6 @@
 /**
  * Loads proto/dbmazz.proto and the standard grpc.health.v1 proto at runtime (proto-loader). The
- * options are the ones core/control/gen/ is generated with (style §4.6): uint64 as decimal strings,
+ * options are the ones core/control/gen/ is generated with (docs/stack-traps.md §4.6): uint64 as decimal strings,
  * enums as names, unset fields filled with defaults. The .proto files are the single source.
  *
  * Reflection gets its own definition, loaded with keepCase: the handlers' definition (keepCase false,

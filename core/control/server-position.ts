@@ -1,5 +1,5 @@
 /**
- * The server's WAL position for lag (StreamMetrics and Prometheus), asked from the live source with
+ * The server's current position (PostgreSQL: its WAL position) for lag (StreamMetrics and Prometheus), asked from the live source with
  * `Source.serverPosition()`. Concurrent callers share one query, a result is reused for `maxAgeMs`,
  * and a query never blocks a caller longer than `timeoutMs` (the caller then gets undefined).
  */

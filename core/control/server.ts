@@ -1,6 +1,6 @@
 /**
  * The gRPC server (@grpc/grpc-js): dbmazz services, grpc.health.v1, reflection, optional bearer auth
- * and TLS. `bindAsync` only (style §4.6: `start()` is deprecated); on close, open streams are ended,
+ * and TLS. `bindAsync` only (docs/stack-traps.md §4.6: `start()` is deprecated); on close, open streams are ended,
  * then `tryShutdown` waits for calls in flight (a Stop or DrainAndStop answer) up to a deadline, then
  * `forceShutdown`.
  */

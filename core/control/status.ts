@@ -40,6 +40,7 @@ export function statusOf(state: StatusState): Required<StatusResponse> {
     currentLsn: state.receivedLsn.toString(),
     confirmedLsn: state.confirmedLsn.toString(),
     pendingEvents: String(state.bufferedEvents + state.inFlightEvents),
+    // The seed's field: the pipeline id, which names what the source keeps on its server (PostgreSQL: the slot).
     slotName: state.slotName,
     tables: [...state.tables],
     snapshots: snapshots.map(snapshotStatusOf),

@@ -1,6 +1,6 @@
 /**
  * Injection tokens. Symbols, never classes, so no module has to import a decorated class to name a
- * dependency (style §4.1/4.2/4.5): every constructor parameter says `@inject(TOKEN)`.
+ * dependency (docs/stack-traps.md §4.1/4.2/4.5): every constructor parameter says `@inject(TOKEN)`.
  *
  * Daemon-wide (the app container) unless marked "per pipeline": those are registered in the child
  * container the runtime opens for each pipeline (each startup or reconnection attempt), or resolved

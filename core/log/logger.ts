@@ -61,7 +61,7 @@ export function createRootLogger(opts: RootLoggerOptions): Logger {
     return pino(options, pretty);
   }
   const dest = opts.destination ?? pino.destination({ dest: 1, sync: true });
-  return pino(options, dest as DestinationStream);
+  return pino(options, dest);
 }
 
 /** A child bound to a component (and optionally connector/slot), as every module logs. */

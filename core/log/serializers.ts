@@ -33,8 +33,11 @@ function causeText(cause: unknown): string | undefined {
   return typeof cause === 'string' ? cause : undefined;
 }
 
-/** Never serializes the error's own fields (a driver error may hold the connection config). */
-export function errorSerializer(secrets: readonly string[]): (err: unknown) => SerializedError | unknown {
+/**
+ * Never serializes the error's own fields (a driver error may hold the connection config). An Error
+ * becomes a `SerializedError`; anything else is returned as it is.
+ */
+export function errorSerializer(secrets: readonly string[]): (err: unknown) => unknown {
   const scrub = (t: string): string => scrubText(t, secrets);
   return (err: unknown) => {
     if (!(err instanceof Error)) return err;

@@ -1,5 +1,5 @@
 /**
- * Source and sink wrappers that report flow to a ConnectorObserver (style §2.14: cross-cutting sink
+ * Source and sink wrappers that report flow to a ConnectorObserver (docs/design-principles.md §2.14: cross-cutting sink
  * behaviour as wrappers composed at wiring time). They are transparent Proxies: every other property
  * and method, optional ones included, is the connector's own (an absent `truncate` stays absent).
  */

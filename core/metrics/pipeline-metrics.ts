@@ -10,7 +10,7 @@ import type { ChangeRecord } from '../model/change-record.js';
 import type { Lsn } from '../model/lsn.js';
 import { formatTableId, type TableId, type TableSchema } from '../model/table.js';
 import type { TableBatch, WriteResult } from '../plugin/sink.js';
-import type { SlotStatus, TableSnapshotProgress } from '../plugin/source.js';
+import type { SourceServerStatus, TableSnapshotProgress } from '../plugin/source.js';
 import type { RunState, RuntimeState, Stage } from '../runtime/state.js';
 import { isRunning, readSnapshots, SNAPSHOT_PHASES } from './snapshot-view.js';
 
@@ -28,8 +28,8 @@ export interface MetricsSources {
   readonly state: RuntimeState;
   /** Server WAL position, undefined when unknown now. */
   readonly serverPosition: () => Promise<Lsn | undefined>;
-  /** The slot as the server reports it, undefined when unknown now. */
-  readonly slotStatus: () => Promise<SlotStatus | undefined>;
+  /** What the source's server keeps for the pipeline (PostgreSQL: the slot), undefined when unknown now. */
+  readonly serverStatus: () => Promise<SourceServerStatus | undefined>;
 }
 
 export const WAL_STATUSES = ['reserved', 'extended', 'unreserved', 'lost'] as const;
@@ -185,11 +185,12 @@ export class PipelineMetrics implements ConnectorObserver {
 
   #slotGauges(src: MetricsSources): void {
     const registers = [this.registry];
-    let pending: Promise<SlotStatus | undefined> | undefined;
-    // One pg_replication_slots query per scrape: the first slot gauge (collected first, in
-    // registration order) asks; the others reuse its answer.
-    const fresh = (): Promise<SlotStatus | undefined> => (pending = src.slotStatus().catch(() => undefined));
-    const slot = (): Promise<SlotStatus | undefined> => pending ?? fresh();
+    let pending: Promise<SourceServerStatus | undefined> | undefined;
+    // One server status query per scrape: the first gauge (collected first, in registration order)
+    // asks; the others reuse its answer. The names and the `slot` label are PostgreSQL's words (the
+    // metrics predate other sources); a source's SourceServerStatus maps onto them here.
+    const fresh = (): Promise<SourceServerStatus | undefined> => (pending = src.serverStatus().catch(() => undefined));
+    const slot = (): Promise<SourceServerStatus | undefined> => pending ?? fresh();
     new Gauge({
       name: 'dbmazz_slot_wal_status',
       help: 'pg_replication_slots.wal_status of the slot: 1 for the current value (reserved, extended, unreserved, lost); absent when unknown.',
@@ -198,12 +199,12 @@ export class PipelineMetrics implements ConnectorObserver {
       async collect() {
         const s = await fresh();
         this.reset();
-        if (s?.walStatus === undefined) return;
-        for (const w of WAL_STATUSES) this.set({ slot: s.slotName, status: w }, s.walStatus === w ? 1 : 0);
-        if (!(WAL_STATUSES as readonly string[]).includes(s.walStatus)) this.set({ slot: s.slotName, status: s.walStatus }, 1);
+        if (s?.retention === undefined) return;
+        for (const w of WAL_STATUSES) this.set({ slot: s.name, status: w }, s.retention === w ? 1 : 0);
+        if (!(WAL_STATUSES as readonly string[]).includes(s.retention)) this.set({ slot: s.name, status: s.retention }, 1);
       },
     });
-    const slotGauge = (name: string, help: string, value: (s: SlotStatus) => number | undefined): void => {
+    const slotGauge = (name: string, help: string, value: (s: SourceServerStatus) => number | undefined): void => {
       new Gauge({
         name,
         help,
@@ -213,17 +214,17 @@ export class PipelineMetrics implements ConnectorObserver {
           const s = await slot();
           this.reset();
           const v = s === undefined ? undefined : value(s);
-          if (s !== undefined && v !== undefined) this.set({ slot: s.slotName }, v);
+          if (s !== undefined && v !== undefined) this.set({ slot: s.name }, v);
         },
       });
     };
     slotGauge(
       'dbmazz_slot_safe_wal_size_bytes',
       'pg_replication_slots.safe_wal_size: WAL that can still be written before the slot is in danger of being invalidated (absent when unlimited or unknown).',
-      (s) => (s.safeWalSizeBytes === undefined ? undefined : num(s.safeWalSizeBytes)),
+      (s) => (s.safeBytes === undefined ? undefined : num(s.safeBytes)),
     );
     slotGauge('dbmazz_slot_retained_wal_bytes', 'WAL the slot holds back on the server (current WAL position minus restart_lsn).', (s) =>
-      s.retainedWalBytes === undefined ? undefined : num(s.retainedWalBytes),
+      s.retainedBytes === undefined ? undefined : num(s.retainedBytes),
     );
     new Gauge({
       name: 'dbmazz_slot_exists',
@@ -233,7 +234,7 @@ export class PipelineMetrics implements ConnectorObserver {
       async collect() {
         const s = await slot();
         this.reset();
-        if (s !== undefined) this.set({ slot: s.slotName }, s.exists ? 1 : 0);
+        if (s !== undefined) this.set({ slot: s.name }, s.exists ? 1 : 0);
       },
     });
     slotGauge('dbmazz_slot_active', '1 when a connection streams from the slot, 0 when it is idle (absent when the slot does not exist or is unknown).', (s) =>

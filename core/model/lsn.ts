@@ -1,6 +1,12 @@
 /**
- * Log sequence numbers as a value type over the primitive `bigint` (Debezium's Lsn model).
- * PostgreSQL prints an LSN as two hex halves `XXXXXXXX/XXXXXXXX`; we never compare LSN strings.
+ * A source position ("LSN" for short): an opaque, ordered point of a source's stream, as a value over
+ * the primitive `bigint` (Debezium's Lsn model). Core and sinks only compare positions (later changes
+ * have higher or equal positions, 0 is "nothing yet"), take the larger of two, and subtract two as a
+ * distance for lag; they never take one apart. A source maps its own position onto an unsigned 64-bit
+ * integer that keeps its order: PostgreSQL's LSN is one already (a byte offset into the WAL); a binlog
+ * source could use (file number << 32) | offset. Users see positions in PostgreSQL's text form
+ * `X/Y` (two hex halves, `formatLsn`); we never compare position strings.
+ * Positions must increase across restarts too (docs/writing-a-connector.md, "Positions").
  */
 export type Lsn = bigint;
 

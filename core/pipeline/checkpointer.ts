@@ -3,7 +3,7 @@
  * sequence number when buffered; a commit is remembered with the sequence number of the last item before
  * it. Flushes are confirmed in order (flush-scheduler.ts; they may finish out of order), so "every item
  * up to `durableSeq` is durable" is one number, and a commit is confirmable once `durableSeq` reaches
- * its items: the end LSN of the last transaction whose every change is durable (style §2.11). A transaction cut by a flush waits for the flush holding its last
+ * its items: the end LSN of the last transaction whose every change is durable (docs/design-principles.md §2.11). A transaction cut by a flush waits for the flush holding its last
  * change. Pending commits that share a sequence number (empty transactions) are merged, so the queue
  * never holds more entries than there are unwritten items, plus one.
  */

@@ -11,7 +11,7 @@
  */
 import type { ChangeRecord } from '../model/change-record.js';
 import type { Lsn } from '../model/lsn.js';
-import { tableKey, type TableId, type TableSchema } from '../model/table.js';
+import { sameColumnType, tableKey, type TableId, type TableSchema } from '../model/table.js';
 import type { TableBatch } from '../plugin/sink.js';
 import type { BufferItem } from './event-buffer.js';
 
@@ -54,10 +54,7 @@ export function sameSchema(a: TableSchema | undefined, b: TableSchema | undefine
     const x = a.columns[i];
     const y = b.columns[i];
     if (x === undefined || y === undefined) return false;
-    if (x.name !== y.name || x.typeOid !== y.typeOid || x.typeModifier !== y.typeModifier || x.isKey !== y.isKey) {
-      return false;
-    }
-    if (x.typeName !== y.typeName || x.family !== y.family) return false;
+    if (x.name !== y.name || x.isKey !== y.isKey || !sameColumnType(x, y)) return false;
   }
   return a.keyColumns.every((k, i) => k === b.keyColumns[i]);
 }

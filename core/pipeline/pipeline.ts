@@ -25,6 +25,7 @@ import { FlushWriter } from './flush-writer.js';
 import { DEFAULT_TRUNCATE_POLICY, type PipelineOptions, type ReloadChanges } from './options.js';
 import { estimateRecordBytes } from './record-size.js';
 import { PositionCheck } from './position-check.js';
+import { SavedPositions, type PositionStore } from './saved-positions.js';
 import { SummaryReporter } from './summary.js';
 
 export interface RunningPipeline {
@@ -52,6 +53,11 @@ export interface PipelineDeps {
   readonly clock?: Clock;
   /** [0, 1) random source for the backoff jitter. */
   readonly random?: () => number;
+  /**
+   * For a source with `resumeFrom`: where its confirmed positions are saved, and what the store held
+   * when this run began (the pipeline checks the source continues after it).
+   */
+  readonly savedPositions?: { readonly store: PositionStore; readonly resumedFrom: Lsn | undefined };
 }
 
 type Mode = 'created' | 'running' | 'draining' | 'stopping' | 'failed' | 'stopped';
@@ -79,6 +85,8 @@ export class Pipeline implements RunningPipeline {
   private failure: CdcError | undefined;
   /** The source has no transactions: each change is confirmed by itself (capabilities never change). */
   private readonly confirmEachChange: boolean;
+  /** Positions the runtime saves for a source without a server-side slot (saved-positions.ts). */
+  private readonly saved: SavedPositions | undefined;
 
   constructor(deps: PipelineDeps) {
     const { options } = deps;
@@ -89,6 +97,8 @@ export class Pipeline implements RunningPipeline {
     this.logger = deps.logger;
     this.clock = deps.clock ?? systemClock;
     this.done = this.doneDeferred.promise;
+    const sp = deps.savedPositions;
+    this.saved = sp === undefined ? undefined : new SavedPositions(sp.store, deps.source.type, sp.resumedFrom, (err) => this.fatal(err, 'SOURCE_SETUP'));
     const writer = new FlushWriter({
       sink: this.sink,
       state: this.state,
@@ -177,8 +187,9 @@ export class Pipeline implements RunningPipeline {
       case 'change': {
         const { record } = event;
         const invalid = record.snapshotRead === undefined ? this.positions.check(record) : undefined;
-        if (invalid !== undefined) {
-          this.fatal(invalid, 'SOURCE_PROTOCOL');
+        const backwards = this.confirmEachChange && record.snapshotRead === undefined ? this.saved?.check(record.commitLsn) : undefined;
+        if (invalid !== undefined || backwards !== undefined) {
+          this.fatal(invalid ?? backwards, 'SOURCE_PROTOCOL');
           return false;
         }
         const seq = this.checkpointer.nextSeq();
@@ -199,11 +210,17 @@ export class Pipeline implements RunningPipeline {
         this.state.totals.truncates += 1;
         return true;
       }
-      case 'commit':
+      case 'commit': {
+        const backwards = this.saved?.check(event.position);
+        if (backwards !== undefined) {
+          this.fatal(backwards, 'SOURCE_PROTOCOL');
+          return false;
+        }
         this.received(event.position);
         this.state.totals.commits += 1;
         this.confirm(this.checkpointer.commit(event.position));
         return false;
+      }
       case 'sweep':
         this.scheduler.push({ kind: 'sweep', seq: this.checkpointer.nextSeq(), table: event.table, before: event.before, bytes: 128, at });
         return true;
@@ -248,6 +265,7 @@ export class Pipeline implements RunningPipeline {
       return;
     }
     this.state.confirmedLsn = position;
+    this.saved?.save(position);
     this.state.notify();
   }
 
@@ -328,6 +346,8 @@ export class Pipeline implements RunningPipeline {
     }
     if (this.mode !== 'draining') return this.afterInterruption();
     await this.shutdown();
+    // Saving the last position may have failed while shutting down.
+    if (this.mode !== 'draining') return this.afterInterruption();
     this.mode = 'stopped';
     this.logger.info({ confirmedLsn: formatLsn(this.state.confirmedLsn) }, 'Stopped after drain');
     this.doneDeferred.resolve();
@@ -392,6 +412,8 @@ export class Pipeline implements RunningPipeline {
     this.closing ??= (async () => {
       this.summary.stop();
       await this.safely('stop the source', () => this.source.stop());
+      // Positions confirmed so far (also while stopping) are durable in the sink: keep them.
+      await this.saved?.flush();
       await this.safely('close the sink', () => this.sink.close());
       await this.safely('close the source', () => this.source.close());
       this.state.setConnected(false);

@@ -1,7 +1,7 @@
 /**
  * Runs one sink call with the retry policy: `retry: 'retry'` errors are retried with backoff (the caller
  * passes the same batch each time, so the sink derives the same label), anything else is final.
- * Connectors classify errors; only core retries (style §2.13). After the last attempt a transient error
+ * Connectors classify errors; only core retries (docs/design-principles.md §2.13). After the last attempt a transient error
  * stays transient: the runtime then restarts the pipeline (core/runtime/reconnect.ts).
  */
 import { CdcError, toCdcError } from '../errors/errors.js';

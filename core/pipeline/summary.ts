@@ -1,6 +1,6 @@
 /**
  * The periodic info line: throughput, totals, positions, buffer, and while a snapshot is pending or
- * copying, its progress per table. LSNs as text (style §4.7).
+ * copying, its progress per table. LSNs as text (docs/stack-traps.md §4.7).
  */
 import type { Logger } from 'pino';
 import { isRunning, readSnapshots, snapshotPercent } from '../metrics/snapshot-view.js';

@@ -21,10 +21,12 @@ const SOURCE_OPTIONAL = [
   'marked',
   'snapshotProgress',
   'resnapshot',
+  'serverStatus',
   'slotStatus',
   'checkTables',
   'addTables',
   'removeTables',
+  'resumeFrom',
 ] as const;
 const SINK_METHODS = ['validateConnection', 'setup', 'write', 'close'] as const;
 const SINK_OPTIONAL = ['checkTables', 'schemaChanged', 'truncate', 'sweep', 'stateStore'] as const;

@@ -62,7 +62,7 @@ function settingProblems(settings: unknown): string[] {
     if (aliases !== undefined && (!Array.isArray(aliases) || aliases.some((a) => typeof a !== 'string' || !ENV_NAME.test(a)))) {
       problems.push(`${where}: \`aliases\` must be upper-case variable names`);
     }
-    for (const n of [env, ...(Array.isArray(aliases) ? aliases : [])]) {
+    for (const n of [env, ...(Array.isArray(aliases) ? (aliases as unknown[]) : [])]) {
       if (typeof n !== 'string') continue;
       if (names.has(n)) problems.push(`${where}: the variable ${n} is declared twice`);
       names.add(n);

@@ -56,3 +56,65 @@ export function settingList(s: Settings, env: string): readonly string[] {
   if (!Array.isArray(v)) throw new TypeError(`setting ${env} is not a list`);
   return v as readonly string[];
 }
+
+// -- Typed settings ---------------------------------------------------------------------------------
+
+/** The value a setting of each `type` has after validation. */
+export interface SettingTypeValue {
+  readonly string: string;
+  readonly integer: number;
+  readonly number: number;
+  readonly boolean: boolean;
+  readonly list: readonly string[];
+}
+
+/** The value of one declared setting: never undefined when it is required or has a default. */
+export type SettingValueOf<S extends SettingSpec> = S extends { readonly required: true } | { readonly default: SettingValue }
+  ? SettingTypeValue[S['type']]
+  : SettingTypeValue[S['type']] | undefined;
+
+/** A connector's settings declared once: the specs for the manifest, and a typed reader. */
+export interface SettingsDefinition<D extends Readonly<Record<string, SettingSpec>>> {
+  /** For the manifest's `settings`. */
+  readonly specs: readonly SettingSpec[];
+  /**
+   * The validated settings `create` receives, as an object typed from the declaration (`{ dir: string }`
+   * for `{ dir: { env: 'SINK_JSONL_DIR', type: 'string', required: true, ... } }`). Throws a TypeError
+   * naming the variable when a value does not have its declared type (the runtime validated them
+   * against these specs, so that is a bug, e.g. specs and manifest out of step).
+   */
+  read(settings: Settings): { readonly [K in keyof D]: SettingValueOf<D[K]> };
+}
+
+const TYPE_CHECKS: Readonly<Record<SettingSpec['type'], (v: SettingValue) => boolean>> = {
+  string: (v) => typeof v === 'string',
+  integer: (v) => typeof v === 'number' && Number.isInteger(v),
+  number: (v) => typeof v === 'number',
+  boolean: (v) => typeof v === 'boolean',
+  list: (v) => Array.isArray(v),
+};
+
+/**
+ * Declares a connector's settings by field name, so `create` reads `settings.dir` (typed) instead of
+ * `settingString(s, 'SINK_JSONL_DIR')`. Use `specs` as the manifest's `settings`.
+ */
+export function defineSettings<const D extends Readonly<Record<string, SettingSpec>>>(definition: D): SettingsDefinition<D> {
+  const entries = Object.entries(definition);
+  return {
+    specs: entries.map(([, spec]) => spec),
+    read(settings) {
+      const out: Record<string, SettingValue | undefined> = {};
+      for (const [field, spec] of entries) {
+        const v = settings[spec.env];
+        if (v === undefined || (v === '' && spec.type === 'string' && spec.required !== true)) {
+          if (spec.required === true) throw new TypeError(`setting ${spec.env} is required but missing`);
+          out[field] = spec.default;
+          continue;
+        }
+        if (!TYPE_CHECKS[spec.type](v)) throw new TypeError(`setting ${spec.env} is not a${spec.type === 'integer' ? 'n' : ''} ${spec.type}`);
+        out[field] = v;
+      }
+      return out as { readonly [K in keyof D]: SettingValueOf<D[K]> };
+    },
+  };
+}

@@ -103,5 +103,6 @@ export interface Sink {
    * The runtime hands it to the source (`Source.attachState`), e.g. for snapshot progress.
    */
   stateStore?(): StateStore;
+  /** Releases connections. Idempotent: a drain, a failure and a signal may each close the sink. */
   close(): Promise<void>;
 }

@@ -121,10 +121,26 @@ export interface Source {
   /** Releases connections. Idempotent. */
   close(): Promise<void>;
   status(): SourceStatus;
-  /** The server's current WAL position (for lag), when the source can tell. */
+  /** The server's current position (PostgreSQL: its WAL position), for lag, when the source can tell. */
   serverPosition?(): Promise<Lsn>;
   /** Removes the server-side state (slot, publication). Only on explicit job deletion. */
   destroy?(): Promise<void>;
+
+  // -- Optional: positions kept by the runtime (issue 12) ---------------------------------------------
+
+  /**
+   * For a source that keeps no position on its server (no replication slot, no consumer offsets):
+   * declaring this method asks the runtime to keep the confirmed position for it. The runtime calls it
+   * once per instance, after `setup` and before `start`, with the position saved by an earlier run
+   * (undefined on the first run); `start` must then emit only what comes after it, and `status()`
+   * should report it as `confirmedPosition`. A position is saved only after the sink durably wrote
+   * everything up to it (when the runtime calls `acknowledge`), in a file under STATE_DIR that
+   * survives the process. Positions must increase across restarts: every `commit` event's `position`
+   * (for a source without transactions, every change's `commitLsn`) must be strictly greater than
+   * `saved` and than the one before it; the pipeline stops with SOURCE_PROTOCOL naming the connector
+   * otherwise. See docs/writing-a-connector.md.
+   */
+  resumeFrom?(saved: Lsn | undefined): void;
 
   // -- Optional: snapshots and durable progress (issue 10) -------------------------------------------
 
@@ -146,7 +162,12 @@ export interface Source {
 
   // -- Optional, for the control API and monitoring (issue 5) ----------------------------------------
 
-  /** The replication slot as the server reports it (monitoring), when the source has a slot. */
+  /**
+   * What the server keeps so this pipeline can resume (PostgreSQL: the replication slot), as the server
+   * reports it now: for metrics and monitoring, when the source keeps anything on its server.
+   */
+  serverStatus?(): Promise<SourceServerStatus>;
+  /** @deprecated Implement `serverStatus()`; still read (mapped by core/control/server-status.ts) when a source has only this. */
   slotStatus?(): Promise<SlotStatus>;
   /**
    * Live table changes (ReloadConfig.tables), called only while streaming and never concurrently:
@@ -170,7 +191,31 @@ export interface StandbyInfo {
   readonly detail: string;
 }
 
-/** A replication slot as the server reports it (PostgreSQL: pg_replication_slots). */
+/**
+ * What a source's server keeps so the pipeline can resume from its confirmed position, and the history
+ * it holds back for it (PostgreSQL: the replication slot and its WAL; a binlog-based source: the binlog
+ * files), as the server reports it. Every field is optional knowledge: undefined when the server cannot tell.
+ */
+export interface SourceServerStatus {
+  /** What the server calls it (PostgreSQL: the slot name). */
+  readonly name: string;
+  readonly exists: boolean;
+  /** A connection reads from it now. */
+  readonly active: boolean;
+  /**
+   * The server's word for how safe the held-back history is (PostgreSQL: wal_status `reserved`,
+   * `extended`, `unreserved`, `lost`); `lost` means the history needed to resume is gone.
+   */
+  readonly retention: string | undefined;
+  /** Bytes the server can still write before the held-back history is in danger of being removed; undefined = no limit. */
+  readonly safeBytes: bigint | undefined;
+  /** History the server holds back for this pipeline (its current position − the oldest position kept), in bytes. */
+  readonly retainedBytes: bigint | undefined;
+  /** The position the server has recorded as confirmed. */
+  readonly confirmedPosition: Lsn | undefined;
+}
+
+/** @deprecated Use SourceServerStatus. A replication slot as PostgreSQL reports it (pg_replication_slots). */
 export interface SlotStatus {
   readonly slotName: string;
   readonly exists: boolean;

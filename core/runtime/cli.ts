@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// The `dbmazz` bin. reflect-metadata must load before anything imports tsyringe (style §4.5).
+// The `dbmazz` bin. reflect-metadata must load before anything imports tsyringe (docs/stack-traps.md §4.5).
 import 'reflect-metadata';
 import { tuneV8 } from './v8-tuning.js';
 

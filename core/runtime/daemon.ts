@@ -19,6 +19,8 @@ import type { Clock } from '../pipeline/clock.js';
 import type { Sink } from '../plugin/sink.js';
 import type { PipelineScopes } from '../di/container.js';
 import { Reconnector } from './reconnect.js';
+import { FilePositionStore, STATE_DIR_SETTING } from './position-file.js';
+import { settingString } from '../plugin/settings.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FATAL = 1;
@@ -207,6 +209,7 @@ export class Daemon {
       { source: src.manifest.type, sink: snk.manifest.type, tables: this.state.tables, resume },
       `${resume ? 'reconnecting' : 'starting'}: ${src.manifest.type} → ${snk.manifest.type}, ${this.state.tables.length} table(s)`,
     );
+    const positions = new FilePositionStore(settingString(this.config.coreSettings, STATE_DIR_SETTING), this.config.pipelineId, src.manifest.type);
     return runLifecycle({
       source,
       sink,
@@ -218,6 +221,7 @@ export class Daemon {
       startupTimeoutMs: this.config.core.startupTimeoutMs,
       signal,
       origins: { ...(src.origin === undefined ? {} : { source: src.origin }), ...(snk.origin === undefined ? {} : { sink: snk.origin }) },
+      positions,
     });
   }
 

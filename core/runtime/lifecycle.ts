@@ -10,6 +10,7 @@
  */
 import type { Logger } from 'pino';
 import { CdcError, type ErrorCode } from '../errors/errors.js';
+import type { Lsn } from '../model/lsn.js';
 import { formatTableId } from '../model/table.js';
 import { StartupCancelledError, StartupTimeoutError, type ConnectorName } from '../plugin/connector-errors.js';
 import type { Sink, SinkSetupContext } from '../plugin/sink.js';
@@ -17,6 +18,7 @@ import type { Source, SourceSetupResult } from '../plugin/source.js';
 import type { Clock } from '../pipeline/clock.js';
 import { validatePipelineOptions, type PipelineOptions } from '../pipeline/options.js';
 import { Pipeline, type RunningPipeline } from '../pipeline/pipeline.js';
+import type { PositionStore } from '../pipeline/saved-positions.js';
 import type { RuntimeState } from './state.js';
 import { withDeadline } from './deadline.js';
 
@@ -48,6 +50,8 @@ export interface LifecycleDeps {
   readonly signal?: AbortSignal;
   /** Where the connectors were loaded from, for error messages (the registry's origins). */
   readonly origins?: { readonly source?: string; readonly sink?: string };
+  /** Where the confirmed position of a source with `resumeFrom` is saved (core/runtime/position-file.ts). */
+  readonly positions?: PositionStore;
 }
 
 /** How long closing the connectors after a failed or cancelled startup may take. */
@@ -153,6 +157,8 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
     attachState(source, sink);
   }
 
+  const savedPositions = await resumeSource(source, deps.positions, step);
+
   state.setStage('CDC', STAGE_DETAIL.CDC);
   const pipeline = new Pipeline({
     source,
@@ -163,6 +169,7 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
     tables,
     ...(deps.clock === undefined ? {} : { clock: deps.clock }),
     ...(deps.random === undefined ? {} : { random: deps.random }),
+    ...(savedPositions === undefined ? {} : { savedPositions }),
   });
   await step('SOURCE_CONNECTION', `${source.type} replication start`, () => pipeline.start(), 'source', 'start');
   logger.info({ slot: options.pipelineId, tables: state.tables }, 'Replicating');
@@ -211,6 +218,25 @@ async function awaitTurn(
     state.setStandby(undefined);
     logger.info('Standby: taking over');
   }
+}
+
+type Step = <T>(code: ErrorCode, what: string, op: () => Promise<T>, kind: 'source' | 'sink', call: string) => Promise<T>;
+
+/**
+ * A source that keeps no position on its server (it has `resumeFrom`) gets the position saved by the
+ * last run; the pipeline then saves each confirmed one. Undefined for sources with a slot.
+ */
+async function resumeSource(source: Source, store: PositionStore | undefined, step: Step): Promise<{ store: PositionStore; resumedFrom: Lsn | undefined } | undefined> {
+  const resumeFrom = source.resumeFrom?.bind(source);
+  if (resumeFrom === undefined) return undefined;
+  return step('SOURCE_SETUP', `${source.type} saved position`, async () => {
+    if (store === undefined) {
+      throw new CdcError({ code: 'INTERNAL', message: `The '${source.type}' source needs a saved position, but the runtime was given no position store.` });
+    }
+    const resumedFrom = await store.load();
+    resumeFrom(resumedFrom);
+    return { store, resumedFrom };
+  }, 'source', 'resumeFrom');
 }
 
 /** Hands the sink's durable state store (if any) to the source (if it wants one). */

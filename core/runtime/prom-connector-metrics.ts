@@ -11,7 +11,7 @@ const created = new WeakMap<Registry, Map<string, Counter | Gauge>>();
 
 function metricsOf(registry: Registry): Map<string, Counter | Gauge> {
   let m = created.get(registry);
-  if (m === undefined) created.set(registry, (m = new Map()));
+  if (m === undefined) created.set(registry, (m = new Map<string, Counter | Gauge>()));
   return m;
 }
 

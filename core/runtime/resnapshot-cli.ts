@@ -148,7 +148,7 @@ export interface ResnapshotIo {
 function statusName(err: unknown): string | undefined {
   const code = (err as { code?: unknown }).code;
   if (typeof code !== 'number') return undefined;
-  return Object.entries(grpc.status).find(([, v]) => v === code)?.[0];
+  return Object.entries(grpc.status).find(([, v]) => Number(v) === code)?.[0];
 }
 
 export async function runResnapshotCli(argv: readonly string[], io: ResnapshotIo): Promise<number> {

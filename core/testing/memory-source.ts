@@ -36,6 +36,8 @@ export interface MemorySourceOptions {
   readonly onDelivered?: (event: SourceEvent) => void;
   /** Snapshot support (`snapshotProgress`, `resnapshot`); without it the source has neither method. */
   readonly snapshots?: MemorySnapshotOptions;
+  /** true: a source without a server-side slot, with `resumeFrom` (the runtime keeps its position). */
+  readonly resumable?: boolean;
 }
 
 export interface MemorySnapshotOptions {
@@ -69,6 +71,9 @@ export class MemorySource implements Source {
   resnapshot?: (tables: readonly TableId[]) => Promise<void>;
   /** The tables of each `resnapshot` call that succeeded, in call order. */
   readonly resnapshots: (readonly TableId[])[] = [];
+  resumeFrom?: (saved: Lsn | undefined) => void;
+  /** Each position `resumeFrom` was called with, in call order. */
+  readonly resumedFrom: (Lsn | undefined)[] = [];
 
   private readonly options: MemorySourceOptions;
   private readonly queue: SourceEvent[] = [];
@@ -98,6 +103,12 @@ export class MemorySource implements Source {
       this.resnapshot = async (tables) => {
         if (snapshots.resnapshotFailure !== undefined) throw snapshots.resnapshotFailure;
         this.resnapshots.push([...tables]);
+      };
+    }
+    if (options.resumable === true) {
+      this.resumeFrom = (saved) => {
+        this.resumedFrom.push(saved);
+        if (saved !== undefined) this.confirmed = saved;
       };
     }
     this.donePromise = new Promise<void>((resolve, reject) => {

@@ -42,7 +42,7 @@ describe('dashboard snapshot progress bars', () => {
     const state = new RuntimeState();
     state.setStage('CDC', 'Replicating');
     state.snapshotProgress = () => progress;
-    const metrics = new PipelineMetrics({ state, serverPosition: async () => undefined, slotStatus: async () => undefined });
+    const metrics = new PipelineMetrics({ state, serverPosition: async () => undefined, serverStatus: async () => undefined });
     history = new DashboardHistory(state, async () => undefined);
     errors = new RecentErrors(state);
     const log = createTestLogger('silent');

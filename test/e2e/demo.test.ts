@@ -44,7 +44,7 @@ describe('dbmazz demo', () => {
     for (const name of ['SOURCE_URL', 'TABLES', 'SINK_URL', 'SINK_PORT', 'SINK_DATABASE', 'SINK_USER', 'GRPC_PORT', 'METRICS_PORT']) {
       assert.match(out, new RegExp(`^  export ${name}=`, 'm'));
     }
-    assert.match(out, /^  export TABLES=orders,order_items,customers$/m);
+    assert.match(out, /^ {2}export TABLES=orders,order_items,customers$/m);
     assert.equal(out.match(/grpcurl -plaintext /g)?.length, 2);
     const metricsPort = /export METRICS_PORT=(\d+)/.exec(out)?.[1];
     assert.match(out, new RegExp(`http://127\\.0\\.0\\.1:${metricsPort}/metrics`));

@@ -5,7 +5,6 @@
 import assert from 'node:assert/strict';
 import type { HealthCheckResponse__Output } from '../../core/control/gen/dbmazz/HealthCheckResponse.js';
 import { deferred, type Deferred } from '../../core/pipeline/deferred.js';
-import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
 import { httpGet, sample } from '../helpers/http.js';
 import { waitFor } from '../helpers/wait.js';
 import type { GrpcDaemon } from '../integration/grpc/harness.js';

@@ -95,7 +95,7 @@ export const PG_TABLE = (name: string): string => `CREATE TABLE public.${name} (
   doc jsonb,
   blob bytea)`;
 
-/** VARCHAR(1048576) and VARBINARY(1048576): the largest values StarRocks 3.x takes (PROTOCOL.md §8.2). */
+/** VARCHAR(1048576) and VARBINARY(1048576): the largest values StarRocks 3.x takes (docs/starrocks-protocol.md §8.2). */
 export const SR_TABLE = (name: string): string => `CREATE TABLE ${name} (
   id BIGINT NOT NULL, title STRING, n INT, body VARCHAR(1048576), doc JSON, blob VARBINARY(1048576)
 ) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) BUCKETS 2 PROPERTIES ("replication_num" = "1")`;

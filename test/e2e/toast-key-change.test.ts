@@ -1,5 +1,5 @@
 /**
- * Key changes of rows with unchanged TOAST values (style §4.12), end to end. With the default replica
+ * Key changes of rows with unchanged TOAST values (docs/stack-traps.md §4.12), end to end. With the default replica
  * identity PostgreSQL sends the new row with the large columns unchanged ('u') and only the old key;
  * the sink gives the new key the old row's values — from the same batch, or from the old key's row
  * stored in StarRocks (docs/starrocks.md, "Key changes of rows with unchanged TOAST values"). The

@@ -1,6 +1,6 @@
 /**
  * Values that do not fit the target column, end to end. StarRocks would store NULL without an error
- * (non-strict loads, PROTOCOL.md §8.1), so the sink checks first (docs/starrocks.md, "Values that do
+ * (non-strict loads, docs/starrocks-protocol.md §8.1), so the sink checks first (docs/starrocks.md, "Values that do
  * not fit the target column"): extra DECIMAL fraction digits are rounded and counted; an integer part
  * too wide for the DECIMAL stops the pipeline with a SINK_DATA error naming the column, and nothing of
  * that batch is loaded.

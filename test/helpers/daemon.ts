@@ -91,5 +91,5 @@ export async function exitOf(d: DaemonProcess, timeoutMs = 60_000): Promise<numb
 /** Kills the daemons (SIGKILL; those not started are skipped) and waits until every one has exited. */
 export async function killDaemons(...daemons: readonly (DaemonProcess | undefined)[]): Promise<void> {
   for (const d of daemons) d?.kill('SIGKILL');
-  await Promise.all(daemons.map((d) => d?.exited));
+  await Promise.all(daemons.map((d) => d?.exited ?? Promise.resolve()));
 }

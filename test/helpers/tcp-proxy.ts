@@ -18,16 +18,16 @@ export class TcpProxy {
   ) {}
 
   static async start(targetHost: string, targetPort: number): Promise<TcpProxy> {
-    let proxy: TcpProxy | undefined;
-    const server = createServer((client) => proxy?.accept(client));
+    const ref: { proxy?: TcpProxy } = {};
+    const server = createServer((client) => ref.proxy?.accept(client));
     const port = await new Promise<number>((resolve) => {
       server.listen(0, '127.0.0.1', () => {
         const a = server.address();
         resolve(typeof a === 'object' && a !== null ? a.port : 0);
       });
     });
-    proxy = new TcpProxy(server, port, targetHost, targetPort);
-    return proxy;
+    ref.proxy = new TcpProxy(server, port, targetHost, targetPort);
+    return ref.proxy;
   }
 
   get isCut(): boolean {

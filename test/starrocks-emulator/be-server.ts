@@ -1,5 +1,5 @@
 /**
- * One emulated BE HTTP server (PROTOCOL.md §1.4, §1.5, §3, §5): executes Stream Loads and the
+ * One emulated BE HTTP server (docs/starrocks-protocol.md §1.4, §1.5, §3, §5): executes Stream Loads and the
  * transaction interface, serves error logs and `/api/health`.
  *
  * `100 Continue` is sent only after every header-time check passed (node's 'checkContinue' event, so

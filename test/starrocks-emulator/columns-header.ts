@@ -1,5 +1,5 @@
 /**
- * Parser of the Stream Load `columns` header (PROTOCOL.md §2): a comma list of source names and
+ * Parser of the Stream Load `columns` header (docs/starrocks-protocol.md §2): a comma list of source names and
  * `col = expr` mappings; names may be backtick-quoted. Supported expressions (emulator subset):
  * a source-column reference, a constant (`'text'`, `"text"`, number, NULL, TRUE/FALSE),
  * `to_binary(expr[, format])` (any format name: StarRocks' rules in binary-format.ts), `now()` /

@@ -1,5 +1,5 @@
 /**
- * Value conversion of JSON Stream Load and of SQL/CSV text into stored values (PROTOCOL.md §8.1–§8.3).
+ * Value conversion of JSON Stream Load and of SQL/CSV text into stored values (docs/starrocks-protocol.md §8.1–§8.3).
  * Pure. A failed conversion returns `{ ok: false, error }` with StarRocks' row-level message; the load
  * engine decides NULL (non-strict) vs filtered (strict_mode).
  */
@@ -180,7 +180,7 @@ function textToBoolean(col: string, s: string): Converted {
 /** CAST a text to column type `t`. */
 export function convertText(col: string, t: ColumnType, s: string): Converted {
   if (isIntegerKind(t.kind)) {
-    const kind = t.kind as IntegerKind;
+    const kind = t.kind;
     // LARGEINT reads text: integer syntax only. Other integers accept a float text (truncated).
     const n = parseIntegerText(s) ?? (kind !== 'LARGEINT' && isFloatText(s) ? truncateNumericText(s.trim()) : null);
     if (n === null) return fail(`Unable to cast string value to ${kind}. value=${s}, column=${col}`);
@@ -307,7 +307,7 @@ function parseExponent(s: string): { value: number; result: ParseResult } {
 /**
  * A port of `StringParser::string_to_decimal` (`be/src/util/string_parser.hpp`), which
  * `DecimalV3Cast::from_string` (`be/src/runtime/decimalv3.h`) uses for every text → DECIMAL(p,s) CAST
- * (JSON Stream Load reads DECIMAL columns as text, PROTOCOL.md §8.1). Returns the value scaled by
+ * (JSON Stream Load reads DECIMAL columns as text, docs/starrocks-protocol.md §8.1). Returns the value scaled by
  * `typeScale`. Behaviour worth knowing:
  * - surrounding whitespace, a sign, leading zeros, `.5`, `5.` and an exponent (`1.5e2`, int8) are accepted;
  * - more integer digits than p−s → `overflow` (the CAST gives NULL);
@@ -347,7 +347,6 @@ export function stringToDecimal(text: string, typePrecision: number, typeScale: 
     }
   }
   let precision = 0;
-  let foundExponent = false;
   let exponent = 0;
   let kept = ''; // the digits that make the value (the first typePrecision ones)
   for (; i < s.length; i++) {
@@ -359,8 +358,8 @@ export function stringToDecimal(text: string, typePrecision: number, typeScale: 
       scale += foundDot;
     } else if (c === '.' && !foundDot) {
       foundDot = 1;
-    } else if ((c === 'e' || c === 'E') && !foundExponent) {
-      foundExponent = true;
+    } else if (c === 'e' || c === 'E') {
+      // The exponent ends the digits: the loop stops here.
       const ex = parseExponent(s.slice(i + 1));
       exponent = ex.value;
       if (ex.result !== 'success') return { value: 0n, result: ex.result === 'overflow' && exponent < 0 ? 'underflow' : ex.result };

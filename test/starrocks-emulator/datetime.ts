@@ -1,4 +1,4 @@
-/** DATE / DATETIME text parsing and formatting (PROTOCOL.md §8.3). Pure. */
+/** DATE / DATETIME text parsing and formatting (docs/starrocks-protocol.md §8.3). Pure. */
 
 
 export interface ParsedDateTime {
@@ -14,7 +14,7 @@ function daysInMonth(y: number, m: number): number {
 const pad = (n: number, w: number): string => String(n).padStart(w, '0');
 
 /**
- * DATE/DATETIME text as StarRocks reads it for a Stream Load (PROTOCOL.md §8.3): a JSON or CSV value for
+ * DATE/DATETIME text as StarRocks reads it for a Stream Load (docs/starrocks-protocol.md §8.3): a JSON or CSV value for
  * a DATE/DATETIME column is read as VARCHAR and CAST (`construct_json_type` treats both as VARCHAR,
  * be/src/exec/json_scanner.cpp; `cast_from_string_to_datetime_fn` → `TimestampValue::from_string`,
  * be/src/exprs/cast_expr.cpp; be/src/types/timestamp_value.cpp), i.e. `date::from_string_to_datetime`
@@ -173,7 +173,9 @@ function parseGeneric(s: string): ParsedDateTime | null {
   if (idx < 3) return null;
   if (!interval) yearLen = lens[0] ?? 0;
   for (let i = idx; i < MAX_DATE_PARTS; i++) vals[i] = 0;
-  let [y = 0, mo = 0, d = 0, h = 0, mi = 0, se = 0, us = 0] = vals;
+  const [, mo = 0, d = 0, h = 0, mi = 0, se = 0] = vals;
+  let [y = 0] = vals;
+  let us = vals[6] ?? 0;
   const usLen = idx > 6 ? (lens[6] ?? 0) : 0;
   if (us !== 0 && usLen < 6) us *= 10 ** (6 - usLen);
   if (yearLen === 2) y += y < 70 ? 2000 : 1900;

@@ -1,4 +1,4 @@
-/** Load error logs (PROTOCOL.md §3.4): at most 50 lines per file, served only by the BE that wrote them. */
+/** Load error logs (docs/starrocks-protocol.md §3.4): at most 50 lines per file, served only by the BE that wrote them. */
 import { randomBytes } from 'node:crypto';
 
 export const MAX_ERROR_LOG_LINES = 50;

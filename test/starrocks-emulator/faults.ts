@@ -99,7 +99,7 @@ export function parseFaultSpec(v: unknown): FaultSpec | string {
     db: db as string | undefined,
     table: table as string | undefined,
     message: message as string | undefined,
-    commit: commit as boolean | undefined,
+    commit: commit,
   };
 }
 

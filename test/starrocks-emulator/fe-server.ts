@@ -1,5 +1,5 @@
 /**
- * The emulated FE HTTP server (PROTOCOL.md §1.3, §1.4, §3.2, §3.5, §4.3, §5.1).
+ * The emulated FE HTTP server (docs/starrocks-protocol.md §1.3, §1.4, §3.2, §3.5, §4.3, §5.1).
  *
  * - `PUT /api/{db}/{table}/_stream_load`: 401 on bad Basic auth; HTTP/1.1 without
  *   `Expect: 100-continue` → 200 FAILED + `connection: close`; otherwise 307 to the next BE

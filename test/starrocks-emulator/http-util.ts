@@ -9,7 +9,7 @@ import type { Credentials } from './load-engine.js';
  * not valid UTF-8 become U+FFFD (they could not match a column name anyway).
  */
 export function headerText(latin1: string): string {
-  // eslint-disable-next-line no-control-regex
+   
   return /[^\x00-\x7f]/.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
 }
 

@@ -1,5 +1,5 @@
 /**
- * Minimal JsonPath for `jsonpaths` / `json_root` (PROTOCOL.md §2): `$`, `$.a.b`, `$['a']`, `$.a[0]`.
+ * Minimal JsonPath for `jsonpaths` / `json_root` (docs/starrocks-protocol.md §2): `$`, `$.a.b`, `$['a']`, `$.a[0]`.
  */
 import { JsonObject, type JsonValue, parseJson } from './json-raw.js';
 

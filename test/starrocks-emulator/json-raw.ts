@@ -1,6 +1,6 @@
 /**
  * A small linear JSON parser that keeps number tokens as their raw text (so big integers and
- * decimals survive byte-exact, PROTOCOL.md §8.1 "Raw-token reading keeps full precision"), plus a
+ * decimals survive byte-exact, docs/starrocks-protocol.md §8.1 "Raw-token reading keeps full precision"), plus a
  * minifying writer. Strict RFC 8259 grammar: no NaN/Infinity, no comments, no trailing commas, no raw
  * control characters in strings. Duplicate object keys: the last value wins (first position kept).
  *

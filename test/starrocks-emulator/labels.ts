@@ -1,5 +1,5 @@
 /**
- * Per-database label/transaction table (PROTOCOL.md §4).
+ * Per-database label/transaction table (docs/starrocks-protocol.md §4).
  *
  * - Label format `^[-\w]{1,128}$` (§4.1) — `labelFormatError(label)`.
  * - One label may have several txn records over time (ABORTED ones are reusable, §4.2); a begin fails

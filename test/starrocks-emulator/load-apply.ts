@@ -1,5 +1,5 @@
 /**
- * Applies row operations to a table (PROTOCOL.md §6). Synchronous and infallible once called, so a
+ * Applies row operations to a table (docs/starrocks-protocol.md §6). Synchronous and infallible once called, so a
  * load is atomic: every check happens before (load-reader, filter ratio).
  *
  * Primary Key tables:

@@ -1,5 +1,5 @@
 /**
- * Load engine: plain Stream Load end to end (PROTOCOL.md §1–§4, §6), and the txn/label core shared
+ * Load engine: plain Stream Load end to end (docs/starrocks-protocol.md §1–§4, §6), and the txn/label core shared
  * with the transaction interface (txn-api.ts). No sockets here: the HTTP layer passes headers,
  * credentials and the body; the engine answers with result objects.
  *

@@ -1,5 +1,5 @@
 /**
- * Stream Load header validation and planning (PROTOCOL.md §2, §6.3, §6.4). Pure apart from reading the
+ * Stream Load header validation and planning (docs/starrocks-protocol.md §2, §6.3, §6.4). Pure apart from reading the
  * table definition. Two stages, as in StarRocks:
  * - `parseBeHeaders`: what the BE checks in `on_header` before the txn begins (format, timeout,
  *   compression, JSON size) — failures leave TxnId -1.

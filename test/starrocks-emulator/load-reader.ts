@@ -1,5 +1,5 @@
 /**
- * Reads a Stream Load body into row operations (PROTOCOL.md §2 body shapes, §6.1 `__op`, §8.1
+ * Reads a Stream Load body into row operations (docs/starrocks-protocol.md §2 body shapes, §6.1 `__op`, §8.1
  * conversion, strict vs non-strict). Pure. Nothing is applied here; the caller checks
  * `max_filter_ratio` and applies atomically.
  */

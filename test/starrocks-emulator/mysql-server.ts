@@ -1,5 +1,5 @@
 /**
- * The emulator's FE MySQL-protocol port (PROTOCOL.md §7; StarRocks' `query_port`, 9030).
+ * The emulator's FE MySQL-protocol port (docs/starrocks-protocol.md §7; StarRocks' `query_port`, 9030).
  *
  * Built on mysql2's server mode (`mysql2.createServer`): mysql2 accepts sockets, sends the handshake
  * with a mysql_native_password scramble and frames packets; `MysqlConnectionHandler` checks the

@@ -1,5 +1,5 @@
 /**
- * The BE's limit on the encoded primary key (PROTOCOL.md §6.1: `primary_key_limit_size`, 128 bytes by
+ * The BE's limit on the encoded primary key (docs/starrocks-protocol.md §6.1: `primary_key_limit_size`, 128 bytes by
  * default; src memtable `kPrimaryKeyLimitSize`). A Primary Key load in which any row (upsert or
  * `__op` delete: the BE checks the memtable before splitting them) has a longer key fails as a whole
  * with `primary key size exceed the limit.`. Exactly the limit is accepted.

@@ -1,5 +1,5 @@
 /**
- * Response bodies with StarRocks' exact key orders (PROTOCOL.md §3.1, §3.5, §4.3, §5.3).
+ * Response bodies with StarRocks' exact key orders (docs/starrocks-protocol.md §3.1, §3.5, §4.3, §5.3).
  * BE bodies are rapidjson PrettyWriter style (4-space indent) — `JSON.stringify(o, null, 4)` matches.
  */
 

@@ -1,5 +1,5 @@
 /**
- * Asynchronous ALTER TABLE ADD COLUMN / MODIFY COLUMN jobs (PROTOCOL.md §7.3).
+ * Asynchronous ALTER TABLE ADD COLUMN / MODIFY COLUMN jobs (docs/starrocks-protocol.md §7.3).
  *
  * `submit` returns at once with a PENDING job; the job moves to WAITING_TXN and RUNNING on the next
  * turns of the event loop and to FINISHED `catalog.settings.schemaChangeMs` after submission. Only then

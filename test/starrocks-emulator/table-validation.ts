@@ -1,4 +1,4 @@
-/** Validation of table and column definitions (PROTOCOL.md §6.1, §7.1, §8.2). */
+/** Validation of table and column definitions (docs/starrocks-protocol.md §6.1, §7.1, §8.2). */
 import { CatalogError } from './catalog-errors.js';
 import { convertDefaultText } from './convert.js';
 import type { ColumnDefinition, TableDefinition } from './table.js';

@@ -1,5 +1,5 @@
 /**
- * Stream Load transaction interface (PROTOCOL.md §5): BE side (status-code-name dialect) and FE side
+ * Stream Load transaction interface (docs/starrocks-protocol.md §5): BE side (status-code-name dialect) and FE side
  * (routing, and commit/rollback of non-PREPARE txns answered by the FE itself).
  *
  * Emulator model: a txn is "active on its BE" while in PREPARE (begin → loads). After prepare, commit,

@@ -1,5 +1,5 @@
 /**
- * FE side of the transaction interface (PROTOCOL.md §5.1, §5.3): 307 routing to the BE of a label, and
+ * FE side of the transaction interface (docs/starrocks-protocol.md §5.1, §5.3): 307 routing to the BE of a label, and
  * the FE's own answers to commit/rollback of txns that are not PREPARE (idempotent on repeat).
  */
 import type { TxnRecord } from './labels.js';

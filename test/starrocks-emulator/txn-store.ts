@@ -1,5 +1,5 @@
 /**
- * State of the transaction interface (PROTOCOL.md §5): live BE contexts (PREPARE), PREPARED txns owned
+ * State of the transaction interface (docs/starrocks-protocol.md §5): live BE contexts (PREPARE), PREPARED txns owned
  * by the FE, the BE chosen per label, and the txn timers. Used by txn-api.ts (BE) and txn-fe.ts (FE).
  */
 import type { TxnRecord } from './labels.js';

@@ -1,4 +1,4 @@
-/** Spellings of column types (PROTOCOL.md §7.4): SHOW CREATE TABLE, information_schema, SQL. */
+/** Spellings of column types (docs/starrocks-protocol.md §7.4): SHOW CREATE TABLE, information_schema, SQL. */
 import { type ColumnType, type IntegerKind, isIntegerKind } from './types.js';
 
 

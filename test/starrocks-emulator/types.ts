@@ -1,5 +1,5 @@
 /**
- * StarRocks column types for the emulator (PROTOCOL.md §7.4, §8.2).
+ * StarRocks column types for the emulator (docs/starrocks-protocol.md §7.4, §8.2).
  *
  * - `ColumnType` is a discriminated union on `kind`. STRING is VARCHAR(65533) (it shows as
  *   `varchar(65533)`), BINARY is VARBINARY. Integer display widths (`INT(11)`) are ignored.

@@ -168,7 +168,7 @@ export function storedToText(t: ColumnType, v: StoredValue): string | null {
     const et: ColumnType = t.kind === 'ARRAY' ? t.element : { kind: 'JSON' };
     return `[${v.map((e) => nested(et, e)).join(',')}]`;
   }
-  const fields = t.kind === 'STRUCT' ? t.fields : Object.keys(v).map((name) => ({ name, type: { kind: 'JSON' } as ColumnType }));
+  const fields = t.kind === 'STRUCT' ? t.fields : Object.keys(v).map((name): { name: string; type: ColumnType } => ({ name, type: { kind: 'JSON' } }));
   return `{${fields.map((f) => `${JSON.stringify(f.name)}:${nested(f.type, v[f.name] ?? null)}`).join(',')}}`;
 }
 

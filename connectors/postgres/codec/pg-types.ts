@@ -4,6 +4,7 @@
  * unknown types to text). Pure: catalog rows come in, nothing is queried here.
  */
 import type { ColumnSchema, ValueFamily } from '../../../core/index.js';
+import { pgTypeFacts } from './type-facts.js';
 
 export interface PgTypeInfo {
   readonly oid: number;
@@ -171,6 +172,7 @@ export class TypeRegistry {
 
 /** The ColumnSchema for a column: one mapping shared by setup (pg_attribute) and Relation messages. */
 export function columnSchema(name: string, type: PgTypeInfo, typeModifier: number, isKey: boolean): ColumnSchema {
+  const facts = pgTypeFacts(type.name, type.family, typeModifier, type.element?.family);
   const col: ColumnSchema = { name, typeName: type.name, typeOid: type.oid, typeModifier, isKey, family: type.family };
-  return type.element ? { ...col, elementFamily: type.element.family } : col;
+  return type.element ? { ...col, elementFamily: type.element.family, ...facts } : { ...col, ...facts };
 }

@@ -1,5 +1,5 @@
 /**
- * PostgreSQL text output → core Value, by type, with full fidelity (style §4.8: pg's own type parsers
+ * PostgreSQL text output → core Value, by type, with full fidelity (docs/stack-traps.md §4.8: pg's own type parsers
  * are never used on replication tuples). The replication session runs with DateStyle=ISO,
  * IntervalStyle=postgres, TimeZone=UTC, extra_float_digits=3, bytea_output=hex and lc_monetary=C
  * (see replication/connection.ts), which is the text these functions expect; other forms are still
@@ -100,7 +100,7 @@ export function decodeTextValue(text: string, type: PgTypeInfo): Value {
       const n = Number(text);
       if (text.trim() === '' || Number.isNaN(n)) throw new TextValueError(type.name, text, 'not a number');
       // float4's shortest text of ±FLT_MAX (`3.4028235e+38`) reads as a double just above FLT_MAX,
-      // which a FLOAT column refuses as an overflow (PROTOCOL.md §8.1): keep the exact float32 value.
+      // which a FLOAT column refuses as an overflow (docs/starrocks-protocol.md §8.1): keep the exact float32 value.
       if (type.family === 'float4' && Math.abs(n) > FLOAT4_MAX) return Math.fround(n);
       return n;
     }

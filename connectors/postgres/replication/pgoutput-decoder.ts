@@ -1,7 +1,7 @@
 /**
  * Pure decoder: one pgoutput (protocol v1) message Buffer → PgoutputMessage. Each XLogData carries
  * exactly one message. Streaming (v2: S/E/c/A), two-phase (v3) and unknown tags are refused with a
- * typed PgoutputError: we start replication with proto_version '1' and streaming off (style §4.10).
+ * typed PgoutputError: we start replication with proto_version '1' and streaming off (docs/stack-traps.md §4.10).
  */
 import { CdcError, UNCHANGED } from '../../../core/index.js';
 import { BufferReader, TruncatedMessageError } from './buffer-reader.js';

@@ -7,7 +7,7 @@
  * Key columns are the primary key. With REPLICA IDENTITY FULL pgoutput flags every column as "key", so
  * the primary key known from setup is used instead of the flags.
  */
-import { tableKey, type ColumnSchema, type TableId, type TableSchema } from '../../../core/index.js';
+import { sameColumnType, tableKey, type ColumnSchema, type TableId, type TableSchema } from '../../../core/index.js';
 import { columnSchema, type PgTypeInfo } from '../codec/pg-types.js';
 import type { RelationMessage, ReplicaIdentity } from './pgoutput-types.js';
 
@@ -40,14 +40,7 @@ export interface RelationCacheOptions {
 }
 
 function sameColumn(a: ColumnSchema, b: ColumnSchema): boolean {
-  return (
-    a.name === b.name &&
-    a.typeOid === b.typeOid &&
-    a.typeModifier === b.typeModifier &&
-    a.isKey === b.isKey &&
-    a.family === b.family &&
-    a.elementFamily === b.elementFamily
-  );
+  return a.name === b.name && a.isKey === b.isKey && sameColumnType(a, b);
 }
 
 export function sameShape(a: TableSchema, b: TableSchema): boolean {

@@ -72,8 +72,8 @@ export async function readSlotValidity(client: pg.ClientBase, slot: string): Pro
   );
   const j = res.rows[0]?.j;
   if (j === undefined) return undefined;
-  const text = (k: string): string | null => (typeof j[k] === 'string' ? (j[k] as string) : null);
-  return { walStatus: text('wal_status'), conflicting: typeof j['conflicting'] === 'boolean' ? (j['conflicting'] as boolean) : null, invalidationReason: text('invalidation_reason') };
+  const text = (k: string): string | null => (typeof j[k] === 'string' ? (j[k]) : null);
+  return { walStatus: text('wal_status'), conflicting: typeof j['conflicting'] === 'boolean' ? (j['conflicting']) : null, invalidationReason: text('invalidation_reason') };
 }
 
 /** Written to the sink's state store when this pipeline's slot is created or first streamed from. */

@@ -4,7 +4,7 @@
  * Pure: no socket, no clock (the caller passes the time).
  *
  * The status frame carries EXACTLY the positions given. pg-logical-replication's `acknowledge()` adds 1,
- * which makes a fast PostgreSQL shutdown wait forever for a flush position it never sees (style §4.11).
+ * which makes a fast PostgreSQL shutdown wait forever for a flush position it never sees (docs/stack-traps.md §4.11).
  */
 import { CdcError, type Lsn } from '../../../core/index.js';
 import { BufferReader, TruncatedMessageError } from './buffer-reader.js';

@@ -6,7 +6,7 @@
  */
 import { DecimalValue, JsonText, SpecialNumber, TemporalValue, type Cell } from '../../../core/index.js';
 
-function part(v: Cell | unknown): string {
+function part(v: Cell | readonly Cell[] | undefined): string {
   if (v === null || v === undefined) return 'N';
   if (typeof v === 'string') return `s${v.length}:${v}`;
   if (typeof v === 'bigint') return `i${v}`;
@@ -16,7 +16,7 @@ function part(v: Cell | unknown): string {
   if (v instanceof DecimalValue || v instanceof JsonText || v instanceof SpecialNumber) return `${v.kind}${v.text.length}:${v.text}`;
   if (v instanceof TemporalValue) return `${v.type}${v.text.length}:${v.text}`;
   if (Array.isArray(v)) return `[${v.map(part).join(',')}]`;
-  return `?${String(v)}`;
+  return `?${JSON.stringify(v) ?? typeof v}`;
 }
 
 /** The key text of `values` at `keyIndexes`. */

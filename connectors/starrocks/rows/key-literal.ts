@@ -4,7 +4,7 @@
  *
  * A lookup sends `WHERE k = <literal>` and matches the returned rows to the asked keys by text, so
  * both sides are brought to one canonical text per target column kind — the kinds StarRocks allows
- * in a PRIMARY KEY (PROTOCOL.md §6.1: BOOLEAN, TINYINT..LARGEINT, VARCHAR/STRING, DATE, DATETIME).
+ * in a PRIMARY KEY (docs/starrocks-protocol.md §6.1: BOOLEAN, TINYINT..LARGEINT, VARCHAR/STRING, DATE, DATETIME).
  * StarRocks compares all of them exactly. A value that cannot be brought to that text (another kind,
  * an infinite date, a shape the body would not write as such) gives undefined: the caller then
  * treats the key as unknown (the guard keeps the change; merge_condition still orders it).

@@ -1,5 +1,5 @@
 /**
- * Reads the stored rows of old keys for key changes that carry unchanged TOAST values (style §4.12):
+ * Reads the stored rows of old keys for key changes that carry unchanged TOAST values (docs/stack-traps.md §4.12):
  * with the default replica identity PostgreSQL sends neither the unchanged value nor the old row, but
  * StarRocks has the old key's row. plan.ts says which keys and columns (`oldRowLookup`); this module
  * builds the SELECT, runs it through the caller's query function and turns the cells back into

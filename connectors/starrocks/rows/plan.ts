@@ -8,10 +8,10 @@
  *    re-inserts included) and leaves each key in exactly one load, so the order of the loads no
  *    longer matters for correctness.
  * 3. Rows are grouped by their exact column set: in a partial update the column set is fixed per
- *    load and a listed column missing from a row would become NULL (PROTOCOL.md §6.3). Rows that
+ *    load and a listed column missing from a row would become NULL (docs/starrocks-protocol.md §6.3). Rows that
  *    carry every source column form a full (non-partial) load. The audit columns (with
  *    `dbmazz_cdc_version`, the merge condition) are added to every load's set by the sink.
- * 4. Key changes whose new row lacks unchanged TOAST values (no before-image, style §4.12): the new
+ * 4. Key changes whose new row lacks unchanged TOAST values (no before-image, docs/stack-traps.md §4.12): the new
  *    key's row takes them from the old key's row — its state in this batch when the batch changed
  *    it, else the old row as StarRocks stored it before the batch (`carried`, read by old-rows.ts;
  *    `oldRowLookup` says which). Chains (A→B→C in one batch) follow through. What neither knows is

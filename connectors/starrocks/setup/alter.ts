@@ -1,6 +1,6 @@
 /**
  * Runs one schema-change `ALTER TABLE` (ADD COLUMN / MODIFY COLUMN) and waits until the change is
- * visible in information_schema, which happens when the job is FINISHED (PROTOCOL.md §7.3): a load
+ * visible in information_schema, which happens when the job is FINISHED (docs/starrocks-protocol.md §7.3): a load
  * planned earlier would silently ignore a new column, so no row carrying it may be sent before.
  * - Only one schema change per table runs at a time: while another one runs the statement fails with
  *   `A schema change operation is in progress …` (or, older, `… state is not NORMAL …`); it is retried

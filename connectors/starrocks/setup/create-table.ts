@@ -1,5 +1,5 @@
 /**
- * SINK_CREATE_TABLES=true: a missing target table is created from the source definition (PROTOCOL.md
+ * SINK_CREATE_TABLES=true: a missing target table is created from the source definition (docs/starrocks-protocol.md
  * §7.1): a Primary Key table keyed like the source (key columns NOT NULL, first, in key order), every
  * column with the type of type-map.ts, the audit columns, `DISTRIBUTED BY HASH(key)` with automatic
  * buckets and `replication_num` from SINK_REPLICATION_NUM when set. `CREATE TABLE IF NOT EXISTS`, so a

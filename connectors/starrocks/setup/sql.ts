@@ -1,6 +1,6 @@
 /**
  * SQL text for setup and the parsing of its results (pure). Every identifier is backtick-quoted
- * (PROTOCOL.md §7.2); values are client-side escaped literals, so no server-side prepared
+ * (docs/starrocks-protocol.md §7.2); values are client-side escaped literals, so no server-side prepared
  * statements are needed.
  */
 import type { TableSchema } from '../../../core/index.js';

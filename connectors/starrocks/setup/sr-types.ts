@@ -1,7 +1,7 @@
 /**
  * StarRocks column types as the schema evolution compares them (pure): parsed from DDL spellings
  * (`BIGINT`, `DECIMAL(10,2)`, `STRING`, `ARRAY<INT>`) and from `information_schema.columns.COLUMN_TYPE`
- * (`bigint(20)`, `decimal(10, 2)`, `decimal64(10,2)`, `varchar(65533)`, PROTOCOL.md §7.4; spellings vary
+ * (`bigint(20)`, `decimal(10, 2)`, `decimal64(10,2)`, `varchar(65533)`, docs/starrocks-protocol.md §7.4; spellings vary
  * by version, so parsing is lenient).
  *
  * Two questions are answered:
@@ -179,7 +179,7 @@ export function canModify(from: SrType, to: SrType): boolean {
   }
 }
 
-/** Types allowed for Primary Key columns (PROTOCOL.md §6.1). */
+/** Types allowed for Primary Key columns (docs/starrocks-protocol.md §6.1). */
 export function isKeyType(t: SrType): boolean {
   return t.kind === 'boolean' || isInteger(t) || t.kind === 'char' || t.kind === 'varchar' || t.kind === 'date' || t.kind === 'datetime';
 }

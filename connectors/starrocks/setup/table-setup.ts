@@ -4,7 +4,7 @@
  * and hold every source column. Source columns it lacks are added (SCHEMA_EVOLUTION=evolve), left out
  * of the loads with a warning (ignore) or a setup error (fail). Missing audit columns are always added.
  * All missing columns go into one ALTER TABLE, and loads start only after that schema-change job is
- * FINISHED (a load planned earlier would silently ignore the new columns, PROTOCOL.md §7.3).
+ * FINISHED (a load planned earlier would silently ignore the new columns, docs/starrocks-protocol.md §7.3).
  */
 import type { ColumnSchema, TableId, TableSchema } from '../../../core/index.js';
 import { CdcError, formatTableId } from '../../../core/index.js';
@@ -167,7 +167,7 @@ async function readColumns(query: Query, db: string, table: string): Promise<Tar
 }
 
 async function readKeyColumns(query: Query, db: string, table: string, columns: readonly TargetColumn[]): Promise<string[]> {
-  let ddl = '';
+  let ddl: string;
   try {
     ddl = createTableText((await query(showCreateTable(db, table)))[0]);
   } catch (err) {

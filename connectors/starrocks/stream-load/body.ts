@@ -1,7 +1,7 @@
 /**
  * Load plan → Stream Load JSON body (pure): one JSON array of row objects (`strip_outer_array`).
  *
- * Value representation (target column type decides, PROTOCOL.md §8.1):
+ * Value representation (target column type decides, docs/starrocks-protocol.md §8.1):
  * - bigint → bare digits; int2/int4/float → JSON number; boolean → true/false (1/0 into numeric
  *   columns, "true"/"false" into string columns).
  * - DecimalValue → its text as a raw number token (the BE reads number tokens as text: no precision

@@ -1,11 +1,11 @@
 /**
  * Stream Load HTTP transport on `node:http` (undici refuses a user `Expect` header and drops
- * `Authorization` on cross-origin redirects, style §4.9).
+ * `Authorization` on cross-origin redirects, docs/stack-traps.md §4.9).
  *
  * One `put()`:
  * 1. Sends the headers with `Expect: 100-continue` and waits. `100 Continue` → the (buffered) body
  *    is written. A final reply first (the FE's 307, an early BE failure such as a label conflict,
- *    an unknown table or bad auth, PROTOCOL.md §1.4) → the body is never sent and the socket is
+ *    an unknown table or bad auth, docs/starrocks-protocol.md §1.4) → the body is never sent and the socket is
  *    discarded. No 100 within `continueTimeoutMs` → the body is sent anyway (curl, Apache HttpClient).
  * 2. Follows 301/302/303/307/308 itself: same method, same headers, same body, Basic auth re-sent to
  *    the host the FE named (§1.3). Only hosts reached through the configured FE's own redirect chain
@@ -17,7 +17,7 @@
  *    never reused. A request that fails with ECONNRESET/EPIPE on a REUSED socket before any response
  *    byte arrived hit a connection the server was closing (its idle timeout, a restart): it is sent
  *    again once, at once, on a fresh connection. That is safe even if the first copy had reached the
- *    BE, because the load is labelled (PROTOCOL.md §4.4: the resend finds the label). A failure on a
+ *    BE, because the load is labelled (docs/starrocks-protocol.md §4.4: the resend finds the label). A failure on a
  *    fresh connection, or after any reply byte (e.g. `100 Continue`), is returned as it is.
  */
 import http from 'node:http';

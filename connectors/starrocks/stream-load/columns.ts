@@ -1,7 +1,7 @@
 /**
  * The `columns` header of a load and the JSON key of each column (pure).
  *
- * Every name is backtick-quoted (reserved words such as `order` work, PROTOCOL.md §7.2). VARBINARY
+ * Every name is backtick-quoted (reserved words such as `order` work, docs/starrocks-protocol.md §7.2). VARBINARY
  * columns cannot take JSON text directly (docs: JSON Stream Load does not support BINARY, §8.2), so
  * their values travel hex-encoded under a temporary key and are decoded by a column mapping:
  * `` `__dbmazz_hex_0`, `data`=to_binary(`__dbmazz_hex_0`, 'hex') `` (the workaround §8.2 names).

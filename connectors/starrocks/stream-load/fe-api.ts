@@ -1,5 +1,5 @@
 /**
- * Small GET calls (`http-get.ts`, node:http): the label state on the FE (`get_load_state`, PROTOCOL.md §4.3), the
+ * Small GET calls (`http-get.ts`, node:http): the label state on the FE (`get_load_state`, docs/starrocks-protocol.md §4.3), the
  * startup check of SINK_URL and the credentials (the same call for a label never used), and the
  * BE error log behind `ErrorURL` (§3.4). Redirects (the FE may send `get_load_state` to the leader)
  * are followed by hand so Basic auth is kept, with the same chain limit as Stream Load.

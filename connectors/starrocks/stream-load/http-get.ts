@@ -44,7 +44,7 @@ export function httpGet(url: URL, opts: GetOptions): Promise<GetReply> {
       if (timer) clearTimeout(timer);
       timer = setTimeout(fn, ms);
     };
-    const finish = (err: unknown, reply?: GetReply): void => {
+    const finish = (err: Error | undefined, reply?: GetReply): void => {
       if (settled) return;
       settled = true;
       if (timer) clearTimeout(timer);

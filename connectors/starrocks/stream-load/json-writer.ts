@@ -1,7 +1,7 @@
 /**
  * A minimal JSON text writer for Stream Load bodies. `JSON.stringify` cannot write a bigint and
- * Node 20 has no `JSON.rawJSON` (style §4.7), and decimal/JSON values must be copied token by token
- * to keep their precision (PROTOCOL.md §8.1), so the body is written by hand.
+ * Node 20 has no `JSON.rawJSON` (docs/stack-traps.md §4.7), and decimal/JSON values must be copied token by token
+ * to keep their precision (docs/starrocks-protocol.md §8.1), so the body is written by hand.
  *
  * Strings: `"` `\` and U+0000–U+001F are escaped (short forms where JSON has them); surrogate pairs
  * are kept. A lone surrogate has no UTF-8 encoding: it becomes U+FFFD (what `TextEncoder` does) and

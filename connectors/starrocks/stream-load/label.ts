@@ -1,7 +1,7 @@
 /**
  * Deterministic Stream Load labels (pure). The same batch — on a retry or on a replay after a
  * restart that cuts the same batch — gets the same label, so StarRocks applies it at most once
- * (`Label Already Exists`, PROTOCOL.md §4.4). Labels are forgotten after 3 days / ~1000 txns per
+ * (`Label Already Exists`, docs/starrocks-protocol.md §4.4). Labels are forgotten after 3 days / ~1000 txns per
  * database (§4.2); `merge_condition` on `dbmazz_cdc_version` covers replays beyond that window.
  *
  * A label must name the batch's content exactly: two different batches with one label lose the

@@ -1,5 +1,5 @@
 /**
- * One labelled Stream Load, start to durable (PROTOCOL.md §3.1, §4.4):
+ * One labelled Stream Load, start to durable (docs/starrocks-protocol.md §3.1, §4.4):
  * - `Success` / `Publish Timeout` → done (Publish Timeout is committed: never retried).
  * - `Label Already Exists` + `FINISHED` → an earlier attempt committed it: done.
  * - `Label Already Exists` + `RUNNING` → poll `get_load_state` until VISIBLE/COMMITTED (done) or

@@ -1,5 +1,5 @@
 /**
- * Stream Load URL path and headers (pure), PROTOCOL.md §1.2 and §2.
+ * Stream Load URL path and headers (pure), docs/starrocks-protocol.md §1.2 and §2.
  * `Expect`, `Authorization` and `Content-Length` are added by the HTTP client.
  */
 import { CdcError } from '../../../core/index.js';
@@ -65,7 +65,6 @@ function formatRatio(r: number): string {
  * U+00FF (`prénom`) travel correctly as they are; anything beyond cannot be sent in a header.
  */
 export function headerText(s: string): string {
-  // eslint-disable-next-line no-control-regex
   const bad = /[^\t\x20-\x7e\x80-\xff]/.exec(s);
   if (bad) {
     throw new CdcError({

@@ -1,5 +1,5 @@
 /**
- * Stream Load reply → outcome (pure), PROTOCOL.md §3.
+ * Stream Load reply → outcome (pure), docs/starrocks-protocol.md §3.
  *
  * - BE reply (§3.1, always HTTP 200): `Status` is `Success`, `Publish Timeout` (committed, becomes
  *   visible later: success, never retried), `Label Already Exists` (+ `ExistingJobStatus`

@@ -1,5 +1,5 @@
 /**
- * StarRocks reserved words (PROTOCOL.md §7.2, docs `keywords.md`, 3.x list). An unquoted reserved word
+ * StarRocks reserved words (docs/starrocks-protocol.md §7.2, docs `keywords.md`, 3.x list). An unquoted reserved word
  * where an identifier is expected is a syntax error
  * (`Unexpected input 'like', the most similar input is {a legal identifier}.`); backticks lift it.
  * Every other word (TABLES, ENGINE, BUCKETS, COMMENT, COUNT, DATE, ...) is a legal identifier.

@@ -139,7 +139,7 @@ export function tokenize(sql: string): Token[] {
       const system = sql[i + 1] === '@';
       const prefix = system ? '@@' : '@';
       i += prefix.length;
-      let name = '';
+      let name: string;
       if (sql[i] === '`' || sql[i] === "'" || sql[i] === '"') {
         const q = sql[i] ?? '';
         const end = sql.indexOf(q, i + 1);

@@ -12,7 +12,7 @@ const KEY_ORDER = [
   'LoadBytes', 'LoadTimeMs', 'BeginTxnTimeMs', 'StreamLoadPlanTimeMs', 'ReadDataTimeMs', 'WriteDataTimeMs', 'CommitAndPublishTimeMs',
 ];
 
-describe('BE Stream Load (PROTOCOL.md §1.4, §1.5, §2, §3.1)', () => {
+describe('BE Stream Load (docs/starrocks-protocol.md §1.4, §1.5, §2, §3.1)', () => {
   let emu: StarRocksEmulator;
   let be: string;
   before(async () => {

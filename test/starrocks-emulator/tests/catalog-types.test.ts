@@ -20,7 +20,7 @@ const def = (name: string, columns: ColumnDefinition[], extra: Partial<TableDefi
   ...extra,
 });
 
-describe('types.ts (PROTOCOL.md §7.4, §8.2)', () => {
+describe('types.ts (docs/starrocks-protocol.md §7.4, §8.2)', () => {
   it('parses any casing/spacing and formats the SHOW CREATE spellings', () => {
     const cases: [string, string][] = [
       ['INT(11)', 'int(11)'],

@@ -11,7 +11,7 @@ const conv = (type: string, json: string): unknown => {
   return r.ok ? r.value : { error: r.error };
 };
 
-describe('JSON value conversion (PROTOCOL.md §8.1–§8.3)', () => {
+describe('JSON value conversion (docs/starrocks-protocol.md §8.1–§8.3)', () => {
   it('integers: range checks, floats truncated, strings parsed as int then float', () => {
     assert.equal(conv('TINYINT', '127'), 127n);
     assert.deepEqual(conv('TINYINT', '128'), { error: 'Value is overflow. column=c, value=128' });

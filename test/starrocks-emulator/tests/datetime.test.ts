@@ -1,5 +1,5 @@
 /**
- * DATE/DATETIME text as a Stream Load CASTs it (datetime.ts, PROTOCOL.md §8.3). Sources read:
+ * DATE/DATETIME text as a Stream Load CASTs it (datetime.ts, docs/starrocks-protocol.md §8.3). Sources read:
  * - be/src/exprs/cast_expr.cpp `cast_from_string_to_datetime_fn` → `TimestampValue::from_string`
  *   (be/src/types/timestamp_value.cpp) → `date::from_string_to_datetime` + `timestamp::check`;
  * - be/src/runtime/time_types.cpp, 3.x: `from_string_to_datetime` trims spaces, takes a 10-character

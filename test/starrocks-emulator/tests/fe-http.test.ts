@@ -4,7 +4,7 @@ import { type StarRocksEmulator, startStarRocksEmulator } from '../emulator.js';
 import { createPk, fetchText } from './helpers.js';
 import { basicAuth, rawRequest, streamLoad } from './stream-load-client.js';
 
-describe('FE HTTP (PROTOCOL.md §1.3, §1.4, §3.5, §4.3)', () => {
+describe('FE HTTP (docs/starrocks-protocol.md §1.3, §1.4, §3.5, §4.3)', () => {
   let emu: StarRocksEmulator;
   before(async () => {
     emu = await startStarRocksEmulator({ bes: 2, password: 'secret' });

@@ -43,7 +43,7 @@ function rawPut(port: number, path: string, headers: readonly [string, string][]
   });
 }
 
-describe('header values are UTF-8 (PROTOCOL.md §2 columns)', () => {
+describe('header values are UTF-8 (docs/starrocks-protocol.md §2 columns)', () => {
   let emu: StarRocksEmulator;
   let bePort: number;
   before(async () => {

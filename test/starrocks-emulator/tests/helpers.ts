@@ -4,7 +4,7 @@ import type { StarRocksEmulator } from '../emulator.js';
 import { parseColumnType } from '../types.js';
 import { type StreamLoadOutcome, streamLoad } from './stream-load-client.js';
 
-export function col(name: string, type: string, opts: { nullable?: boolean; key?: boolean; default?: string | 'CURRENT_TIMESTAMP' | null } = {}): ColumnDefinition {
+export function col(name: string, type: string, opts: { nullable?: boolean; key?: boolean; default?: string | null /* a literal, or 'CURRENT_TIMESTAMP' */ } = {}): ColumnDefinition {
   let def: ColumnDefault = { kind: 'none' };
   if (opts.default === 'CURRENT_TIMESTAMP') def = { kind: 'current_timestamp' };
   else if (opts.default === null) def = { kind: 'null' };

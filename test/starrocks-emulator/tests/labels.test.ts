@@ -5,7 +5,7 @@ import { LabelTable, labelFormatError } from '../labels.js';
 import { createPk, load } from './helpers.js';
 import { basicAuth, txnRequest } from './stream-load-client.js';
 
-describe('labels (PROTOCOL.md §4)', () => {
+describe('labels (docs/starrocks-protocol.md §4)', () => {
   let emu: StarRocksEmulator;
   before(async () => {
     emu = await startStarRocksEmulator();

@@ -5,7 +5,7 @@ import { encodedPrimaryKeySize, PRIMARY_KEY_LIMIT_MESSAGE } from '../pk-limit.js
 import { parseColumnType } from '../types.js';
 import { col, createTable, load, ndjson, plainRows } from './helpers.js';
 
-describe('encoded primary key limit, 128 bytes (PROTOCOL.md §6.1)', () => {
+describe('encoded primary key limit, 128 bytes (docs/starrocks-protocol.md §6.1)', () => {
   let emu: StarRocksEmulator;
   before(async () => {
     emu = await startStarRocksEmulator();

@@ -3,7 +3,7 @@ import { after, before, beforeEach, describe, it } from 'node:test';
 import { type StarRocksEmulator, startStarRocksEmulator } from '../emulator.js';
 import { col, createPk, createTable, fetchText, load, ndjson, plainRows } from './helpers.js';
 
-describe('Primary Key apply semantics (PROTOCOL.md §6)', () => {
+describe('Primary Key apply semantics (docs/starrocks-protocol.md §6)', () => {
   let emu: StarRocksEmulator;
   before(async () => {
     emu = await startStarRocksEmulator();

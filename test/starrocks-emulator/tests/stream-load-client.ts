@@ -1,7 +1,7 @@
 /**
  * Test helper (not product code): a node:http Stream Load client that speaks the real protocol —
  * `Expect: 100-continue`, body sent only after `100 Continue`, FE 307 followed manually with the
- * Basic credentials re-added (PROTOCOL.md §1.3/§1.4).
+ * Basic credentials re-added (docs/starrocks-protocol.md §1.3/§1.4).
  */
 import http, { type IncomingHttpHeaders } from 'node:http';
 

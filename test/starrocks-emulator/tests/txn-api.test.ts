@@ -5,7 +5,7 @@ import { type StarRocksEmulator, startStarRocksEmulator } from '../emulator.js';
 import { createPk, plainRows } from './helpers.js';
 import { basicAuth, rawRequest, txnRequest } from './stream-load-client.js';
 
-describe('transaction interface (PROTOCOL.md §5)', () => {
+describe('transaction interface (docs/starrocks-protocol.md §5)', () => {
   let emu: StarRocksEmulator;
   before(async () => {
     emu = await startStarRocksEmulator({ bes: 2 });

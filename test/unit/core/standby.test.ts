@@ -58,7 +58,7 @@ test('a standby waits before any setup and reports itself: health NOT_SERVING wi
   assert.equal(status.standby, true);
   assert.equal(status.standbyDetail, HELD.detail);
   assert.equal(status.takeovers, '0');
-  const metrics = new PipelineMetrics({ state: d.state, serverPosition: async () => undefined, slotStatus: async () => undefined });
+  const metrics = new PipelineMetrics({ state: d.state, serverPosition: async () => undefined, serverStatus: async () => undefined });
   assert.match(await metrics.metrics(), /^dbmazz_standby 1$/m);
 
   // The slot is free: setup, then streaming; the takeover is counted.
@@ -82,7 +82,7 @@ test('a stop ends a standby\'s wait: the lifecycle rejects with STOPPED_AS_STAND
   await new Promise((r) => setImmediate(r));
   stop.abort();
   await assert.rejects(running, (e: Error) => e.message === STOPPED_AS_STANDBY);
-  assert.ok(!d.source.calls.includes('setup' as never));
+  assert.ok(!d.source.calls.includes('setup'));
   assert.equal(d.state.errorDetail, '');
   assert.equal(d.source.closed, true);
 });

@@ -102,7 +102,7 @@ describe('demo terminal view', () => {
     assert.match(text, /seeding {5}\[█{15}░{15}\] {2}50% 500 \/ 1,000 rows written to PostgreSQL/);
     assert.match(text, /snapshot {4}orders {7}\[█{10}░{10}\] {2}50% 25,000 \/ 50,000 rows in StarRocks · copying · 12,346 rows\/s · ETA 3 s/);
     assert.match(text, /\n {12}customers {4}\[█{20}\] 100% 5,000 \/ 5,000 rows in StarRocks · done · 9,000 rows\/s/);
-    assert.match(text, /\n {12}order_items  \[░{20}\] {3}0% 0 \/ 100,001 rows in StarRocks · waiting/);
+    assert.match(text, /\n {12}order_items {2}\[░{20}\] {3}0% 0 \/ 100,001 rows in StarRocks · waiting/);
     assert.match(text, /2,994 changes\/s \(target 3,000\) · 90,000 changes · 13 s left/);
     assert.match(text, /orders {6} +61,234 +1,203 +62,430 +7/);
     const line = plainLine(VM);

@@ -38,7 +38,7 @@ export async function readExportedMetrics(): Promise<ExportedMetrics> {
   } finally {
     await daemon.stop();
   }
-  const definitions = new PipelineMetrics({ state: new RuntimeState(), serverPosition: async () => undefined, slotStatus: async () => undefined }).registry;
+  const definitions = new PipelineMetrics({ state: new RuntimeState(), serverPosition: async () => undefined, serverStatus: async () => undefined }).registry;
   const families = new Map<string, MetricFamily>();
   for (const m of body.matchAll(/^# TYPE (\S+) (\S+)$/gm)) {
     const [, name = '', type = ''] = m;

@@ -46,7 +46,7 @@ export function unknownVariables(names: Iterable<string>): string[] {
 export function passwordInValue(spec: SettingSpec, value: string): string | undefined {
   if (spec.secret === true) return 'a secret setting';
   if (spec.url !== true) return undefined;
-  let password = '';
+  let password: string;
   try {
     password = new URL(value).password;
   } catch {

@@ -16,7 +16,7 @@ const settings = (over: Record<string, unknown> = {}): Settings =>
     SOURCE_CONNECT_TIMEOUT_MS: 30000,
     SOURCE_REPLICA_IDENTITY_FULL: false,
     ...over,
-  }) as Settings;
+  });
 
 test('manifest: type, kind, settings with seed aliases and defaults', () => {
   assert.equal(postgresSource.type, 'postgres');

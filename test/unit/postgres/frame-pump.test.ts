@@ -8,7 +8,7 @@ function harness() {
   const errors: unknown[] = [];
   let gate: Promise<void> | undefined;
   let open: (() => void) | undefined;
-  let failNext: unknown;
+  let failNext: Error | undefined;
   const pump = new FramePump({
     process: (f) => {
       seen.push(f.toString());
@@ -35,7 +35,7 @@ function harness() {
       open?.();
       await new Promise((r) => setImmediate(r));
     },
-    failNext: (e: unknown) => (failNext = e),
+    failNext: (e: Error) => (failNext = e),
   };
 }
 

@@ -61,7 +61,8 @@ export class FrameWriter {
   }
 }
 
-export type CellSpec = null | 'u' | string | { binary: Buffer };
+/** null, 'u' (an unchanged TOAST marker), a text value, or a binary value. */
+export type CellSpec = null | string | { binary: Buffer };
 
 export function tuple(w: FrameWriter, cells: readonly CellSpec[]): FrameWriter {
   w.int16(cells.length);

@@ -1,4 +1,4 @@
-/** The startup check of SINK_URL: how the FE's get_load_state reply is judged (StarRocks' answers, PROTOCOL.md §4.3). */
+/** The startup check of SINK_URL: how the FE's get_load_state reply is judged (StarRocks' answers, docs/starrocks-protocol.md §4.3). */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CdcError } from '../../../core/index.js';

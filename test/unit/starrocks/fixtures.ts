@@ -1,8 +1,9 @@
 /** Builders for StarRocks sink tests: schemas and change records. */
+import { pgTypeFacts } from '../../../connectors/postgres/codec/type-facts.js';
 import type { Cell, ColumnSchema, DeleteRecord, InsertRecord, TableSchema, UpdateRecord, Value, ValueFamily } from '../../../core/index.js';
 
 export function column(name: string, family: ValueFamily, isKey = false, typeModifier = -1): ColumnSchema {
-  return { name, typeName: family, typeOid: 0, typeModifier, isKey, family };
+  return { name, typeName: family, typeOid: 0, typeModifier, isKey, family, ...pgTypeFacts(family, family, typeModifier) };
 }
 
 export function tableSchema(name: string, columns: readonly ColumnSchema[], schemaName = 'public'): TableSchema {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ColumnSchema } from '../../../core/index.js';
 import { UNCHANGED } from '../../../core/index.js';
+import { pgTypeFacts } from '../../../connectors/postgres/codec/type-facts.js';
 import { readStarRocksConfig } from '../../../connectors/starrocks/config.js';
 import {
   describeDiff,
@@ -15,14 +16,10 @@ import {
 import { createTableStatement, modifyColumnsStatement, parseAlterJobs, parseColumnDetails, showAlterJobsStatement } from '../../../connectors/starrocks/setup/sql.js';
 import { column, del, ins, tableSchema, upd } from './fixtures.js';
 
-const typed = (name: string, typeName: string, typeOid: number, typeModifier = -1, isKey = false): ColumnSchema => ({
-  name,
-  typeName,
-  typeOid,
-  typeModifier,
-  isKey,
-  family: typeName === 'int8' ? 'int8' : typeName === 'int4' ? 'int4' : typeName === 'numeric' ? 'numeric' : 'text',
-});
+const typed = (name: string, typeName: string, typeOid: number, typeModifier = -1, isKey = false): ColumnSchema => {
+  const family = typeName === 'int8' ? 'int8' : typeName === 'int4' ? 'int4' : typeName === 'numeric' ? 'numeric' : 'text';
+  return { name, typeName, typeOid, typeModifier, isKey, family, ...pgTypeFacts(typeName, family, typeModifier) };
+};
 
 describe('schema diff', () => {
   const before = tableSchema('orders', [typed('id', 'int8', 20, -1, true), typed('qty', 'int4', 23), typed('note', 'text', 25), typed('old', 'text', 25)]);

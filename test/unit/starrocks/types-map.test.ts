@@ -2,8 +2,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ColumnSchema, ValueFamily } from '../../../core/index.js';
-import { fitDecimal, numericType, suggestStarRocksType, valueLimits } from '../../../connectors/starrocks/type-map.js';
+import { fitDecimal, suggestStarRocksType, valueLimits } from '../../../connectors/starrocks/type-map.js';
+import { pgTypeFacts } from '../../../connectors/postgres/codec/type-facts.js';
 
+/** A PostgreSQL column as the postgres source describes it: its type facts decoded from name and typmod. */
 const col = (family: ValueFamily, typeName: string = family, typeModifier = -1, elementFamily?: ValueFamily): ColumnSchema => ({
   name: 'c',
   typeName,
@@ -12,7 +14,11 @@ const col = (family: ValueFamily, typeName: string = family, typeModifier = -1, 
   isKey: false,
   family,
   ...(elementFamily ? { elementFamily } : {}),
+  ...pgTypeFacts(typeName, family, typeModifier, elementFamily),
 });
+
+/** The StarRocks type of a PostgreSQL numeric with typmod `typmod`. */
+const numericType = (typmod: number): string => suggestStarRocksType(col('numeric', 'numeric', typmod));
 
 /** numeric(p,s) typmod as PostgreSQL 15 stores it (11-bit signed scale). */
 const numericMod = (p: number, s: number): number => ((p << 16) | (s & 0x7ff)) + 4;

@@ -1,7 +1,7 @@
 /**
  * Unchanged TOAST values in the planner: partial rows grouped by exact column set, and key changes
  * whose new row takes the unchanged values from the old key's row (in the batch, or stored in
- * StarRocks: rows/old-rows.ts) — style §4.12.
+ * StarRocks: rows/old-rows.ts) — docs/stack-traps.md §4.12.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';

@@ -1,4 +1,4 @@
-// The container wiring (core/di): explicit tokens only (no decorator type metadata, style §4.1/4.2),
+// The container wiring (core/di): explicit tokens only (no decorator type metadata, docs/stack-traps.md §4.1/4.2),
 // one child container per pipeline, connectors' context from the container, and registrations that
 // tests override.
 import 'reflect-metadata';

@@ -111,7 +111,7 @@ export async function startControl(o: ControlHarnessOptions = {}): Promise<Contr
   });
   const h: { serverPosition: Lsn | undefined } = { serverPosition: undefined };
   const position = async (): Promise<Lsn | undefined> => (controller.liveSource === undefined ? undefined : h.serverPosition);
-  const metrics = new PipelineMetrics({ state, serverPosition: position, slotStatus: async () => undefined });
+  const metrics = new PipelineMetrics({ state, serverPosition: position, serverStatus: async () => undefined });
   const observed = { source: observeSource(source, metrics), sink: observeSink(sink, metrics) };
   controller.connectors(observed.source, observed.sink);
   const server = await ControlServer.start({

@@ -8,7 +8,7 @@ import { CdcError } from '../../../../core/errors/errors.js';
 import { MetricsHttpServer } from '../../../../core/metrics/http-server.js';
 import { PipelineMetrics } from '../../../../core/metrics/pipeline-metrics.js';
 import { healthVerdict, readyVerdict } from '../../../../core/metrics/readiness.js';
-import type { SlotStatus } from '../../../../core/plugin/source.js';
+import type { SourceServerStatus } from '../../../../core/plugin/source.js';
 import { RuntimeState } from '../../../../core/runtime/state.js';
 import { createTestLogger, testTable } from '../../../../core/testing/index.js';
 import { waitFor } from '../../../helpers/wait.js';
@@ -54,18 +54,18 @@ test('flow metrics: events by table and operation, batches and rows by table, lo
   }
 });
 
-test('slot metrics come from pg_replication_slots: wal_status as a label, safe_wal_size, retained WAL, active', async () => {
+test('slot metrics come from the source server status: retention (wal_status) as a label, safe bytes, retained bytes, active', async () => {
   const state = new RuntimeState();
-  let slot: SlotStatus | undefined = {
-    slotName: 'dbmazz_slot',
+  let slot: SourceServerStatus | undefined = {
+    name: 'dbmazz_slot',
     exists: true,
     active: true,
-    walStatus: 'extended',
-    safeWalSizeBytes: 1_048_576n,
-    retainedWalBytes: 65_536n,
-    confirmedFlushLsn: 100n,
+    retention: 'extended',
+    safeBytes: 1_048_576n,
+    retainedBytes: 65_536n,
+    confirmedPosition: 100n,
   };
-  const m = new PipelineMetrics({ state, serverPosition: async () => undefined, slotStatus: async () => slot });
+  const m = new PipelineMetrics({ state, serverPosition: async () => undefined, serverStatus: async () => slot });
   let text = await m.metrics();
   assert.equal(sample(text, 'dbmazz_slot_wal_status{slot="dbmazz_slot",status="extended"}'), 1);
   assert.equal(sample(text, 'dbmazz_slot_wal_status{slot="dbmazz_slot",status="reserved"}'), 0);
@@ -98,7 +98,7 @@ test('readiness: CDC and running, with the confirmed LSN moving or everything re
 
 test('the metrics HTTP server serves /metrics, /healthz and /readyz (200 or 503 with the reason)', async () => {
   const state = new RuntimeState();
-  const m = new PipelineMetrics({ state, serverPosition: async () => undefined, slotStatus: async () => undefined });
+  const m = new PipelineMetrics({ state, serverPosition: async () => undefined, serverStatus: async () => undefined });
   const server = await MetricsHttpServer.start({
     host: '127.0.0.1',
     port: 0,
@@ -132,7 +132,7 @@ test('the metrics HTTP server serves /metrics, /healthz and /readyz (200 or 503 
 
 test('values the sink had to change (NaN/Infinity written as NULL, decimals rounded) are counted by table and reason', async () => {
   const state = new RuntimeState();
-  const metrics = new PipelineMetrics({ state, serverPosition: () => Promise.resolve(undefined), slotStatus: () => Promise.resolve(undefined) });
+  const metrics = new PipelineMetrics({ state, serverPosition: () => Promise.resolve(undefined), serverStatus: () => Promise.resolve(undefined) });
   const schema = testTable('measurements');
   const batch = { schema, records: [], firstLsn: 1n, lastLsn: 2n, pipelineId: 'p' };
   metrics.written(batch, { rowsWritten: 3, bytesWritten: 10, loads: 1, adjustedValues: { nullified: 2, rounded: 0 } }, 0.01, 0n);
@@ -145,7 +145,7 @@ test('values the sink had to change (NaN/Infinity written as NULL, decimals roun
 
 test('outage metrics: connected and reconnecting gauges, attempt and recovery counters, from the runtime state', async () => {
   const state = new RuntimeState();
-  const m = new PipelineMetrics({ state, serverPosition: async () => undefined, slotStatus: async () => undefined });
+  const m = new PipelineMetrics({ state, serverPosition: async () => undefined, serverStatus: async () => undefined });
   const read = async (): Promise<Record<string, number | undefined>> => {
     const text = await m.metrics();
     return Object.fromEntries(

@@ -19,7 +19,7 @@ function records(build: (s: StreamBuilder) => ReturnType<StreamBuilder['transact
   return build(new StreamBuilder()).flatMap((e) => (e.kind === 'change' ? [e.record] : []));
 }
 
-const newMetrics = (): PipelineMetrics => new PipelineMetrics({ state: new RuntimeState(), serverPosition: async () => undefined, slotStatus: async () => undefined });
+const newMetrics = (): PipelineMetrics => new PipelineMetrics({ state: new RuntimeState(), serverPosition: async () => undefined, serverStatus: async () => undefined });
 
 test('events are exact at every read, across tables, schema versions and truncates', async () => {
   const m = newMetrics();

@@ -17,7 +17,7 @@ async function drainSlowly(h: Harness, rounds: number): Promise<void> {
 }
 
 test('with a slow sink and a fast source the buffer stays within MAX_BUFFERED_EVENTS and the source waits', async () => {
-  let state: RuntimeState | undefined;
+  let state: RuntimeState | undefined = undefined;
   let maxHeld = 0;
   const h = await startPipeline({
     flushSize: 4,
@@ -83,7 +83,7 @@ test('the source resumes only once the buffer is below the low watermark', async
 });
 
 test('the buffer stays within MAX_BUFFERED_BYTES (plus at most one event)', async () => {
-  let state: RuntimeState | undefined;
+  let state: RuntimeState | undefined = undefined;
   let maxBytes = 0;
   const h = await startPipeline({
     flushSize: 1000,

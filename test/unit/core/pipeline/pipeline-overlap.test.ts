@@ -76,7 +76,7 @@ async function ordersHeldThenItems() {
 }
 
 test('another table of the next flush loads while the previous flush loads; confirmation waits for the earlier flush', async () => {
-  const { h, held, tx1, tx2 } = await ordersHeldThenItems();
+  const { h, held, tx2 } = await ordersHeldThenItems();
   assert.equal(held.length, 1, 'flush 1 (orders) is loading');
   assert.deepEqual(h.sink.durable.map((b) => tableKey(b.schema.id)), ['public.items'], 'flush 2 (items) is durable first');
   assert.deepEqual(h.source.acknowledged, [], 'flush 2 is not confirmed before flush 1');
@@ -190,7 +190,7 @@ test("a flush with a schema change waits for the flush before it, even when that
 });
 
 test('pause and drain wait for every flush in flight, not only the last one to finish', async () => {
-  const { h, held, tx1, tx2 } = await ordersHeldThenItems();
+  const { h, held, tx2 } = await ordersHeldThenItems();
   assert.deepEqual(h.sink.durable.map((b) => tableKey(b.schema.id)), ['public.items'], 'flush 2 is durable, flush 1 loads');
   let paused = false;
   const pause = h.pipeline.pause().then(() => {

@@ -29,7 +29,7 @@ const sink = (type: string, capabilities: Partial<SinkCapabilities> = {}): SinkM
 
 test('every capability flag has exactly one rule (a check or the reason it needs none)', () => {
   const flags = BUILTIN_CONNECTORS.flatMap((m) => {
-    const { kind, capabilities } = m as SourceManifest | SinkManifest;
+    const { kind, capabilities } = m;
     return Object.keys(capabilities).map((flag) => `${kind}.${flag}`);
   });
   assert.deepEqual([...CAPABILITY_RULES.map((r) => r.capability)].sort(), [...flags].sort());
