@@ -39,7 +39,7 @@ COPY --from=build /app/dist ./dist
 COPY proto ./proto
 
 # Listen on every interface inside the container (the defaults accept local connections only) and
-# serve /metrics, /healthz and /readyz (off unless METRICS_PORT is set). MALLOC_ARENA_MAX=2: fewer glibc
+# serve /metrics, /livez, /healthz and /readyz (off unless METRICS_PORT is set). MALLOC_ARENA_MAX=2: fewer glibc
 # arenas, 5-8 MiB less RSS (docs/configuration.md).
 ENV GRPC_HOST=0.0.0.0 \
     GRPC_PORT=50051 \
@@ -52,9 +52,10 @@ EXPOSE 50051 9187
 # The image's own `node` user (uid 1000): the daemon needs no privilege and writes no file.
 USER node
 
-# /healthz answers 200 while no error is recorded (no curl in slim images: node's http module).
+# /livez answers 200 while the process runs (reconnecting and hot standby included; /healthz also
+# reports errors and standbys, docs/operations.md). No curl in slim images: node's http module.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=30s --retries=3 \
-  CMD ["node", "-e", "require('http').get({host:'127.0.0.1',port:process.env.METRICS_PORT,path:'/healthz',timeout:4000},(r)=>{r.resume();process.exit(r.statusCode===200?0:1)}).on('timeout',function(){this.destroy()}).on('error',()=>process.exit(1))"]
+  CMD ["node", "-e", "require('http').get({host:'127.0.0.1',port:process.env.METRICS_PORT,path:'/livez',timeout:4000},(r)=>{r.resume();process.exit(r.statusCode===200?0:1)}).on('timeout',function(){this.destroy()}).on('error',()=>process.exit(1))"]
 
 # Exec form (no shell in between): SIGTERM from `docker stop` or the kubelet reaches tini, then node,
 # whose first SIGTERM drains (write what is buffered, confirm the final LSN) and exits 0; a second one

@@ -49,6 +49,47 @@ export const SNAPSHOT_SETTINGS: readonly SettingSpec[] = [
   },
 ];
 
+export const SLOT_LOST_POLICIES = ['fail', 'resnapshot'] as const;
+export type SlotLostPolicy = (typeof SLOT_LOST_POLICIES)[number];
+
+/** Hot standby and PostgreSQL failover (docs/operations.md, "Hot standby" and "PostgreSQL failover"). */
+export const STANDBY_SETTINGS: readonly SettingSpec[] = [
+  {
+    env: 'SOURCE_STANDBY_RETRY_MS',
+    type: 'integer',
+    default: 1000,
+    schema: { minimum: 100, maximum: 60_000 },
+    description: 'Hot standby: how often an instance whose replication slot is held by another connection checks whether it can take over',
+    expected: 'an integer number of milliseconds from 100 to 60000',
+  },
+  {
+    env: 'SOURCE_STANDBY_STALE_MS',
+    type: 'integer',
+    default: 5000,
+    schema: { minimum: 1000, maximum: 3_600_000 },
+    description:
+      'Hot standby: a slot holder whose status updates (pg_stat_replication.reply_time) stopped for this long is terminated (pg_terminate_backend) so a standby can take over; at least 3 x SOURCE_STATUS_INTERVAL_MS',
+    expected: 'an integer number of milliseconds, at least 1000',
+  },
+  {
+    env: 'SOURCE_ON_SLOT_LOST',
+    type: 'string',
+    default: 'fail',
+    schema: { enum: [...SLOT_LOST_POLICIES] },
+    description:
+      'When the replication slot this pipeline streamed from is missing (primary failover) or invalidated (max_slot_wal_keep_size): fail stops with an error saying what to do; resnapshot drops an invalidated slot, creates a new one and re-snapshots every table (rows deleted meanwhile are swept)',
+    expected: 'fail or resnapshot',
+  },
+  {
+    env: 'SOURCE_FAILOVER_SLOT',
+    type: 'boolean',
+    default: false,
+    description:
+      'PostgreSQL 17+: create the slot as a failover slot (and mark an existing one), so a standby with sync_replication_slots = on keeps it and streaming survives a promotion; refused on older servers',
+    expected: 'true or false',
+  },
+];
+
 export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
   {
     env: 'SOURCE_URL',
@@ -81,9 +122,10 @@ export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
   {
     env: 'SOURCE_STATUS_INTERVAL_MS',
     type: 'integer',
-    default: 10_000,
+    default: 1000,
     schema: { minimum: 100, maximum: 3_600_000 },
-    description: 'How often a standby status update is sent (keep well under wal_sender_timeout, 60 s by default)',
+    description:
+      'How often a standby status update is sent (keep well under wal_sender_timeout, 60 s by default, and under a third of SOURCE_STANDBY_STALE_MS: a hot standby watches these updates)',
     expected: 'an integer number of milliseconds, at least 100',
   },
   {
@@ -103,6 +145,7 @@ export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
     expected: 'true or false',
   },
   ...SNAPSHOT_SETTINGS,
+  ...STANDBY_SETTINGS,
 ];
 
 export interface PostgresConfig {
@@ -122,6 +165,20 @@ export interface PostgresConfig {
   readonly snapshotMode: SnapshotMode;
   readonly snapshotChunkRows: number;
   readonly snapshotParallelism: number;
+  readonly standbyRetryMs: number;
+  readonly standbyStaleMs: number;
+  readonly onSlotLost: SlotLostPolicy;
+  readonly failoverSlot: boolean;
+}
+
+/** Problems that need two settings (manifest checkConfig): the standby must not mistake a healthy holder for a stale one. */
+export function standbyProblems(settings: Settings): string[] {
+  const status = settings['SOURCE_STATUS_INTERVAL_MS'];
+  const stale = settings['SOURCE_STANDBY_STALE_MS'];
+  if (typeof status !== 'number' || typeof stale !== 'number' || stale >= 3 * status) return [];
+  return [
+    `SOURCE_STANDBY_STALE_MS (${stale}) must be at least 3 x SOURCE_STATUS_INTERVAL_MS (${status}): a standby would terminate a healthy instance between two of its status updates. Lower SOURCE_STATUS_INTERVAL_MS or raise SOURCE_STANDBY_STALE_MS.`,
+  ];
 }
 
 function snapshotModeOf(v: string | undefined): SnapshotMode {
@@ -178,6 +235,10 @@ export function parseConfig(settings: Settings, ctx: ConnectorContext): Postgres
     snapshotMode: snapshotModeOf(settingOptionalString(settings, 'SNAPSHOT_MODE')),
     snapshotChunkRows: optionalNumber(settings, 'SNAPSHOT_CHUNK_ROWS', 10_000),
     snapshotParallelism: optionalNumber(settings, 'SNAPSHOT_PARALLELISM', 2),
+    standbyRetryMs: optionalNumber(settings, 'SOURCE_STANDBY_RETRY_MS', 1000),
+    standbyStaleMs: optionalNumber(settings, 'SOURCE_STANDBY_STALE_MS', 5000),
+    onSlotLost: settings['SOURCE_ON_SLOT_LOST'] === 'resnapshot' ? 'resnapshot' : 'fail',
+    failoverSlot: settings['SOURCE_FAILOVER_SLOT'] === true,
   };
 }
 

@@ -3,7 +3,7 @@
  * registry lists as a built-in, plus the pieces other tooling may reuse (decoders are pure).
  */
 import { defineSource, PLUGIN_API_VERSION } from '../../core/index.js';
-import { parseConfig, POSTGRES_SETTINGS } from './config.js';
+import { parseConfig, POSTGRES_SETTINGS, standbyProblems } from './config.js';
 import { POSTGRES_CAPABILITIES, PostgresSource } from './source.js';
 
 export const postgresSource = defineSource({
@@ -14,6 +14,7 @@ export const postgresSource = defineSource({
   version: '0.1.0',
   settings: POSTGRES_SETTINGS,
   capabilities: POSTGRES_CAPABILITIES,
+  checkConfig: (settings) => standbyProblems(settings),
   create(settings, ctx) {
     const cfg = parseConfig(settings, ctx);
     return new PostgresSource(cfg, ctx.logger.child({ component: 'source:postgres' }));

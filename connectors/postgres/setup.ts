@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import type { Logger } from 'pino';
-import { formatLsn, type TableId, type TableSchema } from '../../core/index.js';
+import { formatLsn, type Lsn, type TableId, type TableSchema } from '../../core/index.js';
 import { displayName, qualified, quoteIdent, readTable, replicationKey, resolveTypes, tableSchema, type CatalogIndex, type CatalogTable, type DeferrableKey } from './catalog.js';
 import type { TypeRegistry } from './codec/pg-types.js';
 import type { PostgresConfig } from './config.js';
@@ -19,7 +19,7 @@ import {
   missingTables,
   readPublication,
 } from './replication/publication.js';
-import { checkSlotUsable, createSlot, readSlot } from './replication/slot.js';
+import { checkSlotUsable, createSlot, failoverSlotProblem, readSlot } from './replication/slot.js';
 
 /**
  * The oldest PostgreSQL dbmazz supports: setup creates the publication WITH (publish_via_partition_root
@@ -50,6 +50,10 @@ export async function validateServer(client: pg.ClientBase, cfg: PostgresConfig)
   const row = res.rows[0];
   if (!row) throw setupError(`Could not read the server settings of ${cfg.target}.`, 'Check the connection.');
   checkServerVersion(row.version_num, row.version, cfg.target);
+  const failover = cfg.failoverSlot ? failoverSlotProblem(Number(row.version_num), row.version, cfg.target) : undefined;
+  if (failover !== undefined) {
+    throw setupError(failover, 'Set SOURCE_FAILOVER_SLOT=false (the default), or upgrade PostgreSQL to 17 or later; nothing was changed.');
+  }
   if (row.wal_level !== 'logical') {
     throw setupError(
       `PostgreSQL at ${cfg.target} has wal_level = ${row.wal_level}; logical replication needs wal_level = logical.`,
@@ -164,6 +168,8 @@ export interface SetupOutcome {
   readonly createdPublication: boolean;
   readonly addedTables: readonly TableId[];
   readonly createdSlot: boolean;
+  /** The new slot's consistent point, when setup created it. */
+  readonly createdAt?: Lsn;
 }
 
 export interface Inspection {
@@ -225,6 +231,7 @@ export async function setupReplication(
     }
   }
   let addedTables: TableId[] = [];
+  let createdAt: Lsn | undefined;
   if (!publication) {
     await createPublication(client, cfg.publicationName, cfg.tables);
     logger.info({ publication: cfg.publicationName, tables: describeTables(cfg.tables) }, 'created publication');
@@ -236,11 +243,12 @@ export async function setupReplication(
     }
   }
   if (!slot) {
-    const lsn = await createSlot(client, cfg.slotName);
-    logger.info({ slot: cfg.slotName, lsn: formatLsn(lsn) }, 'created replication slot');
+    const lsn = await createSlot(client, cfg.slotName, cfg.failoverSlot);
+    logger.info({ slot: cfg.slotName, lsn: formatLsn(lsn), failover: cfg.failoverSlot }, 'created replication slot');
+    createdAt = lsn;
   } else {
     const at = slot.confirmedFlushLsn === undefined ? 'unknown' : formatLsn(slot.confirmedFlushLsn);
     logger.info({ slot: cfg.slotName, confirmedFlushLsn: at }, 'using existing replication slot');
   }
-  return { schemas, createdPublication: !publication, addedTables, createdSlot: !slot };
+  return { schemas, createdPublication: !publication, addedTables, createdSlot: !slot, ...(createdAt === undefined ? {} : { createdAt }) };
 }

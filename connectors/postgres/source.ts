@@ -28,9 +28,11 @@ import {
   type SourceStatus,
   type SourceServerStatus,
   type StateStore,
+  type StandbyInfo,
   type TableId,
   type TableSchema,
   type TableSnapshotProgress,
+  type TurnOptions,
   type Value,
   tableKey,
 } from '../../core/index.js';
@@ -44,14 +46,17 @@ import { readIdentity } from './identity.js';
 import { TypeRegistry } from './codec/pg-types.js';
 import { TransactionAssembler } from './codec/to-change-record.js';
 import { clientConfig, type PostgresConfig } from './config.js';
-import { setupError, toSourceError } from './errors.js';
+import { toSourceError } from './errors.js';
 import { ReplicationConnection } from './replication/connection.js';
 import { FramePump } from './replication/frame-pump.js';
 import { decodePgoutput } from './replication/pgoutput-decoder.js';
 import type { PgoutputMessage } from './replication/pgoutput-types.js';
 import { dropPublication } from './replication/publication.js';
 import { RelationCache } from './replication/relation-cache.js';
-import { dropSlot, lostSlotError, readSlot } from './replication/slot.js';
+import { alterFailoverCommand, dropSlot, lostSlotError, readSlot } from './replication/slot.js';
+import { holderDetail, HolderWatch, readSlotHolder, terminateHolder } from './replication/slot-holder.js';
+import { invalidation, readSlotMarker, readSlotValidity, slotInvalidatedError, slotMissingError, writeSlotMarker } from './replication/slot-loss.js';
+import pg from 'pg';
 import { decodeServerFrame, encodeStandbyStatus, XLOG_DATA_HEADER, xlogDataStart } from './replication/xlog.js';
 import { QueryConnection } from './query-connection.js';
 import { inspectReplication, setupReplication, validateServer } from './setup.js';
@@ -95,6 +100,8 @@ export class PostgresSource implements Source {
   private statusTimer: NodeJS.Timeout | undefined;
   private ackScheduled = false;
   private stopPromise: Promise<void> | undefined;
+  /** When the replication connection last received anything (statusTick). */
+  private heardAt = 0;
   private closePromise: Promise<void> | undefined;
 
   // -- Snapshots (snapshot/engine.ts) --
@@ -169,25 +176,173 @@ export class PostgresSource implements Source {
       // A one-off copy: no slot, no publication (start reads the tables and finishes).
       return this.inspect();
     }
-    if (this.cfg.snapshotMode === 'initial') {
-      // Decide which tables to copy and record it durably before the slot or the publication that
-      // would stream them exists: a crash in between must not leave a slot without its snapshot.
-      const found = await this.query.run(`check tables on ${this.cfg.target}`, (c) => inspectReplication(c, this.cfg, this.registry));
-      const need: { tables: readonly TableId[]; reason: SnapshotReason } = !found.slot
-        ? { tables: this.cfg.tables, reason: 'initial' }
-        : !found.publication
-          ? { tables: this.cfg.tables, reason: 'added' }
-          : { tables: missingTables(found.publication, this.cfg.tables), reason: 'added' };
-      if (need.tables.length > 0) {
-        this.warnIfNotDurable();
-        await this.engine.plan(need.tables, need.reason);
+    // Two instances starting at once (hot standby) set up one after the other: the second finds the
+    // slot, the publication and the snapshot plan the first created.
+    return this.withSetupLock(async () => {
+      const recover = await this.checkSlotLoss();
+      if (recover || this.cfg.snapshotMode === 'initial') {
+        // Decide which tables to copy and record it durably before the slot or the publication that
+        // would stream them exists: a crash in between must not leave a slot without its snapshot.
+        const found = await this.query.run(`check tables on ${this.cfg.target}`, (c) => inspectReplication(c, this.cfg, this.registry));
+        const need: { tables: readonly TableId[]; reason: SnapshotReason } = recover || !found.slot
+          ? { tables: this.cfg.tables, reason: 'initial' }
+          : !found.publication
+            ? { tables: this.cfg.tables, reason: 'added' }
+            : { tables: missingTables(found.publication, this.cfg.tables), reason: 'added' };
+        if (need.tables.length > 0) {
+          this.warnIfNotDurable();
+          await this.engine.plan(need.tables, need.reason);
+        }
       }
+      const out = await this.query.run(`set up replication on ${this.cfg.target}`, (c) =>
+        setupReplication(c, this.cfg, this.registry, this.logger),
+      );
+      if (out.createdAt !== undefined) await this.markSlot(out.createdAt);
+      else if (this.cfg.failoverSlot) await this.ensureFailoverSlot();
+      this.knownSchemas = out.schemas;
+      return { tables: out.schemas };
+    });
+  }
+
+  /** Runs `fn` holding a session advisory lock named after the slot (released if the session dies). */
+  private async withSetupLock<T>(fn: () => Promise<T>): Promise<T> {
+    const key = `dbmazz setup ${this.cfg.slotName}`;
+    await this.query.run(`lock setup of slot ${this.cfg.slotName}`, (c) => c.query('SELECT pg_catalog.pg_advisory_lock(pg_catalog.hashtext($1))', [key]));
+    try {
+      return await fn();
+    } finally {
+      await this.query
+        .run(`unlock setup of slot ${this.cfg.slotName}`, (c) => c.query('SELECT pg_catalog.pg_advisory_unlock(pg_catalog.hashtext($1))', [key]))
+        .catch(() => undefined);
     }
-    const out = await this.query.run(`set up replication on ${this.cfg.target}`, (c) =>
-      setupReplication(c, this.cfg, this.registry, this.logger),
+  }
+
+  /**
+   * PostgreSQL failover (slot-loss.ts): false when the slot is fine or this pipeline never streamed;
+   * true when it is missing or invalidated and SOURCE_ON_SLOT_LOST=resnapshot recovers (an
+   * invalidated slot is dropped: it can never stream again); throws SlotLostError otherwise.
+   */
+  private async checkSlotLoss(): Promise<boolean> {
+    const slot = this.cfg.slotName;
+    const validity = await this.query.run(`read slot ${slot}`, (c) => readSlotValidity(c, slot));
+    const reason = validity === undefined ? undefined : invalidation(validity);
+    if (validity !== undefined && reason === undefined) return false;
+    const marker = validity === undefined ? await this.progressStore.slotMarker(readSlotMarker) : undefined;
+    if (validity === undefined && marker === undefined) return false;
+    if (marker?.source !== undefined && marker.source !== (await this.identity()).id) {
+      // Another cluster wrote the target before (its slot is not ours to miss): the sink's
+      // SINK_ON_SOURCE_CHANGE already accepted this source, which starts as a new pipeline.
+      this.logger.info({ slot, previous: marker.source }, 'the slot marker names another source; setting up as a new pipeline');
+      return false;
+    }
+    const err = reason === undefined ? slotMissingError(slot, marker) : slotInvalidatedError(slot, reason);
+    if (this.cfg.onSlotLost === 'fail') throw err;
+    this.logger.error({ slot, problem: err.problem, error: err.message }, 'replication slot lost: SOURCE_ON_SLOT_LOST=resnapshot creates a new slot and copies every table again');
+    if (reason !== undefined) {
+      await this.query.run(`drop invalidated slot ${slot}`, (c) => dropSlot(c, slot));
+      this.logger.warn({ slot }, 'dropped the invalidated replication slot (SOURCE_ON_SLOT_LOST=resnapshot)');
+    }
+    return true;
+  }
+
+  /** Records in the sink's state store that this pipeline has a slot (how a missing one is told from a new pipeline). */
+  private async markSlot(lsn: Lsn, known?: string): Promise<void> {
+    if (!this.progressStore.durable) return;
+    const source = known ?? (await this.identity()).id;
+    await this.progressStore.withStore((store) =>
+      writeSlotMarker(store, this.cfg.pipelineId, { slot: this.cfg.slotName, createdAt: new Date().toISOString(), lsn: formatLsn(lsn), source }),
     );
-    this.knownSchemas = out.schemas;
-    return { tables: out.schemas };
+  }
+
+  /**
+   * Best effort, in the background after START_REPLICATION: the identity is read first, on the query
+   * connection start() just used (so nothing reopens it after close), then the store is asked.
+   */
+  private async markSlotOnce(at: Lsn): Promise<void> {
+    try {
+      if (!this.progressStore.durable) return;
+      const source = (await this.identity()).id;
+      const marker = await this.progressStore.slotMarker(readSlotMarker);
+      if (marker?.source !== source) await this.markSlot(at, source);
+    } catch (e) {
+      this.logger.warn({ error: e instanceof Error ? e.message : String(e) }, 'could not record the slot marker in the state store (a missing slot would not be detected); retried at the next start');
+    }
+  }
+
+  /** SOURCE_FAILOVER_SLOT on an existing slot (PostgreSQL 17+, checked by validateConnection). */
+  private async ensureFailoverSlot(): Promise<void> {
+    const flag = await this.query.run(`read slot ${this.cfg.slotName}`, async (c) => {
+      const r = await c.query<{ failover: string | null }>(
+        "SELECT to_jsonb(s) ->> 'failover' AS failover FROM pg_catalog.pg_replication_slots s WHERE s.slot_name = $1",
+        [this.cfg.slotName],
+      );
+      return r.rows[0]?.failover;
+    });
+    if (flag !== 'false') return;
+    const client = new pg.Client(clientConfig(this.cfg, 'replication'));
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      await client.query(alterFailoverCommand(this.cfg.slotName));
+      this.logger.info({ slot: this.cfg.slotName }, 'made the replication slot a failover slot (SOURCE_FAILOVER_SLOT)');
+    } catch (e) {
+      throw toSourceError(e, `make slot ${this.cfg.slotName} a failover slot`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Hot standby (slot-holder.ts): waits while another connection streams from the slot, terminating
+   * a holder whose status updates stopped for SOURCE_STANDBY_STALE_MS.
+   */
+  async awaitTurn(o: TurnOptions): Promise<'turn' | 'stopped'> {
+    if (this.cfg.snapshotMode === 'initial_only') return 'turn';
+    const slot = this.cfg.slotName;
+    const watch = new HolderWatch(this.cfg.standbyStaleMs);
+    let reported: StandbyInfo | undefined;
+    let refused = false;
+    let hidden = false;
+    while (!o.signal.aborted) {
+      const holder = await this.query.run(`read slot ${slot}`, (c) => readSlotHolder(c, slot));
+      const verdict = watch.observe(holder, Date.now());
+      if (verdict.kind === 'free') {
+        if (reported !== undefined) this.logger.info({ slot }, 'standby: the replication slot is free; taking over');
+        return 'turn';
+      }
+      const detail = holderDetail(slot, holder);
+      if (verdict.kind === 'stale' && holder.pid !== undefined && !refused) {
+        try {
+          const ended = await this.query.run(`terminate PID ${holder.pid}`, (c) => terminateHolder(c, holder.pid ?? 0));
+          this.logger.warn(
+            { slot, pid: holder.pid, quietMs: verdict.quietMs, terminated: ended },
+            `standby: ${detail} but sent no status update for ${verdict.quietMs} ms (SOURCE_STANDBY_STALE_MS ${this.cfg.standbyStaleMs}); terminated it to take over`,
+          );
+          await pause(100, o.signal);
+          continue;
+        } catch (e) {
+          refused = true;
+          this.logger.error(
+            { slot, pid: holder.pid, error: e instanceof Error ? e.message : String(e) },
+            'standby: cannot terminate the stale slot holder (pg_terminate_backend refused: the role needs to be the holder\'s role, or a member of pg_signal_backend); waiting for the server to drop it (wal_sender_timeout)',
+          );
+        }
+      }
+      if (verdict.kind === 'unknown' && !hidden) {
+        hidden = true;
+        this.logger.warn(
+          { slot },
+          "standby: pg_stat_replication details are hidden from this role (GRANT pg_read_all_stats TO <role>), so a holder that lost its network is replaced only after the server's wal_sender_timeout",
+        );
+      }
+      if (reported?.detail !== detail) {
+        reported = { detail };
+        o.standby(reported);
+        this.logger.info({ slot, pid: holder.pid, retryMs: this.cfg.standbyRetryMs }, `standby: ${detail}; checking every ${this.cfg.standbyRetryMs} ms`);
+      }
+      await pause(this.cfg.standbyRetryMs, o.signal);
+    }
+    return 'stopped';
   }
 
   async destroy(): Promise<void> {
@@ -413,12 +568,7 @@ export class PostgresSource implements Source {
     }
     try {
       const slot = await this.query.run(`read slot ${this.cfg.slotName}`, (c) => readSlot(c, this.cfg.slotName));
-      if (!slot) {
-        throw setupError(
-          `Replication slot '${this.cfg.slotName}' does not exist on ${this.cfg.target}.`,
-          'Run setup (it creates the slot); if the slot was dropped, changes made since then are lost and a resnapshot is needed.',
-        );
-      }
+      if (!slot) throw slotMissingError(this.cfg.slotName, undefined);
       if (slot.walStatus === 'lost') throw lostSlotError(this.cfg.slotName);
       // Resume from the slot, or from a position acknowledged before start if that is further.
       const startLsn = maxLsn(slot.confirmedFlushLsn ?? LSN_ZERO, this.acknowledged);
@@ -446,8 +596,12 @@ export class PostgresSource implements Source {
       const sql =
         `START_REPLICATION SLOT "${this.cfg.slotName}" LOGICAL ${formatLsn(startLsn)} ` +
         `(proto_version '1', publication_names '${pub}')`;
+      this.heardAt = Date.now();
       await this.repl.start(sql, {
-        onCopyData: (chunk) => this.pump.push(chunk),
+        onCopyData: (chunk) => {
+          this.heardAt = Date.now();
+          this.pump.push(chunk);
+        },
         onLost: (err) => this.fail(err),
       });
       if (this.stopPromise) {
@@ -456,9 +610,11 @@ export class PostgresSource implements Source {
         return;
       }
       this.state = 'streaming';
-      this.statusTimer = setInterval(() => this.sendStatus(false), this.cfg.statusIntervalMs);
+      this.statusTimer = setInterval(() => this.statusTick(), this.cfg.statusIntervalMs);
       this.statusTimer.unref();
       this.logger.info({ slot: this.cfg.slotName, lsn: formatLsn(startLsn) }, 'replication started');
+      // Pipelines set up before the slot marker existed get one at their first start (in the background: best effort).
+      void this.markSlotOnce(startLsn);
       this.engine.start();
     } catch (e) {
       const err = toSourceError(e, `start replication from ${this.cfg.target}`);
@@ -562,6 +718,32 @@ export class PostgresSource implements Source {
     this.catchUpTimer = undefined;
   }
 
+  /**
+   * Every status interval: the status update, asking for an answer when the server was quiet. A
+   * stream that stays silent although asked (its network is gone; a standby may already have taken
+   * the slot over) fails, so this instance stops believing it streams: silence longer than
+   * max(2 x SOURCE_STATUS_INTERVAL_MS, 0.6 x SOURCE_STANDBY_STALE_MS), shorter than a standby's wait.
+   * Time while the socket is paused (backpressure) does not count.
+   */
+  private statusTick(): void {
+    const now = Date.now();
+    if (this.repl?.paused) this.heardAt = now;
+    const quiet = now - this.heardAt;
+    const limit = Math.max(2 * this.cfg.statusIntervalMs, 0.6 * this.cfg.standbyStaleMs);
+    if (quiet > limit) {
+      this.fail(
+        new CdcError({
+          code: 'SOURCE_CONNECTION',
+          retry: 'retry',
+          message: `PostgreSQL: no message on the replication connection to ${this.cfg.target} for ${quiet} ms although answers were asked for (network lost?)`,
+          hint: 'Replication restarts from the last confirmed position (or this instance becomes a standby if another one took the slot over).',
+        }),
+      );
+      return;
+    }
+    this.sendStatus(quiet >= this.cfg.statusIntervalMs);
+  }
+
   private sendStatus(replyRequested: boolean): void {
     if (!this.repl?.isStreaming) return;
     const at = this.acknowledged;
@@ -636,6 +818,19 @@ export class PostgresSource implements Source {
     }
     return undefined;
   }
+}
+
+/** Waits `ms`, or less when `signal` aborts. */
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function typeOids(msg: PgoutputMessage): number[] {

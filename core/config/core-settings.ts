@@ -189,7 +189,7 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     env: 'METRICS_PORT',
     type: 'integer',
     schema: { minimum: 0, maximum: 65535 },
-    description: 'When set, serves Prometheus /metrics, /healthz and /readyz over HTTP on this port (0 picks a free port). Off by default.',
+    description: 'When set, serves Prometheus /metrics, /livez, /healthz and /readyz over HTTP on this port (0 picks a free port). Off by default.',
     expected: 'a TCP port between 0 and 65535, e.g. 9187',
   },
   {

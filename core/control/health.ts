@@ -3,7 +3,9 @@
  *
  * dbmazz.HealthService: SERVING while there is no error and the daemon has not stopped (in every
  * stage: it is initializing, setting up or replicating); NOT_SERVING once an error is recorded (setup
- * failed, replication failed, reconnecting after an outage; error_detail says why) or after the stop.
+ * failed, replication failed, reconnecting after an outage; error_detail says why), after the stop,
+ * and while a hot standby waits for another instance's slot (error_detail empty, stage_detail
+ * "Standby: ..."; liveness probes use /livez, which a standby passes).
  *
  * grpc.health.v1.Health, by service name:
  *  - "" and "dbmazz.HealthService": the same SERVING / NOT_SERVING (liveness);
@@ -17,7 +19,7 @@ import type { RuntimeState, Stage } from '../runtime/state.js';
 import type { HealthCheckResponse } from './gen/dbmazz/HealthCheckResponse.js';
 import type { _grpc_health_v1_HealthCheckResponse_ServingStatus__Output as StdStatus } from './gen/grpc/health/v1/HealthCheckResponse.js';
 
-type HealthState = Pick<RuntimeState, 'stage' | 'stageDetail' | 'errorDetail' | 'runState'>;
+type HealthState = Pick<RuntimeState, 'stage' | 'stageDetail' | 'errorDetail' | 'runState'> & { readonly standby?: RuntimeState['standby'] };
 
 const STAGES: Readonly<Record<Stage, 'STAGE_INIT' | 'STAGE_SETUP' | 'STAGE_CDC'>> = {
   INIT: 'STAGE_INIT',
@@ -26,7 +28,7 @@ const STAGES: Readonly<Record<Stage, 'STAGE_INIT' | 'STAGE_SETUP' | 'STAGE_CDC'>
 };
 
 export function isServing(state: HealthState): boolean {
-  return state.errorDetail === '' && state.runState !== 'STOPPED';
+  return state.errorDetail === '' && state.runState !== 'STOPPED' && state.standby === undefined;
 }
 
 export function healthOf(state: HealthState): Required<HealthCheckResponse> {

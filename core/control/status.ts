@@ -6,7 +6,8 @@ import type { RuntimeState } from '../runtime/state.js';
 import type { StatusResponse } from './gen/dbmazz/StatusResponse.js';
 import type { TableSnapshotStatus } from './gen/dbmazz/TableSnapshotStatus.js';
 
-type StatusState = Pick<RuntimeState, 'runState' | 'receivedLsn' | 'confirmedLsn' | 'bufferedEvents' | 'inFlightEvents' | 'slotName' | 'tables' | 'snapshotProgress'>;
+type StatusState = Pick<RuntimeState, 'runState' | 'receivedLsn' | 'confirmedLsn' | 'bufferedEvents' | 'inFlightEvents' | 'slotName' | 'tables' | 'snapshotProgress'> &
+  Partial<Pick<RuntimeState, 'standby' | 'takeovers'>>;
 
 const PHASES = { pending: 'PENDING', copying: 'COPYING', done: 'DONE', failed: 'FAILED' } as const;
 const REASONS = { initial: 'INITIAL', added: 'ADDED', requested: 'REQUESTED' } as const;
@@ -44,5 +45,8 @@ export function statusOf(state: StatusState): Required<StatusResponse> {
     tables: [...state.tables],
     snapshots: snapshots.map(snapshotStatusOf),
     snapshotRunning: snapshots.some(isRunning),
+    standby: state.standby !== undefined,
+    standbyDetail: state.standby?.detail ?? '',
+    takeovers: uint(state.takeovers),
   };
 }

@@ -1,13 +1,13 @@
 /**
- * The metrics HTTP server (METRICS_PORT): GET /metrics (Prometheus text format), /healthz and /readyz
- * (200 or 503 with a one-line JSON reason), and, when given, more routes (the dashboard:
+ * The metrics HTTP server (METRICS_PORT): GET /metrics (Prometheus text format), /livez, /healthz and
+ * /readyz (200 or 503 with a one-line JSON reason), and, when given, more routes (the dashboard:
  * dashboard-api.ts). Nothing else is served.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CdcError } from '../errors/errors.js';
 import type { Logger } from '../log/logger.js';
-import type { Verdict } from './readiness.js';
+import { LoopWatch, type Verdict } from './readiness.js';
 
 export interface MetricsHttpDeps {
   readonly host: string;
@@ -17,6 +17,8 @@ export interface MetricsHttpDeps {
   readonly contentType: string;
   readonly health: () => Verdict;
   readonly ready: () => Verdict;
+  /** Liveness (/livez); by default the event loop's delay (readiness.ts LoopWatch). */
+  readonly live?: () => Verdict;
   /** Further routes, asked first; `handle` answers and returns true for the paths it serves. */
   readonly routes?: ExtraRoutes;
 }
@@ -31,9 +33,12 @@ export class MetricsHttpServer {
   private constructor(
     private readonly server: Server,
     readonly port: number,
+    private readonly loop: LoopWatch | undefined,
   ) {}
 
-  static async start(deps: MetricsHttpDeps): Promise<MetricsHttpServer> {
+  static async start(given: MetricsHttpDeps): Promise<MetricsHttpServer> {
+    const loop = given.live === undefined ? new LoopWatch() : undefined;
+    const deps: MetricsHttpDeps = loop === undefined ? given : { ...given, live: () => loop.verdict() };
     const server = createServer((req, res) => void handle(deps, req, res));
     server.keepAliveTimeout = 5000;
     const port = await new Promise<number>((resolve, reject) => {
@@ -43,6 +48,7 @@ export class MetricsHttpServer {
         resolve((server.address() as AddressInfo).port);
       });
     }).catch((err: unknown) => {
+      loop?.dispose();
       throw new CdcError({
         code: 'CONFIG_INVALID',
         message: `The metrics server cannot listen on ${deps.host}:${deps.port}: ${err instanceof Error ? err.message : String(err)}`,
@@ -51,10 +57,11 @@ export class MetricsHttpServer {
       });
     });
     deps.logger.info({ host: deps.host, port }, `Prometheus metrics on http://${deps.host}:${port}/metrics`);
-    return new MetricsHttpServer(server, port);
+    return new MetricsHttpServer(server, port, loop);
   }
 
   close(): Promise<void> {
+    this.loop?.dispose();
     return new Promise((resolve) => {
       this.server.close(() => resolve());
       this.server.closeAllConnections();
@@ -70,12 +77,14 @@ async function handle(deps: MetricsHttpDeps, req: IncomingMessage, res: ServerRe
     switch (path) {
       case '/metrics':
         return send(res, 200, deps.contentType, await deps.metrics());
+      case '/livez':
+        return verdict(res, deps.live?.() ?? { ok: true, reason: 'the process answers' });
       case '/healthz':
         return verdict(res, deps.health());
       case '/readyz':
         return verdict(res, deps.ready());
       default:
-        return send(res, 404, 'text/plain', `not found: try ${['/metrics', '/healthz', '/readyz', ...(deps.routes?.paths ?? [])].join(', ')}\n`);
+        return send(res, 404, 'text/plain', `not found: try ${['/metrics', '/livez', '/healthz', '/readyz', ...(deps.routes?.paths ?? [])].join(', ')}\n`);
     }
   } catch (err) {
     deps.logger.warn({ error: err instanceof Error ? err.message : String(err), path }, 'metrics request failed');

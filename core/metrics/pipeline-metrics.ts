@@ -172,6 +172,15 @@ export class PipelineMetrics implements ConnectorObserver {
     };
     counter('dbmazz_reconnect_attempts_total', 'Attempts to restart replication after a transient failure (successful or not).', () => state.totals.reconnectAttempts);
     counter('dbmazz_reconnects_total', 'Outages recovered: replication restarted after a transient failure.', () => state.totals.reconnects);
+    new Gauge({
+      name: 'dbmazz_standby',
+      help: '1 while this instance is a hot standby (another instance holds the replication slot and streams), else 0.',
+      registers,
+      collect() {
+        this.set(state.standby === undefined ? 0 : 1);
+      },
+    });
+    counter('dbmazz_takeovers_total', 'Times this instance took over streaming after waiting as a hot standby.', () => state.takeovers);
   }
 
   #slotGauges(src: MetricsSources): void {
@@ -217,6 +226,17 @@ export class PipelineMetrics implements ConnectorObserver {
     slotGauge('dbmazz_slot_retained_wal_bytes', 'WAL the slot holds back on the server (current WAL position minus restart_lsn).', (s) =>
       s.retainedBytes === undefined ? undefined : num(s.retainedBytes),
     );
+    new Gauge({
+      name: 'dbmazz_slot_exists',
+      help: '1 when the replication slot exists on the server, 0 when it is missing (e.g. after a primary failover without failover slots); absent when unknown.',
+      labelNames: ['slot'],
+      registers,
+      async collect() {
+        const s = await slot();
+        this.reset();
+        if (s !== undefined) this.set({ slot: s.name }, s.exists ? 1 : 0);
+      },
+    });
     slotGauge('dbmazz_slot_active', '1 when a connection streams from the slot, 0 when it is idle (absent when the slot does not exist or is unknown).', (s) =>
       s.exists ? (s.active ? 1 : 0) : undefined,
     );

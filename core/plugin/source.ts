@@ -98,6 +98,15 @@ export interface Source {
   identity?(): Promise<SourceIdentity>;
   /** Idempotent creation of what streaming needs (slot, publication). Never destroys state. */
   setup(): Promise<SourceSetupResult>;
+  /**
+   * Optional, hot standby: resolves `'turn'` once this instance may stream, i.e. no other consumer
+   * holds what the source reads exclusively (PostgreSQL: the replication slot), or `'stopped'` once
+   * `signal` is aborted. Meanwhile this instance is a standby: `standby` is called when it starts
+   * waiting and whenever what it waits for changes. Called after `validateConnection`, before any
+   * setup. Another instance may still win the race between this answer and `start`: `start` then
+   * fails with `retry: 'retry'`, and the next attempt waits here again.
+   */
+  awaitTurn?(o: TurnOptions): Promise<'turn' | 'stopped'>;
   /** Starts streaming from the last confirmed position; resolves once streaming has begun. */
   start(handler: SourceEventHandler): Promise<void>;
   /** Resolves when the stream ends (after `stop`) or rejects when it fails. */
@@ -169,6 +178,17 @@ export interface Source {
   checkTables?(tables: readonly TableId[]): Promise<readonly TableSchema[]>;
   addTables?(tables: readonly TableSchema[]): Promise<void>;
   removeTables?(tables: readonly TableId[]): Promise<void>;
+}
+
+export interface TurnOptions {
+  readonly signal: AbortSignal;
+  standby(info: StandbyInfo): void;
+}
+
+/** What a standby waits for, e.g. the slot held by another connection. */
+export interface StandbyInfo {
+  /** One operator-facing sentence, e.g. "replication slot 'dbmazz_slot' is held by PID 4242 (10.0.0.7)". */
+  readonly detail: string;
 }
 
 /**

@@ -10,7 +10,7 @@ import { isRetriable, toCdcError } from '../errors/errors.js';
 import { childLogger, type Logger } from '../log/logger.js';
 import { formatTableId } from '../model/table.js';
 import { TOKENS } from '../di/tokens.js';
-import { runLifecycle, type PipelineOptions, type RunningPipeline } from './lifecycle.js';
+import { runLifecycle, STOPPED_AS_STANDBY, type PipelineOptions, type RunningPipeline } from './lifecycle.js';
 import type { RuntimeState } from './state.js';
 import { onShutdownSignals, ShutdownController, type SignalTarget } from './signals.js';
 import { ControlPlane } from '../control/control-plane.js';
@@ -157,6 +157,11 @@ export class Daemon {
     const { controller } = control;
     if (shutdown.wasInterrupted) return EXIT_INTERRUPTED;
     if (controller.stopRequest !== undefined) return (await controller.finish(undefined)).cleanupFailed ? EXIT_FATAL : EXIT_OK;
+    if (outcome.stopped && toCdcError(outcome.error).message === STOPPED_AS_STANDBY) {
+      this.#log.info('stopped while standby (another instance streams)');
+      this.state.setRunState('STOPPED');
+      return (await controller.finish(undefined)).cleanupFailed ? EXIT_FATAL : EXIT_OK;
+    }
     this.#logFatal(outcome.error, 'Startup failed');
     await controller.finish(outcome.error);
     return EXIT_FATAL;

@@ -43,7 +43,10 @@ export interface LifecycleDeps {
    * any transient startup error).
    */
   readonly startupTimeoutMs?: number;
-  /** Aborts when a stop is asked for: a pending startup call is abandoned (StartupCancelledError). */
+  /**
+   * Aborts when a stop is asked for: a pending startup call is abandoned (StartupCancelledError), and a
+   * hot standby's wait (Source.awaitTurn) ends.
+   */
   readonly signal?: AbortSignal;
   /** Where the connectors were loaded from, for error messages (the registry's origins). */
   readonly origins?: { readonly source?: string; readonly sink?: string };
@@ -98,24 +101,34 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
     try {
       return await bounded(code, connectors[kind], call, op);
     } catch (err) {
-      const error = stepError(err, code, what);
-      state.fail(error.operatorMessage);
-      const fields = { stage: state.stage, code: error.code, error: error.message, hint: error.hint, retry: error.retry };
-      // A reconnection attempt failing on a transient error is expected: the runtime logs and retries it.
-      if (error instanceof StartupCancelledError) logger.warn(fields, error.message);
-      else if (resume && error.retry === 'retry') logger.debug(fields, `${what} failed`);
-      else logger.error(fields, `${what} failed`);
-      await closeQuietly(source, sink, logger);
-      // While reconnecting the daemon keeps running; a failed startup attempt reads STOPPED.
-      if (!resume) state.setRunState('STOPPED');
-      throw error;
+      return failed(err, code, what);
     }
+  };
+  /** Records a failed startup call, closes the connectors and throws. */
+  const failed = async (err: unknown, code: ErrorCode, what: string): Promise<never> => {
+    const error = stepError(err, code, what);
+    state.fail(error.operatorMessage);
+    const fields = { stage: state.stage, code: error.code, error: error.message, hint: error.hint, retry: error.retry };
+    // A reconnection attempt failing on a transient error is expected: the runtime logs and retries it.
+    if (error instanceof StartupCancelledError) logger.warn(fields, error.message);
+    else if (resume && error.retry === 'retry') logger.debug(fields, `${what} failed`);
+    else logger.error(fields, `${what} failed`);
+    await closeQuietly(source, sink, logger);
+    // While reconnecting the daemon keeps running; a failed startup attempt reads STOPPED.
+    if (!resume) state.setRunState('STOPPED');
+    throw error;
   };
 
   state.setStage('INIT', resume ? RESUME_DETAIL.INIT : STAGE_DETAIL.INIT);
   logger.info({ source: source.type, sink: sink.type }, 'Checking connections');
   await step('SOURCE_CONNECTION', `${source.type} source connection check`, () => source.validateConnection(), 'source', 'validateConnection');
   await step('SINK_CONNECTION', `${sink.type} sink connection check`, () => sink.validateConnection(), 'sink', 'validateConnection');
+
+  if (source.awaitTurn !== undefined && deps.signal !== undefined) {
+    // Not bounded by the startup limit: a standby waits as long as another instance streams.
+    const recorded = <T>(what: string, op: () => Promise<T>): Promise<T> => op().catch((err: unknown) => failed(err, 'SOURCE_CONNECTION', what));
+    await awaitTurn(source, deps.signal, state, logger, recorded, () => closeQuietly(source, sink, logger));
+  }
 
   state.setStage('SETUP', resume ? RESUME_DETAIL.SETUP : STAGE_DETAIL.SETUP);
   // With `inspect`, the source's tables are checked read-only first and its slot is created last, so a
@@ -161,6 +174,50 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
   await step('SOURCE_CONNECTION', `${source.type} replication start`, () => pipeline.start(), 'source', 'start');
   logger.info({ slot: options.pipelineId, tables: state.tables }, 'Replicating');
   return pipeline;
+}
+
+/** Thrown when a stop ends a hot standby's wait: nothing was started, nothing is lost. */
+export const STOPPED_AS_STANDBY = 'stopped while standby';
+
+/**
+ * Hot standby: waits until the source may stream. While waiting the stage detail says so (health
+ * NOT_SERVING, not ready); a stop ends the wait with a CdcError whose message is STOPPED_AS_STANDBY.
+ */
+async function awaitTurn(
+  source: Source,
+  signal: AbortSignal,
+  state: RuntimeState,
+  logger: Logger,
+  step: (what: string, op: () => Promise<'turn' | 'stopped'>) => Promise<'turn' | 'stopped'>,
+  close: () => Promise<void>,
+): Promise<void> {
+  const wait = source.awaitTurn?.bind(source);
+  if (wait === undefined) return;
+  // A stop ends the wait at once, even in the middle of one of the source's checks.
+  const aborted = new Promise<'stopped'>((resolve) => {
+    if (signal.aborted) resolve('stopped');
+    else signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+  });
+  const turn = await step(`${source.type} standby wait`, () =>
+    Promise.race([
+      wait({
+        signal,
+        standby: (info) => {
+          state.setStandby(info);
+          state.setStage('INIT', `Standby: ${info.detail}`);
+        },
+      }),
+      aborted,
+    ]),
+  );
+  if (turn === 'stopped') {
+    await close();
+    throw new CdcError({ code: 'INTERNAL', message: STOPPED_AS_STANDBY });
+  }
+  if (state.standby !== undefined) {
+    state.setStandby(undefined);
+    logger.info('Standby: taking over');
+  }
 }
 
 type Step = <T>(code: ErrorCode, what: string, op: () => Promise<T>, kind: 'source' | 'sink', call: string) => Promise<T>;

@@ -7,7 +7,7 @@
  * flush or confirmation, which is when a status stream should look again.
  */
 import { formatLsn, LSN_ZERO, type Lsn } from '../model/lsn.js';
-import type { TableSnapshotProgress } from '../plugin/source.js';
+import type { StandbyInfo, TableSnapshotProgress } from '../plugin/source.js';
 
 export type Stage = 'INIT' | 'SETUP' | 'CDC';
 export type RunState = 'RUNNING' | 'PAUSED' | 'DRAINING' | 'STOPPED';
@@ -118,12 +118,27 @@ export class RuntimeState {
    * the dashboard and the summary log; set when a source is attached, empty without one.
    */
   snapshotProgress: () => readonly TableSnapshotProgress[] = () => [];
+  /**
+   * Set while this instance is a hot standby (Source.awaitTurn): another instance streams. Health is
+   * NOT_SERVING without an error, /readyz not ready, dbmazz_standby 1.
+   */
+  standby: StandbyInfo | undefined;
+  /** Times this instance took over streaming after waiting as a standby. */
+  takeovers = 0;
 
   private readonly listeners = new Set<() => void>();
 
   setStage(stage: Stage, detail: string): void {
     this.stage = stage;
     this.stageDetail = detail;
+    this.notify();
+  }
+
+  /** Becomes a standby (`info`) or stops being one; a standby has no error to report (it waits). */
+  setStandby(info: StandbyInfo | undefined): void {
+    if (info !== undefined) this.errorDetail = '';
+    else if (this.standby !== undefined) this.takeovers += 1;
+    this.standby = info;
     this.notify();
   }
 

@@ -6,6 +6,7 @@
 import type pg from 'pg';
 import { parseLsn, type Lsn } from '../../../core/index.js';
 import { setupError } from '../errors.js';
+import { slotInvalidatedError } from './slot-loss.js';
 
 export interface SlotInfo {
   readonly name: string;
@@ -61,7 +62,7 @@ export function checkSlotUsable(slot: SlotInfo, database: string): void {
       `Choose another SOURCE_SLOT_NAME, or drop the slot yourself if it is unused: SELECT pg_drop_replication_slot('${slot.name}'); dbmazz never drops an existing slot.`,
     );
   }
-  if (slot.walStatus === 'lost') throw lostSlotError(slot.name);
+  // An invalidated slot (wal_status = lost) is the caller's concern: SOURCE_ON_SLOT_LOST (source.ts).
   if (slot.database !== database) {
     throw setupError(
       `Replication slot '${slot.name}' exists but belongs to database '${slot.database ?? '?'}', not '${database}'.`,
@@ -70,24 +71,34 @@ export function checkSlotUsable(slot: SlotInfo, database: string): void {
   }
 }
 
-/**
- * The slot was invalidated (wal_status = lost: max_slot_wal_keep_size, or a failover to a server
- * without it): the changes since its position are gone, so streaming from it, or from a new slot
- * as if nothing happened, would silently leave the target behind. dbmazz never drops it itself.
- */
+/** The slot was invalidated (wal_status = lost): see slot-loss.ts. */
 export function lostSlotError(name: string): Error {
-  return setupError(
-    `Replication slot '${name}' was invalidated (pg_replication_slots.wal_status = lost): PostgreSQL removed WAL it still needed, so changes made since its position can no longer be streamed.`,
-    `Changes were lost to the target. Drop the slot yourself (SELECT pg_drop_replication_slot('${name}')) and restart: the new slot starts with a full snapshot of every table (SNAPSHOT_MODE=initial, the default). Raise max_slot_wal_keep_size to keep it from happening again. See docs/operations.md, "Snapshots".`,
-  );
+  return slotInvalidatedError(name, 'wal_status = lost');
+}
+
+/** PostgreSQL 17 introduced failover slots (the `failover` option, sync_replication_slots). */
+export const FAILOVER_SLOT_VERSION_NUM = 170000;
+
+/** Pure: why SOURCE_FAILOVER_SLOT cannot be honoured on this server, or undefined. */
+export function failoverSlotProblem(versionNum: number, version: string, target: string): string | undefined {
+  if (versionNum >= FAILOVER_SLOT_VERSION_NUM) return undefined;
+  return `SOURCE_FAILOVER_SLOT=true needs PostgreSQL 17 or later (failover slots); ${target} runs PostgreSQL ${version}.`;
+}
+
+/** Pure: the slot creation query; with `failover`, PostgreSQL 17's (temporary, twophase, failover) arguments. */
+export function createSlotSql(failover: boolean): string {
+  const args = failover ? `$1, 'pgoutput', false, false, true` : `$1, 'pgoutput'`;
+  return `SELECT lsn::text AS lsn FROM pg_catalog.pg_create_logical_replication_slot(${args})`;
+}
+
+/** Pure: the replication command (PostgreSQL 17+) that makes an existing slot a failover slot. */
+export function alterFailoverCommand(name: string): string {
+  return `ALTER_REPLICATION_SLOT "${name.replace(/"/g, '""')}" ( FAILOVER true )`;
 }
 
 /** Creates a pgoutput slot; returns its consistent point. */
-export async function createSlot(client: pg.ClientBase, name: string): Promise<Lsn> {
-  const res = await client.query<{ lsn: string }>(
-    `SELECT lsn::text AS lsn FROM pg_catalog.pg_create_logical_replication_slot($1, 'pgoutput')`,
-    [name],
-  );
+export async function createSlot(client: pg.ClientBase, name: string, failover = false): Promise<Lsn> {
+  const res = await client.query<{ lsn: string }>(createSlotSql(failover), [name]);
   const lsn = res.rows[0]?.lsn;
   if (!lsn) throw setupError(`Creating replication slot '${name}' returned no position.`, 'Check the server log.');
   return parseLsn(lsn);

@@ -46,6 +46,16 @@ export class SnapshotProgressStore {
     this.store = store;
   }
 
+  /** Runs `fn` with the store (undefined when the sink keeps none): other entries of this pipeline, e.g. the slot marker. */
+  withStore<T>(fn: (store: StateStore | undefined) => Promise<T>): Promise<T> {
+    return fn(this.store);
+  }
+
+  /** The slot marker (replication/slot-loss.ts), read with `read`. */
+  slotMarker<T>(read: (store: StateStore | undefined, pipelineId: string) => Promise<T>): Promise<T> {
+    return read(this.store, this.pipelineId);
+  }
+
   get durable(): boolean {
     return this.store !== undefined;
   }

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitFor } from '../../helpers/wait.js';
 import { exitOf, spawnDaemon } from '../../helpers/daemon.js';
-import { startGrpcWorld, type GrpcDaemon, type GrpcWorld } from './harness.js';
+import { startGrpcWorld, type GrpcDaemon, type GrpcWorld, type Job } from './harness.js';
 
 const range = (from: number, to: number): number[] => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
@@ -141,13 +141,19 @@ describe('snapshots: backfill, modes and resume (real daemon)', () => {
     for (const r of notes.rows) assert.equal(stored.get(r.id), r.note, `row ${r.id}`);
   });
 
-  it('an invalidated slot (wal_status = lost) stops the daemon with the runbook; after the operator drops it, a new slot snapshots everything', async () => {
-    const j = await world.job('snap_lost', 'orders');
-    await j.insert('orders', range(1, 20));
+  /** A job whose `rows` orders were streamed by a daemon that then drained and stopped (its slot kept). */
+  async function streamedOnce(name: string, rows: number): Promise<Job> {
+    const j = await world.job(name, 'orders');
+    await j.insert('orders', range(1, rows));
     const first = await daemon(j.env('orders'));
-    await waitFor(() => j.srIds('orders').length === 20);
+    await waitFor(() => j.srIds('orders').length === rows);
     assert.equal((await first.client.drain()).success, true);
     assert.equal(await first.exit(), 0);
+    return j;
+  }
+
+  it('an invalidated slot (wal_status = lost) stops the daemon (SlotLostError, slot kept); SOURCE_ON_SLOT_LOST=resnapshot drops it and re-snapshots everything', async () => {
+    const j = await streamedOnce('snap_lost', 20);
     // Changes while no daemon runs, then WAL the slot needs is removed.
     await j.db.query('UPDATE orders SET note = $1 WHERE id <= 5', ['while stopped']);
     await j.db.query('DELETE FROM orders WHERE id = 20');
@@ -170,14 +176,35 @@ describe('snapshots: backfill, modes and resume (real daemon)', () => {
     }
     const refused = spawnDaemon(j.env('orders'));
     assert.equal(await exitOf(refused, 30_000), 1, refused.output().slice(-3000));
-    assert.match(refused.output(), /was invalidated \(pg_replication_slots\.wal_status = lost\)/);
+    assert.match(refused.output(), /Replication slot 'slot_snap_lost' was invalidated \(wal_status = lost\)/);
+    assert.match(refused.output(), /SOURCE_ON_SLOT_LOST=resnapshot/);
     assert.match(refused.output(), /pg_drop_replication_slot\('slot_snap_lost'\)/);
-    assert.ok(await j.slotRow(), 'dbmazz never drops the slot itself');
-    // The runbook: drop the slot, restart: a full snapshot brings the target back in line.
-    await j.db.query('SELECT pg_drop_replication_slot($1)', [j.slot]);
-    const second = await daemon(j.env('orders'));
+    const kept = await j.db.query<{ s: string | null }>('SELECT wal_status AS s FROM pg_replication_slots WHERE slot_name = $1', [j.slot]);
+    assert.equal(kept.rows[0]?.s, 'lost', 'dbmazz never drops the slot unasked');
+    // The explicit choice: the invalidated slot is dropped, a new one created, every table copied and swept.
+    const second = await daemon(j.env('orders', { SOURCE_ON_SLOT_LOST: 'resnapshot' }));
     await waitFor(() => JSON.stringify(j.srIds('orders')) === JSON.stringify(range(1, 19)), { message: () => `${String(j.srIds('orders'))}\n${second.process.output().slice(-2000)}` });
     const notes = new Map(world.em.rows(j.srDb, 'orders').map((r) => [Number(r['id']), String(r['note'])]));
     assert.equal(notes.get(3), 'while stopped');
+    assert.match(second.process.output(), /dropped the invalidated replication slot/);
+  });
+
+  it('a missing slot (as after a primary failover) stops the daemon instead of streaming from a new slot; SOURCE_ON_SLOT_LOST=resnapshot recovers', async () => {
+    const j = await streamedOnce('snap_missing', 10);
+    // The "new primary" has no slot: changes made meanwhile were never decoded for this pipeline.
+    await j.db.query('SELECT pg_drop_replication_slot($1)', [j.slot]);
+    await j.db.query('UPDATE orders SET note = $1 WHERE id = 2', ['after failover']);
+    await j.db.query('DELETE FROM orders WHERE id = 10');
+    const refused = spawnDaemon(j.env('orders'));
+    assert.equal(await exitOf(refused, 30_000), 1, refused.output().slice(-3000));
+    assert.match(refused.output(), /Replication slot 'slot_snap_missing' \(created [^)]*\) is missing, although this pipeline streamed from it/);
+    assert.equal(await j.slotRow(), undefined, 'no new slot: streaming from it would silently skip the changes in between');
+    const second = await daemon(j.env('orders', { SOURCE_ON_SLOT_LOST: 'resnapshot' }));
+    await waitFor(() => JSON.stringify(j.srIds('orders')) === JSON.stringify(range(1, 9)), { message: () => `${String(j.srIds('orders'))}\n${second.process.output().slice(-2000)}` });
+    const notes = new Map(world.em.rows(j.srDb, 'orders').map((r) => [Number(r['id']), String(r['note'])]));
+    assert.equal(notes.get(2), 'after failover');
+    // Streaming continues from the new slot.
+    await j.insert('orders', [11]);
+    await waitFor(() => j.srIds('orders').includes(11));
   });
 });

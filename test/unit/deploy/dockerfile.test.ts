@@ -160,8 +160,9 @@ function runHealthcheck(port: number): Promise<number> {
   });
 }
 
-test('HEALTHCHECK asks /healthz of the real metrics server: healthy → 0, an error recorded → 1', async () => {
-  assert.match(last(runtime, 'HEALTHCHECK')?.args ?? '', /\/healthz/);
+test('HEALTHCHECK asks /livez of the real metrics server: alive → 0 (reconnecting and standby included), a stuck event loop → 1', async () => {
+  assert.match(last(runtime, 'HEALTHCHECK')?.args ?? '', /\/livez/);
+  let stuck = false;
   const state = new RuntimeState();
   const server = await MetricsHttpServer.start({
     host: '127.0.0.1',
@@ -171,11 +172,14 @@ test('HEALTHCHECK asks /healthz of the real metrics server: healthy → 0, an er
     contentType: 'text/plain',
     health: () => healthVerdict(state),
     ready: () => readyVerdict(state, 0),
+    live: () => (stuck ? { ok: false, reason: 'the event loop is 12000 ms late' } : { ok: true, reason: 'runs' }),
   });
   try {
-    assert.equal(await runHealthcheck(server.port), 0, 'healthy (stage INIT, no error): exit 0');
-    state.fail('Table public.orders not found');
-    assert.equal(await runHealthcheck(server.port), 1, 'an error recorded: exit 1');
+    assert.equal(await runHealthcheck(server.port), 0, 'alive (stage INIT, no error): exit 0');
+    state.beginOutage('PostgreSQL unreachable', Date.now());
+    assert.equal(await runHealthcheck(server.port), 0, 'reconnecting: still alive, exit 0');
+    stuck = true;
+    assert.equal(await runHealthcheck(server.port), 1, 'a stuck event loop: exit 1');
   } finally {
     await server.close();
   }

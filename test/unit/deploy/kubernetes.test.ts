@@ -95,8 +95,10 @@ async function withServer(fn: (port: number, state: RuntimeState) => Promise<voi
   }
 }
 
-test('the example has a Deployment per pipeline: 2 replicas (one streams, one stands by), Recreate', () => {
+test('the example has a Deployment per pipeline: 2 replicas (one streams, one stands by), Recreate, and no PodDisruptionBudget', () => {
   assert.ok(pods.length >= 2, 'the example shows several pipelines');
+  // Only the active pod is ever ready: a budget protecting it would block draining its node.
+  assert.deepEqual(ofKind('PodDisruptionBudget'), [], 'no PodDisruptionBudget');
   for (const d of ofKind('Deployment')) {
     assert.equal(at(d, 'spec', 'replicas'), 2, `${nameOf(d)}: an active pod and a standby`);
     // A standby is never ready: a RollingUpdate would wait for the new pods forever.
@@ -104,7 +106,7 @@ test('the example has a Deployment per pipeline: 2 replicas (one streams, one st
   }
 });
 
-test('probes ask the daemon\'s real metrics server: readiness gets the /readyz verdict, liveness the /healthz one, on METRICS_PORT', async () => {
+test('probes ask the daemon\'s real metrics server: readiness gets the /readyz verdict, liveness the /livez one (alive while reconnecting and as a standby), on METRICS_PORT', async () => {
   for (const pod of pods) {
     const metricsPort = Number(settingValue(plainEnv(pod), 'METRICS_PORT'));
     const probe = (kind: string): { path: string; port: number } => {
@@ -123,9 +125,18 @@ test('probes ask the daemon\'s real metrics server: readiness gets the /readyz v
       assert.equal(await status(liveness.path), 200, `${pod.deployment}: ${liveness.path} is alive while setting up`);
       state.setStage('CDC', 'Replicating');
       assert.equal(await status(readiness.path), 200, `${pod.deployment}: ${readiness.path} is ready while replicating`);
-      state.fail('StarRocks unreachable');
-      assert.equal(await status(liveness.path), 503, `${pod.deployment}: ${liveness.path} fails once an error is recorded`);
+      // Reconnecting (an error recorded): not ready, but alive: the kubelet must not restart it.
+      state.beginOutage('PostgreSQL unreachable; reconnecting', Date.now());
+      assert.equal(await status(readiness.path), 503, `${pod.deployment}: ${readiness.path} is not ready while reconnecting`);
+      assert.equal(await status(liveness.path), 200, `${pod.deployment}: ${liveness.path} stays alive while reconnecting`);
+      assert.equal(await status('/healthz'), 503, '/healthz reports the error');
+      // A hot standby: never ready (a rollout must not wait for it), always alive.
+      state.endOutage();
+      state.setStandby({ detail: "replication slot 'dbmazz_slot' is held by PID 42" });
+      assert.equal(await status(readiness.path), 503, `${pod.deployment}: a standby is not ready`);
+      assert.equal(await status(liveness.path), 200, `${pod.deployment}: a standby is alive`);
     });
+    assert.equal(liveness.path, '/livez', `${pod.deployment}: liveness on /livez, not /healthz (which fails while reconnecting)`);
     const failure = num(at(pod.container, 'livenessProbe', 'failureThreshold'), 'failureThreshold') * num(at(pod.container, 'livenessProbe', 'periodSeconds'), 'periodSeconds');
     assert.ok(failure >= 60, `${pod.deployment}: liveness tolerates a reconnection of a minute or more (${failure} s)`);
   }

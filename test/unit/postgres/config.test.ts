@@ -29,7 +29,7 @@ test('manifest: type, kind, settings with seed aliases and defaults', () => {
   assert.equal(byEnv.get('SOURCE_SLOT_NAME')?.default, 'dbmazz_slot');
   assert.deepEqual(byEnv.get('SOURCE_PUBLICATION_NAME')?.aliases, ['PUBLICATION_NAME']);
   assert.equal(byEnv.get('SOURCE_PUBLICATION_NAME')?.default, 'dbmazz_pub');
-  assert.equal(byEnv.get('SOURCE_STATUS_INTERVAL_MS')?.default, 10000);
+  assert.equal(byEnv.get('SOURCE_STATUS_INTERVAL_MS')?.default, 1000);
   const src = postgresSource.create(settings(), ctx);
   assert.equal(src.type, 'postgres');
   assert.deepEqual(src.capabilities, { unchangedColumns: true, keyChanges: true, transactions: true });

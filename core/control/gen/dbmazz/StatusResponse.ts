@@ -33,6 +33,9 @@ export interface StatusResponse {
   'tables'?: (string)[];
   'snapshots'?: (_dbmazz_TableSnapshotStatus)[];
   'snapshotRunning'?: (boolean);
+  'standby'?: (boolean);
+  'standbyDetail'?: (string);
+  'takeovers'?: (number | string | Long);
 }
 
 export interface StatusResponse__Output {
@@ -44,4 +47,7 @@ export interface StatusResponse__Output {
   'tables': (string)[];
   'snapshots': (_dbmazz_TableSnapshotStatus__Output)[];
   'snapshotRunning': (boolean);
+  'standby': (boolean);
+  'standbyDetail': (string);
+  'takeovers': (string);
 }

@@ -37,6 +37,9 @@ test('before setup every control call answers success=false with the stage; GetS
       tables: [],
       snapshots: [],
       snapshotRunning: false,
+      standby: false,
+      standbyDetail: '',
+      takeovers: '0',
     });
   }));
 

@@ -87,6 +87,10 @@ test('every field name and number as the issue lists them (health 1-4, status 1-
     // Added by dbmazz (issue 10): new numbers only.
     '7 snapshots repeated message',
     '8 snapshot_running bool',
+    // Added by dbmazz (issue 13, hot standby): new numbers only.
+    '9 standby bool',
+    '10 standby_detail string',
+    '11 takeovers uint64',
   ]);
   assert.deepEqual(enumValues('dbmazz.StatusResponse.CdcState'), ['0 RUNNING', '1 PAUSED', '2 DRAINING', '3 STOPPED']);
   assert.deepEqual(fields('dbmazz.MetricsRequest'), ['1 interval_ms uint32']);
