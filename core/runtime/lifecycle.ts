@@ -193,23 +193,31 @@ async function awaitTurn(
 ): Promise<void> {
   const wait = source.awaitTurn?.bind(source);
   if (wait === undefined) return;
-  // A stop ends the wait at once, even in the middle of one of the source's checks.
+  // A stop ends the wait at once, even in the middle of one of the source's checks. The listener is
+  // removed afterwards: the signal lives as long as the daemon, across reconnection attempts.
+  let onAbort: (() => void) | undefined;
   const aborted = new Promise<'stopped'>((resolve) => {
-    if (signal.aborted) resolve('stopped');
-    else signal.addEventListener('abort', () => resolve('stopped'), { once: true });
+    onAbort = () => resolve('stopped');
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
   });
-  const turn = await step(`${source.type} standby wait`, () =>
-    Promise.race([
-      wait({
-        signal,
-        standby: (info) => {
-          state.setStandby(info);
-          state.setStage('INIT', `Standby: ${info.detail}`);
-        },
-      }),
-      aborted,
-    ]),
-  );
+  let turn: 'turn' | 'stopped';
+  try {
+    turn = await step(`${source.type} standby wait`, () =>
+      Promise.race([
+        wait({
+          signal,
+          standby: (info) => {
+            state.setStandby(info);
+            state.setStage('INIT', `Standby: ${info.detail}`);
+          },
+        }),
+        aborted,
+      ]),
+    );
+  } finally {
+    if (onAbort !== undefined) signal.removeEventListener('abort', onAbort);
+  }
   if (turn === 'stopped') {
     await close();
     throw new CdcError({ code: 'INTERNAL', message: STOPPED_AS_STANDBY });

@@ -3,6 +3,7 @@
  * "standby" everywhere (health NOT_SERVING without an error, /readyz not ready, /livez alive,
  * GetStatus, dbmazz_standby), a stop ends the wait, a takeover is counted.
  */
+import { getEventListeners } from 'node:events';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runLifecycle, STOPPED_AS_STANDBY } from '../../../core/runtime/lifecycle.js';
@@ -64,6 +65,9 @@ test('a standby waits before any setup and reports itself: health NOT_SERVING wi
   // The slot is free: setup, then streaming; the takeover is counted.
   d.source.release();
   const pipeline = await running;
+  // The daemon's stop signal outlives every startup attempt: the wait leaves no listener on it (the
+  // one left is the test source's own).
+  assert.equal(getEventListeners(stop.signal, 'abort').length, 1);
   assert.deepEqual(d.source.calls.slice(0, 4), ['validateConnection', 'awaitTurn', 'setup', 'start']);
   assert.equal(d.state.standby, undefined);
   assert.equal(d.state.takeovers, 1);
