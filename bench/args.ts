@@ -136,7 +136,8 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | string {
   if (given('snapshot-modes') !== undefined) {
     const modes = (given('snapshot-modes') ?? '').split(',').map((m) => m.trim());
     const bad = modes.filter((m) => !(SNAPSHOT_MODES as readonly string[]).includes(m));
-    if (bad.length > 0 || modes.length === 0) problems.push(`--snapshot-modes takes ${SNAPSHOT_MODES.join(' and/or ')}, comma-separated (got ${bad.join(',') || 'nothing'})`);
+    if (bad.length > 0 || modes.length === 0)
+      problems.push(`--snapshot-modes takes ${SNAPSHOT_MODES.join(' and/or ')}, comma-separated (got ${bad.join(',') || 'nothing'})`);
     else o.snapshotModes = [...new Set(modes as SnapshotMode[])];
   }
   const cpuProf = given('cpu-prof');

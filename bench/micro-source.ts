@@ -65,7 +65,11 @@ function run(input: readonly Buffer[]): { changes: number; bytes: number } {
   const registry = new TypeRegistry();
   const relations = new RelationCache({ lookupType: (oid) => registry.lookup(oid), tables: [{ schema: 'public', name: 'bench_events' }] });
   const assembler = new TransactionAssembler(relations, 0n);
-  const metrics = new PipelineMetrics({ state: new RuntimeState(), serverPosition: () => Promise.resolve(undefined), serverStatus: () => Promise.resolve(undefined) });
+  const metrics = new PipelineMetrics({
+    state: new RuntimeState(),
+    serverPosition: () => Promise.resolve(undefined),
+    serverStatus: () => Promise.resolve(undefined),
+  });
   let changes = 0;
   let bytes = 0;
   for (const buf of input) {

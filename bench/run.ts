@@ -59,7 +59,8 @@ const slotActive = async (pg: PgHarness, slot: string): Promise<boolean> =>
   (await pg.query<{ active: boolean }>('SELECT active FROM pg_replication_slots WHERE slot_name = $1', [slot])).rows[0]?.active === true;
 
 const slotConfirmed = async (pg: PgHarness, slot: string, lsn: string): Promise<boolean> =>
-  (await pg.query<{ ok: boolean }>('SELECT confirmed_flush_lsn >= $2::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = $1', [slot, lsn])).rows[0]?.ok === true;
+  (await pg.query<{ ok: boolean }>('SELECT confirmed_flush_lsn >= $2::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = $1', [slot, lsn])).rows[0]
+    ?.ok === true;
 
 /** Drops a consumer's slot once its walsender is gone (a killed consumer's walsender may linger a moment). */
 async function dropSlot(pg: PgHarness, slot: string): Promise<void> {
@@ -77,10 +78,20 @@ async function drainDaemon(pg: PgHarness, env: Record<string, string>, slot: str
   const d = spawnDaemon({ ...env, ...profile.env });
   const pid = d.child.pid ?? -1;
   try {
-    await waitUntil(`slot ${slot} active`, () => slotActive(pg, slot), 60_000, () => d.output().slice(-3000));
+    await waitUntil(
+      `slot ${slot} active`,
+      () => slotActive(pg, slot),
+      60_000,
+      () => d.output().slice(-3000),
+    );
     const t0 = performance.now();
     const s0 = sampleProcess(pid);
-    await waitUntil(`slot ${slot} confirmed ${targetLsn}`, () => slotConfirmed(pg, slot, targetLsn), 600_000, () => d.output().slice(-3000));
+    await waitUntil(
+      `slot ${slot} confirmed ${targetLsn}`,
+      () => slotConfirmed(pg, slot, targetLsn),
+      600_000,
+      () => d.output().slice(-3000),
+    );
     const seconds = (performance.now() - t0) / 1000;
     const s1 = sampleProcess(pid);
     return { seconds, cpuSeconds: s1.cpuSeconds - s0.cpuSeconds, peakRssBytes: s1.peakRssBytes };
@@ -99,13 +110,23 @@ async function drainDecoder(pg: PgHarness, slot: string, changes: number): Promi
   child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
   try {
-    await waitUntil(`slot ${slot} active`, () => slotActive(pg, slot), 60_000, () => out);
+    await waitUntil(
+      `slot ${slot} active`,
+      () => slotActive(pg, slot),
+      60_000,
+      () => out,
+    );
     const t0 = performance.now();
     const s0 = sampleProcess(child.pid ?? -1);
-    await waitUntil('decode consumer done', () => {
-      if (child.exitCode !== null) return Promise.reject(new Error(`decode consumer exited:\n${out}`));
-      return Promise.resolve(out.includes('done '));
-    }, 600_000, () => out);
+    await waitUntil(
+      'decode consumer done',
+      () => {
+        if (child.exitCode !== null) return Promise.reject(new Error(`decode consumer exited:\n${out}`));
+        return Promise.resolve(out.includes('done '));
+      },
+      600_000,
+      () => out,
+    );
     const seconds = (performance.now() - t0) / 1000;
     const s1 = sampleProcess(child.pid ?? -1);
     return { seconds, cpuSeconds: s1.cpuSeconds - s0.cpuSeconds, peakRssBytes: s1.peakRssBytes };
@@ -116,7 +137,14 @@ async function drainDecoder(pg: PgHarness, slot: string, changes: number): Promi
 }
 
 /** (e): transactions at a fixed rate; each one's probe row is polled in the emulator for commit→visible. */
-async function steadyAt(pg: PgHarness, em: StarRocksEmulator, pid: number, firstTxn: number, changesPerSecond: number, seconds: number): Promise<{ result: SteadyResult; nextTxn: number }> {
+async function steadyAt(
+  pg: PgHarness,
+  em: StarRocksEmulator,
+  pid: number,
+  firstTxn: number,
+  changesPerSecond: number,
+  seconds: number,
+): Promise<{ result: SteadyResult; nextTxn: number }> {
   const table = em.catalog.getTable(SR_DB, TABLE);
   if (!table) throw new Error(`bench: the emulator has no ${SR_DB}.${TABLE}`);
   const client = await pg.connect();
@@ -238,7 +266,12 @@ async function streamParts(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpti
   const steady: SteadyResult[] = [];
   const d = spawnDaemon(daemonEnv(pg, em, opts, 'bench_steady'));
   try {
-    await waitUntil('slot bench_steady active', () => slotActive(pg, 'bench_steady'), 60_000, () => d.output().slice(-3000));
+    await waitUntil(
+      'slot bench_steady active',
+      () => slotActive(pg, 'bench_steady'),
+      60_000,
+      () => d.output().slice(-3000),
+    );
     let next = txns;
     for (const r of opts.rates) {
       const { result, nextTxn } = await steadyAt(pg, em, d.child.pid ?? -1, next, r, opts.duration);
@@ -271,7 +304,15 @@ async function streamParts(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpti
   );
   const steadyTable = markdownTable(
     ['(e) steady rate', 'achieved', 'daemon CPU %', 'daemon RSS max', 'commit→visible p50', 'p99', 'max'],
-    steady.map((s) => [`${s.targetRate}/s`, `${s.achievedRate.toFixed(0)}/s`, fixed(s.cpuPercent, 1), mib(s.rssMaxBytes), ms(s.latencyP50Ms), ms(s.latencyP99Ms), ms(s.latencyMaxMs)]),
+    steady.map((s) => [
+      `${s.targetRate}/s`,
+      `${s.achievedRate.toFixed(0)}/s`,
+      fixed(s.cpuPercent, 1),
+      mib(s.rssMaxBytes),
+      ms(s.latencyP50Ms),
+      ms(s.latencyP99Ms),
+      ms(s.latencyMaxMs),
+    ]),
   );
   const text = [
     `workload: ${opts.changes} changes (70% insert, 20% update, 10% delete; 100-change transactions; 8 columns), generated in ${generateSeconds.toFixed(1)} s; ${floor.messages} pgoutput messages`,
@@ -328,7 +369,8 @@ async function snapshotPart(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpt
     });
     const run = await snapshotDaemon(em, env, mode, `bench_snap_${mode}`, n, opts.cpuProfDir);
     runs.push(run);
-    if (run.rowsVisible !== n) log(`(f) ${mode}: ${run.rowsVisible} of ${n} rows in the emulator at "snapshot done" (${run.labelSkips} chunks skipped as "already loaded")`);
+    if (run.rowsVisible !== n)
+      log(`(f) ${mode}: ${run.rowsVisible} of ${n} rows in the emulator at "snapshot done" (${run.labelSkips} chunks skipped as "already loaded")`);
     await pg.query("SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = 'bench_snap'");
     await pg.query('DROP PUBLICATION IF EXISTS bench_snap_pub');
   }
@@ -336,8 +378,28 @@ async function snapshotPart(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpt
   const table = markdownTable(
     ['(f) snapshot', 'wall s', 'rows/s', '× COPY', 'CPU s', 'peak RSS', 'rows in emulator', 'setup s', 'emulator CPU s'],
     [
-      ['COPY (SELECT * FROM t) TO STDOUT (psql → /dev/null)', fixed(copy.seconds, 2), rate(eventsPerSecond(n, copy.seconds)), times(1), fixed(copy.cpuSeconds, 2), undefined, undefined, undefined, undefined],
-      [`keyset SELECTs of ${chunkRows} rows, text, by the pg client`, fixed(keyset.seconds, 2), rate(eventsPerSecond(n, keyset.seconds)), times(ratio(keyset.seconds, copy.seconds)), fixed(keyset.cpuSeconds, 2), undefined, undefined, undefined, undefined],
+      [
+        'COPY (SELECT * FROM t) TO STDOUT (psql → /dev/null)',
+        fixed(copy.seconds, 2),
+        rate(eventsPerSecond(n, copy.seconds)),
+        times(1),
+        fixed(copy.cpuSeconds, 2),
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ],
+      [
+        `keyset SELECTs of ${chunkRows} rows, text, by the pg client`,
+        fixed(keyset.seconds, 2),
+        rate(eventsPerSecond(n, keyset.seconds)),
+        times(ratio(keyset.seconds, copy.seconds)),
+        fixed(keyset.cpuSeconds, 2),
+        undefined,
+        undefined,
+        undefined,
+        undefined,
+      ],
       ...runs.map((r) => [
         `dbmazz SNAPSHOT_MODE=${r.mode} → emulator (start → snapshot done)`,
         fixed(r.seconds, 2),

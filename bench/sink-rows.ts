@@ -39,7 +39,10 @@ const schema: TableSchema = {
   version: 1,
 };
 const targetColumns = new Map<string, TargetColumn>(
-  COLUMNS.map(([name, , dataType, kind, columnType], i) => [name, { name, dataType, kind, nullable: i > 0, isKey: i === 0, columnType, columnSize: kind === 'string' ? 65533 : null }]),
+  COLUMNS.map(([name, , dataType, kind, columnType], i) => [
+    name,
+    { name, dataType, kind, nullable: i > 0, isKey: i === 0, columnType, columnSize: kind === 'string' ? 65533 : null },
+  ]),
 );
 const names = COLUMNS.map(([name]) => name);
 const mapping = { targetNames: names, sourceKeyTargetNames: ['id'] };
@@ -63,7 +66,8 @@ function row(g: number): Value[] {
 
 function snapshotBatch(from: number): ChangeRecord[] {
   const out: ChangeRecord[] = [];
-  for (let g = from; g < from + BATCH; g++) out.push({ schema, lsn: 100n, ordinal: g - from, commitLsn: 100n, commitTimeMicros: 0n, op: 'insert', after: row(g), snapshotRead: 'r1' });
+  for (let g = from; g < from + BATCH; g++)
+    out.push({ schema, lsn: 100n, ordinal: g - from, commitLsn: 100n, commitTimeMicros: 0n, op: 'insert', after: row(g), snapshotRead: 'r1' });
   return out;
 }
 
@@ -105,7 +109,10 @@ function sink(records: readonly ChangeRecord[]): [number, number, number] {
 }
 
 const rounds = Number(process.argv[2] ?? 40);
-for (const [kind, make] of [['snapshot', snapshotBatch], ['stream', streamBatch]] as const) {
+for (const [kind, make] of [
+  ['snapshot', snapshotBatch],
+  ['stream', streamBatch],
+] as const) {
   const batches = [0, 1, 2, 3].map((i) => make(i * BATCH));
   for (let i = 0; i < 8; i++) sink(batches[i % 4] ?? []);
   let plan = 0;

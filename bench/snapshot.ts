@@ -66,7 +66,9 @@ export async function timeCopy(pgh: PgHarness): Promise<ReadResult> {
   const devNull = openSync('/dev/null', 'w');
   try {
     const t0 = performance.now();
-    const child = spawn(join(findPgBin(), 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', pgh.url, '-c', COPY_SQL], { stdio: ['ignore', devNull, 'pipe'] });
+    const child = spawn(join(findPgBin(), 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', pgh.url, '-c', COPY_SQL], {
+      stdio: ['ignore', devNull, 'pipe'],
+    });
     let err = '';
     child.stderr?.on('data', (b: Buffer) => (err += b.toString()));
     let last: ProcSample | undefined;
@@ -91,7 +93,12 @@ export async function timeKeysetRead(pgh: PgHarness, chunkRows: number): Promise
   const c = new pg.Client({ connectionString: pgh.url });
   await c.connect();
   try {
-    const raw = { getTypeParser: () => (v: string): string => v };
+    const raw = {
+      getTypeParser:
+        () =>
+        (v: string): string =>
+          v,
+    };
     const c0 = cpuOfThisProcess();
     const t0 = performance.now();
     let after = '0';
@@ -130,7 +137,14 @@ const LABEL_SKIP = /already loaded/;
  * dbmazz copies the table in `mode` into emulator database `db` (created here, dropped after). Timed
  * from the spawn to "snapshot done"; `initial` is then stopped with SIGTERM, `initial_only` exits itself.
  */
-export async function snapshotDaemon(em: StarRocksEmulator, env: Record<string, string>, mode: SnapshotMode, db: string, rows: number, cpuProfDir: string | undefined): Promise<SnapshotRun> {
+export async function snapshotDaemon(
+  em: StarRocksEmulator,
+  env: Record<string, string>,
+  mode: SnapshotMode,
+  db: string,
+  rows: number,
+  cpuProfDir: string | undefined,
+): Promise<SnapshotRun> {
   await em.sql(`CREATE DATABASE ${db}`);
   const { env: profileEnv, file: profile } = profileEnvironment(cpuProfDir, `snapshot-${mode}`);
   const e0 = cpuOfThisProcess();

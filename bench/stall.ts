@@ -59,18 +59,31 @@ interface StallRow {
   readonly peakRssBytes: number;
 }
 
-async function stallAt(pg: PgHarness, em: Awaited<ReturnType<typeof startStarRocksEmulator>>, boundMiB: number, firstTxn: number, opts: Options): Promise<{ row: StallRow; nextTxn: number }> {
+async function stallAt(
+  pg: PgHarness,
+  em: Awaited<ReturnType<typeof startStarRocksEmulator>>,
+  boundMiB: number,
+  firstTxn: number,
+  opts: Options,
+): Promise<{ row: StallRow; nextTxn: number }> {
   const db = `stall_${boundMiB}`;
   const slot = `dbmazz_stall_${boundMiB}`;
   await em.sql(`CREATE DATABASE ${db}`);
   const bound = boundMiB * 2 ** 20;
   const d: DaemonProcess = spawnDaemon(
-    benchDaemonEnv(pg, em, { database: db, password: PASSWORD }, slot, { flushSize: opts.flushSize }, {
-      MAX_BUFFERED_BYTES: String(bound),
-      MAX_BUFFERED_EVENTS: '10000000',
-      METRICS_PORT: '0',
-      LOG_LEVEL: 'info',
-    }),
+    benchDaemonEnv(
+      pg,
+      em,
+      { database: db, password: PASSWORD },
+      slot,
+      { flushSize: opts.flushSize },
+      {
+        MAX_BUFFERED_BYTES: String(bound),
+        MAX_BUFFERED_EVENTS: '10000000',
+        METRICS_PORT: '0',
+        LOG_LEVEL: 'info',
+      },
+    ),
   );
   try {
     const port = Number(/127\.0\.0\.1:(\d+)\/metrics/.exec(await d.waitForLine(/Prometheus metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/, 60_000))?.[1]);
@@ -95,7 +108,7 @@ async function stallAt(pg: PgHarness, em: Awaited<ReturnType<typeof startStarRoc
     const deadline = performance.now() + 300_000;
     // Written until the walsender is held back (TCP buffers absorb a few MiB of WAL beyond what the
     // daemon reads), then watched until the gauge stops moving for 3 s.
-    for (let written = 0; ; ) {
+    for (let written = 0; ;) {
       const now = await gauges(port);
       const full = now.bytes >= bound * 0.95 && (await walsenderBehind(pg, slot));
       if (!full || written < txns) {
@@ -112,7 +125,8 @@ async function stallAt(pg: PgHarness, em: Awaited<ReturnType<typeof startStarRoc
         await sleep(250);
       }
       last = now;
-      if (performance.now() > deadline) throw new Error(`stall ${boundMiB} MiB: the daemon never stopped reading (${JSON.stringify(now)})\n${d.output().slice(-2000)}`);
+      if (performance.now() > deadline)
+        throw new Error(`stall ${boundMiB} MiB: the daemon never stopped reading (${JSON.stringify(now)})\n${d.output().slice(-2000)}`);
     }
     await writer.end();
     let rss = 0;
@@ -152,7 +166,14 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${markdownTable(
         ['MAX_BUFFERED_BYTES', 'pending (gauge)', 'pending changes', 'RSS (max of 3 s)', 'RSS − bound', 'peak RSS (VmHWM)'],
-        rows.map((r) => [`${r.boundMiB} MiB`, mib(r.pendingBytes), String(r.pendingEvents), mib(r.rssBytes), mib(r.rssBytes - r.boundMiB * 2 ** 20), mib(r.peakRssBytes)]),
+        rows.map((r) => [
+          `${r.boundMiB} MiB`,
+          mib(r.pendingBytes),
+          String(r.pendingEvents),
+          mib(r.rssBytes),
+          mib(r.rssBytes - r.boundMiB * 2 ** 20),
+          mib(r.peakRssBytes),
+        ]),
       )}\n`,
     );
   } finally {

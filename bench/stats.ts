@@ -17,7 +17,10 @@ export function parseProcStatTicks(stat: string): number {
   // The command name (field 2) is in parentheses and may contain spaces or ')': split after the LAST ')'.
   const end = stat.lastIndexOf(')');
   if (end < 0) throw new Error(`not a /proc/<pid>/stat line: ${stat.slice(0, 80)}`);
-  const fields = stat.slice(end + 1).trim().split(/\s+/);
+  const fields = stat
+    .slice(end + 1)
+    .trim()
+    .split(/\s+/);
   // fields[0] is field 3 (state); utime is field 14, stime field 15.
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);

@@ -119,9 +119,17 @@ async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, 
   if (!stop.requested) {
     const t0 = Date.now();
     await stage.run('seeding', async () => {
-      seeded = await seed(db, plan, opts.profileBytes, (d) => (written = d), () => stop.requested);
+      seeded = await seed(
+        db,
+        plan,
+        opts.profileBytes,
+        (d) => (written = d),
+        () => stop.requested,
+      );
     });
-    screen.log(`seeded ${n(written)} rows in ${secs(Date.now() - t0)} (${n(seeded.customers)} customers with ${n(opts.profileBytes)}-byte profiles, ${n(seeded.orders)} orders, ${n(seeded.items)} order items), before dbmazz starts`);
+    screen.log(
+      `seeded ${n(written)} rows in ${secs(Date.now() - t0)} (${n(seeded.customers)} customers with ${n(opts.profileBytes)}-byte profiles, ${n(seeded.orders)} orders, ${n(seeded.items)} order items), before dbmazz starts`,
+    );
   }
   stage.seed = undefined;
 
@@ -167,11 +175,14 @@ async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, 
   const died = (): string | undefined => (daemon.running ? undefined : `dbmazz exited early:\n${daemon.logTail(30)}`);
   const snapshotDone = (): boolean => daemon.snapshot.allDone(DEMO_TABLES);
   await stage.run('starting', async () => {
-    const ready = await until(async () => {
-      if (daemon.snapshot.anyStarted(DEMO_TABLES)) return true;
-      const s = await daemon.status();
-      return s?.stage === 'CDC' && s.runState === 'RUNNING';
-    }, { timeoutMs: 90_000, abortWhen: died, stop });
+    const ready = await until(
+      async () => {
+        if (daemon.snapshot.anyStarted(DEMO_TABLES)) return true;
+        const s = await daemon.status();
+        return s?.stage === 'CDC' && s.runState === 'RUNNING';
+      },
+      { timeoutMs: 90_000, abortWhen: died, stop },
+    );
     if (ready === 'timeout') throw new Error(`dbmazz did not start replicating within 90 s:\n${daemon.logTail(30)}`);
   });
   if (!stop.requested) screen.log(`dbmazz is running (slot created, snapshot started) after ${secs(Date.now() - ctx.started)}`);
@@ -187,8 +198,12 @@ async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, 
       return until(() => stage.behind() === 0, { stop, abortWhen: died, everyMs: 100, timeoutMs: 10_000 });
     });
     const s = (Date.now() - daemonStarted) / 1000;
-    if (r === 'ok') screen.log(`snapshot done: the ${n(total)} seeded rows are in StarRocks ${s.toFixed(1)} s after dbmazz started (${n(total / s)} rows/s end to end)`);
-    else if (r === 'timeout') screen.log(`the snapshot did not finish with every seeded row in StarRocks (${n(stage.targetTotal())} of ${n(total)}; ${snapshotDone() ? 'every table logged "snapshot done"' : `not done after ${opts.catchUpTimeoutS} s`}); going on`);
+    if (r === 'ok')
+      screen.log(`snapshot done: the ${n(total)} seeded rows are in StarRocks ${s.toFixed(1)} s after dbmazz started (${n(total / s)} rows/s end to end)`);
+    else if (r === 'timeout')
+      screen.log(
+        `the snapshot did not finish with every seeded row in StarRocks (${n(stage.targetTotal())} of ${n(total)}; ${snapshotDone() ? 'every table logged "snapshot done"' : `not done after ${opts.catchUpTimeoutS} s`}); going on`,
+      );
   }
   stage.snapshot = undefined;
 
@@ -201,24 +216,37 @@ async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, 
     const gen = new TrafficGenerator(db, workload, { rate: opts.rate, txSize: opts.txSize, profileBytes: opts.profileBytes });
     onTraffic(gen);
     stage.traffic = { gen, rate: opts.rate, endsAt: opts.durationS === undefined ? undefined : Date.now() + opts.durationS * 1000 };
-    screen.log(`traffic: ${n(opts.rate)} changes/s in transactions of ~${opts.txSize} changes${opts.durationS === undefined ? ' until Ctrl-C' : ` for ${opts.durationS} s`}`);
+    screen.log(
+      `traffic: ${n(opts.rate)} changes/s in transactions of ~${opts.txSize} changes${opts.durationS === undefined ? ' until Ctrl-C' : ` for ${opts.durationS} s`}`,
+    );
     await stage.run('traffic', () => gen.run(stage.traffic?.endsAt));
     const ms = Date.now() - gen.stats.startedAt;
-    screen.log(`traffic done: ${n(gen.stats.changes)} changes in ${n(gen.stats.transactions)} transactions over ${secs(ms)} (${n((gen.stats.changes * 1000) / Math.max(1, ms))} changes/s)`);
+    screen.log(
+      `traffic done: ${n(gen.stats.changes)} changes in ${n(gen.stats.transactions)} transactions over ${secs(ms)} (${n((gen.stats.changes * 1000) / Math.max(1, ms))} changes/s)`,
+    );
   }
   // Catch up: everything written to PostgreSQL received and written by dbmazz, then drain.
   const trafficChanges = workload.totalChanges - seedChanges;
   const expected = eventsBefore + trafficChanges;
   const t2 = Date.now();
   const caught = await stage.run('catching up', () =>
-    until(async () => {
-      const s = await daemon.status();
-      return s !== undefined && s.totals.events >= expected && s.lagEvents === 0 && stage.behind() === 0 && snapshotDone();
-    }, { timeoutMs: opts.catchUpTimeoutS * 1000, abortWhen: died, everyMs: 250 }),
+    until(
+      async () => {
+        const s = await daemon.status();
+        return s !== undefined && s.totals.events >= expected && s.lagEvents === 0 && stage.behind() === 0 && snapshotDone();
+      },
+      { timeoutMs: opts.catchUpTimeoutS * 1000, abortWhen: died, everyMs: 250 },
+    ),
   );
   const last = await daemon.status();
-  if (caught === 'ok') screen.log(`dbmazz caught up ${secs(Date.now() - t2)} after the traffic stopped: ${n(last?.totals.events ?? 0)} events received (${n(expected)} expected: ${n(eventsBefore)} before the traffic, ${n(trafficChanges)} row changes of the traffic)`);
-  else screen.log(`dbmazz did not catch up within ${opts.catchUpTimeoutS} s (${n(last?.totals.events ?? 0)} of ${n(expected)} events, snapshot ${snapshotDone() ? 'done' : 'not done'}); validating anyway`);
+  if (caught === 'ok')
+    screen.log(
+      `dbmazz caught up ${secs(Date.now() - t2)} after the traffic stopped: ${n(last?.totals.events ?? 0)} events received (${n(expected)} expected: ${n(eventsBefore)} before the traffic, ${n(trafficChanges)} row changes of the traffic)`,
+    );
+  else
+    screen.log(
+      `dbmazz did not catch up within ${opts.catchUpTimeoutS} s (${n(last?.totals.events ?? 0)} of ${n(expected)} events, snapshot ${snapshotDone() ? 'done' : 'not done'}); validating anyway`,
+    );
 
   const exit = await stage.run('draining', async () => {
     daemon.signal('SIGTERM');
@@ -227,7 +255,9 @@ async function demoFlow(opts: DemoOptions, ctx: StageContext, cleanup: Cleanup, 
     clearTimeout(t);
     return e;
   });
-  screen.log(`dbmazz drained and stopped: exit code ${exit.code ?? exit.signal ?? '?'}${exit.code === 0 ? ' (everything buffered written, last LSN confirmed)' : ''}`);
+  screen.log(
+    `dbmazz drained and stopped: exit code ${exit.code ?? exit.signal ?? '?'}${exit.code === 0 ? ' (everything buffered written, last LSN confirmed)' : ''}`,
+  );
   if (exit.code !== 0) screen.log(daemon.logTail(20));
 
   const verdicts = await stage.run('validating', async () => {
@@ -243,12 +273,17 @@ function report(screen: Screen, verdicts: readonly TableVerdict[], drained: bool
   screen.log('');
   screen.log('Validation: every column of every row, PostgreSQL vs StarRocks:');
   for (const v of verdicts) {
-    screen.log(`  ${v.ok ? 'ok  ' : 'FAIL'} ${v.table.padEnd(12)} ${n(v.equal)} of ${n(v.sourceRows)} live rows equal · ${n(v.softDeleted)} soft-deleted rows for ${n(v.expectedDeleted)} deleted in PostgreSQL · ${n(v.targetRows)} rows in StarRocks`);
+    screen.log(
+      `  ${v.ok ? 'ok  ' : 'FAIL'} ${v.table.padEnd(12)} ${n(v.equal)} of ${n(v.sourceRows)} live rows equal · ${n(v.softDeleted)} soft-deleted rows for ${n(v.expectedDeleted)} deleted in PostgreSQL · ${n(v.targetRows)} rows in StarRocks`,
+    );
     for (const p of v.problems) screen.log(`         ${p}`);
     if (v.problemCount > v.problems.length) screen.log(`         … ${n(v.problemCount - v.problems.length)} more`);
   }
   const passed = drained && verdicts.every((v) => v.ok);
-  if (last !== undefined) screen.log(`dbmazz: ${n(last.totals.events)} events, ${n(last.totals.batches)} batches, ${n(last.totals.rowsLoaded)} rows loaded, ${n(last.totals.commits)} transactions`);
+  if (last !== undefined)
+    screen.log(
+      `dbmazz: ${n(last.totals.events)} events, ${n(last.totals.batches)} batches, ${n(last.totals.rowsLoaded)} rows loaded, ${n(last.totals.commits)} transactions`,
+    );
   screen.log(passed ? 'Validation PASSED: every target table equals its source.' : 'Validation FAILED: see the lines above.');
   return passed ? EXIT_PASSED : EXIT_FAILED;
 }

@@ -69,7 +69,16 @@ export const TABLE_SPECS: readonly DemoTableSpec[] = [
   {
     name: 'orders',
     key: [{ name: 'id', type: 'bigint' }],
-    cols: [{ name: 'id' }, { name: 'customer_id' }, { name: 'status' }, { name: 'total' }, { name: 'currency' }, { name: 'note' }, utc('created_at'), utc('updated_at')],
+    cols: [
+      { name: 'id' },
+      { name: 'customer_id' },
+      { name: 'status' },
+      { name: 'total' },
+      { name: 'currency' },
+      { name: 'note' },
+      utc('created_at'),
+      utc('updated_at'),
+    ],
   },
   {
     name: 'order_items',
@@ -82,7 +91,16 @@ export const TABLE_SPECS: readonly DemoTableSpec[] = [
   {
     name: 'customers',
     key: [{ name: 'id', type: 'bigint' }],
-    cols: [{ name: 'id' }, { name: 'email' }, { name: 'name' }, { name: 'tier' }, { name: 'visits' }, utc('last_seen_at'), { name: 'profile' }, utc('created_at')],
+    cols: [
+      { name: 'id' },
+      { name: 'email' },
+      { name: 'name' },
+      { name: 'tier' },
+      { name: 'visits' },
+      utc('last_seen_at'),
+      { name: 'profile' },
+      utc('created_at'),
+    ],
   },
 ];
 

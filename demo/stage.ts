@@ -84,7 +84,14 @@ export class Stage {
     if (seeded === undefined) return undefined;
     return DEMO_TABLES.map((t) => {
       const p = this.daemon?.snapshot.get(t);
-      return { name: t, state: p?.state ?? 'waiting', copied: this.targetRows(t), total: seeded[t].rows, rowsPerSecond: p?.rowsPerSecond, etaSeconds: p?.etaSeconds };
+      return {
+        name: t,
+        state: p?.state ?? 'waiting',
+        copied: this.targetRows(t),
+        total: seeded[t].rows,
+        rowsPerSecond: p?.rowsPerSecond,
+        etaSeconds: p?.etaSeconds,
+      };
     });
   }
 

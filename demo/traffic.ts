@@ -145,7 +145,12 @@ export class TrafficGenerator {
       }
       if (p.profileCustomers.length > 0) {
         const salt = `v${++this.#salt}`;
-        await exec(`UPDATE customers SET profile = ${profileSql('id', bytes, salt)}, tier = 'silver' WHERE id = ANY($1::bigint[])`, [p.profileCustomers], 'customers', 'update');
+        await exec(
+          `UPDATE customers SET profile = ${profileSql('id', bytes, salt)}, tier = 'silver' WHERE id = ANY($1::bigint[])`,
+          [p.profileCustomers],
+          'customers',
+          'update',
+        );
       }
       if (p.deleteOrders.length > 0) {
         await exec(`DELETE FROM order_items WHERE order_id = ANY($1::bigint[])`, [p.deleteOrders], 'order_items', 'delete');

@@ -83,7 +83,8 @@ async function* sourcePages(db: pg.ClientBase, spec: DemoTableSpec, pageSize: nu
 function firstDiff(a: string, b: string): string {
   const x = JSON.parse(a) as Record<string, string | null>;
   const y = JSON.parse(b) as Record<string, string | null>;
-  const cut = (v: string | null | undefined): string => (v === null || v === undefined ? 'NULL' : v.length > 40 ? `${JSON.stringify(v.slice(0, 40))}…(${v.length} chars)` : JSON.stringify(v));
+  const cut = (v: string | null | undefined): string =>
+    v === null || v === undefined ? 'NULL' : v.length > 40 ? `${JSON.stringify(v.slice(0, 40))}…(${v.length} chars)` : JSON.stringify(v);
   return Object.keys(y)
     .filter((k) => x[k] !== y[k])
     .map((k) => `${k}: StarRocks ${cut(x[k])}, PostgreSQL ${cut(y[k])}`)
@@ -130,6 +131,7 @@ export async function validateTable(
       if (t.opType !== '2') problem(`${spec.name} ${key}: soft-deleted with dbmazz_op_type ${t.opType ?? 'NULL'} (expected 2)`);
     }
   }
-  if (v.softDeleted !== expectedDeleted) problem(`${spec.name}: ${v.softDeleted} soft-deleted rows in StarRocks, ${expectedDeleted} rows deleted in PostgreSQL`);
+  if (v.softDeleted !== expectedDeleted)
+    problem(`${spec.name}: ${v.softDeleted} soft-deleted rows in StarRocks, ${expectedDeleted} rows deleted in PostgreSQL`);
   return { ...v, problems, problemCount, ok: problemCount === 0 };
 }

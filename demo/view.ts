@@ -85,12 +85,21 @@ export function liveLines(vm: ViewModel): string[] {
   if (d === undefined) lines.push('dbmazz      (not answering yet)');
   else {
     lines.push(`dbmazz      stage ${d.stage} (${d.stageDetail}) · ${d.runState}${d.errorDetail === '' ? '' : ` · ERROR: ${d.errorDetail}`}`);
-    lines.push(`            ${n(d.eventsPerSecond)} events/s · ${n(d.totals.events)} events · ${n(d.totals.batches)} batches · ${n(d.totals.rowsLoaded)} rows loaded`);
-    lines.push(`            lag ${bytes(d.lagBytes)} · ${n(d.lagEvents)} events pending · RSS ${bytes(d.rssBytes)} · CPU ${Math.round(d.cpuMillicores / 10)} %`);
+    lines.push(
+      `            ${n(d.eventsPerSecond)} events/s · ${n(d.totals.events)} events · ${n(d.totals.batches)} batches · ${n(d.totals.rowsLoaded)} rows loaded`,
+    );
+    lines.push(
+      `            lag ${bytes(d.lagBytes)} · ${n(d.lagEvents)} events pending · RSS ${bytes(d.rssBytes)} · CPU ${Math.round(d.cpuMillicores / 10)} %`,
+    );
   }
-  if (vm.seed !== undefined) lines.push(`seeding     ${bar(vm.seed.written, vm.seed.total)} ${n(vm.seed.written)} / ${n(vm.seed.total)} rows written to PostgreSQL`);
+  if (vm.seed !== undefined)
+    lines.push(`seeding     ${bar(vm.seed.written, vm.seed.total)} ${n(vm.seed.written)} / ${n(vm.seed.total)} rows written to PostgreSQL`);
   if (vm.snapshot !== undefined) {
-    vm.snapshot.forEach((t, i) => lines.push(`${pad(i === 0 ? 'snapshot' : '', 12)}${pad(t.name, 12)} ${bar(t.copied, t.total, 20)} ${n(t.copied)} / ${n(t.total)} rows in StarRocks · ${snapshotState(t)}`));
+    vm.snapshot.forEach((t, i) =>
+      lines.push(
+        `${pad(i === 0 ? 'snapshot' : '', 12)}${pad(t.name, 12)} ${bar(t.copied, t.total, 20)} ${n(t.copied)} / ${n(t.total)} rows in StarRocks · ${snapshotState(t)}`,
+      ),
+    );
   }
   if (vm.traffic !== undefined) {
     const left = vm.traffic.remainingS === undefined ? 'until Ctrl-C' : `${Math.ceil(vm.traffic.remainingS)} s left`;
@@ -111,7 +120,9 @@ export function plainLine(vm: ViewModel): string {
   const d = vm.daemon;
   const parts = [`[demo ${clock(vm.elapsedMs)}] ${vm.phase}`];
   if (d !== undefined) {
-    parts.push(`stage=${d.stage} state=${d.runState} events/s=${Math.round(d.eventsPerSecond)} events=${d.totals.events} batches=${d.totals.batches} lag=${bytes(d.lagBytes)}/${d.lagEvents}ev rss=${bytes(d.rssBytes)} cpu=${Math.round(d.cpuMillicores / 10)}%`);
+    parts.push(
+      `stage=${d.stage} state=${d.runState} events/s=${Math.round(d.eventsPerSecond)} events=${d.totals.events} batches=${d.totals.batches} lag=${bytes(d.lagBytes)}/${d.lagEvents}ev rss=${bytes(d.rssBytes)} cpu=${Math.round(d.cpuMillicores / 10)}%`,
+    );
   }
   if (vm.seed !== undefined) parts.push(`seed=${vm.seed.written}/${vm.seed.total}`);
   if (vm.snapshot !== undefined) parts.push(`snapshot ${vm.snapshot.map((t) => `${t.name}=${t.state}:${t.copied}/${t.total}`).join(' ')}`);

@@ -21,12 +21,7 @@ import { setupError } from './errors.js';
 import { readPublication } from './replication/publication.js';
 import { checkMoney, tableProblems } from './setup.js';
 
-export async function checkTables(
-  client: pg.ClientBase,
-  cfg: PostgresConfig,
-  registry: TypeRegistry,
-  ids: readonly TableId[],
-): Promise<TableSchema[]> {
+export async function checkTables(client: pg.ClientBase, cfg: PostgresConfig, registry: TypeRegistry, ids: readonly TableId[]): Promise<TableSchema[]> {
   const found: CatalogTable[] = [];
   const problems: string[] = [];
   for (const id of ids) {
@@ -35,7 +30,11 @@ export async function checkTables(
     if (t) found.push(t);
   }
   if (problems.length > 0) throw setupError(problems.join('\n'), 'Fix the tables, then ask again; nothing was changed.');
-  await resolveTypes(client, registry, found.flatMap((t) => t.columns.map((c) => c.typeOid)));
+  await resolveTypes(
+    client,
+    registry,
+    found.flatMap((t) => t.columns.map((c) => c.typeOid)),
+  );
   const schemas = found.map((t) => tableSchema(t, registry));
   await checkMoney(client, schemas);
   return schemas;

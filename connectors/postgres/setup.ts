@@ -7,18 +7,22 @@
 import type pg from 'pg';
 import type { Logger } from 'pino';
 import { formatLsn, type Lsn, type TableId, type TableSchema } from '../../core/index.js';
-import { displayName, qualified, quoteIdent, readTable, replicationKey, resolveTypes, tableSchema, type CatalogIndex, type CatalogTable, type DeferrableKey } from './catalog.js';
+import {
+  displayName,
+  qualified,
+  quoteIdent,
+  readTable,
+  replicationKey,
+  resolveTypes,
+  tableSchema,
+  type CatalogIndex,
+  type CatalogTable,
+  type DeferrableKey,
+} from './catalog.js';
 import type { TypeRegistry } from './codec/pg-types.js';
 import type { PostgresConfig } from './config.js';
 import { setupError } from './errors.js';
-import {
-  addTables,
-  checkPublicationUsable,
-  createPublication,
-  describeTables,
-  missingTables,
-  readPublication,
-} from './replication/publication.js';
+import { addTables, checkPublicationUsable, createPublication, describeTables, missingTables, readPublication } from './replication/publication.js';
 import { checkSlotUsable, createSlot, failoverSlotProblem, readSlot } from './replication/slot.js';
 
 /**
@@ -42,7 +46,14 @@ export function checkServerVersion(versionNum: string, version: string, target: 
 
 /** Connectivity, server version, wal_level and the role's right to replicate. Changes nothing. */
 export async function validateServer(client: pg.ClientBase, cfg: PostgresConfig): Promise<void> {
-  const res = await client.query<{ wal_level: string; version_num: string; version: string; rolreplication: boolean | null; rolsuper: boolean | null; role: string }>(
+  const res = await client.query<{
+    wal_level: string;
+    version_num: string;
+    version: string;
+    rolreplication: boolean | null;
+    rolsuper: boolean | null;
+    role: string;
+  }>(
     `SELECT current_setting('wal_level') AS wal_level, current_setting('server_version_num') AS version_num,
             current_setting('server_version') AS version, r.rolreplication, r.rolsuper, current_user::text AS role
        FROM (SELECT 1) AS one LEFT JOIN pg_catalog.pg_roles r ON r.rolname = current_user`,
@@ -61,10 +72,7 @@ export async function validateServer(client: pg.ClientBase, cfg: PostgresConfig)
     );
   }
   if (!row.rolreplication && !row.rolsuper) {
-    throw setupError(
-      `Role '${row.role}' may not use replication at ${cfg.target}.`,
-      `Grant it with: ALTER ROLE ${qualifiedRole(row.role)} WITH REPLICATION;`,
-    );
+    throw setupError(`Role '${row.role}' may not use replication at ${cfg.target}.`, `Grant it with: ALTER ROLE ${qualifiedRole(row.role)} WITH REPLICATION;`);
   }
 }
 
@@ -126,7 +134,8 @@ function deferrableKeyProblem(id: TableId, key: DeferrableKey): string {
 /** No primary key and no identity index: name the table and both fixes (with a qualifying index when there is one). */
 function noKeyProblem(id: TableId, t: CatalogTable): string {
   const name = displayName(id);
-  const identity = t.replicaIdentity === 'f' ? ' (REPLICA IDENTITY FULL does not give it one)' : t.replicaIdentity === 'n' ? ' (it has REPLICA IDENTITY NOTHING)' : '';
+  const identity =
+    t.replicaIdentity === 'f' ? ' (REPLICA IDENTITY FULL does not give it one)' : t.replicaIdentity === 'n' ? ' (it has REPLICA IDENTITY NOTHING)' : '';
   const candidate: CatalogIndex | undefined = t.candidateIndexes[0];
   const index = candidate ? quoteIdent(candidate.name) : '<unique index on NOT NULL columns>';
   const found =
@@ -150,9 +159,7 @@ export async function checkMoney(client: pg.ClientBase, schemas: readonly TableS
     s.columns.filter((c) => c.family === 'money' || c.elementFamily === 'money').map((c) => `${displayName(s.id)}.${c.name}`),
   );
   if (uses.length === 0) return;
-  const res = await client.query<{ scale: number; lc: string }>(
-    `SELECT scale('1'::money::numeric) AS scale, current_setting('lc_monetary') AS lc`,
-  );
+  const res = await client.query<{ scale: number; lc: string }>(`SELECT scale('1'::money::numeric) AS scale, current_setting('lc_monetary') AS lc`);
   const row = res.rows[0];
   if (row && row.scale !== 2) {
     throw setupError(
@@ -195,7 +202,11 @@ export async function inspectReplication(client: pg.ClientBase, cfg: PostgresCon
   if (problems.length > 0) {
     throw setupError(problems.join('\n'), 'Fix the tables listed in TABLES, then restart; nothing was changed.');
   }
-  await resolveTypes(client, registry, found.flatMap((t) => t.columns.map((c) => c.typeOid)));
+  await resolveTypes(
+    client,
+    registry,
+    found.flatMap((t) => t.columns.map((c) => c.typeOid)),
+  );
   const schemas = found.map((t) => tableSchema(t, registry));
   await checkMoney(client, schemas);
   const db = await client.query<{ db: string }>('SELECT current_database()::text AS db');
@@ -207,12 +218,7 @@ export async function inspectReplication(client: pg.ClientBase, cfg: PostgresCon
   return { schemas, found, slot, publication };
 }
 
-export async function setupReplication(
-  client: pg.ClientBase,
-  cfg: PostgresConfig,
-  registry: TypeRegistry,
-  logger: Logger,
-): Promise<SetupOutcome> {
+export async function setupReplication(client: pg.ClientBase, cfg: PostgresConfig, registry: TypeRegistry, logger: Logger): Promise<SetupOutcome> {
   // 1. Read and check everything first.
   const { schemas, found, slot, publication } = await inspectReplication(client, cfg, registry);
 

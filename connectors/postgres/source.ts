@@ -184,19 +184,18 @@ export class PostgresSource implements Source {
         // Decide which tables to copy and record it durably before the slot or the publication that
         // would stream them exists: a crash in between must not leave a slot without its snapshot.
         const found = await this.query.run(`check tables on ${this.cfg.target}`, (c) => inspectReplication(c, this.cfg, this.registry));
-        const need: { tables: readonly TableId[]; reason: SnapshotReason } = recover || !found.slot
-          ? { tables: this.cfg.tables, reason: 'initial' }
-          : !found.publication
-            ? { tables: this.cfg.tables, reason: 'added' }
-            : { tables: missingTables(found.publication, this.cfg.tables), reason: 'added' };
+        const need: { tables: readonly TableId[]; reason: SnapshotReason } =
+          recover || !found.slot
+            ? { tables: this.cfg.tables, reason: 'initial' }
+            : !found.publication
+              ? { tables: this.cfg.tables, reason: 'added' }
+              : { tables: missingTables(found.publication, this.cfg.tables), reason: 'added' };
         if (need.tables.length > 0) {
           this.warnIfNotDurable();
           await this.engine.plan(need.tables, need.reason);
         }
       }
-      const out = await this.query.run(`set up replication on ${this.cfg.target}`, (c) =>
-        setupReplication(c, this.cfg, this.registry, this.logger),
-      );
+      const out = await this.query.run(`set up replication on ${this.cfg.target}`, (c) => setupReplication(c, this.cfg, this.registry, this.logger));
       if (out.createdAt !== undefined) await this.markSlot(out.createdAt);
       else if (this.cfg.failoverSlot) await this.ensureFailoverSlot();
       this.knownSchemas = out.schemas;
@@ -237,7 +236,10 @@ export class PostgresSource implements Source {
     }
     const err = reason === undefined ? slotMissingError(slot, marker) : slotInvalidatedError(slot, reason);
     if (this.cfg.onSlotLost === 'fail') throw err;
-    this.logger.error({ slot, problem: err.problem, error: err.message }, 'replication slot lost: SOURCE_ON_SLOT_LOST=resnapshot creates a new slot and copies every table again');
+    this.logger.error(
+      { slot, problem: err.problem, error: err.message },
+      'replication slot lost: SOURCE_ON_SLOT_LOST=resnapshot creates a new slot and copies every table again',
+    );
     if (reason !== undefined) {
       await this.query.run(`drop invalidated slot ${slot}`, (c) => dropSlot(c, slot));
       this.logger.warn({ slot }, 'dropped the invalidated replication slot (SOURCE_ON_SLOT_LOST=resnapshot)');
@@ -265,7 +267,10 @@ export class PostgresSource implements Source {
       const marker = await this.progressStore.slotMarker(readSlotMarker);
       if (marker?.source !== source) await this.markSlot(at, source);
     } catch (e) {
-      this.logger.warn({ error: e instanceof Error ? e.message : String(e) }, 'could not record the slot marker in the state store (a missing slot would not be detected); retried at the next start');
+      this.logger.warn(
+        { error: e instanceof Error ? e.message : String(e) },
+        'could not record the slot marker in the state store (a missing slot would not be detected); retried at the next start',
+      );
     }
   }
 
@@ -324,7 +329,7 @@ export class PostgresSource implements Source {
           refused = true;
           this.logger.error(
             { slot, pid: holder.pid, error: e instanceof Error ? e.message : String(e) },
-            'standby: cannot terminate the stale slot holder (pg_terminate_backend refused: the role needs to be the holder\'s role, or a member of pg_signal_backend); waiting for the server to drop it (wal_sender_timeout)',
+            "standby: cannot terminate the stale slot holder (pg_terminate_backend refused: the role needs to be the holder's role, or a member of pg_signal_backend); waiting for the server to drop it (wal_sender_timeout)",
           );
         }
       }
@@ -383,7 +388,11 @@ export class PostgresSource implements Source {
       );
     }
     const added = await this.query.run(`add tables to publication ${this.cfg.publicationName}`, (c) =>
-      publishTables(c, this.cfg, tables.map((t) => t.id)),
+      publishTables(
+        c,
+        this.cfg,
+        tables.map((t) => t.id),
+      ),
     );
     for (const t of tables) relations.setSelected(t.id, true, t);
     this.logger.info({ publication: this.cfg.publicationName, tables: tables.map((t) => tableKey(t.id)), published: added.map(tableKey) }, 'tables added');
@@ -394,7 +403,10 @@ export class PostgresSource implements Source {
     for (const t of tables) relations.setSelected(t, false);
     for (const t of tables) await this.engine.drop(t);
     const r = await this.query.run(`drop tables from publication ${this.cfg.publicationName}`, (c) => unpublishTables(c, this.cfg, tables));
-    this.logger.info({ publication: this.cfg.publicationName, tables: tables.map(tableKey), unpublished: r.dropped.map(tableKey), allTables: r.allTables }, 'tables removed');
+    this.logger.info(
+      { publication: this.cfg.publicationName, tables: tables.map(tableKey), unpublished: r.dropped.map(tableKey), allTables: r.allTables },
+      'tables removed',
+    );
   }
 
   // -- Snapshots ------------------------------------------------------------------------------------
@@ -434,8 +446,7 @@ export class PostgresSource implements Source {
 
   /** The shape a snapshot reads a table with: the stream's relation, else the catalog's. */
   private describe(id: TableId): TableShape | undefined {
-    const schema =
-      this.relations?.schemaOf(id) ?? this.addedShapes.get(tableKey(id)) ?? this.knownSchemas.find((s) => tableKey(s.id) === tableKey(id));
+    const schema = this.relations?.schemaOf(id) ?? this.addedShapes.get(tableKey(id)) ?? this.knownSchemas.find((s) => tableKey(s.id) === tableKey(id));
     if (!schema) return undefined;
     return { schema, types: schema.columns.map((c) => this.registry.lookup(c.typeOid)) };
   }
@@ -535,7 +546,13 @@ export class PostgresSource implements Source {
       }
       tracker.touch(table, keyText(r.op === 'delete' ? r.before : r.after, idx));
       if (r.op === 'update' && r.oldKey !== undefined) {
-        tracker.touch(table, keyText(r.oldKey, r.oldKey.map((_, i) => i)));
+        tracker.touch(
+          table,
+          keyText(
+            r.oldKey,
+            r.oldKey.map((_, i) => i),
+          ),
+        );
         // Unchanged TOAST values of a moved row, and no before-image: the new key is read again.
         if (r.after.some((c) => isUnchanged(c))) this.engine.rereadMovedKey(table, idx.map((i) => r.after[i] ?? null) as Value[]);
       }
@@ -593,9 +610,7 @@ export class PostgresSource implements Source {
       this.assembler = new TransactionAssembler(relations, startLsn);
       this.repl = await ReplicationConnection.open(clientConfig(this.cfg, 'replication'), this.cfg.target);
       const pub = `"${this.cfg.publicationName.replace(/"/g, '""')}"`.replace(/'/g, "''");
-      const sql =
-        `START_REPLICATION SLOT "${this.cfg.slotName}" LOGICAL ${formatLsn(startLsn)} ` +
-        `(proto_version '1', publication_names '${pub}')`;
+      const sql = `START_REPLICATION SLOT "${this.cfg.slotName}" LOGICAL ${formatLsn(startLsn)} ` + `(proto_version '1', publication_names '${pub}')`;
       this.heardAt = Date.now();
       await this.repl.start(sql, {
         onCopyData: (chunk) => {
@@ -633,10 +648,7 @@ export class PostgresSource implements Source {
     if (position <= this.acknowledged) return;
     if ((this.state === 'streaming' || this.state === 'stopping') && position > this.received) {
       // Confirming beyond what was received would make PostgreSQL skip unseen changes.
-      this.logger.warn(
-        { position: formatLsn(position), received: formatLsn(this.received) },
-        'acknowledged position is beyond the received position; capped',
-      );
+      this.logger.warn({ position: formatLsn(position), received: formatLsn(this.received) }, 'acknowledged position is beyond the received position; capped');
       position = this.received;
       if (position <= this.acknowledged) return;
     }
@@ -747,9 +759,7 @@ export class PostgresSource implements Source {
   private sendStatus(replyRequested: boolean): void {
     if (!this.repl?.isStreaming) return;
     const at = this.acknowledged;
-    const sent = this.repl.send(
-      encodeStandbyStatus({ write: at, flush: at, apply: at, clientTimeMicros: nowMicros(), replyRequested }),
-    );
+    const sent = this.repl.send(encodeStandbyStatus({ write: at, flush: at, apply: at, clientTimeMicros: nowMicros(), replyRequested }));
     if (sent) this.confirmed = at;
   }
 
@@ -786,9 +796,9 @@ export class PostgresSource implements Source {
     // Only Relation and Type messages name types (a change never does).
     const missing = msg.tag === 'relation' || msg.tag === 'type' ? this.registry.missing(typeOids(msg)) : NONE_MISSING;
     if (missing.length === 0) return this.emit(this.applyMessage(assembler, msg, walStart), 0);
-    return this.query.run('read type metadata', (c) => resolveTypes(c, this.registry, missing)).then(() =>
-      this.emit(this.applyMessage(assembler, msg, walStart), 0),
-    );
+    return this.query
+      .run('read type metadata', (c) => resolveTypes(c, this.registry, missing))
+      .then(() => this.emit(this.applyMessage(assembler, msg, walStart), 0));
   }
 
   /** The events of one message, with the snapshot's tracking and placement at transaction boundaries. */

@@ -63,7 +63,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     schema: { enum: [...SOURCE_CHANGE_POLICIES] },
     expected: `one of ${SOURCE_CHANGE_POLICIES.join(', ')}`,
     description:
-      'A target table holding rows written from another source (another PostgreSQL cluster or database, e.g. after a dump/restore or an upgrade by logical replication) cannot take this source\'s changes: their versions are not comparable. fail (default): stop at setup naming the table. truncate: empty those target tables (TRUNCATE TABLE) and record the new source; rows come back only as they change in the source. See docs/operations.md',
+      "A target table holding rows written from another source (another PostgreSQL cluster or database, e.g. after a dump/restore or an upgrade by logical replication) cannot take this source's changes: their versions are not comparable. fail (default): stop at setup naming the table. truncate: empty those target tables (TRUNCATE TABLE) and record the new source; rows come back only as they change in the source. See docs/operations.md",
   },
   {
     env: 'SINK_USER',
@@ -71,7 +71,8 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     type: 'string',
     default: 'root',
     schema: { minLength: 1 },
-    description: 'StarRocks user (needs SELECT, INSERT and ALTER on the target tables, SELECT and INSERT on dbmazz_source_identity and dbmazz_state, and CREATE TABLE on SINK_DATABASE once, to create those two)',
+    description:
+      'StarRocks user (needs SELECT, INSERT and ALTER on the target tables, SELECT and INSERT on dbmazz_source_identity and dbmazz_state, and CREATE TABLE on SINK_DATABASE once, to create those two)',
   },
   {
     env: 'SINK_PASSWORD',
@@ -104,8 +105,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     default: 120_000,
     schema: { minimum: 1000, maximum: 259_200_000 },
     expected: 'milliseconds, at least 1000',
-    description:
-      'Stream Load `timeout` (rounded up to seconds) and how long the sink waits for a load reply or for a RUNNING label',
+    description: 'Stream Load `timeout` (rounded up to seconds) and how long the sink waits for a load reply or for a RUNNING label',
   },
   {
     env: 'SINK_CONNECT_TIMEOUT_MS',

@@ -25,7 +25,8 @@ interface Rule extends FailureClass {
 
 const CREDENTIALS_HINT = 'Check SINK_USER and SINK_PASSWORD (the user needs INSERT on the table).';
 const SCHEMA_HINT = 'Fix the target table (see docs/starrocks.md, "Table requirements"), then restart the pipeline.';
-const DATA_HINT = 'Inspect the rejected rows (error log above) and fix the target column types or the data; set SINK_MAX_FILTER_RATIO > 0 only if losing rows is acceptable.';
+const DATA_HINT =
+  'Inspect the rejected rows (error log above) and fix the target column types or the data; set SINK_MAX_FILTER_RATIO > 0 only if losing rows is acceptable.';
 
 /** Ordered: the first match wins (specific texts before the broad transient ones). */
 const RULES: readonly Rule[] = [

@@ -48,7 +48,10 @@ function keyIndexesOf(schema: TableSchema, keyCount: number): number[] | undefin
  */
 function recordKeys(record: ChangeRecord, keyIndexes: readonly number[], kinds: readonly TargetKind[]): KeyLiteral[][] | undefined {
   const values = record.op === 'delete' ? record.before : record.after;
-  const key = keyLiterals(keyIndexes.map((i) => values[i]), kinds);
+  const key = keyLiterals(
+    keyIndexes.map((i) => values[i]),
+    kinds,
+  );
   if (!key) return undefined;
   if (record.op !== 'update' || record.oldKey === undefined) return [key];
   const old = keyLiterals(record.oldKey, kinds);
@@ -110,9 +113,7 @@ export class ReplayGuard {
         .slice(i, i + CHUNK)
         .map((key) => `(${key.map((lit, j) => `${quoteIdent(t.keyColumns[j] ?? '')} = ${lit.sql}`).join(' AND ')})`)
         .join(' OR ');
-      const rows = await query(
-        `SELECT ${select}, ${quoteIdent(t.versionColumn)} AS v FROM ${quoteIdent(t.db)}.${quoteIdent(t.name)} WHERE ${where}`,
-      );
+      const rows = await query(`SELECT ${select}, ${quoteIdent(t.versionColumn)} AS v FROM ${quoteIdent(t.db)}.${quoteIdent(t.name)} WHERE ${where}`);
       for (const row of rows) {
         const v = row['v'];
         if (v === null || v === undefined) continue;

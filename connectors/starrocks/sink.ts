@@ -3,7 +3,19 @@
  * planned into loads (rows/plan.ts), encoded (stream-load/body.ts) and sent as labelled Stream
  * Loads (stream-load/loader.ts). `write` resolves only when every load of the batch is committed.
  */
-import type { ConnectorContext, Lsn, Sink, SinkCapabilities, SinkSetupContext, StateStore, TableBatch, TableId, TableSchema, WriteOptions, WriteResult } from '../../core/index.js';
+import type {
+  ConnectorContext,
+  Lsn,
+  Sink,
+  SinkCapabilities,
+  SinkSetupContext,
+  StateStore,
+  TableBatch,
+  TableId,
+  TableSchema,
+  WriteOptions,
+  WriteResult,
+} from '../../core/index.js';
 import { CdcError, formatTableId, tableKey } from '../../core/index.js';
 import { AUDIT_COLUMN_NAMES } from './audit.js';
 import type { StarRocksConfig } from './config.js';
@@ -186,7 +198,8 @@ export class StarRocksSink implements Sink {
     if (this.warnedUnmapped) return;
     this.warnedUnmapped = true;
     const unused = this.cfg.naming.unusedOverrides(this.ctx.tables);
-    if (unused.length > 0) this.ctx.logger.warn({ tables: unused }, 'SINK_TABLE_MAP names tables that are not in TABLES; they apply only if those tables are added (ReloadConfig)');
+    if (unused.length > 0)
+      this.ctx.logger.warn({ tables: unused }, 'SINK_TABLE_MAP names tables that are not in TABLES; they apply only if those tables are added (ReloadConfig)');
   }
 
   /** Applies SCHEMA_EVOLUTION to the target table (setup/evolve.ts) before rows of the new shape load. */
@@ -231,11 +244,17 @@ export class StarRocksSink implements Sink {
     const carried =
       lookup.requests.length === 0
         ? undefined
-        : await ready.then(() => this.oldRows.get(`${key}:${identityText(identity)}:${variant ?? ''}`, () =>
-            this.runSql((query) =>
-              fetchOldRows(query, { db: target.db, name: target.name, keyColumns: target.keyColumns, versionColumn: target.audit.cdcVersion, columns: target.byLowerName }, lookup),
+        : await ready.then(() =>
+            this.oldRows.get(`${key}:${identityText(identity)}:${variant ?? ''}`, () =>
+              this.runSql((query) =>
+                fetchOldRows(
+                  query,
+                  { db: target.db, name: target.name, keyColumns: target.keyColumns, versionColumn: target.audit.cdcVersion, columns: target.byLowerName },
+                  lookup,
+                ),
+              ),
             ),
-          ));
+          );
     const { loads: plans, unresolved } = planBatch(records, planTarget, carried);
     if (unresolved > 0) {
       this.ctx.logger.warn(
@@ -291,7 +310,10 @@ export class StarRocksSink implements Sink {
       }
     }
     if (rounded > 0) {
-      this.ctx.logger.warn({ table: `${target.db}.${target.name}`, count: rounded }, 'decimals with more fraction digits than the target column were rounded to its scale');
+      this.ctx.logger.warn(
+        { table: `${target.db}.${target.name}`, count: rounded },
+        'decimals with more fraction digits than the target column were rounded to its scale',
+      );
     }
     if (nullified > 0) {
       this.ctx.logger.warn(
@@ -307,7 +329,14 @@ export class StarRocksSink implements Sink {
     if (signal.aborted) throw new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: 'sweep aborted', cause: signal.reason });
     const target = await this.targetFor(schema);
     return sweepTarget(
-      { labelPrefix: this.cfg.labelPrefix, loadTimeoutMs: this.cfg.loadTimeoutMs, logger: this.ctx.logger, sql: (fn) => this.runSql(fn), load: (job, s) => this.loader.load(job, s), now: this.now },
+      {
+        labelPrefix: this.cfg.labelPrefix,
+        loadTimeoutMs: this.cfg.loadTimeoutMs,
+        logger: this.ctx.logger,
+        sql: (fn) => this.runSql(fn),
+        load: (job, s) => this.loader.load(job, s),
+        now: this.now,
+      },
       target,
       before,
       signal,
@@ -367,7 +396,8 @@ export class StarRocksSink implements Sink {
   /** The prepared target; prepared now (once `ready`) when the table is new or gained columns since setup. */
   private async targetFor(schema: TableSchema, ready: Promise<void> = Promise.resolve()): Promise<TargetTable> {
     const known = this.tables.get(tableKey(schema.id));
-    if (known && (this.preparedFor.get(tableKey(schema.id)) === schema || schema.columns.every((c) => known.byLowerName.has(c.name.toLowerCase())))) return known;
+    if (known && (this.preparedFor.get(tableKey(schema.id)) === schema || schema.columns.every((c) => known.byLowerName.has(c.name.toLowerCase()))))
+      return known;
     await ready;
     return this.runSql((query) => this.prepare(query, schema));
   }

@@ -65,7 +65,8 @@ export function decideTarget(state: TargetState, current: SourceIdentity): Sourc
 /** The error for target tables written from another source (SINK_ON_SOURCE_CHANGE=fail). */
 export function sourceChangedError(db: string, conflicts: readonly TargetState[], current: SourceIdentity): CdcError {
   const lines = conflicts.map(
-    (c) => `${db}.${c.target} (source table ${formatTableId(c.source)}) holds rows written from ${c.recorded?.description ?? 'another source'} [${c.recorded?.id ?? '?'}]`,
+    (c) =>
+      `${db}.${c.target} (source table ${formatTableId(c.source)}) holds rows written from ${c.recorded?.description ?? 'another source'} [${c.recorded?.id ?? '?'}]`,
   );
   return new CdcError({
     code: 'SINK_SCHEMA',
@@ -152,7 +153,12 @@ export class SourceIdentityStore {
    * changed (policy `fail`) or are emptied here (`truncate`), before the sink reads its replay horizon.
    * Returns the states, for `record` once the tables are prepared.
    */
-  async resolve(query: Query, targets: readonly { source: TableId; target: string }[], current: SourceIdentity, policy: SourceChangePolicy): Promise<TargetState[]> {
+  async resolve(
+    query: Query,
+    targets: readonly { source: TableId; target: string }[],
+    current: SourceIdentity,
+    policy: SourceChangePolicy,
+  ): Promise<TargetState[]> {
     const { db, logger } = this.o;
     const states = await this.inspect(query, targets);
     const conflicts = states.filter((s) => decideTarget(s, current).kind === 'conflict');
@@ -160,7 +166,10 @@ export class SourceIdentityStore {
     for (const s of states) {
       const d = decideTarget(s, current);
       if (d.kind === 'record' && d.adopt) {
-        logger.info({ table: `${db}.${s.target}`, source: current.description }, 'target table has rows but no recorded source (written by an older dbmazz): recording the current source');
+        logger.info(
+          { table: `${db}.${s.target}`, source: current.description },
+          'target table has rows but no recorded source (written by an older dbmazz): recording the current source',
+        );
       }
     }
     for (const c of conflicts) {
@@ -185,9 +194,19 @@ export class SourceIdentityStore {
       await createOwnTable(query, table, this.o.replicationNum, (rn) => identityTableStatement(this.o.db, rn), this.o.logger);
     }
     const at = formatSyncedAt(this.o.now()).slice(0, 19);
-    const rows = targets.map((t) => ({ table_key: tableKeyDigest(t), table_name: t, source_id: current.id, source_description: current.description, recorded_at: at }));
+    const rows = targets.map((t) => ({
+      table_key: tableKeyDigest(t),
+      table_name: t,
+      source_id: current.id,
+      source_description: current.description,
+      recorded_at: at,
+    }));
     const columns = ['table_key', 'table_name', 'source_id', 'source_description', 'recorded_at'];
-    await loadOwnRows({ ...table, labelPrefix: this.o.labelPrefix, labelTag: 'source_identity', loadTimeoutMs: this.o.loadTimeoutMs, load: this.o.load }, columns, rows);
+    await loadOwnRows(
+      { ...table, labelPrefix: this.o.labelPrefix, labelTag: 'source_identity', loadTimeoutMs: this.o.loadTimeoutMs, load: this.o.load },
+      columns,
+      rows,
+    );
   }
 
   private async readRecorded(query: Query): Promise<Map<string, RecordedSource>> {

@@ -59,7 +59,7 @@ export class StarRocksStateStore implements StateStore {
   private readonly table: OwnTable;
 
   constructor(private readonly o: StateStoreOptions) {
-    this.table = { db: o.db, table: STATE_TABLE, purpose: 'the source\'s durable progress (e.g. snapshot chunks)' };
+    this.table = { db: o.db, table: STATE_TABLE, purpose: "the source's durable progress (e.g. snapshot chunks)" };
   }
 
   /** Creates `dbmazz_state` when it does not exist (sink setup). */

@@ -63,7 +63,10 @@ export async function sweepTarget(d: SweepDeps, t: TargetTable, before: Lsn, sig
     const keys = rows.map((r) => t.keyColumns.map((_, i) => r[`k${i}`] ?? null));
     const text = JSON.stringify(keys);
     if (text === previous) {
-      d.logger.warn({ table: fq, rows: rows.length }, 'sweep: some rows older than the snapshot could not be removed (their version did not compare); they stay');
+      d.logger.warn(
+        { table: fq, rows: rows.length },
+        'sweep: some rows older than the snapshot could not be removed (their version did not compare); they stay',
+      );
       break;
     }
     previous = text;

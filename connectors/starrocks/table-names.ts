@@ -46,7 +46,8 @@ export function tableNameProblem(name: string): string | undefined {
 export function parsePattern(pattern: string): Parsed<string> {
   const problems: string[] = [];
   for (const m of pattern.matchAll(PLACEHOLDER)) {
-    if (!PLACEHOLDERS.has(m[1] ?? '')) problems.push(`${TABLE_NAME_SETTING}: '${pattern}' has the unknown placeholder {${m[1] ?? ''}} (expected {schema} and {table})`);
+    if (!PLACEHOLDERS.has(m[1] ?? ''))
+      problems.push(`${TABLE_NAME_SETTING}: '${pattern}' has the unknown placeholder {${m[1] ?? ''}} (expected {schema} and {table})`);
   }
   if (/[{}]/.test(pattern.replace(PLACEHOLDER, ''))) problems.push(`${TABLE_NAME_SETTING}: '${pattern}' has an unmatched { or }`);
   return { value: pattern, problems };
@@ -146,7 +147,9 @@ export class TargetNaming implements TableNaming {
         continue;
       }
       if (OWN_TABLES.has(target)) {
-        problems.push(`${how}: ${formatTableId(id)} would be loaded into ${target}, which dbmazz keeps for its own state; map it to another name with ${TABLE_MAP_SETTING}`);
+        problems.push(
+          `${how}: ${formatTableId(id)} would be loaded into ${target}, which dbmazz keeps for its own state; map it to another name with ${TABLE_MAP_SETTING}`,
+        );
         continue;
       }
       byTarget.set(target, [...(byTarget.get(target) ?? []), id]);

@@ -7,20 +7,7 @@ import { baseTypeName } from './type-names.js';
 
 /** How the sink treats a target column when writing JSON (docs/starrocks-protocol.md §8.1). */
 export type TargetKind =
-  | 'boolean'
-  | 'integer'
-  | 'largeint'
-  | 'float'
-  | 'decimal'
-  | 'string'
-  | 'date'
-  | 'datetime'
-  | 'json'
-  | 'binary'
-  | 'array'
-  | 'map'
-  | 'struct'
-  | 'other';
+  'boolean' | 'integer' | 'largeint' | 'float' | 'decimal' | 'string' | 'date' | 'datetime' | 'json' | 'binary' | 'array' | 'map' | 'struct' | 'other';
 
 export interface TargetColumn {
   /** The name as the target spells it (JSON keys are matched by exact name, §2). */
@@ -165,9 +152,7 @@ export function valueLimits(col: LimitSource): ValueLimits {
 }
 
 /** Result of fitting an exact decimal text into DECIMAL(P,S). */
-export type DecimalFit =
-  | { readonly ok: true; readonly text: string; readonly rounded: boolean }
-  | { readonly ok: false; readonly reason: string };
+export type DecimalFit = { readonly ok: true; readonly text: string; readonly rounded: boolean } | { readonly ok: false; readonly reason: string };
 
 const DECIMAL_TEXT = /^([+-]?)(\d*)(?:\.(\d*))?$/;
 
@@ -188,7 +173,7 @@ export function fitDecimal(text: string, precision: number, scale: number): Deci
     const dropped = frac.slice(scale);
     rounded = /[1-9]/.test(dropped);
     frac = frac.slice(0, scale);
-    if ((dropped.charCodeAt(0) - 48) >= 5) {
+    if (dropped.charCodeAt(0) - 48 >= 5) {
       // Round the magnitude up by one unit in the last kept place.
       const digits = (intDigits + frac).split('');
       let i = digits.length - 1;

@@ -169,8 +169,7 @@ export const CORE_SETTINGS: readonly SettingSpec[] = [
     type: 'string',
     secret: true,
     schema: { pattern: '^[\\x21-\\x7e]+$' },
-    description:
-      'When set, every gRPC call except health checks must send the metadata `authorization: Bearer <token>`; others get UNAUTHENTICATED.',
+    description: 'When set, every gRPC call except health checks must send the metadata `authorization: Bearer <token>`; others get UNAUTHENTICATED.',
     expected: 'printable ASCII without spaces',
   },
   {

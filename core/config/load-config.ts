@@ -10,7 +10,15 @@ import type { SinkManifest, SourceManifest } from '../plugin/manifest.js';
 import type { ConnectorKind, ManifestOf } from '../plugin/registry.js';
 import type { ConnectorLoader } from '../plugin/loader.js';
 import type { Settings, SettingSpec } from '../plugin/settings.js';
-import { BUFFERED_FLUSHES, CORE_SETTINGS, MIN_DEFAULT_BUFFERED_EVENTS, DEFAULT_PIPELINE_ID, SLOT_NAME_SETTING, type LogFormat, type LogLevel } from './core-settings.js';
+import {
+  BUFFERED_FLUSHES,
+  CORE_SETTINGS,
+  MIN_DEFAULT_BUFFERED_EVENTS,
+  DEFAULT_PIPELINE_ID,
+  SLOT_NAME_SETTING,
+  type LogFormat,
+  type LogLevel,
+} from './core-settings.js';
 import { loadEnvironment } from './env-file.js';
 import { scrubText } from './mask.js';
 import { readSettings, type Environment } from './read-settings.js';
@@ -207,7 +215,9 @@ export async function loadConfig(input: LoadConfigInput): Promise<DbmazzConfig> 
       try {
         problems.push(...manifest.checkConfig(read.settings, tables.tables));
       } catch (err) {
-        problems.push(`the ${manifest.kind} '${manifest.type}': its configuration check failed (${err instanceof Error ? err.message : String(err)}); this is a bug in the connector`);
+        problems.push(
+          `the ${manifest.kind} '${manifest.type}': its configuration check failed (${err instanceof Error ? err.message : String(err)}); this is a bug in the connector`,
+        );
       }
     }
   }

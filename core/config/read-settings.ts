@@ -76,9 +76,7 @@ export function readSettings(specs: readonly SettingSpec[], env: Environment, ow
     const shown = usedName.get(name);
     const label = shown ?? `${name} default`;
     const text = shown !== undefined ? (env[shown] ?? '') : (values[name] ?? '');
-    problems.push(
-      `${label}: ${quoteValue(displayValue(spec, text))} ${violationPhrase(spec, error, typeNoun(spec))} (expected ${expectedText(spec)})`,
-    );
+    problems.push(`${label}: ${quoteValue(displayValue(spec, text))} ${violationPhrase(spec, error, typeNoun(spec))} (expected ${expectedText(spec)})`);
     delete values[name];
   }
   return { settings: values, problems: ordered(), secrets };

@@ -39,9 +39,7 @@ function splitIdentifiers(entry: string): string[] | string {
       const end = dot < 0 ? entry.length : dot;
       const raw = entry.slice(i, end);
       if (!UNQUOTED.test(raw)) {
-        return raw === ''
-          ? 'has an empty name part'
-          : `has '${raw}', which needs double quotes (unquoted names are letters, digits, _ and $)`;
+        return raw === '' ? 'has an empty name part' : `has '${raw}', which needs double quotes (unquoted names are letters, digits, _ and $)`;
       }
       parts.push(raw.toLowerCase());
       i = end;

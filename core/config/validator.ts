@@ -22,8 +22,7 @@ ajv.addFormat('url', { type: 'string', validate: isAbsoluteUrl });
 
 /** The JSON Schema property for one setting. */
 export function settingSchema(spec: SettingSpec): Record<string, unknown> {
-  const base: Record<string, unknown> =
-    spec.type === 'list' ? { type: 'array', items: { type: 'string' } } : { type: spec.type };
+  const base: Record<string, unknown> = spec.type === 'list' ? { type: 'array', items: { type: 'string' } } : { type: spec.type };
   return { ...base, ...(spec.schema ?? {}), description: spec.description };
 }
 
@@ -45,10 +44,7 @@ const compiled = new WeakMap<readonly SettingSpec[], ValidateFunction>();
  * Validates converted values against the group's schema. Throws when a spec's schema itself is
  * invalid (a connector bug); the caller reports it as a problem.
  */
-export function validateGroup(
-  specs: readonly SettingSpec[],
-  values: Readonly<Record<string, SettingValue>>,
-): SettingViolation[] {
+export function validateGroup(specs: readonly SettingSpec[], values: Readonly<Record<string, SettingValue>>): SettingViolation[] {
   let validate = compiled.get(specs);
   if (!validate) {
     validate = ajv.compile(groupSchema(specs));

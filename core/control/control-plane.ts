@@ -41,7 +41,6 @@ interface DashboardParts {
   readonly errors: RecentErrors;
 }
 
-
 export class ControlPlane {
   readonly #grpc: ControlServer;
   readonly #http: MetricsHttpServer | undefined;

@@ -305,7 +305,9 @@ export class DaemonController {
     const { error } = await this.#finished.promise;
     if (this.#stop !== request) return no('The drain was interrupted by Stop: buffered changes were not written');
     if (this.#reconnecting) {
-      return ok(`Stopped while reconnecting (stage ${stage}): nothing was buffered; LSN ${formatLsn(state.confirmedLsn)} stays confirmed and the replication slot is kept`);
+      return ok(
+        `Stopped while reconnecting (stage ${stage}): nothing was buffered; LSN ${formatLsn(state.confirmedLsn)} stays confirmed and the replication slot is kept`,
+      );
     }
     if (this.#running === undefined) return ok(`Stopped during startup (stage ${stage}); replication had not started`);
     if (error !== undefined) {
@@ -330,17 +332,24 @@ export class DaemonController {
         : `${unwritten} unwritten event(s) were not confirmed`;
     if (skipSlotCleanup) {
       if (this.#running === undefined) return ok(`CDC stopped ${lost}; the replication slot and the publication are kept`);
-      return ok(`CDC stopped at confirmed LSN ${formatLsn(state.confirmedLsn)} (${lost}; they are read again on restart); the replication slot and the publication are kept`);
+      return ok(
+        `CDC stopped at confirmed LSN ${formatLsn(state.confirmedLsn)} (${lost}; they are read again on restart); the replication slot and the publication are kept`,
+      );
     }
     if (cleanupError !== undefined) {
-      return no(`CDC stopped, but dropping the replication slot '${state.slotName}' and the publication failed: ${toCdcError(cleanupError).operatorMessage}; remove them by hand`);
+      return no(
+        `CDC stopped, but dropping the replication slot '${state.slotName}' and the publication failed: ${toCdcError(cleanupError).operatorMessage}; remove them by hand`,
+      );
     }
     return ok(`CDC stopped (${lost}); the replication slot '${state.slotName}' and the publication were dropped`);
   }
 
   #request(request: StopRequest): void {
     this.#stop = request;
-    this.#log.info({ request: request.kind, skipSlotCleanup: request.skipSlotCleanup }, `${request.kind === 'drain' ? 'DrainAndStop' : 'Stop'} requested over gRPC`);
+    this.#log.info(
+      { request: request.kind, skipSlotCleanup: request.skipSlotCleanup },
+      `${request.kind === 'drain' ? 'DrainAndStop' : 'Stop'} requested over gRPC`,
+    );
     this.#stopRequested.resolve(request);
     if (this.#running) this.#apply(this.#running, request);
   }

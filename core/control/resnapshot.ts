@@ -32,11 +32,17 @@ export function resnapshotTables(entries: readonly string[], streamed: readonly 
   const unknown = parsed.tables.filter((t) => !replicated.has(tableKey(t)));
   if (unknown.length > 0) {
     const list = streamed.length === 0 ? 'none' : streamed.map(formatTableId).join(', ');
-    problems.push(`not replicated: ${unknown.map(formatTableId).join(', ')} (replicated tables: ${list}; add a table with ReloadConfig.tables, which copies its rows)`);
+    problems.push(
+      `not replicated: ${unknown.map(formatTableId).join(', ')} (replicated tables: ${list}; add a table with ReloadConfig.tables, which copies its rows)`,
+    );
   }
   if (problems.length > 0) return refuse('invalid', `Nothing was requested: ${problems.join('; ')}`);
   const names = parsed.tables.map(formatTableId).join(', ');
-  return { ok: true, tables: parsed.tables, message: `Re-snapshot of ${names} requested: their current rows are copied next to the stream; GetStatus shows the progress` };
+  return {
+    ok: true,
+    tables: parsed.tables,
+    message: `Re-snapshot of ${names} requested: their current rows are copied next to the stream; GetStatus shows the progress`,
+  };
 }
 
 const CODES: Readonly<Record<ResnapshotRefusal, grpc.status>> = {

@@ -6,7 +6,10 @@ import type { RuntimeState } from '../runtime/state.js';
 import type { StatusResponse } from './gen/dbmazz/StatusResponse.js';
 import type { TableSnapshotStatus } from './gen/dbmazz/TableSnapshotStatus.js';
 
-type StatusState = Pick<RuntimeState, 'runState' | 'receivedLsn' | 'confirmedLsn' | 'bufferedEvents' | 'inFlightEvents' | 'slotName' | 'tables' | 'snapshotProgress'> &
+type StatusState = Pick<
+  RuntimeState,
+  'runState' | 'receivedLsn' | 'confirmedLsn' | 'bufferedEvents' | 'inFlightEvents' | 'slotName' | 'tables' | 'snapshotProgress'
+> &
   Partial<Pick<RuntimeState, 'standby' | 'takeovers'>>;
 
 const PHASES = { pending: 'PENDING', copying: 'COPYING', done: 'DONE', failed: 'FAILED' } as const;

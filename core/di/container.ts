@@ -59,9 +59,7 @@ export function createAppContainer(input: ContainerInput): DependencyContainer {
     useFactory: instanceCachingFactory((d) => createRegistry(d.resolve<readonly unknown[]>(TOKENS.BuiltinConnectors))),
   });
   c.register(TOKENS.Loader, {
-    useFactory: instanceCachingFactory(
-      (d) => new ConnectorLoader(d.resolve<ConnectorRegistry>(TOKENS.Registry), d.resolve<string>(TOKENS.WorkingDirectory)),
-    ),
+    useFactory: instanceCachingFactory((d) => new ConnectorLoader(d.resolve<ConnectorRegistry>(TOKENS.Registry), d.resolve<string>(TOKENS.WorkingDirectory))),
   });
   return c;
 }

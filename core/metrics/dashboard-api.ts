@@ -174,7 +174,8 @@ export class DashboardApi {
 }
 
 /** Scripts and styles are inline; nothing is loaded from elsewhere. */
-const CSP = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
+const CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'";
 
 interface Refusal {
   readonly status: number;

@@ -33,7 +33,10 @@ export function observeSink(sink: Sink, observer: ConnectorObserver): Sink {
   const write: Sink['write'] = async (batch, signal, options) => {
     let started = performance.now();
     // `options.ready` (Sink.awaitsReady) must reach the sink; the wait for it is not write time.
-    options?.ready?.then(() => (started = performance.now()), () => undefined);
+    options?.ready?.then(
+      () => (started = performance.now()),
+      () => undefined,
+    );
     try {
       const result = await sink.write(batch, signal, options);
       observer.written(batch, result, (performance.now() - started) / 1000, BigInt(Date.now()) * 1000n);

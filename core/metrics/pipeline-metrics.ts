@@ -80,7 +80,13 @@ export class PipelineMetrics implements ConnectorObserver {
     // Both are counted per change in plain numbers and added to the counters whenever they are read
     // (a scrape, the dashboard): the values read are exact, the hot path does no prom-client work.
     const collect = (): void => this.#collectTallies();
-    this.#events = new Counter({ name: 'dbmazz_events_total', help: 'Change events received from the source, by table and operation.', labelNames: ['table', 'operation'], registers, collect });
+    this.#events = new Counter({
+      name: 'dbmazz_events_total',
+      help: 'Change events received from the source, by table and operation.',
+      labelNames: ['table', 'operation'],
+      registers,
+      collect,
+    });
     this.#snapshotRows = new Counter({
       name: 'dbmazz_snapshot_rows_read_total',
       help: 'Rows read from the source by snapshots (initial copy, backfill, re-snapshot), by table; not counted in dbmazz_events_total.',
@@ -88,7 +94,12 @@ export class PipelineMetrics implements ConnectorObserver {
       registers,
       collect,
     });
-    this.#batches = new Counter({ name: 'dbmazz_batches_loaded_total', help: 'Table batches written (durable) to the sink, by table.', labelNames: ['table'], registers });
+    this.#batches = new Counter({
+      name: 'dbmazz_batches_loaded_total',
+      help: 'Table batches written (durable) to the sink, by table.',
+      labelNames: ['table'],
+      registers,
+    });
     this.#adjusted = new Counter({
       name: 'dbmazz_values_adjusted_total',
       help: 'Values the sink changed to store them, by table and reason (nullified: NaN, Infinity or infinite/out-of-range dates written as NULL; rounded: decimals rounded to the column scale).',
@@ -96,10 +107,32 @@ export class PipelineMetrics implements ConnectorObserver {
       registers,
     });
     this.#rows = new Counter({ name: 'dbmazz_rows_loaded_total', help: 'Rows the sink reported written, by table.', labelNames: ['table'], registers });
-    this.#loadSeconds = new Histogram({ name: 'dbmazz_load_duration_seconds', help: 'Duration of successful sink writes of one table batch (Stream Load: until committed).', labelNames: ['table'], buckets: LOAD_BUCKETS, registers });
-    this.#failures = new Counter({ name: 'dbmazz_load_failures_total', help: 'Failed sink write attempts (Stream Load failures), by table, reason (error code) and whether it is retried.', labelNames: ['table', 'reason', 'retriable'], registers });
-    this.#retries = new Counter({ name: 'dbmazz_load_retries_total', help: 'Sink write attempts that retried a failed one, by table and the reason of the failure.', labelNames: ['table', 'reason'], registers });
-    this.#e2e = new Histogram({ name: 'dbmazz_commit_to_visible_seconds', help: 'Source commit time to durable in the sink, per transaction and batch (clocks of both hosts must agree).', labelNames: ['table'], buckets: E2E_BUCKETS, registers });
+    this.#loadSeconds = new Histogram({
+      name: 'dbmazz_load_duration_seconds',
+      help: 'Duration of successful sink writes of one table batch (Stream Load: until committed).',
+      labelNames: ['table'],
+      buckets: LOAD_BUCKETS,
+      registers,
+    });
+    this.#failures = new Counter({
+      name: 'dbmazz_load_failures_total',
+      help: 'Failed sink write attempts (Stream Load failures), by table, reason (error code) and whether it is retried.',
+      labelNames: ['table', 'reason', 'retriable'],
+      registers,
+    });
+    this.#retries = new Counter({
+      name: 'dbmazz_load_retries_total',
+      help: 'Sink write attempts that retried a failed one, by table and the reason of the failure.',
+      labelNames: ['table', 'reason'],
+      registers,
+    });
+    this.#e2e = new Histogram({
+      name: 'dbmazz_commit_to_visible_seconds',
+      help: 'Source commit time to durable in the sink, per transaction and batch (clocks of both hosts must agree).',
+      labelNames: ['table'],
+      buckets: E2E_BUCKETS,
+      registers,
+    });
 
     new Gauge({
       name: 'dbmazz_replication_lag_bytes',
@@ -111,10 +144,38 @@ export class PipelineMetrics implements ConnectorObserver {
         this.set(head > state.confirmedLsn ? num(head - state.confirmedLsn) : 0);
       },
     });
-    new Gauge({ name: 'dbmazz_confirmed_lsn', help: 'LSN confirmed to the source (everything up to it is in the sink), as a number.', registers, collect() { this.set(num(state.confirmedLsn)); } });
-    new Gauge({ name: 'dbmazz_received_lsn', help: 'LSN of the last event received from the source, as a number.', registers, collect() { this.set(num(state.receivedLsn)); } });
-    new Gauge({ name: 'dbmazz_pending_events', help: 'Events received and not yet written (buffered + in flight).', registers, collect() { this.set(state.bufferedEvents + state.inFlightEvents); } });
-    new Gauge({ name: 'dbmazz_pending_bytes', help: 'Estimated bytes of buffered and in-flight events.', registers, collect() { this.set(state.bufferedBytes + state.inFlightBytes); } });
+    new Gauge({
+      name: 'dbmazz_confirmed_lsn',
+      help: 'LSN confirmed to the source (everything up to it is in the sink), as a number.',
+      registers,
+      collect() {
+        this.set(num(state.confirmedLsn));
+      },
+    });
+    new Gauge({
+      name: 'dbmazz_received_lsn',
+      help: 'LSN of the last event received from the source, as a number.',
+      registers,
+      collect() {
+        this.set(num(state.receivedLsn));
+      },
+    });
+    new Gauge({
+      name: 'dbmazz_pending_events',
+      help: 'Events received and not yet written (buffered + in flight).',
+      registers,
+      collect() {
+        this.set(state.bufferedEvents + state.inFlightEvents);
+      },
+    });
+    new Gauge({
+      name: 'dbmazz_pending_bytes',
+      help: 'Estimated bytes of buffered and in-flight events.',
+      registers,
+      collect() {
+        this.set(state.bufferedBytes + state.inFlightBytes);
+      },
+    });
     new Gauge({
       name: 'dbmazz_stage',
       help: 'Lifecycle stage: 1 for the current one (INIT, SETUP, CDC).',
@@ -133,7 +194,14 @@ export class PipelineMetrics implements ConnectorObserver {
         for (const s of RUN_STATES) this.set({ state: s }, state.runState === s ? 1 : 0);
       },
     });
-    new Gauge({ name: 'dbmazz_healthy', help: '1 while no error is reported (the health API serves), else 0.', registers, collect() { this.set(state.errorDetail === '' ? 1 : 0); } });
+    new Gauge({
+      name: 'dbmazz_healthy',
+      help: '1 while no error is reported (the health API serves), else 0.',
+      registers,
+      collect() {
+        this.set(state.errorDetail === '' ? 1 : 0);
+      },
+    });
     this.#reconnectMetrics(state);
     this.#slotGauges(src);
     this.#snapshotGauges(state);
@@ -170,7 +238,11 @@ export class PipelineMetrics implements ConnectorObserver {
         },
       });
     };
-    counter('dbmazz_reconnect_attempts_total', 'Attempts to restart replication after a transient failure (successful or not).', () => state.totals.reconnectAttempts);
+    counter(
+      'dbmazz_reconnect_attempts_total',
+      'Attempts to restart replication after a transient failure (successful or not).',
+      () => state.totals.reconnectAttempts,
+    );
     counter('dbmazz_reconnects_total', 'Outages recovered: replication restarted after a transient failure.', () => state.totals.reconnects);
     new Gauge({
       name: 'dbmazz_standby',
@@ -261,8 +333,10 @@ export class PipelineMetrics implements ConnectorObserver {
       });
     };
     gauge('dbmazz_snapshot_rows_copied', "Rows of the table's current or last snapshot written durably to the sink.", (p) => p.rowsCopied);
-    gauge('dbmazz_snapshot_rows_estimated', "The source's estimate of the table's rows when its snapshot started (PostgreSQL: pg_class.reltuples); absent when unknown.", (p) =>
-      p.rowsEstimated >= 0 ? p.rowsEstimated : undefined,
+    gauge(
+      'dbmazz_snapshot_rows_estimated',
+      "The source's estimate of the table's rows when its snapshot started (PostgreSQL: pg_class.reltuples); absent when unknown.",
+      (p) => (p.rowsEstimated >= 0 ? p.rowsEstimated : undefined),
     );
     gauge('dbmazz_snapshot_chunks', "Chunks of the table's current or last snapshot written durably.", (p) => p.chunks);
     gauge('dbmazz_snapshot_rows_per_second', "Rows per second of the table's running snapshot (0 when unknown).", (p) => (isRunning(p) ? p.rowsPerSecond : 0));
@@ -381,4 +455,3 @@ export class PipelineMetrics implements ConnectorObserver {
     return this.registry.metrics();
   }
 }
-

@@ -17,7 +17,10 @@ export interface Verdict {
 
 export const READY_STALL_MS = 60_000;
 
-type ReadState = Pick<RuntimeState, 'stage' | 'stageDetail' | 'errorDetail' | 'runState' | 'confirmedLsn' | 'receivedLsn' | 'bufferedEvents' | 'inFlightEvents'> & {
+type ReadState = Pick<
+  RuntimeState,
+  'stage' | 'stageDetail' | 'errorDetail' | 'runState' | 'confirmedLsn' | 'receivedLsn' | 'bufferedEvents' | 'inFlightEvents'
+> & {
   readonly standby?: RuntimeState['standby'];
 };
 

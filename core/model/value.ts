@@ -54,17 +54,7 @@ export class TemporalValue {
   }
 }
 
-export type ScalarValue =
-  | null
-  | boolean
-  | number
-  | bigint
-  | string
-  | Uint8Array
-  | DecimalValue
-  | SpecialNumber
-  | JsonText
-  | TemporalValue;
+export type ScalarValue = null | boolean | number | bigint | string | Uint8Array | DecimalValue | SpecialNumber | JsonText | TemporalValue;
 
 /** Arrays may nest (multi-dimensional PostgreSQL arrays) and hold NULL elements. */
 export type Value = ScalarValue | readonly Value[];

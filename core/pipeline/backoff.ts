@@ -24,12 +24,7 @@ export function backoffCeiling(retry: number, policy: BackoffSchedule): number {
  * Delay before retry number `retry` (1-based). `random` returns a number in [0, 1) (Math.random);
  * `retryAfterMs` is the server's hint (e.g. HTTP Retry-After), which is honoured as a minimum.
  */
-export function backoffDelay(
-  retry: number,
-  policy: RetryPolicy,
-  random: () => number,
-  retryAfterMs?: number,
-): number {
+export function backoffDelay(retry: number, policy: RetryPolicy, random: () => number, retryAfterMs?: number): number {
   const jittered = Math.floor(random() * backoffCeiling(retry, policy));
   const hint = retryAfterMs !== undefined && Number.isFinite(retryAfterMs) && retryAfterMs > 0 ? retryAfterMs : 0;
   return Math.max(jittered, Math.ceil(hint));

@@ -2,11 +2,7 @@
  * Runs `fn` over `tasks` with at most `limit` running at once. The first failure stops new tasks from
  * starting and rejects (tasks already running keep their own course; the caller aborts them).
  */
-export async function runLimited<T>(
-  tasks: readonly T[],
-  limit: number,
-  fn: (task: T) => Promise<void>,
-): Promise<void> {
+export async function runLimited<T>(tasks: readonly T[], limit: number, fn: (task: T) => Promise<void>): Promise<void> {
   let next = 0;
   let failed = false;
   const worker = async (): Promise<void> => {

@@ -28,8 +28,7 @@ export interface TableWork {
 }
 
 export type FlushPhase =
-  | { readonly kind: 'tables'; readonly tables: readonly TableWork[] }
-  | { readonly kind: 'truncate'; readonly tables: readonly TableId[]; readonly lsn: Lsn };
+  { readonly kind: 'tables'; readonly tables: readonly TableWork[] } | { readonly kind: 'truncate'; readonly tables: readonly TableId[]; readonly lsn: Lsn };
 
 export interface FlushPlan {
   readonly phases: readonly FlushPhase[];
@@ -127,11 +126,7 @@ class TableBuilder {
   }
 }
 
-export function planFlush(
-  items: readonly BufferItem[],
-  known: ReadonlyMap<string, TableSchema>,
-  pipelineId: string,
-): FlushPlan {
+export function planFlush(items: readonly BufferItem[], known: ReadonlyMap<string, TableSchema>, pipelineId: string): FlushPlan {
   const schemas = new Map(known);
   const phases: FlushPhase[] = [];
   let builders = new Map<string, TableBuilder>();

@@ -147,12 +147,7 @@ export class FlushScheduler {
       return false;
     }
     const dueAt = firstAt + this.deps.flushIntervalMs;
-    const due =
-      this.forced > 0 ||
-      this.space !== undefined ||
-      this.buffer.length >= this.deps.flushSize ||
-      this.overBound() ||
-      this.deps.clock.now() >= dueAt;
+    const due = this.forced > 0 || this.space !== undefined || this.buffer.length >= this.deps.flushSize || this.overBound() || this.deps.clock.now() >= dueAt;
     if (!due) {
       this.armTimer(dueAt);
       return false;
@@ -234,10 +229,7 @@ export class FlushScheduler {
   }
 
   private overBound(): boolean {
-    return (
-      this.buffer.length + this.inFlightCount >= this.deps.maxBufferedEvents ||
-      this.buffer.bytes + this.inFlightByteCount >= this.deps.maxBufferedBytes
-    );
+    return this.buffer.length + this.inFlightCount >= this.deps.maxBufferedEvents || this.buffer.bytes + this.inFlightByteCount >= this.deps.maxBufferedBytes;
   }
 
   private releaseSpace(): void {

@@ -179,7 +179,10 @@ export class FlushWriter {
       }
       const sweep = sink.sweep.bind(sink);
       const removed = await this.retrying(table, 'sweep', () => sweep(step.schema, step.before, this.abort.signal));
-      logger.info({ table, removed }, removed > 0 ? 'Snapshot complete; removed target rows the source no longer has' : 'Snapshot complete; no stale target rows');
+      logger.info(
+        { table, removed },
+        removed > 0 ? 'Snapshot complete; removed target rows the source no longer has' : 'Snapshot complete; no stale target rows',
+      );
       return;
     }
     const columns = step.schema.columns.map((c) => c.name);
@@ -234,8 +237,7 @@ export class FlushWriter {
         code: 'SINK_DATA',
         retry: 'never',
         message: `TRUNCATE of ${tables.join(', ')} at ${lsn} stops replication (TRUNCATE_POLICY=fail); it and every later change are unconfirmed.`,
-        hint:
-          'Choose what the target does with it, then restart (the TRUNCATE is read again): TRUNCATE_POLICY=apply truncates the target table too, TRUNCATE_POLICY=ignore keeps its rows.',
+        hint: 'Choose what the target does with it, then restart (the TRUNCATE is read again): TRUNCATE_POLICY=apply truncates the target table too, TRUNCATE_POLICY=ignore keeps its rows.',
       });
     }
     if (truncatePolicy === 'ignore' || sink.truncate === undefined) {

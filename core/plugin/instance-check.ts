@@ -54,7 +54,8 @@ export function instanceProblems(value: unknown, manifest: SourceManifest | Sink
   const problems: string[] = [];
   const missing = required.filter((m) => typeof o[m] !== 'function');
   if (missing.length > 0) problems.push(`missing method${missing.length > 1 ? 's' : ''} ${missing.map((m) => `${m}()`).join(', ')}`);
-  for (const m of optional) if (o[m] !== undefined && typeof o[m] !== 'function') problems.push(`\`${m}\` is ${typeOf(o[m])}, expected a method (or leave it out)`);
+  for (const m of optional)
+    if (o[m] !== undefined && typeof o[m] !== 'function') problems.push(`\`${m}\` is ${typeOf(o[m])}, expected a method (or leave it out)`);
   if (manifest.kind === 'sink' && o['awaitsReady'] !== undefined && typeof o['awaitsReady'] !== 'boolean') {
     problems.push(`\`awaitsReady\` is ${typeOf(o['awaitsReady'])}, expected a boolean (or leave it out)`);
   }

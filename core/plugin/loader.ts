@@ -154,7 +154,11 @@ export class ConnectorLoader {
       if (statSync(file).isDirectory()) {
         const entry = packageDirectoryEntry(file);
         if ('problem' in entry) {
-          throw new CdcError({ code: 'CONNECTOR_INVALID', message: `${variable} '${name}': ${entry.problem}.`, hint: 'A package directory needs a package.json whose "exports" or "main" names the module that exports the manifest.' });
+          throw new CdcError({
+            code: 'CONNECTOR_INVALID',
+            message: `${variable} '${name}': ${entry.problem}.`,
+            hint: 'A package directory needs a package.json whose "exports" or "main" names the module that exports the manifest.',
+          });
         }
         file = entry.file;
       }

@@ -88,7 +88,8 @@ export function checkManifest(value: unknown, origin: string): ConnectorManifest
   if (typeof value['description'] !== 'string') problems.push('`description` must be a string');
   if (value['version'] !== undefined && typeof value['version'] !== 'string') problems.push('`version` must be a string');
   if (typeof value['create'] !== 'function') problems.push('`create` must be a function (settings, ctx) => connector');
-  if (value['checkConfig'] !== undefined && typeof value['checkConfig'] !== 'function') problems.push('`checkConfig` must be a function (settings, tables) => problems');
+  if (value['checkConfig'] !== undefined && typeof value['checkConfig'] !== 'function')
+    problems.push('`checkConfig` must be a function (settings, tables) => problems');
   problems.push(...settingProblems(value['settings']));
   const caps = value['capabilities'];
   if (kind === 'source' || kind === 'sink') {

@@ -137,7 +137,11 @@ export class Daemon {
   }
 
   /** Runs the pipeline until it is done: the exit code of a normal end, or the error it failed with. */
-  async #streamUntilDone(running: RunningPipeline, shutdown: ShutdownController, control: ControlPlane): Promise<{ readonly exit: number } | { readonly failure: unknown }> {
+  async #streamUntilDone(
+    running: RunningPipeline,
+    shutdown: ShutdownController,
+    control: ControlPlane,
+  ): Promise<{ readonly exit: number } | { readonly failure: unknown }> {
     const { controller } = control;
     controller.attach(running);
     shutdown.attach(running);
@@ -175,7 +179,10 @@ export class Daemon {
     const { controller } = control;
     if (shutdown.wasInterrupted) return EXIT_INTERRUPTED;
     if (outcome.stopped) {
-      this.#log.info({ confirmedLsn: this.state.snapshot().confirmedLsn }, 'stopped while reconnecting; changes after the confirmed LSN are read on the next start');
+      this.#log.info(
+        { confirmedLsn: this.state.snapshot().confirmedLsn },
+        'stopped while reconnecting; changes after the confirmed LSN are read on the next start',
+      );
       this.state.setRunState('STOPPED');
       return (await controller.finish(undefined)).cleanupFailed ? EXIT_FATAL : EXIT_OK;
     }

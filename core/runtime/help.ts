@@ -96,7 +96,10 @@ export async function collectHelpGroups(
   const { env, problems } = loadEnvironment(rawEnv, cwd);
   const notes: string[] = [...problems];
   const selected: { kind: ConnectorKind; name: string }[] = [];
-  for (const [kind, variable] of [['source', 'SOURCE_TYPE'], ['sink', 'SINK_TYPE']] as const) {
+  for (const [kind, variable] of [
+    ['source', 'SOURCE_TYPE'],
+    ['sink', 'SINK_TYPE'],
+  ] as const) {
     const name = env[variable];
     if (name !== undefined && name !== '' && !loader.registry.has(kind, name)) selected.push({ kind, name });
   }

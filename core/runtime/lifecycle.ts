@@ -136,7 +136,9 @@ export async function runLifecycle(deps: LifecycleDeps): Promise<RunningPipeline
   const inspect = source.inspect?.bind(source);
   // The sink learns which source the changes come from, to refuse state written from another one.
   const identify = source.identity?.bind(source);
-  const context: SinkSetupContext = identify ? { source: await step('SOURCE_SETUP', `${source.type} source identity`, () => identify(), 'source', 'identity') } : {};
+  const context: SinkSetupContext = identify
+    ? { source: await step('SOURCE_SETUP', `${source.type} source identity`, () => identify(), 'source', 'identity') }
+    : {};
   let tables: SourceSetupResult['tables'];
   if (inspect) {
     ({ tables } = await step('SOURCE_SETUP', `${source.type} source check`, () => inspect(), 'source', 'inspect'));
@@ -234,17 +236,27 @@ type Step = <T>(code: ErrorCode, what: string, op: () => Promise<T>, kind: 'sour
  * A source that keeps no position on its server (it has `resumeFrom`) gets the position saved by the
  * last run; the pipeline then saves each confirmed one. Undefined for sources with a slot.
  */
-async function resumeSource(source: Source, store: PositionStore | undefined, step: Step): Promise<{ store: PositionStore; resumedFrom: Lsn | undefined } | undefined> {
+async function resumeSource(
+  source: Source,
+  store: PositionStore | undefined,
+  step: Step,
+): Promise<{ store: PositionStore; resumedFrom: Lsn | undefined } | undefined> {
   const resumeFrom = source.resumeFrom?.bind(source);
   if (resumeFrom === undefined) return undefined;
-  return step('SOURCE_SETUP', `${source.type} saved position`, async () => {
-    if (store === undefined) {
-      throw new CdcError({ code: 'INTERNAL', message: `The '${source.type}' source needs a saved position, but the runtime was given no position store.` });
-    }
-    const resumedFrom = await store.load();
-    resumeFrom(resumedFrom);
-    return { store, resumedFrom };
-  }, 'source', 'resumeFrom');
+  return step(
+    'SOURCE_SETUP',
+    `${source.type} saved position`,
+    async () => {
+      if (store === undefined) {
+        throw new CdcError({ code: 'INTERNAL', message: `The '${source.type}' source needs a saved position, but the runtime was given no position store.` });
+      }
+      const resumedFrom = await store.load();
+      resumeFrom(resumedFrom);
+      return { store, resumedFrom };
+    },
+    'source',
+    'resumeFrom',
+  );
 }
 
 /** Hands the sink's durable state store (if any) to the source (if it wants one). */

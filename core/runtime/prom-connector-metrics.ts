@@ -29,7 +29,8 @@ export function promConnectorMetrics(registry: Registry, kind: ConnectorKind, ty
     const existing = metrics.get(fullName);
     if (existing !== undefined) {
       const isCounter = existing instanceof Counter;
-      if (isCounter !== (what === 'counter')) throw new TypeError(`the ${kind} '${type}': metric '${fullName}' already exists as a ${isCounter ? 'counter' : 'gauge'}`);
+      if (isCounter !== (what === 'counter'))
+        throw new TypeError(`the ${kind} '${type}': metric '${fullName}' already exists as a ${isCounter ? 'counter' : 'gauge'}`);
       return existing as M;
     }
     const metric = make(fullName);

@@ -83,7 +83,14 @@ export class Reconnector {
     state.beginOutage(last.operatorMessage, (this.#deps.wallClock ?? Date.now)());
     let delay = this.#delayBefore(outage.attempts + 1, downMs());
     const lsn = formatLsn(state.confirmedLsn);
-    const fields = { code: last.code, error: last.message, confirmedLsn: lsn, delayMs: delay, downMs: Math.round(downMs()), maxDurationMs: policy.maxDurationMs };
+    const fields = {
+      code: last.code,
+      error: last.message,
+      confirmedLsn: lsn,
+      delayMs: delay,
+      downMs: Math.round(downMs()),
+      maxDurationMs: policy.maxDurationMs,
+    };
     if (continued) {
       logger.warn(fields, `Replication stopped again before writing anything (${last.code}); attempt ${outage.attempts + 1} in ${seconds(delay)}`);
     } else {
@@ -140,7 +147,10 @@ export class Reconnector {
     const { state, logger, clock } = this.#deps;
     const from = formatLsn(state.confirmedLsn);
     state.setStage('CDC', `Reconnected (attempt ${outage.attempts}): resuming from LSN ${from}, nothing written yet`);
-    logger.info({ attempts: outage.attempts, confirmedLsn: from }, `Replication restarted (attempt ${outage.attempts}); resuming from the confirmed LSN ${from}`);
+    logger.info(
+      { attempts: outage.attempts, confirmedLsn: from },
+      `Replication restarted (attempt ${outage.attempts}); resuming from the confirmed LSN ${from}`,
+    );
     const check = (): void => {
       if (state.progress === before || this.#outage !== outage) return;
       this.#stopWatching();

@@ -53,8 +53,7 @@ export interface ResnapshotOptions {
 }
 
 export type ParsedResnapshot =
-  | { readonly ok: true; readonly options: ResnapshotOptions }
-  | { readonly ok: false; readonly help: boolean; readonly error: string };
+  { readonly ok: true; readonly options: ResnapshotOptions } | { readonly ok: false; readonly help: boolean; readonly error: string };
 
 const fail = (error: string): ParsedResnapshot => ({ ok: false, help: false, error });
 const set = (env: Environment, name: string): string | undefined => (env[name] === undefined || env[name] === '' ? undefined : env[name]);

@@ -77,7 +77,8 @@ export class ShutdownController {
   }
 
   #first(signal: ShutdownSignal): void {
-    if (this.#pipeline) this.log.info({ signal }, `${signal}: draining (stop reading, write what is buffered, confirm the final LSN); send it again to stop at once`);
+    if (this.#pipeline)
+      this.log.info({ signal }, `${signal}: draining (stop reading, write what is buffered, confirm the final LSN); send it again to stop at once`);
     // Before a pipeline runs (starting, reconnecting) there is nothing to drain: a pending startup call is abandoned.
     else this.log.info({ signal }, `${signal}: stopping; no pipeline is running (a pending startup call is abandoned); send it again to exit at once`);
     this.stopRequested = true;

@@ -32,7 +32,10 @@ export interface V8Tuning {
 
 export const V8_TUNING: readonly V8Tuning[] = [
   { family: /^--heap[-_]growing[-_]percent\b/, flags: ['--heap-growing-percent=50'] },
-  { family: /^--(max|min)[-_]semi[-_]space[-_]size\b|^--semi[-_]space[-_]growth[-_]factor\b|^--max[-_]heap[-_]size\b/, flags: ['--semi-space-growth-factor=1'] },
+  {
+    family: /^--(max|min)[-_]semi[-_]space[-_]size\b|^--semi[-_]space[-_]growth[-_]factor\b|^--max[-_]heap[-_]size\b/,
+    flags: ['--semi-space-growth-factor=1'],
+  },
 ];
 
 /** The flags node was started with: its command line and NODE_OPTIONS (which execArgv does not show). */

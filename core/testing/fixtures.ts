@@ -21,7 +21,10 @@ export function testTable(
   name: string,
   opts: { readonly schema?: string; readonly columns?: readonly ColumnSpec[]; readonly version?: number } = {},
 ): TableSchema {
-  const specs = opts.columns ?? [{ name: 'id', family: 'int8', isKey: true }, { name: 'value', family: 'text' }];
+  const specs = opts.columns ?? [
+    { name: 'id', family: 'int8', isKey: true },
+    { name: 'value', family: 'text' },
+  ];
   const columns: ColumnSchema[] = specs.map((c) => ({
     name: c.name,
     typeName: TYPE_NAMES[c.family ?? 'text'] ?? c.family ?? 'text',

@@ -156,15 +156,11 @@ export class MemorySink implements Sink {
 function abortable(promise: Promise<void>, signal: AbortSignal): Promise<void> {
   if (signal.aborted) return Promise.reject(signal.reason);
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void =>
-      reject(signal.reason ?? new CdcError({ code: 'SINK_TIMEOUT', message: 'Write aborted.', retry: 'retry' }));
+    const onAbort = (): void => reject(signal.reason ?? new CdcError({ code: 'SINK_TIMEOUT', message: 'Write aborted.', retry: 'retry' }));
     signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      () => {
-        signal.removeEventListener('abort', onAbort);
-        resolve();
-      },
-      reject,
-    );
+    promise.then(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, reject);
   });
 }

@@ -8,15 +8,7 @@ import { CdcError } from '../errors/errors.js';
 import { LSN_ZERO, type Lsn } from '../model/lsn.js';
 import type { TableId, TableSchema } from '../model/table.js';
 import type { SourceCapabilities } from '../plugin/capabilities.js';
-import type {
-  Source,
-  SourceEvent,
-  SourceEventHandler,
-  SourceIdentity,
-  SourceSetupResult,
-  SourceStatus,
-  TableSnapshotProgress,
-} from '../plugin/source.js';
+import type { Source, SourceEvent, SourceEventHandler, SourceIdentity, SourceSetupResult, SourceStatus, TableSnapshotProgress } from '../plugin/source.js';
 
 export interface MemorySourceOptions {
   readonly tables: readonly TableSchema[];

@@ -76,7 +76,8 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
         if (got === undefined) missing++;
         else if (got !== v) wrong++;
       }
-      if (missing > 0 || wrong > 0 || s.size !== p.size) problems.push(`${t}: PostgreSQL ${p.size} rows, StarRocks ${s.size}; ${missing} missing, ${wrong} wrong`);
+      if (missing > 0 || wrong > 0 || s.size !== p.size)
+        problems.push(`${t}: PostgreSQL ${p.size} rows, StarRocks ${s.size}; ${missing} missing, ${wrong} wrong`);
     }
     return problems.join('\n');
   };
@@ -90,7 +91,11 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
       { timeoutMs: 90_000, intervalMs: 250, message: () => `${what}: StarRocks never equalled PostgreSQL:\n${last}\n${d.output().slice(-3000)}` },
     );
   };
-  const successes = (): { label: string }[] => em.loads().filter((l) => l.db === DB && l.status === 'Success').map((l) => ({ label: l.label }));
+  const successes = (): { label: string }[] =>
+    em
+      .loads()
+      .filter((l) => l.db === DB && l.status === 'Success')
+      .map((l) => ({ label: l.label }));
   const loadsOf = (table: string): number => em.loads().filter((l) => l.db === DB && l.table === target(table) && l.status === 'Success').length;
 
   it('FLUSH_SIZE=50: 1000 rows per table, cut inside pages, all arrive', async () => {
@@ -104,7 +109,11 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
   });
 
   it('FLUSH_SIZE=7 and 333, and timer flushes (FLUSH_INTERVAL_MS=5) that cut anywhere', async () => {
-    for (const [i, env] of [{ FLUSH_SIZE: '7', FLUSH_INTERVAL_MS: '60000' }, { FLUSH_SIZE: '333', FLUSH_INTERVAL_MS: '60000' }, { FLUSH_SIZE: '100000', FLUSH_INTERVAL_MS: '5' }].entries()) {
+    for (const [i, env] of [
+      { FLUSH_SIZE: '7', FLUSH_INTERVAL_MS: '60000' },
+      { FLUSH_SIZE: '333', FLUSH_INTERVAL_MS: '60000' },
+      { FLUSH_SIZE: '100000', FLUSH_INTERVAL_MS: '5' },
+    ].entries()) {
       const d = await start(env);
       await copyAll(10_000 * (i + 1), 2000, `b${i}`);
       // Updates of COPYed rows by other transactions, to check their order against the COPY.
@@ -142,7 +151,9 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
         await cycles;
       }
       // At least one pause fell while COPY rows were buffered: a flush cut at an arbitrary row.
-      const cuts = g.process.lines.filter((l) => l.includes('"Pausing replication"') && Number((JSON.parse(l) as { pendingEvents?: number }).pendingEvents) > 0);
+      const cuts = g.process.lines.filter(
+        (l) => l.includes('"Pausing replication"') && Number((JSON.parse(l) as { pendingEvents?: number }).pendingEvents) > 0,
+      );
       assert.ok(cuts.length > 0 && successes().length > before, 'no pause fell in the middle of the COPY');
       g.process.kill('SIGTERM');
       assert.equal(await g.exit(), 0, g.process.output().slice(-3000));
@@ -158,7 +169,10 @@ describe('end to end: COPY (many rows, one LSN per page) at any flush cut', () =
     const copying = copyAll(100_000, 10_000, 'c').catch((err: unknown) => {
       copyError = err;
     });
-    await waitFor(() => successes().length >= before + 20, { timeoutMs: 60_000, message: () => `no loads before SIGTERM (COPY: ${String(copyError)})\n${a.output().slice(-2000)}` });
+    await waitFor(() => successes().length >= before + 20, {
+      timeoutMs: 60_000,
+      message: () => `no loads before SIGTERM (COPY: ${String(copyError)})\n${a.output().slice(-2000)}`,
+    });
     a.kill('SIGTERM');
     assert.equal((await a.exited).code, 0, a.output().slice(-3000));
     await copying;

@@ -63,14 +63,24 @@ export async function startDashboardBed(extraEnv: Record<string, string> = {}): 
     await db.query('CREATE TABLE orders (id bigint PRIMARY KEY, status text NOT NULL, total numeric(10,2))');
     await db.query('CREATE TABLE events (id bigint PRIMARY KEY, payload text)');
     await em.sql(`CREATE DATABASE ${DASH_DB}`);
-    await em.sql('CREATE TABLE orders (id BIGINT NOT NULL, status STRING, total DECIMAL(10,2)) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")', DASH_DB);
-    await em.sql('CREATE TABLE events (id BIGINT NOT NULL, payload STRING) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")', DASH_DB);
+    await em.sql(
+      'CREATE TABLE orders (id BIGINT NOT NULL, status STRING, total DECIMAL(10,2)) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")',
+      DASH_DB,
+    );
+    await em.sql(
+      'CREATE TABLE events (id BIGINT NOT NULL, payload STRING) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")',
+      DASH_DB,
+    );
     daemon = spawnDaemon(daemonEnv(pgh, em, DASH_DB, 'orders,events', { METRICS_PORT: '0', FLUSH_INTERVAL_MS: '300', ...extraEnv }));
     const metricsLine = await daemon.waitForLine(/Prometheus metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/);
     const grpcLine = await daemon.waitForLine(/gRPC control API listening on 127\.0\.0\.1:\d+/);
     const metricsPort = Number(/127\.0\.0\.1:(\d+)\/metrics/.exec(metricsLine)?.[1]);
     const grpcPort = Number(/listening on 127\.0\.0\.1:(\d+)/.exec(grpcLine)?.[1]);
-    writer = write(db, () => writing, (n) => (written += n));
+    writer = write(
+      db,
+      () => writing,
+      (n) => (written += n),
+    );
     const d = daemon;
     return {
       pg: pgh,

@@ -24,7 +24,15 @@ import { waitFor } from '../helpers/wait.js';
 import { http } from './dashboard-fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_FLAGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const ARTIFACTS = join(dirname(fileURLToPath(import.meta.url)), '..', '..', 'test-artifacts');
 
 const orders = { schema: 'public', name: 'orders' };
@@ -79,10 +87,21 @@ describe('dashboard snapshot progress bars', () => {
       { table: orders, phase: 'copying', reason: 'initial', rowsCopied: 1500, rowsEstimated: 4000, chunks: 3, rowsPerSecond: 250, etaSeconds: 10 },
       { table: items, phase: 'copying', reason: 'added', rowsCopied: 900, rowsEstimated: 500, chunks: 2, rowsPerSecond: 90, etaSeconds: 0 },
       { table: events, phase: 'copying', reason: 'requested', rowsCopied: 70, rowsEstimated: -1, chunks: 1, rowsPerSecond: 35 },
-      { table: legacy, phase: 'failed', reason: 'initial', rowsCopied: 5, rowsEstimated: 10, chunks: 1, rowsPerSecond: 0, error: 'permission denied for table legacy' },
+      {
+        table: legacy,
+        phase: 'failed',
+        reason: 'initial',
+        rowsCopied: 5,
+        rowsEstimated: 10,
+        chunks: 1,
+        rowsPerSecond: 0,
+        error: 'permission denied for table legacy',
+      },
     );
     try {
-      const status = JSON.parse((await http(server.port, 'GET', '/api/status')).body) as { snapshots: { table: string; percent: number | null; etaSeconds: number | null; error: string }[] };
+      const status = JSON.parse((await http(server.port, 'GET', '/api/status')).body) as {
+        snapshots: { table: string; percent: number | null; etaSeconds: number | null; error: string }[];
+      };
       assert.deepEqual(
         status.snapshots.map((s) => [s.table, s.percent, s.etaSeconds, s.error]),
         [
@@ -103,7 +122,12 @@ describe('dashboard snapshot progress bars', () => {
     const profile = mkdtempSync(join(tmpdir(), 'dbmazz-chromium-'));
     let context: BrowserContext | undefined;
     try {
-      context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1360, height: 900 } });
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_FLAGS,
+        viewport: { width: 1360, height: 900 },
+      });
       const page = context.pages()[0] ?? (await context.newPage());
       const problems: string[] = [];
       page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -117,7 +141,16 @@ describe('dashboard snapshot progress bars', () => {
       progress.push(
         { table: orders, phase: 'copying', reason: 'initial', rowsCopied: 1500, rowsEstimated: 4000, chunks: 3, rowsPerSecond: 250, etaSeconds: 10 },
         { table: events, phase: 'copying', reason: 'requested', rowsCopied: 70, rowsEstimated: -1, chunks: 1, rowsPerSecond: 35 },
-        { table: legacy, phase: 'failed', reason: 'initial', rowsCopied: 5, rowsEstimated: 10, chunks: 1, rowsPerSecond: 0, error: 'permission denied for table legacy' },
+        {
+          table: legacy,
+          phase: 'failed',
+          reason: 'initial',
+          rowsCopied: 5,
+          rowsEstimated: 10,
+          chunks: 1,
+          rowsPerSecond: 0,
+          error: 'permission denied for table legacy',
+        },
       );
       await waitFor(() => page.isVisible('#snapshots'), { message: 'the snapshot section did not appear' });
       const bar = (table: string): string => `.snap[data-table="${table}"]`;

@@ -70,10 +70,13 @@ describe('dashboard of a replicating daemon', () => {
     assert.ok(Array.isArray(status['samples']));
 
     // The Prometheus endpoints are unchanged.
-    await waitFor(async () => {
-      const totals = json((await http(port, 'GET', '/api/status')).body)['totals'] as { events?: number } | undefined;
-      return (totals?.events ?? 0) > 0;
-    }, { timeoutMs: 20_000, message: 'no change event received' });
+    await waitFor(
+      async () => {
+        const totals = json((await http(port, 'GET', '/api/status')).body)['totals'] as { events?: number } | undefined;
+        return (totals?.events ?? 0) > 0;
+      },
+      { timeoutMs: 20_000, message: 'no change event received' },
+    );
     const metrics = await http(port, 'GET', '/metrics');
     assert.equal(metrics.status, 200);
     assert.match(metrics.body, /^dbmazz_events_total\{table="public.orders",operation="insert"\} \d+/m);
@@ -111,7 +114,12 @@ describe('dashboard of a replicating daemon', () => {
     const profile = mkdtempSync(join(tmpdir(), 'dbmazz-chromium-'));
     let context: BrowserContext | undefined;
     try {
-      context = await chromium.launchPersistentContext(profile, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1360, height: 1000 } });
+      context = await chromium.launchPersistentContext(profile, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_FLAGS,
+        viewport: { width: 1360, height: 1000 },
+      });
       const page = context.pages()[0] ?? (await context.newPage());
       const problems: string[] = [];
       const base = `http://127.0.0.1:${bed.metricsPort}`;
@@ -179,7 +187,10 @@ describe('dashboard of a replicating daemon', () => {
 
 async function waitText(page: Page, selector: string, ok: (text: string) => boolean, timeoutMs = 15_000): Promise<void> {
   let last = '';
-  await waitFor(async () => ok((last = (await page.textContent(selector)) ?? '')), { timeoutMs, message: () => `${selector} never matched; last text: ${last}` });
+  await waitFor(async () => ok((last = (await page.textContent(selector)) ?? '')), {
+    timeoutMs,
+    message: () => `${selector} never matched; last text: ${last}`,
+  });
 }
 
 async function number(page: Page, selector: string): Promise<number> {

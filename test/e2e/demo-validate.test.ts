@@ -54,7 +54,13 @@ describe('demo seed, traffic and validation against the real daemon', () => {
     };
     // As the demo does: the seed exists before dbmazz starts, so its initial snapshot copies it.
     const plan = seedPlan(150);
-    const seeded = await seed(db, plan, 3000, () => undefined, () => false);
+    const seeded = await seed(
+      db,
+      plan,
+      3000,
+      () => undefined,
+      () => false,
+    );
     assert.deepEqual(seeded, { customers: plan.customers, orders: plan.orders, items: plan.items });
     daemon = await startStreaming(pgh, env, 'dbmazz_slot', 60_000);
     for (const t of DEMO_TABLES) await daemon.waitForLine(new RegExp(`"table":"public\\.${t}".*"msg":"snapshot done"`), 60_000);
@@ -118,7 +124,10 @@ describe('demo seed, traffic and validation against the real daemon', () => {
     assert.match(text, new RegExp(`orders ${changed}: status: StarRocks "tampered", PostgreSQL "`));
     assert.match(text, new RegExp(`orders ${dropped}: missing in StarRocks`));
     assert.match(text, /live in StarRocks, deleted in PostgreSQL/);
-    assert.match(text, new RegExp(`orders: ${workload.counts.orders.deleted - 1} soft-deleted rows in StarRocks, ${workload.counts.orders.deleted} rows deleted in PostgreSQL`));
+    assert.match(
+      text,
+      new RegExp(`orders: ${workload.counts.orders.deleted - 1} soft-deleted rows in StarRocks, ${workload.counts.orders.deleted} rows deleted in PostgreSQL`),
+    );
     assert.equal(v.problemCount, 4);
   });
 });

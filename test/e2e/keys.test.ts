@@ -100,10 +100,13 @@ describe('end to end: keys', () => {
 
   const converge = async (d: DaemonProcess): Promise<void> => {
     let last = '';
-    await waitFor(async () => {
-      last = await diff();
-      return last === '';
-    }, { timeoutMs: 60_000, intervalMs: 250, message: () => `tables never converged:\n${last}\n--- daemon ---\n${d.output().slice(-3000)}` });
+    await waitFor(
+      async () => {
+        last = await diff();
+        return last === '';
+      },
+      { timeoutMs: 60_000, intervalMs: 250, message: () => `tables never converged:\n${last}\n--- daemon ---\n${d.output().slice(-3000)}` },
+    );
   };
 
   const tx = async (statements: readonly string[]): Promise<void> => {
@@ -136,7 +139,7 @@ describe('end to end: keys', () => {
       "INSERT INTO comp VALUES (1, 'x', '2024-01-01', 'a'), (1, 'y', '2024-01-01', 'b'), (2, 'x', '2024-02-29', 'c')",
       "UPDATE comp SET v = 'a2' WHERE a = 1 AND b = 'x'",
     ]);
-    await tx(["UPDATE comp SET b = 'z' WHERE a = 1 AND b = 'y'", "DELETE FROM comp WHERE a = 2"]);
+    await tx(["UPDATE comp SET b = 'z' WHERE a = 1 AND b = 'y'", 'DELETE FROM comp WHERE a = 2']);
 
     // Unicode text keys: each distinct byte sequence is its own row.
     await tx(UNICODE_KEYS.map((k, i) => `INSERT INTO uni VALUES (${pgText(k)}, ${i})`));
@@ -166,7 +169,10 @@ describe('end to end: keys', () => {
     await converge(daemon);
 
     const kc = srRows(em.rows(DB, 'kc'), [{ name: 'id' }, { name: 'v' }]);
-    const liveKc = kc.filter((r) => !r.deleted).map((r) => `${r.row['id']}=${r.row['v']}`).sort();
+    const liveKc = kc
+      .filter((r) => !r.deleted)
+      .map((r) => `${r.row['id']}=${r.row['v']}`)
+      .sort();
     assert.deepEqual(liveKc, ['1=b', '10=y', '11=z', '12=x', '2=a'].sort(), 'both keys live with their values');
     assert.equal(kc.length, 5, 'no ghost rows');
 
@@ -179,7 +185,13 @@ describe('end to end: keys', () => {
     assert.equal(stored.get(bytes('e\u0301!'))?.deleted, false);
 
     const ri = srRows(em.rows(DB, 'ri'), [{ name: 'code' }, { name: 'n' }, { name: 'v' }]);
-    assert.deepEqual(ri.filter((r) => r.deleted).map((r) => `${r.row['code']}/${r.row['n']}`).sort(), ['b/2', 'c/3']);
+    assert.deepEqual(
+      ri
+        .filter((r) => r.deleted)
+        .map((r) => `${r.row['code']}/${r.row['n']}`)
+        .sort(),
+      ['b/2', 'c/3'],
+    );
 
     daemon.kill('SIGTERM');
     assert.equal((await daemon.exited).code, 0, daemon.output().slice(-3000));

@@ -80,7 +80,10 @@ describe('end to end: MAX_BUFFERED_BYTES with a stalled sink', () => {
     assert.ok(held.events < ROWS, `everything was read (${held.events} events): nothing held the source back`);
     // The bound holds as many rows as the heap really fits under it (within 25 %).
     const heapHeld = held.events * HEAP_PER_ROW;
-    assert.ok(heapHeld > BOUND * 0.8 && heapHeld < BOUND * 1.25, `${held.events} rows of ~${HEAP_PER_ROW} heap bytes (${heapHeld}) held under a ${BOUND}-byte bound`);
+    assert.ok(
+      heapHeld > BOUND * 0.8 && heapHeld < BOUND * 1.25,
+      `${held.events} rows of ~${HEAP_PER_ROW} heap bytes (${heapHeld}) held under a ${BOUND}-byte bound`,
+    );
     // Nothing reached StarRocks: the stall is real.
     assert.equal(em.rows(DB, 't').length, 0);
     em.faults.clear();

@@ -70,7 +70,12 @@ export async function attemptsReach(d: GrpcDaemon, n: number): Promise<void> {
 }
 
 /** Waits until health satisfies `ok` (the daemon must keep running meanwhile). */
-export async function healthWhen(d: GrpcDaemon, ok: (h: HealthCheckResponse__Output) => boolean, what: string, timeoutMs = 60_000): Promise<HealthCheckResponse__Output> {
+export async function healthWhen(
+  d: GrpcDaemon,
+  ok: (h: HealthCheckResponse__Output) => boolean,
+  what: string,
+  timeoutMs = 60_000,
+): Promise<HealthCheckResponse__Output> {
   let last: HealthCheckResponse__Output | undefined;
   return waitFor(
     async () => {

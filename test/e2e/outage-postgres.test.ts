@@ -51,7 +51,13 @@ describe('PostgreSQL outages: waited out, resumed from the confirmed position, t
     await waitFor(async () => (await slot())?.active !== true, { message: 'the slot is still in use' });
     // SNAPSHOT_MODE=never: these outages are about the stream; a fault must hit streamed changes, not a
     // snapshot chunk left unfinished by an earlier test's outage.
-    const env = daemonEnv(pg, em, SR_DB, 'orders,order_items,customers,"group"', { FLUSH_SIZE: '200', FLUSH_INTERVAL_MS: '100', SNAPSHOT_MODE: 'never', ...FAST_RECONNECT, ...extra });
+    const env = daemonEnv(pg, em, SR_DB, 'orders,order_items,customers,"group"', {
+      FLUSH_SIZE: '200',
+      FLUSH_INTERVAL_MS: '100',
+      SNAPSHOT_MODE: 'never',
+      ...FAST_RECONNECT,
+      ...extra,
+    });
     const d = await startDaemon(env);
     daemons.push(d);
     await waitFor(async () => (await slot())?.active === true, { message: () => d.process.output().slice(-3000) });
@@ -112,7 +118,10 @@ describe('PostgreSQL outages: waited out, resumed from the confirmed position, t
       d.process.kill('SIGTERM');
       assert.equal(await d.exit(), 0, d.process.output().slice(-3000));
       const slots = await pg.query<{ slot_name: string }>('SELECT slot_name FROM pg_replication_slots');
-      assert.deepEqual(slots.rows.map((r) => r.slot_name), [SLOT]);
+      assert.deepEqual(
+        slots.rows.map((r) => r.slot_name),
+        [SLOT],
+      );
     } finally {
       if (stopped) await pg.start();
       await traffic.stop().catch(() => undefined);
@@ -129,7 +138,9 @@ describe('PostgreSQL outages: waited out, resumed from the confirmed position, t
       await waitFor(() => em.faults.list().length === 0, { message: () => d.process.output().slice(-3000) });
       // Taken is not applied yet: on a busy machine the body may still be read after the cut, and the
       // new pipeline's replay guard would read StarRocks' versions before the hung load's rows are there.
-      await waitFor(() => em.loads().some((l) => l.db === SR_DB && l.fault === 'hang' && l.status === 'Success'), { message: () => d.process.output().slice(-3000) });
+      await waitFor(() => em.loads().some((l) => l.db === SR_DB && l.fault === 'hang' && l.status === 'Success'), {
+        message: () => d.process.output().slice(-3000),
+      });
       const cutAt = em.loads().length;
       await terminateWalsender();
       await healthWhen(d, (h) => h.status === 'NOT_SERVING', 'the cut was not reported');
@@ -145,7 +156,10 @@ describe('PostgreSQL outages: waited out, resumed from the confirmed position, t
       // those a later change of the same row had overtaken, and the loads re-applied the others as ties
       // of merge_condition (same commit version). Either way, only changes after the confirmed LSN.
       const skipped = d.process.lines.some((l) => /replay after restart/.test(l) && /"skipped":[1-9]/.test(l));
-      const ties = em.loads().slice(cutAt).some((l) => l.db === SR_DB && l.status === 'Success' && (l.conditionTieValues ?? []).length > 0);
+      const ties = em
+        .loads()
+        .slice(cutAt)
+        .some((l) => l.db === SR_DB && l.status === 'Success' && (l.conditionTieValues ?? []).length > 0);
       assert.ok(skipped || ties, `the replay did not reach the hung load's changes\n${d.process.output().slice(-3000)}`);
       assertAppliedOnce(em, SR_DB, [{ name: 'after the cut', from: cutAt, floor: parseLsn(confirmed) }]);
       assert.equal(await metricOf(d, 'dbmazz_reconnects_total'), 1);
@@ -162,7 +176,10 @@ describe('PostgreSQL outages: waited out, resumed from the confirmed position, t
     try {
       assert.equal(await d.exit(60_000), 1, d.process.output().slice(-3000));
       const out = d.process.output();
-      const gaveUp = /Gave up reconnecting after (\d+\.\d) s and (\d+) attempt\(s\) \(RECONNECT_MAX_DURATION_MS=3000\); the last error: PostgreSQL: failed to [^"]*Set RECONNECT_MAX_DURATION_MS=0 to keep trying/.exec(out);
+      const gaveUp =
+        /Gave up reconnecting after (\d+\.\d) s and (\d+) attempt\(s\) \(RECONNECT_MAX_DURATION_MS=3000\); the last error: PostgreSQL: failed to [^"]*Set RECONNECT_MAX_DURATION_MS=0 to keep trying/.exec(
+          out,
+        );
       assert.ok(gaveUp, out.slice(-3000));
       assert.ok(Number(gaveUp[1]) >= 3, 'not before the bound');
       assert.ok(Number(gaveUp[2]) >= 3, 'it kept trying until then');
@@ -188,7 +205,10 @@ describe('PostgreSQL outages: waited out, resumed from the confirmed position, t
       { intervalMs: 20, message: () => d.process.output().slice(-3000) },
     );
     assert.equal(await d.exit(60_000), 1, d.process.output().slice(-3000));
-    assert.match(d.process.output(), /Reconnection failed in stage CDC: Replication slot 'dbmazz_slot' is missing, although this pipeline streamed from it[^"]*SOURCE_ON_SLOT_LOST=resnapshot/);
+    assert.match(
+      d.process.output(),
+      /Reconnection failed in stage CDC: Replication slot 'dbmazz_slot' is missing, although this pipeline streamed from it[^"]*SOURCE_ON_SLOT_LOST=resnapshot/,
+    );
     assert.equal(await slot(), undefined, 'not created again: that would skip the changes in between silently');
   });
 });

@@ -10,7 +10,17 @@ import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emu
 import { waitFor } from '../helpers/wait.js';
 import { createJob, startDaemon, type GrpcDaemon, type Job } from '../integration/grpc/harness.js';
 import { SR_PASSWORD } from './daemon-env.js';
-import { assertAppliedOnce, assertReportedDown, attemptsReach, FAST_RECONNECT, healthWhen, metricOf, reconnecting, replicating, Traffic } from './outage-fixture.js';
+import {
+  assertAppliedOnce,
+  assertReportedDown,
+  attemptsReach,
+  FAST_RECONNECT,
+  healthWhen,
+  metricOf,
+  reconnecting,
+  replicating,
+  Traffic,
+} from './outage-fixture.js';
 
 /** A sink retry budget of two quick attempts: an outage of a few seconds outlasts it many times. */
 const SHORT_SINK_RETRIES = { SINK_RETRY_MAX_ATTEMPTS: '2', SINK_RETRY_INITIAL_MS: '50', SINK_RETRY_MAX_MS: '100', FLUSH_INTERVAL_MS: '100' } as const;
@@ -85,7 +95,10 @@ describe('StarRocks outages: waited out unless an operator is needed', () => {
       assert.equal((await d.client.getStatus()).confirmedLsn, statusAtOutage);
       assert.ok(BigInt(statusAtOutage) < wal, 'changes were made meanwhile, and are not confirmed');
       const again = d.process.lines.filter((l) => l.includes('Replication stopped again before writing anything (SINK_LOAD)') && l.includes('HTTP 503'));
-      assert.ok(again.length >= 2, `one outage: each restart that fails before writing anything continues it, and says why:\n${d.process.output().slice(-3000)}`);
+      assert.ok(
+        again.length >= 2,
+        `one outage: each restart that fails before writing anything continues it, and says why:\n${d.process.output().slice(-3000)}`,
+      );
       assert.equal(await metricOf(d, 'dbmazz_reconnects_total'), 0, 'no recovery counted while nothing is written');
 
       em.faults.clear(fault);
@@ -120,7 +133,10 @@ describe('StarRocks outages: waited out unless an operator is needed', () => {
       if (how === 'DrainAndStop') {
         const r = await d.client.drain();
         assert.equal(r.success, true, r.message);
-        assert.match(r.message, /^Stopped while reconnecting \(stage CDC: Reconnecting: attempt 1 in \d+\.\d s\): nothing was buffered; LSN \S+ stays confirmed and the replication slot is kept$/);
+        assert.match(
+          r.message,
+          /^Stopped while reconnecting \(stage CDC: Reconnecting: attempt 1 in \d+\.\d s\): nothing was buffered; LSN \S+ stays confirmed and the replication slot is kept$/,
+        );
       } else {
         d.process.kill('SIGTERM');
       }

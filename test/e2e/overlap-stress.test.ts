@@ -36,7 +36,10 @@ function random(seed: number): () => number {
 }
 
 /** A value PostgreSQL stores out of line (TOAST): ~3 KB that does not compress. */
-const toasted = (r: () => number): string => Array.from({ length: 120 }, () => Math.floor(r() * 1e12).toString(36)).join('').padEnd(3000, 'x');
+const toasted = (r: () => number): string =>
+  Array.from({ length: 120 }, () => Math.floor(r() * 1e12).toString(36))
+    .join('')
+    .padEnd(3000, 'x');
 
 describe('end to end: overlapping flushes under interleaved transactions, slow loads and a crash', () => {
   let pg: PgHarness;
@@ -88,9 +91,13 @@ describe('end to end: overlapping flushes under interleaved transactions, slow l
       const s = srRows(t);
       const missing = [...p.keys()].filter((id) => !s.has(id));
       const extra = [...s.keys()].filter((id) => !p.has(id));
-      const wrong = [...p].filter(([id, row]) => s.has(id) && s.get(id) !== row).map(([id, row]) => `${id}: PostgreSQL ${row.slice(0, 60)} StarRocks ${(s.get(id) ?? '').slice(0, 60)}`);
+      const wrong = [...p]
+        .filter(([id, row]) => s.has(id) && s.get(id) !== row)
+        .map(([id, row]) => `${id}: PostgreSQL ${row.slice(0, 60)} StarRocks ${(s.get(id) ?? '').slice(0, 60)}`);
       if (missing.length + extra.length + wrong.length > 0) {
-        problems.push(`${t.source}: ${p.size} rows in PostgreSQL, ${s.size} in StarRocks; missing ${missing.slice(0, 5).join(',')}; extra ${extra.slice(0, 5).join(',')}; wrong ${wrong.slice(0, 3).join('; ')}`);
+        problems.push(
+          `${t.source}: ${p.size} rows in PostgreSQL, ${s.size} in StarRocks; missing ${missing.slice(0, 5).join(',')}; extra ${extra.slice(0, 5).join(',')}; wrong ${wrong.slice(0, 3).join('; ')}`,
+        );
       }
     }
     return problems.join('\n');
@@ -124,7 +131,12 @@ describe('end to end: overlapping flushes under interleaved transactions, slow l
           for (let s = 0; s < statements; s++) {
             const id = 1 + Math.floor(r() * keys);
             const x = r();
-            if (x < 0.3) await c.query('INSERT INTO public.acct VALUES ($1, $2, $3, NULL) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v, n = EXCLUDED.n', [id, `s${seed}-${i}`, (r() * 1e6).toFixed(4)]);
+            if (x < 0.3)
+              await c.query('INSERT INTO public.acct VALUES ($1, $2, $3, NULL) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v, n = EXCLUDED.n', [
+                id,
+                `s${seed}-${i}`,
+                (r() * 1e6).toFixed(4),
+              ]);
             else if (x < 0.5) await c.query('UPDATE public.acct SET v = $2, n = n + 1 WHERE id = $1', [id, `u${seed}-${i}`]);
             else if (x < 0.6) await c.query('UPDATE public.acct SET big = $2 WHERE id = $1', [id, toasted(r)]);
             else if (x < 0.68) await c.query('DELETE FROM public.acct WHERE id = $1', [id]);
@@ -171,8 +183,15 @@ describe('end to end: overlapping flushes under interleaved transactions, slow l
         await txn(c, async () => {
           for (let s = 0; s < 25; s++) {
             const id = 1 + Math.floor(r() * keys);
-            if (s % 3 === 0) await c.query('INSERT INTO other.acct VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v', [id + 5000, `L${round}-${s}`]);
-            else await c.query('INSERT INTO public.acct VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v', [id + 5000, `L${round}-${s}`, s, s % 2 === 0 ? toasted(r) : null]);
+            if (s % 3 === 0)
+              await c.query('INSERT INTO other.acct VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v', [id + 5000, `L${round}-${s}`]);
+            else
+              await c.query('INSERT INTO public.acct VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET v = EXCLUDED.v', [
+                id + 5000,
+                `L${round}-${s}`,
+                s,
+                s % 2 === 0 ? toasted(r) : null,
+              ]);
             await new Promise((res) => setTimeout(res, 10));
           }
         });

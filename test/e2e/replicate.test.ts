@@ -30,16 +30,25 @@ describe('end to end: PostgreSQL → dbmazz → StarRocks (emulator)', () => {
     for (let i = 0; i < 60; i++) await w.transaction(25);
 
     let diff = '';
-    await waitFor(async () => {
-      diff = await diffShop(pg, em, w);
-      return diff === '';
-    }, { timeoutMs: 60_000, intervalMs: 250, message: () => `tables never converged:\n${diff}\n--- daemon output ---\n${daemon?.output().slice(-4000)}` });
+    await waitFor(
+      async () => {
+        diff = await diffShop(pg, em, w);
+        return diff === '';
+      },
+      { timeoutMs: 60_000, intervalMs: 250, message: () => `tables never converged:\n${diff}\n--- daemon output ---\n${daemon?.output().slice(-4000)}` },
+    );
 
     // Every load was a success with a unique label; the password never reached the logs.
     // The sink recorded which PostgreSQL cluster and database writes each target (one small load).
     const sysid = (await pg.query<{ id: string }>('SELECT system_identifier::text AS id FROM pg_control_system()')).rows[0]?.id;
-    const recorded = em.rows(SR_DB, 'dbmazz_source_identity').map((r) => `${String(r['table_name'])}=${String(r['source_id'])}`).sort();
-    assert.deepEqual(recorded, ['customers', 'group', 'order_items', 'orders'].map((t) => `${t}=postgresql:${sysid}:${pg.database}`));
+    const recorded = em
+      .rows(SR_DB, 'dbmazz_source_identity')
+      .map((r) => `${String(r['table_name'])}=${String(r['source_id'])}`)
+      .sort();
+    assert.deepEqual(
+      recorded,
+      ['customers', 'group', 'order_items', 'orders'].map((t) => `${t}=postgresql:${sysid}:${pg.database}`),
+    );
     const loads = em.loads().filter((l) => l.db === SR_DB && l.table !== 'dbmazz_source_identity' && l.table !== 'dbmazz_state');
     assert.ok(loads.length > 0);
     const successes = loads.filter((l) => l.status === 'Success');
@@ -49,12 +58,15 @@ describe('end to end: PostgreSQL → dbmazz → StarRocks (emulator)', () => {
     assert.ok(!daemon.output().includes(SR_PASSWORD), 'the StarRocks password appeared in the output');
 
     // The slot confirmed the work: confirmed_flush_lsn caught up with the WAL we wrote.
-    await waitFor(async () => {
-      const r = await pg.query<{ behind: string }>(
-        "SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::text AS behind FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot'",
-      );
-      return Number(r.rows[0]?.behind ?? '1e12') < 1_000_000;
-    }, { timeoutMs: 20_000, message: 'slot did not confirm' });
+    await waitFor(
+      async () => {
+        const r = await pg.query<{ behind: string }>(
+          "SELECT (pg_current_wal_lsn() - confirmed_flush_lsn)::text AS behind FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot'",
+        );
+        return Number(r.rows[0]?.behind ?? '1e12') < 1_000_000;
+      },
+      { timeoutMs: 20_000, message: 'slot did not confirm' },
+    );
 
     daemon.kill('SIGTERM');
     const exit = await daemon.exited;

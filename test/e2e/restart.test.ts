@@ -73,10 +73,13 @@ describe('restarts mid-stream: nothing lost, nothing applied twice, the slot kep
       await traffic;
 
       let diff = '';
-      await waitFor(async () => {
-        diff = await diffShop(pg, em, w);
-        return diff === '';
-      }, { timeoutMs: 60_000, intervalMs: 250, message: () => `tables never converged:\n${diff}\n${c.output().slice(-3000)}` });
+      await waitFor(
+        async () => {
+          diff = await diffShop(pg, em, w);
+          return diff === '';
+        },
+        { timeoutMs: 60_000, intervalMs: 250, message: () => `tables never converged:\n${diff}\n${c.output().slice(-3000)}` },
+      );
 
       // No label was ever applied twice, and each restart re-applied only transactions the slot had
       // not confirmed (ties at their commit versions); the tables equal PostgreSQL (above).
@@ -89,7 +92,10 @@ describe('restarts mid-stream: nothing lost, nothing applied twice, the slot kep
       c.kill('SIGTERM');
       assert.equal((await c.exited).code, 0, c.output().slice(-3000));
       const slots = await pg.query<{ slot_name: string }>('SELECT slot_name FROM pg_replication_slots');
-      assert.deepEqual(slots.rows.map((r) => r.slot_name), ['dbmazz_slot']);
+      assert.deepEqual(
+        slots.rows.map((r) => r.slot_name),
+        ['dbmazz_slot'],
+      );
     } finally {
       running = false;
       await traffic.catch(() => undefined);

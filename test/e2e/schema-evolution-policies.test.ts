@@ -21,7 +21,12 @@ describe('schema evolution policies and SINK_CREATE_TABLES end to end', () => {
   const clients: pg.Client[] = [];
 
   /** A database of its own: a query function and the daemon environment for it. */
-  const scenario = async (name: string, tables: string, srDb: string, extra: Record<string, string>): Promise<{ q: PgQuery; env: Record<string, string>; slot: string }> => {
+  const scenario = async (
+    name: string,
+    tables: string,
+    srDb: string,
+    extra: Record<string, string>,
+  ): Promise<{ q: PgQuery; env: Record<string, string>; slot: string }> => {
     const url = await pg.createDatabase(name);
     const c = await pg.connect(name);
     clients.push(c);
@@ -61,7 +66,10 @@ describe('schema evolution policies and SINK_CREATE_TABLES end to end', () => {
     await s.q("INSERT INTO t VALUES (3, 'c', 7)");
     const code = await exitOf(d);
     assert.equal(code, 1, d.output().slice(-3000));
-    assert.match(d.output(), /Source table public\.t changed \(added extra \(int4\)\) and SCHEMA_EVOLUTION=fail stops on a column change StarRocks does not fit yet/);
+    assert.match(
+      d.output(),
+      /Source table public\.t changed \(added extra \(int4\)\) and SCHEMA_EVOLUTION=fail stops on a column change StarRocks does not fit yet/,
+    );
     assert.match(d.output(), /Apply the same change to the StarRocks table pfail\.t yourself/);
     assert.equal('extra' in srTypes(em, 'pfail', 't'), false, 'no DDL ran');
     assert.equal(srLive(em, 'pfail', 't', ['id'], [{ name: 'id' }]).has('3'), false);
@@ -131,7 +139,15 @@ describe('schema evolution policies and SINK_CREATE_TABLES end to end', () => {
     assert.deepEqual(schemaChangesOf(em.catalog).jobs('pcreate'), [], 'created with the audit columns: no ALTER');
 
     for (let i = 1; i <= 20; i++) {
-      await s.q('INSERT INTO accounts VALUES ($1, $2, $3, $4, $5, $6, $7)', [i, `acct ${i}`, (i * 10.25).toFixed(2), '2024-01-15', JSON.stringify({ i }), ['x', `t${i}`], i % 2 === 0]);
+      await s.q('INSERT INTO accounts VALUES ($1, $2, $3, $4, $5, $6, $7)', [
+        i,
+        `acct ${i}`,
+        (i * 10.25).toFixed(2),
+        '2024-01-15',
+        JSON.stringify({ i }),
+        ['x', `t${i}`],
+        i % 2 === 0,
+      ]);
       await s.q('INSERT INTO lines VALUES ($1, 1, $2, $3), ($1, 2, $4, NULL)', [i, i / 4, `memo ${i}`, -i]);
     }
     await s.q('UPDATE accounts SET balance = balance + 1 WHERE id % 3 = 0');
@@ -156,7 +172,13 @@ describe('schema evolution policies and SINK_CREATE_TABLES end to end', () => {
       },
       d,
     );
-    await waitConverged(s.q, em, 'pcreate', { pg: 'public.lines', sr: 'lines', key: ['account_id', 'line'], cols: [{ name: 'account_id' }, { name: 'line' }, { name: 'amount' }, { name: 'memo' }] }, d);
+    await waitConverged(
+      s.q,
+      em,
+      'pcreate',
+      { pg: 'public.lines', sr: 'lines', key: ['account_id', 'line'], cols: [{ name: 'account_id' }, { name: 'line' }, { name: 'amount' }, { name: 'memo' }] },
+      d,
+    );
     assert.match(d.output(), /created the target table \(SINK_CREATE_TABLES=true\)/);
 
     // A created table evolves like any other.

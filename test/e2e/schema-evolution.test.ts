@@ -39,7 +39,10 @@ describe('schema evolution end to end: columns added, dropped and retyped while 
     em = await startStarRocksEmulator({ password: SR_PASSWORD, schemaChangeMs: 500 });
     await pg.query('CREATE TABLE items (id bigint PRIMARY KEY, name text NOT NULL, qty integer, flag boolean)');
     await em.sql(`CREATE DATABASE ${DB}`);
-    await em.sql('CREATE TABLE items (id BIGINT NOT NULL, name STRING, qty INT, flag BOOLEAN) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")', DB);
+    await em.sql(
+      'CREATE TABLE items (id BIGINT NOT NULL, name STRING, qty INT, flag BOOLEAN) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")',
+      DB,
+    );
     daemon = await startStreaming(pg, daemonEnv(pg, em, DB, 'items', { SINK_POLL_INTERVAL_MS: '50' }));
   });
   after(async () => {
@@ -106,7 +109,11 @@ describe('schema evolution end to end: columns added, dropped and retyped while 
     assert.equal(types['meta'], 'JSON');
     assert.equal(types['sr_note'], 'VARCHAR(65533)');
     const jobs = addJobs(em, DB, 'items');
-    assert.deepEqual(jobs.filter((cols) => cols.includes('price')), [['price', 'tags', 'ok', 'seen_at', 'meta']], JSON.stringify(jobs));
+    assert.deepEqual(
+      jobs.filter((cols) => cols.includes('price')),
+      [['price', 'tags', 'ok', 'seen_at', 'meta']],
+      JSON.stringify(jobs),
+    );
     assert.match(daemon.output(), /a schema change is in progress on the target table; waiting/);
 
     // Rows untouched since the ALTER keep NULL in the new columns (PostgreSQL wrote no change for them;
@@ -156,7 +163,10 @@ describe('schema evolution end to end: columns added, dropped and retyped while 
     const code = await exitOf(daemon);
     const out = daemon.output();
     assert.equal(code, 1, out.slice(-3000));
-    assert.match(out, /Cannot apply a type change to evo\.items: column ok changed in public\.items from bool to int4, which needs StarRocks INT, but the column is BOOLEAN/);
+    assert.match(
+      out,
+      /Cannot apply a type change to evo\.items: column ok changed in public\.items from bool to int4, which needs StarRocks INT, but the column is BOOLEAN/,
+    );
     assert.match(out, /recreate evo\.items with ok INT/);
     assert.equal(srTypes(em, DB, 'items')['ok'], 'BOOLEAN');
     assert.equal(srLive(em, DB, 'items', ['id'], [{ name: 'id' }]).has('5000'), false, 'no row of the new shape was loaded');

@@ -54,10 +54,7 @@ describe('setup failures: a clear message, a non-zero exit, and nothing damaged'
     await pg.query('CREATE TABLE nokey (a int, b text)');
     await pg.query('CREATE TABLE only_in_pg (id int PRIMARY KEY)');
     await em.sql(`CREATE DATABASE ${DB}`);
-    await em.sql(
-      'CREATE TABLE orders (id BIGINT NOT NULL, v STRING) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")',
-      DB,
-    );
+    await em.sql('CREATE TABLE orders (id BIGINT NOT NULL, v STRING) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")', DB);
     // A slot and a publication that already exist (e.g. from an earlier run) must survive every failure.
     await pg.query("SELECT pg_create_logical_replication_slot('dbmazz_slot', 'pgoutput')");
     await pg.query('CREATE PUBLICATION dbmazz_pub FOR TABLE orders, extra');
@@ -102,12 +99,18 @@ describe('setup failures: a clear message, a non-zero exit, and nothing damaged'
     );
     assert.match(out, /PRIMARY KEY USING INDEX/);
     assert.equal(stageOf(out), 'SETUP');
-    const created = await pg.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'deferred_slot' UNION ALL SELECT 1 FROM pg_publication WHERE pubname = 'deferred_pub'");
+    const created = await pg.query(
+      "SELECT 1 FROM pg_replication_slots WHERE slot_name = 'deferred_slot' UNION ALL SELECT 1 FROM pg_publication WHERE pubname = 'deferred_pub'",
+    );
     assert.equal(created.rowCount, 0);
   });
 
   it('a wrong StarRocks password: refused at INIT by the FE HTTP endpoint, naming SINK_URL, SINK_USER and SINK_PASSWORD', async () => {
-    const out = await expectFailure('orders', { SINK_PASSWORD: 'wrong-password-123' }, new RegExp(`StarRocks at SINK_URL=${em.feHttpUrl} refused the credentials of SINK_USER 'root'`));
+    const out = await expectFailure(
+      'orders',
+      { SINK_PASSWORD: 'wrong-password-123' },
+      new RegExp(`StarRocks at SINK_URL=${em.feHttpUrl} refused the credentials of SINK_USER 'root'`),
+    );
     assert.match(out, /Check SINK_USER and SINK_PASSWORD/);
     assert.equal(stageOf(out), 'INIT');
     assert.ok(!out.includes('wrong-password-123'), 'the wrong password was echoed');

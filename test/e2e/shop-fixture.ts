@@ -154,9 +154,11 @@ export class ShopWorkload {
         else if (r < 0.75) {
           const id = this.pick(this.live);
           if (id !== undefined) {
-            await c.query(`UPDATE orders SET status = $2, total = total + 1.25, qty = coalesce(qty, 0) + 1,
+            await c.query(
+              `UPDATE orders SET status = $2, total = total + 1.25, qty = coalesce(qty, 0) + 1,
                              updated_at = now(), payload = jsonb_set(coalesce(payload, '{}'), '{n}', to_jsonb($3::int)) WHERE id = $1`,
-              [id.toString(), this.pick(['paid', 'shipped', 'returned']) ?? 'paid', Math.floor(this.rand() * 1000)]);
+              [id.toString(), this.pick(['paid', 'shipped', 'returned']) ?? 'paid', Math.floor(this.rand() * 1000)],
+            );
             // A second change of the same key inside the same transaction.
             await c.query('UPDATE orders SET paid = NOT paid WHERE id = $1', [id.toString()]);
             await c.query('UPDATE order_items SET qty = qty + 1 WHERE order_id = $1', [id.toString()]);
@@ -203,23 +205,20 @@ export class ShopWorkload {
     const micros = Math.floor(this.rand() * 1_000_000)
       .toString()
       .padStart(6, '0');
-    await q(
-      `INSERT INTO orders VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`,
-      [
-        id.toString(),
-        Math.floor(this.rand() * 1e6),
-        (Math.floor(this.rand() * 1e8) / 100).toFixed(2),
-        'new',
-        this.rand() < 0.3 ? null : `note for ${id}: tab\t"quote" \\ backslash\nnewline`,
-        `2024-02-29 23:59:59.${micros}`,
-        `2024-06-01 12:00:00.${micros}+05:30`,
-        this.rand() < 0.5,
-        Math.floor(this.rand() * 100),
-        this.rand() * 1000,
-        JSON.stringify({ items: [1, 2, 3], nested: { ok: true, s: 'ü' } }),
-        this.rand() < 0.2 ? null : '2024-12-31',
-      ],
-    );
+    await q(`INSERT INTO orders VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)`, [
+      id.toString(),
+      Math.floor(this.rand() * 1e6),
+      (Math.floor(this.rand() * 1e8) / 100).toFixed(2),
+      'new',
+      this.rand() < 0.3 ? null : `note for ${id}: tab\t"quote" \\ backslash\nnewline`,
+      `2024-02-29 23:59:59.${micros}`,
+      `2024-06-01 12:00:00.${micros}+05:30`,
+      this.rand() < 0.5,
+      Math.floor(this.rand() * 100),
+      this.rand() * 1000,
+      JSON.stringify({ items: [1, 2, 3], nested: { ok: true, s: 'ü' } }),
+      this.rand() < 0.2 ? null : '2024-12-31',
+    ]);
     const lines = 1 + Math.floor(this.rand() * 3);
     for (let l = 1; l <= lines; l++) {
       this.everItems.add(`${id}|${l}`);

@@ -51,7 +51,8 @@ describe('end to end: the type corpus through the snapshot and the stream', () =
     }
     await waitFor(() => em.rows(TYPES_DB, SNAP).length === ROWS.length && em.rows(TYPES_DB, STREAM).length === ROWS.length, {
       timeoutMs: 60_000,
-      message: () => `rows missing: snapshot ${em.rows(TYPES_DB, SNAP).length}, stream ${em.rows(TYPES_DB, STREAM).length} of ${ROWS.length}\n${d.output().slice(-3000)}`,
+      message: () =>
+        `rows missing: snapshot ${em.rows(TYPES_DB, SNAP).length}, stream ${em.rows(TYPES_DB, STREAM).length} of ${ROWS.length}\n${d.output().slice(-3000)}`,
     });
     const byId = (t: string): Map<string, Record<string, unknown>> => new Map(em.rows(TYPES_DB, t).map((r) => [String(r['id']), r]));
     const snap = byId(SNAP);
@@ -67,11 +68,13 @@ describe('end to end: the type corpus through the snapshot and the stream', () =
         continue;
       }
       for (const c of COLUMNS) {
-        if (exact(a[c.name]) !== exact(b[c.name])) problems.push(`${id}.${c.name} (${c.pg}): snapshot ${exact(a[c.name]).slice(0, 80)} != stream ${exact(b[c.name]).slice(0, 80)}`);
+        if (exact(a[c.name]) !== exact(b[c.name]))
+          problems.push(`${id}.${c.name} (${c.pg}): snapshot ${exact(a[c.name]).slice(0, 80)} != stream ${exact(b[c.name]).slice(0, 80)}`);
       }
       const want = expectedRow(row);
       const got = storedRow(a);
-      for (const c of COLUMNS) if (got[c.name] !== want[c.name]) problems.push(`${id}.${c.name} (${c.pg}): snapshot ${String(got[c.name])} != PostgreSQL ${String(want[c.name])}`);
+      for (const c of COLUMNS)
+        if (got[c.name] !== want[c.name]) problems.push(`${id}.${c.name} (${c.pg}): snapshot ${String(got[c.name])} != PostgreSQL ${String(want[c.name])}`);
       if (a['dbmazz_op_type'] === undefined || String(a['dbmazz_is_deleted']) === 'true') problems.push(`${id}: audit columns wrong`);
     }
     assert.equal(problems.slice(0, 40).join('\n'), '');

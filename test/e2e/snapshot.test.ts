@@ -16,7 +16,13 @@ const DB = 'snap';
 const BIG = (i: number): string => `${i}:` + 'x'.repeat(2600) + String(i).repeat(50);
 
 /** Live (not soft-deleted) rows of a StarRocks table as `key → row text`. */
-export function liveRows(em: StarRocksEmulator, db: string, table: string, key: (r: Record<string, unknown>) => string, cols: readonly string[]): Map<string, string> {
+export function liveRows(
+  em: StarRocksEmulator,
+  db: string,
+  table: string,
+  key: (r: Record<string, unknown>) => string,
+  cols: readonly string[],
+): Map<string, string> {
   const out = new Map<string, string>();
   for (const r of em.rows(db, table)) {
     if (r['dbmazz_is_deleted'] === true || String(r['dbmazz_is_deleted']) === '1') continue;
@@ -61,7 +67,14 @@ describe('end to end: initial snapshot under concurrent writes', () => {
   it('copies every existing row and ends equal to PostgreSQL while writes run', async () => {
     const d = await startStreaming(
       pg,
-      daemonEnv(pg, em, DB, 'orders,items', { SNAPSHOT_CHUNK_ROWS: '400', SNAPSHOT_PARALLELISM: '2', SINK_CREATE_TABLES: 'true', SINK_REPLICATION_NUM: '1', FLUSH_SIZE: '700', FLUSH_INTERVAL_MS: '50' }),
+      daemonEnv(pg, em, DB, 'orders,items', {
+        SNAPSHOT_CHUNK_ROWS: '400',
+        SNAPSHOT_PARALLELISM: '2',
+        SINK_CREATE_TABLES: 'true',
+        SINK_REPLICATION_NUM: '1',
+        FLUSH_SIZE: '700',
+        FLUSH_INTERVAL_MS: '50',
+      }),
     );
     world.daemons.push(d);
     // Writes on the same rows while the snapshot runs, including one transaction held open across reads.
@@ -96,30 +109,60 @@ describe('end to end: initial snapshot under concurrent writes', () => {
     assert.ok(d.output().includes('"msg":"snapshot done"'), `snapshot did not finish:\n${d.output().slice(-3000)}`);
     const cols = ['id', 'n', 'big', 'note'];
     const expected = await pgLive(pg, 'SELECT id::text, n::text, big, note FROM orders', (r) => String(r['id']), cols);
-    await waitFor(() => diff(expected, liveRows(em, DB, 'orders', (r) => String(r['id']), cols)).length === 0, {
-      timeoutMs: 60_000,
-      message: () => `orders differ:\n${diff(expected, liveRows(em, DB, 'orders', (r) => String(r['id']), cols)).slice(0, 20).join('\n')}\n${d.output().slice(-3000)}`,
-    });
+    await waitFor(
+      () =>
+        diff(
+          expected,
+          liveRows(em, DB, 'orders', (r) => String(r['id']), cols),
+        ).length === 0,
+      {
+        timeoutMs: 60_000,
+        message: () =>
+          `orders differ:\n${diff(
+            expected,
+            liveRows(em, DB, 'orders', (r) => String(r['id']), cols),
+          )
+            .slice(0, 20)
+            .join('\n')}\n${d.output().slice(-3000)}`,
+      },
+    );
     const icols = ['a', 'b', 'v'];
     const ikey = (r: Record<string, unknown>): string => `${String(r['a'])}/${String(r['b'])}`;
     const items = await pgLive(pg, 'SELECT a::text, b, v::text FROM items', ikey, icols);
     await waitFor(() => diff(items, liveRows(em, DB, 'items', ikey, icols)).length === 0, {
       timeoutMs: 60_000,
-      message: () => `items differ:\n${diff(items, liveRows(em, DB, 'items', ikey, icols)).slice(0, 20).join('\n')}`,
+      message: () =>
+        `items differ:\n${diff(items, liveRows(em, DB, 'items', ikey, icols))
+          .slice(0, 20)
+          .join('\n')}`,
     });
     assert.ok(expected.size > 5_000, `the table was pre-populated (${expected.size} rows left after ${round} rounds)`);
     assert.ok(round >= 8, 'writes ran during the snapshot');
     // Nothing is left open once the snapshot is done: no reader connection, no transaction.
-    await waitFor(async () => {
-      const r = await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name = 'dbmazz_snapshot'`);
-      return r.rows[0]?.n === '0';
-    }, { timeoutMs: 10_000, message: 'snapshot reader connections still open' });
+    await waitFor(
+      async () => {
+        const r = await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM pg_stat_activity WHERE application_name = 'dbmazz_snapshot'`);
+        return r.rows[0]?.n === '0';
+      },
+      { timeoutMs: 10_000, message: 'snapshot reader connections still open' },
+    );
   });
 
   it('rows updated while their chunk is being read keep the newer value (reconciliation by MVCC snapshot)', async () => {
     // Large chunks take a while to read; two writers update random keys all the time, so transactions
     // commit after a chunk's read began and are streamed before the chunk is placed.
-    const d = await startStreaming(pg, daemonEnv(pg, em, DB, 'hot', { SNAPSHOT_CHUNK_ROWS: '15000', SNAPSHOT_PARALLELISM: '1', SINK_CREATE_TABLES: 'true', SINK_REPLICATION_NUM: '1', SOURCE_SLOT_NAME: 'hot_slot', SOURCE_PUBLICATION_NAME: 'hot_pub' }), 'hot_slot');
+    const d = await startStreaming(
+      pg,
+      daemonEnv(pg, em, DB, 'hot', {
+        SNAPSHOT_CHUNK_ROWS: '15000',
+        SNAPSHOT_PARALLELISM: '1',
+        SINK_CREATE_TABLES: 'true',
+        SINK_REPLICATION_NUM: '1',
+        SOURCE_SLOT_NAME: 'hot_slot',
+        SOURCE_PUBLICATION_NAME: 'hot_pub',
+      }),
+      'hot_slot',
+    );
     world.daemons.push(d);
     let stop = false;
     let updates = 0;
@@ -147,14 +190,19 @@ describe('end to end: initial snapshot under concurrent writes', () => {
     const last = (await pg.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')).rows[0]?.lsn ?? '0/0';
     await waitFor(
       async () => {
-        const r = await pg.query<{ ok: boolean }>(`SELECT confirmed_flush_lsn >= $1::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = 'hot_slot'`, [last]);
+        const r = await pg.query<{ ok: boolean }>(`SELECT confirmed_flush_lsn >= $1::pg_lsn AS ok FROM pg_replication_slots WHERE slot_name = 'hot_slot'`, [
+          last,
+        ]);
         return r.rows[0]?.ok === true;
       },
       { timeoutMs: 300_000, intervalMs: 500, message: () => `the daemon did not catch up with ${last}\n${d.output().slice(-2000)}` },
     );
     const cols = ['id', 'n'];
     const expected = await pgLive(pg, 'SELECT id::text, n::text FROM hot', (r) => String(r['id']), cols);
-    const problems = diff(expected, liveRows(em, DB, 'hot', (r) => String(r['id']), cols));
+    const problems = diff(
+      expected,
+      liveRows(em, DB, 'hot', (r) => String(r['id']), cols),
+    );
     assert.equal(problems.slice(0, 20).join('\n'), '', `hot differs after ${updates} updates`);
     assert.ok(updates > 50, `writers ran during the snapshot (${updates} updates)`);
   });
@@ -162,14 +210,28 @@ describe('end to end: initial snapshot under concurrent writes', () => {
   it('a row moved by a key change from a range not copied yet into one already copied keeps its unchanged TOAST value', async () => {
     // The last row (not copied until the end) moves to key 0, inside the first chunk's range, which is
     // already in StarRocks; its TOASTed value is not sent (unchanged) and its old row is not in StarRocks.
-    const d = await startStreaming(pg, daemonEnv(pg, em, DB, 'moved', { SNAPSHOT_CHUNK_ROWS: '100', SINK_CREATE_TABLES: 'true', SINK_REPLICATION_NUM: '1', FLUSH_INTERVAL_MS: '20', SOURCE_SLOT_NAME: 'moved_slot', SOURCE_PUBLICATION_NAME: 'moved_pub' }), 'moved_slot');
+    const d = await startStreaming(
+      pg,
+      daemonEnv(pg, em, DB, 'moved', {
+        SNAPSHOT_CHUNK_ROWS: '100',
+        SINK_CREATE_TABLES: 'true',
+        SINK_REPLICATION_NUM: '1',
+        FLUSH_INTERVAL_MS: '20',
+        SOURCE_SLOT_NAME: 'moved_slot',
+        SOURCE_PUBLICATION_NAME: 'moved_pub',
+      }),
+      'moved_slot',
+    );
     world.daemons.push(d);
     await waitFor(() => em.rows(DB, 'moved').length > 0, { timeoutMs: 60_000, intervalMs: 5, message: () => d.output().slice(-2000) });
     await pg.query('UPDATE moved SET id = 0, n = 1 WHERE id = 30000');
     const moved = em.rows(DB, 'moved').length;
     assert.ok(moved < 30000, `the key change came before the last chunk (${moved} rows copied)`);
     await d.waitForLine(/"msg":"snapshot done"/, 120_000);
-    await waitFor(() => String(em.rows(DB, 'moved').find((r) => String(r['id']) === '0')?.['n']) === '1', { timeoutMs: 30_000, message: () => d.output().slice(-2000) });
+    await waitFor(() => String(em.rows(DB, 'moved').find((r) => String(r['id']) === '0')?.['n']) === '1', {
+      timeoutMs: 30_000,
+      message: () => d.output().slice(-2000),
+    });
     const row = em.rows(DB, 'moved').find((r) => String(r['id']) === '0');
     assert.equal(String(row?.['big'] ?? 'NULL').length, 3000, `the moved row lost its TOASTed value: ${String(row?.['big']).slice(0, 40)}`);
     const old = em.rows(DB, 'moved').find((r) => String(r['id']) === '30000');

@@ -25,10 +25,7 @@ describe('end to end: a second PostgreSQL cluster writing into the same StarRock
     [first, second] = await Promise.all([startPostgres(), startPostgres()]);
     em = await startStarRocksEmulator({ password: SR_PASSWORD });
     await em.sql(`CREATE DATABASE ${DB}`);
-    await em.sql(
-      'CREATE TABLE t (id INT NOT NULL, v STRING) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")',
-      DB,
-    );
+    await em.sql('CREATE TABLE t (id INT NOT NULL, v STRING) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")', DB);
     for (const pg of [first, second]) await pg.query('CREATE TABLE t (id int PRIMARY KEY, v text)');
     // The first cluster has written far more WAL: its LSNs are well above the second one's.
     for (let i = 0; i < 3; i++) {
@@ -82,7 +79,10 @@ describe('end to end: a second PostgreSQL cluster writing into the same StarRock
     const exit = await refused.exited;
     assert.equal(exit.code, 1, refused.output().slice(-3000));
     const out = refused.output();
-    assert.match(out, new RegExp(`${DB}\\.t \\(source table public\\.t\\) holds rows written from PostgreSQL system ${await sysid(first)}, database ${first.database}`));
+    assert.match(
+      out,
+      new RegExp(`${DB}\\.t \\(source table public\\.t\\) holds rows written from PostgreSQL system ${await sysid(first)}, database ${first.database}`),
+    );
     assert.match(out, new RegExp(`configured now, PostgreSQL system ${await sysid(second)}, database ${second.database}`));
     assert.match(out, /SINK_ON_SOURCE_CHANGE=truncate/);
     assert.equal(all(), before, 'StarRocks rows changed');
@@ -103,7 +103,11 @@ describe('end to end: a second PostgreSQL cluster writing into the same StarRock
     await second.query("UPDATE t SET v = 'b2x' WHERE id = 2");
     await second.query('DELETE FROM t WHERE id = 4');
     await converge(b, ['1=a1', '2=b2x']);
-    const deleted = em.rows(DB, 't').filter((r) => r['dbmazz_is_deleted'] === true).map((r) => String(r['id'])).sort();
+    const deleted = em
+      .rows(DB, 't')
+      .filter((r) => r['dbmazz_is_deleted'] === true)
+      .map((r) => String(r['id']))
+      .sort();
     assert.deepEqual(deleted, ['3', '4']);
     b.kill('SIGTERM');
     assert.equal((await b.exited).code, 0, b.output().slice(-3000));

@@ -15,7 +15,21 @@ import { rng } from './shop-fixture.js';
 export const TOAST_DB = 'toastdb';
 
 /** Random characters: ASCII, Latin-1, CJK, an emoji (a surrogate pair), quotes, backslash, controls. */
-const ALPHABET = [...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:!?-_/()[]{}', 'é', 'ß', 'ü', '日', '本', '語', '😀', '"', '\\', '\t', '\n', "'"];
+const ALPHABET = [
+  ...'abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:!?-_/()[]{}',
+  'é',
+  'ß',
+  'ü',
+  '日',
+  '本',
+  '語',
+  '😀',
+  '"',
+  '\\',
+  '\t',
+  '\n',
+  "'",
+];
 
 /** ~`bytes` UTF-8 bytes of random text that pglz cannot compress (so it is stored out of line). */
 export function randomText(rand: () => number, bytes: number): string {
@@ -40,7 +54,9 @@ export function randomDoc(rand: () => number, bytes: number): string {
 }
 
 export function sha256(data: string | Buffer): string {
-  return createHash('sha256').update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data).digest('hex');
+  return createHash('sha256')
+    .update(typeof data === 'string' ? Buffer.from(data, 'utf8') : data)
+    .digest('hex');
 }
 
 export interface Digest {
@@ -58,7 +74,9 @@ export async function pgDigests(pg: PgHarness, table: string): Promise<Map<strin
             encode(sha256(convert_to(body, 'UTF8')), 'hex') AS body, doc::text AS doc, encode(sha256(blob), 'hex') AS blob
        FROM ${table} ORDER BY id`,
   );
-  return new Map(r.rows.map((row) => [row.id, { title: row.title, n: row.n, body: row.body, doc: row.doc === null ? null : sha256(normJson(row.doc)), blob: row.blob }]));
+  return new Map(
+    r.rows.map((row) => [row.id, { title: row.title, n: row.n, body: row.body, doc: row.doc === null ? null : sha256(normJson(row.doc)), blob: row.blob }]),
+  );
 }
 
 export interface SrDigest extends Digest {
@@ -102,9 +120,7 @@ export const SR_TABLE = (name: string): string => `CREATE TABLE ${name} (
 
 /** Sum of the out-of-line (TOAST) storage of a table, bytes. */
 export async function toastBytes(pg: PgHarness, table: string): Promise<number> {
-  const r = await pg.query<{ size: string }>(
-    `SELECT pg_relation_size(reltoastrelid)::text AS size FROM pg_class WHERE oid = '${table}'::regclass`,
-  );
+  const r = await pg.query<{ size: string }>(`SELECT pg_relation_size(reltoastrelid)::text AS size FROM pg_class WHERE oid = '${table}'::regclass`);
   return Number(r.rows[0]?.size ?? '0');
 }
 
@@ -113,12 +129,7 @@ export async function toastBytes(pg: PgHarness, table: string): Promise<number> 
  * that every key in `deleted` is soft-deleted in StarRocks with its last known values (`lastKnown`).
  * Returns a diff text, '' when equal.
  */
-export async function diffToast(
-  pg: PgHarness,
-  em: StarRocksEmulator,
-  table: string,
-  lastKnown: ReadonlyMap<string, Digest>,
-): Promise<string> {
+export async function diffToast(pg: PgHarness, em: StarRocksEmulator, table: string, lastKnown: ReadonlyMap<string, Digest>): Promise<string> {
   const source = await pgDigests(pg, table);
   const target = srDigests(em, table);
   const problems: string[] = [];
@@ -178,7 +189,10 @@ export class ToastRig {
     await pg.query('ALTER TABLE public.docs_full REPLICA IDENTITY FULL');
     await em.sql(`CREATE DATABASE ${TOAST_DB}`);
     for (const t of ToastRig.TABLES) await em.sql(SR_TABLE(t), TOAST_DB);
-    rig.daemon = await startStreaming(pg, daemonEnv(pg, em, TOAST_DB, ToastRig.TABLES.join(','), { FLUSH_SIZE: '200', FLUSH_INTERVAL_MS: '300', LOG_LEVEL: 'debug' }));
+    rig.daemon = await startStreaming(
+      pg,
+      daemonEnv(pg, em, TOAST_DB, ToastRig.TABLES.join(','), { FLUSH_SIZE: '200', FLUSH_INTERVAL_MS: '300', LOG_LEVEL: 'debug' }),
+    );
     return rig;
   }
 

@@ -22,7 +22,11 @@ describe('end to end: key changes with unchanged TOAST values', () => {
   it('gives the new key the unchanged values of the old row, across batches, within a batch and along chains', async () => {
     const { pg, em } = rig;
     await rig.tx(async (q, t) => {
-      for (const [id, size] of [[4, 400 * KB], [6, 300 * KB], [7, 200 * KB]] as const) {
+      for (const [id, size] of [
+        [4, 400 * KB],
+        [6, 300 * KB],
+        [7, 200 * KB],
+      ] as const) {
         await q(`INSERT INTO ${t} (id, title, body, doc, blob) VALUES ($1, $2, $3, $4, $5)`, rig.row(id, size, size, size / 2));
       }
     });

@@ -38,7 +38,13 @@ describe('end to end: key change with unchanged TOAST in the same flush as an ol
     daemon = await startStreaming(
       pg,
       // SNAPSHOT_MODE=never: the flushes must be cut exactly at the streamed changes below.
-      daemonEnv(pg, em, DB, 't', { FLUSH_SIZE: '3', FLUSH_INTERVAL_MS: '3600000', SINK_CREATE_TABLES: 'true', SINK_REPLICATION_NUM: '1', SNAPSHOT_MODE: 'never' }),
+      daemonEnv(pg, em, DB, 't', {
+        FLUSH_SIZE: '3',
+        FLUSH_INTERVAL_MS: '3600000',
+        SINK_CREATE_TABLES: 'true',
+        SINK_REPLICATION_NUM: '1',
+        SNAPSHOT_MODE: 'never',
+      }),
     );
     world.daemons.push(daemon);
     const d = daemon;
@@ -58,7 +64,10 @@ describe('end to end: key change with unchanged TOAST in the same flush as an ol
     } finally {
       await long.end();
     }
-    await waitFor(() => row(100) !== undefined && row(2) !== undefined, { timeoutMs: 30_000, message: () => `third flush missing\n${d.output().slice(-3000)}` });
+    await waitFor(() => row(100) !== undefined && row(2) !== undefined, {
+      timeoutMs: 30_000,
+      message: () => `third flush missing\n${d.output().slice(-3000)}`,
+    });
 
     assert.equal(row(2)?.['big'], BIG, 'the moved row lost its TOASTed value');
     assert.equal(String(row(2)?.['n']), '1');

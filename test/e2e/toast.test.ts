@@ -90,7 +90,10 @@ describe('end to end: unchanged TOAST values (partial updates)', () => {
     const loads = em.loads().filter((l) => l.db === TOAST_DB && l.status === 'Success' && l.table !== 'dbmazz_source_identity' && l.table !== 'dbmazz_state');
     const partial = loads.filter((l) => l.table === 'docs' && l.headers['partial_update'] === 'true');
     assert.ok(partial.length > 0, 'no partial update was sent for docs');
-    assert.ok(partial.some((l) => !/`body`/.test(l.headers['columns'] ?? '')), 'no partial load left body out');
+    assert.ok(
+      partial.some((l) => !/`body`/.test(l.headers['columns'] ?? '')),
+      'no partial load left body out',
+    );
     for (const l of partial) {
       assert.equal(l.headers['partial_update_mode'], 'row');
       assert.match(l.headers['columns'] ?? '', /`id`/);
@@ -99,7 +102,10 @@ describe('end to end: unchanged TOAST values (partial updates)', () => {
     assert.ok(loads.every((l) => l.headers['merge_condition'] === 'dbmazz_cdc_version'));
     const fullTableLoads = loads.filter((l) => l.table === 'docs_full');
     assert.ok(fullTableLoads.length > 0);
-    assert.ok(fullTableLoads.every((l) => l.headers['partial_update'] === undefined), 'REPLICA IDENTITY FULL must give full rows only');
+    assert.ok(
+      fullTableLoads.every((l) => l.headers['partial_update'] === undefined),
+      'REPLICA IDENTITY FULL must give full rows only',
+    );
     assert.equal(em.loads().filter((l) => l.db === TOAST_DB && l.status !== 'Success').length, 0);
   });
 });

@@ -117,7 +117,11 @@ describe('end to end: TRUNCATE_POLICY=apply|ignore|fail', () => {
     assert.equal(parsed.level, 'warn');
     assert.deepEqual(parsed.tables, ['public.t_ignore']);
     const pgRows = await pg.query<{ id: number }>('SELECT id FROM t_ignore');
-    assert.deepEqual(pgRows.rows.map((r) => r.id), [3], 'PostgreSQL was truncated; StarRocks kept its rows');
+    assert.deepEqual(
+      pgRows.rows.map((r) => r.id),
+      [3],
+      'PostgreSQL was truncated; StarRocks kept its rows',
+    );
     await confirmedAfter('slot_ignore', mark, 'the slot did not confirm past the TRUNCATE');
     d.kill('SIGTERM');
     assert.equal((await d.exited).code, 0, d.output().slice(-3000));

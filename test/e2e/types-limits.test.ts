@@ -25,7 +25,10 @@ describe('end to end: values that do not fit the StarRocks column', () => {
     em = await startStarRocksEmulator({ password: SR_PASSWORD });
     await pg.query('CREATE TABLE public.lim (id integer PRIMARY KEY, n numeric, v varchar(10))');
     await em.sql(`CREATE DATABASE ${DB}`);
-    await em.sql('CREATE TABLE lim (id INT NOT NULL, n DECIMAL(38,9), v VARCHAR(40)) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")', DB);
+    await em.sql(
+      'CREATE TABLE lim (id INT NOT NULL, n DECIMAL(38,9), v VARCHAR(40)) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")',
+      DB,
+    );
     daemon = await startStreaming(pg, daemonEnv(pg, em, DB, 'lim'));
   });
 

@@ -11,7 +11,19 @@ import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emu
 import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
-import { COLUMNS, expectedRow, insertStatement, PG_PRELUDE, pgTable, pgTextQuery, ROWS, srTable, storedRow, TYPES_DB, updateStatement } from './types-fixture.js';
+import {
+  COLUMNS,
+  expectedRow,
+  insertStatement,
+  PG_PRELUDE,
+  pgTable,
+  pgTextQuery,
+  ROWS,
+  srTable,
+  storedRow,
+  TYPES_DB,
+  updateStatement,
+} from './types-fixture.js';
 
 const TABLE = 'torture';
 
@@ -96,7 +108,7 @@ describe('end to end: every PostgreSQL type (type torture)', () => {
     assert.equal(em.loads().filter((l) => l.db === TYPES_DB && l.status !== 'Success').length, 0);
   });
 
-  it('updates: rows take each other\'s values, and single columns change', async () => {
+  it("updates: rows take each other's values, and single columns change", async () => {
     const n = ROWS.length;
     await run(ROWS.map((r, i) => updateStatement(TABLE, String(r['id']), ROWS[(i + 1) % n] ?? r)));
     await converge('after rotating the rows');

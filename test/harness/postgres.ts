@@ -160,8 +160,7 @@ function makeHarness(base: {
     pool = undefined;
     if (p) await p.end().catch(() => undefined);
   };
-  const unsupported = (): Promise<void> =>
-    Promise.reject(new Error('stop/start are not available with TEST_DATABASE_URL (the server is not ours)'));
+  const unsupported = (): Promise<void> => Promise.reject(new Error('stop/start are not available with TEST_DATABASE_URL (the server is not ours)'));
   let closed = false;
   return {
     url: urlFor(base.database),
@@ -243,7 +242,12 @@ export async function startPostgres(opts: StartPostgresOptions = {}): Promise<Pg
     log_min_messages: 'warning',
     ...Object.fromEntries(Object.entries(opts.settings ?? {}).map(([k, v]) => [k, /^[\w.-]+$/.test(v) ? v : `'${v}'`])),
   };
-  appendFileSync(join(dataDir, 'postgresql.conf'), Object.entries(conf).map(([k, v]) => `${k} = ${v}\n`).join(''));
+  appendFileSync(
+    join(dataDir, 'postgresql.conf'),
+    Object.entries(conf)
+      .map(([k, v]) => `${k} = ${v}\n`)
+      .join(''),
+  );
   const logFile = join(dataDir, 'server.log');
   const start = (): Promise<void> =>
     run(join(bin, 'pg_ctl'), ['-D', dataDir, '-l', logFile, '-w', '-t', '60', 'start'], uid).catch((e: unknown) => {

@@ -1,13 +1,7 @@
 /** Errors of the emulator catalog, with the MySQL errno the SQL side reports. */
 
 export type CatalogErrorCode =
-  | 'DB_EXISTS'
-  | 'DB_NOT_FOUND'
-  | 'TABLE_EXISTS'
-  | 'TABLE_NOT_FOUND'
-  | 'DUPLICATE_COLUMN'
-  | 'INVALID_DEFINITION'
-  | 'INVALID_DEFAULT';
+  'DB_EXISTS' | 'DB_NOT_FOUND' | 'TABLE_EXISTS' | 'TABLE_NOT_FOUND' | 'DUPLICATE_COLUMN' | 'INVALID_DEFINITION' | 'INVALID_DEFAULT';
 
 const ERRNO: Readonly<Record<CatalogErrorCode, number>> = {
   DB_EXISTS: 1007,
@@ -30,4 +24,3 @@ export class CatalogError extends Error {
     this.errno = ERRNO[code];
   }
 }
-

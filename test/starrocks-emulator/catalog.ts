@@ -230,17 +230,16 @@ export class Catalog {
       if (nc.column.isKey && table.keysType === 'PRIMARY_KEYS')
         throw new CatalogError('INVALID_DEFINITION', `Can not add key column ${col.name} to primary key table ${table.name}`);
       validateColumn(col);
-      if (nc.after !== undefined && !names.has(nc.after.toLowerCase()))
-        throw new CatalogError('INVALID_DEFINITION', `Column[${nc.after}] does not exists`);
+      if (nc.after !== undefined && !names.has(nc.after.toLowerCase())) throw new CatalogError('INVALID_DEFINITION', `Column[${nc.after}] does not exists`);
       names.add(lower);
       prepared.push({ col, fill: fillValueOf(col, now), after: nc.after, first: nc.first });
     }
     for (const p of prepared) {
       let pos = table.columns.length;
-      if (p.first) pos = table.keyIndexes().length; // value columns stay after the key prefix
+      if (p.first)
+        pos = table.keyIndexes().length; // value columns stay after the key prefix
       else if (p.after !== undefined) pos = Math.max(table.columnIndex(p.after) + 1, table.keyIndexes().length);
       table.insertColumnAt(pos, p.col, p.fill);
     }
   }
 }
-

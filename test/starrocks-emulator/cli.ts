@@ -53,7 +53,10 @@ export function parseEmulatorArgs(argv: readonly string[]): StarRocksEmulatorOpt
   return o;
 }
 
-export async function runEmulatorCli(argv: string[], io: EmulatorCliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) }): Promise<number> {
+export async function runEmulatorCli(
+  argv: string[],
+  io: EmulatorCliIo = { out: (l) => process.stdout.write(`${l}\n`), err: (l) => process.stderr.write(`${l}\n`) },
+): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
     io.out(USAGE);
     return 0;

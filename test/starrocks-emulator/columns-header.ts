@@ -23,11 +23,7 @@ export class ColumnsHeaderError extends Error {
   override readonly name = 'ColumnsHeaderError';
 }
 
-type Tok =
-  | { t: 'id'; v: string }
-  | { t: 'str'; v: string }
-  | { t: 'num'; v: string }
-  | { t: 'sym'; v: string };
+type Tok = { t: 'id'; v: string } | { t: 'str'; v: string } | { t: 'num'; v: string } | { t: 'sym'; v: string };
 
 function tokenize(text: string): Tok[] {
   const out: Tok[] = [];

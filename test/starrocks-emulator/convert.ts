@@ -17,9 +17,7 @@ export { formatDatetime, parseDateTimeText, type ParsedDateTime } from './dateti
  * `columns` expression reaches the table sink (`OlapTableSink::_validate_data`,
  * `be/src/exec/tablet_sink.cpp`), which filters the row whatever the mode. load-reader.ts decides.
  */
-export type Converted =
-  | { readonly ok: true; readonly value: StoredValue }
-  | { readonly ok: false; readonly error: string; readonly check?: 'length' };
+export type Converted = { readonly ok: true; readonly value: StoredValue } | { readonly ok: false; readonly error: string; readonly check?: 'length' };
 
 const ok = (value: StoredValue): Converted => ({ ok: true, value });
 const fail = (error: string, check?: 'length'): Converted => (check ? { ok: false, error, check } : { ok: false, error });
@@ -86,7 +84,9 @@ export function convertJsonValue(col: string, t: ColumnType, v: JsonValue): Conv
 /** A JSON column value; a number StarRocks cannot hold fails the value (json-number.ts). */
 function jsonColumnValue(col: string, v: JsonValue): Converted {
   const text = jsonColumnText(v);
-  return text === null ? fail(`Failed to parse value as json type, column=${col}, error=unsupported json number (beyond 64-bit integers or doubles)`) : ok(text);
+  return text === null
+    ? fail(`Failed to parse value as json type, column=${col}, error=unsupported json number (beyond 64-bit integers or doubles)`)
+    : ok(text);
 }
 
 /** Inside ARRAY/MAP/STRUCT an invalid element becomes NULL (§8.1). */

@@ -1,6 +1,5 @@
 /** DATE / DATETIME text parsing and formatting (docs/starrocks-protocol.md §8.3). Pure. */
 
-
 export interface ParsedDateTime {
   readonly date: string;
   readonly datetime: string;
@@ -83,7 +82,10 @@ function parseFixed(s: string, a: number, z: number): ParsedDateTime | null {
   const mo = digits2(s, a + 5);
   const d = digits2(s, a + 8);
   if (!validDate(y, mo, d)) return null;
-  if (z - a === 10) return a === 0 && z === s.length && s.charCodeAt(4) === 0x2d && s.charCodeAt(7) === 0x2d ? { date: s, datetime: `${s} 00:00:00` } : build(y, mo, d, 0, 0, 0, 0);
+  if (z - a === 10)
+    return a === 0 && z === s.length && s.charCodeAt(4) === 0x2d && s.charCodeAt(7) === 0x2d
+      ? { date: s, datetime: `${s} 00:00:00` }
+      : build(y, mo, d, 0, 0, 0, 0);
   let t = a + 10;
   const sep = s.charCodeAt(t);
   if (sep === 0x54) t++;

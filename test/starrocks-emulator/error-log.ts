@@ -18,4 +18,3 @@ export class ErrorLogStore {
     return f && f.be === be ? f.text : undefined;
   }
 }
-

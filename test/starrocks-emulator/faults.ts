@@ -24,7 +24,17 @@
 
 export type FaultKind = 'http500' | 'http503' | 'dropMidBody' | 'hang' | 'fail' | 'publishTimeout' | 'commitThenDrop' | 'tooManyVersions' | 'slow';
 
-export const FAULT_KINDS: readonly FaultKind[] = ['http500', 'http503', 'dropMidBody', 'hang', 'fail', 'publishTimeout', 'commitThenDrop', 'tooManyVersions', 'slow'];
+export const FAULT_KINDS: readonly FaultKind[] = [
+  'http500',
+  'http503',
+  'dropMidBody',
+  'hang',
+  'fail',
+  'publishTimeout',
+  'commitThenDrop',
+  'tooManyVersions',
+  'slow',
+];
 
 export interface FaultSpec {
   readonly kind: FaultKind;

@@ -71,12 +71,17 @@ export async function startFeServer(deps: FeServerDeps, host: string, port: numb
       if (!authenticate(req, res)) return;
       const http11 = req.httpVersionMajor > 1 || (req.httpVersionMajor === 1 && req.httpVersionMinor >= 1);
       if (http11 && !expectsContinue(req)) {
-        return sendBody(res, 200, feTransactionResult('FAILED', 'class com.starrocks.common.DdlException: There is no 100-continue header'), JSON_UTF8, { close: true });
+        return sendBody(res, 200, feTransactionResult('FAILED', 'class com.starrocks.common.DdlException: There is no 100-continue header'), JSON_UTF8, {
+          close: true,
+        });
       }
-      if (s1 === '') return sendBody(res, 200, feTransactionResult('FAILED', 'class com.starrocks.common.DdlException: No database selected.'), JSON_UTF8, { close: true });
-      if (s2 === '') return sendBody(res, 200, feTransactionResult('FAILED', 'class com.starrocks.common.DdlException: No table selected.'), JSON_UTF8, { close: true });
+      if (s1 === '')
+        return sendBody(res, 200, feTransactionResult('FAILED', 'class com.starrocks.common.DdlException: No database selected.'), JSON_UTF8, { close: true });
+      if (s2 === '')
+        return sendBody(res, 200, feTransactionResult('FAILED', 'class com.starrocks.common.DdlException: No table selected.'), JSON_UTF8, { close: true });
       const n = deps.bePorts().length;
-      if (n === 0) return sendBody(res, 200, feTransactionResult('FAILED', 'class com.starrocks.common.DdlException: No backend alive.'), JSON_UTF8, { close: true });
+      if (n === 0)
+        return sendBody(res, 200, feTransactionResult('FAILED', 'class com.starrocks.common.DdlException: No backend alive.'), JSON_UTF8, { close: true });
       const be = rr++ % n;
       deps.log(`fe: stream load ${s1}.${s2} -> be${be}`);
       return redirect(req, res, be);

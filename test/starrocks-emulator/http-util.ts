@@ -9,7 +9,6 @@ import type { Credentials } from './load-engine.js';
  * not valid UTF-8 become U+FFFD (they could not match a column name anyway).
  */
 export function headerText(latin1: string): string {
-   
   return /[^\x00-\x7f]/.test(latin1) ? Buffer.from(latin1, 'latin1').toString('utf8') : latin1;
 }
 
@@ -107,12 +106,15 @@ export function parseUrl(req: IncomingMessage): { path: string; segments: string
   const q = raw.indexOf('?');
   const path = q >= 0 ? raw.slice(0, q) : raw;
   const rawQuery = q >= 0 ? raw.slice(q + 1) : '';
-  const segments = path.split('/').slice(1).map((s) => {
-    try {
-      return decodeURIComponent(s);
-    } catch {
-      return s;
-    }
-  });
+  const segments = path
+    .split('/')
+    .slice(1)
+    .map((s) => {
+      try {
+        return decodeURIComponent(s);
+      } catch {
+        return s;
+      }
+    });
   return { path, segments, query: new URLSearchParams(rawQuery), rawQuery };
 }

@@ -149,7 +149,8 @@ function decimal(t: TargetColumn, precision: number, scale: number): Converter {
       }
     }
     // The token is already the canonical text (one flat string) unless it needs padding or a sign fix.
-    if (fracLen === scale && (intDigits > 0 || intEnd - intStart === 1) && (nonZero || !neg) && (scale > 0 || fracStart === sc.e)) return b.latin1Slice(sc.s, sc.e);
+    if (fracLen === scale && (intDigits > 0 || intEnd - intStart === 1) && (nonZero || !neg) && (scale > 0 || fracStart === sc.e))
+      return b.latin1Slice(sc.s, sc.e);
     const intText = intDigits === 0 ? '0' : b.latin1Slice(intStart, intEnd);
     const fracText = scale === 0 ? '' : `.${fracLen > 0 ? b.latin1Slice(fracStart, sc.e) : ''}${zeros.slice(fracLen)}`;
     return `${neg && nonZero ? '-' : ''}${intText}${fracText}`;
@@ -433,4 +434,3 @@ export function readJsonBodyFast(plan: LoadPlan, body: Buffer): ReadOutcome | nu
   const rows = reader.rows;
   return { ok: true, rows, stats: { total: rows.length, filtered: 0, unselected: 0, errorLines: [] } };
 }
-

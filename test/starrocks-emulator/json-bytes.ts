@@ -388,4 +388,3 @@ function compareBytes(b: Buffer, as: number, ae: number, bs: number, be: number)
   }
   return ae - as - (be - bs);
 }
-

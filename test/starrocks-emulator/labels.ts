@@ -131,9 +131,7 @@ export class LabelTable {
     // count-based: drop the oldest final-state records first
     if (this.#records.length > labelKeepMaxNum) {
       let excess = this.#records.length - labelKeepMaxNum;
-      const finals = this.#records
-        .filter((r) => isFinalState(r.state))
-        .sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0) || a.txnId - b.txnId);
+      const finals = this.#records.filter((r) => isFinalState(r.state)).sort((a, b) => (a.finishedAt ?? 0) - (b.finishedAt ?? 0) || a.txnId - b.txnId);
       const drop = new Set<TxnRecord>();
       for (const r of finals) {
         if (excess <= 0) break;

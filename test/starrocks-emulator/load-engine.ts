@@ -169,7 +169,11 @@ export class LoadEngine {
       if (be.compression === 'gzip') raw = gunzipSync(body);
       else if (be.compression === 'deflate') raw = inflateSync(body);
     } catch (e) {
-      return { ok: false, message: `Failed to decompress the body (${be.compression}): ${e instanceof Error ? e.message : String(e)}`, stats: { total: 0, filtered: 0, unselected: 0, errorLines: [] } };
+      return {
+        ok: false,
+        message: `Failed to decompress the body (${be.compression}): ${e instanceof Error ? e.message : String(e)}`,
+        stats: { total: 0, filtered: 0, unselected: 0, errorLines: [] },
+      };
     }
     const now = new Date(this.now());
     if (plan.format !== 'json') return readCsvBody(plan, raw.toString('utf8'), now);

@@ -81,7 +81,11 @@ export interface TargetColumn {
   readonly source: TargetSource;
 }
 
-export type OpSource = { readonly kind: 'none' } | { readonly kind: 'auto' } | { readonly kind: 'field'; readonly field: string } | { readonly kind: 'const'; readonly value: 0 | 1 };
+export type OpSource =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'auto' }
+  | { readonly kind: 'field'; readonly field: string }
+  | { readonly kind: 'const'; readonly value: 0 | 1 };
 
 export interface LoadPlan {
   readonly db: string;
@@ -106,8 +110,20 @@ export interface LoadPlan {
 }
 
 const SIGNATURE_HEADERS = [
-  'format', 'columns', 'jsonpaths', 'json_root', 'strip_outer_array', 'partial_update', 'partial_update_mode',
-  'merge_condition', 'strict_mode', 'max_filter_ratio', 'where', 'column_separator', 'row_delimiter', 'skip_header',
+  'format',
+  'columns',
+  'jsonpaths',
+  'json_root',
+  'strip_outer_array',
+  'partial_update',
+  'partial_update_mode',
+  'merge_condition',
+  'strict_mode',
+  'max_filter_ratio',
+  'where',
+  'column_separator',
+  'row_delimiter',
+  'skip_header',
 ];
 
 function unescapeSeparator(s: string): string {
@@ -129,8 +145,7 @@ export function planLoad(table: Table, h: HeaderMap, format: 'json' | 'csv', now
   }
   if (h.get('where') !== undefined) return err('The emulator does not support the where header');
   if (h.get('envelope') !== undefined) return err('The emulator does not support the envelope header');
-  if (h.get('partitions') !== undefined && h.get('temporary_partitions') !== undefined)
-    return err('Can not specify both partitions and temporary partitions');
+  if (h.get('partitions') !== undefined && h.get('temporary_partitions') !== undefined) return err('Can not specify both partitions and temporary partitions');
   const lrn = h.get('log_rejected_record_num');
   if (lrn !== undefined) {
     if (!/^-?\d+$/.test(lrn.trim())) return err('Invalid log_rejected_record_num format');

@@ -28,8 +28,7 @@ export interface ReadStats {
 }
 
 export type ReadOutcome =
-  | { readonly ok: true; readonly rows: RowOp[]; readonly stats: ReadStats }
-  | { readonly ok: false; readonly message: string; readonly stats: ReadStats };
+  { readonly ok: true; readonly rows: RowOp[]; readonly stats: ReadStats } | { readonly ok: false; readonly message: string; readonly stats: ReadStats };
 
 /**
  * A value produced by a source field or an expression, before conversion. `invalid`: a source field
@@ -93,7 +92,8 @@ function evalExpr(e: ColumnsExpr, get: RowAccess, now: Date): Raw {
       const a = evalExpr(e.arg, get, now);
       if (a.k === 'invalid') return a;
       if (a.k === 'missing' || (a.k === 'json' && a.v === null) || (a.k === 'text' && a.s === null)) return { k: 'text', s: null };
-      if (a.k === 'json' && a.v instanceof JsonBadString) return { k: 'invalid', message: `Failed to parse value, column=${exprName(e.arg)}, error=${a.v.reason}` };
+      if (a.k === 'json' && a.v instanceof JsonBadString)
+        return { k: 'invalid', message: `Failed to parse value, column=${exprName(e.arg)}, error=${a.v.reason}` };
       const input = a.k === 'bin' ? a.b : Buffer.from(a.k === 'json' ? jsonAsText(a.v) : (a.s ?? ''), 'utf8');
       const out = toBinary(input, e.format);
       return out === null ? { k: 'text', s: null } : { k: 'bin', b: out };

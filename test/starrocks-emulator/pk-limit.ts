@@ -61,5 +61,11 @@ export function primaryKeyTooLong(table: Table, targets: readonly TargetColumn[]
     const name = table.columns[ci]?.name.toLowerCase();
     return targets.findIndex((t) => t.name.toLowerCase() === name);
   });
-  return rows.some((r) => encodedPrimaryKeySize(types, positions.map((p) => (p < 0 ? null : (r.values[p] ?? null)))) > limit);
+  return rows.some(
+    (r) =>
+      encodedPrimaryKeySize(
+        types,
+        positions.map((p) => (p < 0 ? null : (r.values[p] ?? null))),
+      ) > limit,
+  );
 }

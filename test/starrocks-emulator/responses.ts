@@ -90,7 +90,12 @@ export function loadStateBody(state: string, reason: string): string {
 export function txnBody(
   status: string,
   message: string,
-  opts: { existingJobStatus?: string | undefined; label?: string | undefined; fields?: readonly (readonly [string, unknown])[] | undefined; errorUrl?: string | undefined } = {},
+  opts: {
+    existingJobStatus?: string | undefined;
+    label?: string | undefined;
+    fields?: readonly (readonly [string, unknown])[] | undefined;
+    errorUrl?: string | undefined;
+  } = {},
 ): string {
   const o: Record<string, unknown> = { Status: status };
   if (status === 'LABEL_ALREADY_EXISTS' && opts.existingJobStatus !== undefined) o['ExistingJobStatus'] = opts.existingJobStatus;

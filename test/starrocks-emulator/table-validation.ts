@@ -14,8 +14,7 @@ export function validateColumn(col: ColumnDefinition): void {
   if (typeErr) throw new CatalogError('INVALID_DEFINITION', typeErr);
   if (col.default.kind === 'current_timestamp' && col.type.kind !== 'DATETIME')
     throw new CatalogError('INVALID_DEFAULT', `Invalid default value for '${col.name}'`);
-  if (col.default.kind === 'null' && !col.nullable)
-    throw new CatalogError('INVALID_DEFAULT', `Invalid default value for '${col.name}'`);
+  if (col.default.kind === 'null' && !col.nullable) throw new CatalogError('INVALID_DEFAULT', `Invalid default value for '${col.name}'`);
   if (col.default.kind === 'value') {
     try {
       convertDefaultText(col.type, col.default.text);
@@ -39,8 +38,7 @@ export function validateDefinition(def: TableDefinition): ColumnDefinition[] {
   const keyLower = def.keyColumns.map((k) => k.toLowerCase());
   keyLower.forEach((k, i) => {
     if (!seen.has(k)) throw new CatalogError('INVALID_DEFINITION', `Key column[${def.keyColumns[i] ?? k}] does not exist in table`);
-    if (def.columns[i]?.name.toLowerCase() !== k)
-      throw new CatalogError('INVALID_DEFINITION', 'Key columns should be a ordered prefix of the schema.');
+    if (def.columns[i]?.name.toLowerCase() !== k) throw new CatalogError('INVALID_DEFINITION', 'Key columns should be a ordered prefix of the schema.');
   });
   const columns = def.columns.map((c, i): ColumnDefinition => ({ ...c, isKey: i < keyLower.length }));
   for (const c of columns) {
@@ -48,14 +46,12 @@ export function validateDefinition(def: TableDefinition): ColumnDefinition[] {
     if (c.isKey) {
       const e = keyColumnTypeError(c.name, c.type, def.keysType);
       if (e) throw new CatalogError('INVALID_DEFINITION', e);
-      if (def.keysType === 'PRIMARY_KEYS' && c.nullable)
-        throw new CatalogError('INVALID_DEFINITION', `primary key column[${c.name}] cannot be nullable`);
+      if (def.keysType === 'PRIMARY_KEYS' && c.nullable) throw new CatalogError('INVALID_DEFINITION', `primary key column[${c.name}] cannot be nullable`);
     }
   }
   const dist = def.distribution;
   if (dist.random) {
-    if (def.keysType !== 'DUPLICATE_KEYS')
-      throw new CatalogError('INVALID_DEFINITION', 'Random distribution is only supported by duplicate key tables');
+    if (def.keysType !== 'DUPLICATE_KEYS') throw new CatalogError('INVALID_DEFINITION', 'Random distribution is only supported by duplicate key tables');
   } else {
     if (dist.columns.length === 0) throw new CatalogError('INVALID_DEFINITION', 'Distribution columns can not be empty');
     for (const d of dist.columns) {

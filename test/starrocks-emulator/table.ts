@@ -8,10 +8,7 @@ import type { ColumnType, KeysType } from './types.js';
 import { type EncodedKey, type StoredValue, cloneStored, compareStored, encodeKey, zeroValue } from './values.js';
 
 export type ColumnDefault =
-  | { readonly kind: 'none' }
-  | { readonly kind: 'null' }
-  | { readonly kind: 'value'; readonly text: string }
-  | { readonly kind: 'current_timestamp' };
+  { readonly kind: 'none' } | { readonly kind: 'null' } | { readonly kind: 'value'; readonly text: string } | { readonly kind: 'current_timestamp' };
 
 export interface ColumnDefinition {
   readonly name: string;
@@ -244,4 +241,3 @@ export class Table {
     return this.keyColumns.map((k) => this.columnIndex(k));
   }
 }
-

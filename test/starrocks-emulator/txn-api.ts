@@ -79,7 +79,10 @@ export class TxnApi {
     const table = h.get('table');
     if (!table) return txnBody('INVALID_ARGUMENT', 'Table name must be specified when calling /begin/transaction/ first time');
     if ((h.get('channel_id') === undefined) !== (h.get('channel_num') === undefined))
-      return txnBody('INVALID_ARGUMENT', h.get('channel_id') === undefined ? 'Must provide channel_id when stream load begin.' : 'Must provide channel_num when stream load begin.');
+      return txnBody(
+        'INVALID_ARGUMENT',
+        h.get('channel_id') === undefined ? 'Must provide channel_id when stream load begin.' : 'Must provide channel_num when stream load begin.',
+      );
     if (h.get('channel_id') !== undefined) return txnBody('INVALID_ARGUMENT', 'The emulator does not support channel transactions (channel_id/channel_num)');
     const key = txnKey(c.db, c.label);
     const live = this.#store.active.get(key);
@@ -119,7 +122,13 @@ export class TxnApi {
     this.#store.beOf.set(key, req.be);
     this.#store.timer(t, t.timeoutSec, `transaction is aborted by timeout ${t.timeoutSec} seconds.`);
     this.#store.touchIdle(t);
-    return txnBody('OK', '', { fields: [['Label', c.label], ['TxnId', b.record.txnId], ['BeginTxnTimeMs', this.engine.now() - started]] });
+    return txnBody('OK', '', {
+      fields: [
+        ['Label', c.label],
+        ['TxnId', b.record.txnId],
+        ['BeginTxnTimeMs', this.engine.now() - started],
+      ],
+    });
   }
 
   /** Checks made before `100 Continue` for `/api/transaction/load`. */
@@ -132,7 +141,8 @@ export class TxnApi {
     if (t.busy) return reply(txnBody('TXN_IN_PROCESSING', 'Transaction is in processing, please retry later', { label: c.label }));
     const h = req.headers;
     const tbl = h.get('table');
-    if (tbl !== undefined && tbl !== t.table) return reply(this.#store.kill(t, 'INVALID_ARGUMENT', `Request table ${tbl} not equal transaction table ${t.table}`));
+    if (tbl !== undefined && tbl !== t.table)
+      return reply(this.#store.kill(t, 'INVALID_ARGUMENT', `Request table ${tbl} not equal transaction table ${t.table}`));
     const be = parseBeHeaders(h);
     if (!be.ok) return reply(this.#store.kill(t, 'INVALID_ARGUMENT', be.message));
     const table = this.engine.catalog.getTable(t.db, t.table);
@@ -162,7 +172,13 @@ export class TxnApi {
     this.#store.touchIdle(t);
     const ms = this.engine.now() - ctx.started;
     return txnBody('OK', '', {
-      fields: [['Label', t.record.label], ['TxnId', t.record.txnId], ['LoadBytes', body.length], ['StreamLoadPlanTimeMs', 0], ['ReceivedDataTimeMs', ms]],
+      fields: [
+        ['Label', t.record.label],
+        ['TxnId', t.record.txnId],
+        ['LoadBytes', body.length],
+        ['StreamLoadPlanTimeMs', 0],
+        ['ReceivedDataTimeMs', ms],
+      ],
     });
   }
 

@@ -26,7 +26,8 @@ export class TxnFrontend {
     if (!db) return { kind: 'reply', body: feTransactionResult('FAILED', `${FE_PREFIX}No database selected.`) };
     const key = txnKey(db, label);
     if (op === 'begin') {
-      if (!h.get('table')) return { kind: 'reply', body: feTransactionResult('FAILED', `${FE_PREFIX}Table name must be specified when calling /begin/transaction/ first time`) };
+      if (!h.get('table'))
+        return { kind: 'reply', body: feTransactionResult('FAILED', `${FE_PREFIX}Table name must be specified when calling /begin/transaction/ first time`) };
       const live = this.store.active.get(key);
       const be = live && !live.dead ? live.be : this.#rr++ % this.beCount;
       this.store.beOf.set(key, be);
@@ -43,7 +44,8 @@ export class TxnFrontend {
   #feFinish(op: 'commit' | 'rollback', r: TxnRecord): string {
     const extra = { Label: r.label, TxnId: r.txnId };
     if (op === 'commit') {
-      if (r.state === 'COMMITTED' || r.state === 'VISIBLE') return feTransactionResult('OK', `Transaction ${r.txnId} has already committed, label is ${r.label}`, extra);
+      if (r.state === 'COMMITTED' || r.state === 'VISIBLE')
+        return feTransactionResult('OK', `Transaction ${r.txnId} has already committed, label is ${r.label}`, extra);
       if (r.state === 'ABORTED') return feTransactionResult('FAILED', `${FE_PREFIX}Can not commit ABORTED transaction ${r.txnId}, label is ${r.label}`, extra);
       // PREPARED
       const t = this.store.prepared.get(txnKey(r.db, r.label));
@@ -54,11 +56,11 @@ export class TxnFrontend {
       return err ? feTransactionResult('FAILED', `${FE_PREFIX}${err}`, extra) : feTransactionResult('OK', '', extra);
     }
     if (r.state === 'ABORTED') return feTransactionResult('OK', `Transaction ${r.txnId} has already aborted, label is ${r.label}`, extra);
-    if (r.state === 'COMMITTED' || r.state === 'VISIBLE') return feTransactionResult('FAILED', `${FE_PREFIX}Can not abort ${r.state} transaction ${r.txnId}, label is ${r.label}`, extra);
+    if (r.state === 'COMMITTED' || r.state === 'VISIBLE')
+      return feTransactionResult('FAILED', `${FE_PREFIX}Can not abort ${r.state} transaction ${r.txnId}, label is ${r.label}`, extra);
     const t = this.store.prepared.get(txnKey(r.db, r.label));
     this.store.engine.abortTxn(r, 'User Aborted');
     if (t) this.store.drop(t);
     return feTransactionResult('OK', '', extra);
   }
-
 }

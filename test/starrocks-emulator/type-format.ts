@@ -1,7 +1,6 @@
 /** Spellings of column types (docs/starrocks-protocol.md §7.4): SHOW CREATE TABLE, information_schema, SQL. */
 import { type ColumnType, type IntegerKind, isIntegerKind } from './types.js';
 
-
 /**
  * - `show-create`: SHOW CREATE TABLE / DESC spelling (`bigint(20)`, `varchar(65533)`, `decimal(27, 9)`,
  *   `array<bigint(20)>`, `map<int(11),int(11)>`, `struct<a int(11), b varchar(10)>`, `varbinary`).
@@ -118,4 +117,3 @@ export function informationSchemaDecimalDigits(t: ColumnType): number | null {
   if (isIntegerKind(t.kind)) return 0;
   return null;
 }
-

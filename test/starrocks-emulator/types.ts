@@ -240,20 +240,16 @@ export function validateColumnType(t: ColumnType): string | null {
     case 'DECIMAL':
       if (t.precision < 1 || t.precision > MAX_DECIMAL_PRECISION)
         return `DECIMAL's precision should range from 1 to ${MAX_DECIMAL_PRECISION}, but got ${t.precision}`;
-      if (t.scale < 0 || t.scale > t.precision)
-        return `DECIMAL's scale should range from 0 to precision ${t.precision}, but got ${t.scale}`;
+      if (t.scale < 0 || t.scale > t.precision) return `DECIMAL's scale should range from 0 to precision ${t.precision}, but got ${t.scale}`;
       return null;
     case 'CHAR':
-      if (t.length < 1 || t.length > MAX_CHAR_LENGTH)
-        return `Char size must be between 1 and ${MAX_CHAR_LENGTH}, but got ${t.length}`;
+      if (t.length < 1 || t.length > MAX_CHAR_LENGTH) return `Char size must be between 1 and ${MAX_CHAR_LENGTH}, but got ${t.length}`;
       return null;
     case 'VARCHAR':
-      if (t.length < 1 || t.length > MAX_VARCHAR_LENGTH)
-        return `Varchar size must be between 1 and ${MAX_VARCHAR_LENGTH}, but got ${t.length}`;
+      if (t.length < 1 || t.length > MAX_VARCHAR_LENGTH) return `Varchar size must be between 1 and ${MAX_VARCHAR_LENGTH}, but got ${t.length}`;
       return null;
     case 'VARBINARY':
-      if (t.length < 1 || t.length > MAX_VARBINARY_LENGTH)
-        return `Varbinary size must be between 1 and ${MAX_VARBINARY_LENGTH}, but got ${t.length}`;
+      if (t.length < 1 || t.length > MAX_VARBINARY_LENGTH) return `Varbinary size must be between 1 and ${MAX_VARBINARY_LENGTH}, but got ${t.length}`;
       return null;
     case 'ARRAY':
       return validateColumnType(t.element);
@@ -289,8 +285,7 @@ export type KeysType = 'PRIMARY_KEYS' | 'DUPLICATE_KEYS' | 'UNIQUE_KEYS' | 'AGG_
  * Returns an error message or null ([UNCONFIRMED] wording).
  */
 export function keyColumnTypeError(columnName: string, t: ColumnType, keysType: KeysType): string | null {
-  const allowedPk =
-    t.kind === 'BOOLEAN' || isIntegerKind(t.kind) || t.kind === 'CHAR' || t.kind === 'VARCHAR' || t.kind === 'DATE' || t.kind === 'DATETIME';
+  const allowedPk = t.kind === 'BOOLEAN' || isIntegerKind(t.kind) || t.kind === 'CHAR' || t.kind === 'VARCHAR' || t.kind === 'DATE' || t.kind === 'DATETIME';
   if (keysType === 'PRIMARY_KEYS') {
     return allowedPk ? null : `Invalid data type of key column '${columnName}': '${formatColumnType(t, 'sql')}'`;
   }

@@ -14,8 +14,7 @@ export class ArrayLiteralError extends Error {
   }
 }
 
-const isSpace = (c: string | undefined): boolean =>
-  c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
+const isSpace = (c: string | undefined): boolean => c === ' ' || c === '\t' || c === '\n' || c === '\r' || c === '\v' || c === '\f';
 
 export function parseArrayLiteral(text: string, delimiter = ','): ArrayTree {
   let pos = 0;

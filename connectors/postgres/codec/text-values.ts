@@ -54,7 +54,7 @@ export function byteaFromText(text: string): Uint8Array {
     return new Uint8Array(Buffer.from(hex, 'hex'));
   }
   const out: number[] = [];
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const c = text.charCodeAt(i);
     if (c !== 0x5c) {
       out.push(c & 0xff);

@@ -170,10 +170,7 @@ export class TransactionAssembler {
     return [{ kind: 'change', record }];
   }
 
-  private update(
-    entry: RelationEntry,
-    msg: UpdateMessage,
-  ): { after: Cell[]; before: Cell[] | undefined; oldKey: Value[] | undefined } {
+  private update(entry: RelationEntry, msg: UpdateMessage): { after: Cell[]; before: Cell[] | undefined; oldKey: Value[] | undefined } {
     const after = this.decode(entry, msg.newTuple);
     const old = msg.oldTuple ? this.decode(entry, msg.oldTuple) : undefined;
     const before = msg.oldKind === 'O' ? old : undefined;

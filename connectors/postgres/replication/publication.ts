@@ -22,10 +22,7 @@ export async function readPublication(client: pg.ClientBase, name: string): Prom
     pubupdate: boolean;
     pubdelete: boolean;
     pubtruncate: boolean;
-  }>(
-    `SELECT puballtables, pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_catalog.pg_publication WHERE pubname = $1`,
-    [name],
-  );
+  }>(`SELECT puballtables, pubinsert, pubupdate, pubdelete, pubtruncate FROM pg_catalog.pg_publication WHERE pubname = $1`, [name]);
   const p = res.rows[0];
   if (!p) return undefined;
   const tables = await client.query<{ schemaname: string; tablename: string }>(
@@ -65,9 +62,7 @@ export function missingTables(p: PublicationInfo, wanted: readonly TableId[]): T
 
 export async function createPublication(client: pg.ClientBase, name: string, tables: readonly TableId[]): Promise<void> {
   // publish_via_partition_root: changes of a partitioned table arrive under the table's own name.
-  await client.query(
-    `CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${tables.map(qualified).join(', ')} WITH (publish_via_partition_root = true)`,
-  );
+  await client.query(`CREATE PUBLICATION ${quoteIdent(name)} FOR TABLE ${tables.map(qualified).join(', ')} WITH (publish_via_partition_root = true)`);
 }
 
 export async function addTables(client: pg.ClientBase, name: string, tables: readonly TableId[]): Promise<void> {

@@ -47,7 +47,16 @@ export async function readSlotHolder(client: pg.ClientBase, slot: string): Promi
   );
   const r = res.rows[0];
   if (!r) {
-    return { exists: false, active: false, pid: undefined, clientAddr: undefined, applicationName: undefined, detailsVisible: false, replyTime: undefined, backendStart: undefined };
+    return {
+      exists: false,
+      active: false,
+      pid: undefined,
+      clientAddr: undefined,
+      applicationName: undefined,
+      detailsVisible: false,
+      replyTime: undefined,
+      backendStart: undefined,
+    };
   }
   return {
     exists: true,

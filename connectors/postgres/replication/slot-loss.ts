@@ -66,14 +66,17 @@ export function invalidation(v: SlotValidity): string | undefined {
 
 /** Reads the invalidation columns whatever the server version (to_jsonb has only the ones it has). */
 export async function readSlotValidity(client: pg.ClientBase, slot: string): Promise<SlotValidity | undefined> {
-  const res = await client.query<{ j: Record<string, unknown> }>(
-    'SELECT to_jsonb(s) AS j FROM pg_catalog.pg_replication_slots s WHERE s.slot_name = $1',
-    [slot],
-  );
+  const res = await client.query<{ j: Record<string, unknown> }>('SELECT to_jsonb(s) AS j FROM pg_catalog.pg_replication_slots s WHERE s.slot_name = $1', [
+    slot,
+  ]);
   const j = res.rows[0]?.j;
   if (j === undefined) return undefined;
-  const text = (k: string): string | null => (typeof j[k] === 'string' ? (j[k]) : null);
-  return { walStatus: text('wal_status'), conflicting: typeof j['conflicting'] === 'boolean' ? (j['conflicting']) : null, invalidationReason: text('invalidation_reason') };
+  const text = (k: string): string | null => (typeof j[k] === 'string' ? j[k] : null);
+  return {
+    walStatus: text('wal_status'),
+    conflicting: typeof j['conflicting'] === 'boolean' ? j['conflicting'] : null,
+    invalidationReason: text('invalidation_reason'),
+  };
 }
 
 /** Written to the sink's state store when this pipeline's slot is created or first streamed from. */

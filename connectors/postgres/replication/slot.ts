@@ -106,9 +106,6 @@ export async function createSlot(client: pg.ClientBase, name: string, failover =
 
 /** Drops the slot when it exists. Fails (retriable) while a connection is streaming from it. */
 export async function dropSlot(client: pg.ClientBase, name: string): Promise<boolean> {
-  const res = await client.query(
-    `SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name = $1`,
-    [name],
-  );
+  const res = await client.query(`SELECT pg_catalog.pg_drop_replication_slot(slot_name) FROM pg_catalog.pg_replication_slots WHERE slot_name = $1`, [name]);
   return (res.rowCount ?? 0) > 0;
 }

@@ -310,7 +310,10 @@ export class SnapshotEngine {
             if (!task.reread.includes(text)) task.reread.push(text);
             task.unsettled.set(text, chunk.rawKeys[i] ?? []);
           });
-          this.o.logger.debug({ table: formatTableId(task.id), keys: c.keys.size }, 'snapshot rows left out: newer changes of them were streamed; reading them again');
+          this.o.logger.debug(
+            { table: formatTableId(task.id), keys: c.keys.size },
+            'snapshot rows left out: newer changes of them were streamed; reading them again',
+          );
         }
       }
       const v = version ?? chunk.walLsn;
@@ -324,7 +327,13 @@ export class SnapshotEngine {
       }
       const settles = chunk.requested.filter((t) => !task.reread.includes(t));
       const token = `${task.key}#${chunk.id}`;
-      this.marks.set(token, { task, generation: task.generation, after: chunk.kind === 'range' ? (chunk.lastKey ?? chunk.startAfter) : undefined, rows: placed.length, settles });
+      this.marks.set(token, {
+        task,
+        generation: task.generation,
+        after: chunk.kind === 'range' ? (chunk.lastKey ?? chunk.startAfter) : undefined,
+        rows: placed.length,
+        settles,
+      });
       marks.push({ kind: 'mark', token });
       task.inFlight += 1;
       if (chunk.final) task.exhausted = true;
@@ -349,7 +358,10 @@ export class SnapshotEngine {
       if (t === undefined) return;
       raw.push(t);
     }
-    const text = keyText(key, key.map((_, i) => i));
+    const text = keyText(
+      key,
+      key.map((_, i) => i),
+    );
     if (!task.reread.includes(text)) task.reread.push(text);
     task.unsettled.set(text, raw);
     this.pump();
@@ -396,7 +408,10 @@ export class SnapshotEngine {
     try {
       await this.chain(task, () => this.o.progress.remove(task.id));
     } catch (err) {
-      this.o.logger.warn({ table: formatTableId(task.id), err: err instanceof Error ? err.message : String(err) }, 'could not remove the finished snapshot progress entry; the next start would copy the table again');
+      this.o.logger.warn(
+        { table: formatTableId(task.id), err: err instanceof Error ? err.message : String(err) },
+        'could not remove the finished snapshot progress entry; the next start would copy the table again',
+      );
     }
     if (!this.finishedAll && [...this.tasks.values()].every((t) => t.phase === 'done')) {
       this.finishedAll = true;
@@ -482,7 +497,11 @@ export class SnapshotEngine {
       const rereadBatch = task.reread.slice(0, this.o.chunkRows);
       const startAfter = task.readAfter;
       let sql: SqlText;
-      if (rereadBatch.length > 0) sql = keysQuery(shape.schema, rereadBatch.map((t) => task.unsettled.get(t) ?? []));
+      if (rereadBatch.length > 0)
+        sql = keysQuery(
+          shape.schema,
+          rereadBatch.map((t) => task.unsettled.get(t) ?? []),
+        );
       else sql = chunkQuery(shape.schema, startAfter, this.o.chunkRows);
       const raw = await reader.read(sql, `snapshot read of ${formatTableId(task.id)}`);
       if (!this.active || generation !== task.generation) return;
@@ -501,7 +520,10 @@ export class SnapshotEngine {
       this.o.ready();
     } catch (err) {
       if (generation !== task.generation || !this.active) return;
-      const e = err instanceof CdcError ? err : new CdcError({ code: 'SOURCE_CONNECTION', retry: 'retry', message: err instanceof Error ? err.message : String(err), cause: err });
+      const e =
+        err instanceof CdcError
+          ? err
+          : new CdcError({ code: 'SOURCE_CONNECTION', retry: 'retry', message: err instanceof Error ? err.message : String(err), cause: err });
       task.error = e.message;
       if (e.retry === 'retry') {
         task.failures += 1;
@@ -529,7 +551,10 @@ export class SnapshotEngine {
       const n = await reader.scalar(estimateQuery(schema), `estimate the rows of ${formatTableId(task.id)}`);
       task.estimated = n === undefined ? -1 : Number(n);
     }
-    this.o.logger.info({ table: formatTableId(task.id), reason: task.reason, rowsEstimated: task.estimated, resumedAfterRows: task.rowsCopied }, 'snapshot started');
+    this.o.logger.info(
+      { table: formatTableId(task.id), reason: task.reason, rowsEstimated: task.estimated, resumedAfterRows: task.rowsCopied },
+      'snapshot started',
+    );
     this.saveSoon(task);
   }
 
@@ -549,7 +574,14 @@ export class SnapshotEngine {
     task.storedReread = [];
   }
 
-  private decode(task: TableTask, shape: TableShape, keyIndexes: readonly number[], raw: RawRead, requested: readonly string[], startAfter: readonly string[] | undefined): Chunk {
+  private decode(
+    task: TableTask,
+    shape: TableShape,
+    keyIndexes: readonly number[],
+    raw: RawRead,
+    requested: readonly string[],
+    startAfter: readonly string[] | undefined,
+  ): Chunk {
     const kind: Chunk['kind'] = requested.length > 0 ? 'keys' : 'range';
     const { schema, types } = shape;
     const rows: Value[][] = [];
@@ -593,7 +625,11 @@ export class SnapshotEngine {
       return decodeTextValue(text, type);
     } catch (e) {
       if (e instanceof TextValueError) {
-        throw new CdcError({ code: 'SOURCE_PROTOCOL', message: `Snapshot of ${formatTableId(task.id)}, column ${schema.columns[i]?.name ?? i}: ${e.message}`, cause: e });
+        throw new CdcError({
+          code: 'SOURCE_PROTOCOL',
+          message: `Snapshot of ${formatTableId(task.id)}, column ${schema.columns[i]?.name ?? i}: ${e.message}`,
+          cause: e,
+        });
       }
       throw e;
     }
@@ -621,7 +657,10 @@ export class SnapshotEngine {
 
   private saveSoon(task: TableTask): void {
     this.save(task).catch((err: unknown) =>
-      this.o.logger.warn({ table: formatTableId(task.id), err: err instanceof Error ? err.message : String(err) }, 'could not save snapshot progress; a restart would copy more again'),
+      this.o.logger.warn(
+        { table: formatTableId(task.id), err: err instanceof Error ? err.message : String(err) },
+        'could not save snapshot progress; a restart would copy more again',
+      ),
     );
   }
 
@@ -639,7 +678,14 @@ export class SnapshotEngine {
     task.lastLogMs = now;
     const p = this.progress().find((x) => x.table === task.id);
     if (!p) return;
-    const fields = { table: formatTableId(task.id), rowsCopied: p.rowsCopied, rowsEstimated: p.rowsEstimated, chunks: p.chunks, rowsPerSecond: p.rowsPerSecond, etaSeconds: p.etaSeconds };
+    const fields = {
+      table: formatTableId(task.id),
+      rowsCopied: p.rowsCopied,
+      rowsEstimated: p.rowsEstimated,
+      chunks: p.chunks,
+      rowsPerSecond: p.rowsPerSecond,
+      etaSeconds: p.etaSeconds,
+    };
     if (final || this.o.retainedWal === undefined) {
       this.o.logger.info(fields, final ? 'snapshot done' : 'snapshot progress');
       return;

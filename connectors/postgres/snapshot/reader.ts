@@ -22,7 +22,12 @@ export interface RawRead {
 }
 
 /** Every value as PostgreSQL's text output, never parsed by pg. */
-const rawText = { getTypeParser: () => (v: string): string => v };
+const rawText = {
+  getTypeParser:
+    () =>
+    (v: string): string =>
+      v,
+};
 
 /** A column or the table went away under the copy (ALTER/DROP while streaming): retried. */
 function goneError(e: unknown, doing: string): CdcError | undefined {

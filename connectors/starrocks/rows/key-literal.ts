@@ -74,7 +74,14 @@ export function keyLiteral(v: Cell | undefined, kind: TargetKind): KeyLiteral | 
 /** The canonical text of a key cell as mysql2 returns it (text protocol, dateStrings, bigNumberStrings). */
 export function storedKeyText(cell: unknown, kind: TargetKind): string | undefined {
   if (cell === null || cell === undefined) return undefined;
-  const text = typeof cell === 'string' ? cell : typeof cell === 'number' || typeof cell === 'bigint' ? String(cell) : Buffer.isBuffer(cell) ? cell.toString('utf8') : undefined;
+  const text =
+    typeof cell === 'string'
+      ? cell
+      : typeof cell === 'number' || typeof cell === 'bigint'
+        ? String(cell)
+        : Buffer.isBuffer(cell)
+          ? cell.toString('utf8')
+          : undefined;
   if (text === undefined) return undefined;
   switch (kind) {
     case 'integer':

@@ -48,9 +48,7 @@ export function recordToRowChanges(record: ChangeRecord, mapping: ColumnMapping)
     case 'insert':
       return [{ cells: cellsOf(record.schema, mapping, record.after), opType: OP_INSERT, deleted: false, version }];
     case 'delete': {
-      const cells = record.fullBefore
-        ? cellsOf(record.schema, mapping, record.before)
-        : keyCellsOf(record.schema, mapping, record.before);
+      const cells = record.fullBefore ? cellsOf(record.schema, mapping, record.before) : keyCellsOf(record.schema, mapping, record.before);
       return [{ cells, opType: OP_DELETE, deleted: true, version }];
     }
     case 'update': {

@@ -62,7 +62,11 @@ export async function runSchemaChange(query: Query, o: DdlOptions, spec: SchemaC
       if (spec.existsIsOk === true && ALREADY_EXISTS.test(msg)) return 'exists';
       if (!IN_PROGRESS.test(msg)) throw mysqlError(err, `${spec.what} in ${fq}`);
       if (now() >= deadline) {
-        throw new CdcError({ code: 'SINK_SETUP', retry: 'retry', message: `Another schema change on ${fq} did not finish within ${o.ddlTimeoutMs} ms (SINK_DDL_TIMEOUT_MS): ${msg}` });
+        throw new CdcError({
+          code: 'SINK_SETUP',
+          retry: 'retry',
+          message: `Another schema change on ${fq} did not finish within ${o.ddlTimeoutMs} ms (SINK_DDL_TIMEOUT_MS): ${msg}`,
+        });
       }
       o.logger.info({ table: fq }, 'a schema change is in progress on the target table; waiting');
       await sleep(o.pollIntervalMs);

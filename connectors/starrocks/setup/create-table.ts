@@ -51,5 +51,8 @@ export async function createTargetTable(query: Query, schema: TableSchema, o: Ta
     }
     throw e;
   }
-  o.logger.info({ table: fq, source: formatTableId(schema.id), ...(o.replicationNum !== undefined ? { replicationNum: o.replicationNum } : {}) }, 'created the target table (SINK_CREATE_TABLES=true)');
+  o.logger.info(
+    { table: fq, source: formatTableId(schema.id), ...(o.replicationNum !== undefined ? { replicationNum: o.replicationNum } : {}) },
+    'created the target table (SINK_CREATE_TABLES=true)',
+  );
 }

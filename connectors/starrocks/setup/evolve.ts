@@ -82,7 +82,10 @@ export async function evolveTable(query: Query, schema: TableSchema, previous: T
       const from = parseSrType(current.typeText);
       const decision = typeChange(from, desired, current.isKey || after.isKey);
       if (decision.action === 'none') {
-        o.logger.info({ table: fq, column: current.name, starrocksType: current.typeText }, 'source column type changed; the StarRocks column already holds the new values');
+        o.logger.info(
+          { table: fq, column: current.name, starrocksType: current.typeText },
+          'source column type changed; the StarRocks column already holds the new values',
+        );
         continue;
       }
       if (decision.action === 'impossible') {
@@ -96,7 +99,13 @@ export async function evolveTable(query: Query, schema: TableSchema, previous: T
             'SCHEMA_EVOLUTION=ignore keeps replicating with the old StarRocks type (values that do not fit it are rejected).',
         });
       }
-      retypes.push({ name: current.name, ddlType: desiredText, nullable: current.nullable, defaultText: current.defaultText, comment: current.comment || sourceColumnComment(after) });
+      retypes.push({
+        name: current.name,
+        ddlType: desiredText,
+        nullable: current.nullable,
+        defaultText: current.defaultText,
+        comment: current.comment || sourceColumnComment(after),
+      });
     }
   }
 

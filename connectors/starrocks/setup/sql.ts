@@ -72,7 +72,11 @@ function createTableText_(db: string, table: string, schema: TableSchema, ifNotE
 
 /** Column details for type changes: the full type (`COLUMN_TYPE`), default and comment (§7.4). */
 export function columnDetailsQuery(db: string, table: string): string {
-  return tableColumnsQuery('COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, COLUMN_SIZE, DECIMAL_DIGITS, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_KEY, COLUMN_COMMENT', db, table);
+  return tableColumnsQuery(
+    'COLUMN_NAME, COLUMN_TYPE, DATA_TYPE, COLUMN_SIZE, DECIMAL_DIGITS, COLUMN_DEFAULT, IS_NULLABLE, COLUMN_KEY, COLUMN_COMMENT',
+    db,
+    table,
+  );
 }
 
 /** Every schema-change job of a table (to tell the ones a statement started, §7.3). */
@@ -96,7 +100,8 @@ export interface ColumnRetype {
  */
 export function modifyColumnsStatement(db: string, table: string, cols: readonly ColumnRetype[]): string {
   const clauses = cols.map((c) => {
-    const dflt = c.defaultText === null ? '' : /^current_timestamp$/i.test(c.defaultText) ? ' DEFAULT CURRENT_TIMESTAMP' : ` DEFAULT ${quoteString(c.defaultText)}`;
+    const dflt =
+      c.defaultText === null ? '' : /^current_timestamp$/i.test(c.defaultText) ? ' DEFAULT CURRENT_TIMESTAMP' : ` DEFAULT ${quoteString(c.defaultText)}`;
     return `MODIFY COLUMN ${quoteIdent(c.name)} ${c.ddlType} ${c.nullable ? 'NULL' : 'NOT NULL'}${dflt} COMMENT ${quoteString(c.comment)}`;
   });
   return `ALTER TABLE ${quoteIdent(db)}.${quoteIdent(table)} ${clauses.join(', ')}`;
@@ -158,7 +163,14 @@ export function parseKeysClause(ddl: string): { keysType: string; columns: strin
 /** The `Create Table` text of a SHOW CREATE TABLE row. */
 export function createTableText(row: SqlRow | undefined): string {
   if (!row) return '';
-  return text(field(row, 'Create Table')) ?? Object.values(row).map(text).filter((t) => t !== undefined).pop() ?? '';
+  return (
+    text(field(row, 'Create Table')) ??
+    Object.values(row)
+      .map(text)
+      .filter((t) => t !== undefined)
+      .pop() ??
+    ''
+  );
 }
 
 export interface AlterJob {

@@ -185,9 +185,7 @@ export function isKeyType(t: SrType): boolean {
 }
 
 export type TypeChange =
-  | { readonly action: 'none' }
-  | { readonly action: 'modify'; readonly to: SrType }
-  | { readonly action: 'impossible'; readonly reason: string };
+  { readonly action: 'none' } | { readonly action: 'modify'; readonly to: SrType } | { readonly action: 'impossible'; readonly reason: string };
 
 /**
  * What to do when a source column's type changed: nothing when the target column already holds the new

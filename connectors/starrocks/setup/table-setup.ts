@@ -203,7 +203,10 @@ function checkSourceColumns(
   const fq = `${db}.${name}`;
   for (const c of schema.columns) {
     if (AUDIT_COLUMNS.some((a) => a.name === c.name.toLowerCase())) {
-      throw new CdcError({ code: 'SINK_SCHEMA', message: `Source table ${formatTableId(schema.id)} has a column named ${c.name}, which is reserved for the CDC audit columns.` });
+      throw new CdcError({
+        code: 'SINK_SCHEMA',
+        message: `Source table ${formatTableId(schema.id)} has a column named ${c.name}, which is reserved for the CDC audit columns.`,
+      });
     }
   }
   // Names travel in the `columns` header: fail at setup, not at the first load.

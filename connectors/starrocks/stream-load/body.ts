@@ -115,7 +115,9 @@ function auditTails(audit: AuditKeys, syncedAt: string, lead: string): readonly 
   const synced = `,${quoteJsonString(audit.syncedAt)}:${quoteJsonString(syncedAt)}`;
   const version = `,${quoteJsonString(audit.cdcVersion)}:`;
   return [0, 1, 2].map((op) =>
-    [false, true].map((deleted) => `${lead}${quoteJsonString(audit.opType)}:${op},${quoteJsonString(audit.isDeleted)}:${deleted ? 'true' : 'false'}${synced}${version}`),
+    [false, true].map(
+      (deleted) => `${lead}${quoteJsonString(audit.opType)}:${op},${quoteJsonString(audit.isDeleted)}:${deleted ? 'true' : 'false'}${synced}${version}`,
+    ),
   );
 }
 
@@ -163,7 +165,10 @@ function cellWriter(col: LoadColumn, target: ValueTarget): CellWriter {
     case 'date':
     case 'datetime':
       // Date and timestamp texts are digits and `-: .`: nothing to escape.
-      return (w, v, stats) => (v instanceof TemporalValue && v.type !== 'time' && v.type !== 'timetz' && v.type !== 'interval' && isDateOrTimestampText(v.text) ? quotedAscii(w, v.text) : general(w, v, stats));
+      return (w, v, stats) =>
+        v instanceof TemporalValue && v.type !== 'time' && v.type !== 'timetz' && v.type !== 'interval' && isDateOrTimestampText(v.text)
+          ? quotedAscii(w, v.text)
+          : general(w, v, stats);
     case 'json':
       return (w, v, stats) => {
         if (!(v instanceof JsonText && isTrimmedJsonStart(v.text))) return general(w, v, stats);
@@ -188,7 +193,16 @@ function isTrimmedJsonStart(text: string): boolean {
   const last = text.charCodeAt(text.length - 1);
   // Printable ASCII is never white space; anything else takes the general path (JSON_START, trim).
   if (!(last > 0x20 && last < 0x7f)) return false;
-  return first === 0x7b || first === 0x5b || first === 0x22 || first === 0x2d || (first >= 0x30 && first <= 0x39) || first === 0x74 || first === 0x66 || first === 0x6e;
+  return (
+    first === 0x7b ||
+    first === 0x5b ||
+    first === 0x22 ||
+    first === 0x2d ||
+    (first >= 0x30 && first <= 0x39) ||
+    first === 0x74 ||
+    first === 0x66 ||
+    first === 0x6e
+  );
 }
 
 /** What DATE_TEXT or TIMESTAMP_TEXT accept, without a RegExp. */
@@ -197,7 +211,8 @@ export function isDateOrTimestampText(t: string): boolean {
   if (n !== 10 && n !== 19 && (n < 21 || n > 26)) return false;
   if (!digits(t, 0, 4) || t.charCodeAt(4) !== 0x2d || !digits(t, 5, 7) || t.charCodeAt(7) !== 0x2d || !digits(t, 8, 10)) return false;
   if (n === 10) return true;
-  if (t.charCodeAt(10) !== 0x20 || !digits(t, 11, 13) || t.charCodeAt(13) !== 0x3a || !digits(t, 14, 16) || t.charCodeAt(16) !== 0x3a || !digits(t, 17, 19)) return false;
+  if (t.charCodeAt(10) !== 0x20 || !digits(t, 11, 13) || t.charCodeAt(13) !== 0x3a || !digits(t, 14, 16) || t.charCodeAt(16) !== 0x3a || !digits(t, 17, 19))
+    return false;
   return n === 19 || (t.charCodeAt(19) === 0x2e && digits(t, 20, n));
 }
 
@@ -359,7 +374,11 @@ function writeDecimal(w: JsonWriter, text: string, kind: TargetKind, stats: Stat
 function checkInteger(n: bigint, kind: TargetKind, target: ValueTarget): void {
   const r = target.limits.integer;
   if ((kind === 'integer' || kind === 'largeint') && r !== undefined && (n < r.min || n > r.max)) {
-    throw doesNotFit(target, `${n} is outside the range of ${r.type} (StarRocks would store NULL)`, 'Use a wider integer type in StarRocks (BIGINT, LARGEINT).');
+    throw doesNotFit(
+      target,
+      `${n} is outside the range of ${r.type} (StarRocks would store NULL)`,
+      'Use a wider integer type in StarRocks (BIGINT, LARGEINT).',
+    );
   }
   if (kind === 'decimal' && target.limits.decimal !== undefined) {
     const d = target.limits.decimal;
@@ -413,7 +432,11 @@ function writeBinary(w: JsonWriter, v: Value, target: ValueTarget): void {
   const bytes = v instanceof Uint8Array ? Buffer.from(v.buffer, v.byteOffset, v.byteLength) : Buffer.from(typeof v === 'string' ? v : String(v), 'utf8');
   const max = target.limits.maxBytes;
   if (max !== undefined && bytes.length > max) {
-    throw doesNotFit(target, `a value of ${bytes.length} bytes does not fit VARBINARY(${max})`, 'Widen the StarRocks column (VARBINARY holds up to 1048576 bytes).');
+    throw doesNotFit(
+      target,
+      `a value of ${bytes.length} bytes does not fit VARBINARY(${max})`,
+      'Widen the StarRocks column (VARBINARY holds up to 1048576 bytes).',
+    );
   }
   return w.string(bytes.toString('hex'));
 }

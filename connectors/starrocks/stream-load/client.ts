@@ -116,12 +116,7 @@ export class StreamLoadClient {
   }
 
   /** One hop; resent once on a fresh connection when a reused socket turned out to be closing. */
-  private async send(
-    url: URL,
-    headers: Readonly<Record<string, string>>,
-    body: Buffer,
-    signal: AbortSignal | undefined,
-  ): Promise<Omit<HttpReply, 'hops'>> {
+  private async send(url: URL, headers: Readonly<Record<string, string>>, body: Buffer, signal: AbortSignal | undefined): Promise<Omit<HttpReply, 'hops'>> {
     try {
       return await this.sendOnce(url, headers, body, signal, false);
     } catch (err) {

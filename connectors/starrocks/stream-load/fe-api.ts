@@ -106,13 +106,7 @@ export class FeApi {
     return Promise.resolve();
   }
 
-  private async get(
-    start: URL,
-    auth: boolean,
-    what: string,
-    signal: AbortSignal | undefined,
-    maxBytes = 1 << 20,
-  ): Promise<{ status: number; body: string }> {
+  private async get(start: URL, auth: boolean, what: string, signal: AbortSignal | undefined, maxBytes = 1 << 20): Promise<{ status: number; body: string }> {
     let url = start;
     const maxRedirects = this.opts.maxRedirects ?? 3;
     for (let hop = 0; ; hop++) {

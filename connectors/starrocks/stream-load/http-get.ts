@@ -80,7 +80,8 @@ export function httpGet(url: URL, opts: GetOptions): Promise<GetReply> {
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
-      const done = (): void => finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).subarray(0, opts.maxBytes).toString('utf8') });
+      const done = (): void =>
+        finish(undefined, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).subarray(0, opts.maxBytes).toString('utf8') });
       res.on('data', (chunk: Buffer) => {
         if (size < opts.maxBytes) chunks.push(chunk);
         size += chunk.length;

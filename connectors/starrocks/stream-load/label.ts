@@ -108,7 +108,6 @@ export function contentVariant(records: readonly ChangePosition[]): string {
   return h.digest('hex').slice(0, HASH_CHARS);
 }
 
-
 function clean(s: string): string {
   return s.replace(/[^A-Za-z0-9_]/g, '_');
 }
@@ -124,10 +123,7 @@ export function makeLabel(p: LabelParts): string {
 
   const inputs: unknown[] = [p.prefix, p.pipelineId, p.table, identityText(p), p.index];
   if (p.variant !== undefined) inputs.push(p.variant);
-  const hash = createHash('sha256')
-    .update(JSON.stringify(inputs))
-    .digest('hex')
-    .slice(0, HASH_CHARS);
+  const hash = createHash('sha256').update(JSON.stringify(inputs)).digest('hex').slice(0, HASH_CHARS);
   const budget = Math.max(0, MAX_LABEL_LENGTH - prefix.length - tail.length - hash.length - 4);
   const slotPart = slot.slice(0, Math.min(slot.length, Math.ceil(budget / 2)));
   const tablePart = table.slice(0, Math.max(0, budget - slotPart.length));

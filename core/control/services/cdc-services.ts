@@ -28,12 +28,7 @@ export function streamInterval(requested: number): number {
   return Math.max(MIN_INTERVAL_MS, Math.floor(requested));
 }
 
-function answer(
-  logger: Logger,
-  method: string,
-  op: () => Promise<ControlResult> | ControlResult,
-  callback: grpc.sendUnaryData<ControlResponse>,
-): void {
+function answer(logger: Logger, method: string, op: () => Promise<ControlResult> | ControlResult, callback: grpc.sendUnaryData<ControlResponse>): void {
   Promise.resolve()
     .then(op)
     .then(

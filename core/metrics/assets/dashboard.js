@@ -5,14 +5,26 @@
   var SVGNS = 'http://www.w3.org/2000/svg';
   var st = { samples: [], lastT: 0, windowMs: 300000, status: null, busy: false, timer: 0, failures: 0 };
 
-  function $(id) { return document.getElementById(id); }
-  function setText(id, text) { var e = $(id); if (e && e.textContent !== text) e.textContent = text; }
-  function fmtInt(n) { return Math.round(n).toLocaleString('en-US'); }
-  function fmtRate(n) { return n >= 100 ? fmtInt(n) : (Math.round(n * 10) / 10).toLocaleString('en-US'); }
+  function $(id) {
+    return document.getElementById(id);
+  }
+  function setText(id, text) {
+    var e = $(id);
+    if (e && e.textContent !== text) e.textContent = text;
+  }
+  function fmtInt(n) {
+    return Math.round(n).toLocaleString('en-US');
+  }
+  function fmtRate(n) {
+    return n >= 100 ? fmtInt(n) : (Math.round(n * 10) / 10).toLocaleString('en-US');
+  }
   function fmtBytes(n) {
     var units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
     var i = 0;
-    while (n >= 1024 && i < units.length - 1) { n /= 1024; i++; }
+    while (n >= 1024 && i < units.length - 1) {
+      n /= 1024;
+      i++;
+    }
     return (i === 0 ? String(Math.round(n)) : n.toFixed(n >= 100 ? 0 : 1).replace(/\.0$/, '')) + ' ' + units[i];
   }
   function fmtAge(ms) {
@@ -26,7 +38,9 @@
     var s = Math.round(ms / 1000);
     return Math.floor(s / 60) + ':' + String(s % 60).padStart(2, '0');
   }
-  function fmtClock(t) { return new Date(t).toLocaleTimeString('en-GB'); }
+  function fmtClock(t) {
+    return new Date(t).toLocaleTimeString('en-GB');
+  }
   function niceMax(v) {
     if (!(v > 0)) return 1;
     var p = Math.pow(10, Math.floor(Math.log(v) / Math.LN10));
@@ -48,50 +62,120 @@
 
   // -- Charts -------------------------------------------------------------------------------------
   var CHARTS = [
-    { id: 'chart-throughput', fmt: fmtRate, series: [
-      { name: 'events/s', value: function (p) { return p.eventsPerSecond; } },
-      { name: 'rows loaded/s', value: function (p) { return p.rowsPerSecond; } }] },
-    { id: 'chart-lag-bytes', fmt: fmtBytes, nice: niceBytes, series: [
-      { name: 'lag bytes', value: function (p) { return p.lagBytes; } }] },
-    { id: 'chart-lag-events', fmt: fmtInt, series: [
-      { name: 'pending events', value: function (p) { return p.lagEvents; } }] },
-    { id: 'chart-memory', fmt: fmtBytes, nice: niceBytes, series: [
-      { name: 'RSS', value: function (p) { return p.rssBytes; } }] }
+    {
+      id: 'chart-throughput',
+      fmt: fmtRate,
+      series: [
+        {
+          name: 'events/s',
+          value: function (p) {
+            return p.eventsPerSecond;
+          },
+        },
+        {
+          name: 'rows loaded/s',
+          value: function (p) {
+            return p.rowsPerSecond;
+          },
+        },
+      ],
+    },
+    {
+      id: 'chart-lag-bytes',
+      fmt: fmtBytes,
+      nice: niceBytes,
+      series: [
+        {
+          name: 'lag bytes',
+          value: function (p) {
+            return p.lagBytes;
+          },
+        },
+      ],
+    },
+    {
+      id: 'chart-lag-events',
+      fmt: fmtInt,
+      series: [
+        {
+          name: 'pending events',
+          value: function (p) {
+            return p.lagEvents;
+          },
+        },
+      ],
+    },
+    {
+      id: 'chart-memory',
+      fmt: fmtBytes,
+      nice: niceBytes,
+      series: [
+        {
+          name: 'RSS',
+          value: function (p) {
+            return p.rssBytes;
+          },
+        },
+      ],
+    },
   ];
 
   function drawChart(chart, now) {
     var el = $(chart.id);
     if (!el) return;
-    var W = Math.max(300, Math.round(el.getBoundingClientRect().width) || 600), H = 180, L = 62, R = 10, T = 10, B = 22;
+    var W = Math.max(300, Math.round(el.getBoundingClientRect().width) || 600),
+      H = 180,
+      L = 62,
+      R = 10,
+      T = 10,
+      B = 22;
     // A young daemon has less history than the window: stretch what there is (at least one minute).
     var span = st.samples.length === 0 ? st.windowMs : Math.min(st.windowMs, Math.max(60000, now - st.samples[0].t));
     var from = now - span;
-    var shown = st.samples.filter(function (p) { return p.t >= from; });
+    var shown = st.samples.filter(function (p) {
+      return p.t >= from;
+    });
     var max = 0;
-    chart.series.forEach(function (s) { shown.forEach(function (p) { max = Math.max(max, s.value(p)); }); });
+    chart.series.forEach(function (s) {
+      shown.forEach(function (p) {
+        max = Math.max(max, s.value(p));
+      });
+    });
     max = (chart.nice || niceMax)(max * 1.05);
-    var x = function (t) { return L + ((t - from) / span) * (W - L - R); };
-    var y = function (v) { return T + (1 - v / max) * (H - T - B); };
+    var x = function (t) {
+      return L + ((t - from) / span) * (W - L - R);
+    };
+    var y = function (v) {
+      return T + (1 - v / max) * (H - T - B);
+    };
     while (el.firstChild) el.removeChild(el.firstChild);
     el.setAttribute('viewBox', '0 0 ' + W + ' ' + H);
     el.setAttribute('preserveAspectRatio', 'none');
     for (var i = 0; i <= 4; i++) {
-      var v = (max * i) / 4, yy = y(v);
-      el.appendChild(svg('line', { x1: L, x2: W - R, y1: yy, y2: yy, 'class': 'grid' }));
-      el.appendChild(svg('text', { x: L - 6, y: yy + 4, 'class': 'axis ylabel' }, chart.fmt(v)));
+      var v = (max * i) / 4,
+        yy = y(v);
+      el.appendChild(svg('line', { x1: L, x2: W - R, y1: yy, y2: yy, class: 'grid' }));
+      el.appendChild(svg('text', { x: L - 6, y: yy + 4, class: 'axis ylabel' }, chart.fmt(v)));
     }
     for (var k = 0; k <= 4; k++) {
       var ago = span - (k * span) / 4;
-      el.appendChild(svg('text', { x: x(from + (k * span) / 4), y: H - 5, 'class': 'axis xlabel' + (k === 0 ? ' first' : '') }, ago === 0 ? 'now' : '-' + fmtMinSec(ago)));
+      el.appendChild(
+        svg('text', { x: x(from + (k * span) / 4), y: H - 5, class: 'axis xlabel' + (k === 0 ? ' first' : '') }, ago === 0 ? 'now' : '-' + fmtMinSec(ago)),
+      );
     }
-    if (shown.length === 0) el.appendChild(svg('text', { x: (L + W) / 2, y: H / 2, 'class': 'empty' }, 'waiting for samples…'));
+    if (shown.length === 0) el.appendChild(svg('text', { x: (L + W) / 2, y: H / 2, class: 'empty' }, 'waiting for samples…'));
     chart.series.forEach(function (s, idx) {
-      var pts = shown.map(function (p) { return x(p.t).toFixed(1) + ',' + y(s.value(p)).toFixed(1); });
+      var pts = shown.map(function (p) {
+        return x(p.t).toFixed(1) + ',' + y(s.value(p)).toFixed(1);
+      });
       if (idx === 0 && pts.length > 1) {
-        var first = shown[0], last = shown[shown.length - 1];
-        el.appendChild(svg('polygon', { points: x(first.t).toFixed(1) + ',' + y(0) + ' ' + pts.join(' ') + ' ' + x(last.t).toFixed(1) + ',' + y(0), 'class': 'area' }));
+        var first = shown[0],
+          last = shown[shown.length - 1];
+        el.appendChild(
+          svg('polygon', { points: x(first.t).toFixed(1) + ',' + y(0) + ' ' + pts.join(' ') + ' ' + x(last.t).toFixed(1) + ',' + y(0), class: 'area' }),
+        );
       }
-      el.appendChild(svg('polyline', { points: pts.join(' '), 'class': 'series s' + idx, 'data-series': s.name }));
+      el.appendChild(svg('polyline', { points: pts.join(' '), class: 'series s' + idx, 'data-series': s.name }));
     });
     el.setAttribute('data-samples', String(shown.length));
     var latest = shown[shown.length - 1];
@@ -106,10 +190,18 @@
       });
     }
   }
-  function drawAll(now) { CHARTS.forEach(function (c) { drawChart(c, now); }); }
+  function drawAll(now) {
+    CHARTS.forEach(function (c) {
+      drawChart(c, now);
+    });
+  }
 
   // -- Status -------------------------------------------------------------------------------------
-  function cell(tr, text) { var td = document.createElement('td'); td.textContent = text; tr.appendChild(td); }
+  function cell(tr, text) {
+    var td = document.createElement('td');
+    td.textContent = text;
+    tr.appendChild(td);
+  }
 
   function renderTables(rows) {
     var body = $('tables-body');
@@ -141,7 +233,9 @@
     var list = $('snapshot-bars');
     section.hidden = snaps.length === 0;
     list.textContent = '';
-    var running = snaps.filter(function (x) { return x.phase === 'pending' || x.phase === 'copying'; }).length;
+    var running = snaps.filter(function (x) {
+      return x.phase === 'pending' || x.phase === 'copying';
+    }).length;
     setText('snapshots-summary', running > 0 ? running + ' running' : '');
     snaps.forEach(function (x) {
       var row = document.createElement('div');
@@ -203,7 +297,9 @@
       var b = document.createElement('b');
       b.textContent = e.code + (e.retried ? ' (retried)' : '');
       meta.appendChild(b);
-      meta.appendChild(document.createTextNode(' · ' + e.source + ' · ' + fmtClock(e.at) + (e.count > 1 ? ' · ×' + e.count + ', last ' + fmtClock(e.lastAt) : '')));
+      meta.appendChild(
+        document.createTextNode(' · ' + e.source + ' · ' + fmtClock(e.at) + (e.count > 1 ? ' · ×' + e.count + ', last ' + fmtClock(e.lastAt) : '')),
+      );
       var msg = document.createElement('div');
       msg.textContent = e.message;
       li.appendChild(meta);
@@ -254,15 +350,26 @@
     renderButtons();
   }
 
-  function schedule(ms) { clearTimeout(st.timer); st.timer = setTimeout(poll, ms); }
+  function schedule(ms) {
+    clearTimeout(st.timer);
+    st.timer = setTimeout(poll, ms);
+  }
 
   function poll() {
     fetch('/api/status?since=' + st.lastT, { cache: 'no-store' })
-      .then(function (r) { if (!r.ok) throw new Error('HTTP ' + r.status); return r.json(); })
+      .then(function (r) {
+        if (!r.ok) throw new Error('HTTP ' + r.status);
+        return r.json();
+      })
       .then(function (s) {
         st.failures = 0;
         $('offline').hidden = true;
-        s.samples.forEach(function (p) { if (p.t > st.lastT) { st.samples.push(p); st.lastT = p.t; } });
+        s.samples.forEach(function (p) {
+          if (p.t > st.lastT) {
+            st.samples.push(p);
+            st.lastT = p.t;
+          }
+        });
         var cut = s.now - KEEP_MS;
         while (st.samples.length > 0 && st.samples[0].t < cut) st.samples.shift();
         st.status = s;
@@ -276,11 +383,17 @@
           setText('offline', 'The daemon does not answer (' + e.message + '); retrying…');
         }
       })
-      .then(function () { schedule(1000); });
+      .then(function () {
+        schedule(1000);
+      });
   }
 
   // -- Controls -----------------------------------------------------------------------------------
-  function result(kind, text) { var e = $('action-result'); e.className = kind; e.textContent = text; }
+  function result(kind, text) {
+    var e = $('action-result');
+    e.className = kind;
+    e.textContent = text;
+  }
 
   function control(action) {
     st.busy = true;
@@ -290,23 +403,44 @@
     if (token) headers.authorization = 'Bearer ' + token;
     result('pending', action === 'pause' ? 'Pausing: writing what was received…' : 'Resuming…');
     fetch('/api/' + action, { method: 'POST', headers: headers, body: '{}' })
-      .then(function (r) { return r.json().then(function (b) { return { status: r.status, body: b }; }); })
+      .then(function (r) {
+        return r.json().then(function (b) {
+          return { status: r.status, body: b };
+        });
+      })
       .then(function (x) {
-        if (x.status === 401) { $('token-box').hidden = false; $('token').focus(); }
+        if (x.status === 401) {
+          $('token-box').hidden = false;
+          $('token').focus();
+        }
         result(x.body.success ? 'ok' : 'fail', x.body.message);
       })
-      .catch(function (e) { result('fail', action + ' failed: ' + e.message); })
-      .then(function () { st.busy = false; renderButtons(); schedule(0); });
+      .catch(function (e) {
+        result('fail', action + ' failed: ' + e.message);
+      })
+      .then(function () {
+        st.busy = false;
+        renderButtons();
+        schedule(0);
+      });
   }
 
-  $('pause').addEventListener('click', function () { control('pause'); });
-  $('resume').addEventListener('click', function () { control('resume'); });
+  $('pause').addEventListener('click', function () {
+    control('pause');
+  });
+  $('resume').addEventListener('click', function () {
+    control('resume');
+  });
   $('token').value = sessionStorage.getItem(TOKEN_KEY) || '';
-  $('token').addEventListener('change', function () { sessionStorage.setItem(TOKEN_KEY, $('token').value); });
+  $('token').addEventListener('change', function () {
+    sessionStorage.setItem(TOKEN_KEY, $('token').value);
+  });
   Array.prototype.forEach.call(document.querySelectorAll('.window button'), function (b) {
     b.addEventListener('click', function () {
       st.windowMs = Number(b.getAttribute('data-ms'));
-      Array.prototype.forEach.call(document.querySelectorAll('.window button'), function (o) { o.className = o === b ? 'secondary active' : 'secondary'; });
+      Array.prototype.forEach.call(document.querySelectorAll('.window button'), function (o) {
+        o.className = o === b ? 'secondary active' : 'secondary';
+      });
       if (st.status) drawAll(st.status.now);
     });
   });

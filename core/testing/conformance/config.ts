@@ -58,14 +58,20 @@ export function configCheck(
     async run() {
       const core = new Set(CORE_SETTINGS.flatMap((s) => [s.env, ...(s.aliases ?? [])]));
       for (const spec of manifest.settings) {
-        expect(prefixes.some((p) => spec.env.startsWith(p)), () => `setting ${spec.env} does not start with ${prefixes.join(' or ')} (docs/writing-a-connector.md, "Settings")`);
+        expect(
+          prefixes.some((p) => spec.env.startsWith(p)),
+          () => `setting ${spec.env} does not start with ${prefixes.join(' or ')} (docs/writing-a-connector.md, "Settings")`,
+        );
         expect(spec.description.trim() !== '', () => `setting ${spec.env} has no description (--help and docs print it)`);
         for (const name of [spec.env, ...(spec.aliases ?? [])]) expect(!core.has(name), () => `setting ${name} is also a core setting`);
       }
       const required = manifest.settings.filter((s) => s.required === true && s.default === undefined);
       const { problems } = readSettings(manifest.settings, {}, manifest.type);
       for (const spec of required) {
-        expect(problems.some((p) => p.includes(spec.env)), () => `with nothing set, the required setting ${spec.env} is not reported (problems: ${problems.join('; ')})`);
+        expect(
+          problems.some((p) => p.includes(spec.env)),
+          () => `with nothing set, the required setting ${spec.env} is not reported (problems: ${problems.join('; ')})`,
+        );
       }
       const valid = await target();
       try {
@@ -82,7 +88,12 @@ export function configCheck(
  * `unreachable` environment rejects with a CdcError of the connector's side (SOURCE_* or SINK_*) that
  * has a hint, whose text holds no secret setting's value, and that settles (no hang).
  */
-export function connectionErrorCheck(manifest: ConnectorManifest, unreachable: Environment | undefined, tables: readonly TableId[], timeoutMs: number): ConformanceCheck {
+export function connectionErrorCheck(
+  manifest: ConnectorManifest,
+  unreachable: Environment | undefined,
+  tables: readonly TableId[],
+  timeoutMs: number,
+): ConformanceCheck {
   return {
     name: 'errors: an unreachable server is a CdcError with a hint and no secret',
     async run() {
@@ -90,7 +101,13 @@ export function connectionErrorCheck(manifest: ConnectorManifest, unreachable: E
       const connector = connectorFrom(manifest, unreachable, tables, 'conformance_errors');
       try {
         const timeout = new Promise<'pending'>((resolve) => setTimeout(() => resolve('pending'), timeoutMs).unref());
-        const outcome = await Promise.race([connector.validateConnection().then(() => 'resolved' as const, (err: unknown) => err), timeout]);
+        const outcome = await Promise.race([
+          connector.validateConnection().then(
+            () => 'resolved' as const,
+            (err: unknown) => err,
+          ),
+          timeout,
+        ]);
         expect(outcome !== 'pending', () => `validateConnection did not settle within ${timeoutMs} ms against an unreachable server (use a connect timeout)`);
         expect(outcome !== 'resolved', () => 'validateConnection resolved against an unreachable server');
         expect(outcome instanceof CdcError, () => `validateConnection rejected with ${String(outcome)}, not a CdcError (code, retry directive, hint)`);

@@ -13,7 +13,18 @@ import { tableKey, type TableId, type TableSchema } from '../../model/table.js';
 import type { SourceManifest } from '../../plugin/manifest.js';
 import type { Source, SourceEvent } from '../../plugin/source.js';
 import { PositionCheck } from '../../pipeline/position-check.js';
-import { ConformanceError, expect, register, runChecks, skip, sleep, until, type CheckResult, type ConformanceCheck, type ConformanceOptions } from './checks.js';
+import {
+  ConformanceError,
+  expect,
+  register,
+  runChecks,
+  skip,
+  sleep,
+  until,
+  type CheckResult,
+  type ConformanceCheck,
+  type ConformanceOptions,
+} from './checks.js';
 import { configCheck, connectionErrorCheck, sourceFrom, type Environment } from './config.js';
 import { recordId, recordNote, type ConformanceChange } from './rows.js';
 
@@ -102,7 +113,11 @@ class Run {
   }
 
   async waitTxns(n: number, what: string): Promise<Txn[]> {
-    await until(() => this.txns().length >= n, this.waitMs, () => `${what}: expected ${n} transaction(s), got ${this.txns().length} (${this.events.length} event(s))`);
+    await until(
+      () => this.txns().length >= n,
+      this.waitMs,
+      () => `${what}: expected ${n} transaction(s), got ${this.txns().length} (${this.events.length} event(s))`,
+    );
     return this.txns();
   }
 
@@ -125,7 +140,11 @@ function checkStream(run: Run, after: Lsn | undefined): void {
   let last = after;
   let openCommit: Lsn | undefined;
   const increase = (p: Lsn, what: string): void => {
-    expect(last === undefined || p > last, () => `${what} ${p} does not follow ${String(last)}${last === after ? ' (the acknowledged position it restarted from)' : ''}: positions must increase, also across restarts`);
+    expect(
+      last === undefined || p > last,
+      () =>
+        `${what} ${p} does not follow ${String(last)}${last === after ? ' (the acknowledged position it restarted from)' : ''}: positions must increase, also across restarts`,
+    );
     last = p;
   };
   for (const e of run.events) {
@@ -134,11 +153,17 @@ function checkStream(run: Run, after: Lsn | undefined): void {
       if (bad !== undefined) throw new ConformanceError(bad.message);
       if (!transactional) increase(e.record.commitLsn, 'the change position (commitLsn)');
       else {
-        expect(openCommit === undefined || openCommit === e.record.commitLsn, () => `changes of one transaction carry different commitLsn (${String(openCommit)}, ${e.record.commitLsn}) before a commit event`);
+        expect(
+          openCommit === undefined || openCommit === e.record.commitLsn,
+          () => `changes of one transaction carry different commitLsn (${String(openCommit)}, ${e.record.commitLsn}) before a commit event`,
+        );
         openCommit = e.record.commitLsn;
       }
     } else if (e.kind === 'commit') {
-      expect(openCommit === undefined || openCommit === e.commitLsn, () => `the commit's commitLsn ${e.commitLsn} differs from its changes' ${String(openCommit)}`);
+      expect(
+        openCommit === undefined || openCommit === e.commitLsn,
+        () => `the commit's commitLsn ${e.commitLsn} differs from its changes' ${String(openCommit)}`,
+      );
       expect(e.position >= e.commitLsn, () => `commit position ${e.position} is below its commitLsn ${e.commitLsn}`);
       increase(e.position, 'commit position');
       openCommit = undefined;
@@ -216,12 +241,18 @@ export function sourceChecks(o: SourceConformanceOptions): ConformanceCheck[] {
       await s.target.apply([upd(1, 'a2'), del(2)]);
       const txns = await run.waitTxns(2, 'two committed transactions');
       const seen = summary(run.changes());
-      expect(seen === 'insert 1=a, insert 2=b, update 1=a2, delete 2', () => `changes arrived as [${seen}], expected [insert 1=a, insert 2=b, update 1=a2, delete 2]`);
+      expect(
+        seen === 'insert 1=a, insert 2=b, update 1=a2, delete 2',
+        () => `changes arrived as [${seen}], expected [insert 1=a, insert 2=b, update 1=a2, delete 2]`,
+      );
       if (run.source.capabilities.transactions) {
         expect(txns[0]?.changes.length === 2, () => `the first transaction's commit came after ${String(txns[0]?.changes.length)} change(s), expected 2`);
       }
       const known = run.tables.some((t) => tableKey(t.id) === tableKey(s.target.table));
-      expect(known || run.events.some((e) => e.kind === 'schema'), () => `setup did not return ${tableKey(s.target.table)} and no schema event preceded its changes`);
+      expect(
+        known || run.events.some((e) => e.kind === 'schema'),
+        () => `setup did not return ${tableKey(s.target.table)} and no schema event preceded its changes`,
+      );
       checkStream(run, undefined);
     }),
 
@@ -235,7 +266,10 @@ export function sourceChecks(o: SourceConformanceOptions): ConformanceCheck[] {
       const a = before?.changes.map(identity).join('; ');
       const b = again?.changes.map(identity).join('; ');
       expect(a === b, () => `the replayed transaction differs: first [${String(a)}], replayed [${String(b)}] (positions must be the same on every replay)`);
-      expect(before?.position === again?.position, () => `the replayed commit position ${String(again?.position)} differs from the first ${String(before?.position)}`);
+      expect(
+        before?.position === again?.position,
+        () => `the replayed commit position ${String(again?.position)} differs from the first ${String(before?.position)}`,
+      );
       checkStream(second, undefined);
     }),
 
@@ -249,32 +283,49 @@ export function sourceChecks(o: SourceConformanceOptions): ConformanceCheck[] {
       await first.stop();
       const second = await s.open();
       await s.target.apply([ins(3, 'c')]);
-      await until(() => second.changes().some((r) => recordId(r) === '3'), o.waitMs ?? 20_000, () => '').catch(() => undefined);
+      await until(
+        () => second.changes().some((r) => recordId(r) === '3'),
+        o.waitMs ?? 20_000,
+        () => '',
+      ).catch(() => undefined);
       const ids = second.changes().map(recordId);
       const lost = [
         ...(ids.includes('2') ? [] : [`id 2 (unacknowledged, after the acknowledged position ${tx1.position})`]),
         ...(ids.includes('3') ? [] : ['id 3 (committed after the restart)']),
       ];
       expect(lost.length === 0, () => `after a restart changes were lost: ${lost.join(', ')}; got [${summary(second.changes())}]`);
-      expect(!ids.includes('1'), () => `after a restart the acknowledged change (id 1, position ${tx1.position}) was delivered again; got [${summary(second.changes())}]`);
+      expect(
+        !ids.includes('1'),
+        () => `after a restart the acknowledged change (id 1, position ${tx1.position}) was delivered again; got [${summary(second.changes())}]`,
+      );
       const replayed = second.txns().find((t) => t.changes.some((r) => recordId(r) === '2'));
-      expect(replayed?.changes.map(identity).join() === tx2.changes.map(identity).join(), () => `the replayed change differs: [${tx2.changes.map(identity).join()}] then [${String(replayed?.changes.map(identity).join())}]`);
+      expect(
+        replayed?.changes.map(identity).join() === tx2.changes.map(identity).join(),
+        () => `the replayed change differs: [${tx2.changes.map(identity).join()}] then [${String(replayed?.changes.map(identity).join())}]`,
+      );
       checkStream(second, tx1.position);
     }),
 
-    check('backpressure: no event while the handler\'s promise is pending', async (s) => {
+    check("backpressure: no event while the handler's promise is pending", async (s) => {
       const run = await s.open();
       let release!: () => void;
       run.hold = new Promise<void>((resolve) => (release = resolve));
       await s.target.apply([ins(1, 'a'), ins(2, 'b'), ins(3, 'c')]);
       await s.target.apply([ins(4, 'd')]);
-      await until(() => run.events.length > 0, o.waitMs ?? 20_000, () => 'no event arrived');
+      await until(
+        () => run.events.length > 0,
+        o.waitMs ?? 20_000,
+        () => 'no event arrived',
+      );
       const held = run.events.length;
       await sleep(quietMs);
       expect(run.events.length === held, () => `${run.events.length - held} event(s) arrived while the handler's promise was pending`);
       release();
       await run.waitTxns(2, 'after the promise settled');
-      expect(summary(run.changes()) === 'insert 1=a, insert 2=b, insert 3=c, insert 4=d', () => `after backpressure the changes were [${summary(run.changes())}]`);
+      expect(
+        summary(run.changes()) === 'insert 1=a, insert 2=b, insert 3=c, insert 4=d',
+        () => `after backpressure the changes were [${summary(run.changes())}]`,
+      );
     }),
 
     check('pause and resume: nothing arrives while paused, everything after resume', async (s) => {
@@ -297,7 +348,13 @@ export function sourceChecks(o: SourceConformanceOptions): ConformanceCheck[] {
       await run.waitTxns(1, 'before stopping');
       await Promise.all([run.source.stop(), run.source.stop()]);
       await run.source.stop();
-      const ended = await Promise.race([run.source.done().then(() => 'resolved', (e: unknown) => `rejected: ${String(e)}`), sleep(o.waitMs ?? 20_000).then(() => 'pending')]);
+      const ended = await Promise.race([
+        run.source.done().then(
+          () => 'resolved',
+          (e: unknown) => `rejected: ${String(e)}`,
+        ),
+        sleep(o.waitMs ?? 20_000).then(() => 'pending'),
+      ]);
       expect(ended === 'resolved', () => `done() after stop() is ${ended}; it must resolve`);
       await run.source.close();
       await run.source.close();
@@ -333,12 +390,24 @@ export function sourceChecks(o: SourceConformanceOptions): ConformanceCheck[] {
       await s.target.apply([ins(1, 'a')]);
       await truncate();
       await s.target.apply([ins(2, 'b')]);
-      await until(() => run.changes().some((r) => recordId(r) === '2'), o.waitMs ?? 20_000, () => 'the change after the truncate did not arrive');
-      const kinds = run.events.filter((e) => e.kind !== 'idle' && e.kind !== 'schema' && e.kind !== 'mark').map((e) => (e.kind === 'change' ? `change ${recordId(e.record)}` : e.kind));
+      await until(
+        () => run.changes().some((r) => recordId(r) === '2'),
+        o.waitMs ?? 20_000,
+        () => 'the change after the truncate did not arrive',
+      );
+      const kinds = run.events
+        .filter((e) => e.kind !== 'idle' && e.kind !== 'schema' && e.kind !== 'mark')
+        .map((e) => (e.kind === 'change' ? `change ${recordId(e.record)}` : e.kind));
       const t = kinds.indexOf('truncate');
-      expect(t > kinds.indexOf('change 1') && t < kinds.indexOf('change 2'), () => `events arrived as [${kinds.join(', ')}]: the truncate must come between change 1 and change 2`);
+      expect(
+        t > kinds.indexOf('change 1') && t < kinds.indexOf('change 2'),
+        () => `events arrived as [${kinds.join(', ')}]: the truncate must come between change 1 and change 2`,
+      );
       const event = run.events.find((e) => e.kind === 'truncate');
-      expect(event?.kind === 'truncate' && event.tables.some((id) => tableKey(id) === tableKey(s.target.table)), () => `the truncate event does not name ${tableKey(s.target.table)}`);
+      expect(
+        event?.kind === 'truncate' && event.tables.some((id) => tableKey(id) === tableKey(s.target.table)),
+        () => `the truncate event does not name ${tableKey(s.target.table)}`,
+      );
       checkStream(run, undefined);
       return undefined;
     }),

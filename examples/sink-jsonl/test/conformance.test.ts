@@ -14,9 +14,7 @@ sinkConformance({
     return {
       env: { SINK_JSONL_DIR: dir },
       read: async (schema) =>
-        (await readTable(dir, schema.id)).map((row): StoredRow =>
-          Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)])),
-        ),
+        (await readTable(dir, schema.id)).map((row): StoredRow => Object.fromEntries(Object.entries(row).map(([k, v]) => [k, v === null ? null : String(v)]))),
       dispose: async () => rmSync(dir, { recursive: true, force: true }),
     };
   },

@@ -32,7 +32,10 @@ async function withSink(fn: (dir: string, open: () => Promise<JsonlSink>) => Pro
   }
 }
 
-const lines = (dir: string): string[] => readFileSync(tableFile(dir, schema.id), 'utf8').split('\n').filter((l) => l !== '');
+const lines = (dir: string): string[] =>
+  readFileSync(tableFile(dir, schema.id), 'utf8')
+    .split('\n')
+    .filter((l) => l !== '');
 
 test('a retried batch and a replayed one add no line twice', async () => {
   await withSink(async (dir, open) => {
@@ -42,7 +45,10 @@ test('a retried batch and a replayed one add no line twice', async () => {
     await sink.write(b, new AbortController().signal);
     const restarted = await open();
     await restarted.write(batch([insert(2n, 'b', 0x20n), insert(3n, 'c', 0x30n)]), new AbortController().signal);
-    assert.deepEqual(lines(dir).map((l) => (JSON.parse(l) as { key: { id: string } }).key.id), ['1', '2', '3']);
+    assert.deepEqual(
+      lines(dir).map((l) => (JSON.parse(l) as { key: { id: string } }).key.id),
+      ['1', '2', '3'],
+    );
   });
 });
 
@@ -54,7 +60,10 @@ test('setup cuts off a torn last line (an append the crash interrupted), and the
     const restarted = await open();
     assert.equal(lines(dir).length, 1);
     await restarted.write(batch([insert(2n, 'b', 0x20n)]), new AbortController().signal);
-    assert.deepEqual(await readTable(dir, schema.id), [{ id: '1', note: 'a' }, { id: '2', note: 'b' }]);
+    assert.deepEqual(await readTable(dir, schema.id), [
+      { id: '1', note: 'a' },
+      { id: '2', note: 'b' },
+    ]);
   });
 });
 

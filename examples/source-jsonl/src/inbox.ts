@@ -8,7 +8,11 @@ import { CdcError, type ChangeRecord, type ColumnSchema, type SourceEvent, type 
 interface InboxLine {
   readonly table?: string;
   readonly truncate?: boolean;
-  readonly changes?: readonly { readonly op: 'insert' | 'update' | 'delete'; readonly row?: Record<string, string | null>; readonly key?: Record<string, string> }[];
+  readonly changes?: readonly {
+    readonly op: 'insert' | 'update' | 'delete';
+    readonly row?: Record<string, string | null>;
+    readonly key?: Record<string, string>;
+  }[];
 }
 
 /** `id:int8:key,note:text` (SOURCE_JSONL_COLUMNS) as columns. */
@@ -34,7 +38,11 @@ export function lineEvents(text: string, start: bigint, end: bigint, tables: Rea
   const line = JSON.parse(text) as InboxLine;
   const schema = tables.get(line.table ?? '');
   if (schema === undefined) {
-    throw new CdcError({ code: 'SOURCE_PROTOCOL', message: `The inbox line at byte ${start} names the table '${String(line.table)}', which is not in TABLES.`, hint: 'Add it to TABLES, or remove the line.' });
+    throw new CdcError({
+      code: 'SOURCE_PROTOCOL',
+      message: `The inbox line at byte ${start} names the table '${String(line.table)}', which is not in TABLES.`,
+      hint: 'Add it to TABLES, or remove the line.',
+    });
   }
   const commit: SourceEvent = { kind: 'commit', position: end, commitLsn: end, commitTimeMicros: BigInt(Date.now()) * 1000n };
   if (line.truncate === true) return [{ kind: 'truncate', tables: [schema.id], lsn: start, commitLsn: end }, commit];

@@ -5,7 +5,12 @@ import { JsonlSource } from './source.js';
 
 export const SETTINGS = defineSettings({
   file: { env: 'SOURCE_JSONL_FILE', type: 'string', required: true, description: 'The inbox: a JSON-lines file, one transaction per line' },
-  columns: { env: 'SOURCE_JSONL_COLUMNS', type: 'list', default: ['id:int8:key', 'note:text'], description: 'Columns of every table: name:type[:key], type int8 or text' },
+  columns: {
+    env: 'SOURCE_JSONL_COLUMNS',
+    type: 'list',
+    default: ['id:int8:key', 'note:text'],
+    description: 'Columns of every table: name:type[:key], type int8 or text',
+  },
   pollMs: { env: 'SOURCE_JSONL_POLL_MS', type: 'integer', default: 100, schema: { minimum: 1 }, description: 'How often (ms) the inbox is read for new lines' },
 });
 

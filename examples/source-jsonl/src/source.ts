@@ -55,9 +55,16 @@ export class JsonlSource implements Source {
   /** The inbox's directory must exist (the file itself may appear later). */
   async validateConnection(): Promise<void> {
     const dir = dirname(resolve(this.config.file));
-    const isDir = await stat(dir).then((s) => s.isDirectory(), () => false);
+    const isDir = await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    );
     if (!isDir) {
-      throw new CdcError({ code: 'SOURCE_CONNECTION', message: `SOURCE_JSONL_FILE: the directory ${dir} of the inbox does not exist.`, hint: 'Create it, or set SOURCE_JSONL_FILE to a file in an existing directory.' });
+      throw new CdcError({
+        code: 'SOURCE_CONNECTION',
+        message: `SOURCE_JSONL_FILE: the directory ${dir} of the inbox does not exist.`,
+        hint: 'Create it, or set SOURCE_JSONL_FILE to a file in an existing directory.',
+      });
     }
   }
 
@@ -145,7 +152,11 @@ async function readFrom(path: string, offset: Lsn): Promise<string> {
     const size = (await file.stat()).size;
     const from = Number(offset);
     if (size < from) {
-      throw new CdcError({ code: 'SOURCE_PROTOCOL', message: `The inbox ${path} is shorter (${size} bytes) than the confirmed position ${from}: it was replaced or truncated.`, hint: 'Restore the file, or delete the saved position under STATE_DIR to read it from the start.' });
+      throw new CdcError({
+        code: 'SOURCE_PROTOCOL',
+        message: `The inbox ${path} is shorter (${size} bytes) than the confirmed position ${from}: it was replaced or truncated.`,
+        hint: 'Restore the file, or delete the saved position under STATE_DIR to read it from the start.',
+      });
     }
     const buf = Buffer.alloc(size - from);
     await file.read(buf, 0, buf.length, from);

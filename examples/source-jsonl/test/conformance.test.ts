@@ -8,9 +8,7 @@ import { jsonlSource } from '../src/index.js';
 const line = (changes: readonly ConformanceChange[]): string =>
   JSON.stringify({
     table: 'public.items',
-    changes: changes.map((c) =>
-      c.op === 'delete' ? { op: 'delete', key: { id: String(c.id) } } : { op: c.op, row: { id: String(c.id), note: c.note } },
-    ),
+    changes: changes.map((c) => (c.op === 'delete' ? { op: 'delete', key: { id: String(c.id) } } : { op: c.op, row: { id: String(c.id), note: c.note } })),
   });
 
 sourceConformance({

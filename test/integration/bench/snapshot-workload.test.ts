@@ -25,10 +25,14 @@ describe('bench snapshot table on PostgreSQL', () => {
     );
     const row = r.rows[0];
     assert.ok(row);
-    assert.deepEqual({ ...row, minb: undefined, maxb: undefined }, { n: '2000', lo: '1', hi: '2000', big: '100', minb: undefined, maxb: undefined, nulls: String(Math.floor(2000 / 7) - Math.floor(2000 / 140)) });
+    assert.deepEqual(
+      { ...row, minb: undefined, maxb: undefined },
+      { n: '2000', lo: '1', hi: '2000', big: '100', minb: undefined, maxb: undefined, nulls: String(Math.floor(2000 / 7) - Math.floor(2000 / 140)) },
+    );
     assert.ok(row.minb >= 2000 && row.maxb <= 3000 && row.maxb > 2900, `large bodies of ${row.minb}-${row.maxb} bytes`);
     // Every large body is one value in the table's TOAST relation (stored out of line, not inline).
-    const toast = (await pg.query<{ t: string }>(`SELECT reltoastrelid::regclass::text AS t FROM pg_class WHERE oid = 'public.${SNAPSHOT_TABLE}'::regclass`)).rows[0]?.t;
+    const toast = (await pg.query<{ t: string }>(`SELECT reltoastrelid::regclass::text AS t FROM pg_class WHERE oid = 'public.${SNAPSHOT_TABLE}'::regclass`))
+      .rows[0]?.t;
     assert.ok(toast);
     const values = await pg.query<{ n: string }>(`SELECT count(DISTINCT chunk_id)::text AS n FROM ${toast}`);
     assert.equal(values.rows[0]?.n, '100');
@@ -37,7 +41,9 @@ describe('bench snapshot table on PostgreSQL', () => {
   it('COPY hands out every row as text, with microsecond timestamps and jsonb', async () => {
     const c = await pg.connect();
     try {
-      const r = await c.query<{ id: string; created_at: string; payload: unknown }>(`SELECT id::text, created_at::text, payload FROM public.${SNAPSHOT_TABLE} WHERE id = 20`);
+      const r = await c.query<{ id: string; created_at: string; payload: unknown }>(
+        `SELECT id::text, created_at::text, payload FROM public.${SNAPSHOT_TABLE} WHERE id = 20`,
+      );
       assert.match(r.rows[0]?.created_at ?? '', /^2024-01-01 00:00:20\.123476\+00$/);
       assert.deepEqual(r.rows[0]?.payload, { k: 20, s: 'v20', tags: [2, 0] });
     } finally {

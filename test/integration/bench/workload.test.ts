@@ -30,10 +30,14 @@ describe('bench workload on PostgreSQL', () => {
        GROUP BY 1 ORDER BY 1`,
     );
     assert.deepEqual(Object.fromEntries(r.rows.map((x) => [x.tag, Number(x.n)])), { B: 4, C: 4, D: 40, I: 280, R: 1, U: 80 });
-    const probes = await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.${TABLE} WHERE id = ANY($1::bigint[])`, [[0, 1, 2, 3].map((t) => probeId(t).toString())]);
+    const probes = await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.${TABLE} WHERE id = ANY($1::bigint[])`, [
+      [0, 1, 2, 3].map((t) => probeId(t).toString()),
+    ]);
     assert.equal(probes.rows[0]?.n, '4');
     // Seed 70 + 4 × 70 inserted, 4 × 10 deleted; 40 seed rows are never touched by a change.
-    const rows = await pg.query<{ all: string; touched: string }>(`SELECT count(*)::text AS all, count(*) FILTER (WHERE ${UNTOUCHED_SEED})::text AS touched FROM public.${TABLE}`);
+    const rows = await pg.query<{ all: string; touched: string }>(
+      `SELECT count(*)::text AS all, count(*) FILTER (WHERE ${UNTOUCHED_SEED})::text AS touched FROM public.${TABLE}`,
+    );
     assert.deepEqual(rows.rows[0], { all: '310', touched: '270' });
   });
 });

@@ -95,7 +95,10 @@ test('with one bad value no database is touched; with none, the daemon connects 
   const good = await runCli([], { ...trappedEnv(), LOG_FORMAT: 'json' });
   assert.equal(good.code, 1, good.stdout + good.stderr);
   assert.ok(pgTrap.connections() + feTrap.connections() + mysqlTrap.connections() > 0, 'the daemon should have tried to connect');
-  const lines = good.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const lines = good.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
   const fatal = lines.find((l) => l['component'] === 'runtime' && l['level'] === 'error');
   assert.ok(fatal, good.stdout);
   assert.equal(fatal['stage'], 'INIT');
@@ -130,9 +133,10 @@ test('seed aliases are accepted in place of the canonical names', async () => {
   });
   assert.equal(r.code, 2);
   // Only the bad slot name is wrong: every alias was read.
-  assert.deepEqual(r.stderr.split('\n').filter((l) => l.startsWith('  ')), [
-    "  SLOT_NAME: 'Not A Slot' does not have the expected form (expected 1-63 characters of a-z, 0-9 and _)",
-  ]);
+  assert.deepEqual(
+    r.stderr.split('\n').filter((l) => l.startsWith('  ')),
+    ["  SLOT_NAME: 'Not A Slot' does not have the expected form (expected 1-63 characters of a-z, 0-9 and _)"],
+  );
   assertNoSecrets(r.stderr);
 });
 
@@ -140,10 +144,13 @@ test('two source tables mapped to one StarRocks table: exit 2 naming both, the t
   const before = [pgTrap.connections(), feTrap.connections(), mysqlTrap.connections()];
   const r = await runCli([], { ...trappedEnv(), TABLES: 'a.orders,b.orders,a.items', FLUSH_SIZE: '0', SINK_TABLE_MAP: 'a.items:orders_a' });
   assert.equal(r.code, 2, r.stdout + r.stderr);
-  assert.deepEqual(r.stderr.split('\n').filter((l) => l.startsWith('  ')), [
-    "  FLUSH_SIZE: '0' is not a positive integer (expected a positive integer, e.g. 10000)",
-    "  SINK_TABLE_MAP/SINK_TABLE_NAME: a.orders and b.orders would both be loaded into the StarRocks table 'orders' (one would overwrite the other's rows); give them distinct targets, e.g. SINK_TABLE_NAME={schema}_{table} or SINK_TABLE_MAP=a.orders:a_orders,b.orders:b_orders",
-  ]);
+  assert.deepEqual(
+    r.stderr.split('\n').filter((l) => l.startsWith('  ')),
+    [
+      "  FLUSH_SIZE: '0' is not a positive integer (expected a positive integer, e.g. 10000)",
+      "  SINK_TABLE_MAP/SINK_TABLE_NAME: a.orders and b.orders would both be loaded into the StarRocks table 'orders' (one would overwrite the other's rows); give them distinct targets, e.g. SINK_TABLE_NAME={schema}_{table} or SINK_TABLE_MAP=a.orders:a_orders,b.orders:b_orders",
+    ],
+  );
   assert.deepEqual([pgTrap.connections(), feTrap.connections(), mysqlTrap.connections()], before);
 
   const fixed = await runCli([], { ...trappedEnv(), TABLES: 'a.orders,b.orders', SINK_TABLE_NAME: '{schema}_{table}', FLUSH_SIZE: '0' });
@@ -152,9 +159,12 @@ test('two source tables mapped to one StarRocks table: exit 2 naming both, the t
 
   const bad = await runCli([], { ...trappedEnv(), TABLES: 'a.orders', SINK_TABLE_NAME: '{db}_{table}', SINK_TABLE_MAP: 'a.orders' });
   assert.equal(bad.code, 2);
-  assert.deepEqual(bad.stderr.split('\n').filter((l) => l.startsWith('  ')), [
-    "  SINK_TABLE_NAME: '{db}_{table}' has the unknown placeholder {db} (expected {schema} and {table})",
-    "  SINK_TABLE_MAP: 'a.orders' has no ':' between the source table and the target name (expected schema.table:target, e.g. sales.orders:sales_orders)",
-  ]);
+  assert.deepEqual(
+    bad.stderr.split('\n').filter((l) => l.startsWith('  ')),
+    [
+      "  SINK_TABLE_NAME: '{db}_{table}' has the unknown placeholder {db} (expected {schema} and {table})",
+      "  SINK_TABLE_MAP: 'a.orders' has no ':' between the source table and the target name (expected schema.table:target, e.g. sales.orders:sales_orders)",
+    ],
+  );
   assertNoSecrets(r.stderr + bad.stderr);
 });

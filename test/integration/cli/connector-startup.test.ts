@@ -37,7 +37,11 @@ function start(env: Record<string, string>, cwd: string): DaemonProcess {
 test('a source with unchanged columns into a sink without partial updates: exit 2 naming both, nothing touched', async () => {
   const d = workDir();
   installFixture(d);
-  const r = await runCli([], { SOURCE_TYPE: PROBE_DIR, SINK_TYPE: FIXTURE_PACKAGE, TABLES: 'items', PROBE_DIR: d, SINK_FIXTURE_FILE: join(d, 'rows.jsonl'), GRPC_PORT: '0' }, d);
+  const r = await runCli(
+    [],
+    { SOURCE_TYPE: PROBE_DIR, SINK_TYPE: FIXTURE_PACKAGE, TABLES: 'items', PROBE_DIR: d, SINK_FIXTURE_FILE: join(d, 'rows.jsonl'), GRPC_PORT: '0' },
+    d,
+  );
   assert.equal(r.code, 2, r.stderr);
   assert.match(
     r.stderr,
@@ -56,7 +60,10 @@ test('the first SIGTERM cancels a startup call that hangs: a clear message, the 
   daemon.kill('SIGTERM');
   const code = await exitOf(daemon, 20_000);
   assert.equal(code, 1, daemon.output());
-  assert.match(daemon.output(), /startup cancelled \(SIGTERM\) while waiting for the source 'probe-source' from SOURCE_TYPE '\.\/conn' \(.*conn\/lib\/connector\.js\) to finish setup\(\); nothing was replicated\./);
+  assert.match(
+    daemon.output(),
+    /startup cancelled \(SIGTERM\) while waiting for the source 'probe-source' from SOURCE_TYPE '\.\/conn' \(.*conn\/lib\/connector\.js\) to finish setup\(\); nothing was replicated\./,
+  );
   assert.ok(existsSync(join(cwd, 'closed-source')) && existsSync(join(cwd, 'closed-sink')), 'both connectors were closed');
   // The probe sink does not declare idempotent batches: the operator was told at startup.
   assert.match(daemon.output(), /"level":"warn",.*the sink 'probe-sink' does not declare capabilities\.idempotentBatches/);
@@ -64,9 +71,15 @@ test('the first SIGTERM cancels a startup call that hangs: a clear message, the 
 
 test('a startup call over CONNECTOR_STARTUP_TIMEOUT_MS fails the attempt, naming the connector, the call and the setting', async () => {
   const cwd = workDir();
-  const daemon = start({ SOURCE_TYPE: PROBE_DIR, SINK_TYPE: PROBE_DIR, PROBE_SINK_HANG: 'validateConnection', CONNECTOR_STARTUP_TIMEOUT_MS: '300', SETUP_MAX_ATTEMPTS: '1' }, cwd);
+  const daemon = start(
+    { SOURCE_TYPE: PROBE_DIR, SINK_TYPE: PROBE_DIR, PROBE_SINK_HANG: 'validateConnection', CONNECTOR_STARTUP_TIMEOUT_MS: '300', SETUP_MAX_ATTEMPTS: '1' },
+    cwd,
+  );
   assert.equal(await exitOf(daemon, 20_000), 1, daemon.output());
-  assert.match(daemon.output(), /Startup failed in stage INIT: the sink 'probe-sink' from SINK_TYPE '.*probe-connector' \(.*\) did not finish validateConnection\(\) within 300 ms \(CONNECTOR_STARTUP_TIMEOUT_MS\)\. Check that its server is reachable/);
+  assert.match(
+    daemon.output(),
+    /Startup failed in stage INIT: the sink 'probe-sink' from SINK_TYPE '.*probe-connector' \(.*\) did not finish validateConnection\(\) within 300 ms \(CONNECTOR_STARTUP_TIMEOUT_MS\)\. Check that its server is reachable/,
+  );
   assert.ok(existsSync(join(cwd, 'hanging-sink-validateConnection')));
   assert.ok(existsSync(join(cwd, 'closed-sink')));
 });

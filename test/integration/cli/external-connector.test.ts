@@ -42,7 +42,12 @@ function setup(extra: Record<string, string>): { dir: string; state: string; dae
 }
 
 function readLines(file: string): string[] {
-  return existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').filter((l) => l !== '') : [];
+  return existsSync(file)
+    ? readFileSync(file, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => l !== '')
+    : [];
 }
 
 test('SIGTERM drains: everything buffered is written, the final LSN confirmed, exit 0', async () => {
@@ -75,7 +80,10 @@ test('a second signal while draining stops at once with exit 130; nothing unwrit
   const { code } = await daemon.exited;
   assert.equal(code, 130, daemon.output());
   assert.deepEqual(readLines(join(state, 'rows.jsonl')), []);
-  assert.deepEqual(readLines(join(state, 'acks.log')).filter((l) => l !== '0'), []);
+  assert.deepEqual(
+    readLines(join(state, 'acks.log')).filter((l) => l !== '0'),
+    [],
+  );
 });
 
 test('a fatal sink error stops the daemon with exit 1 and the stage error logged', async () => {
@@ -90,5 +98,8 @@ test('a fatal sink error stops the daemon with exit 1 and the stage error logged
   assert.match(entry.err.message, /rejected the batch \(fixture\)/);
   assert.equal(entry.err.hint, 'Fix the fixture data.');
   // Nothing was written, so nothing is confirmed.
-  assert.deepEqual(readLines(join(state, 'acks.log')).filter((l) => l !== '0'), []);
+  assert.deepEqual(
+    readLines(join(state, 'acks.log')).filter((l) => l !== '0'),
+    [],
+  );
 });

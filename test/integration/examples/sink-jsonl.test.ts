@@ -90,7 +90,8 @@ test('PostgreSQL → dbmazz-sink-jsonl by package name: snapshot, stream, SIGKIL
   };
 
   let daemon = start();
-  const streaming = async (): Promise<boolean> => (await pg.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot' AND active")).rowCount === 1;
+  const streaming = async (): Promise<boolean> =>
+    (await pg.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot' AND active")).rowCount === 1;
   await waitFor(streaming, { timeoutMs: 30_000, message: () => daemon.output().slice(-3000) });
   await pg.query("INSERT INTO items SELECT g, 'streamed ' || g FROM generate_series(201, 300) g");
   await pg.query("UPDATE items SET note = 'updated' WHERE id % 10 = 0");
@@ -105,7 +106,9 @@ test('PostgreSQL → dbmazz-sink-jsonl by package name: snapshot, stream, SIGKIL
   daemon.kill('SIGKILL');
   await daemon.exited;
   await writes;
-  await waitFor(async () => (await pg.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot' AND NOT active")).rowCount === 1, { timeoutMs: 20_000 });
+  await waitFor(async () => (await pg.query("SELECT 1 FROM pg_replication_slots WHERE slot_name = 'dbmazz_slot' AND NOT active")).rowCount === 1, {
+    timeoutMs: 20_000,
+  });
   daemon = start();
   await pg.query("UPDATE items SET note = 'after restart' WHERE id > 350");
   await converged(daemon);

@@ -45,7 +45,8 @@ test('inbox → JSON-lines files: the saved position survives SIGKILL; the resta
   const state = join(dir, 'state');
   const append = (from: number, to: number): void => {
     let text = '';
-    for (let i = from; i <= to; i++) text += `${JSON.stringify({ table: 'public.items', changes: [{ op: 'insert', row: { id: String(i), note: `n${i}` } }] })}\n`;
+    for (let i = from; i <= to; i++)
+      text += `${JSON.stringify({ table: 'public.items', changes: [{ op: 'insert', row: { id: String(i), note: `n${i}` } }] })}\n`;
     appendFileSync(inbox, text);
   };
   const env = {

@@ -45,11 +45,14 @@ describe('gRPC control of a running daemon (PostgreSQL → StarRocks emulator)',
     await j.insert('orders', range(11, 20));
     assert.ok(before);
     let lag = before.lagBytes;
-    await waitFor(async () => {
-      const [m] = await d.client.streamMetrics(100, 1);
-      lag = m?.lagBytes ?? lag;
-      return BigInt(lag) > BigInt(before.lagBytes);
-    }, { message: () => `lag_bytes stayed at ${lag}` });
+    await waitFor(
+      async () => {
+        const [m] = await d.client.streamMetrics(100, 1);
+        lag = m?.lagBytes ?? lag;
+        return BigInt(lag) > BigInt(before.lagBytes);
+      },
+      { message: () => `lag_bytes stayed at ${lag}` },
+    );
     const stillPaused = await d.client.getStatus();
     assert.equal(stillPaused.state, 'PAUSED');
     assert.equal(stillPaused.confirmedLsn, atPause.confirmedLsn, 'nothing was confirmed while paused');

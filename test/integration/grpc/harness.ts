@@ -48,7 +48,10 @@ export async function createJob(pgh: PgHarness, em: StarRocksEmulator, name: str
     srDb,
     async createTable(table) {
       await db.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, note text)`);
-      await em.sql(`CREATE TABLE ${table} (id BIGINT NOT NULL, note STRING) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")`, srDb);
+      await em.sql(
+        `CREATE TABLE ${table} (id BIGINT NOT NULL, note STRING) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) PROPERTIES ("replication_num" = "1")`,
+        srDb,
+      );
     },
     async insert(table, ids) {
       if (ids.length === 0) return;
@@ -82,10 +85,9 @@ export async function createJob(pgh: PgHarness, em: StarRocksEmulator, name: str
       return parseLsn(r.rows[0]?.lsn ?? '0/0');
     },
     async publicationTables() {
-      const r = await db.query<{ t: string }>(
-        `SELECT schemaname || '.' || tablename AS t FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1`,
-        [publication],
-      );
+      const r = await db.query<{ t: string }>(`SELECT schemaname || '.' || tablename AS t FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1`, [
+        publication,
+      ]);
       return r.rows.map((x) => x.t);
     },
     env(tables, extra = {}) {

@@ -28,10 +28,13 @@ describe('health, metrics and API access of a running daemon', () => {
   it('the server is up before setup: Health reports STAGE_SETUP and the setup error while the daemon keeps trying, then STAGE_CDC', async () => {
     const j = await job('setup_retry', 'orders');
     const d = await daemon(j.env('orders,late', { SETUP_MAX_ATTEMPTS: '0', SETUP_RETRY_DELAY_MS: '200' }));
-    const failing = await waitFor(async () => {
-      const h = await d.client.check();
-      return h.errorDetail !== '' ? h : undefined;
-    }, { message: () => d.process.output().slice(-3000) });
+    const failing = await waitFor(
+      async () => {
+        const h = await d.client.check();
+        return h.errorDetail !== '' ? h : undefined;
+      },
+      { message: () => d.process.output().slice(-3000) },
+    );
     assert.equal(failing.status, 'NOT_SERVING');
     assert.equal(failing.stage, 'STAGE_SETUP');
     assert.equal(failing.stageDetail, 'Setup failed');

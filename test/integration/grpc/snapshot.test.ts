@@ -85,14 +85,20 @@ describe('snapshots: backfill, modes and resume (real daemon)', () => {
     const res = await d.client.resnapshot(['orders']);
     assert.deepEqual(res.tables, ['public.orders'], res.message);
     await j.db.query(`UPDATE orders SET qty = 9 WHERE id <= 10`);
-    await waitFor(() => [...qty().values()].every((v) => v === '7' || v === '9') && qty().size === 301, { timeoutMs: 30_000, message: () => JSON.stringify([...qty()].filter(([, v]) => v !== '7').slice(0, 20)) });
+    await waitFor(() => [...qty().values()].every((v) => v === '7' || v === '9') && qty().size === 301, {
+      timeoutMs: 30_000,
+      message: () => JSON.stringify([...qty()].filter(([, v]) => v !== '7').slice(0, 20)),
+    });
     for (let id = 1; id <= 10; id++) assert.equal(qty().get(id), '9', `row ${id} keeps the newer streamed value`);
     let snap: unknown;
-    await waitFor(async () => {
-      const s = (await d.client.getStatus()).snapshots.find((x) => x.table === 'public.orders');
-      snap = s;
-      return s?.phase === 'DONE' && s.reason === 'REQUESTED' && s.rowsCopied === '301';
-    }, { message: () => `GetStatus: ${JSON.stringify(snap)}` });
+    await waitFor(
+      async () => {
+        const s = (await d.client.getStatus()).snapshots.find((x) => x.table === 'public.orders');
+        snap = s;
+        return s?.phase === 'DONE' && s.reason === 'REQUESTED' && s.rowsCopied === '301';
+      },
+      { message: () => `GetStatus: ${JSON.stringify(snap)}` },
+    );
   });
 
   it('SNAPSHOT_MODE=never copies nothing that existed before the slot', async () => {
@@ -132,7 +138,10 @@ describe('snapshots: backfill, modes and resume (real daemon)', () => {
     await j.db.query(`DELETE FROM orders WHERE id % 1009 = 0`);
     const second = await daemon(env);
     const resumed = logLines(second.process.output(), 'snapshot started').find((l) => l.table === 'public.orders');
-    await waitFor(() => logLines(second.process.output(), 'snapshot done').length === 1, { timeoutMs: 60_000, message: () => second.process.output().slice(-3000) });
+    await waitFor(() => logLines(second.process.output(), 'snapshot done').length === 1, {
+      timeoutMs: 60_000,
+      message: () => second.process.output().slice(-3000),
+    });
     const again = logLines(second.process.output(), 'snapshot started').find((l) => l.table === 'public.orders') ?? resumed;
     assert.ok((again?.resumedAfterRows ?? 0) > 0, `resumed after the durable chunks, not from row 0: ${JSON.stringify(again)}`);
     await waitFor(async () => JSON.stringify(j.srIds('orders')) === JSON.stringify(await j.pgIds('orders')), { timeoutMs: 30_000 });
@@ -183,7 +192,9 @@ describe('snapshots: backfill, modes and resume (real daemon)', () => {
     assert.equal(kept.rows[0]?.s, 'lost', 'dbmazz never drops the slot unasked');
     // The explicit choice: the invalidated slot is dropped, a new one created, every table copied and swept.
     const second = await daemon(j.env('orders', { SOURCE_ON_SLOT_LOST: 'resnapshot' }));
-    await waitFor(() => JSON.stringify(j.srIds('orders')) === JSON.stringify(range(1, 19)), { message: () => `${String(j.srIds('orders'))}\n${second.process.output().slice(-2000)}` });
+    await waitFor(() => JSON.stringify(j.srIds('orders')) === JSON.stringify(range(1, 19)), {
+      message: () => `${String(j.srIds('orders'))}\n${second.process.output().slice(-2000)}`,
+    });
     const notes = new Map(world.em.rows(j.srDb, 'orders').map((r) => [Number(r['id']), String(r['note'])]));
     assert.equal(notes.get(3), 'while stopped');
     assert.match(second.process.output(), /dropped the invalidated replication slot/);
@@ -200,7 +211,9 @@ describe('snapshots: backfill, modes and resume (real daemon)', () => {
     assert.match(refused.output(), /Replication slot 'slot_snap_missing' \(created [^)]*\) is missing, although this pipeline streamed from it/);
     assert.equal(await j.slotRow(), undefined, 'no new slot: streaming from it would silently skip the changes in between');
     const second = await daemon(j.env('orders', { SOURCE_ON_SLOT_LOST: 'resnapshot' }));
-    await waitFor(() => JSON.stringify(j.srIds('orders')) === JSON.stringify(range(1, 9)), { message: () => `${String(j.srIds('orders'))}\n${second.process.output().slice(-2000)}` });
+    await waitFor(() => JSON.stringify(j.srIds('orders')) === JSON.stringify(range(1, 9)), {
+      message: () => `${String(j.srIds('orders'))}\n${second.process.output().slice(-2000)}`,
+    });
     const notes = new Map(world.em.rows(j.srDb, 'orders').map((r) => [Number(r['id']), String(r['note'])]));
     assert.equal(notes.get(2), 'after failover');
     // Streaming continues from the new slot.

@@ -26,10 +26,7 @@ describe('PostgreSQL harness', () => {
     await pg.query('CREATE TABLE harness_t (id bigint PRIMARY KEY, v text)');
     await pg.query('CREATE PUBLICATION harness_pub FOR TABLE harness_t');
     await pg.query("SELECT pg_create_logical_replication_slot('harness_slot', 'pgoutput')");
-    const service = new LogicalReplicationService(
-      { connectionString: pg.url },
-      { acknowledge: { auto: true, timeoutSeconds: 10 } },
-    );
+    const service = new LogicalReplicationService({ connectionString: pg.url }, { acknowledge: { auto: true, timeoutSeconds: 10 } });
     const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: ['harness_pub'] });
     const got = new Promise<{ tag: string; v: unknown }>((resolve) => {
       service.on('data', (_lsn: string, msg: { tag: string; new?: Record<string, unknown> }) => {

@@ -43,7 +43,10 @@ export function tableIds(names: readonly string[]): TableId[] {
 
 export function createSource(pg: PgHarness, o: SourceOptions): PostgresSource {
   const settings = settingsFor(pg, o);
-  return postgresSource.create(settings, connectorContext({ logger: silentLogger, tables: tableIds(o.tables), pipelineId: o.slot, settings })) as PostgresSource;
+  return postgresSource.create(
+    settings,
+    connectorContext({ logger: silentLogger, tables: tableIds(o.tables), pipelineId: o.slot, settings }),
+  ) as PostgresSource;
 }
 
 /** Collects events; `handler` may be made to block. */
@@ -94,10 +97,7 @@ export class Collector {
 }
 
 export async function confirmedFlush(pg: PgHarness, slot: string): Promise<string | null> {
-  const r = await pg.query<{ lsn: string | null }>(
-    'SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1',
-    [slot],
-  );
+  const r = await pg.query<{ lsn: string | null }>('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [slot]);
   return r.rows[0]?.lsn ?? null;
 }
 

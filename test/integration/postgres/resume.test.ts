@@ -131,7 +131,10 @@ describe('PostgreSQL source: acknowledgement, restart and shutdown', () => {
   it('start() on a missing slot is a clear setup error (SlotLostError)', async () => {
     const a = createSource(pg, { slot: 'never_created', tables: ['r'] });
     try {
-      await assert.rejects(a.start(new Collector().handler), (e: unknown) => e instanceof CdcError && /'never_created' is missing/.test(e.message) && e.retry === 'never');
+      await assert.rejects(
+        a.start(new Collector().handler),
+        (e: unknown) => e instanceof CdcError && /'never_created' is missing/.test(e.message) && e.retry === 'never',
+      );
       await assert.rejects(a.done());
     } finally {
       await a.close();

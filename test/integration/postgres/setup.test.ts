@@ -13,10 +13,7 @@ async function slotRow(pg: PgHarness, slot: string): Promise<{ plugin: string; c
 }
 
 async function publicationTables(pg: PgHarness, pub: string): Promise<string[]> {
-  const r = await pg.query<{ t: string }>(
-    "SELECT schemaname || '.' || tablename AS t FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1",
-    [pub],
-  );
+  const r = await pg.query<{ t: string }>("SELECT schemaname || '.' || tablename AS t FROM pg_publication_tables WHERE pubname = $1 ORDER BY 1", [pub]);
   return r.rows.map((x) => x.t);
 }
 
@@ -58,21 +55,28 @@ describe('PostgreSQL source setup', () => {
       assert.equal((await slotRow(pg, 's1'))?.plugin, 'pgoutput');
       const orders = tables.find((t) => t.id.name === 'orders');
       assert.deepEqual(orders?.keyColumns, ['id']);
-      assert.deepEqual(orders?.columns.map((c) => [c.name, c.typeName, c.family, c.isKey]), [
-        ['id', 'int8', 'int8', true],
-        ['total', 'numeric', 'numeric', false],
-        ['note', 'text', 'text', false],
-      ]);
+      assert.deepEqual(
+        orders?.columns.map((c) => [c.name, c.typeName, c.family, c.isKey]),
+        [
+          ['id', 'int8', 'int8', true],
+          ['total', 'numeric', 'numeric', false],
+          ['note', 'text', 'text', false],
+        ],
+      );
       assert.equal(orders?.columns[1]?.typeModifier, ((12 << 16) | 2) + 4);
       const items = tables.find((t) => t.id.name === 'order_items');
       assert.deepEqual(items?.keyColumns, ['line', 'order_id'], 'key columns in primary key order');
       const typed = tables.find((t) => t.id.schema === 'sales');
-      assert.deepEqual(typed?.columns.map((c) => [c.name, c.typeName, c.family, c.elementFamily]), [
-        ['id', 'posint', 'int4', undefined],
-        ['m', 'mood', 'text', undefined],
-        ['tags', '_text', 'array', 'text'],
-        ['big', '_int8', 'array', 'int8'],
-      ], 'domains resolve to the base type, enums to text; generated columns are not replicated');
+      assert.deepEqual(
+        typed?.columns.map((c) => [c.name, c.typeName, c.family, c.elementFamily]),
+        [
+          ['id', 'posint', 'int4', undefined],
+          ['m', 'mood', 'text', undefined],
+          ['tags', '_text', 'array', 'text'],
+          ['big', '_int8', 'array', 'int8'],
+        ],
+        'domains resolve to the base type, enums to text; generated columns are not replicated',
+      );
     } finally {
       await src.close();
     }
@@ -161,7 +165,10 @@ describe('PostgreSQL source setup', () => {
       assert.equal(e.retry, 'never');
       assert.match(e.message, /Table 'deferred_pk' has a DEFERRABLE INITIALLY DEFERRED primary key \(constraint deferred_pk_pkey\)/);
       assert.match(e.message, /Table 'sales\.deferrable_pk' has a DEFERRABLE \(INITIALLY IMMEDIATE\) primary key \(constraint sales_pk\)/);
-      assert.match(e.message, /ALTER TABLE "sales"\."deferrable_pk" DROP CONSTRAINT "sales_pk", ADD CONSTRAINT "sales_pk" PRIMARY KEY USING INDEX "sales_pk_immediate";/);
+      assert.match(
+        e.message,
+        /ALTER TABLE "sales"\."deferrable_pk" DROP CONSTRAINT "sales_pk", ADD CONSTRAINT "sales_pk" PRIMARY KEY USING INDEX "sales_pk_immediate";/,
+      );
       assert.doesNotMatch(e.message, /deferrable_other/);
       return true;
     };
@@ -175,8 +182,18 @@ describe('PostgreSQL source setup', () => {
       const ident = await pg.query<{ t: string; r: string }>(
         "SELECT relname::text AS t, relreplident::text AS r FROM pg_class WHERE relname IN ('deferred_pk', 'deferrable_other') ORDER BY 1",
       );
-      assert.deepEqual(ident.rows, [{ t: 'deferrable_other', r: 'd' }, { t: 'deferred_pk', r: 'd' }], 'REPLICA IDENTITY FULL was not set');
-      assert.deepEqual((await src.checkTables(tableIds(['deferrable_other']))).map((t) => t.keyColumns), [['id']]);
+      assert.deepEqual(
+        ident.rows,
+        [
+          { t: 'deferrable_other', r: 'd' },
+          { t: 'deferred_pk', r: 'd' },
+        ],
+        'REPLICA IDENTITY FULL was not set',
+      );
+      assert.deepEqual(
+        (await src.checkTables(tableIds(['deferrable_other']))).map((t) => t.keyColumns),
+        [['id']],
+      );
 
       // The fix the message names works: afterwards setup passes, with the same key.
       let hint = '';
@@ -193,11 +210,17 @@ describe('PostgreSQL source setup', () => {
         await pg.query(replace);
       }
       const { tables: schemas } = await src.setup();
-      assert.deepEqual(schemas.map((t) => t.keyColumns), [['id'], ['line', 'id'], ['id'], ['id']]);
+      assert.deepEqual(
+        schemas.map((t) => t.keyColumns),
+        [['id'], ['line', 'id'], ['id'], ['id']],
+      );
       const constraints = await pg.query<{ n: string; d: boolean }>(
         "SELECT conname::text AS n, condeferrable AS d FROM pg_constraint WHERE conname IN ('deferred_pk_pkey', 'sales_pk') ORDER BY 1",
       );
-      assert.deepEqual(constraints.rows, [{ n: 'deferred_pk_pkey', d: false }, { n: 'sales_pk', d: false }]);
+      assert.deepEqual(constraints.rows, [
+        { n: 'deferred_pk_pkey', d: false },
+        { n: 'sales_pk', d: false },
+      ]);
     } finally {
       await src.close();
     }

@@ -1,14 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  DecimalValue,
-  JsonText,
-  SpecialNumber,
-  TemporalValue,
-  UNCHANGED,
-  type ChangeRecord,
-  type SourceEvent,
-} from '../../../core/index.js';
+import { DecimalValue, JsonText, SpecialNumber, TemporalValue, UNCHANGED, type ChangeRecord, type SourceEvent } from '../../../core/index.js';
 import type { PostgresSource } from '../../../connectors/postgres/index.js';
 import { inTransaction, startPostgres, type PgHarness } from '../../harness/postgres.js';
 import { Collector, createSource } from './helpers.js';
@@ -27,7 +19,13 @@ describe('PostgreSQL source streaming', () => {
   before(async () => {
     pg = await startPostgres();
     // Database defaults that would change pgoutput's text output: the source's session overrides them.
-    for (const s of ["DateStyle = 'SQL, DMY'", "IntervalStyle = 'iso_8601'", "TimeZone = 'Asia/Kolkata'", "bytea_output = 'escape'", 'extra_float_digits = 0']) {
+    for (const s of [
+      "DateStyle = 'SQL, DMY'",
+      "IntervalStyle = 'iso_8601'",
+      "TimeZone = 'Asia/Kolkata'",
+      "bytea_output = 'escape'",
+      'extra_float_digits = 0',
+    ]) {
       await pg.query(`ALTER DATABASE postgres SET ${s}`);
     }
     await pg.query("CREATE TYPE mood AS ENUM ('sad', 'happy')");
@@ -117,7 +115,10 @@ describe('PostgreSQL source streaming', () => {
         await cl.query('DELETE FROM kv WHERE k = 2');
       });
     });
-    assert.deepEqual(recs.map((r) => r.op), ['insert', 'update', 'insert', 'delete']);
+    assert.deepEqual(
+      recs.map((r) => r.op),
+      ['insert', 'update', 'insert', 'delete'],
+    );
     const [, u, , d] = recs;
     assert.ok(u?.op === 'update' && d?.op === 'delete');
     assert.deepEqual(u.after, [1, 'uno', null]);
@@ -128,7 +129,10 @@ describe('PostgreSQL source streaming', () => {
     assert.ok(tx.every((r) => r.commitLsn === u.commitLsn));
     assert.ok(tx[0] && tx[1] && tx[2] && tx[0].lsn < tx[1].lsn && tx[1].lsn < tx[2].lsn);
     await c.waitForCommits(c.commits().length);
-    const commit = c.events.slice(from).filter((e): e is Extract<SourceEvent, { kind: 'commit' }> => e.kind === 'commit').at(-1);
+    const commit = c.events
+      .slice(from)
+      .filter((e): e is Extract<SourceEvent, { kind: 'commit' }> => e.kind === 'commit')
+      .at(-1);
     assert.ok(commit && commit.commitLsn === u.commitLsn && commit.position > commit.commitLsn);
     // The commit event comes after the transaction's records.
     const idx = c.events.indexOf(commit);
@@ -192,7 +196,12 @@ describe('PostgreSQL source streaming', () => {
     await pg.query('INSERT INTO not_selected VALUES (1)');
     await pg.query("INSERT INTO kv VALUES (99, 'marker', NULL)");
     await c.waitFor((e) => e.kind === 'change' && e.record.schema.id.name === 'kv' && col(e.record, 'k') === 99);
-    assert.ok(c.changes().slice(before).every((r) => r.schema.id.name !== 'not_selected'));
+    assert.ok(
+      c
+        .changes()
+        .slice(before)
+        .every((r) => r.schema.id.name !== 'not_selected'),
+    );
   });
 
   it('ALTER TABLE ADD COLUMN mid-stream: a schema event (with the previous schema) before the first record with it', async () => {
@@ -207,8 +216,14 @@ describe('PostgreSQL source streaming', () => {
     const s = evs[si];
     const r = evs[ri];
     assert.ok(s?.kind === 'schema' && r?.kind === 'change');
-    assert.deepEqual(s.previous?.columns.map((x) => x.name), ['id', 'a']);
-    assert.deepEqual(s.schema.columns.map((x) => x.name), ['id', 'a', 'n']);
+    assert.deepEqual(
+      s.previous?.columns.map((x) => x.name),
+      ['id', 'a'],
+    );
+    assert.deepEqual(
+      s.schema.columns.map((x) => x.name),
+      ['id', 'a', 'n'],
+    );
     assert.equal(s.schema.columns[2]?.family, 'numeric');
     assert.ok(s.previous && s.schema.version > s.previous.version);
     assert.equal(r.record.schema, s.schema);

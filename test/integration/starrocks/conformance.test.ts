@@ -27,7 +27,13 @@ sinkConformance({
   manifest: starrocksSink,
   // SCHEMA_EVOLUTION predates the prefix rule; it is shared with the seed's configuration.
   settingPrefixes: ['SINK_', 'SCHEMA_EVOLUTION'],
-  unreachable: { SINK_URL: `http://127.0.0.1:${closedPort}`, SINK_PORT: String(closedPort), SINK_DATABASE: 'kit', SINK_PASSWORD: 'kit-secret-pw', SINK_CONNECT_TIMEOUT_MS: '2000' },
+  unreachable: {
+    SINK_URL: `http://127.0.0.1:${closedPort}`,
+    SINK_PORT: String(closedPort),
+    SINK_DATABASE: 'kit',
+    SINK_PASSWORD: 'kit-secret-pw',
+    SINK_CONNECT_TIMEOUT_MS: '2000',
+  },
   async target() {
     const db = `kit_${++databases}`;
     await emu.sql(`CREATE DATABASE ${db}`);

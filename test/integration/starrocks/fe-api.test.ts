@@ -20,7 +20,13 @@ const AUTH = `Basic ${Buffer.from('root:pw').toString('base64')}`;
 const stateReply = (state: string): string => JSON.stringify({ status: 'OK', code: '0', msg: 'Success', message: 'OK', state, reason: '' });
 
 function api(url: string, o: { connectTimeoutMs?: number; requestTimeoutMs?: number } = {}): FeApi {
-  const a = new FeApi({ baseUrl: new URL(url), user: 'root', password: 'pw', connectTimeoutMs: o.connectTimeoutMs ?? 1000, requestTimeoutMs: o.requestTimeoutMs ?? 2000 });
+  const a = new FeApi({
+    baseUrl: new URL(url),
+    user: 'root',
+    password: 'pw',
+    connectTimeoutMs: o.connectTimeoutMs ?? 1000,
+    requestTimeoutMs: o.requestTimeoutMs ?? 2000,
+  });
   apis.push(a);
   return a;
 }
@@ -48,21 +54,30 @@ describe('FeApi transport', () => {
       res.writeHead(302, { location: req.url ?? '/' });
       res.end();
     });
-    await assert.rejects(api(loop.url).labelState('db', 'L'), (e: unknown) => e instanceof CdcError && e.code === 'SINK_LOAD' && /too many redirects/.test(e.message));
+    await assert.rejects(
+      api(loop.url).labelState('db', 'L'),
+      (e: unknown) => e instanceof CdcError && e.code === 'SINK_LOAD' && /too many redirects/.test(e.message),
+    );
     assert.equal(hits, 4, 'the first request and 3 redirects');
   });
 
   it('a server that never answers: SINK_TIMEOUT after requestTimeoutMs, retryable', async () => {
     const silent = await servers.serve(() => undefined);
     const t0 = Date.now();
-    await assert.rejects(api(silent.url, { requestTimeoutMs: 150 }).labelState('db', 'L'), (e: unknown) => e instanceof CdcError && e.code === 'SINK_TIMEOUT' && e.retry === 'retry' && /no reply timeout after 150 ms/.test(e.message));
+    await assert.rejects(
+      api(silent.url, { requestTimeoutMs: 150 }).labelState('db', 'L'),
+      (e: unknown) => e instanceof CdcError && e.code === 'SINK_TIMEOUT' && e.retry === 'retry' && /no reply timeout after 150 ms/.test(e.message),
+    );
     assert.ok(Date.now() - t0 >= 140);
   });
 
   it('a refused connection is SINK_CONNECTION, and the startup check names SINK_URL', async () => {
     const gone = await servers.serve(() => undefined);
     await gone.close();
-    await assert.rejects(api(gone.url).labelState('db', 'L'), (e: unknown) => e instanceof CdcError && e.code === 'SINK_CONNECTION' && /ECONNREFUSED/.test(e.message));
+    await assert.rejects(
+      api(gone.url).labelState('db', 'L'),
+      (e: unknown) => e instanceof CdcError && e.code === 'SINK_CONNECTION' && /ECONNREFUSED/.test(e.message),
+    );
     await assert.rejects(api(gone.url).checkEndpoint('db'), (e: unknown) => e instanceof CdcError && /SINK_URL/.test(e.message));
   });
 

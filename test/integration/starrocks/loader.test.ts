@@ -54,7 +54,10 @@ function loader(url: string, labelWaitMs = 5000): StreamLoader {
   const auth = { baseUrl: new URL(url), user: 'root', password: 'pw' };
   const client = new StreamLoadClient({ ...auth, connectTimeoutMs: 1000, continueTimeoutMs: 1000, responseTimeoutMs: 2000 });
   const fe = new FeApi({ ...auth, connectTimeoutMs: 1000, requestTimeoutMs: 2000 });
-  closers.push(() => client.close(), () => fe.close());
+  closers.push(
+    () => client.close(),
+    () => fe.close(),
+  );
   return new StreamLoader(client, fe, { pollIntervalMs: 10, labelWaitMs, logger: pino({ level: 'silent' }) });
 }
 
@@ -64,7 +67,11 @@ const AUTH = `Basic ${Buffer.from('root:pw').toString('base64')}`;
 
 describe('StreamLoader', () => {
   it('RUNNING label: polls get_load_state until VISIBLE, then succeeds without resending', async () => {
-    const script: Script = { loads: [be({ Status: 'Label Already Exists', ExistingJobStatus: 'RUNNING' })], states: ['PREPARE', 'PREPARED', 'VISIBLE'], seen: [] };
+    const script: Script = {
+      loads: [be({ Status: 'Label Already Exists', ExistingJobStatus: 'RUNNING' })],
+      states: ['PREPARE', 'PREPARED', 'VISIBLE'],
+      seen: [],
+    };
     const url = await scriptedServer(script);
     const r = await loader(url).load(job('L1'));
     assert.equal(r.alreadyLoaded, true);

@@ -119,7 +119,10 @@ describe('StarRocks sink loads (emulator)', () => {
     h.emu.faults.inject({ kind: 'publishTimeout' });
     const res = await sink.write(batch(t, [ins(t, next(), [4n, 'd', 4])]), signal());
     assert.equal(res.rowsWritten, 1);
-    assert.deepEqual(h.emu.loads().map((l) => l.status), ['Publish Timeout']);
+    assert.deepEqual(
+      h.emu.loads().map((l) => l.status),
+      ['Publish Timeout'],
+    );
     assert.equal(rowsById(h, 'events').get('4')?.['v'], 'd');
   });
 

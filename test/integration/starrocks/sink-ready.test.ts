@@ -20,10 +20,11 @@ describe('StarRocks sink: write waits for ready (emulator)', () => {
   before(async () => {
     h = await startHarness();
     queries = [];
-    sql = (fn) => fn(async (statement) => {
-      queries.push(statement);
-      return h.query(statement);
-    });
+    sql = (fn) =>
+      fn(async (statement) => {
+        queries.push(statement);
+        return h.query(statement);
+      });
   });
   after(async () => {
     await h.close();

@@ -17,7 +17,9 @@ describe('StarRocks sink setup (emulator)', () => {
   });
 
   async function columnsOf(table: string): Promise<string[]> {
-    const rows = await h.query(`SELECT COLUMN_NAME FROM information_schema.columns WHERE TABLE_SCHEMA = '${DB}' AND TABLE_NAME = '${table}' ORDER BY ORDINAL_POSITION`);
+    const rows = await h.query(
+      `SELECT COLUMN_NAME FROM information_schema.columns WHERE TABLE_SCHEMA = '${DB}' AND TABLE_NAME = '${table}' ORDER BY ORDINAL_POSITION`,
+    );
     return rows.map((r) => String(r['COLUMN_NAME']));
   }
 
@@ -69,7 +71,10 @@ describe('StarRocks sink setup (emulator)', () => {
 
   it('fails clearly when the database does not exist', async () => {
     const sink = h.sink({ SINK_DATABASE: 'nope' });
-    await assert.rejects(sink.setup([]), (e: unknown) => e instanceof CdcError && e.code === 'SINK_SCHEMA' && e.retry === 'never' && /database nope does not exist/.test(e.message));
+    await assert.rejects(
+      sink.setup([]),
+      (e: unknown) => e instanceof CdcError && e.code === 'SINK_SCHEMA' && e.retry === 'never' && /database nope does not exist/.test(e.message),
+    );
   });
 
   it('fails clearly when the table does not exist, suggesting a CREATE TABLE', async () => {
@@ -96,7 +101,11 @@ describe('StarRocks sink setup (emulator)', () => {
     await h.create(`${DB}.narrow (id INT NOT NULL) PRIMARY KEY(id) DISTRIBUTED BY HASH(id)`);
     await assert.rejects(
       h.sink({ SCHEMA_EVOLUTION: 'fail' }).setup([tableSchema('narrow', [column('id', 'int4', true), column('price', 'float8')])]),
-      (e: unknown) => e instanceof CdcError && e.code === 'SINK_SCHEMA' && /cdc\.narrow has no column price/.test(e.message) && /ADD COLUMN `price` DOUBLE/.test(e.hint ?? ''),
+      (e: unknown) =>
+        e instanceof CdcError &&
+        e.code === 'SINK_SCHEMA' &&
+        /cdc\.narrow has no column price/.test(e.message) &&
+        /ADD COLUMN `price` DOUBLE/.test(e.hint ?? ''),
     );
   });
 

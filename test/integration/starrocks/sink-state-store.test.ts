@@ -66,7 +66,10 @@ describe('StarRocks sink state store (emulator)', () => {
     // A deleted key can be written again (fresh labels per call, never "Label Already Exists").
     await store.put('snapshot/public.orders/chunk', '{"after":[10]}');
     assert.equal((await store.list('snapshot/public.orders/chunk')).get('snapshot/public.orders/chunk'), '{"after":[10]}');
-    const statuses = h.emu.loads().filter((l) => l.table === 'dbmazz_state').map((l) => l.status);
+    const statuses = h.emu
+      .loads()
+      .filter((l) => l.table === 'dbmazz_state')
+      .map((l) => l.status);
     assert.ok(statuses.length >= 8 && statuses.every((s) => s === 'Success'), JSON.stringify(statuses));
     for (const k of ['snapshot/public.orders/chunk', 'snapshot/public.orders/meta', 'snapshot/public.items/chunk', 'other']) await store.delete(k);
     assert.deepEqual(await all(), {});
@@ -75,7 +78,7 @@ describe('StarRocks sink state store (emulator)', () => {
   it('long keys (beyond a primary key), quotes, backslashes, newlines, unicode and LIKE wildcards', async () => {
     const store = sink.stateStore();
     const long = `snapshot/${'s'.repeat(300)}."${'t'.repeat(300)}"/chunk`;
-    const odd = "it's a \\ \"quoted\"\n value ✓ 😀";
+    const odd = 'it\'s a \\ "quoted"\n value ✓ 😀';
     await store.put(long, odd);
     await store.put('pct%_\\x/a', "o'neil");
     await store.put('pctZZ\\x/a', 'other'); // matches `pct%` and `pct__` as patterns, not as a prefix
@@ -92,7 +95,13 @@ describe('StarRocks sink state store (emulator)', () => {
     h.emu.faults.inject({ kind: 'publishTimeout', table: 'dbmazz_state' });
     await store.put('late', 'v');
     h.emu.faults.clear();
-    assert.equal(h.emu.loads().filter((l) => l.table === 'dbmazz_state').at(-1)?.status, 'Publish Timeout');
+    assert.equal(
+      h.emu
+        .loads()
+        .filter((l) => l.table === 'dbmazz_state')
+        .at(-1)?.status,
+      'Publish Timeout',
+    );
     assert.deepEqual(await all('late'), { late: 'v' });
     await store.delete('late');
   });

@@ -6,7 +6,10 @@ import type { Harness } from './harness.js';
 import { batch, DB, rowsById, signal, startHarness } from './harness.js';
 
 const live = (h: Harness, table: string): string[] =>
-  [...rowsById(h, table).values()].filter((r) => r['dbmazz_is_deleted'] !== true).map((r) => `${String(r['id'])}=${String(r['v'])}`).sort();
+  [...rowsById(h, table).values()]
+    .filter((r) => r['dbmazz_is_deleted'] !== true)
+    .map((r) => `${String(r['id'])}=${String(r['v'])}`)
+    .sort();
 
 describe('StarRocks sink: TRUNCATE and the key size limit (emulator)', () => {
   let h: Harness;
@@ -57,8 +60,14 @@ describe('StarRocks sink: TRUNCATE and the key size limit (emulator)', () => {
     const loadsAfterFirst = h.emu.loads().filter((l) => l.table === 'tr_replay').length;
     await run();
     assert.deepEqual(live(h, 'tr_replay'), expected, 'the second run ends in the same state');
-    const second = h.emu.loads().filter((l) => l.table === 'tr_replay').slice(loadsAfterFirst);
-    assert.ok(second.some((l) => l.status === 'Success' && /_r[0-9a-f]{8}-/.test(l.label)), JSON.stringify(second.map((l) => [l.label, l.status])));
+    const second = h.emu
+      .loads()
+      .filter((l) => l.table === 'tr_replay')
+      .slice(loadsAfterFirst);
+    assert.ok(
+      second.some((l) => l.status === 'Success' && /_r[0-9a-f]{8}-/.test(l.label)),
+      JSON.stringify(second.map((l) => [l.label, l.status])),
+    );
     assert.ok(h.logs.some((l) => /replayed TRUNCATE applied again/.test(l.msg)));
     await run();
     assert.deepEqual(live(h, 'tr_replay'), expected, 'and a third');

@@ -115,7 +115,7 @@ describe('StarRocks sink writes (emulator)', () => {
     assert.equal(doc(21)?.['body'], 'kb');
   });
 
-  it('key change with unchanged TOAST values: filled from a before-image, or else from the old key\'s stored row', async () => {
+  it("key change with unchanged TOAST values: filled from a before-image, or else from the old key's stored row", async () => {
     await sink.write(batch(docs, [ins(docs, 620n, [30n, 't', 'toasted', 1]), ins(docs, 621n, [40n, 't', 'toasted', 1])]), signal());
     // REPLICA IDENTITY FULL: the before-image carries the unchanged value.
     await sink.write(batch(docs, [upd(docs, 630n, [31n, 't2', UNCHANGED, 2], { oldKey: [30n], before: [30n, 't', 'toasted', 1] })]), signal());
@@ -182,7 +182,19 @@ describe('StarRocks sink writes (emulator)', () => {
           1.5,
           true,
         ]),
-        ins(t, 701n, [1n, null, null, null, null, new TemporalValue('timestamp', 'infinity'), new TemporalValue('date', '-infinity'), null, [], new SpecialNumber('NaN'), false]),
+        ins(t, 701n, [
+          1n,
+          null,
+          null,
+          null,
+          null,
+          new TemporalValue('timestamp', 'infinity'),
+          new TemporalValue('date', '-infinity'),
+          null,
+          [],
+          new SpecialNumber('NaN'),
+          false,
+        ]),
         ins(t, 702n, [2n, null, null, null, null, null, null, new Uint8Array(0), null, null, null]),
       ]),
       signal(),
@@ -223,7 +235,10 @@ describe('StarRocks sink writes (emulator)', () => {
     const loads = h.emu.loads().map((l) => [l.label, l.status]);
     assert.equal(loads.length, 3);
     assert.equal(loads[1]?.[0], loads[0]?.[0], 'a retry keeps its label');
-    assert.deepEqual(loads.map((l) => l[1]), ['Success', 'Label Already Exists', 'Success']);
+    assert.deepEqual(
+      loads.map((l) => l[1]),
+      ['Success', 'Label Already Exists', 'Success'],
+    );
     for (const id of [500, 501, 502, 503]) {
       assert.equal(doc(id)?.['title'], `from docs:${id < 502 ? 1 : 2}:run`);
       assert.equal(doc(id)?.['dbmazz_cdc_version'], V);

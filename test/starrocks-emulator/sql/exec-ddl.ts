@@ -100,8 +100,7 @@ export function addColumns(catalog: Catalog, session: SqlSession, q: QualifiedNa
     checkColumn(c);
     const nullable = c.nullable ?? true;
     checkDefault(c, nullable);
-    if (!nullable && c.default.kind === 'none')
-      throw ddlError(`Can not add column which is not nullable and has no default value: ${c.name}`);
+    if (!nullable && c.default.kind === 'none') throw ddlError(`Can not add column which is not nullable and has no default value: ${c.name}`);
     prepared.push({ column: toColumnDefinition(c, nullable, false), first: a.first, after: a.after ?? undefined });
   }
   const jobs = schemaChangesOf(catalog);
@@ -170,8 +169,7 @@ export function modifyColumns(catalog: Catalog, session: SqlSession, q: Qualifie
     if (!old) throw ddlError(`Column[${c.name}] does not exists`);
     if (table.keysType === 'PRIMARY_KEYS') {
       if (old.isKey) throw ddlError(`Can not modify key column: ${c.name} for primary key table`);
-      if (table.orderBy.some((o) => o.toLowerCase() === c.name.toLowerCase()))
-        throw ddlError(`Can not modify sort column in primary key table: ${c.name}`);
+      if (table.orderBy.some((o) => o.toLowerCase() === c.name.toLowerCase())) throw ddlError(`Can not modify sort column in primary key table: ${c.name}`);
     }
     const typeError = modifyTypeError(old.type, c.type);
     if (typeError?.startsWith('Can not change')) throw ddlError(typeError);

@@ -116,7 +116,8 @@ function computeAggregate(f: FuncExpr, rows: readonly (readonly StoredValue[])[]
       const text = t.scale > 0 ? `${digits.slice(0, -t.scale)}.${digits.slice(-t.scale)}` : digits;
       return neg ? `-${text}` : text;
     }
-    if (values.every((v) => typeof v === 'bigint' || typeof v === 'boolean')) return values.reduce<bigint>((a, v) => a + (typeof v === 'bigint' ? v : v ? 1n : 0n), 0n);
+    if (values.every((v) => typeof v === 'bigint' || typeof v === 'boolean'))
+      return values.reduce<bigint>((a, v) => a + (typeof v === 'bigint' ? v : v ? 1n : 0n), 0n);
     return values.reduce<number>((a, v) => a + Number(v), 0);
   }
   let best = values[0] ?? null;

@@ -33,7 +33,10 @@ function like(names: readonly string[], pattern: string | null, caseInsensitive:
 
 export function showDatabases(catalog: Catalog, pattern: string | null): SqlResult {
   const names = like([INFORMATION_SCHEMA, ...catalog.databaseNames()].sort(), pattern, false);
-  return textRows(['Database'], names.map((n) => [n]));
+  return textRows(
+    ['Database'],
+    names.map((n) => [n]),
+  );
 }
 
 export function showTables(catalog: Catalog, session: SqlSession, dbName: string | null, full: boolean, pattern: string | null): SqlResult {
@@ -50,7 +53,15 @@ export function showTables(catalog: Catalog, session: SqlSession, dbName: string
   }
   names = like(names, pattern, false);
   const header = `Tables_in_${db}`;
-  return full ? textRows([header, 'Table_type'], names.map((n) => [n, type])) : textRows([header], names.map((n) => [n]));
+  return full
+    ? textRows(
+        [header, 'Table_type'],
+        names.map((n) => [n, type]),
+      )
+    : textRows(
+        [header],
+        names.map((n) => [n]),
+      );
 }
 
 export function showVariables(pattern: string | null): SqlResult {
@@ -186,10 +197,24 @@ export function showAlterTableColumn(catalog: Catalog, session: SqlSession, stmt
     ]),
   };
   const r = runSelect(
-    { kind: 'select', distinct: false, items: [{ kind: 'star', qualifier: null }], from: null, alias: null, where: stmt.where, orderBy: stmt.orderBy, limit: stmt.limit },
+    {
+      kind: 'select',
+      distinct: false,
+      items: [{ kind: 'star', qualifier: null }],
+      from: null,
+      alias: null,
+      where: stmt.where,
+      orderBy: stmt.orderBy,
+      limit: stmt.limit,
+    },
     rel,
     session,
   );
   // SHOW results are all strings on the wire.
-  return r.kind === 'rows' ? textRows(r.columns.map((c) => c.name), r.rows) : r;
+  return r.kind === 'rows'
+    ? textRows(
+        r.columns.map((c) => c.name),
+        r.rows,
+      )
+    : r;
 }

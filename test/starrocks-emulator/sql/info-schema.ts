@@ -7,13 +7,7 @@
  */
 import type { Catalog, ColumnDefinition, Table } from '../catalog.js';
 import { formatDatetime } from '../convert.js';
-import {
-  type ColumnType,
-  formatColumnType,
-  informationSchemaColumnSize,
-  informationSchemaDecimalDigits,
-  isIntegerKind,
-} from '../types.js';
+import { type ColumnType, formatColumnType, informationSchemaColumnSize, informationSchemaDecimalDigits, isIntegerKind } from '../types.js';
 import type { StoredValue } from '../values.js';
 import type { Relation } from './eval.js';
 import { INFORMATION_SCHEMA } from './names.js';

@@ -112,9 +112,7 @@ export function columnDefinitionPayload(col: SqlColumn, schema = '', table = '')
 }
 
 export function textRowPayload(columns: readonly SqlColumn[], row: readonly (string | null)[]): Buffer {
-  return Buffer.concat(
-    row.map((cell, i) => (cell === null ? Buffer.from([0xfb]) : lenencString(cell, columns[i]?.type === 'BLOB' ? 'latin1' : 'utf8'))),
-  );
+  return Buffer.concat(row.map((cell, i) => (cell === null ? Buffer.from([0xfb]) : lenencString(cell, columns[i]?.type === 'BLOB' ? 'latin1' : 'utf8'))));
 }
 
 function binaryDateTime(text: string, withTime: boolean): Buffer {

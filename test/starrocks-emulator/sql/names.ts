@@ -27,8 +27,7 @@ export function checkTableName(name: string): void {
 
 export function checkColumnName(name: string): void {
   if (!COLUMN_NAME.test(name) || name.startsWith('__starrocks_shadow_')) throw analysisError(`Incorrect column name '${name}'`);
-  if (RESERVED_COLUMNS.includes(name.toLowerCase()))
-    throw analysisError(`Column name [${name}] is a system reserved name. Please choose a different one.`);
+  if (RESERVED_COLUMNS.includes(name.toLowerCase())) throw analysisError(`Column name [${name}] is a system reserved name. Please choose a different one.`);
 }
 
 /** The database of `[db.]name`: the qualifier, else the session's, else "No database selected". */

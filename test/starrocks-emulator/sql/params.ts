@@ -127,7 +127,11 @@ export interface ExecuteRequest {
  * Decode a COM_STMT_EXECUTE payload (without the leading command byte). `paramCount` comes from the
  * prepare; `previousTypes` are reused when the client does not re-send them.
  */
-export function decodeExecute(payload: Buffer, paramCount: (id: number) => number, previousTypes: (id: number) => readonly (readonly [number, boolean])[]): ExecuteRequest {
+export function decodeExecute(
+  payload: Buffer,
+  paramCount: (id: number) => number,
+  previousTypes: (id: number) => readonly (readonly [number, boolean])[],
+): ExecuteRequest {
   const r = new Reader(payload);
   const statementId = r.bytes(4).readUInt32LE();
   r.u8(); // cursor flags

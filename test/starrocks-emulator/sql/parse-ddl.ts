@@ -220,7 +220,9 @@ export function parseCreateTable(c: Cursor): CreateTableStatement {
  */
 export function parseAlterTable(
   c: Cursor,
-): { kind: 'alterAddColumns'; table: QualifiedName; columns: AddColumnAst[] } | { kind: 'alterModifyColumns'; table: QualifiedName; columns: ModifyColumnAst[] } {
+):
+  | { kind: 'alterAddColumns'; table: QualifiedName; columns: AddColumnAst[] }
+  | { kind: 'alterModifyColumns'; table: QualifiedName; columns: ModifyColumnAst[] } {
   const table = c.qualifiedName();
   const columns: AddColumnAst[] = [];
   const modified: ModifyColumnAst[] = [];
@@ -244,7 +246,8 @@ export function parseAlterTable(
     }
     c.next();
     if (!c.isKeyword('COLUMN')) {
-      if (c.isKeyword('INDEX') || c.isKeyword('ROLLUP') || c.isKeyword('PARTITION')) throw unsupportedStatement(`ALTER TABLE ... ADD ${c.tokenText(c.peek()).toUpperCase()}`);
+      if (c.isKeyword('INDEX') || c.isKeyword('ROLLUP') || c.isKeyword('PARTITION'))
+        throw unsupportedStatement(`ALTER TABLE ... ADD ${c.tokenText(c.peek()).toUpperCase()}`);
       throw c.unexpected("{'COLUMN'}");
     }
     c.next();

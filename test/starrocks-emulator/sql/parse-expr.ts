@@ -259,7 +259,15 @@ export function parseSelect(c: Cursor): SelectStatement {
       from = c.qualifiedName();
       if (c.tryKeyword('AS')) alias = c.identifier();
       else if (c.isIdentifier()) alias = c.identifier();
-      if (c.isSymbol(',') || c.isKeyword('JOIN') || c.isKeyword('INNER') || c.isKeyword('LEFT') || c.isKeyword('RIGHT') || c.isKeyword('CROSS') || c.isKeyword('FULL'))
+      if (
+        c.isSymbol(',') ||
+        c.isKeyword('JOIN') ||
+        c.isKeyword('INNER') ||
+        c.isKeyword('LEFT') ||
+        c.isKeyword('RIGHT') ||
+        c.isKeyword('CROSS') ||
+        c.isKeyword('FULL')
+      )
         throw unsupportedStatement('joins');
     }
   }

@@ -11,19 +11,7 @@
  */
 import type { ColumnType } from '../types.js';
 
-export type MysqlType =
-  | 'TINY'
-  | 'SHORT'
-  | 'LONG'
-  | 'LONGLONG'
-  | 'FLOAT'
-  | 'DOUBLE'
-  | 'NEWDECIMAL'
-  | 'DATE'
-  | 'DATETIME'
-  | 'VAR_STRING'
-  | 'STRING'
-  | 'BLOB';
+export type MysqlType = 'TINY' | 'SHORT' | 'LONG' | 'LONGLONG' | 'FLOAT' | 'DOUBLE' | 'NEWDECIMAL' | 'DATE' | 'DATETIME' | 'VAR_STRING' | 'STRING' | 'BLOB';
 
 export interface SqlColumn {
   readonly name: string;

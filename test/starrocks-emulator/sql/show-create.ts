@@ -4,10 +4,10 @@
  *   CREATE TABLE `t` (
  *     `id` bigint(20) NOT NULL COMMENT "",
  *     `v` varchar(65533) NULL DEFAULT "x" COMMENT ""
- *   ) ENGINE=OLAP 
+ *   ) ENGINE=OLAP
  *   PRIMARY KEY(`id`)
  *   COMMENT "table comment"
- *   DISTRIBUTED BY HASH(`id`) BUCKETS 1 
+ *   DISTRIBUTED BY HASH(`id`) BUCKETS 1
  *   ORDER BY(`v`)
  *   PROPERTIES (
  *   "replication_num" = "1",
@@ -59,7 +59,11 @@ export function showCreateTableText(t: Table): string {
   lines.push(d.random ? `DISTRIBUTED BY RANDOM${buckets}` : `DISTRIBUTED BY HASH(${d.columns.map(declared).join(', ')})${buckets}`);
   if (t.orderBy.length > 0) lines.push(`ORDER BY(${t.orderBy.map(declared).join(', ')})`);
   lines.push('PROPERTIES (');
-  lines.push(Object.entries(t.properties).map(([k, v]) => `${quote(k)} = ${quote(v)}`).join(',\n'));
+  lines.push(
+    Object.entries(t.properties)
+      .map(([k, v]) => `${quote(k)} = ${quote(v)}`)
+      .join(',\n'),
+  );
   lines.push(');');
   return lines.join('\n');
 }

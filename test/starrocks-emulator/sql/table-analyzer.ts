@@ -65,8 +65,7 @@ function indexSize(t: ColumnType): number {
 }
 
 function defaultKeys(columns: readonly ColumnDefAst[]): { keysType: KeysType; keys: string[] } {
-  if (columns.some((c) => c.aggregation !== null))
-    return { keysType: 'AGG_KEYS', keys: columns.filter((c) => c.aggregation === null).map((c) => c.name) };
+  if (columns.some((c) => c.aggregation !== null)) return { keysType: 'AGG_KEYS', keys: columns.filter((c) => c.aggregation === null).map((c) => c.name) };
   const keys: string[] = [];
   let length = 0;
   for (const c of columns) {
@@ -146,8 +145,7 @@ export function analyzeCreateTable(stmt: CreateTableStatement): TableDefinition 
     }
   });
   cols.slice(keys.length).forEach((c) => {
-    if (keysType === 'AGG_KEYS' && c.aggregation === null)
-      throw analysisError(`AGG_KEYS table should specify aggregate type for non-key column[${c.name}]`);
+    if (keysType === 'AGG_KEYS' && c.aggregation === null) throw analysisError(`AGG_KEYS table should specify aggregate type for non-key column[${c.name}]`);
     if (keysType !== 'AGG_KEYS' && c.aggregation !== null && c.aggregation !== 'REPLACE')
       throw analysisError(`${keysType} table should not specify aggregate type for non-key column[${c.name}]`);
   });

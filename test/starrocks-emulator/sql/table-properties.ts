@@ -11,7 +11,15 @@ import { ddlError, unsupportedStatement } from './errors.js';
 export const EMULATED_BACKEND_IDS = [10001];
 const DEFAULT_REPLICATION_NUM = 3;
 
-const BOOLEAN_PROPS = ['in_memory', 'enable_persistent_index', 'replicated_storage', 'fast_schema_evolution', 'enable_load_profile', 'datacache.enable', 'flat_json.enable'];
+const BOOLEAN_PROPS = [
+  'in_memory',
+  'enable_persistent_index',
+  'replicated_storage',
+  'fast_schema_evolution',
+  'enable_load_profile',
+  'datacache.enable',
+  'flat_json.enable',
+];
 const FREE_PROPS = [
   'storage_format',
   'storage_medium',

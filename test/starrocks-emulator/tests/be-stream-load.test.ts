@@ -8,8 +8,21 @@ import { createPk, createTable, col, plainRows } from './helpers.js';
 import { type RawReply, basicAuth, rawRequest } from './stream-load-client.js';
 
 const KEY_ORDER = [
-  'TxnId', 'Label', 'Status', 'Message', 'NumberTotalRows', 'NumberLoadedRows', 'NumberFilteredRows', 'NumberUnselectedRows',
-  'LoadBytes', 'LoadTimeMs', 'BeginTxnTimeMs', 'StreamLoadPlanTimeMs', 'ReadDataTimeMs', 'WriteDataTimeMs', 'CommitAndPublishTimeMs',
+  'TxnId',
+  'Label',
+  'Status',
+  'Message',
+  'NumberTotalRows',
+  'NumberLoadedRows',
+  'NumberFilteredRows',
+  'NumberUnselectedRows',
+  'LoadBytes',
+  'LoadTimeMs',
+  'BeginTxnTimeMs',
+  'StreamLoadPlanTimeMs',
+  'ReadDataTimeMs',
+  'WriteDataTimeMs',
+  'CommitAndPublishTimeMs',
 ];
 
 describe('BE Stream Load (docs/starrocks-protocol.md §1.4, §1.5, §2, §3.1)', () => {
@@ -22,8 +35,12 @@ describe('BE Stream Load (docs/starrocks-protocol.md §1.4, §1.5, §2, §3.1)',
   });
   after(() => emu.close());
 
-  const put = (table: string, body: string | Buffer | (string | Buffer)[], headers: Record<string, string>, extra: Parameters<typeof rawRequest>[1] = {}): Promise<RawReply> =>
-    rawRequest(`${be}/api/d/${table}/_stream_load`, { body, headers: { format: 'json', ...headers }, ...extra });
+  const put = (
+    table: string,
+    body: string | Buffer | (string | Buffer)[],
+    headers: Record<string, string>,
+    extra: Parameters<typeof rawRequest>[1] = {},
+  ): Promise<RawReply> => rawRequest(`${be}/api/d/${table}/_stream_load`, { body, headers: { format: 'json', ...headers }, ...extra });
   const json = (r: RawReply): Record<string, unknown> => JSON.parse(r.body) as Record<string, unknown>;
 
   it('success: exact key order, 4-space pretty JSON, Message OK, TxnId set', async () => {
@@ -52,12 +69,22 @@ describe('BE Stream Load (docs/starrocks-protocol.md §1.4, §1.5, §2, §3.1)',
     ['unknown table', () => put('nope', '{}', {}), 'unknown table "d.nope"', false],
     ['bad label', () => put('t', '{}', { label: 'a b' }), 'Label format error. regex: ^[-\\w]{1,128}$, label: a b', false],
     ['bad format', () => put('t', '{}', { format: 'xml' }), 'unknown data format, format=xml', false],
-    ['both encodings', () => put('t', '{}', { 'Content-Encoding': 'gzip', compression: 'gzip' }), 'Only one of http header content-encoding and compression can be set', false],
+    [
+      'both encodings',
+      () => put('t', '{}', { 'Content-Encoding': 'gzip', compression: 'gzip' }),
+      'Only one of http header content-encoding and compression can be set',
+      false,
+    ],
     ['bad timeout', () => put('t', '{}', { timeout: 'abc' }), 'Invalid timeout format', false],
     ['bad strict_mode (after begin)', () => put('t', '{}', { strict_mode: 'yes' }), 'Invalid strict mode format. Must be bool type', true],
     ['bad partial_update (after begin)', () => put('t', '{}', { partial_update: '1' }), 'Invalid partial update flag format. Must be bool type', true],
     ['key column omitted from columns (plan)', () => put('t', '{}', { columns: 'v' }), 'Column has no default value. column: id', true],
-    ['partial update without the key (plan)', () => put('t', '{}', { columns: 'v', partial_update: 'true' }), 'key column id not in partial update columns', true],
+    [
+      'partial update without the key (plan)',
+      () => put('t', '{}', { columns: 'v', partial_update: 'true' }),
+      'key column id not in partial update columns',
+      true,
+    ],
   ];
   for (const [name, run, message, begun] of early) {
     it(`early failure before 100 Continue: ${name}`, async () => {
@@ -111,7 +138,7 @@ describe('BE Stream Load (docs/starrocks-protocol.md §1.4, §1.5, §2, §3.1)',
     assert.match(String(bad['Message']), /decompress/);
   });
 
-  it('Content-Length larger than the bytes sent → receive body don\'t equal with body bytes', async () => {
+  it("Content-Length larger than the bytes sent → receive body don't equal with body bytes", async () => {
     const port = emu.beHttpPorts[0] ?? 0;
     const reply = await new Promise<string>((resolve, reject) => {
       const s = net.connect(port, '127.0.0.1');
@@ -149,7 +176,11 @@ describe('BE Stream Load (docs/starrocks-protocol.md §1.4, §1.5, §2, §3.1)',
     assert.equal(c['Status'], 'Fail');
     const d = json(await put('t', '{"id":50,"n":1}\n{"id":51,', {}));
     assert.equal(d['Message'], 'Unrecognized json format, stop json loader.');
-    assert.equal(plainRows(emu, 't').some((r) => r['id'] === 50), false, 'atomic: the valid first row was not applied');
+    assert.equal(
+      plainRows(emu, 't').some((r) => r['id'] === 50),
+      false,
+      'atomic: the valid first row was not applied',
+    );
   });
 
   it('strip_outer_array and NDJSON/concatenated objects', async () => {

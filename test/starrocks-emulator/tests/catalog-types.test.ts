@@ -88,16 +88,28 @@ describe('catalog.ts', () => {
     const c = new Catalog();
     c.createDatabase('Db');
     assert.equal(c.getDatabase('db'), undefined);
-    assert.throws(() => c.createDatabase('Db'), (e: unknown) => e instanceof CatalogError && e.errno === 1007);
+    assert.throws(
+      () => c.createDatabase('Db'),
+      (e: unknown) => e instanceof CatalogError && e.errno === 1007,
+    );
     c.createDatabase('Db', { ifNotExists: true });
     const t = c.createTable('Db', def('T', [col('id', 'INT', { key: true }), col('Val', 'VARCHAR(5)')]));
     assert.equal(c.getTable('Db', 't'), undefined);
     assert.equal(t.findColumn('VAL')?.name, 'Val');
     assert.equal(t.columnIndex('val'), 1);
-    assert.throws(() => c.createTable('Db', def('T', [col('id', 'INT', { key: true })])), (e: unknown) => e instanceof CatalogError && e.code === 'TABLE_EXISTS');
-    assert.throws(() => c.createTable('nodb', def('x', [col('id', 'INT', { key: true })])), (e: unknown) => e instanceof CatalogError && e.errno === 1049);
+    assert.throws(
+      () => c.createTable('Db', def('T', [col('id', 'INT', { key: true })])),
+      (e: unknown) => e instanceof CatalogError && e.code === 'TABLE_EXISTS',
+    );
+    assert.throws(
+      () => c.createTable('nodb', def('x', [col('id', 'INT', { key: true })])),
+      (e: unknown) => e instanceof CatalogError && e.errno === 1049,
+    );
     assert.equal(c.dropTable('Db', 'nope', { ifExists: true }), false);
-    assert.throws(() => c.dropTable('Db', 'nope'), (e: unknown) => e instanceof CatalogError && e.code === 'TABLE_NOT_FOUND');
+    assert.throws(
+      () => c.dropTable('Db', 'nope'),
+      (e: unknown) => e instanceof CatalogError && e.code === 'TABLE_NOT_FOUND',
+    );
     assert.equal(c.checkPassword('root', ''), true);
     assert.equal(c.checkPassword('root@%', ''), true);
     assert.equal(c.checkPassword('root', 'x'), false);
@@ -106,7 +118,11 @@ describe('catalog.ts', () => {
   it('rejects invalid definitions', () => {
     const c = new Catalog();
     c.createDatabase('d');
-    const bad = (d: TableDefinition, re: RegExp): void => assert.throws(() => c.createTable('d', d), (e: unknown) => e instanceof CatalogError && re.test(e.message));
+    const bad = (d: TableDefinition, re: RegExp): void =>
+      assert.throws(
+        () => c.createTable('d', d),
+        (e: unknown) => e instanceof CatalogError && re.test(e.message),
+      );
     bad(def('a', [col('id', 'INT', { key: true }), col('ID', 'INT')]), /Duplicate column name 'ID'/);
     bad(def('a', [col('id', 'INT', { key: true }), col('__op', 'INT')]), /Column name \[__op\] is a system reserved name/);
     bad(def('a', [col('v', 'INT'), col('id', 'INT', { key: true })]), /Key columns should be a ordered prefix of the schema/);
@@ -126,7 +142,10 @@ describe('catalog.ts', () => {
     t.putRow(['9.50', 'a']);
     t.putRow(['-1.00', 'z']);
     t.putRow(['9.50', 'a2']);
-    assert.deepEqual(t.scan().map((r) => r[0]), ['-1.00', '9.50', '10.00']);
+    assert.deepEqual(
+      t.scan().map((r) => r[0]),
+      ['-1.00', '9.50', '10.00'],
+    );
     assert.deepEqual(t.getRow(['9.50']), ['9.50', 'a2']);
     assert.equal(t.deleteKey(['-1.00']), true);
     assert.equal(t.rowCount, 2);
@@ -135,7 +154,10 @@ describe('catalog.ts', () => {
       { column: col('d', 'VARCHAR(5)', { default: 'x' }), after: 'k' },
       { column: col('m', 'INT') },
     ]);
-    assert.deepEqual(t.columns.map((x) => x.name), ['k', 'd', 's', 'n', 'm']);
+    assert.deepEqual(
+      t.columns.map((x) => x.name),
+      ['k', 'd', 's', 'n', 'm'],
+    );
     assert.deepEqual(t.rowObjects()[0], { k: '9.50', d: 'x', s: 'a2', n: 0n, m: null });
     assert.equal(t.schemaVersion, 3);
     assert.throws(() => c.addColumns(t, [{ column: col('S', 'INT') }]), /Duplicate column name 'S'/);

@@ -5,16 +5,35 @@ import { basicAuth, rawRequest } from './stream-load-client.js';
 
 describe('starrocks-emulator CLI', () => {
   it('parses flags', () => {
-    assert.deepEqual(parseEmulatorArgs(['--fe-http-port', '1', '--be-http-port=2', '--bes', '3', '--mysql-port', '4', '--user', 'u', '--password', 'p:w', '--schema-change-ms', '50', '--host', '0.0.0.0']), {
-      feHttpPort: 1,
-      beHttpPort: 2,
-      bes: 3,
-      mysqlPort: 4,
-      user: 'u',
-      password: 'p:w',
-      schemaChangeMs: 50,
-      host: '0.0.0.0',
-    });
+    assert.deepEqual(
+      parseEmulatorArgs([
+        '--fe-http-port',
+        '1',
+        '--be-http-port=2',
+        '--bes',
+        '3',
+        '--mysql-port',
+        '4',
+        '--user',
+        'u',
+        '--password',
+        'p:w',
+        '--schema-change-ms',
+        '50',
+        '--host',
+        '0.0.0.0',
+      ]),
+      {
+        feHttpPort: 1,
+        beHttpPort: 2,
+        bes: 3,
+        mysqlPort: 4,
+        user: 'u',
+        password: 'p:w',
+        schemaChangeMs: 50,
+        host: '0.0.0.0',
+      },
+    );
     assert.equal(typeof parseEmulatorArgs(['--fe-http-port', 'x']), 'string');
     assert.equal(typeof parseEmulatorArgs(['--nope']), 'string');
     assert.equal(parseEmulatorArgs(['--nope']), 'unknown option --nope');

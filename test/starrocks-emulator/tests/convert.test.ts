@@ -32,7 +32,9 @@ describe('JSON value conversion (docs/starrocks-protocol.md §8.1–§8.3)', () 
 
   it('LARGEINT keeps full precision from the raw token', () => {
     assert.equal(conv('LARGEINT', '170141183460469231731687303715884105727'), 2n ** 127n - 1n);
-    assert.deepEqual(conv('LARGEINT', '170141183460469231731687303715884105728'), { error: 'Value is overflow. column=c, value=170141183460469231731687303715884105728' });
+    assert.deepEqual(conv('LARGEINT', '170141183460469231731687303715884105728'), {
+      error: 'Value is overflow. column=c, value=170141183460469231731687303715884105728',
+    });
   });
 
   it('FLOAT/DOUBLE', () => {
@@ -124,7 +126,11 @@ describe('JSON value conversion (docs/starrocks-protocol.md §8.1–§8.3)', () 
     assert.deepEqual(conv('ARRAY<INT>', '[1, "2", "x", null, 99999999999]'), [1n, 2n, null, null, null]);
     assert.deepEqual(conv('ARRAY<INT>', '"[1,2]"'), { error: 'Failed to parse value as array, column=c' });
     assert.deepEqual(conv('ARRAY<ARRAY<VARCHAR(2)>>', '[["ab","abc"]]'), [['ab', null]]);
-    assert.deepEqual(conv('MAP<INT,VARCHAR(5)>', '{"1":"a","x":"b","2":"toolong"}'), [[1n, 'a'], [null, 'b'], [2n, null]]);
+    assert.deepEqual(conv('MAP<INT,VARCHAR(5)>', '{"1":"a","x":"b","2":"toolong"}'), [
+      [1n, 'a'],
+      [null, 'b'],
+      [2n, null],
+    ]);
     assert.deepEqual(conv('STRUCT<a INT, b VARCHAR(3)>', '{"a":1}'), { a: 1n, b: null });
     assert.deepEqual(conv('STRUCT<a INT>', '[1]'), { error: 'Expected value type [object], got [array]' });
   });
@@ -182,7 +188,15 @@ describe('strict_mode through a real load (§8.1)', () => {
   after(() => emu.close());
 
   it('non-strict: invalid → NULL (row kept); NOT NULL target → filtered', async () => {
-    const r = await load(emu, 'c', ndjson([{ id: 1, i: 'x', s: 'toolong', nn: 1 }, { id: 2, i: 1, s: 'a', nn: 'bad' }]), { max_filter_ratio: '1' });
+    const r = await load(
+      emu,
+      'c',
+      ndjson([
+        { id: 1, i: 'x', s: 'toolong', nn: 1 },
+        { id: 2, i: 1, s: 'a', nn: 'bad' },
+      ]),
+      { max_filter_ratio: '1' },
+    );
     assert.equal(r.json['Status'], 'Success');
     assert.equal(r.json['NumberLoadedRows'], 1);
     assert.equal(r.json['NumberFilteredRows'], 1);
@@ -190,11 +204,22 @@ describe('strict_mode through a real load (§8.1)', () => {
   });
 
   it('strict: the row is filtered and the message is in the error log', async () => {
-    const r = await load(emu, 'c', ndjson([{ id: 3, i: 'x', nn: 1 }, { id: 4, i: 4, nn: 1 }]), { strict_mode: 'true', max_filter_ratio: '0.5' });
+    const r = await load(
+      emu,
+      'c',
+      ndjson([
+        { id: 3, i: 'x', nn: 1 },
+        { id: 4, i: 4, nn: 1 },
+      ]),
+      { strict_mode: 'true', max_filter_ratio: '0.5' },
+    );
     assert.equal(r.json['Status'], 'Success');
     assert.equal(r.json['NumberFilteredRows'], 1);
     const log = await fetchText(String(r.json['ErrorURL']));
     assert.match(log.text, /Unable to cast string value to INT\. value=x, column=i/);
-    assert.deepEqual(emu.rows('d', 'c').map((x) => x['id']), [1n, 4n]);
+    assert.deepEqual(
+      emu.rows('d', 'c').map((x) => x['id']),
+      [1n, 4n],
+    );
   });
 });

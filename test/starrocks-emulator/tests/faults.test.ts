@@ -110,7 +110,10 @@ describe('fault injection', () => {
     assert.equal(has(30), false);
     emu.faults.inject({ kind: 'tooManyVersions' });
     const b = await load(emu, 't', row(30), { label: 'f-fail' });
-    assert.match(String(b.json['Message']), /^Failed to load data into tablet \d+, because of too many versions, current\/limit: 1001\/1000\. You can reduce the loading job concurrency/);
+    assert.match(
+      String(b.json['Message']),
+      /^Failed to load data into tablet \d+, because of too many versions, current\/limit: 1001\/1000\. You can reduce the loading job concurrency/,
+    );
     assert.equal((await load(emu, 't', row(30), { label: 'f-fail' })).json['Status'], 'Success');
   });
 

@@ -70,7 +70,14 @@ describe('FE HTTP (docs/starrocks-protocol.md §1.3, §1.4, §3.5, §4.3)', () =
   });
 
   it('a full load through FE → 307 → BE succeeds when credentials are re-sent', async () => {
-    const out = await streamLoad({ feUrl: emu.feHttpUrl, db: 'd', table: 't', password: 'secret', body: '{"id":1,"n":1}', headers: { format: 'json', label: 'fe-ok' } });
+    const out = await streamLoad({
+      feUrl: emu.feHttpUrl,
+      db: 'd',
+      table: 't',
+      password: 'secret',
+      body: '{"id":1,"n":1}',
+      headers: { format: 'json', label: 'fe-ok' },
+    });
     assert.equal(out.fe.status, 307);
     assert.equal(out.be?.gotContinue, true);
     assert.equal(out.json['Status'], 'Success');

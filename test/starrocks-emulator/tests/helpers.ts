@@ -4,7 +4,11 @@ import type { StarRocksEmulator } from '../emulator.js';
 import { parseColumnType } from '../types.js';
 import { type StreamLoadOutcome, streamLoad } from './stream-load-client.js';
 
-export function col(name: string, type: string, opts: { nullable?: boolean; key?: boolean; default?: string | null /* a literal, or 'CURRENT_TIMESTAMP' */ } = {}): ColumnDefinition {
+export function col(
+  name: string,
+  type: string,
+  opts: { nullable?: boolean; key?: boolean; default?: string | null /* a literal, or 'CURRENT_TIMESTAMP' */ } = {},
+): ColumnDefinition {
   let def: ColumnDefault = { kind: 'none' };
   if (opts.default === 'CURRENT_TIMESTAMP') def = { kind: 'current_timestamp' };
   else if (opts.default === null) def = { kind: 'null' };
@@ -12,13 +16,7 @@ export function col(name: string, type: string, opts: { nullable?: boolean; key?
   return { name, type: parseColumnType(type), nullable: opts.nullable ?? !opts.key, default: def, comment: '', isKey: opts.key ?? false };
 }
 
-export function createTable(
-  emu: StarRocksEmulator,
-  db: string,
-  name: string,
-  columns: ColumnDefinition[],
-  keysType: KeysType = 'PRIMARY_KEYS',
-): Table {
+export function createTable(emu: StarRocksEmulator, db: string, name: string, columns: ColumnDefinition[], keysType: KeysType = 'PRIMARY_KEYS'): Table {
   if (!emu.catalog.getDatabase(db)) emu.catalog.createDatabase(db);
   const keys = columns.filter((c) => c.isKey).map((c) => c.name);
   return emu.catalog.createTable(db, { name, keysType, columns, keyColumns: keys, distribution: { columns: keys } });

@@ -21,7 +21,16 @@ describe('HTTP loads + MySQL protocol on one emulator', () => {
     await conn.query(
       'CREATE TABLE shop.orders (id BIGINT NOT NULL, amount DECIMAL(12,2) NULL, note VARCHAR(20) NULL, ts DATETIME NULL) PRIMARY KEY (id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")',
     );
-    const r = await load(emu, 'orders', ndjson([{ id: 1, amount: 12.5, note: 'a', ts: '2024-01-02T03:04:05.25Z' }, { id: 2, amount: '3', note: null }]), {}, 'shop');
+    const r = await load(
+      emu,
+      'orders',
+      ndjson([
+        { id: 1, amount: 12.5, note: 'a', ts: '2024-01-02T03:04:05.25Z' },
+        { id: 2, amount: '3', note: null },
+      ]),
+      {},
+      'shop',
+    );
     assert.equal(r.json['Status'], 'Success');
     const [rows] = await conn.query('SELECT id, amount, note FROM shop.orders ORDER BY id');
     assert.equal((rows as unknown[]).length, 2);

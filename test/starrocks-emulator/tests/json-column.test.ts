@@ -22,7 +22,10 @@ const json = (text: string): unknown => {
 
 describe('JSON column values (simdjson → VelocyPack → JSON text)', () => {
   it('integers that fit 64 bits are kept exactly; -0 is 0', () => {
-    assert.equal(json('[9223372036854775807, -9223372036854775808, 18446744073709551615, -0, 0, 42]'), '[9223372036854775807,-9223372036854775808,18446744073709551615,0,0,42]');
+    assert.equal(
+      json('[9223372036854775807, -9223372036854775808, 18446744073709551615, -0, 0, 42]'),
+      '[9223372036854775807,-9223372036854775808,18446744073709551615,0,0,42]',
+    );
   });
 
   it('a number with a fraction or an exponent becomes a double: trailing zeros and extra digits go', () => {
@@ -48,7 +51,11 @@ describe('JSON column values (simdjson → VelocyPack → JSON text)', () => {
 
   it('integers beyond 64 bits and numbers beyond a double fail the value', () => {
     for (const v of ['18446744073709551616', '-9223372036854775809', '[1, 123456789012345678901234567890]', '{"a": 1e400}']) {
-      assert.deepEqual(json(v), { error: 'Failed to parse value as json type, column=j, error=unsupported json number (beyond 64-bit integers or doubles)' }, v);
+      assert.deepEqual(
+        json(v),
+        { error: 'Failed to parse value as json type, column=j, error=unsupported json number (beyond 64-bit integers or doubles)' },
+        v,
+      );
     }
   });
 
@@ -72,7 +79,10 @@ describe('JSON column through a Stream Load', () => {
     const body = '[{"id": 1, "doc": {"b": 2.50, "a": 1e2}}, {"id": 2, "doc": [18446744073709551616]}]';
     const r = await load(emu, 'j', body, { strip_outer_array: 'true', max_filter_ratio: '1' });
     assert.equal(r.json['Status'], 'Success');
-    assert.deepEqual(emu.rows('d', 'j').map((x) => x['doc']), ['{"a":100,"b":2.5}', null]);
+    assert.deepEqual(
+      emu.rows('d', 'j').map((x) => x['doc']),
+      ['{"a":100,"b":2.5}', null],
+    );
     const s = await load(emu, 'j', '[{"id": 3, "doc": [1e400]}]', { strip_outer_array: 'true', strict_mode: 'true', max_filter_ratio: '1' });
     assert.equal(s.json['NumberFilteredRows'], 1);
   });

@@ -22,10 +22,25 @@ describe('encoded primary key limit, 128 bytes (docs/starrocks-protocol.md §6.1
   const status = (r: { json: Record<string, unknown> }): string => String(r.json['Status']);
 
   it('one string key: its UTF-8 bytes; 128 loads, 129 fails the whole load', async () => {
-    const ok = await load(emu, 's', ndjson([{ k: 'a'.repeat(128), v: 1 }, { k: 'é'.repeat(64), v: 2 }, { k: '🎉'.repeat(32), v: 3 }]));
+    const ok = await load(
+      emu,
+      's',
+      ndjson([
+        { k: 'a'.repeat(128), v: 1 },
+        { k: 'é'.repeat(64), v: 2 },
+        { k: '🎉'.repeat(32), v: 3 },
+      ]),
+    );
     assert.equal(status(ok), 'Success');
     assert.equal(emu.rows('d', 's').length, 3);
-    const bad = await load(emu, 's', ndjson([{ k: 'x', v: 1 }, { k: `${'é'.repeat(64)}a`, v: 2 }]));
+    const bad = await load(
+      emu,
+      's',
+      ndjson([
+        { k: 'x', v: 1 },
+        { k: `${'é'.repeat(64)}a`, v: 2 },
+      ]),
+    );
     assert.equal(status(bad), 'Fail');
     assert.equal(bad.json['Message'], PRIMARY_KEY_LIMIT_MESSAGE);
     assert.equal(emu.rows('d', 's').length, 3, 'atomic: the short key of the failed load is not applied');
@@ -42,7 +57,10 @@ describe('encoded primary key limit, 128 bytes (docs/starrocks-protocol.md §6.1
     assert.equal(status(await load(emu, 'c', ndjson([{ id: 1, k: 'a'.repeat(120), v: 1 }]))), 'Success');
     const bad = await load(emu, 'c', ndjson([{ id: 1, k: 'a'.repeat(121), v: 1 }]));
     assert.equal(bad.json['Message'], PRIMARY_KEY_LIMIT_MESSAGE);
-    assert.deepEqual(plainRows(emu, 'c').map((r) => String(r['k']).length), [120]);
+    assert.deepEqual(
+      plainRows(emu, 'c').map((r) => String(r['k']).length),
+      [120],
+    );
   });
 
   it('a string that is not the last key column adds a 2-byte separator and one byte per NUL', async () => {
@@ -61,6 +79,12 @@ describe('encoded primary key limit, 128 bytes (docs/starrocks-protocol.md §6.1
     assert.equal(encodedPrimaryKeySize([t('VARCHAR(10)')], ['héllo']), 6);
     assert.equal(encodedPrimaryKeySize([t('INT'), t('VARCHAR(10)')], [1n, 'ab']), 6);
     assert.equal(encodedPrimaryKeySize([t('VARCHAR(10)'), t('INT')], ['ab', 1n]), 8);
-    assert.equal(encodedPrimaryKeySize([t('BOOLEAN'), t('SMALLINT'), t('DATE'), t('DATETIME'), t('LARGEINT'), t('CHAR(3)')], [true, 1n, '2024-01-01', '2024-01-01 00:00:00', 1n, 'abc']), 1 + 2 + 4 + 8 + 16 + 3);
+    assert.equal(
+      encodedPrimaryKeySize(
+        [t('BOOLEAN'), t('SMALLINT'), t('DATE'), t('DATETIME'), t('LARGEINT'), t('CHAR(3)')],
+        [true, 1n, '2024-01-01', '2024-01-01 00:00:00', 1n, 'abc'],
+      ),
+      1 + 2 + 4 + 8 + 16 + 3,
+    );
   });
 });

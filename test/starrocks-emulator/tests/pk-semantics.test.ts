@@ -15,15 +15,19 @@ describe('Primary Key apply semantics (docs/starrocks-protocol.md §6)', () => {
   });
 
   it('upsert, delete via __op, later row for a key wins, in load order', async () => {
-    const r = await load(emu, 't', ndjson([
-      { id: 1, v: 'a', n: 1 },
-      { id: 2, v: 'b', n: 2 },
-      { id: 1, v: 'a2', n: 3 },
-      { id: 2, __op: 1 },
-      { id: 3, v: 'c', n: 4, __op: 0 },
-      { id: 3, __op: '1' },
-      { id: 3, v: 'c2', n: 5 },
-    ]));
+    const r = await load(
+      emu,
+      't',
+      ndjson([
+        { id: 1, v: 'a', n: 1 },
+        { id: 2, v: 'b', n: 2 },
+        { id: 1, v: 'a2', n: 3 },
+        { id: 2, __op: 1 },
+        { id: 3, v: 'c', n: 4, __op: 0 },
+        { id: 3, __op: '1' },
+        { id: 3, v: 'c2', n: 5 },
+      ]),
+    );
     assert.equal(r.json['Status'], 'Success');
     assert.equal(r.json['NumberLoadedRows'], 7);
     assert.deepEqual(plainRows(emu, 't'), [
@@ -32,21 +36,41 @@ describe('Primary Key apply semantics (docs/starrocks-protocol.md §6)', () => {
     ]);
     const del = await load(emu, 't', '{"id":1,"__op":1}');
     assert.equal(del.json['Status'], 'Success');
-    assert.deepEqual(plainRows(emu, 't').map((x) => x['id']), [3]);
+    assert.deepEqual(
+      plainRows(emu, 't').map((x) => x['id']),
+      [3],
+    );
   });
 
   it('__op values other than 0/1 fail the whole load (stricter choice)', async () => {
-    const r = await load(emu, 't', ndjson([{ id: 1, n: 1 }, { id: 2, n: 1, __op: 2 }]));
+    const r = await load(
+      emu,
+      't',
+      ndjson([
+        { id: 1, n: 1 },
+        { id: 2, n: 1, __op: 2 },
+      ]),
+    );
     assert.equal(r.json['Status'], 'Fail');
     assert.match(String(r.json['Message']), /__op value 2/);
     assert.equal(emu.rows('d', 't').length, 0);
   });
 
   it('__op constants in the columns header', async () => {
-    await load(emu, 't', ndjson([{ id: 1, n: 1 }, { id: 2, n: 1 }]));
+    await load(
+      emu,
+      't',
+      ndjson([
+        { id: 1, n: 1 },
+        { id: 2, n: 1 },
+      ]),
+    );
     const r = await load(emu, 't', '{"id":1}', { columns: "id, __op='delete'" });
     assert.equal(r.json['Status'], 'Success');
-    assert.deepEqual(plainRows(emu, 't').map((x) => x['id']), [2]);
+    assert.deepEqual(
+      plainRows(emu, 't').map((x) => x['id']),
+      [2],
+    );
     const bad = await load(emu, 't', '{"id":1}', { columns: "id, __op='remove'" });
     assert.equal(bad.json['Message'], 'load op type string not supported: remove');
     const bad2 = await load(emu, 't', '{"id":1}', { columns: 'id, __op=3' });
@@ -67,7 +91,16 @@ describe('Primary Key apply semantics (docs/starrocks-protocol.md §6)', () => {
   });
 
   it('NULL (or missing key) into a NOT NULL column filters the row', async () => {
-    const r = await load(emu, 't', ndjson([{ id: 1, v: 'a' }, { id: 2, v: 'b', n: null }, { id: 3, n: 1 }]), { max_filter_ratio: '0.9' });
+    const r = await load(
+      emu,
+      't',
+      ndjson([
+        { id: 1, v: 'a' },
+        { id: 2, v: 'b', n: null },
+        { id: 3, n: 1 },
+      ]),
+      { max_filter_ratio: '0.9' },
+    );
     assert.equal(r.json['Status'], 'Success');
     assert.equal(r.json['NumberFilteredRows'], 2);
     assert.equal(r.json['NumberLoadedRows'], 1);
@@ -100,11 +133,21 @@ describe('Primary Key apply semantics (docs/starrocks-protocol.md §6)', () => {
     assert.equal(noKey.json['Message'], 'key column id not in partial update columns');
     const del = await load(emu, 'p', '{"id":2,"__op":1}', { partial_update: 'true', columns: 'id,a' });
     assert.equal(del.json['Status'], 'Success');
-    assert.deepEqual(plainRows(emu, 'p').map((x) => x['id']), [1]);
+    assert.deepEqual(
+      plainRows(emu, 'p').map((x) => x['id']),
+      [1],
+    );
   });
 
   it('merge_condition: >= applies (ties too), smaller skipped, deletes unconditional, new keys inserted', async () => {
-    await load(emu, 't', ndjson([{ id: 1, v: 'v5', n: 1, ver: 5 }, { id: 2, v: 'w5', n: 1, ver: 5 }]));
+    await load(
+      emu,
+      't',
+      ndjson([
+        { id: 1, v: 'v5', n: 1, ver: 5 },
+        { id: 2, v: 'w5', n: 1, ver: 5 },
+      ]),
+    );
     const r = await load(
       emu,
       't',
@@ -117,19 +160,43 @@ describe('Primary Key apply semantics (docs/starrocks-protocol.md §6)', () => {
     );
     assert.equal(r.json['Status'], 'Success');
     assert.equal(r.json['NumberLoadedRows'], 3);
-    assert.deepEqual(plainRows(emu, 't').map((x) => [x['id'], x['v'], x['ver']]), [
-      [1, 'v5', 5],
-      [2, 'tie', 5],
-      [3, 'new', 1],
-    ]);
+    assert.deepEqual(
+      plainRows(emu, 't').map((x) => [x['id'], x['v'], x['ver']]),
+      [
+        [1, 'v5', 5],
+        [2, 'tie', 5],
+        [3, 'new', 1],
+      ],
+    );
     await load(emu, 't', '{"id":1,"ver":0,"__op":1}', { merge_condition: 'ver' });
-    assert.deepEqual(plainRows(emu, 't').map((x) => x['id']), [2, 3]);
+    assert.deepEqual(
+      plainRows(emu, 't').map((x) => x['id']),
+      [2, 3],
+    );
   });
 
   it('merge_condition NULL rule: stored NULL is replaced, incoming NULL over a value is skipped', async () => {
-    await load(emu, 't', ndjson([{ id: 1, v: 'a', n: 1, ver: null }, { id: 2, v: 'b', n: 1, ver: 3 }]));
-    await load(emu, 't', ndjson([{ id: 1, v: 'A', n: 1, ver: 1 }, { id: 2, v: 'B', n: 1, ver: null }]), { merge_condition: 'ver' });
-    assert.deepEqual(plainRows(emu, 't').map((x) => x['v']), ['A', 'b']);
+    await load(
+      emu,
+      't',
+      ndjson([
+        { id: 1, v: 'a', n: 1, ver: null },
+        { id: 2, v: 'b', n: 1, ver: 3 },
+      ]),
+    );
+    await load(
+      emu,
+      't',
+      ndjson([
+        { id: 1, v: 'A', n: 1, ver: 1 },
+        { id: 2, v: 'B', n: 1, ver: null },
+      ]),
+      { merge_condition: 'ver' },
+    );
+    assert.deepEqual(
+      plainRows(emu, 't').map((x) => x['v']),
+      ['A', 'b'],
+    );
   });
 
   it('merge_condition with partial update: the condition column must be in the set', async () => {
@@ -145,7 +212,11 @@ describe('Primary Key apply semantics (docs/starrocks-protocol.md §6)', () => {
     createTable(emu, 'd', 'dup', [col('k', 'INT', { key: true, nullable: false }), col('x', 'INT')], 'DUPLICATE_KEYS');
     const cases: [string, string, string][] = [
       ['dup', 'x', 'Conditional update only support primary key table dup'],
-      ['t', 'nope', 'Merge condition column nope does not exist. If you are doing partial update with condition update, please check condition column is in the given update columns. Otherwise please check condition column is in table t'],
+      [
+        't',
+        'nope',
+        'Merge condition column nope does not exist. If you are doing partial update with condition update, please check condition column is in the given update columns. Otherwise please check condition column is in table t',
+      ],
       ['t', 'id', 'Merge condition column id should not be primary key!'],
       ['t', 'v', 'Merge condition column has invalid type maybe bitmap/hll/percentile/json/varchar!'],
     ];
@@ -158,7 +229,12 @@ describe('Primary Key apply semantics (docs/starrocks-protocol.md §6)', () => {
   });
 
   it('max_filter_ratio: filtered / (total − unselected) > ratio fails with ErrorURL; the load is atomic', async () => {
-    const rows = ndjson([{ id: 1, n: 1 }, { id: 2, n: 'x' }, { id: 3, n: 1 }, { id: 4, n: 1 }]);
+    const rows = ndjson([
+      { id: 1, n: 1 },
+      { id: 2, n: 'x' },
+      { id: 3, n: 1 },
+      { id: 4, n: 1 },
+    ]);
     const fail = await load(emu, 't', rows, { max_filter_ratio: '0.2', label: 'mfr' });
     assert.equal(fail.json['Status'], 'Fail');
     assert.equal(fail.json['Message'], 'too many filtered rows');
@@ -173,7 +249,14 @@ describe('Primary Key apply semantics (docs/starrocks-protocol.md §6)', () => {
   });
 
   it('default max_filter_ratio is 0: one bad row fails the load', async () => {
-    const r = await load(emu, 't', ndjson([{ id: 1, n: 1 }, { id: 2, n: 99999999999 }]));
+    const r = await load(
+      emu,
+      't',
+      ndjson([
+        { id: 1, n: 1 },
+        { id: 2, n: 99999999999 },
+      ]),
+    );
     assert.equal(r.json['Message'], 'too many filtered rows');
     const log = await fetchText(String(r.json['ErrorURL']));
     assert.match(log.text, /Value is overflow\. column=n, value=99999999999/);
@@ -190,12 +273,7 @@ describe('Primary Key apply semantics (docs/starrocks-protocol.md §6)', () => {
 
   it('columns header: backticks, case-insensitive names, temp columns, Duplicate column, to_binary', async () => {
     createTable(emu, 'd', 'b', [col('id', 'INT', { key: true }), col('bin', 'VARBINARY'), col('s', 'VARCHAR(20)')]);
-    const r = await load(
-      emu,
-      'b',
-      ndjson([{ ID: 1, tmp: 'AQID', junk: 1, S: 'x' }]),
-      { columns: "`ID`, tmp, junk, `S`, bin = to_binary(tmp, 'encode64')" },
-    );
+    const r = await load(emu, 'b', ndjson([{ ID: 1, tmp: 'AQID', junk: 1, S: 'x' }]), { columns: "`ID`, tmp, junk, `S`, bin = to_binary(tmp, 'encode64')" });
     assert.equal(r.json['Status'], 'Success');
     const row = emu.rows('d', 'b')[0];
     assert.deepEqual(row?.['bin'], Buffer.from([1, 2, 3]));
@@ -228,8 +306,18 @@ describe('Primary Key apply semantics (docs/starrocks-protocol.md §6)', () => {
 
   it('DUPLICATE_KEYS tables append (and ignore __op)', async () => {
     createTable(emu, 'd', 'dk', [col('k', 'INT', { key: true, nullable: false }), col('x', 'INT')], 'DUPLICATE_KEYS');
-    await load(emu, 'dk', ndjson([{ k: 1, x: 1 }, { k: 1, x: 2, __op: 1 }]));
-    assert.deepEqual(plainRows(emu, 'dk'), [{ k: 1, x: 1 }, { k: 1, x: 2 }]);
+    await load(
+      emu,
+      'dk',
+      ndjson([
+        { k: 1, x: 1 },
+        { k: 1, x: 2, __op: 1 },
+      ]),
+    );
+    assert.deepEqual(plainRows(emu, 'dk'), [
+      { k: 1, x: 1 },
+      { k: 1, x: 2 },
+    ]);
   });
 
   it('format: csv (optional): positional columns, \\N as NULL, separators', async () => {

@@ -75,14 +75,17 @@ describe('sql DDL over the MySQL protocol', () => {
   it('DESC / DESCRIBE return Field, Type, Null, Key, Default, Extra', async () => {
     const r = await rows(c, 'DESC t1');
     assert.deepEqual(Object.keys(r[0] ?? {}), ['Field', 'Type', 'Null', 'Key', 'Default', 'Extra']);
-    assert.deepEqual(r.map((x) => [x['Field'], x['Type'], x['Null'], x['Key'], x['Default']]), [
-      ['id', 'bigint(20)', 'NO', 'true', null],
-      ['name', 'varchar(64)', 'YES', 'false', 'anon'],
-      ['score', 'decimal(10, 2)', 'YES', 'false', null],
-      ['flag', 'boolean', 'YES', 'false', null],
-      ['ts', 'datetime', 'YES', 'false', 'CURRENT_TIMESTAMP'],
-      ['doc', 'json', 'YES', 'false', null],
-    ]);
+    assert.deepEqual(
+      r.map((x) => [x['Field'], x['Type'], x['Null'], x['Key'], x['Default']]),
+      [
+        ['id', 'bigint(20)', 'NO', 'true', null],
+        ['name', 'varchar(64)', 'YES', 'false', 'anon'],
+        ['score', 'decimal(10, 2)', 'YES', 'false', null],
+        ['flag', 'boolean', 'YES', 'false', null],
+        ['ts', 'datetime', 'YES', 'false', 'CURRENT_TIMESTAMP'],
+        ['doc', 'json', 'YES', 'false', null],
+      ],
+    );
     assert.equal((await rows(c, 'DESCRIBE demo.t1')).length, 6);
     const all = await rows(c, 'DESC t1 ALL');
     assert.equal(all[0]?.['IndexKeysType'], 'PRIMARY_KEYS');
@@ -97,7 +100,11 @@ describe('sql DDL over the MySQL protocol', () => {
     await expectSqlError(c.query(PK('id DECIMAL(10,2) NOT NULL')), 1064, ANALYSIS('primary key column[id] type not supported: DECIMAL(10,2)'));
     await expectSqlError(c.query(PK('x INT NOT NULL', 'PRIMARY KEY(id) DISTRIBUTED BY HASH(id)')), 1064, ANALYSIS("Key column(id) doesn't exist."));
     await expectSqlError(c.query(PK('id INT NOT NULL, v INT', 'PRIMARY KEY(id) DISTRIBUTED BY HASH(v)')), 1064, 'Distribution column[v] is not key column');
-    await expectSqlError(c.query(PK('id INT NOT NULL', 'PRIMARY KEY(id) DISTRIBUTED BY HASH(nope)')), 1064, ANALYSIS("Distribution column(nope) doesn't exist."));
+    await expectSqlError(
+      c.query(PK('id INT NOT NULL', 'PRIMARY KEY(id) DISTRIBUTED BY HASH(nope)')),
+      1064,
+      ANALYSIS("Distribution column(nope) doesn't exist."),
+    );
     await expectSqlError(c.query(PK('id INT NOT NULL', 'PRIMARY KEY(id) DISTRIBUTED BY RANDOM')), 1064, ANALYSIS('PRIMARY KEY must use hash distribution'));
     // an unspecified nullability on a PK column becomes NOT NULL
     await c.query(PK('id INT, v INT').replace('bad', 'pk_implicit'));
@@ -119,9 +126,17 @@ describe('sql DDL over the MySQL protocol', () => {
     await expectSqlError(c.query(PK('id INT NOT NULL, v VARCHAR(2000000)')), 1064, /Varchar size must be between 1 and 1048576/);
     await expectSqlError(c.query(PK('id INT NOT NULL, v CHAR(300)')), 1064, /Char size must be between 1 and 255/);
     await expectSqlError(c.query(PK('id INT NOT NULL, v DECIMAL(40, 2)')), 1064, /precision/);
-    await expectSqlError(c.query(PK('id INT NOT NULL, v INT NOT NULL DEFAULT NULL')), 1064, ANALYSIS('Can not set null default value to non nullable column: v'));
+    await expectSqlError(
+      c.query(PK('id INT NOT NULL, v INT NOT NULL DEFAULT NULL')),
+      1064,
+      ANALYSIS('Can not set null default value to non nullable column: v'),
+    );
     await expectSqlError(c.query(PK('id INT NOT NULL, v INT DEFAULT "abc"')), 1064, /Invalid default value for 'v'/);
-    await expectSqlError(c.query(PK('id INT NOT NULL, v INT DEFAULT 1')), 1064, /^Getting syntax error at line 1, column \d+\. Detail message: Unexpected input '1'/);
+    await expectSqlError(
+      c.query(PK('id INT NOT NULL, v INT DEFAULT 1')),
+      1064,
+      /^Getting syntax error at line 1, column \d+\. Detail message: Unexpected input '1'/,
+    );
     await expectSqlError(c.query(PK('id INT NOT NULL, `a=b` INT')), 1064, ANALYSIS("Incorrect column name 'a=b'"));
   });
 
@@ -132,8 +147,16 @@ describe('sql DDL over the MySQL protocol', () => {
       'Table replication num should be less than or equal to the number of available BE nodes. You can change this default by setting the replication_num table properties. Current alive backend is [10001]. , table=bad, default_replication_num=3',
     );
     await expectSqlError(c.query(PK('id INT NOT NULL', undefined, 'PROPERTIES ("replication_num" = "3")')), 1064, /^Table replication num should be less than/);
-    await expectSqlError(c.query(PK('id INT NOT NULL', undefined, 'PROPERTIES ("replication_num" = "1", "bogus" = "x")')), 1064, 'Unknown properties: {bogus=x}');
-    await expectSqlError(c.query(PK('id INT NOT NULL', undefined, 'PROPERTIES ("replication_num" = "1", "compression" = "xz")')), 1064, 'unknown compression type: xz');
+    await expectSqlError(
+      c.query(PK('id INT NOT NULL', undefined, 'PROPERTIES ("replication_num" = "1", "bogus" = "x")')),
+      1064,
+      'Unknown properties: {bogus=x}',
+    );
+    await expectSqlError(
+      c.query(PK('id INT NOT NULL', undefined, 'PROPERTIES ("replication_num" = "1", "compression" = "xz")')),
+      1064,
+      'unknown compression type: xz',
+    );
   });
 
   it('CREATE TABLE IF NOT EXISTS, Table exists, Unknown database, No database selected', async () => {

@@ -8,7 +8,11 @@ const SCHEMA_CHANGE_MS = 300;
 const DDL = (text: string): RegExp => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
 
 async function columnTypes(c: mysql.Connection, table: string): Promise<Record<string, string>> {
-  const r = await rows(c, 'SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.columns WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', ['mc', table]);
+  const r = await rows(
+    c,
+    'SELECT COLUMN_NAME, COLUMN_TYPE FROM information_schema.columns WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
+    ['mc', table],
+  );
   return Object.fromEntries(r.map((x) => [String(x['COLUMN_NAME']), String(x['COLUMN_TYPE'])]));
 }
 
@@ -36,7 +40,9 @@ describe('ALTER TABLE MODIFY COLUMN is an asynchronous schema-change job (§7.3)
 
   it('widens several columns in one statement; the new types show only once the job is FINISHED, values converted', async () => {
     const started = Date.now();
-    await c.query('ALTER TABLE t MODIFY COLUMN n BIGINT NULL, MODIFY COLUMN s VARCHAR(100), MODIFY COLUMN f DOUBLE, MODIFY COLUMN d DATETIME, MODIFY COLUMN m DECIMAL(20,4)');
+    await c.query(
+      'ALTER TABLE t MODIFY COLUMN n BIGINT NULL, MODIFY COLUMN s VARCHAR(100), MODIFY COLUMN f DOUBLE, MODIFY COLUMN d DATETIME, MODIFY COLUMN m DECIMAL(20,4)',
+    );
     assert.ok(Date.now() - started < SCHEMA_CHANGE_MS, 'the statement must not wait for the job');
     assert.equal(await waitFor(async () => (await latestState(c, 't')) === 'RUNNING'), true);
     assert.equal((await columnTypes(c, 't'))['n'], 'int(11)', 'not visible while RUNNING');
@@ -92,7 +98,13 @@ describe('ALTER TABLE MODIFY COLUMN is an asynchronous schema-change job (§7.3)
     const job = (await rows(c, 'SHOW ALTER TABLE COLUMN WHERE TableName = "v"'))[0];
     assert.match(String(job?.['Msg']), /twelve/);
     assert.equal((await columnTypes(c, 'v'))['s'], 'varchar(20)');
-    assert.deepEqual(h.catalog.getTable('mc', 'v')?.rowObjects().map((r) => r['s']), ['12', 'twelve']);
+    assert.deepEqual(
+      h.catalog
+        .getTable('mc', 'v')
+        ?.rowObjects()
+        .map((r) => r['s']),
+      ['12', 'twelve'],
+    );
   });
 });
 

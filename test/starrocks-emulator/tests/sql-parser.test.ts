@@ -45,7 +45,10 @@ describe('sql parser', () => {
     const e = parseError('CREATE DATABASE LIKE');
     assert.equal(e.code, 1064);
     assert.equal(e.sqlState, 'HY000');
-    assert.equal(e.message, "Getting syntax error at line 1, column 16. Detail message: Unexpected input 'LIKE', the most similar input is {a legal identifier}.");
+    assert.equal(
+      e.message,
+      "Getting syntax error at line 1, column 16. Detail message: Unexpected input 'LIKE', the most similar input is {a legal identifier}.",
+    );
     assert.equal(parseError('SELECT id FROM t WHERE order = 1').message.includes("Unexpected input 'order'"), true);
   });
 
@@ -124,7 +127,14 @@ describe('sql parser', () => {
   });
 
   it('accepts the session statements clients send on connect', () => {
-    for (const sql of ['SET NAMES utf8mb4', 'SET @@session.autocommit = 1', "SET SESSION sql_mode = 'x'", 'set character_set_results = NULL', 'COMMIT', 'ROLLBACK']) {
+    for (const sql of [
+      'SET NAMES utf8mb4',
+      'SET @@session.autocommit = 1',
+      "SET SESSION sql_mode = 'x'",
+      'set character_set_results = NULL',
+      'COMMIT',
+      'ROLLBACK',
+    ]) {
       assert.ok(['set', 'noop'].includes(parseStatement(sql).kind), sql);
     }
   });
@@ -151,7 +161,11 @@ describe('prepared statement parameters', () => {
       str,
       Buffer.from([42, 0, 0, 0, 0, 0, 0, 0]),
     ]);
-    const r = decodeExecute(payload, () => 3, () => []);
+    const r = decodeExecute(
+      payload,
+      () => 3,
+      () => [],
+    );
     assert.equal(r.statementId, 7);
     assert.deepEqual(r.values, ['db', 42n, null]);
   });

@@ -39,7 +39,10 @@ describe('sql point lookups by primary key', () => {
     // `v >= 0 AND (...)` has a non-key term: the executor scans.
     const scan = await run(`SELECT id, v FROM k WHERE v >= 0 AND (${where})`);
     assert.deepEqual(lookup, scan);
-    assert.deepEqual(lookup.map((r) => String((r as unknown[])[0])), ['3', '4', '7', '1999']);
+    assert.deepEqual(
+      lookup.map((r) => String((r as unknown[])[0])),
+      ['3', '4', '7', '1999'],
+    );
   });
 
   it('is not used when a key column is missing or compared otherwise', async () => {

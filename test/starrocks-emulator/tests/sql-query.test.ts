@@ -38,7 +38,13 @@ describe('sql queries, metadata and connection handling', () => {
   after(async () => h.close());
 
   it('answers the statements client libraries and the mysql CLI send on connect', async () => {
-    for (const sql of ['SET NAMES utf8mb4', 'SET NAMES utf8 COLLATE utf8_general_ci', 'SET @@session.time_zone = "+00:00"', "SET SESSION sql_mode = 'STRICT'", 'SET autocommit=1']) {
+    for (const sql of [
+      'SET NAMES utf8mb4',
+      'SET NAMES utf8 COLLATE utf8_general_ci',
+      'SET @@session.time_zone = "+00:00"',
+      "SET SESSION sql_mode = 'STRICT'",
+      'SET autocommit=1',
+    ]) {
       await c.query(sql);
     }
     assert.deepEqual(await arrays(c, 'SELECT @@version_comment LIMIT 1'), [['3.3.9-emulator']]);
@@ -81,8 +87,26 @@ describe('sql queries, metadata and connection handling', () => {
         "WHERE TABLE_SCHEMA = 'app' AND TABLE_NAME = 't1' ORDER BY ORDINAL_POSITION DESC LIMIT 2 OFFSET 3",
     );
     assert.deepEqual(t1, [
-      { TABLE_SCHEMA: 'app', TABLE_NAME: 't1', COLUMN_NAME: 'score', COLUMN_TYPE: 'decimal(10, 2)', COLUMN_DEFAULT: null, COLUMN_KEY: '', COLUMN_COMMENT: '', DECIMAL_DIGITS: 2 },
-      { TABLE_SCHEMA: 'app', TABLE_NAME: 't1', COLUMN_NAME: 'name', COLUMN_TYPE: 'varchar(64)', COLUMN_DEFAULT: 'anon', COLUMN_KEY: '', COLUMN_COMMENT: '', DECIMAL_DIGITS: null },
+      {
+        TABLE_SCHEMA: 'app',
+        TABLE_NAME: 't1',
+        COLUMN_NAME: 'score',
+        COLUMN_TYPE: 'decimal(10, 2)',
+        COLUMN_DEFAULT: null,
+        COLUMN_KEY: '',
+        COLUMN_COMMENT: '',
+        DECIMAL_DIGITS: 2,
+      },
+      {
+        TABLE_SCHEMA: 'app',
+        TABLE_NAME: 't1',
+        COLUMN_NAME: 'name',
+        COLUMN_TYPE: 'varchar(64)',
+        COLUMN_DEFAULT: 'anon',
+        COLUMN_KEY: '',
+        COLUMN_COMMENT: '',
+        DECIMAL_DIGITS: null,
+      },
     ]);
     // COLUMN_KEY is PRI only for primary key tables
     const dup = await rows(c, "SELECT COLUMN_NAME, COLUMN_KEY FROM information_schema.columns WHERE TABLE_SCHEMA = 'app' AND TABLE_NAME = 'events'");
@@ -93,7 +117,10 @@ describe('sql queries, metadata and connection handling', () => {
   });
 
   it('information_schema.tables and schemata, SHOW DATABASES / TABLES', async () => {
-    const r = await rows(c, "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_ROWS, TABLE_COMMENT FROM information_schema.tables WHERE TABLE_SCHEMA = 'app' ORDER BY TABLE_NAME");
+    const r = await rows(
+      c,
+      "SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_ROWS, TABLE_COMMENT FROM information_schema.tables WHERE TABLE_SCHEMA = 'app' ORDER BY TABLE_NAME",
+    );
     assert.deepEqual(r, [
       { TABLE_SCHEMA: 'app', TABLE_NAME: 'events', TABLE_TYPE: 'BASE TABLE', ENGINE: 'StarRocks', TABLE_ROWS: 0, TABLE_COMMENT: '' },
       { TABLE_SCHEMA: 'app', TABLE_NAME: 'kinds', TABLE_TYPE: 'BASE TABLE', ENGINE: 'StarRocks', TABLE_ROWS: 0, TABLE_COMMENT: '' },
@@ -140,11 +167,26 @@ describe('sql queries, metadata and connection handling', () => {
     assert.deepEqual(await ids("ts = '2024-01-02 03:04:05'"), [1]);
     assert.deepEqual(await ids('name < "c"'), [1, 2]);
 
-    assert.deepEqual((await rows(c, 'SELECT id FROM t1 ORDER BY id DESC LIMIT 2')).map((r) => r['id']), [4, 3]);
-    assert.deepEqual((await rows(c, 'SELECT id FROM t1 ORDER BY id LIMIT 2 OFFSET 1')).map((r) => r['id']), [2, 3]);
-    assert.deepEqual((await rows(c, 'SELECT id, name FROM t1 ORDER BY name')).map((r) => r['id']), [3, 1, 2, 4]);
-    assert.deepEqual((await rows(c, 'SELECT id, name AS n FROM t1 ORDER BY n DESC')).map((r) => r['id']), [4, 2, 1, 3]);
-    assert.deepEqual((await rows(c, 'SELECT `t1`.`id` FROM `app`.`t1` WHERE t1.id = 4')).map((r) => r['id']), [4]);
+    assert.deepEqual(
+      (await rows(c, 'SELECT id FROM t1 ORDER BY id DESC LIMIT 2')).map((r) => r['id']),
+      [4, 3],
+    );
+    assert.deepEqual(
+      (await rows(c, 'SELECT id FROM t1 ORDER BY id LIMIT 2 OFFSET 1')).map((r) => r['id']),
+      [2, 3],
+    );
+    assert.deepEqual(
+      (await rows(c, 'SELECT id, name FROM t1 ORDER BY name')).map((r) => r['id']),
+      [3, 1, 2, 4],
+    );
+    assert.deepEqual(
+      (await rows(c, 'SELECT id, name AS n FROM t1 ORDER BY n DESC')).map((r) => r['id']),
+      [4, 2, 1, 3],
+    );
+    assert.deepEqual(
+      (await rows(c, 'SELECT `t1`.`id` FROM `app`.`t1` WHERE t1.id = 4')).map((r) => r['id']),
+      [4],
+    );
   });
 
   it('COUNT(*), MAX and MIN', async () => {

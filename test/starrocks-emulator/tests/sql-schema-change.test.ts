@@ -5,7 +5,21 @@ import { expectSqlError, rows, type SqlHarness, startHarness, waitFor } from './
 
 // Long enough that only lowering the setting ends the first job: nothing here depends on timing.
 const SCHEMA_CHANGE_MS = 600_000;
-const ALTER_COLUMNS = ['JobId', 'TableName', 'CreateTime', 'FinishTime', 'IndexName', 'IndexId', 'OriginIndexId', 'SchemaVersion', 'TransactionId', 'State', 'Msg', 'Progress', 'Timeout'];
+const ALTER_COLUMNS = [
+  'JobId',
+  'TableName',
+  'CreateTime',
+  'FinishTime',
+  'IndexName',
+  'IndexId',
+  'OriginIndexId',
+  'SchemaVersion',
+  'TransactionId',
+  'State',
+  'Msg',
+  'Progress',
+  'Timeout',
+];
 const LATEST = 'SHOW ALTER TABLE COLUMN WHERE TableName = "t" ORDER BY CreateTime DESC LIMIT 1';
 
 async function latestState(c: mysql.Connection): Promise<string | undefined> {
@@ -14,7 +28,10 @@ async function latestState(c: mysql.Connection): Promise<string | undefined> {
 }
 
 async function columnNames(c: mysql.Connection): Promise<string[]> {
-  const r = await rows(c, 'SELECT COLUMN_NAME FROM information_schema.columns WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', ['sc', 't']);
+  const r = await rows(c, 'SELECT COLUMN_NAME FROM information_schema.columns WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [
+    'sc',
+    't',
+  ]);
   return r.map((x) => String(x['COLUMN_NAME']));
 }
 
@@ -48,7 +65,10 @@ describe('ALTER TABLE ADD COLUMN is an asynchronous schema-change job (§7.3)', 
 
     // not yet visible to metadata or queries
     assert.deepEqual(await columnNames(c), ['id', 'v']);
-    assert.deepEqual((await rows(c, 'DESC t')).map((r) => r['Field']), ['id', 'v']);
+    assert.deepEqual(
+      (await rows(c, 'DESC t')).map((r) => r['Field']),
+      ['id', 'v'],
+    );
     await expectSqlError(c.query('SELECT c FROM t'), 1064, "Getting analyzing error. Detail message: Column 'c' cannot be resolved.");
 
     // a second ALTER on the same table fails while the first is running (newer message, 1064)

@@ -130,7 +130,13 @@ export function parseJsonObject(text: string): Record<string, unknown> {
 }
 
 /** Follow a 307 for the transaction API (FE → BE), re-adding auth; returns the final reply. */
-export async function txnRequest(feUrl: string, op: string, headers: Record<string, string>, body?: string, opts: RawRequestOptions = {}): Promise<{ reply: RawReply; json: Record<string, unknown>; redirected: boolean }> {
+export async function txnRequest(
+  feUrl: string,
+  op: string,
+  headers: Record<string, string>,
+  body?: string,
+  opts: RawRequestOptions = {},
+): Promise<{ reply: RawReply; json: Record<string, unknown>; redirected: boolean }> {
   const method = op === 'load' ? 'PUT' : 'POST';
   const base = { ...opts, method, headers, body, expectContinue: body !== undefined };
   const first = await rawRequest(`${feUrl}/api/transaction/${op}`, base);

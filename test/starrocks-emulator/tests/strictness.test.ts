@@ -33,7 +33,16 @@ describe('emulator strictness (issue 9)', () => {
     });
 
     it("'encode64' (any case) decodes base64; invalid or empty input is NULL, even in strict mode", async () => {
-      const ok = await load(emu, 'bin', ndjson([{ id: 2, h: 'AQID' }, { id: 3, h: '' }, { id: 4, h: 'A*ID' }]), { columns: "id, h, b = to_binary(h, 'ENCODE64')", strict_mode: 'true' });
+      const ok = await load(
+        emu,
+        'bin',
+        ndjson([
+          { id: 2, h: 'AQID' },
+          { id: 3, h: '' },
+          { id: 4, h: 'A*ID' },
+        ]),
+        { columns: "id, h, b = to_binary(h, 'ENCODE64')", strict_mode: 'true' },
+      );
       assert.equal(ok.json['Status'], 'Success');
       assert.equal(ok.json['NumberFilteredRows'], 0, 'strict mode does not apply to computed columns (FileScanner::materialize)');
       assert.deepEqual(bin(2), Buffer.from([1, 2, 3]));
@@ -42,7 +51,15 @@ describe('emulator strictness (issue 9)', () => {
     });
 
     it('hex: non-hex text is an empty binary, not an error; NULL format or none → hex', async () => {
-      const r = await load(emu, 'bin', ndjson([{ id: 5, h: 'zz' }, { id: 6, h: 'A0b1' }]), { columns: 'id, h, b = to_binary(h, NULL)' });
+      const r = await load(
+        emu,
+        'bin',
+        ndjson([
+          { id: 5, h: 'zz' },
+          { id: 6, h: 'A0b1' },
+        ]),
+        { columns: 'id, h, b = to_binary(h, NULL)' },
+      );
       assert.equal(r.json['Status'], 'Success');
       assert.deepEqual(bin(5), Buffer.alloc(0));
       assert.deepEqual(bin(6), Buffer.from([0xa0, 0xb1]));
@@ -92,7 +109,16 @@ describe('emulator strictness (issue 9)', () => {
 
   describe('DECIMAL(p,s) from a load', () => {
     it('extra fraction digits are rounded half away from zero; integer overflow is NULL (filtered in strict mode)', async () => {
-      const r = await load(emu, 'num', ndjson([{ id: 1, dec: 1.235 }, { id: 2, dec: '-1.235' }, { id: 3, dec: 1234.5 }, { id: 4, dec: '1.5e1' }]));
+      const r = await load(
+        emu,
+        'num',
+        ndjson([
+          { id: 1, dec: 1.235 },
+          { id: 2, dec: '-1.235' },
+          { id: 3, dec: 1234.5 },
+          { id: 4, dec: '1.5e1' },
+        ]),
+      );
       assert.equal(r.json['Status'], 'Success');
       assert.equal(r.json['NumberFilteredRows'], 0);
       assert.equal(row('num', 1)?.['dec'], '1.24');
@@ -106,7 +132,14 @@ describe('emulator strictness (issue 9)', () => {
     });
 
     it('only the first p significant digits take part in the rounding (string_to_decimal)', async () => {
-      const r = await load(emu, 'num', ndjson([{ id: 6, dec: 999.995 }, { id: 7, dec: 99.995 }]));
+      const r = await load(
+        emu,
+        'num',
+        ndjson([
+          { id: 6, dec: 999.995 },
+          { id: 7, dec: 99.995 },
+        ]),
+      );
       assert.equal(r.json['Status'], 'Success');
       assert.equal(row('num', 6)?.['dec'], '999.99', '6 digits into DECIMAL(5,2): the last is dropped, not rounded');
       assert.equal(row('num', 7)?.['dec'], '100.00');
@@ -144,7 +177,10 @@ describe('emulator strictness (issue 9)', () => {
       assert.equal(emu.rows('d', 'js')[0]?.['j'], sorted);
       const res = await emu.sql('SELECT j FROM js WHERE id = 1', 'd');
       assert.ok(res.kind === 'rows');
-      assert.equal(res.rows[0]?.[0], '{"": 5, "a": {"c": 3, "d": [2, {"y": 1, "z": 0}]}, "aa": 1, "b": 1, "z": 0, "\u00e9": 0, "\ufb01": 1, "\ud83d\ude00": 2}');
+      assert.equal(
+        res.rows[0]?.[0],
+        '{"": 5, "a": {"c": 3, "d": [2, {"y": 1, "z": 0}]}, "aa": 1, "b": 1, "z": 0, "\u00e9": 0, "\ufb01": 1, "\ud83d\ude00": 2}',
+      );
       assert.equal((await load(emu, 'js', '2\t{"y": 1, "x": 2}\tz\n', { format: 'csv' })).json['Status'], 'Success');
       assert.equal(emu.rows('d', 'js').find((x) => x['id'] === 2n)?.['j'], '{"x":2,"y":1}', 'JSON text (CSV) is stored sorted too');
     });
@@ -156,7 +192,11 @@ describe('emulator strictness (issue 9)', () => {
       assert.equal(r.json['NumberFilteredRows'], 0);
       assert.deepEqual(row('js', 3), { id: 3, j: null, s: 'ok' });
       assert.deepEqual(row('js', 4), { id: 4, j: null, s: null }, 'a lone surrogate and an unknown escape alike');
-      assert.deepEqual(row('js', 5), { id: 5, j: '[1]', s: '{"k":"\\s"}' }, 'an object read as text is minified, not unescaped; an unread key is never unescaped');
+      assert.deepEqual(
+        row('js', 5),
+        { id: 5, j: '[1]', s: '{"k":"\\s"}' },
+        'an object read as text is minified, not unescaped; an unread key is never unescaped',
+      );
       const strict = await load(emu, 'js', '{"id":6,"j":{"a":"\\s"}}', { strict_mode: 'true' });
       assert.equal(strict.json['Message'], 'too many filtered rows');
       const badKey = await load(emu, 'js', '{"id":7,"\\s":1}');
@@ -172,7 +212,10 @@ describe('emulator strictness (issue 9)', () => {
       assert.equal(up.json['NumberLoadedRows'], 2);
       const del = await load(emu, 't', '1\ta\t1\t10\n', { format: 'csv', columns: "__op='delete'" });
       assert.equal(del.json['Status'], 'Success');
-      assert.deepEqual(plainRows(emu, 't').map((r) => r['id']), [2]);
+      assert.deepEqual(
+        plainRows(emu, 't').map((r) => r['id']),
+        [2],
+      );
       const konst = await load(emu, 't', '3\tc\t3\t30\n', { format: 'csv', columns: "v = 'const'" });
       assert.equal(konst.json['Status'], 'Success');
       assert.equal(row('t', 3)?.['v'], 'const', 'a mapping overrides the field of the same column');
@@ -192,7 +235,9 @@ describe('emulator strictness (issue 9)', () => {
 
   describe('ADD COLUMN while loads run', () => {
     it('rows loaded or committed while the job runs get the DEFAULT once it finishes', async () => {
-      await emu.sql('CREATE TABLE d.sc (id BIGINT NOT NULL, v VARCHAR(10)) PRIMARY KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")');
+      await emu.sql(
+        'CREATE TABLE d.sc (id BIGINT NOT NULL, v VARCHAR(10)) PRIMARY KEY(id) DISTRIBUTED BY HASH(id) BUCKETS 1 PROPERTIES ("replication_num" = "1")',
+      );
       await load(emu, 'sc', '{"id":1,"v":"a"}');
       const op = (o: string, label: string, extra: Record<string, string> = {}, body?: string) =>
         txnRequest(emu.feHttpUrl, o, { label, db: 'd', table: 'sc', ...extra }, body);

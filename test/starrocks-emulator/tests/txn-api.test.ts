@@ -43,7 +43,10 @@ describe('transaction interface (docs/starrocks-protocol.md §5)', () => {
     assert.equal(c.redirected, false, 'commit of a PREPARED txn is answered by the FE');
     assert.equal(c.json['Status'], 'OK');
     assert.equal(await state('x1'), 'VISIBLE');
-    assert.deepEqual(plainRows(emu, 't').map((r) => r['id']), [1, 2]);
+    assert.deepEqual(
+      plainRows(emu, 't').map((r) => r['id']),
+      [1, 2],
+    );
     const again = await op('commit', 'x1');
     assert.equal(again.json['Status'], 'OK');
     assert.match(String(again.json['Message']), /^Transaction \d+ has already committed, label is x1$/);
@@ -207,6 +210,9 @@ describe('transaction interface (docs/starrocks-protocol.md §5)', () => {
     await finished;
     assert.match(data, /"Status": "OK"/);
     assert.equal((await op('commit', 'x13')).json['Status'], 'OK');
-    assert.equal(emu.rows('d', 't').some((r) => r['id'] === 13n), true);
+    assert.equal(
+      emu.rows('d', 't').some((r) => r['id'] === 13n),
+      true,
+    );
   });
 });

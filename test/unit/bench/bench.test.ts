@@ -53,15 +53,16 @@ describe('bench: rates, ratios and the table', () => {
     assert.equal(ratio(undefined, 1), undefined);
   });
   it('formats a Markdown table with aligned columns and empty cells', () => {
-    const t = markdownTable(['measure', 'events/s', 'CPU'], [['(a) floor', rate(729_000), undefined], ['(b) x', rate(950), fixed(5.14, 1)]]);
+    const t = markdownTable(
+      ['measure', 'events/s', 'CPU'],
+      [
+        ['(a) floor', rate(729_000), undefined],
+        ['(b) x', rate(950), fixed(5.14, 1)],
+      ],
+    );
     assert.equal(
       t,
-      [
-        '| measure   | events/s | CPU |',
-        '|-----------|----------|-----|',
-        '| (a) floor | 729.0k   |     |',
-        '| (b) x     | 950      | 5.1 |',
-      ].join('\n'),
+      ['| measure   | events/s | CPU |', '|-----------|----------|-----|', '| (a) floor | 729.0k   |     |', '| (b) x     | 950      | 5.1 |'].join('\n'),
     );
     assert.equal(mib(444 * 1048576), '444.0 MiB');
     assert.equal(times(7.25), '7.25×');
@@ -93,7 +94,18 @@ describe('bench: flags', () => {
   it('reads the snapshot flags (f) and refuses bad ones', () => {
     assert.equal(DEFAULT_OPTIONS.snapshotRows, 200_000);
     assert.deepEqual(DEFAULT_OPTIONS.snapshotModes, ['initial', 'initial_only']);
-    const o = parseBenchArgs(['--snapshot-rows', '1000000', '--snapshot-modes=initial_only', '--snapshot-only', '--snapshot-chunk-rows', '50000', '--snapshot-parallelism', '4', '--cpu-prof', '/tmp/p']);
+    const o = parseBenchArgs([
+      '--snapshot-rows',
+      '1000000',
+      '--snapshot-modes=initial_only',
+      '--snapshot-only',
+      '--snapshot-chunk-rows',
+      '50000',
+      '--snapshot-parallelism',
+      '4',
+      '--cpu-prof',
+      '/tmp/p',
+    ]);
     assert.ok(typeof o === 'object', String(o));
     assert.equal(o.snapshotRows, 1_000_000);
     assert.deepEqual(o.snapshotModes, ['initial_only']);
@@ -153,16 +165,22 @@ describe('bench: CPU profile summary', () => {
     const s = summarizeProfile(profile, 3);
     assert.equal(s.samples, 8);
     assert.equal(s.durationMs, 2000);
-    assert.deepEqual(s.functions.map((f) => [f.name, f.share]), [
-      ['planBatch connectors/starrocks/rows/plan.js:10', 0.5],
-      ['(garbage collector)', 0.25],
-      ['(anonymous) connectors/starrocks/rows/plan.js:41', 0.125],
-    ]);
-    assert.deepEqual(s.files.map((f) => [f.name, f.ms]), [
-      ['connectors/starrocks/rows/plan.js', 1250],
-      ['(garbage collector)', 500],
-      ['node_modules/pg-protocol/dist/parser.js', 250],
-    ]);
+    assert.deepEqual(
+      s.functions.map((f) => [f.name, f.share]),
+      [
+        ['planBatch connectors/starrocks/rows/plan.js:10', 0.5],
+        ['(garbage collector)', 0.25],
+        ['(anonymous) connectors/starrocks/rows/plan.js:41', 0.125],
+      ],
+    );
+    assert.deepEqual(
+      s.files.map((f) => [f.name, f.ms]),
+      [
+        ['connectors/starrocks/rows/plan.js', 1250],
+        ['(garbage collector)', 500],
+        ['node_modules/pg-protocol/dist/parser.js', 250],
+      ],
+    );
   });
   it('falls back to hit counts and shortens URLs', () => {
     const s = summarizeProfile({ startTime: 0, endTime: 1000, nodes: [{ id: 1, callFrame: frame('f', 'node:internal/x', 0), hitCount: 3 }] });

@@ -125,11 +125,18 @@ test('loader: a file path (relative to the working directory) and a named `manif
 
 test('loader: apiVersion mismatch in a package is rejected precisely', async () => {
   const d = dir();
-  installPackage(d, 'dbmazz-sink-future', `export default { apiVersion: 2, kind: 'sink', type: 'future', description: 'x', settings: [], capabilities: {}, create() {} };`);
+  installPackage(
+    d,
+    'dbmazz-sink-future',
+    `export default { apiVersion: 2, kind: 'sink', type: 'future', description: 'x', settings: [], capabilities: {}, create() {} };`,
+  );
   const loader = new ConnectorLoader(createRegistry([source, sink]), d);
   await assert.rejects(loader.load('sink', 'dbmazz-sink-future'), (e: unknown) => {
     assert.ok(e instanceof ApiVersionMismatchError);
-    assert.match(e.operatorMessage, /^SINK_TYPE 'dbmazz-sink-future' \(.*node_modules\/dbmazz-sink-future\/index\.js\) declares plugin apiVersion 2, but this dbmazz implements plugin apiVersion 1\. Install a release/);
+    assert.match(
+      e.operatorMessage,
+      /^SINK_TYPE 'dbmazz-sink-future' \(.*node_modules\/dbmazz-sink-future\/index\.js\) declares plugin apiVersion 2, but this dbmazz implements plugin apiVersion 1\. Install a release/,
+    );
     return true;
   });
 });
@@ -137,8 +144,16 @@ test('loader: apiVersion mismatch in a package is rejected precisely', async () 
 test('loader: not installed → the unknown-type error; no manifest / wrong kind / colliding type → precise errors', async () => {
   const d = dir();
   installPackage(d, 'not-a-connector', 'export const hello = 1;');
-  installPackage(d, 'only-a-sink', `export default { apiVersion: 1, kind: 'sink', type: 'only', description: 'x', settings: [], capabilities: { partialUpdate: false, softDelete: false, idempotentBatches: false }, create() {} };`);
-  installPackage(d, 'fake-starrocks', `export default { apiVersion: 1, kind: 'sink', type: 'starrocks', description: 'x', settings: [], capabilities: { partialUpdate: false, softDelete: false, idempotentBatches: false }, create() {} };`);
+  installPackage(
+    d,
+    'only-a-sink',
+    `export default { apiVersion: 1, kind: 'sink', type: 'only', description: 'x', settings: [], capabilities: { partialUpdate: false, softDelete: false, idempotentBatches: false }, create() {} };`,
+  );
+  installPackage(
+    d,
+    'fake-starrocks',
+    `export default { apiVersion: 1, kind: 'sink', type: 'starrocks', description: 'x', settings: [], capabilities: { partialUpdate: false, softDelete: false, idempotentBatches: false }, create() {} };`,
+  );
   installPackage(d, 'throws-on-import', `throw new Error('boom at import');`);
   const loader = new ConnectorLoader(createRegistry([source, sink]), d);
   await assert.rejects(loader.load('sink', 'snowflake'), UnknownConnectorError);
@@ -159,21 +174,42 @@ test('loader: a package directory path, absolute or relative to the working dire
   };
   const manifest = (type: string): string =>
     `export default { apiVersion: ${PLUGIN_API_VERSION}, kind: 'sink', type: '${type}', description: 'x', settings: [], capabilities: { partialUpdate: false, softDelete: false, idempotentBatches: false }, create() {} };`;
-  const viaMain = pkg('via-main', { 'package.json': JSON.stringify({ name: 'via-main', type: 'module', main: 'lib/entry.js' }), 'lib/entry.js': manifest('via-main') });
-  pkg('via-exports', { 'package.json': JSON.stringify({ name: 'via-exports', type: 'module', exports: { '.': { import: './lib/esm.js' } } }), 'lib/esm.js': manifest('via-exports') });
+  const viaMain = pkg('via-main', {
+    'package.json': JSON.stringify({ name: 'via-main', type: 'module', main: 'lib/entry.js' }),
+    'lib/entry.js': manifest('via-main'),
+  });
+  pkg('via-exports', {
+    'package.json': JSON.stringify({ name: 'via-exports', type: 'module', exports: { '.': { import: './lib/esm.js' } } }),
+    'lib/esm.js': manifest('via-exports'),
+  });
   pkg('no-entry', { 'package.json': JSON.stringify({ name: 'no-entry', type: 'module', main: 'lib/missing.js' }) });
-  pkg('broken', { 'package.json': JSON.stringify({ name: 'broken', type: 'module' }), 'index.js': `import './lib/helper.js';\n`, 'lib/helper.js': `export const x = 1;\nthrow new Error('helper failed');\n` });
+  pkg('broken', {
+    'package.json': JSON.stringify({ name: 'broken', type: 'module' }),
+    'index.js': `import './lib/helper.js';\n`,
+    'lib/helper.js': `export const x = 1;\nthrow new Error('helper failed');\n`,
+  });
   const loader = new ConnectorLoader(createRegistry([source, sink]), d);
   assert.equal((await loader.load('sink', viaMain)).type, 'via-main');
   assert.equal((await loader.load('sink', './via-exports')).type, 'via-exports');
   assert.equal((await loader.load('sink', './via-exports/')).type, 'via-exports', 'the same manifest again: not registered twice');
   // A bare relative name is a package name; the error says how to write the path.
-  await assert.rejects(loader.load('sink', 'no-entry'), (e: unknown) => e instanceof CdcError && /^SINK_TYPE 'no-entry' is not an installed package, but .*no-entry exists\. To load that path, write SINK_TYPE=\.\/no-entry\.$/.test(e.operatorMessage));
-  await assert.rejects(loader.load('sink', './no-entry'), (e: unknown) => e instanceof CdcError && /no-entry has no entry module .*lib\/missing\.js/.test(e.message));
+  await assert.rejects(
+    loader.load('sink', 'no-entry'),
+    (e: unknown) =>
+      e instanceof CdcError &&
+      /^SINK_TYPE 'no-entry' is not an installed package, but .*no-entry exists\. To load that path, write SINK_TYPE=\.\/no-entry\.$/.test(e.operatorMessage),
+  );
+  await assert.rejects(
+    loader.load('sink', './no-entry'),
+    (e: unknown) => e instanceof CdcError && /no-entry has no entry module .*lib\/missing\.js/.test(e.message),
+  );
   // A load error names the connector and where the module failed; the original error stays the cause.
   await assert.rejects(loader.load('sink', './broken'), (e: unknown) => {
     assert.ok(e instanceof CdcError);
-    assert.match(e.message, /^SINK_TYPE '\.\/broken' \(.*broken\/index\.js\): loading the module failed: helper failed \(at file:\/\/.*broken\/lib\/helper\.js:2:7\)$/);
+    assert.match(
+      e.message,
+      /^SINK_TYPE '\.\/broken' \(.*broken\/index\.js\): loading the module failed: helper failed \(at file:\/\/.*broken\/lib\/helper\.js:2:7\)$/,
+    );
     assert.ok(e.cause instanceof Error && e.cause.message === 'helper failed');
     return true;
   });

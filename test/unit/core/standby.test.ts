@@ -79,7 +79,7 @@ test('a standby waits before any setup and reports itself: health NOT_SERVING wi
   await pipeline.drainAndStop();
 });
 
-test('a stop ends a standby\'s wait: the lifecycle rejects with STOPPED_AS_STANDBY, nothing was set up, no error is recorded', async () => {
+test("a stop ends a standby's wait: the lifecycle rejects with STOPPED_AS_STANDBY, nothing was set up, no error is recorded", async () => {
   const stop = new AbortController();
   const d = deps(stop.signal);
   const running = runLifecycle(d);
@@ -119,7 +119,7 @@ function serve(state: RuntimeState, live: (() => Verdict) | undefined): Promise<
   return MetricsHttpServer.start({ ...base, health: () => healthVerdict(state), ready: () => readyVerdict(state, 0), ...(live === undefined ? {} : { live }) });
 }
 
-test('/livez answers from the event loop\'s delay; /healthz and /readyz keep their meaning', async () => {
+test("/livez answers from the event loop's delay; /healthz and /readyz keep their meaning", async () => {
   const state = new RuntimeState();
   let now = 0;
   const loop = new LoopWatch(500, () => now);

@@ -18,9 +18,36 @@ import { rng } from '../../e2e/shop-fixture.js';
 describe('demo flags', () => {
   it('parses every flag and refuses bad values', () => {
     assert.deepEqual(parseDemoArgs([]), { ok: true, options: DEFAULT_OPTIONS });
-    const r = parseDemoArgs(['--rate', '1500', '--duration=2m', '--orders', '100', '--tx-size', '10', '--token', 't0k', '--grpc-port', '0', '--metrics-port=0', '--plain', '--profile-bytes', '2500']);
+    const r = parseDemoArgs([
+      '--rate',
+      '1500',
+      '--duration=2m',
+      '--orders',
+      '100',
+      '--tx-size',
+      '10',
+      '--token',
+      't0k',
+      '--grpc-port',
+      '0',
+      '--metrics-port=0',
+      '--plain',
+      '--profile-bytes',
+      '2500',
+    ]);
     assert.ok(r.ok);
-    assert.deepEqual(r.options, { ...DEFAULT_OPTIONS, rate: 1500, durationS: 120, orders: 100, txSize: 10, token: 't0k', grpcPort: 0, metricsPort: 0, plain: true, profileBytes: 2500 });
+    assert.deepEqual(r.options, {
+      ...DEFAULT_OPTIONS,
+      rate: 1500,
+      durationS: 120,
+      orders: 100,
+      txSize: 10,
+      token: 't0k',
+      grpcPort: 0,
+      metricsPort: 0,
+      plain: true,
+      profileBytes: 2500,
+    });
     assert.deepEqual(parseDemoArgs(['--help']), { ok: false, help: true, error: '' });
     for (const bad of [['--rate', '0'], ['--rate'], ['--duration', 'soon'], ['--orders', '5'], ['--token', 'a b'], ['--what']]) {
       const p = parseDemoArgs(bad);
@@ -182,14 +209,19 @@ describe('demo cleanup and Ctrl-C', () => {
 describe('demo snapshot progress from the daemon log', () => {
   const line = (msg: string, extra: Record<string, unknown>): string => JSON.stringify({ level: 30, time: 1, component: 'snapshot', msg, ...extra });
   it('parses the snapshot lines and ignores every other line', () => {
-    assert.deepEqual(parseSnapshotLine(line('snapshot progress', { table: 'public.orders', rowsCopied: 20000, rowsEstimated: 50000, chunks: 2, rowsPerSecond: 10000, etaSeconds: 3 })), {
-      msg: 'snapshot progress',
-      table: 'public.orders',
-      rowsCopied: 20000,
-      rowsEstimated: 50000,
-      rowsPerSecond: 10000,
-      etaSeconds: 3,
-    });
+    assert.deepEqual(
+      parseSnapshotLine(
+        line('snapshot progress', { table: 'public.orders', rowsCopied: 20000, rowsEstimated: 50000, chunks: 2, rowsPerSecond: 10000, etaSeconds: 3 }),
+      ),
+      {
+        msg: 'snapshot progress',
+        table: 'public.orders',
+        rowsCopied: 20000,
+        rowsEstimated: 50000,
+        rowsPerSecond: 10000,
+        etaSeconds: 3,
+      },
+    );
     assert.equal(parseSnapshotLine(line('snapshot planned', { tables: ['public.orders'] })), undefined);
     assert.equal(parseSnapshotLine(line('created slot', { table: 'public.orders' })), undefined);
     assert.equal(parseSnapshotLine('{"msg":"snapshot done", broken'), undefined);
@@ -197,7 +229,7 @@ describe('demo snapshot progress from the daemon log', () => {
     assert.equal(parseSnapshotLine(line('snapshot done', { table: 7 })), undefined);
   });
 
-  it('keeps each table\'s latest state, by name without the schema', () => {
+  it("keeps each table's latest state, by name without the schema", () => {
     const b = new SnapshotBoard();
     const tables = ['orders', 'customers'];
     assert.deepEqual(b.get('orders'), { state: 'waiting', rowsCopied: 0, rowsEstimated: -1, rowsPerSecond: undefined, etaSeconds: undefined });

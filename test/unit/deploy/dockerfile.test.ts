@@ -48,8 +48,14 @@ test('two stages on a node 20 slim image: build runs npm ci and npm run build, t
   assert.ok(ci >= 0 && compile > ci, `build stage: npm ci (with dev dependencies), then npm run build; RUNs: ${b.join(' | ')}`);
   assert.equal(pkg.scripts['build'] !== undefined, true, 'package.json has the build script');
   const r = runs(runtime);
-  assert.ok(r.some((x) => /\bnpm ci\b.*--omit=dev/.test(x)), `runtime stage: npm ci --omit=dev; RUNs: ${r.join(' | ')}`);
-  assert.ok(!r.some((x) => /\bnpm (install|i|run build)\b/.test(x) || (/\bnpm ci\b/.test(x) && !x.includes('--omit=dev'))), 'the runtime stage installs no dev dependency and builds nothing');
+  assert.ok(
+    r.some((x) => /\bnpm ci\b.*--omit=dev/.test(x)),
+    `runtime stage: npm ci --omit=dev; RUNs: ${r.join(' | ')}`,
+  );
+  assert.ok(
+    !r.some((x) => /\bnpm (install|i|run build)\b/.test(x) || (/\bnpm ci\b/.test(x) && !x.includes('--omit=dev'))),
+    'the runtime stage installs no dev dependency and builds nothing',
+  );
 });
 
 test('the runtime runs as a non-root user', () => {
@@ -84,10 +90,14 @@ test('the command is package.json "start" in exec form under tini, so SIGTERM re
   assert.ok(entry, 'ENTRYPOINT in exec form');
   assert.match(entry[0] ?? '', /(^|\/)tini$/, 'tini as PID 1');
   assert.equal(entry.at(-1), '--', 'tini -- <command>');
-  assert.ok(runs(runtime).some((r) => /apt-get install .*\btini\b/.test(r)), 'tini is installed in the runtime stage');
+  assert.ok(
+    runs(runtime).some((r) => /apt-get install .*\btini\b/.test(r)),
+    'tini is installed in the runtime stage',
+  );
   const stop = last(runtime, 'STOPSIGNAL')?.args.trim();
   if (stop !== undefined) assert.ok((SHUTDOWN_SIGNALS as readonly string[]).includes(stop), `STOPSIGNAL ${stop} is one the daemon drains on`);
-  for (const [i, a] of cmd.entries()) if (a === '--import') assert.ok(pkg.dependencies[cmd[i + 1] ?? ''] !== undefined, `--import ${cmd[i + 1]}: a production dependency`);
+  for (const [i, a] of cmd.entries())
+    if (a === '--import') assert.ok(pkg.dependencies[cmd[i + 1] ?? ''] !== undefined, `--import ${cmd[i + 1]}: a production dependency`);
   // The daemon's entry point, as compiled, is what the command runs.
   const script = cmd.find((a) => a.endsWith('.js'));
   assert.ok(script !== undefined && existsSync(join(REPO_ROOT, script)), `${script} exists after npm run build`);
@@ -115,7 +125,10 @@ test('every file copied exists and is not excluded by .dockerignore; the build c
   // tsc compiles every directory of tsconfig "include": each must be in the build context.
   const dirs = new Set(tsconfig.include.map((g) => g.split('/')[0] ?? g));
   for (const d of dirs) assert.ok(built.has(posix.join(workdir(build), d)), `the build stage copies ${d}/ (tsconfig include)`);
-  assert.ok(built.has(posix.join(workdir(build), 'tsconfig.json')) && built.has(posix.join(workdir(build), 'package-lock.json')), 'tsconfig.json and the lock file');
+  assert.ok(
+    built.has(posix.join(workdir(build), 'tsconfig.json')) && built.has(posix.join(workdir(build), 'package-lock.json')),
+    'tsconfig.json and the lock file',
+  );
   // At run time the daemon reads package.json (version, "type": "module") and proto/ next to dist/.
   const runtimeCopies = all(runtime, 'COPY').map((i) => copyOf(i.args));
   const has = (name: string): boolean => runtimeCopies.some((c) => c.sources.some((src) => posix.basename(src) === name));
@@ -126,10 +139,12 @@ test('every file copied exists and is not excluded by .dockerignore; the build c
 
 /** Every .js file under `dir`. */
 function jsFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? jsFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : []));
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? jsFiles(join(dir, e.name)) : e.name.endsWith('.js') ? [join(dir, e.name)] : [],
+  );
 }
 
-test('production dependencies are enough: the daemon\'s compiled code imports no dev dependency', () => {
+test("production dependencies are enough: the daemon's compiled code imports no dev dependency", () => {
   const builtins = new Set(builtinModules);
   const missing = new Set<string>();
   for (const dir of ['core', 'connectors']) {
@@ -186,7 +201,7 @@ test('HEALTHCHECK asks /livez of the real metrics server: alive → 0 (reconnect
   assert.equal(await runHealthcheck(server.port), 1, 'nothing listening: exit 1');
 });
 
-test('the image\'s command, run with its ENV, starts the daemon: /metrics, /healthz and /readyz answer, and SIGTERM ends it', async () => {
+test("the image's command, run with its ENV, starts the daemon: /metrics, /healthz and /readyz answer, and SIGTERM ends it", async () => {
   const d = await startImageDaemon();
   let exit: number | NodeJS.Signals | null;
   try {
@@ -204,5 +219,8 @@ test('the image\'s command, run with its ENV, starts the daemon: /metrics, /heal
     exit = await d.stop();
   }
   assert.equal(typeof exit, 'number', `the daemon exits by itself on SIGTERM (not killed by the signal): ${String(exit)}`);
-  assert.ok(d.lines.some((l) => l.includes('SIGTERM')), 'the daemon handled the SIGTERM');
+  assert.ok(
+    d.lines.some((l) => l.includes('SIGTERM')),
+    'the daemon handled the SIGTERM',
+  );
 });

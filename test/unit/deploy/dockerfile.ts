@@ -88,7 +88,12 @@ export function dockerIgnored(ignore: string, path: string): boolean {
   if (patterns.some((p) => p.startsWith('!'))) throw new Error('.dockerignore exceptions (!) are not supported by this check');
   const parts = path.replace(/^\.\//, '').replace(/\/$/, '').split('/');
   return patterns.some((p) => {
-    const re = new RegExp(`^${p.replace(/\/$/, '').replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*')}$`);
+    const re = new RegExp(
+      `^${p
+        .replace(/\/$/, '')
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '[^/]*')}$`,
+    );
     return parts.some((_, i) => re.test(parts.slice(0, i + 1).join('/')));
   });
 }

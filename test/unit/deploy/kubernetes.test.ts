@@ -54,9 +54,16 @@ function podOf(d: Json): Pod {
     const name = text(at(e, 'name'), 'env name');
     assert.ok(!env.has(name), `${nameOf(d)}: ${name} set once`);
     const ref = at(e, 'valueFrom', 'secretKeyRef');
-    env.set(name, ref === undefined ? { value: text(at(e, 'value'), `${name} value`) } : { secret: { name: text(at(ref, 'name'), 'secret name'), key: text(at(ref, 'key'), 'secret key') } });
+    env.set(
+      name,
+      ref === undefined
+        ? { value: text(at(e, 'value'), `${name} value`) }
+        : { secret: { name: text(at(ref, 'name'), 'secret name'), key: text(at(ref, 'key'), 'secret key') } },
+    );
   }
-  const ports = new Map(list(at(container, 'ports'), 'ports').map((p) => [text(at(p, 'name'), 'port name'), num(at(p, 'containerPort'), 'containerPort')] as const));
+  const ports = new Map(
+    list(at(container, 'ports'), 'ports').map((p) => [text(at(p, 'name'), 'port name'), num(at(p, 'containerPort'), 'containerPort')] as const),
+  );
   return { deployment: nameOf(d), spec, container, env, ports };
 }
 
@@ -106,7 +113,7 @@ test('the example has a Deployment per pipeline: 2 replicas (one streams, one st
   }
 });
 
-test('probes ask the daemon\'s real metrics server: readiness gets the /readyz verdict, liveness the /livez one (alive while reconnecting and as a standby), on METRICS_PORT', async () => {
+test("probes ask the daemon's real metrics server: readiness gets the /readyz verdict, liveness the /livez one (alive while reconnecting and as a standby), on METRICS_PORT", async () => {
   for (const pod of pods) {
     const metricsPort = Number(settingValue(plainEnv(pod), 'METRICS_PORT'));
     const probe = (kind: string): { path: string; port: number } => {
@@ -137,7 +144,9 @@ test('probes ask the daemon\'s real metrics server: readiness gets the /readyz v
       assert.equal(await status(liveness.path), 200, `${pod.deployment}: a standby is alive`);
     });
     assert.equal(liveness.path, '/livez', `${pod.deployment}: liveness on /livez, not /healthz (which fails while reconnecting)`);
-    const failure = num(at(pod.container, 'livenessProbe', 'failureThreshold'), 'failureThreshold') * num(at(pod.container, 'livenessProbe', 'periodSeconds'), 'periodSeconds');
+    const failure =
+      num(at(pod.container, 'livenessProbe', 'failureThreshold'), 'failureThreshold') *
+      num(at(pod.container, 'livenessProbe', 'periodSeconds'), 'periodSeconds');
     assert.ok(failure >= 60, `${pod.deployment}: liveness tolerates a reconnection of a minute or more (${failure} s)`);
   }
 });
@@ -153,7 +162,7 @@ test('pods run as a non-root user, without privileges, on a read-only root files
   }
 });
 
-test('container ports are the daemon\'s ports, and it listens on every interface', () => {
+test("container ports are the daemon's ports, and it listens on every interface", () => {
   for (const pod of pods) {
     const env = plainEnv(pod);
     assert.deepEqual(
@@ -199,7 +208,10 @@ test('resources: memory requested covers MAX_BUFFERED_BYTES + ~100 MiB (docs/per
     const bound = Number(settingValue(plainEnv(pod), 'MAX_BUFFERED_BYTES') ?? DEFAULT_MAX_BUFFERED_BYTES);
     const request = quantity(at(pod.container, 'resources', 'requests', 'memory'), 'memory request');
     const limit = quantity(at(pod.container, 'resources', 'limits', 'memory'), 'memory limit');
-    assert.ok(request >= bound + 100 * 1024 ** 2, `${pod.deployment}: memory request ${request / 1024 ** 2} MiB < MAX_BUFFERED_BYTES ${bound / 1024 ** 2} MiB + 100 MiB`);
+    assert.ok(
+      request >= bound + 100 * 1024 ** 2,
+      `${pod.deployment}: memory request ${request / 1024 ** 2} MiB < MAX_BUFFERED_BYTES ${bound / 1024 ** 2} MiB + 100 MiB`,
+    );
     assert.ok(limit >= request, `${pod.deployment}: memory limit ≥ request`);
     assert.ok(quantity(at(pod.container, 'resources', 'requests', 'cpu'), 'cpu request') > 0, `${pod.deployment}: CPU requested`);
   }
@@ -250,18 +262,22 @@ test('Prometheus: pods are annotated for /metrics on the metrics port; a Service
     assert.equal(at(endpoint, 'path'), '/metrics');
     for (const s of selected) {
       assert.equal(at(s, 'spec', 'publishNotReadyAddresses'), true, `${nameOf(s)}: the standby (not ready) is scraped too`);
-      assert.ok(list(at(s, 'spec', 'ports'), 'ports').some((p) => at(p, 'name') === at(endpoint, 'port')), `${nameOf(s)} has the port ${String(at(endpoint, 'port'))}`);
+      assert.ok(
+        list(at(s, 'spec', 'ports'), 'ports').some((p) => at(p, 'name') === at(endpoint, 'port')),
+        `${nameOf(s)} has the port ${String(at(endpoint, 'port'))}`,
+      );
     }
   }
 });
 
-test('Services select one pipeline\'s pods and target named container ports', () => {
+test("Services select one pipeline's pods and target named container ports", () => {
   for (const s of ofKind('Service')) {
     const selector = record(at(s, 'spec', 'selector'), 'selector');
     const targets = ofKind('Deployment').filter((d) => Object.entries(selector).every(([k, v]) => at(d, 'spec', 'template', 'metadata', 'labels', k) === v));
     assert.equal(targets.length, 1, `${nameOf(s)} selects the pods of exactly one Deployment`);
     const pod = podOf(targets[0]);
-    for (const p of list(at(s, 'spec', 'ports'), 'ports')) assert.ok(pod.ports.has(text(at(p, 'targetPort'), 'targetPort')), `${nameOf(s)}: targetPort ${String(at(p, 'targetPort'))}`);
+    for (const p of list(at(s, 'spec', 'ports'), 'ports'))
+      assert.ok(pod.ports.has(text(at(p, 'targetPort'), 'targetPort')), `${nameOf(s)}: targetPort ${String(at(p, 'targetPort'))}`);
   }
 });
 
@@ -284,7 +300,8 @@ test('the example is the chart rendered with example-values.yaml: a Deployment a
       ['METRICS_HOST', { value: '0.0.0.0' }],
       ['METRICS_PORT', { value: String(at(values, 'ports', 'metrics')) }],
     ]);
-    for (const [k, v] of Object.entries({ ...record(at(values, 'env'), 'env'), ...record(at(p, 'env') ?? {}, 'pipeline env') })) expected.set(k, { value: String(v) });
+    for (const [k, v] of Object.entries({ ...record(at(values, 'env'), 'env'), ...record(at(p, 'env') ?? {}, 'pipeline env') }))
+      expected.set(k, { value: String(v) });
     const secretName = text(at(p, 'secretName') ?? at(values, 'secretName'), 'secretName');
     for (const [k, key] of Object.entries(record(at(values, 'secretEnv'), 'secretEnv'))) expected.set(k, { secret: { name: secretName, key: text(key, k) } });
     assert.deepEqual(new Map([...pod.env].sort()), new Map([...expected].sort()), `${name}: env`);
@@ -303,7 +320,7 @@ test('the example is the chart rendered with example-values.yaml: a Deployment a
 
 const TEMPLATES = readdirSync(join(REPO_ROOT, CHART, 'templates')).filter((f) => f.endsWith('.yaml'));
 
-test('the chart\'s templates: every line they write is in the rendered example, every value they read exists', () => {
+test("the chart's templates: every line they write is in the rendered example, every value they read exists", () => {
   const example = repoFile(EXAMPLE).split('\n');
   const chartValues = parse(repoFile(`${CHART}/values.yaml`)) as Json;
   const valuesText = repoFile(`${CHART}/values.yaml`);
@@ -315,7 +332,10 @@ test('the chart\'s templates: every line they write is in the rendered example, 
       const t = line.trim();
       if (t === '' || t.startsWith('{{')) continue; // control actions and included blocks
       const pattern = new RegExp(`^${line.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\\\{\\\{.*?\\\}\\\}/g, '.+')}$`);
-      assert.ok(example.some((l) => pattern.test(l)), `${file}: no line of ${EXAMPLE} is\n${line}`);
+      assert.ok(
+        example.some((l) => pattern.test(l)),
+        `${file}: no line of ${EXAMPLE} is\n${line}`,
+      );
     }
     for (const m of template.matchAll(/\.Values((?:\.[A-Za-z_][A-Za-z0-9_]*)+)/g)) {
       const path = (m[1] ?? '').slice(1).split('.');
@@ -323,7 +343,10 @@ test('the chart\'s templates: every line they write is in the rendered example, 
     }
     for (const m of template.matchAll(/\$p\.([A-Za-z_][A-Za-z0-9_]*)/g)) {
       const key = m[1] ?? '';
-      assert.ok(pipelineKeys.has(key) || valuesText.includes(`\`${key}\``), `${file}: a pipeline's ${key} is neither used by a pipeline nor documented in values.yaml`);
+      assert.ok(
+        pipelineKeys.has(key) || valuesText.includes(`\`${key}\``),
+        `${file}: a pipeline's ${key} is neither used by a pipeline nor documented in values.yaml`,
+      );
     }
   }
 });
@@ -348,7 +371,7 @@ test('values.yaml: every variable is a known setting, none holds a password, pip
   for (const p of list(at(chartValues, 'pipelines'), 'pipelines')) assert.notEqual(at(p, 'env', 'SOURCE_SLOT_NAME'), undefined, 'each pipeline names its slot');
 });
 
-test('docs/scaling.md\'s values for N pipelines: known settings, own slots and publications, disjoint tables, enough memory', () => {
+test("docs/scaling.md's values for N pipelines: known settings, own slots and publications, disjoint tables, enough memory", () => {
   const doc = repoFile('docs/scaling.md');
   const block = [...doc.matchAll(/```yaml\n([\s\S]*?)```/g)].map((m) => m[1] ?? '').find((b) => /^pipelines:/m.test(b));
   assert.ok(block !== undefined, 'docs/scaling.md shows the pipelines values');

@@ -38,11 +38,14 @@ export function exprRefs(expr: string): ExprRefs {
   });
   rest = rest.replace(SELECTOR, (_m, metric: string | undefined, body: string) => {
     if (metric === undefined) throw new Error(`a selector without a metric name in ${expr}`);
-    const labels = body.split(',').filter((m) => m.trim() !== '').map((m) => {
-      const found = MATCHER.exec(m);
-      if (found?.[1] === undefined) throw new Error(`cannot read the matcher '${m}' in ${expr}`);
-      return found[1];
-    });
+    const labels = body
+      .split(',')
+      .filter((m) => m.trim() !== '')
+      .map((m) => {
+        const found = MATCHER.exec(m);
+        if (found?.[1] === undefined) throw new Error(`cannot read the matcher '${m}' in ${expr}`);
+        return found[1];
+      });
     selectors.push({ metric, labels });
     return ' ';
   });

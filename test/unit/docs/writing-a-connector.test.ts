@@ -24,7 +24,11 @@ function region(file: string, name: string | undefined): string {
 
 test('every TypeScript and JSON block of the guide is the code of a compiled, tested example', () => {
   const doc = readFileSync(GUIDE, 'utf8');
-  const updated = doc.replace(BLOCK, (_all, file: string, name: string | undefined, lang: string) => `<!-- snippet: ${file}${name === undefined ? '' : `#${name}`} -->\n\`\`\`${lang}\n${region(file, name)}\`\`\``);
+  const updated = doc.replace(
+    BLOCK,
+    (_all, file: string, name: string | undefined, lang: string) =>
+      `<!-- snippet: ${file}${name === undefined ? '' : `#${name}`} -->\n\`\`\`${lang}\n${region(file, name)}\`\`\``,
+  );
   if (process.env['UPDATE_DOCS'] === '1') {
     writeFileSync(GUIDE, updated);
     return;

@@ -82,7 +82,10 @@ describe('codec: built-in types', () => {
   });
 
   it('arrays of every element type, NULL elements, multi-dimensional and non-1 lower bounds', () => {
-    assert.deepEqual(dec('{{1,2},{3,NULL}}', 1007), [[1, 2], [3, null]]);
+    assert.deepEqual(dec('{{1,2},{3,NULL}}', 1007), [
+      [1, 2],
+      [3, null],
+    ]);
     assert.deepEqual(dec('{{{1}},{{2}}}', 1007), [[[1]], [[2]]]);
     assert.deepEqual(dec('[0:1]={7,8}', 1007), [7, 8]);
     assert.deepEqual(dec('{}', 1009), []);
@@ -90,7 +93,10 @@ describe('codec: built-in types', () => {
     assert.deepEqual(dec('{1.5,NaN,-2.25}', 1231), [new DecimalValue('1.5'), new SpecialNumber('NaN'), new DecimalValue('-2.25')]);
     assert.deepEqual(dec('{t,NULL,f}', 1000), [true, null, false]);
     assert.deepEqual(dec('{9223372036854775807,-9223372036854775808}', 1016), [9223372036854775807n, -9223372036854775808n]);
-    assert.deepEqual(dec('{"2024-01-01 00:00:00+05:30",infinity}', 1185), [new TemporalValue('timestamptz', '2023-12-31 18:30:00'), new TemporalValue('timestamptz', 'infinity')]);
+    assert.deepEqual(dec('{"2024-01-01 00:00:00+05:30",infinity}', 1185), [
+      new TemporalValue('timestamptz', '2023-12-31 18:30:00'),
+      new TemporalValue('timestamptz', 'infinity'),
+    ]);
     assert.deepEqual(dec('{"{\\"a\\": 1}",NULL}', 3807), [new JsonText('{"a": 1}'), null]);
     assert.deepEqual(dec('{"\\\\x00ff"}', 1001), [new Uint8Array([0, 255])]);
     assert.deepEqual(dec('{NaN,-Infinity,1e-45}', 1021), [new SpecialNumber('NaN'), new SpecialNumber('-Infinity'), 1e-45]);
@@ -129,7 +135,7 @@ describe('codec: user types from the catalog', () => {
     assert.equal(col.typeName, 'price');
   });
 
-  it('composites and ranges keep PostgreSQL\'s text (record syntax)', () => {
+  it("composites and ranges keep PostgreSQL's text (record syntax)", () => {
     assert.equal(d('(1,"a b")', 50006), '(1,"a b")');
     assert.deepEqual(d('{"(1,\\"a b\\")","(2,)"}', 50007), ['(1,"a b")', '(2,)']);
     assert.equal(d('[1,5)', 50008), '[1,5)');

@@ -7,16 +7,15 @@ import { toSourceError } from '../../../connectors/postgres/errors.js';
 import { postgresSource } from '../../../connectors/postgres/index.js';
 
 const ctx = connectorContext({ logger: pino({ level: 'silent' }), tables: [{ schema: 'public', name: 'orders' }], pipelineId: 'dbmazz_slot' });
-const settings = (over: Record<string, unknown> = {}): Settings =>
-  ({
-    SOURCE_URL: 'postgres://app:p%40ss@db.example:6543/shop?replication=database&sslmode=disable',
-    SOURCE_SLOT_NAME: 'dbmazz_slot',
-    SOURCE_PUBLICATION_NAME: 'dbmazz_pub',
-    SOURCE_STATUS_INTERVAL_MS: 10000,
-    SOURCE_CONNECT_TIMEOUT_MS: 30000,
-    SOURCE_REPLICA_IDENTITY_FULL: false,
-    ...over,
-  });
+const settings = (over: Record<string, unknown> = {}): Settings => ({
+  SOURCE_URL: 'postgres://app:p%40ss@db.example:6543/shop?replication=database&sslmode=disable',
+  SOURCE_SLOT_NAME: 'dbmazz_slot',
+  SOURCE_PUBLICATION_NAME: 'dbmazz_pub',
+  SOURCE_STATUS_INTERVAL_MS: 10000,
+  SOURCE_CONNECT_TIMEOUT_MS: 30000,
+  SOURCE_REPLICA_IDENTITY_FULL: false,
+  ...over,
+});
 
 test('manifest: type, kind, settings with seed aliases and defaults', () => {
   assert.equal(postgresSource.type, 'postgres');

@@ -92,12 +92,15 @@ export interface ColSpec {
 
 export const relation = (oid: number, ns: string, name: string, ident: string, cols: readonly ColSpec[]): Buffer => {
   const w = new FrameWriter().char('R').uint32(oid).cstring(ns).cstring(name).char(ident).int16(cols.length);
-  for (const c of cols) w.uint8(c.key ? 1 : 0).cstring(c.name).uint32(c.oid).int32(c.typmod ?? -1);
+  for (const c of cols)
+    w.uint8(c.key ? 1 : 0)
+      .cstring(c.name)
+      .uint32(c.oid)
+      .int32(c.typmod ?? -1);
   return w.build();
 };
 
-export const insert = (rel: number, cells: readonly CellSpec[]): Buffer =>
-  tuple(new FrameWriter().char('I').uint32(rel).char('N'), cells).build();
+export const insert = (rel: number, cells: readonly CellSpec[]): Buffer => tuple(new FrameWriter().char('I').uint32(rel).char('N'), cells).build();
 
 export const update = (rel: number, cells: readonly CellSpec[], old?: { kind: 'K' | 'O'; cells: readonly CellSpec[] }): Buffer => {
   const w = new FrameWriter().char('U').uint32(rel);
@@ -119,4 +122,9 @@ export const xlogData = (walStart: bigint, walEnd: bigint, data: Buffer, unixMic
   new FrameWriter().char('w').uint64(walStart).uint64(walEnd).time(unixMicros).raw(data).build();
 
 export const keepalive = (walEnd: bigint, replyRequested: boolean, unixMicros = 0n): Buffer =>
-  new FrameWriter().char('k').uint64(walEnd).time(unixMicros).uint8(replyRequested ? 1 : 0).build();
+  new FrameWriter()
+    .char('k')
+    .uint64(walEnd)
+    .time(unixMicros)
+    .uint8(replyRequested ? 1 : 0)
+    .build();

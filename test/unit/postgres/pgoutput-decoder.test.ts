@@ -51,7 +51,10 @@ test('Relation: namespace (empty → pg_catalog), identity, key flags, types, ty
   const cat = decodePgoutput(relation(1, '', 'x', 'f', []));
   assert.equal(cat.tag === 'relation' && cat.namespace, 'pg_catalog');
   assert.equal(cat.tag === 'relation' && cat.replicaIdentity, 'full');
-  for (const [c, v] of [['n', 'nothing'], ['i', 'index']] as const) {
+  for (const [c, v] of [
+    ['n', 'nothing'],
+    ['i', 'index'],
+  ] as const) {
     const m = decodePgoutput(relation(1, 's', 'x', c, []));
     assert.equal(m.tag === 'relation' && m.replicaIdentity, v);
   }
@@ -170,7 +173,10 @@ test('every truncation of every message kind is a typed error, never a crash or 
 
 test('trailing bytes after a complete message are an error', () => {
   const f = Buffer.concat([commit(1n, 2n, T0), Buffer.from([0])]);
-  assert.throws(() => decodePgoutput(f), (e: unknown) => e instanceof PgoutputError && e.reason === 'malformed');
+  assert.throws(
+    () => decodePgoutput(f),
+    (e: unknown) => e instanceof PgoutputError && e.reason === 'malformed',
+  );
 });
 
 test('decodes a message that is a view into a larger buffer (non-zero byteOffset)', () => {
@@ -190,13 +196,25 @@ test('binary cells are copies, not views of the frame', () => {
 
 test('bad tuple kinds and markers are malformed', () => {
   const badKind = new FrameWriter().char('I').uint32(1).char('N').int16(1).char('q').build();
-  assert.throws(() => decodePgoutput(badKind), (e: unknown) => e instanceof PgoutputError && e.reason === 'malformed');
+  assert.throws(
+    () => decodePgoutput(badKind),
+    (e: unknown) => e instanceof PgoutputError && e.reason === 'malformed',
+  );
   const badMarker = tuple(new FrameWriter().char('I').uint32(1).char('K'), ['1']).build();
-  assert.throws(() => decodePgoutput(badMarker), (e: unknown) => e instanceof PgoutputError && e.reason === 'malformed');
+  assert.throws(
+    () => decodePgoutput(badMarker),
+    (e: unknown) => e instanceof PgoutputError && e.reason === 'malformed',
+  );
   const badIdent = relation(1, 's', 't', 'z', []);
-  assert.throws(() => decodePgoutput(badIdent), (e: unknown) => e instanceof PgoutputError && e.reason === 'malformed');
+  assert.throws(
+    () => decodePgoutput(badIdent),
+    (e: unknown) => e instanceof PgoutputError && e.reason === 'malformed',
+  );
 });
 
 test('empty input is a typed error', () => {
-  assert.throws(() => decodePgoutput(Buffer.alloc(0)), (e: unknown) => e instanceof PgoutputError && e.reason === 'truncated');
+  assert.throws(
+    () => decodePgoutput(Buffer.alloc(0)),
+    (e: unknown) => e instanceof PgoutputError && e.reason === 'truncated',
+  );
 });

@@ -54,11 +54,20 @@ test('keeps the known key order when the set is the same (PRIMARY KEY (b, a))', 
 test('type change, column drop and rename all count as changes; versions increase', () => {
   const c = new RelationCache({ lookupType: (o) => reg.lookup(o), tables: [{ schema: 'public', name: 't' }] });
   const v1 = c.apply(rel()).entry.schema;
-  const u2 = c.apply(rel({ columns: [{ isKey: true, name: 'a', typeOid: 20, typeModifier: -1 }, { isKey: true, name: 'b', typeOid: 25, typeModifier: -1 }] }));
+  const u2 = c.apply(
+    rel({
+      columns: [
+        { isKey: true, name: 'a', typeOid: 20, typeModifier: -1 },
+        { isKey: true, name: 'b', typeOid: 25, typeModifier: -1 },
+      ],
+    }),
+  );
   assert.ok(u2.changed);
   assert.equal(u2.previous, v1);
   assert.equal(u2.entry.schema.version, v1.version + 1);
-  const u3 = c.apply(rel({ name: 't2', columns: u2.entry.schema.columns.map((x) => ({ isKey: x.isKey, name: x.name, typeOid: x.typeOid, typeModifier: -1 })) }));
+  const u3 = c.apply(
+    rel({ name: 't2', columns: u2.entry.schema.columns.map((x) => ({ isKey: x.isKey, name: x.name, typeOid: x.typeOid, typeModifier: -1 })) }),
+  );
   assert.ok(u3.changed, 'renamed table');
   assert.equal(u3.entry.selected, false);
 });

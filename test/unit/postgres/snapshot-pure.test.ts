@@ -106,7 +106,10 @@ describe('chunk SQL', () => {
     assert.throws(() => chunkQuery(schema([]), undefined, 10), /no key/);
   });
   it('reads exact keys again', () => {
-    const q = keysQuery(schema(['id', 'b']), [['1', 'a'], ['2', 'b']]);
+    const q = keysQuery(schema(['id', 'b']), [
+      ['1', 'a'],
+      ['2', 'b'],
+    ]);
     assert.equal(q.text, 'SELECT "id", "b" FROM "Sales"."or""ders" WHERE ("id", "b") IN (($1, $2), ($3, $4))');
     assert.deepEqual(q.values, ['1', 'a', '2', 'b']);
     assert.equal(keysQuery(schema(['id']), [['7']]).text, 'SELECT "id", "b" FROM "Sales"."or""ders" WHERE "id" IN ($1)');

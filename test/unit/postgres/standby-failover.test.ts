@@ -32,7 +32,7 @@ test('HolderWatch: a holder whose reply_time keeps changing is held; one silent 
   assert.deepEqual(w.observe(held(42, 't2'), 9001), { kind: 'stale', quietMs: 5001 });
 });
 
-test('HolderWatch: another PID starts a new watch; time is the observer\'s, never compared with reply_time', () => {
+test("HolderWatch: another PID starts a new watch; time is the observer's, never compared with reply_time", () => {
   const w = new HolderWatch(5000);
   w.observe(held(42, 'same'), 0);
   assert.equal(w.observe(held(42, 'same'), 6000).kind, 'stale');

@@ -118,7 +118,10 @@ test('arrays: NULL elements, quoting, escapes, nesting, empty, bounds decoration
   assert.deepEqual(dec('{1,2,NULL}', 1007), [1, 2, null]);
   assert.deepEqual(dec('{}', 1009), []);
   assert.deepEqual(dec('{"a b","c\\"d",NULL,"NULL","",null,x\\,y,"\\\\"}', 1009), ['a b', 'c"d', null, 'NULL', '', null, 'x,y', '\\']);
-  assert.deepEqual(dec('{{1,2},{3,NULL}}', 1007), [[1, 2], [3, null]]);
+  assert.deepEqual(dec('{{1,2},{3,NULL}}', 1007), [
+    [1, 2],
+    [3, null],
+  ]);
   assert.deepEqual(dec('{{{1}},{{2}}}', 1005), [[[1]], [[2]]]);
   assert.deepEqual(dec('{9223372036854775807,-1}', 1016), [9223372036854775807n, -1n]);
   assert.deepEqual(dec('[0:1]={7,8}', 1007), [7, 8]);

@@ -61,7 +61,10 @@ test('a Relation with a new shape emits a schema event with the previous schema,
   const ev = events[0];
   assert.ok(ev?.kind === 'schema');
   assert.equal(ev.previous, known);
-  assert.deepEqual(ev.schema.columns.map((c) => c.name), ['id', 'total', 'note', 'extra']);
+  assert.deepEqual(
+    ev.schema.columns.map((c) => c.name),
+    ['id', 'total', 'note', 'extra'],
+  );
   assert.equal(ev.schema.version, 2);
   const [rec] = apply(insert(1, ['1', '1', 'x', '5']));
   assert.ok(rec?.kind === 'change' && rec.record.schema === ev.schema);
@@ -139,9 +142,7 @@ test('truncate event names the selected tables with its LSN and the transaction 
   apply(begin(0x70n, T, 1));
   apply(relation(1, 'public', 'orders', 'd', ORDERS));
   apply(relation(2, 'public', 'other', 'd', ORDERS));
-  assert.deepEqual(apply(truncate([1, 2]), 0x60n), [
-    { kind: 'truncate', tables: [{ schema: 'public', name: 'orders' }], lsn: 0x60n, commitLsn: 0x70n },
-  ]);
+  assert.deepEqual(apply(truncate([1, 2]), 0x60n), [{ kind: 'truncate', tables: [{ schema: 'public', name: 'orders' }], lsn: 0x60n, commitLsn: 0x70n }]);
 });
 
 test('transactions that commit before the resume point are skipped', () => {

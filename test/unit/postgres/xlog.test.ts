@@ -1,12 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseLsn } from '../../../core/index.js';
-import {
-  decodeServerFrame,
-  decodeStandbyStatus,
-  encodeStandbyStatus,
-  STANDBY_STATUS_LENGTH,
-} from '../../../connectors/postgres/replication/xlog.js';
+import { decodeServerFrame, decodeStandbyStatus, encodeStandbyStatus, STANDBY_STATUS_LENGTH } from '../../../connectors/postgres/replication/xlog.js';
 import { PG_EPOCH_OFFSET_MICROS } from '../../../connectors/postgres/replication/pg-epoch.js';
 import { FrameWriter, keepalive, xlogData } from './frames.js';
 

@@ -48,7 +48,11 @@ class ReferenceWriter {
 }
 
 /** The body as it was written before the fast writers: `writeValue` for every cell. */
-function referenceBody(columns: readonly LoadColumn[], rows: readonly BodyRow[], table: string): { body: Buffer; nullified: number; rounded: number; replacedSurrogates: number } {
+function referenceBody(
+  columns: readonly LoadColumn[],
+  rows: readonly BodyRow[],
+  table: string,
+): { body: Buffer; nullified: number; rounded: number; replacedSurrogates: number } {
   const ref = new ReferenceWriter();
   const w = ref as unknown as JsonWriter;
   const stats: Stats = { nullified: 0, rounded: 0 };
@@ -172,7 +176,10 @@ const VALUES: Value[] = [
   new Uint8Array(0),
   [],
   [1, 2, null],
-  [[1, 2], [3, 4]],
+  [
+    [1, 2],
+    [3, 4],
+  ],
   ['a"b', new DecimalValue('1.50'), new SpecialNumber('NaN')],
 ];
 
@@ -226,12 +233,19 @@ describe('encodeBody: the fast writers equal writeValue', () => {
       version: BigInt(Math.floor(r / 4)) + 0xffffffffffn,
     }));
     assertSame(cols, rows, 'mixed rows');
-    assertSame([], rows.slice(0, 3).map((r) => ({ ...r, values: [] })), 'no columns');
+    assertSame(
+      [],
+      rows.slice(0, 3).map((r) => ({ ...r, values: [] })),
+      'no columns',
+    );
     assertSame(cols, [], 'no rows');
   });
 
   it('bodies far larger than the first size estimate, and with multi-byte text (buffer growth)', () => {
-    const cols = loadColumns([{ name: 'id', kind: 'integer' }, { name: 's', kind: 'string' }]);
+    const cols = loadColumns([
+      { name: 'id', kind: 'integer' },
+      { name: 's', kind: 'string' },
+    ]);
     // Small rows first (the estimate), then long and non-ASCII ones: the buffer must grow.
     const rows: BodyRow[] = Array.from({ length: 3000 }, (_, r) => ({
       values: [BigInt(r), r < 200 ? 'x' : r % 2 === 0 ? '日本語😀'.repeat(50 + (r % 40)) : 'y'.repeat(r)],
@@ -241,7 +255,14 @@ describe('encodeBody: the fast writers equal writeValue', () => {
     }));
     assertSame(cols, rows, 'growing');
     const out = encodeBody(cols, rows, AUDIT, SYNCED);
-    assert.deepEqual(JSON.parse(out.body.toString('utf8'))[2999], { id: 2999, s: 'y'.repeat(2999), dbmazz_op_type: 0, dbmazz_is_deleted: false, dbmazz_synced_at: SYNCED, dbmazz_cdc_version: 5 });
+    assert.deepEqual(JSON.parse(out.body.toString('utf8'))[2999], {
+      id: 2999,
+      s: 'y'.repeat(2999),
+      dbmazz_op_type: 0,
+      dbmazz_is_deleted: false,
+      dbmazz_synced_at: SYNCED,
+      dbmazz_cdc_version: 5,
+    });
     // Large rows first, then small ones: the over-estimate is not kept alive with the body.
     const shrinking = [...rows].reverse();
     const body = encodeBody(cols, shrinking, AUDIT, SYNCED).body;
@@ -290,7 +311,12 @@ describe('JsonWriter', () => {
         const s = text();
         if (r() < 0.5) {
           w.string(s);
-          expected.push(Buffer.from(quoteSlow(s, () => replaced++), 'utf8'));
+          expected.push(
+            Buffer.from(
+              quoteSlow(s, () => replaced++),
+              'utf8',
+            ),
+          );
         } else {
           w.raw(s);
           expected.push(Buffer.from(s, 'utf8'));
@@ -308,8 +334,34 @@ describe('JsonWriter', () => {
 
 describe('quoteJsonString: the JSON.stringify path equals the escaping loop', () => {
   it('on strings of every character class', () => {
-    const r = ((seed) => () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296)(7);
-    const alphabet = ['a', 'Z', ' ', '"', '\\', '/', '\u0000', '\u0008', '\t', '\n', '\u000b', '\f', '\r', '\u001f', '\u007f', 'é', '日', '\u2028', '\ud83d\ude00', '\ud800', '\udc00', '\uffff'];
+    const r = (
+      (seed) => () =>
+        (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296
+    )(7);
+    const alphabet = [
+      'a',
+      'Z',
+      ' ',
+      '"',
+      '\\',
+      '/',
+      '\u0000',
+      '\u0008',
+      '\t',
+      '\n',
+      '\u000b',
+      '\f',
+      '\r',
+      '\u001f',
+      '\u007f',
+      'é',
+      '日',
+      '\u2028',
+      '\ud83d\ude00',
+      '\ud800',
+      '\udc00',
+      '\uffff',
+    ];
     for (let n = 0; n < 5000; n++) {
       let s = '';
       const len = Math.floor(r() * 12);
@@ -328,8 +380,42 @@ describe('quoteJsonString: the JSON.stringify path equals the escaping loop', ()
 
 describe('decimalFitsAsIs', () => {
   it('is true only where fitDecimal returns the text itself, unrounded; and for canonical texts that fit', () => {
-    const texts = ['0', '-0', '0.0', '-0.00', '5', '-5', '10', '007', '0.5', '.5', '5.', '+5', ' 5', '5 ', '1e5', '', '-', '1.2.3', '12.3400', '-12.3456', '99.99', '100.00', '-999.9999', '0.00001', '123456789012345678901234567890', 'x'];
-    const shapes: [number, number][] = [[4, 2], [5, 4], [18, 4], [38, 9], [3, 0], [38, 0]];
+    const texts = [
+      '0',
+      '-0',
+      '0.0',
+      '-0.00',
+      '5',
+      '-5',
+      '10',
+      '007',
+      '0.5',
+      '.5',
+      '5.',
+      '+5',
+      ' 5',
+      '5 ',
+      '1e5',
+      '',
+      '-',
+      '1.2.3',
+      '12.3400',
+      '-12.3456',
+      '99.99',
+      '100.00',
+      '-999.9999',
+      '0.00001',
+      '123456789012345678901234567890',
+      'x',
+    ];
+    const shapes: [number, number][] = [
+      [4, 2],
+      [5, 4],
+      [18, 4],
+      [38, 9],
+      [3, 0],
+      [38, 0],
+    ];
     for (const [p, s] of shapes) {
       for (const t of texts) {
         const fit = fitDecimal(t, p, s);
@@ -349,9 +435,20 @@ describe('isDateOrTimestampText', () => {
   const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$/;
   it('accepts exactly what the date and timestamp patterns accept', () => {
     const base = '2024-01-02 03:04:05.123456';
-    const r = ((seed) => () => (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296)(3);
+    const r = (
+      (seed) => () =>
+        (seed = (seed * 1103515245 + 12345) >>> 0) / 4294967296
+    )(3);
     const alphabet = ['0', '9', '-', ':', ' ', '.', 'T', 'a', '/', '\u0660'];
-    const cases = new Set<string>(['2024-01-02', base, '2024-01-02 03:04:05', '2024-01-02 03:04:05.', '2024-01-02 03:04:05.1234567', 'infinity', '12345-01-01']);
+    const cases = new Set<string>([
+      '2024-01-02',
+      base,
+      '2024-01-02 03:04:05',
+      '2024-01-02 03:04:05.',
+      '2024-01-02 03:04:05.1234567',
+      'infinity',
+      '12345-01-01',
+    ]);
     for (let n = 0; n < 20000; n++) {
       // Mutations of valid texts: one or two characters replaced, the text cut or extended.
       const src = r() < 0.3 ? '2024-01-02' : base.slice(0, 19 + Math.floor(r() * 8));

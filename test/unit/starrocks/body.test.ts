@@ -139,7 +139,7 @@ describe('encodeBody', () => {
     assert.equal(encodeOne('string', false).text, '"false"');
   });
 
-  it('writes bytes as hex under a temporary key decoded by to_binary(…, \'hex\') for VARBINARY, as \\x hex elsewhere', () => {
+  it("writes bytes as hex under a temporary key decoded by to_binary(…, 'hex') for VARBINARY, as \\x hex elsewhere", () => {
     const bytes = new Uint8Array([0, 1, 0xfe, 0xff]);
     const bin = loadColumns([{ name: 'data', kind: 'binary' }]);
     assert.equal(bin[0]?.jsonKey, '__dbmazz_hex_0');
@@ -147,7 +147,7 @@ describe('encodeBody', () => {
     // and silently means hex (binary_functions.h).
     assert.deepEqual(bin[0]?.headerEntries, ['`__dbmazz_hex_0`', "`data`=to_binary(`__dbmazz_hex_0`, 'hex')"]);
     assert.equal(encodeOne('binary', bytes).text, '"0001feff"');
-    assert.equal(encodeOne('binary', new Uint8Array(0)).text, '""', 'an empty bytea stays empty (unhex(\'\') is empty, from_base64(\'\') is NULL)');
+    assert.equal(encodeOne('binary', new Uint8Array(0)).text, '""', "an empty bytea stays empty (unhex('') is empty, from_base64('') is NULL)");
     assert.equal(encodeOne('string', bytes).text, '"\\\\x0001feff"');
   });
 

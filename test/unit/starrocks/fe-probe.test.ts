@@ -39,7 +39,10 @@ describe('feProbeError', () => {
     const notFound = judged(404, '<html><head><title>404 Not Found</title></head>\n<body><center><h1>404 Not Found</h1></center></body></html>');
     assert.equal(notFound.code, 'SINK_CONNECTION');
     assert.equal(notFound.retry, 'never');
-    assert.match(notFound.message, /does not answer like a StarRocks FE: GET \/api\/\{db\}\/get_load_state returned HTTP 404 with "<html><head><title>404 Not Found/);
+    assert.match(
+      notFound.message,
+      /does not answer like a StarRocks FE: GET \/api\/\{db\}\/get_load_state returned HTTP 404 with "<html><head><title>404 Not Found/,
+    );
     assert.match(notFound.hint ?? '', /FE HTTP address \(http_port, 8030 by default\)/);
     const page = judged(200, `<!doctype html><html>${'x'.repeat(500)}</html>`);
     assert.equal(page.retry, 'never');
@@ -78,7 +81,10 @@ describe('feUnreachableError on what the HTTP client throws', () => {
     const e = feUnreachableError(URL_WITH_SECRET, wrapped);
     assert.equal(e.message, 'Cannot reach the StarRocks FE HTTP endpoint SINK_URL=http://fe.example:8030 (getaddrinfo ENOTFOUND fe.example).');
     assert.equal(e.retry, 'retry');
-    const tls = feUnreachableError(URL_WITH_SECRET, networkError('x', Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), false));
+    const tls = feUnreachableError(
+      URL_WITH_SECRET,
+      networkError('x', Object.assign(new Error('self-signed certificate'), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }), false),
+    );
     assert.equal(tls.retry, 'never');
     assert.match(tls.hint ?? '', /certificate of SINK_URL/);
   });

@@ -39,7 +39,13 @@ test('encoded size: UTF-8 bytes, separators and escaped NULs for strings before 
 
 test('checkKeySizes passes at the limit and names table, key, size and position beyond it', () => {
   const target = { table: 'cdc.t', source: 'public.t', keyColumns: [col('id', 'bigint', 'integer'), str('k')] };
-  const load = (k: string) => ({ columns: ['id', 'v', 'k'], rows: [{ values: [1n, 'x', 'short'], version: 1n }, { values: [2n, 'y', k], version: 0x1_0000_0020n }] });
+  const load = (k: string) => ({
+    columns: ['id', 'v', 'k'],
+    rows: [
+      { values: [1n, 'x', 'short'], version: 1n },
+      { values: [2n, 'y', k], version: 0x1_0000_0020n },
+    ],
+  });
   checkKeySizes(target, [load('a'.repeat(PRIMARY_KEY_LIMIT_BYTES - 8))]);
   assert.throws(
     () => checkKeySizes(target, [load('a'.repeat(PRIMARY_KEY_LIMIT_BYTES - 7))]),
@@ -54,7 +60,9 @@ test('checkKeySizes passes at the limit and names table, key, size and position 
     },
   );
   // Fixed-width keys are never checked row by row (they cannot exceed).
-  checkKeySizes({ table: 'cdc.f', source: 'public.f', keyColumns: [col('a', 'largeint', 'largeint')] }, [{ columns: ['a'], rows: [{ values: [1n], version: 1n }] }]);
+  checkKeySizes({ table: 'cdc.f', source: 'public.f', keyColumns: [col('a', 'largeint', 'largeint')] }, [
+    { columns: ['a'], rows: [{ values: [1n], version: 1n }] },
+  ]);
 });
 
 test("the BE's own message is a non-retried data error", () => {

@@ -68,7 +68,14 @@ describe('makeLabel', () => {
   });
 
   it('stays within 128 characters for long names, max LSNs and large ordinals', () => {
-    const huge = { prefix: 'p'.repeat(32), pipelineId: 's'.repeat(63), first: pos(0xffffffffffffffffn, 999_999), last: pos(0xffffffffffffffffn, 1_000_000), count: 1_000_001, index: 12345 };
+    const huge = {
+      prefix: 'p'.repeat(32),
+      pipelineId: 's'.repeat(63),
+      first: pos(0xffffffffffffffffn, 999_999),
+      last: pos(0xffffffffffffffffn, 1_000_000),
+      count: 1_000_001,
+      index: 12345,
+    };
     const long = makeLabel({ ...huge, table: 't'.repeat(200) });
     assert.ok(long.length <= 128, `${long.length}`);
     assert.match(long, LABEL_PATTERN);

@@ -25,10 +25,24 @@ function rng(seed: number): () => number {
   };
 }
 
-const S = tableSchema('items', [column('id', 'int8', true), column('title', 'text'), column('body', 'text'), column('amount', 'numeric'), column('at', 'timestamptz'), column('doc', 'json')]);
+const S = tableSchema('items', [
+  column('id', 'int8', true),
+  column('title', 'text'),
+  column('body', 'text'),
+  column('amount', 'numeric'),
+  column('at', 'timestamptz'),
+  column('doc', 'json'),
+]);
 const NAMES = ['id', 'title', 'body', 'amount', 'at', 'doc'];
 /** The same table as seen by a later schema with its columns in another order (a non-identity layout). */
-const S2 = tableSchema('items', [column('title', 'text'), column('id', 'int8', true), column('doc', 'json'), column('body', 'text'), column('amount', 'numeric'), column('at', 'timestamptz')]);
+const S2 = tableSchema('items', [
+  column('title', 'text'),
+  column('id', 'int8', true),
+  column('doc', 'json'),
+  column('body', 'text'),
+  column('amount', 'numeric'),
+  column('at', 'timestamptz'),
+]);
 
 function mappingOf(schema: TableSchema): ColumnMapping {
   return { targetNames: schema.columns.map((c) => c.name), sourceKeyTargetNames: schema.keyColumns };
@@ -75,7 +89,12 @@ function rowOf(r: () => number, schema: TableSchema, id: Value, n: number): Valu
 }
 
 /** Random records over `keys` distinct keys: inserts, updates (UNCHANGED, before-images), deletes. */
-function randomBatch(seed: number, size: number, keys: number, opts: { schemas?: TableSchema[]; keyOf?: (k: number, r: () => number) => Value } = {}): ChangeRecord[] {
+function randomBatch(
+  seed: number,
+  size: number,
+  keys: number,
+  opts: { schemas?: TableSchema[]; keyOf?: (k: number, r: () => number) => Value } = {},
+): ChangeRecord[] {
   const r = rng(seed);
   const schemas = opts.schemas ?? [S];
   const keyOf = opts.keyOf ?? ((k: number) => BigInt(k));
@@ -147,7 +166,14 @@ describe('planFast equals the general plan', () => {
     kinds.forEach((keyOf, i) => {
       for (let seed = 300 + i * 20; seed < 310 + i * 20; seed++) samePlans(randomBatch(seed, 60, 8, { keyOf }), targetFor(NAMES, ['id'], S));
     });
-    const C = tableSchema('items', [column('id', 'int8', true), column('title', 'text', true), column('body', 'text'), column('amount', 'numeric'), column('at', 'timestamptz'), column('doc', 'json')]);
+    const C = tableSchema('items', [
+      column('id', 'int8', true),
+      column('title', 'text', true),
+      column('body', 'text'),
+      column('amount', 'numeric'),
+      column('at', 'timestamptz'),
+      column('doc', 'json'),
+    ]);
     for (let seed = 500; seed < 530; seed++) {
       const r = rng(seed);
       const records = randomBatch(seed, 60, 6).map((rec): ChangeRecord => {
@@ -166,7 +192,10 @@ describe('planFast equals the general plan', () => {
     const plan = samePlans(records, targetFor(NAMES, ['id'], S));
     assert.equal(plan.loads.length, 1);
     assert.equal(plan.loads[0]?.partial, false);
-    assert.ok(plan.loads[0]?.rows.every((row, i) => row.values === records[i]?.after), 'no copy of a tuple already in target order');
+    assert.ok(
+      plan.loads[0]?.rows.every((row, i) => row.values === records[i]?.after),
+      'no copy of a tuple already in target order',
+    );
     // Keys that stop increasing (a page read again) still collapse to the last row of each key.
     const again = [...records, ...records.slice(0, 50).map((r) => ({ ...r, after: r.after.map((v, i) => (i === 1 ? 'again' : v)) }))];
     const collapsed = samePlans(again, targetFor(NAMES, ['id'], S));
@@ -193,7 +222,10 @@ describe('planFast equals the general plan', () => {
       }
       assert.fail('no error');
     };
-    assert.equal(message(() => planFast(records, target)), message(() => planBatchGeneral(records, target)));
+    assert.equal(
+      message(() => planFast(records, target)),
+      message(() => planBatchGeneral(records, target)),
+    );
   });
 
   it('leaves key changes and columns outside the target order to the general path', () => {

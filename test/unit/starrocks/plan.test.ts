@@ -49,13 +49,21 @@ function apply(loads: readonly LoadPlan[]): Map<bigint, Record<string, unknown>>
 describe('recordToRowChanges', () => {
   it('insert → full row, op 0', () => {
     const [c] = recordToRowChanges(ins(S, 10n, [1n, 't', 'b', 5]), MAPPING);
-    assert.deepEqual([...(c?.cells ?? [])], [['id', 1n], ['title', 't'], ['body', 'b'], ['n', 5]]);
+    assert.deepEqual(
+      [...(c?.cells ?? [])],
+      [
+        ['id', 1n],
+        ['title', 't'],
+        ['body', 'b'],
+        ['n', 5],
+      ],
+    );
     assert.equal(c?.opType, 0);
     assert.equal(c?.deleted, false);
     assert.equal(c?.version, 10n);
   });
 
-  it('the version is the transaction\'s commit position, shared by its changes (not the change LSN)', () => {
+  it("the version is the transaction's commit position, shared by its changes (not the change LSN)", () => {
     // One transaction (commit at 0x900) with a key change: both rows carry the commit position.
     const changes = [
       ...recordToRowChanges({ ...ins(S, 0x100n, [1n, 't', 'b', 5]), commitLsn: 0x900n }, MAPPING),
@@ -67,7 +75,13 @@ describe('recordToRowChanges', () => {
       [0x900n, 0x900n, 0x900n, 0x900n],
     );
     // Collapsed per key, the last change of the transaction wins at its commit version.
-    const loads = planLoads([{ ...ins(S, 0x100n, [1n, 'x', 'b', 5]), commitLsn: 0x900n }, { ...upd(S, 0x200n, [1n, 'y', 'b', 6]), commitLsn: 0x900n }], target());
+    const loads = planLoads(
+      [
+        { ...ins(S, 0x100n, [1n, 'x', 'b', 5]), commitLsn: 0x900n },
+        { ...upd(S, 0x200n, [1n, 'y', 'b', 6]), commitLsn: 0x900n },
+      ],
+      target(),
+    );
     assert.deepEqual(apply(loads).get(1n), { id: 1n, title: 'y', body: 'b', n: 6, op: 1, deleted: false, version: 0x900n });
   });
 
@@ -80,7 +94,15 @@ describe('recordToRowChanges', () => {
 
   it('delete with a full before-image → full row, soft delete', () => {
     const [c] = recordToRowChanges(del(S, 11n, [1n, 't', 'b', 5], true), MAPPING);
-    assert.deepEqual([...(c?.cells ?? [])], [['id', 1n], ['title', 't'], ['body', 'b'], ['n', 5]]);
+    assert.deepEqual(
+      [...(c?.cells ?? [])],
+      [
+        ['id', 1n],
+        ['title', 't'],
+        ['body', 'b'],
+        ['n', 5],
+      ],
+    );
     assert.equal(c?.deleted, true);
   });
 
@@ -105,7 +127,15 @@ describe('recordToRowChanges', () => {
 
   it('key change with a full before-image soft-deletes the full old row', () => {
     const changes = recordToRowChanges(upd(S, 13n, [2n, 't', UNCHANGED, 1], { oldKey: [1n], before: [1n, 'old', 'big', 0] }), MAPPING);
-    assert.deepEqual([...(changes[0]?.cells ?? [])], [['id', 1n], ['title', 'old'], ['body', 'big'], ['n', 0]]);
+    assert.deepEqual(
+      [...(changes[0]?.cells ?? [])],
+      [
+        ['id', 1n],
+        ['title', 'old'],
+        ['body', 'big'],
+        ['n', 0],
+      ],
+    );
     // The new row gets the unchanged value from the before-image.
     assert.equal(changes[1]?.cells.get('body'), 'big');
   });
@@ -117,7 +147,10 @@ describe('planLoads', () => {
     assert.equal(loads.length, 1);
     assert.equal(loads[0]?.partial, false);
     assert.deepEqual(loads[0]?.columns, ['id', 'title', 'body', 'n']);
-    assert.deepEqual(loads[0]?.rows.map((r) => r.values[0]), [2n, 1n]);
+    assert.deepEqual(
+      loads[0]?.rows.map((r) => r.values[0]),
+      [2n, 1n],
+    );
   });
 
   it('groups rows by exact column set; each partial set gets its own partial load', () => {
@@ -180,7 +213,10 @@ describe('planLoads', () => {
 
   it('a lone delete is a key-only partial load (stored values stay)', () => {
     const loads = plan([del(S, 7n, [9n, null, null, null])]);
-    assert.deepEqual(loads.map((l) => [l.columns, l.partial]), [[['id'], true]]);
+    assert.deepEqual(
+      loads.map((l) => [l.columns, l.partial]),
+      [[['id'], true]],
+    );
     assert.deepEqual(loads[0]?.rows[0], { values: [9n], opType: 2, deleted: true, version: 7n });
   });
 
@@ -224,15 +260,21 @@ describe('planBatch: batches of distinct inserts (snapshot chunks)', () => {
     assert.equal(loads.length, 1);
     assert.deepEqual(loads[0]?.columns, ['id', 'title', 'body', 'n']);
     assert.equal(loads[0]?.partial, false);
-    assert.deepEqual(loads[0]?.rows.map((r) => [r.values, r.opType, r.deleted, r.version]), [
-      [[1n, 'a', 'x', 5], 0, false, 7n],
-      [[2n, 'b', null, 6], 0, false, 7n],
-    ]);
+    assert.deepEqual(
+      loads[0]?.rows.map((r) => [r.values, r.opType, r.deleted, r.version]),
+      [
+        [[1n, 'a', 'x', 5], 0, false, 7n],
+        [[2n, 'b', null, 6], 0, false, 7n],
+      ],
+    );
   });
 
   it('inserts of one key twice still collapse to the last (general path)', () => {
     const loads = plan([ins(S, 7n, [1n, 'a', 'x', 1]), ins(S, 8n, [1n, 'b', 'y', 2])]);
     assert.equal(loads.length, 1);
-    assert.deepEqual(loads[0]?.rows.map((r) => [r.values, r.version]), [[[1n, 'b', 'y', 2], 8n]]);
+    assert.deepEqual(
+      loads[0]?.rows.map((r) => [r.values, r.version]),
+      [[[1n, 'b', 'y', 2], 8n]],
+    );
   });
 });

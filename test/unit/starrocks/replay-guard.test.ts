@@ -33,7 +33,10 @@ function fakeTable(keyColumns: readonly string[], rows: readonly Stored[], max: 
   const query: Query = async (text) => {
     sql.push(text);
     if (/^SELECT MAX\(/.test(text)) {
-      const versions = rows.map((r) => r['v']).filter((v) => v !== null && v !== undefined).map((v) => BigInt(String(v)));
+      const versions = rows
+        .map((r) => r['v'])
+        .filter((v) => v !== null && v !== undefined)
+        .map((v) => BigInt(String(v)));
       const m = max !== undefined ? max : versions.length ? String(versions.reduce((a, b) => (b > a ? b : a))) : null;
       return [{ v: m }];
     }
@@ -88,10 +91,13 @@ describe('ReplayGuard', () => {
   });
 
   it('bigint keys: drops changes below the stored version, re-applies ties, keeps newer and unknown keys', async () => {
-    const fake = fakeTable(['id'], [
-      { id: 1n, v: '100' },
-      { id: 2n, v: '90' },
-    ]);
+    const fake = fakeTable(
+      ['id'],
+      [
+        { id: 1n, v: '100' },
+        { id: 2n, v: '90' },
+      ],
+    );
     const g = await guardWith(fake);
     const records = [
       ins(events, 60n, [1n, 'old', 1]), // superseded by version 100
@@ -101,18 +107,19 @@ describe('ReplayGuard', () => {
     ];
     const kept = await g.filter(fake.query, KEY, target(), records);
     assert.deepEqual(lsns(kept), [100n, 95n, 80n]);
-    assert.deepEqual(fake.lookups(), [
-      'SELECT `id` AS k0, `dbmazz_cdc_version` AS v FROM `cdc`.`events` WHERE (`id` = 1) OR (`id` = 2) OR (`id` = 3)',
-    ]);
+    assert.deepEqual(fake.lookups(), ['SELECT `id` AS k0, `dbmazz_cdc_version` AS v FROM `cdc`.`events` WHERE (`id` = 1) OR (`id` = 2) OR (`id` = 3)']);
   });
 
   it('string keys are quoted (quotes, backslashes, newlines) and compared exactly', async () => {
     const t = tableSchema('users', [column('name', 'text', true), column('n', 'int4')]);
     const odd = "o'neil \\ \n x";
-    const fake = fakeTable(['name'], [
-      { name: odd, v: '50' },
-      { name: 'Bob', v: '50' },
-    ]);
+    const fake = fakeTable(
+      ['name'],
+      [
+        { name: odd, v: '50' },
+        { name: 'Bob', v: '50' },
+      ],
+    );
     const g = await guardWith(fake, target(['name'], 'users', ['string']), 'public.users');
     const kept = await g.filter(fake.query, 'public.users', target(['name'], 'users', ['string']), [
       ins(t, 40n, [odd, 1]),
@@ -125,10 +132,13 @@ describe('ReplayGuard', () => {
 
   it('composite keys (int, string, date) match on every column', async () => {
     const t = tableSchema('lines', [column('order_id', 'int4', true), column('sku', 'text', true), column('day', 'date', true), column('qty', 'int4')]);
-    const fake = fakeTable(['order_id', 'sku', 'day'], [
-      { order_id: 7, sku: 'A', day: '2024-02-29', v: '500' },
-      { order_id: 7, sku: 'B', day: '2024-02-29', v: '300' },
-    ]);
+    const fake = fakeTable(
+      ['order_id', 'sku', 'day'],
+      [
+        { order_id: 7, sku: 'A', day: '2024-02-29', v: '500' },
+        { order_id: 7, sku: 'B', day: '2024-02-29', v: '300' },
+      ],
+    );
     const tg = target(['order_id', 'sku', 'day'], 'lines', ['integer', 'string', 'date']);
     const g = await guardWith(fake, tg, 'public.lines');
     const day = new TemporalValue('date', '2024-02-29');
@@ -155,7 +165,7 @@ describe('ReplayGuard', () => {
     assert.deepEqual(none.lookups(), []);
   });
 
-  it('timestamp, boolean, numeric-as-text and largeint keys (composite) are compared in StarRocks\' own forms', async () => {
+  it("timestamp, boolean, numeric-as-text and largeint keys (composite) are compared in StarRocks' own forms", async () => {
     // StarRocks prints DATETIME microseconds only when not zero, and mysql2 gives BOOLEAN as 1/0; the
     // source writes fewer fraction digits. Both sides are brought to one text per kind.
     const t = tableSchema('ticks', [
@@ -173,10 +183,13 @@ describe('ReplayGuard', () => {
       big: { sql: big, driver: big },
       v,
     });
-    const fake = fakeTable(['at', 'live', 'code', 'big'], [
-      stored('2024-05-01 10:00:00.5', '2024-05-01 10:00:00.500000', true, '1.50', '170141183460469231731687303715884105727', '500'),
-      stored('2024-05-01 10:00:00', '2024-05-01 10:00:00', false, '2', '1', '300'),
-    ]);
+    const fake = fakeTable(
+      ['at', 'live', 'code', 'big'],
+      [
+        stored('2024-05-01 10:00:00.5', '2024-05-01 10:00:00.500000', true, '1.50', '170141183460469231731687303715884105727', '500'),
+        stored('2024-05-01 10:00:00', '2024-05-01 10:00:00', false, '2', '1', '300'),
+      ],
+    );
     const tg = target(['at', 'live', 'code', 'big'], 'ticks', ['datetime', 'boolean', 'string', 'largeint']);
     const g = await guardWith(fake, tg, 'public.ticks');
     const kept = await g.filter(fake.query, 'public.ticks', tg, [
@@ -185,7 +198,10 @@ describe('ReplayGuard', () => {
       ins(t, 402n, [at('2024-05-01 10:00:00'), true, new DecimalValue('2'), new DecimalValue('1'), 1]), // other key: kept
     ]);
     assert.deepEqual(lsns(kept), [401n, 402n]);
-    assert.match(fake.lookups()[0] ?? '', /\(`at` = '2024-05-01 10:00:00\.5' AND `live` = TRUE AND `code` = '1\.50' AND `big` = 170141183460469231731687303715884105727\)/);
+    assert.match(
+      fake.lookups()[0] ?? '',
+      /\(`at` = '2024-05-01 10:00:00\.5' AND `live` = TRUE AND `code` = '1\.50' AND `big` = 170141183460469231731687303715884105727\)/,
+    );
   });
 
   it('keeps records whose key it cannot compare (a kind StarRocks has no key of, NULL, unchanged, infinity) and does not look them up', async () => {
@@ -222,10 +238,13 @@ describe('ReplayGuard', () => {
   });
 
   it('delete records are keyed by `before`', async () => {
-    const fake = fakeTable(['id'], [
-      { id: 5n, v: '70' },
-      { id: 6n, v: '60' },
-    ]);
+    const fake = fakeTable(
+      ['id'],
+      [
+        { id: 5n, v: '70' },
+        { id: 6n, v: '60' },
+      ],
+    );
     const g = await guardWith(fake);
     const kept = await g.filter(fake.query, KEY, target(), [del(events, 69n, [5n, null, null]), del(events, 65n, [6n, null, null])]);
     assert.deepEqual(lsns(kept), [65n]);
@@ -234,14 +253,17 @@ describe('ReplayGuard', () => {
 
   it('a key-changing update is dropped only when both the new and the old key are stored at a newer version', async () => {
     // 40 → 41 at version 200 writes two rows (soft delete of 40, upsert of 41), maybe in two loads.
-    const fake = fakeTable(['id'], [
-      { id: 41n, v: '250' }, // the new key was written by a later transaction …
-      { id: 40n, v: '150' }, // … the old key's soft delete was not applied
-      { id: 51n, v: '301' },
-      { id: 50n, v: '301' },
-      { id: 61n, v: '400' }, // both at its own version: its transaction wrote them, re-applied
-      { id: 60n, v: '400' },
-    ]);
+    const fake = fakeTable(
+      ['id'],
+      [
+        { id: 41n, v: '250' }, // the new key was written by a later transaction …
+        { id: 40n, v: '150' }, // … the old key's soft delete was not applied
+        { id: 51n, v: '301' },
+        { id: 50n, v: '301' },
+        { id: 61n, v: '400' }, // both at its own version: its transaction wrote them, re-applied
+        { id: 60n, v: '400' },
+      ],
+    );
     const g = await guardWith(fake);
     const kept = await g.filter(fake.query, KEY, target(), [
       upd(events, 200n, [41n, 'moved', 1], { oldKey: [40n] }),
@@ -253,10 +275,13 @@ describe('ReplayGuard', () => {
   });
 
   it('a stored row without a version (NULL) does not drop anything', async () => {
-    const fake = fakeTable(['id'], [
-      { id: 1n, v: null },
-      { id: 2n, v: '10' },
-    ]);
+    const fake = fakeTable(
+      ['id'],
+      [
+        { id: 1n, v: null },
+        { id: 2n, v: '10' },
+      ],
+    );
     const g = await guardWith(fake);
     const kept = await g.filter(fake.query, KEY, target(), [ins(events, 5n, [1n, 'a', 1]), ins(events, 9n, [2n, 'b', 1])]);
     assert.deepEqual(lsns(kept), [5n]);
@@ -265,10 +290,13 @@ describe('ReplayGuard', () => {
   it('compares commit versions, not change positions: a long transaction committed after the stored row is kept', async () => {
     // T began early (change at 50) and committed at 120, after the transaction that stored key 1 at
     // 100; an old transaction's change (60, committed at 80) is superseded.
-    const fake = fakeTable(['id'], [
-      { id: 1n, v: '100' },
-      { id: 2n, v: '100' },
-    ]);
+    const fake = fakeTable(
+      ['id'],
+      [
+        { id: 1n, v: '100' },
+        { id: 2n, v: '100' },
+      ],
+    );
     const g = await guardWith(fake);
     const t = { ...upd(events, 50n, [1n, 'late commit', 1]), commitLsn: 120n };
     const old = { ...upd(events, 60n, [2n, 'superseded', 1]), commitLsn: 80n };

@@ -8,7 +8,15 @@ const AUDIT = ['dbmazz_op_type', 'dbmazz_is_deleted', 'dbmazz_synced_at', 'dbmaz
 
 describe('streamLoadHeaders', () => {
   it('sends the JSON and idempotency headers for a full load', () => {
-    const columns = columnsWithAudit(columnsHeader(loadColumns([{ name: 'id', kind: 'integer' }, { name: 'order', kind: 'string' }])), AUDIT);
+    const columns = columnsWithAudit(
+      columnsHeader(
+        loadColumns([
+          { name: 'id', kind: 'integer' },
+          { name: 'order', kind: 'string' },
+        ]),
+      ),
+      AUDIT,
+    );
     const h = streamLoadHeaders({ label: 'dbmazz-s-t-1-2-0', columns, partial: false, maxFilterRatio: 0, timeoutMs: 120_000 });
     assert.deepEqual(h, {
       label: 'dbmazz-s-t-1-2-0',
@@ -23,7 +31,14 @@ describe('streamLoadHeaders', () => {
   });
 
   it('adds partial_update in row mode for partial loads', () => {
-    const h = streamLoadHeaders({ label: 'l', columns: '`id`', partial: true, maxFilterRatio: 0.25, timeoutMs: 1500, mergeConditionColumn: 'DBMAZZ_CDC_VERSION' });
+    const h = streamLoadHeaders({
+      label: 'l',
+      columns: '`id`',
+      partial: true,
+      maxFilterRatio: 0.25,
+      timeoutMs: 1500,
+      mergeConditionColumn: 'DBMAZZ_CDC_VERSION',
+    });
     assert.equal(h['partial_update'], 'true');
     assert.equal(h['partial_update_mode'], 'row');
     assert.equal(h['max_filter_ratio'], '0.25');
@@ -38,7 +53,15 @@ describe('streamLoadHeaders', () => {
   });
 
   it('backtick-quotes names (doubling backticks)', () => {
-    assert.equal(columnsHeader(loadColumns([{ name: 'we`ird', kind: 'string' }, { name: 'select', kind: 'integer' }])), '`we``ird`,`select`');
+    assert.equal(
+      columnsHeader(
+        loadColumns([
+          { name: 'we`ird', kind: 'string' },
+          { name: 'select', kind: 'integer' },
+        ]),
+      ),
+      '`we``ird`,`select`',
+    );
   });
 
   it('accepts header text up to U+00FF and refuses the rest with a clear error', () => {

@@ -21,7 +21,16 @@ describe('parseStreamLoadReply', () => {
   it('Success with counters', () => {
     const o = parseStreamLoadReply(
       200,
-      beReply({ Status: 'Success', Message: 'OK', NumberTotalRows: 3, NumberLoadedRows: 3, NumberFilteredRows: 0, NumberUnselectedRows: 0, LoadBytes: 99, LoadTimeMs: 5 }),
+      beReply({
+        Status: 'Success',
+        Message: 'OK',
+        NumberTotalRows: 3,
+        NumberLoadedRows: 3,
+        NumberFilteredRows: 0,
+        NumberUnselectedRows: 0,
+        LoadBytes: 99,
+        LoadTimeMs: 5,
+      }),
     );
     assert.equal(o.kind, 'success');
     if (o.kind !== 'success') return;
@@ -43,7 +52,10 @@ describe('parseStreamLoadReply', () => {
   });
 
   it('Label Already Exists with FINISHED / RUNNING', () => {
-    const f = parseStreamLoadReply(200, beReply({ TxnId: -1, Status: 'Label Already Exists', ExistingJobStatus: 'FINISHED', Message: 'Label [l] has already been used.' }));
+    const f = parseStreamLoadReply(
+      200,
+      beReply({ TxnId: -1, Status: 'Label Already Exists', ExistingJobStatus: 'FINISHED', Message: 'Label [l] has already been used.' }),
+    );
     assert.deepEqual(f, { kind: 'label-exists', existing: 'FINISHED', message: 'Label [l] has already been used.' });
     const r = parseStreamLoadReply(200, beReply({ Status: 'Label Already Exists', ExistingJobStatus: 'RUNNING' }));
     assert.ok(r.kind === 'label-exists' && r.existing === 'RUNNING');
@@ -60,7 +72,10 @@ describe('parseStreamLoadReply', () => {
   });
 
   it('401, 500 and non-JSON bodies are HTTP errors', () => {
-    const a = parseStreamLoadReply(401, JSON.stringify({ status: 'FAILED', code: '1', msg: 'Access denied for root@127.0.0.1', message: 'Access denied for root@127.0.0.1' }));
+    const a = parseStreamLoadReply(
+      401,
+      JSON.stringify({ status: 'FAILED', code: '1', msg: 'Access denied for root@127.0.0.1', message: 'Access denied for root@127.0.0.1' }),
+    );
     assert.deepEqual(a, { kind: 'http-error', httpStatus: 401, message: 'Access denied for root@127.0.0.1', retryAfterMs: undefined });
     const b = parseStreamLoadReply(503, '<html>Service Unavailable</html>', '3');
     assert.deepEqual(b, { kind: 'http-error', httpStatus: 503, message: '<html>Service Unavailable</html>', retryAfterMs: 3000 });

@@ -13,7 +13,13 @@ import {
   sourceTypeText,
   type ProjectionCache,
 } from '../../../connectors/starrocks/schema-evolution.js';
-import { createTableStatement, modifyColumnsStatement, parseAlterJobs, parseColumnDetails, showAlterJobsStatement } from '../../../connectors/starrocks/setup/sql.js';
+import {
+  createTableStatement,
+  modifyColumnsStatement,
+  parseAlterJobs,
+  parseColumnDetails,
+  showAlterJobsStatement,
+} from '../../../connectors/starrocks/setup/sql.js';
 import { column, del, ins, tableSchema, upd } from './fixtures.js';
 
 const typed = (name: string, typeName: string, typeOid: number, typeModifier = -1, isKey = false): ColumnSchema => {
@@ -122,7 +128,10 @@ describe('schema evolution SQL', () => {
     const s = tableSchema('order', [column('total', 'numeric', false, ((10 << 16) | 2) + 4), column('id', 'int8', true), column('desc', 'text')]);
     const ddl = createTableStatement('db', 'order', s, 1);
     assert.match(ddl, /^CREATE TABLE IF NOT EXISTS `db`\.`order` \(\n {2}`id` BIGINT NOT NULL,\n {2}`total` DECIMAL\(10,2\) NULL,\n {2}`desc` STRING NULL,/);
-    assert.match(ddl, /`dbmazz_cdc_version` BIGINT NULL COMMENT 'Source LSN'\n\) ENGINE=OLAP\nPRIMARY KEY \(`id`\)\nDISTRIBUTED BY HASH \(`id`\)\nPROPERTIES \('replication_num' = '1'\)$/);
+    assert.match(
+      ddl,
+      /`dbmazz_cdc_version` BIGINT NULL COMMENT 'Source LSN'\n\) ENGINE=OLAP\nPRIMARY KEY \(`id`\)\nDISTRIBUTED BY HASH \(`id`\)\nPROPERTIES \('replication_num' = '1'\)$/,
+    );
     assert.doesNotMatch(createTableStatement('db', 'order', s, undefined), /PROPERTIES/);
   });
 
@@ -132,7 +141,16 @@ describe('schema evolution SQL', () => {
     assert.deepEqual(
       parseColumnDetails([
         { COLUMN_NAME: 'q', COLUMN_TYPE: 'int(11)', DATA_TYPE: 'int', COLUMN_DEFAULT: '5', IS_NULLABLE: 'NO', COLUMN_KEY: '', COLUMN_COMMENT: 'x' },
-        { COLUMN_NAME: 'd', COLUMN_TYPE: null, DATA_TYPE: 'decimal', COLUMN_SIZE: '12', DECIMAL_DIGITS: '2', COLUMN_DEFAULT: null, IS_NULLABLE: 'YES', COLUMN_KEY: 'PRI' },
+        {
+          COLUMN_NAME: 'd',
+          COLUMN_TYPE: null,
+          DATA_TYPE: 'decimal',
+          COLUMN_SIZE: '12',
+          DECIMAL_DIGITS: '2',
+          COLUMN_DEFAULT: null,
+          IS_NULLABLE: 'YES',
+          COLUMN_KEY: 'PRI',
+        },
         { COLUMN_NAME: 'b', DATA_TYPE: 'tinyint', COLUMN_SIZE: null },
       ]),
       [

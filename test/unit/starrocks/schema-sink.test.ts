@@ -62,7 +62,10 @@ describe('StarRocks sink schema evolution (emulator)', () => {
   const create = (ddl: string): Promise<unknown> => em.sql(`CREATE TABLE ${ddl} PROPERTIES ("replication_num" = "1")`, DB);
   const types = (table: string): Record<string, string> =>
     Object.fromEntries((em.catalog.getTable(DB, table)?.columns ?? []).map((c) => [c.name, formatColumnType(c.type, 'sql')]));
-  const jobs = (table: string): number => schemaChangesOf(em.catalog).jobs(DB).filter((j) => j.tableName === table).length;
+  const jobs = (table: string): number =>
+    schemaChangesOf(em.catalog)
+      .jobs(DB)
+      .filter((j) => j.tableName === table).length;
   const write = (s: StarRocksSink, schema: TableSchema, lsn: bigint, values: Parameters<typeof ins>[2]): ReturnType<StarRocksSink['write']> =>
     s.write({ schema, records: [ins(schema, lsn, values)], firstLsn: lsn, lastLsn: lsn, pipelineId: PIPELINE }, new AbortController().signal);
   const row = (table: string, id: bigint): Record<string, unknown> | undefined => em.rows(DB, table).find((r) => r['id'] === id);
@@ -118,7 +121,10 @@ describe('StarRocks sink schema evolution (emulator)', () => {
     };
     await s.schemaChanged(v2, v1);
     assert.ok(logs.some((l) => l.msg === 'a schema change is in progress on the target table; waiting'));
-    assert.deepEqual(Object.keys(types('a2')).filter((n) => !n.startsWith('dbmazz_')), ['id', 'v', 'other', 'n', 'm']);
+    assert.deepEqual(
+      Object.keys(types('a2')).filter((n) => !n.startsWith('dbmazz_')),
+      ['id', 'v', 'other', 'n', 'm'],
+    );
     await write(s, v2, 20n, [1n, 'x', 5, 6n]);
     assert.equal(row('a2', 1n)?.['m'], 6n);
   });
@@ -150,7 +156,10 @@ describe('StarRocks sink schema evolution (emulator)', () => {
       assert.ok(e instanceof CdcError);
       assert.equal(e.code, 'SINK_SCHEMA');
       assert.equal(e.retry, 'never');
-      assert.match(e.message, /column flag changed in public\.a4 from boolean to int4, which needs StarRocks INT, but the column is BOOLEAN and StarRocks cannot change a column from BOOLEAN to INT/);
+      assert.match(
+        e.message,
+        /column flag changed in public\.a4 from boolean to int4, which needs StarRocks INT, but the column is BOOLEAN and StarRocks cannot change a column from BOOLEAN to INT/,
+      );
       return true;
     });
     const keyToBig = tableSchema('a4', [column('id', 'int8', true), column('flag', 'boolean')]);
@@ -166,7 +175,13 @@ describe('StarRocks sink schema evolution (emulator)', () => {
     await s.setup([v1]);
     await write(s, v1, 40n, [1n, 'abc']);
     const v2 = tableSchema('a5', [column('id', 'int4', true), column('code', 'int4')]);
-    await assert.rejects(s.schemaChanged(v2, v1), (e: unknown) => e instanceof CdcError && e.code === 'SINK_SCHEMA' && /StarRocks cancelled the schema change changing the type of code to INT in sev\.a5: .*abc/.test(e.message));
+    await assert.rejects(
+      s.schemaChanged(v2, v1),
+      (e: unknown) =>
+        e instanceof CdcError &&
+        e.code === 'SINK_SCHEMA' &&
+        /StarRocks cancelled the schema change changing the type of code to INT in sev\.a5: .*abc/.test(e.message),
+    );
   });
 
   it('SCHEMA_EVOLUTION=ignore: no DDL, the missing columns are left out of the loads', async () => {
@@ -228,7 +243,10 @@ describe('StarRocks sink schema evolution (emulator)', () => {
     await write(s, schema, 60n, [1n, 'n', null]);
     assert.equal(row('c1', 1n)?.['name'], 'n');
     const numericKey = tableSchema('c2', [column('id', 'numeric', true, ((10 << 16) | 2) + 4), column('v', 'text')]);
-    await assert.rejects(s.setup([numericKey]), /Cannot create sev\.c2: key column id \(numeric\(10,2\)\) maps to DECIMAL\(10,2\), which StarRocks does not allow in a PRIMARY KEY/);
+    await assert.rejects(
+      s.setup([numericKey]),
+      /Cannot create sev\.c2: key column id \(numeric\(10,2\)\) maps to DECIMAL\(10,2\), which StarRocks does not allow in a PRIMARY KEY/,
+    );
     await assert.rejects(
       sink().setup([tableSchema('c3', [column('id', 'int8', true)])]),
       (e: unknown) => e instanceof CdcError && /sev\.c3 does not exist/.test(e.message) && /SINK_CREATE_TABLES=true/.test(e.hint ?? ''),

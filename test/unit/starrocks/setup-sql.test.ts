@@ -68,7 +68,8 @@ describe('setup SQL', () => {
   });
 
   it('parses the key clause of SHOW CREATE TABLE', () => {
-    const ddl = 'CREATE TABLE `t` (\n  `id` bigint(20) NOT NULL COMMENT "",\n  `we``ird` int(11)\n) ENGINE=OLAP \nPRIMARY KEY(`id`, `we``ird`)\nDISTRIBUTED BY HASH(`id`) BUCKETS 1 \n';
+    const ddl =
+      'CREATE TABLE `t` (\n  `id` bigint(20) NOT NULL COMMENT "",\n  `we``ird` int(11)\n) ENGINE=OLAP \nPRIMARY KEY(`id`, `we``ird`)\nDISTRIBUTED BY HASH(`id`) BUCKETS 1 \n';
     assert.deepEqual(parseKeysClause(ddl), { keysType: 'PRIMARY', columns: ['id', 'we`ird'] });
     assert.deepEqual(parseKeysClause('CREATE TABLE t (c1 int) DUPLICATE KEY(c1) DISTRIBUTED BY HASH(c1)'), { keysType: 'DUPLICATE', columns: ['c1'] });
     assert.equal(createTableText({ Table: 't', 'Create Table': 'X' }), 'X');
@@ -90,8 +91,40 @@ describe('type map', () => {
   it('suggests the seed mapping for PostgreSQL types', () => {
     const t = (f: Parameters<typeof column>[1], mod = -1): string => suggestStarRocksType(column('c', f, false, mod));
     assert.deepEqual(
-      [t('boolean'), t('int2'), t('int4'), t('int8'), t('float4'), t('float8'), t('numeric'), t('text'), t('json'), t('uuid'), t('date'), t('time'), t('timestamp'), t('timestamptz'), t('bytea')],
-      ['BOOLEAN', 'SMALLINT', 'INT', 'BIGINT', 'FLOAT', 'DOUBLE', 'DECIMAL(38,9)', 'STRING', 'JSON', 'STRING', 'DATE', 'STRING', 'DATETIME', 'DATETIME', 'VARBINARY'],
+      [
+        t('boolean'),
+        t('int2'),
+        t('int4'),
+        t('int8'),
+        t('float4'),
+        t('float8'),
+        t('numeric'),
+        t('text'),
+        t('json'),
+        t('uuid'),
+        t('date'),
+        t('time'),
+        t('timestamp'),
+        t('timestamptz'),
+        t('bytea'),
+      ],
+      [
+        'BOOLEAN',
+        'SMALLINT',
+        'INT',
+        'BIGINT',
+        'FLOAT',
+        'DOUBLE',
+        'DECIMAL(38,9)',
+        'STRING',
+        'JSON',
+        'STRING',
+        'DATE',
+        'STRING',
+        'DATETIME',
+        'DATETIME',
+        'VARBINARY',
+      ],
     );
     assert.equal(t('numeric', ((12 << 16) | 3) + 4), 'DECIMAL(12,3)');
     assert.equal(t('numeric', ((60 << 16) | 3) + 4), 'DECIMAL(38,9)');

@@ -34,7 +34,14 @@ describe('StarRocks sink source identity and target names (emulator)', () => {
     }),
   );
   const sink = (settings: Settings = {}): StarRocksSink => {
-    const cfg = readStarRocksConfig({ SINK_URL: em.feHttpUrl, SINK_DATABASE: DB, SINK_PORT: em.mysqlPort, SINK_POLL_INTERVAL_MS: 20, SINK_REPLICATION_NUM: 1, ...settings });
+    const cfg = readStarRocksConfig({
+      SINK_URL: em.feHttpUrl,
+      SINK_DATABASE: DB,
+      SINK_PORT: em.mysqlPort,
+      SINK_POLL_INTERVAL_MS: 20,
+      SINK_REPLICATION_NUM: 1,
+      ...settings,
+    });
     const ctx: ConnectorContext = connectorContext({ logger, pipelineId: PIPELINE });
     const mysqlOptions = { host: '127.0.0.1', port: em.mysqlPort, user: 'root', password: '', connectTimeoutMs: 5000 };
     const s = new StarRocksSink(cfg, ctx, { sql: (fn) => withMysql(mysqlOptions, (query) => fn(async (sql) => (statements.push(sql), query(sql)))) });
@@ -78,9 +85,16 @@ describe('StarRocks sink source identity and target names (emulator)', () => {
       assert.match(e.message, new RegExp(`configured now, ${B.description}`));
       return true;
     });
-    assert.deepEqual(statements.filter((s) => !/^\s*(SELECT|SHOW)\b/i.test(s)), [], 'only reads before the refusal');
+    assert.deepEqual(
+      statements.filter((s) => !/^\s*(SELECT|SHOW)\b/i.test(s)),
+      [],
+      'only reads before the refusal',
+    );
     assert.equal(em.loads().length, loadsBefore);
-    assert.equal(JSON.stringify(em.rows(DB, 'legacy'), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)), rowsBefore);
+    assert.equal(
+      JSON.stringify(em.rows(DB, 'legacy'), (_k, v: unknown) => (typeof v === 'bigint' ? String(v) : v)),
+      rowsBefore,
+    );
     assert.deepEqual(recorded(), { legacy: A.id });
   });
 
@@ -102,8 +116,15 @@ describe('StarRocks sink source identity and target names (emulator)', () => {
     assert.ok(!statements.some((s) => /^TRUNCATE TABLE `sid`\.`fresh`$/.test(s)), 'an empty table was truncated');
     // An older change position than the first source's: applied, and under a label of this source.
     await write(b, kept, 0x100n, 1n, 'b');
-    assert.deepEqual(em.rows(DB, 'kept').map((r) => r['v']), ['b']);
-    const label = em.loads().filter((l) => l.table === 'kept').at(-1)?.label ?? '';
+    assert.deepEqual(
+      em.rows(DB, 'kept').map((r) => r['v']),
+      ['b'],
+    );
+    const label =
+      em
+        .loads()
+        .filter((l) => l.table === 'kept')
+        .at(-1)?.label ?? '';
     assert.ok(label.startsWith(`dbmazz-${PIPELINE}_${sourceLabelTag(B)}-kept-`), label);
   });
 
@@ -114,8 +135,14 @@ describe('StarRocks sink source identity and target names (emulator)', () => {
     await named.setup([s1, s2], { source: A });
     await write(named, s1, 0x10n, 1n, 'one');
     await write(named, s2, 0x11n, 1n, 'two');
-    assert.deepEqual(em.rows(DB, 's1_orders').map((r) => r['v']), ['one']);
-    assert.deepEqual(em.rows(DB, 'Orders Two').map((r) => r['v']), ['two']);
+    assert.deepEqual(
+      em.rows(DB, 's1_orders').map((r) => r['v']),
+      ['one'],
+    );
+    assert.deepEqual(
+      em.rows(DB, 'Orders Two').map((r) => r['v']),
+      ['two'],
+    );
     assert.equal(recorded()['Orders Two'], A.id);
     assert.deepEqual(named.checkTables([s1.id, s2.id]), []);
 

@@ -47,7 +47,9 @@ test('two source tables into one target are refused, naming both sources, the ta
 });
 
 test('bad settings are reported, every one: placeholders, map syntax, target names, the reserved state table', () => {
-  assert.deepEqual(parsePattern('{schema}_{name}').problems, ["SINK_TABLE_NAME: '{schema}_{name}' has the unknown placeholder {name} (expected {schema} and {table})"]);
+  assert.deepEqual(parsePattern('{schema}_{name}').problems, [
+    "SINK_TABLE_NAME: '{schema}_{name}' has the unknown placeholder {name} (expected {schema} and {table})",
+  ]);
   assert.deepEqual(parsePattern('{table}}').problems, ["SINK_TABLE_NAME: '{table}}' has an unmatched { or }"]);
   const map = parseTableMap(['a.orders', 'a.b.c:x', 'a.orders:', 'a.items: x ', 'a.items:y']);
   assert.deepEqual(map.problems, [
@@ -69,7 +71,9 @@ test('the manifest check reads the settings (defaults when unset) and the sink c
   const tables = ids('a.orders', 'b.orders');
   assert.equal(checkStarRocksConfig({}, tables).length, 1);
   assert.deepEqual(checkStarRocksConfig({ SINK_TABLE_NAME: '{schema}_{table}' }, tables), []);
-  assert.deepEqual(checkStarRocksConfig({ SINK_TABLE_NAME: '{x}' }, tables), ["SINK_TABLE_NAME: '{x}' has the unknown placeholder {x} (expected {schema} and {table})"]);
+  assert.deepEqual(checkStarRocksConfig({ SINK_TABLE_NAME: '{x}' }, tables), [
+    "SINK_TABLE_NAME: '{x}' has the unknown placeholder {x} (expected {schema} and {table})",
+  ]);
   const cfg = readStarRocksConfig({ SINK_URL: 'http://fe:8030', SINK_DATABASE: 'd', SINK_TABLE_MAP: ['a.orders:oa'] });
   assert.equal(cfg.naming.targetOf({ schema: 'a', name: 'orders' }), 'oa');
   assert.equal(cfg.naming.targetOf({ schema: 'b', name: 'orders' }), 'orders');

@@ -14,7 +14,13 @@ const AUDIT = { opType: 'dbmazz_op_type', isDeleted: 'dbmazz_is_deleted', synced
 
 function encode(spec: Omit<LoadColumnSpec, 'name'>, ...values: Value[]): { texts: string[]; out: EncodedBody } {
   const cols = loadColumns([{ name: 'c', ...spec }]);
-  const out = encodeBody(cols, values.map((v) => ({ values: [v], opType: 0, deleted: false, version: 1n })), AUDIT, '2024-01-01 00:00:00.000000', 'db.t');
+  const out = encodeBody(
+    cols,
+    values.map((v) => ({ values: [v], opType: 0, deleted: false, version: 1n })),
+    AUDIT,
+    '2024-01-01 00:00:00.000000',
+    'db.t',
+  );
   const rows = JSON.parse(out.body.toString('utf8')) as Record<string, unknown>[];
   const key = cols[0]?.jsonKey ?? 'c';
   // Raw tokens as written (JSON.parse would round long numbers): cut them out of the body text.
@@ -59,7 +65,9 @@ describe('body: DECIMAL(P,S) columns', () => {
 
   it('writes NaN/±Infinity as NULL (counted), and is unchecked without limits', () => {
     assert.equal(encode(dec38, new SpecialNumber('NaN')).out.nullified, 1);
-    assert.deepEqual(encode({ kind: 'decimal' }, new DecimalValue('123456789012345678901234567890.1234567891')).texts, ['123456789012345678901234567890.1234567891']);
+    assert.deepEqual(encode({ kind: 'decimal' }, new DecimalValue('123456789012345678901234567890.1234567891')).texts, [
+      '123456789012345678901234567890.1234567891',
+    ]);
   });
 });
 
@@ -90,7 +98,9 @@ describe('body: integer columns', () => {
     assert.deepEqual(encode(small, 32767, -32768n).texts, ['32767', '-32768']);
     refuses(small, 32768, /32768 is outside the range of SMALLINT/);
     refuses({ kind: 'integer', dataType: 'int' }, 9223372036854775807n, /outside the range of INT/);
-    assert.deepEqual(encode({ kind: 'largeint', dataType: 'largeint' }, 170141183460469231731687303715884105727n).texts, ['170141183460469231731687303715884105727']);
+    assert.deepEqual(encode({ kind: 'largeint', dataType: 'largeint' }, 170141183460469231731687303715884105727n).texts, [
+      '170141183460469231731687303715884105727',
+    ]);
   });
 });
 
@@ -103,25 +113,56 @@ describe('body: ARRAY columns', () => {
   });
 
   it('takes values with one dimension per ARRAY level, and empty arrays anywhere', () => {
-    assert.deepEqual(encode({ kind: 'array', columnType: 'array<array<int(11)>>' }, [[1, 2], [3, null]], []).texts, ['[[1,2],[3,null]]', '[]']);
+    assert.deepEqual(
+      encode(
+        { kind: 'array', columnType: 'array<array<int(11)>>' },
+        [
+          [1, 2],
+          [3, null],
+        ],
+        [],
+      ).texts,
+      ['[[1,2],[3,null]]', '[]'],
+    );
     assert.deepEqual(encode({ kind: 'array', columnType: 'array<int(11)>' }, [1, null, 3]).texts, ['[1,null,3]']);
   });
 
   it('refuses a dimension mismatch (StarRocks would store NULL elements)', () => {
-    refuses({ kind: 'array', columnType: 'array<int(11)>' }, [[1, 2], [3, 4]], /2-dimensional array does not fit a column of 1 ARRAY level/);
+    refuses(
+      { kind: 'array', columnType: 'array<int(11)>' },
+      [
+        [1, 2],
+        [3, 4],
+      ],
+      /2-dimensional array does not fit a column of 1 ARRAY level/,
+    );
     refuses({ kind: 'array', columnType: 'array<array<int(11)>>' }, [1, 2], /1-dimensional/);
   });
 
   it('lets ARRAY<JSON> and JSON columns take any depth', () => {
-    assert.deepEqual(encode({ kind: 'array', columnType: 'array<json>' }, [[1, 2], [3, 4]]).texts, ['[[1,2],[3,4]]']);
+    assert.deepEqual(
+      encode({ kind: 'array', columnType: 'array<json>' }, [
+        [1, 2],
+        [3, 4],
+      ]).texts,
+      ['[[1,2],[3,4]]'],
+    );
     assert.deepEqual(encode({ kind: 'json', columnType: 'json' }, [[[1]], [[2]]]).texts, ['[[[1]],[[2]]]']);
   });
 
   it('writes elements of every type (NULL for what has no representation, counted)', () => {
-    const { texts, out } = encode(
-      { kind: 'array' },
-      [true, 9223372036854775807n, new DecimalValue('1.50'), 'a"b', new TemporalValue('timestamptz', '2024-01-01 00:00:00.5'), new TemporalValue('date', 'infinity'), new JsonText('{"k": 1}'), new Uint8Array([0xff]), new SpecialNumber('NaN'), null],
-    );
+    const { texts, out } = encode({ kind: 'array' }, [
+      true,
+      9223372036854775807n,
+      new DecimalValue('1.50'),
+      'a"b',
+      new TemporalValue('timestamptz', '2024-01-01 00:00:00.5'),
+      new TemporalValue('date', 'infinity'),
+      new JsonText('{"k": 1}'),
+      new Uint8Array([0xff]),
+      new SpecialNumber('NaN'),
+      null,
+    ]);
     assert.deepEqual(texts, ['[true,9223372036854775807,1.50,"a\\"b","2024-01-01 00:00:00.5",null,{"k": 1},"\\\\xff",null,null]']);
     assert.equal(out.nullified, 2);
   });
@@ -130,12 +171,16 @@ describe('body: ARRAY columns', () => {
 describe('body: string targets keep PostgreSQL text for values typed columns cannot hold', () => {
   it('writes special numbers, infinite and BC dates as their text', () => {
     const s = { kind: 'string' } as const;
-    assert.deepEqual(encode(s, new SpecialNumber('-Infinity'), new TemporalValue('date', '0044-03-15 BC'), new TemporalValue('timestamptz', 'infinity'), new DecimalValue('1e5x')).texts, [
-      '"-Infinity"',
-      '"0044-03-15 BC"',
-      '"infinity"',
-      '"1e5x"',
-    ]);
+    assert.deepEqual(
+      encode(
+        s,
+        new SpecialNumber('-Infinity'),
+        new TemporalValue('date', '0044-03-15 BC'),
+        new TemporalValue('timestamptz', 'infinity'),
+        new DecimalValue('1e5x'),
+      ).texts,
+      ['"-Infinity"', '"0044-03-15 BC"', '"infinity"', '"1e5x"'],
+    );
   });
 
   it('writes a 1000-digit numeric as a raw number token (read as its text)', () => {

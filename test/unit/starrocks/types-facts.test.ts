@@ -58,11 +58,18 @@ describe('StarRocks type mapping from type facts alone (a MySQL-like source)', (
   it('creates the table and describes a change in the source own spelling', () => {
     const before: TableSchema = {
       id: { schema: 'shop', name: 'orders' },
-      columns: [mysqlColumn('id', 'bigint unsigned', { family: 'numeric', precision: 20, scale: 0 }, true), mysqlColumn('code', 'varchar(10)', { family: 'text', length: 10 })],
+      columns: [
+        mysqlColumn('id', 'bigint unsigned', { family: 'numeric', precision: 20, scale: 0 }, true),
+        mysqlColumn('code', 'varchar(10)', { family: 'text', length: 10 }),
+      ],
       keyColumns: ['id'],
       version: 1,
     };
-    const after: TableSchema = { ...before, columns: [before.columns[0] as ColumnSchema, mysqlColumn('code', 'varchar(20)', { family: 'text', length: 20 })], version: 2 };
+    const after: TableSchema = {
+      ...before,
+      columns: [before.columns[0] as ColumnSchema, mysqlColumn('code', 'varchar(20)', { family: 'text', length: 20 })],
+      version: 2,
+    };
     assert.equal(describeDiff(diffSchemas(before, after)), 'code varchar(10) → varchar(20)');
     const ddl = createTableStatement('db', 'orders', before, undefined);
     assert.match(ddl, /`id` DECIMAL\(20,0\) NOT NULL/);

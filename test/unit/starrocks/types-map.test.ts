@@ -95,7 +95,11 @@ describe('fitDecimal', () => {
   it('keeps values that fit, normalising the text', () => {
     assert.deepEqual(fitDecimal('12.5', 10, 2), { ok: true, text: '12.5', rounded: false });
     assert.deepEqual(fitDecimal('-0.000000001', 38, 9), { ok: true, text: '-0.000000001', rounded: false });
-    assert.deepEqual(fitDecimal('99999999999999999999999999999.999999999', 38, 9), { ok: true, text: '99999999999999999999999999999.999999999', rounded: false });
+    assert.deepEqual(fitDecimal('99999999999999999999999999999.999999999', 38, 9), {
+      ok: true,
+      text: '99999999999999999999999999999.999999999',
+      rounded: false,
+    });
     assert.deepEqual(fitDecimal('007.100', 5, 3), { ok: true, text: '7.100', rounded: false });
     assert.deepEqual(fitDecimal('1.230000000000', 5, 2), { ok: true, text: '1.23', rounded: false });
   });

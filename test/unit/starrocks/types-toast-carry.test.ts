@@ -73,7 +73,7 @@ describe('partial updates of unchanged TOAST values', () => {
 });
 
 describe('key changes with unchanged TOAST values and no before-image', () => {
-  it('takes the values from the old key\'s row in the same batch', () => {
+  it("takes the values from the old key's row in the same batch", () => {
     const records = [ins(S, 30n, [9n, 't', 'B9', new JsonText('{"a":1}')]), upd(S, 31n, [109n, 'moved', U, U], { oldKey: [9n] })];
     assert.equal(oldRowLookup(records, TARGET).requests.length, 0);
     const { loads, unresolved } = planBatch(records, TARGET);
@@ -85,7 +85,7 @@ describe('key changes with unchanged TOAST values and no before-image', () => {
     assert.equal(state['9']?.['body'], 'B9');
   });
 
-  it('asks for the old key\'s stored row otherwise, and fills the new row from it', () => {
+  it("asks for the old key's stored row otherwise, and fills the new row from it", () => {
     const records = [upd(S, 40n, [4n, 'edited', U, U]), upd(S, 41n, [104n, 'edited', U, U], { oldKey: [4n] })];
     const lookup = oldRowLookup(records, TARGET);
     assert.equal(lookup.requests.length, 1);
@@ -107,7 +107,10 @@ describe('key changes with unchanged TOAST values and no before-image', () => {
   it('follows chains A → B → C within a batch, asking only for A', () => {
     const records = [upd(S, 50n, [206n, 't', U, U], { oldKey: [6n] }), upd(S, 51n, [306n, 't', U, U], { oldKey: [206n] })];
     const lookup = oldRowLookup(records, TARGET);
-    assert.deepEqual(lookup.requests.map((r) => r.keyText), ['i6']);
+    assert.deepEqual(
+      lookup.requests.map((r) => r.keyText),
+      ['i6'],
+    );
     const { loads, unresolved } = planBatch(records, TARGET, carried({ '6': { body: 'B6', doc: new JsonText('6') } }));
     assert.equal(unresolved, 0);
     const state = apply(loads);
@@ -126,7 +129,7 @@ describe('key changes with unchanged TOAST values and no before-image', () => {
     assert.equal(state['7']?.['deleted'], false);
   });
 
-  it('a moved row never keeps an earlier row\'s values of its new key', () => {
+  it("a moved row never keeps an earlier row's values of its new key", () => {
     // 2 is inserted, moves away to 20, then 1 (stored) moves to 2 and on to 3.
     const records = [
       ins(S, 80n, [2n, 'two', 'B2', new JsonText('2')]),
@@ -134,7 +137,10 @@ describe('key changes with unchanged TOAST values and no before-image', () => {
       upd(S, 82n, [2n, 'one', U, U], { oldKey: [1n] }),
       upd(S, 83n, [3n, 'one', U, U], { oldKey: [2n] }),
     ];
-    assert.deepEqual(oldRowLookup(records, TARGET).requests.map((r) => r.keyText), ['i1']);
+    assert.deepEqual(
+      oldRowLookup(records, TARGET).requests.map((r) => r.keyText),
+      ['i1'],
+    );
     const resolved = apply(planBatch(records, TARGET, carried({ '1': { body: 'B1', doc: new JsonText('1') } })).loads);
     assert.equal(resolved['20']?.['body'], 'B2');
     assert.equal(resolved['3']?.['body'], 'B1');
@@ -178,7 +184,10 @@ describe('old-rows: reading the stored old rows', () => {
 
   it('selects keys, version and the wanted columns in one statement', () => {
     const q = oldRowsQuery(table, [req(4n, ['body', 'doc']), req(5n, ['blob'])]);
-    assert.equal(q?.sql, 'SELECT `id` AS `k0`, `dbmazz_cdc_version` AS `v`, `body` AS `c0`, `doc` AS `c1`, `blob` AS `c2` FROM `db`.`docs` WHERE (`id` = 4) OR (`id` = 5)');
+    assert.equal(
+      q?.sql,
+      'SELECT `id` AS `k0`, `dbmazz_cdc_version` AS `v`, `body` AS `c0`, `doc` AS `c1`, `blob` AS `c2` FROM `db`.`docs` WHERE (`id` = 4) OR (`id` = 5)',
+    );
     assert.deepEqual(q?.columns, ['body', 'doc', 'blob']);
     // Keys that cannot be written as literals are not looked up.
     assert.equal(oldRowsQuery(table, [{ ...req(1n, ['body']), key: new Map<string, Value>([['id', new JsonText('1')]]) }]), undefined);
@@ -201,25 +210,37 @@ describe('old-rows: reading the stored old rows', () => {
       { requests: [req(4n, ['body', 'doc', 'blob', 'n']), req(5n, ['body', 'doc', 'n'], ['n']), req(6n, ['body']), req(7n, ['body', 'doc'])] },
     );
     assert.equal(seen.length, 1);
-    assert.deepEqual([...(out.get('i4') ?? [])].map(([k, v]) => [k, v instanceof Uint8Array ? [...v] : String(v)]), [
-      ['body', 'B4 😀'],
-      ['doc', '{"a": 1}'],
-      ['blob', [1, 2]],
-      ['n', '1.50'],
-    ]);
-    assert.deepEqual([...(out.get('i5') ?? [])].map(([k, v]) => [k, String(v)]), [['body', 'B5']]);
+    assert.deepEqual(
+      [...(out.get('i4') ?? [])].map(([k, v]) => [k, v instanceof Uint8Array ? [...v] : String(v)]),
+      [
+        ['body', 'B4 😀'],
+        ['doc', '{"a": 1}'],
+        ['blob', [1, 2]],
+        ['n', '1.50'],
+      ],
+    );
+    assert.deepEqual(
+      [...(out.get('i5') ?? [])].map(([k, v]) => [k, String(v)]),
+      [['body', 'B5']],
+    );
     assert.equal(out.has('i6'), false);
-    assert.deepEqual([...(out.get('i7') ?? [])].map(([k, v]) => [k, String(v)]), [['body', 'B7']]);
+    assert.deepEqual(
+      [...(out.get('i7') ?? [])].map(([k, v]) => [k, String(v)]),
+      [['body', 'B7']],
+    );
   });
 
-  it('judges a stored row by the versions of the batch\'s own changes to that key, not by the batch\'s LSN range', async () => {
+  it("judges a stored row by the versions of the batch's own changes to that key, not by the batch's LSN range", async () => {
     // A long transaction (its insert of another key at LSN 10) committed into the same flush as the key
     // change of key 1 (30) and its re-insert (31). Key 1's stored row is at 20: from before the batch,
     // although the batch's lowest LSN (10) is older.
     const stored: SqlRow[] = [{ k0: '1', v: '20', c0: 'big value' }];
     const request = req(1n, ['body'], ['id', 'title', 'body'], [30n, 31n]);
     const out = await fetchOldRows(async () => stored, table, { requests: [request] });
-    assert.deepEqual([...(out.get('i1') ?? [])].map(([k, v]) => [k, String(v)]), [['body', 'big value']]);
+    assert.deepEqual(
+      [...(out.get('i1') ?? [])].map(([k, v]) => [k, String(v)]),
+      [['body', 'big value']],
+    );
     // A stored version between the batch's own (not one of them) is from after the batch: not used.
     const later = await fetchOldRows(async () => [{ k0: '1', v: '35', c0: 'newer' }], table, { requests: [req(1n, ['body'], [], [30n, 40n])] });
     assert.equal(later.has('i1'), false);

@@ -31,7 +31,16 @@ const sink: SinkManifest = {
   description: 'test sink',
   capabilities: { partialUpdate: true, softDelete: true, idempotentBatches: true },
   settings: [
-    { env: 'SINK_URL', aliases: ['STARROCKS_URL'], type: 'string', required: true, url: true, schema: { format: 'uri' }, description: 'url', expected: 'the StarRocks FE HTTP URL, e.g. http://starrocks-fe:8030' },
+    {
+      env: 'SINK_URL',
+      aliases: ['STARROCKS_URL'],
+      type: 'string',
+      required: true,
+      url: true,
+      schema: { format: 'uri' },
+      description: 'url',
+      expected: 'the StarRocks FE HTTP URL, e.g. http://starrocks-fe:8030',
+    },
     { env: 'SINK_PASSWORD', aliases: ['STARROCKS_PASS'], type: 'string', default: '', secret: true, description: 'pw' },
   ],
   create: fail,
@@ -55,11 +64,22 @@ async function problemsOf(env: Record<string, string>, dir: string): Promise<rea
 test('a valid configuration: core values, tables, connectors, pipelineId from SOURCE_SLOT_NAME', () =>
   withDir(async (dir) => {
     const loader = new ConnectorLoader(createRegistry([source, sink]), dir);
-    const env = { SOURCE_TYPE: 'pg-test', SINK_TYPE: 'sr-test', TABLES: 'orders,sales.items', SOURCE_URL: 'postgres://u:pw@h/db', SLOT_NAME: 'my_slot', STARROCKS_URL: 'http://fe:8030', FLUSH_SIZE: '50' };
+    const env = {
+      SOURCE_TYPE: 'pg-test',
+      SINK_TYPE: 'sr-test',
+      TABLES: 'orders,sales.items',
+      SOURCE_URL: 'postgres://u:pw@h/db',
+      SLOT_NAME: 'my_slot',
+      STARROCKS_URL: 'http://fe:8030',
+      FLUSH_SIZE: '50',
+    };
     const cfg = await loadConfig({ env, cwd: dir, loader });
     assert.equal(cfg.source.manifest, source);
     assert.equal(cfg.sink.manifest, sink);
-    assert.deepEqual(cfg.core.tables, [{ schema: 'public', name: 'orders' }, { schema: 'sales', name: 'items' }]);
+    assert.deepEqual(cfg.core.tables, [
+      { schema: 'public', name: 'orders' },
+      { schema: 'sales', name: 'items' },
+    ]);
     assert.equal(cfg.core.flushSize, 50);
     assert.equal(cfg.core.flushIntervalMs, 1000);
     assert.deepEqual(cfg.core.retry, { maxAttempts: 10, initialDelayMs: 500, maxDelayMs: 30000 });
@@ -80,7 +100,14 @@ test('pipelineId is dbmazz when the source has no slot-name setting', () =>
 test('every group reports together: core, source and an unknown sink; secrets scrubbed', () =>
   withDir(async (dir) => {
     const problems = await problemsOf(
-      { SOURCE_TYPE: 'pg-test', SINK_TYPE: 'snowflake', TABLES: 'orders,,x', FLUSH_SIZE: 'abc', SOURCE_URL: 'postgres://u:hunter2@h/db', DATABASE_URL: 'postgres://u:hunter2@other/db' },
+      {
+        SOURCE_TYPE: 'pg-test',
+        SINK_TYPE: 'snowflake',
+        TABLES: 'orders,,x',
+        FLUSH_SIZE: 'abc',
+        SOURCE_URL: 'postgres://u:hunter2@h/db',
+        DATABASE_URL: 'postgres://u:hunter2@other/db',
+      },
       dir,
     );
     assert.deepEqual(problems, [
@@ -93,7 +120,10 @@ test('every group reports together: core, source and an unknown sink; secrets sc
 
 test('a bad URL with a password is masked; the sink group is validated too', () =>
   withDir(async (dir) => {
-    const problems = await problemsOf({ SOURCE_TYPE: 'pg-test', SINK_TYPE: 'sr-test', TABLES: 'a', SOURCE_URL: 'postgres//u:hunter2@h', SINK_PASSWORD: 'hunter2' }, dir);
+    const problems = await problemsOf(
+      { SOURCE_TYPE: 'pg-test', SINK_TYPE: 'sr-test', TABLES: 'a', SOURCE_URL: 'postgres//u:hunter2@h', SINK_PASSWORD: 'hunter2' },
+      dir,
+    );
     assert.deepEqual(problems, [
       "SOURCE_URL: 'postgres//u:****@h' is not a valid absolute URL (expected a URL)",
       'SINK_URL (or STARROCKS_URL): required, expected the StarRocks FE HTTP URL, e.g. http://starrocks-fe:8030',
@@ -134,7 +164,11 @@ test('RECONNECT_*: no limit and 1 s doubling up to 30 s by default; values as gi
     const base = { SOURCE_TYPE: 'pg-test', SINK_TYPE: 'sr-test', TABLES: 'a', SOURCE_URL: 'postgres://h/db', SINK_URL: 'http://fe:8030' };
     const defaults = await loadConfig({ env: base, cwd: dir, loader });
     assert.deepEqual(defaults.core.reconnect, { initialDelayMs: 1000, maxDelayMs: 30_000, maxDurationMs: 0 });
-    const set = await loadConfig({ env: { ...base, RECONNECT_INITIAL_MS: '200', RECONNECT_MAX_MS: '5000', RECONNECT_MAX_DURATION_MS: '600000' }, cwd: dir, loader });
+    const set = await loadConfig({
+      env: { ...base, RECONNECT_INITIAL_MS: '200', RECONNECT_MAX_MS: '5000', RECONNECT_MAX_DURATION_MS: '600000' },
+      cwd: dir,
+      loader,
+    });
     assert.deepEqual(set.core.reconnect, { initialDelayMs: 200, maxDelayMs: 5000, maxDurationMs: 600_000 });
   }));
 
@@ -157,7 +191,10 @@ test('buffer bounds: 64 MiB, and 3 × FLUSH_SIZE changes (at least 30000) unless
 
 test('.env supplies values; the real environment wins', () =>
   withDir(async (dir) => {
-    writeFileSync(join(dir, '.env'), 'SOURCE_TYPE=pg-test\nSINK_TYPE=sr-test\nTABLES=from_file\nSOURCE_URL=postgres://h/db\nSINK_URL=http://fe:8030\nFLUSH_SIZE=7\n');
+    writeFileSync(
+      join(dir, '.env'),
+      'SOURCE_TYPE=pg-test\nSINK_TYPE=sr-test\nTABLES=from_file\nSOURCE_URL=postgres://h/db\nSINK_URL=http://fe:8030\nFLUSH_SIZE=7\n',
+    );
     const loader = new ConnectorLoader(createRegistry([source, sink]), dir);
     const cfg = await loadConfig({ env: { FLUSH_SIZE: '9' }, cwd: dir, loader });
     assert.equal(cfg.core.flushSize, 9);
@@ -169,7 +206,9 @@ test('a connector declaring a core variable is reported', () =>
   withDir(async (dir) => {
     const greedy: SinkManifest = { ...sink, type: 'greedy', settings: [{ env: 'FLUSH_SIZE', type: 'integer', description: 'mine' }] };
     const loader = new ConnectorLoader(createRegistry([source, greedy]), dir);
-    const err = await loadConfig({ env: { SOURCE_TYPE: 'pg-test', SINK_TYPE: 'greedy', TABLES: 'a', SOURCE_URL: 'postgres://h/db' }, cwd: dir, loader }).catch((e: unknown) => e);
+    const err = await loadConfig({ env: { SOURCE_TYPE: 'pg-test', SINK_TYPE: 'greedy', TABLES: 'a', SOURCE_URL: 'postgres://h/db' }, cwd: dir, loader }).catch(
+      (e: unknown) => e,
+    );
     assert.ok(err instanceof ConfigError);
     assert.deepEqual(err.problems, ["FLUSH_SIZE is declared by both core and the sink 'greedy'; one of them must rename it"]);
   }));

@@ -12,7 +12,14 @@ function capture(): { stream: Writable; lines: () => string[] } {
       cb();
     },
   });
-  return { stream, lines: () => chunks.join('').split('\n').filter((l) => l !== '') };
+  return {
+    stream,
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((l) => l !== ''),
+  };
 }
 
 test('JSON logs: secret keys redacted, CdcError serialized as code/message/hint, secrets scrubbed', () => {
@@ -21,7 +28,14 @@ test('JSON logs: secret keys redacted, CdcError serialized as code/message/hint,
   const log = childLogger(root, 'sink', { connector: 'starrocks' });
   log.info({ settings: { SINK_PASSWORD: 'hunter2', SINK_USER: 'root' }, password: 'hunter2' }, 'configured');
   log.error(
-    { err: new CdcError({ code: 'SINK_AUTH', message: 'login to http://root:hunter2@fe:8030 failed', hint: 'Check SINK_PASSWORD.', cause: new Error('bad password hunter2') }) },
+    {
+      err: new CdcError({
+        code: 'SINK_AUTH',
+        message: 'login to http://root:hunter2@fe:8030 failed',
+        hint: 'Check SINK_PASSWORD.',
+        cause: new Error('bad password hunter2'),
+      }),
+    },
     'load failed',
   );
   const text = out.lines().join('\n');

@@ -71,9 +71,7 @@ test('aliases are accepted; both names set to different values is a problem; the
   assert.equal(readSettings(SINK_SPECS, { STARROCKS_URL: 'http://fe:8030' }).settings['SINK_URL'], 'http://fe:8030');
   assert.deepEqual(readSettings(SINK_SPECS, { SINK_URL: 'http://fe:8030', STARROCKS_URL: 'http://fe:8030' }).problems, []);
   const conflict = readSettings(SINK_SPECS, { SINK_URL: 'http://a:8030', STARROCKS_URL: 'http://b:8030' });
-  assert.deepEqual(conflict.problems, [
-    'SINK_URL and STARROCKS_URL are both set, to different values: set only SINK_URL (STARROCKS_URL is its older name)',
-  ]);
+  assert.deepEqual(conflict.problems, ['SINK_URL and STARROCKS_URL are both set, to different values: set only SINK_URL (STARROCKS_URL is its older name)']);
 });
 
 test('a missing required setting names its aliases; an empty value counts as unset', () => {

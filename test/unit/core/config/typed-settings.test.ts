@@ -11,7 +11,10 @@ const settings = defineSettings({
 });
 
 test('defineSettings: the specs go to the manifest, read() returns typed fields from validated settings', () => {
-  assert.deepEqual(settings.specs.map((s) => s.env), ['SINK_X_DIR', 'SINK_X_BATCH', 'SINK_X_TAGS', 'SINK_X_DRY_RUN']);
+  assert.deepEqual(
+    settings.specs.map((s) => s.env),
+    ['SINK_X_DIR', 'SINK_X_BATCH', 'SINK_X_TAGS', 'SINK_X_DRY_RUN'],
+  );
   const validated = readSettings(settings.specs, { SINK_X_DIR: '/data', SINK_X_TAGS: 'a,b' });
   assert.deepEqual(validated.problems, []);
   const s = settings.read(validated.settings);

@@ -28,19 +28,22 @@ test('before setup every control call answers success=false with the stage; GetS
       assert.match(r.message, /not replicating yet \(stage INIT/);
     }
     const s = await h.client.getStatus();
-    assert.deepEqual({ ...s }, {
-      state: 'RUNNING',
-      currentLsn: '0',
-      confirmedLsn: '0',
-      pendingEvents: '0',
-      slotName: '',
-      tables: [],
-      snapshots: [],
-      snapshotRunning: false,
-      standby: false,
-      standbyDetail: '',
-      takeovers: '0',
-    });
+    assert.deepEqual(
+      { ...s },
+      {
+        state: 'RUNNING',
+        currentLsn: '0',
+        confirmedLsn: '0',
+        pendingEvents: '0',
+        slotName: '',
+        tables: [],
+        snapshots: [],
+        snapshotRunning: false,
+        standby: false,
+        standbyDetail: '',
+        takeovers: '0',
+      },
+    );
   }));
 
 test('Pause lands what was received, stops reading (nothing lost), GetStatus says PAUSED; Resume continues from there', () =>
@@ -92,7 +95,10 @@ test('ReloadConfig: flush_size applies to the next batch; 0 / empty are "unchang
     h.source.emit(...h.stream.inserts(orders, 5, 1));
     // Only the size triggers flushes now: two full batches of 2, the fifth event waits.
     await waitFor(() => ids(h).length === 4);
-    assert.deepEqual(h.sink.durable.map((b) => b.records.length), [2, 2]);
+    assert.deepEqual(
+      h.sink.durable.map((b) => b.records.length),
+      [2, 2],
+    );
     assert.equal(h.state.bufferedEvents, 1);
 
     const bad = await h.client.reload({ flushSize: '999999999', flushIntervalMs: 5 });
@@ -240,19 +246,28 @@ test('while reconnecting: Pause, Resume and ReloadConfig say so; GetStatus reads
       ['reload the configuration', await h.client.reload({ flushSize: 5 })],
     ] as const;
     for (const [what, r] of calls) {
-      assert.deepEqual({ ...r }, { success: false, message: `Cannot ${what}: reconnecting (stage CDC: Reconnecting: attempt 1 in 0.7 s; last error: PostgreSQL: connection lost)` });
+      assert.deepEqual(
+        { ...r },
+        { success: false, message: `Cannot ${what}: reconnecting (stage CDC: Reconnecting: attempt 1 in 0.7 s; last error: PostgreSQL: connection lost)` },
+      );
     }
     const s = await h.client.getStatus();
     assert.equal(s.state, 'RUNNING');
     assert.equal(s.pendingEvents, '0');
-    assert.deepEqual({ ...(await h.client.check()) }, { status: 'NOT_SERVING', stage: 'STAGE_CDC', stageDetail: 'Reconnecting: attempt 1 in 0.7 s', errorDetail: 'PostgreSQL: connection lost' });
+    assert.deepEqual(
+      { ...(await h.client.check()) },
+      { status: 'NOT_SERVING', stage: 'STAGE_CDC', stageDetail: 'Reconnecting: attempt 1 in 0.7 s', errorDetail: 'PostgreSQL: connection lost' },
+    );
     const confirmed = formatLsn(h.state.confirmedLsn);
     const answer = h.client.drain();
     await waitFor(() => h.controller.stopRequest !== undefined);
     await h.controller.finish(undefined);
     const r = await answer;
     assert.equal(r.success, true, r.message);
-    assert.equal(r.message, `Stopped while reconnecting (stage CDC: Reconnecting: attempt 1 in 0.7 s): nothing was buffered; LSN ${confirmed} stays confirmed and the replication slot is kept`);
+    assert.equal(
+      r.message,
+      `Stopped while reconnecting (stage CDC: Reconnecting: attempt 1 in 0.7 s): nothing was buffered; LSN ${confirmed} stays confirmed and the replication slot is kept`,
+    );
   }));
 
 test('Stop(skip_slot_cleanup=true) while reconnecting says nothing after the confirmed LSN was confirmed', () =>

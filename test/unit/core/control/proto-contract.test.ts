@@ -148,11 +148,20 @@ test('core/control/gen is exactly what proto-loader-gen-types makes of proto/ (r
     });
     assert.equal(r.status, 0, r.stderr);
     const committedDir = join(REPO_ROOT, 'core', 'control', 'gen');
-    const generated = listFiles(out).map((f) => relative(out, f)).sort();
-    const committed = listFiles(committedDir).map((f) => relative(committedDir, f)).filter((f) => f.endsWith('.ts')).sort();
+    const generated = listFiles(out)
+      .map((f) => relative(out, f))
+      .sort();
+    const committed = listFiles(committedDir)
+      .map((f) => relative(committedDir, f))
+      .filter((f) => f.endsWith('.ts'))
+      .sort();
     assert.deepEqual(committed, generated, 'core/control/gen has other files than the generator makes: regenerate (see its README.md)');
     for (const f of generated) {
-      assert.equal(readFileSync(join(committedDir, f), 'utf8'), readFileSync(join(out, f), 'utf8'), `core/control/gen/${f} is out of date: regenerate (see its README.md)`);
+      assert.equal(
+        readFileSync(join(committedDir, f), 'utf8'),
+        readFileSync(join(out, f), 'utf8'),
+        `core/control/gen/${f} is out of date: regenerate (see its README.md)`,
+      );
     }
   } finally {
     rmSync(out, { recursive: true, force: true });

@@ -18,7 +18,10 @@ interface ReflectionResponse {
 }
 
 type ReflectionStream = grpc.ClientDuplexStream<Record<string, string>, ReflectionResponse>;
-type ReflectionClientCtor = new (address: string, creds: grpc.ChannelCredentials) => grpc.Client & {
+type ReflectionClientCtor = new (
+  address: string,
+  creds: grpc.ChannelCredentials,
+) => grpc.Client & {
   ServerReflectionInfo(metadata?: grpc.Metadata): ReflectionStream;
 };
 

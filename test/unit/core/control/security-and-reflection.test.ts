@@ -26,7 +26,14 @@ test('reflection only: list the services, describe a message, call Check and Get
   try {
     await h.run();
     const services = await reflection.listServices();
-    for (const s of ['dbmazz.CdcControlService', 'dbmazz.CdcMetricsService', 'dbmazz.CdcSnapshotService', 'dbmazz.CdcStatusService', 'dbmazz.HealthService', 'grpc.health.v1.Health']) {
+    for (const s of [
+      'dbmazz.CdcControlService',
+      'dbmazz.CdcMetricsService',
+      'dbmazz.CdcSnapshotService',
+      'dbmazz.CdcStatusService',
+      'dbmazz.HealthService',
+      'grpc.health.v1.Health',
+    ]) {
       assert.ok(services.includes(s), `${s} is not listed: ${services.join(', ')}`);
     }
 
@@ -148,43 +155,63 @@ function openssl(): boolean {
   return spawnSync('openssl', ['version'], { encoding: 'utf8' }).status === 0;
 }
 
-test('GRPC_TLS_CERT / GRPC_TLS_KEY: the API serves TLS with a self-signed certificate; plaintext clients fail', { skip: !openssl() && 'openssl is not installed' }, async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'dbmazz-tls-'));
-  try {
-    const cert = join(dir, 'cert.pem');
-    const key = join(dir, 'key.pem');
-    const gen = spawnSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost'],
-      { encoding: 'utf8' },
-    );
-    assert.equal(gen.status, 0, gen.stderr);
-    const settings = readControlSettings({ GRPC_PORT: 0, GRPC_HOST: '127.0.0.1', GRPC_TLS_CERT: 'cert.pem', GRPC_TLS_KEY: 'key.pem' }, dir);
-    assert.deepEqual(settings.grpc.tls, { certFile: cert, keyFile: key }, 'relative paths resolve against the working directory');
-    const h = await startControl({ grpc: settings.grpc });
+test(
+  'GRPC_TLS_CERT / GRPC_TLS_KEY: the API serves TLS with a self-signed certificate; plaintext clients fail',
+  { skip: !openssl() && 'openssl is not installed' },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'dbmazz-tls-'));
     try {
-      assert.equal(h.server.tls, true);
-      const tlsClient = h.client2({ tls: { ca: readFileSync(cert), serverName: 'localhost' } });
-      assert.equal((await tlsClient.check()).status, 'SERVING');
-      assert.equal((await tlsClient.getStatus()).state, 'RUNNING');
-      const plain = new DbmazzClient(`127.0.0.1:${h.server.port}`);
+      const cert = join(dir, 'cert.pem');
+      const key = join(dir, 'key.pem');
+      const gen = spawnSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-keyout',
+          key,
+          '-out',
+          cert,
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=DNS:localhost',
+        ],
+        { encoding: 'utf8' },
+      );
+      assert.equal(gen.status, 0, gen.stderr);
+      const settings = readControlSettings({ GRPC_PORT: 0, GRPC_HOST: '127.0.0.1', GRPC_TLS_CERT: 'cert.pem', GRPC_TLS_KEY: 'key.pem' }, dir);
+      assert.deepEqual(settings.grpc.tls, { certFile: cert, keyFile: key }, 'relative paths resolve against the working directory');
+      const h = await startControl({ grpc: settings.grpc });
       try {
-        await assert.rejects(
-          new Promise((resolve, reject) => {
-            plain.health.Check({}, new grpc.Metadata(), { deadline: Date.now() + 3000 }, (err, res) => (err ? reject(err) : resolve(res)));
-          }),
-          (err: grpc.ServiceError) => err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED,
-        );
+        assert.equal(h.server.tls, true);
+        const tlsClient = h.client2({ tls: { ca: readFileSync(cert), serverName: 'localhost' } });
+        assert.equal((await tlsClient.check()).status, 'SERVING');
+        assert.equal((await tlsClient.getStatus()).state, 'RUNNING');
+        const plain = new DbmazzClient(`127.0.0.1:${h.server.port}`);
+        try {
+          await assert.rejects(
+            new Promise((resolve, reject) => {
+              plain.health.Check({}, new grpc.Metadata(), { deadline: Date.now() + 3000 }, (err, res) => (err ? reject(err) : resolve(res)));
+            }),
+            (err: grpc.ServiceError) => err.code === grpc.status.UNAVAILABLE || err.code === grpc.status.DEADLINE_EXCEEDED,
+          );
+        } finally {
+          plain.close();
+        }
       } finally {
-        plain.close();
+        await h.close();
       }
     } finally {
-      await h.close();
+      rmSync(dir, { recursive: true, force: true });
     }
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  },
+);
 
 test('TLS settings are checked before anything starts: both or neither, readable files', () => {
   const dir = mkdtempSync(join(tmpdir(), 'dbmazz-tls-'));

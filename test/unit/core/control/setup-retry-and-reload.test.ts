@@ -50,7 +50,14 @@ test('the retries end after SETUP_MAX_ATTEMPTS, or at once when a stop is asked 
     state.fail(notFound);
     throw new Error('setup failed');
   };
-  const limited = await startWithRetries({ attempt: failing, policy: { maxAttempts: 2, delayMs: 1 }, state, logger, stopped: () => false, wake: new Promise(() => undefined) });
+  const limited = await startWithRetries({
+    attempt: failing,
+    policy: { maxAttempts: 2, delayMs: 1 },
+    state,
+    logger,
+    stopped: () => false,
+    wake: new Promise(() => undefined),
+  });
   assert.equal(limited.ok, false);
   assert.equal(attempts, 2);
   assert.ok(!limited.ok && !limited.stopped);
@@ -76,7 +83,14 @@ test('ReloadConfig parsing: 0 / empty = unchanged, uint64 strings, limits, table
   const some = parseReload({ flushSize: '200', flushIntervalMs: '500', tables: ['orders', 'sales."Big"'] }, limits);
   assert.deepEqual(some, {
     ok: true,
-    plan: { flushSize: 200, flushIntervalMs: 500, tables: [{ schema: 'public', name: 'orders' }, { schema: 'sales', name: 'Big' }] },
+    plan: {
+      flushSize: 200,
+      flushIntervalMs: 500,
+      tables: [
+        { schema: 'public', name: 'orders' },
+        { schema: 'sales', name: 'Big' },
+      ],
+    },
   });
   const bad = parseReload({ flushSize: '1001', flushIntervalMs: '18446744073709551615', tables: ['a.b.c'] }, limits);
   assert.equal(bad.ok, false);

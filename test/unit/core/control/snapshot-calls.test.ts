@@ -116,8 +116,27 @@ test('GetStatus lists each table snapshot (phase, reason, rows, estimate, chunks
     assert.deepEqual(empty.snapshots, []);
     assert.equal(empty.snapshotRunning, false);
     progress.push(
-      { table: orders.id, phase: 'copying', reason: 'initial', rowsCopied: 1500, rowsEstimated: 4000, chunks: 3, startedAtMs: 1_700_000_000_000, rowsPerSecond: 250.5, etaSeconds: 9.2 },
-      { table: { schema: 'sales', name: 'Items' }, phase: 'failed', reason: 'requested', rowsCopied: 7, rowsEstimated: -1, chunks: 1, rowsPerSecond: 0, error: 'permission denied for table Items' },
+      {
+        table: orders.id,
+        phase: 'copying',
+        reason: 'initial',
+        rowsCopied: 1500,
+        rowsEstimated: 4000,
+        chunks: 3,
+        startedAtMs: 1_700_000_000_000,
+        rowsPerSecond: 250.5,
+        etaSeconds: 9.2,
+      },
+      {
+        table: { schema: 'sales', name: 'Items' },
+        phase: 'failed',
+        reason: 'requested',
+        rowsCopied: 7,
+        rowsEstimated: -1,
+        chunks: 1,
+        rowsPerSecond: 0,
+        error: 'permission denied for table Items',
+      },
     );
     try {
       await h.run();
@@ -126,8 +145,32 @@ test('GetStatus lists each table snapshot (phase, reason, rows, estimate, chunks
       assert.deepEqual(
         s.snapshots.map((x) => ({ ...x })),
         [
-          { table: 'public.orders', phase: 'COPYING', reason: 'INITIAL', rowsCopied: '1500', rowsEstimated: '4000', chunks: '3', rowsPerSecond: 250.5, etaSeconds: '10', startedAtMs: '1700000000000', finishedAtMs: '0', error: '' },
-          { table: 'sales.Items', phase: 'FAILED', reason: 'REQUESTED', rowsCopied: '7', rowsEstimated: '-1', chunks: '1', rowsPerSecond: 0, etaSeconds: '-1', startedAtMs: '0', finishedAtMs: '0', error: 'permission denied for table Items' },
+          {
+            table: 'public.orders',
+            phase: 'COPYING',
+            reason: 'INITIAL',
+            rowsCopied: '1500',
+            rowsEstimated: '4000',
+            chunks: '3',
+            rowsPerSecond: 250.5,
+            etaSeconds: '10',
+            startedAtMs: '1700000000000',
+            finishedAtMs: '0',
+            error: '',
+          },
+          {
+            table: 'sales.Items',
+            phase: 'FAILED',
+            reason: 'REQUESTED',
+            rowsCopied: '7',
+            rowsEstimated: '-1',
+            chunks: '1',
+            rowsPerSecond: 0,
+            etaSeconds: '-1',
+            startedAtMs: '0',
+            finishedAtMs: '0',
+            error: 'permission denied for table Items',
+          },
         ],
       );
       const { etaSeconds: _eta, ...copying } = progress[0]!;

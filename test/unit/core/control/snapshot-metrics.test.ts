@@ -49,7 +49,17 @@ test('snapshot gauges per table: rows copied and estimated, chunks, rate, ETA, p
     progress.push(
       { table: orders.id, phase: 'copying', reason: 'initial', rowsCopied: 1500, rowsEstimated: 4000, chunks: 3, rowsPerSecond: 250, etaSeconds: 10 },
       { table: { schema: 'public', name: 'items' }, phase: 'pending', reason: 'added', rowsCopied: 0, rowsEstimated: -1, chunks: 0, rowsPerSecond: 0 },
-      { table: { schema: 'public', name: 'old' }, phase: 'failed', reason: 'requested', rowsCopied: 7, rowsEstimated: 9, chunks: 1, rowsPerSecond: 3, etaSeconds: 1, error: 'boom' },
+      {
+        table: { schema: 'public', name: 'old' },
+        phase: 'failed',
+        reason: 'requested',
+        rowsCopied: 7,
+        rowsEstimated: 9,
+        chunks: 1,
+        rowsPerSecond: 3,
+        etaSeconds: 1,
+        error: 'boom',
+      },
     );
     const text = await h.metrics.metrics();
     const o = 'table="public.orders"';

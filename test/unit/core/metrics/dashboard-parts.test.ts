@@ -56,7 +56,15 @@ describe('dashboard time series', () => {
       now += 500;
       cpu += 250_000;
       await h.sample();
-      assert.deepEqual(h.latest(), { t: now, eventsPerSecond: 3000, rowsPerSecond: 2000, lagBytes: 2000, lagEvents: 7, rssBytes: 50_000_000, cpuMillicores: 500 });
+      assert.deepEqual(h.latest(), {
+        t: now,
+        eventsPerSecond: 3000,
+        rowsPerSecond: 2000,
+        lagBytes: 2000,
+        lagEvents: 7,
+        rssBytes: 50_000_000,
+        cpuMillicores: 500,
+      });
       server = undefined; // falls back to received − confirmed
       now += 1000;
       await h.sample();
@@ -67,7 +75,10 @@ describe('dashboard time series', () => {
         await h.sample();
       }
       assert.equal(h.since(0).length, 3);
-      assert.deepEqual(h.since(now - 1500).map((s) => s.t), [now - 1000, now]);
+      assert.deepEqual(
+        h.since(now - 1500).map((s) => s.t),
+        [now - 1000, now],
+      );
     } finally {
       h.dispose();
     }
@@ -91,12 +102,18 @@ describe('dashboard last errors', () => {
       errors.sinkWriteFailed('public.orders', failure);
       const list = errors.list();
       assert.equal(list.length, 2);
-      assert.deepEqual({ ...list[0], at: 0, lastAt: 0 }, { at: 0, lastAt: 0, count: 2, source: 'sink public.orders', code: 'SINK_LOAD', message: failure.operatorMessage, retried: true });
+      assert.deepEqual(
+        { ...list[0], at: 0, lastAt: 0 },
+        { at: 0, lastAt: 0, count: 2, source: 'sink public.orders', code: 'SINK_LOAD', message: failure.operatorMessage, retried: true },
+      );
       assert.equal(list[1]?.source, 'pipeline');
       assert.equal(list[1]?.code, 'STAGE_SETUP');
       assert.match(list[1]?.message ?? '', /not found/);
       for (const m of ['a', 'b', 'c']) errors.record({ source: 's', code: 'X', message: m, retried: false });
-      assert.deepEqual(errors.list().map((e) => e.message), ['c', 'b', 'a']);
+      assert.deepEqual(
+        errors.list().map((e) => e.message),
+        ['c', 'b', 'a'],
+      );
     } finally {
       errors.dispose();
     }

@@ -19,7 +19,8 @@ function records(build: (s: StreamBuilder) => ReturnType<StreamBuilder['transact
   return build(new StreamBuilder()).flatMap((e) => (e.kind === 'change' ? [e.record] : []));
 }
 
-const newMetrics = (): PipelineMetrics => new PipelineMetrics({ state: new RuntimeState(), serverPosition: async () => undefined, serverStatus: async () => undefined });
+const newMetrics = (): PipelineMetrics =>
+  new PipelineMetrics({ state: new RuntimeState(), serverPosition: async () => undefined, serverStatus: async () => undefined });
 
 test('events are exact at every read, across tables, schema versions and truncates', async () => {
   const m = newMetrics();
@@ -76,7 +77,15 @@ test('events are exact at every read, across tables, schema versions and truncat
 
 test('snapshot rows are counted apart from events, exactly', async () => {
   const m = newMetrics();
-  const rows = records((s) => s.transaction((tx) => tx.insertMany(orders, [[1n, 'a'], [2n, 'b'], [3n, 'c']])));
+  const rows = records((s) =>
+    s.transaction((tx) =>
+      tx.insertMany(orders, [
+        [1n, 'a'],
+        [2n, 'b'],
+        [3n, 'c'],
+      ]),
+    ),
+  );
   for (const r of rows) m.change({ ...r, snapshotRead: 'chunk-1' });
   let text = await m.metrics();
   assert.equal(sample(text, 'dbmazz_snapshot_rows_read_total{table="public.orders"}'), 3);

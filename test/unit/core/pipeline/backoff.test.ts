@@ -15,15 +15,33 @@ test('the ceiling doubles from the initial delay and stops at the maximum', () =
 });
 
 test('full jitter: the delay is uniform in [0, ceiling)', () => {
-  assert.equal(backoffDelay(3, policy, () => 0), 0);
-  assert.equal(backoffDelay(3, policy, () => 0.5), 1000);
-  assert.equal(backoffDelay(3, policy, () => 0.999999), 1999);
+  assert.equal(
+    backoffDelay(3, policy, () => 0),
+    0,
+  );
+  assert.equal(
+    backoffDelay(3, policy, () => 0.5),
+    1000,
+  );
+  assert.equal(
+    backoffDelay(3, policy, () => 0.999999),
+    1999,
+  );
 });
 
 test('a server Retry-After hint is honoured as a minimum', () => {
-  assert.equal(backoffDelay(1, policy, () => 0.1, 7000), 7000);
-  assert.equal(backoffDelay(7, policy, () => 0.9, 10), 27000);
-  assert.equal(backoffDelay(1, policy, () => 0.5, Number.NaN), 250);
+  assert.equal(
+    backoffDelay(1, policy, () => 0.1, 7000),
+    7000,
+  );
+  assert.equal(
+    backoffDelay(7, policy, () => 0.9, 10),
+    27000,
+  );
+  assert.equal(
+    backoffDelay(1, policy, () => 0.5, Number.NaN),
+    250,
+  );
 });
 
 test('maxAttempts counts the first attempt', () => {
@@ -32,8 +50,7 @@ test('maxAttempts counts the first attempt', () => {
   assert.equal(canRetry(1, { ...policy, maxAttempts: 1 }), false);
 });
 
-const transient = (ms?: number) =>
-  new CdcError({ code: 'SINK_LOAD', message: 'busy', retry: 'retry', ...(ms === undefined ? {} : { retryAfterMs: ms }) });
+const transient = (ms?: number) => new CdcError({ code: 'SINK_LOAD', message: 'busy', retry: 'retry', ...(ms === undefined ? {} : { retryAfterMs: ms }) });
 
 test('withRetry retries retriable errors with the schedule, then succeeds', async () => {
   const sleeps: number[] = [];
@@ -72,17 +89,23 @@ test('withRetry does not retry never-errors or unknown errors', async () => {
   const never = new CdcError({ code: 'SINK_SCHEMA', message: 'no such column' });
   let calls = 0;
   await assert.rejects(
-    withRetry(async () => {
-      calls++;
-      throw never;
-    }, { policy, sleep: async () => undefined }),
+    withRetry(
+      async () => {
+        calls++;
+        throw never;
+      },
+      { policy, sleep: async () => undefined },
+    ),
     (err) => err === never,
   );
   await assert.rejects(
-    withRetry(async () => {
-      calls++;
-      throw new TypeError('bug');
-    }, { policy, sleep: async () => undefined }),
+    withRetry(
+      async () => {
+        calls++;
+        throw new TypeError('bug');
+      },
+      { policy, sleep: async () => undefined },
+    ),
     (err: unknown) => err instanceof CdcError && err.code === 'INTERNAL' && err.message === 'bug',
   );
   assert.equal(calls, 2);

@@ -46,20 +46,32 @@ test('records are split per table in stream order, one batch per table', () => {
   assert.equal(plan.changes, 5);
   assert.equal(plan.phases.length, 1);
   const tables = tablesPhase(plan.phases[0]);
-  assert.deepEqual(tables.map((t) => t.table), ['public.orders', 'public.items']);
+  assert.deepEqual(
+    tables.map((t) => t.table),
+    ['public.orders', 'public.items'],
+  );
   const [o, i] = tables.map((t) => t.steps);
   assert.equal(o?.length, 1);
   const ob = o?.[0];
   assert.ok(ob?.kind === 'write');
-  assert.deepEqual(ob.batch.records.map((r) => r.op), ['insert', 'update', 'delete']);
+  assert.deepEqual(
+    ob.batch.records.map((r) => r.op),
+    ['insert', 'update', 'delete'],
+  );
   assert.equal(ob.batch.schema, orders);
   assert.equal(ob.batch.pipelineId, 'slot');
   assert.equal(ob.batch.firstLsn, ob.batch.records[0]?.lsn);
   assert.equal(ob.batch.lastLsn, ob.batch.records[2]?.lsn);
   const ib = i?.[0];
   assert.ok(ib?.kind === 'write');
-  assert.deepEqual(ib.batch.records.map((r) => r.lsn), ib.batch.records.map((r) => r.lsn).sort((a, b) => (a < b ? -1 : 1)));
-  assert.deepEqual(ib.batch.records.map((r) => (r.op === 'insert' ? r.after[0] : undefined)), [10n, 11n]);
+  assert.deepEqual(
+    ib.batch.records.map((r) => r.lsn),
+    ib.batch.records.map((r) => r.lsn).sort((a, b) => (a < b ? -1 : 1)),
+  );
+  assert.deepEqual(
+    ib.batch.records.map((r) => (r.op === 'insert' ? r.after[0] : undefined)),
+    [10n, 11n],
+  );
 });
 
 test('a schema change inside a flush splits the batch and announces the new schema first', () => {
@@ -74,7 +86,10 @@ test('a schema change inside a flush splits the batch and announces the new sche
   ];
   const plan = planFlush(toItems(events), known, 'slot');
   const steps = tablesPhase(plan.phases[0])[0]?.steps ?? [];
-  assert.deepEqual(steps.map((st) => st.kind), ['write', 'schema', 'write']);
+  assert.deepEqual(
+    steps.map((st) => st.kind),
+    ['write', 'schema', 'write'],
+  );
   const [w1, sc, w2] = steps;
   assert.ok(w1?.kind === 'write' && sc?.kind === 'schema' && w2?.kind === 'write');
   assert.equal(w1.batch.schema, orders);
@@ -87,13 +102,13 @@ test('a schema change inside a flush splits the batch and announces the new sche
 test('records that carry a new schema without a schema event still announce it', () => {
   const s = new StreamBuilder();
   const v2 = withColumn(orders, { name: 'note' });
-  const events = [
-    ...s.transaction((tx) => tx.insert(orders, [1n, 'a'])),
-    ...s.transaction((tx) => tx.insert(v2, [2n, 'b', 'n'])),
-  ];
+  const events = [...s.transaction((tx) => tx.insert(orders, [1n, 'a'])), ...s.transaction((tx) => tx.insert(v2, [2n, 'b', 'n']))];
   const plan = planFlush(toItems(events), known, 'slot');
   const steps = tablesPhase(plan.phases[0])[0]?.steps ?? [];
-  assert.deepEqual(steps.map((st) => st.kind), ['write', 'schema', 'write']);
+  assert.deepEqual(
+    steps.map((st) => st.kind),
+    ['write', 'schema', 'write'],
+  );
 });
 
 test('an equal schema under another object is not a change', () => {
@@ -109,7 +124,10 @@ test('an equal schema under another object is not a change', () => {
     }),
   ];
   const steps = tablesPhase(planFlush(toItems(events), known, 'slot').phases[0])[0]?.steps ?? [];
-  assert.deepEqual(steps.map((st) => st.kind), ['write']);
+  assert.deepEqual(
+    steps.map((st) => st.kind),
+    ['write'],
+  );
   const w = steps[0];
   assert.ok(w?.kind === 'write');
   assert.equal(w.batch.records.length, 2);
@@ -124,19 +142,31 @@ test('a truncate is a barrier between the changes before and after it', () => {
     tx.insert(orders, [2n, 'b']);
   });
   const plan = planFlush(toItems(events), known, 'slot');
-  assert.deepEqual(plan.phases.map((p) => p.kind), ['tables', 'truncate', 'tables']);
-  assert.deepEqual(tablesPhase(plan.phases[0]).map((t) => t.table), ['public.orders', 'public.items']);
+  assert.deepEqual(
+    plan.phases.map((p) => p.kind),
+    ['tables', 'truncate', 'tables'],
+  );
+  assert.deepEqual(
+    tablesPhase(plan.phases[0]).map((t) => t.table),
+    ['public.orders', 'public.items'],
+  );
   const truncate = plan.phases[1];
   assert.ok(truncate?.kind === 'truncate');
   assert.deepEqual(truncate.tables, [orders.id]);
-  assert.deepEqual(tablesPhase(plan.phases[2]).map((t) => t.table), ['public.orders']);
+  assert.deepEqual(
+    tablesPhase(plan.phases[2]).map((t) => t.table),
+    ['public.orders'],
+  );
 });
 
 test('a table unknown to the sink is announced with no previous schema', () => {
   const s = new StreamBuilder();
   const extra = testTable('extra');
   const steps = tablesPhase(planFlush(toItems(s.transaction((tx) => tx.insert(extra, [1n, 'a']))), known, 'slot').phases[0])[0]?.steps ?? [];
-  assert.deepEqual(steps.map((st) => st.kind), ['schema', 'write']);
+  assert.deepEqual(
+    steps.map((st) => st.kind),
+    ['schema', 'write'],
+  );
   const sc = steps[0];
   assert.ok(sc?.kind === 'schema');
   assert.equal(sc.previous, undefined);

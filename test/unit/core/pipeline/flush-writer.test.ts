@@ -46,7 +46,11 @@ test('a failed flush makes the later flushes send nothing more and reject with i
   const flush2 = w.write(toItems([...s.inserts(orders, 2, 3), ...s.inserts(items, 1, 10)]));
   flush2.catch(() => undefined);
   await settle();
-  assert.deepEqual(sink.durable.map((b) => `${b.schema.id.name}:${String(firstId(b))}`), ['items:10'], "flush 2's other table loads at once");
+  assert.deepEqual(
+    sink.durable.map((b) => `${b.schema.id.name}:${String(firstId(b))}`),
+    ['items:10'],
+    "flush 2's other table loads at once",
+  );
   assert.deepEqual(sink.prepared, ['orders:1', 'orders:3', 'items:10']);
 
   const error = new CdcError({ code: 'SINK_DATA', message: 'Row rejected.', retry: 'never' });

@@ -49,7 +49,10 @@ test('with a slow sink and a fast source the buffer stays within MAX_BUFFERED_EV
   );
   assert.equal(h.source.acknowledged.at(-1), commitOf(events));
   const acks = h.source.acknowledged;
-  assert.ok(acks.every((a, i) => i === 0 || a > (acks[i - 1] ?? 0n)), 'confirmations only move forward');
+  assert.ok(
+    acks.every((a, i) => i === 0 || a > (acks[i - 1] ?? 0n)),
+    'confirmations only move forward',
+  );
   await h.pipeline.stopNow();
 });
 

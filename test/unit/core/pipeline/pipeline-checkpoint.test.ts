@@ -47,9 +47,7 @@ test('never confirms past a change the sink has not written (hanging sink)', asy
   assert.deepEqual(h.source.acknowledged, [commitOf(tx1)]);
   // The items load of the next flush hangs; the orders load of the same flush succeeds.
   h.sink.onWrite = (batch, _attempt, signal) =>
-    batch.schema.id.name === 'items'
-      ? new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason)))
-      : undefined;
+    batch.schema.id.name === 'items' ? new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))) : undefined;
   const tx2 = h.stream.transaction((t) => {
     t.insert(orders, [2n, 'b']);
     t.insert(items, [2n, 'y']);

@@ -157,4 +157,3 @@ test('each batch is logged at debug with LSNs as text; a summary is logged perio
   assert.equal(summary.bufferedEvents, 0);
   await h.pipeline.stopNow();
 });
-

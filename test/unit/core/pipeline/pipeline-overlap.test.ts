@@ -55,11 +55,17 @@ test('the next flush is prepared while the previous one loads; its batch of the 
   await settle();
   await tick(h, 1000);
   const flush2 = h.sink.writes.filter((w) => firstId(w.batch) === 3n);
-  assert.deepEqual(flush2.map((w) => w.attempt), [1, 2]);
+  assert.deepEqual(
+    flush2.map((w) => w.attempt),
+    [1, 2],
+  );
   assert.equal(flush2[0]?.batch, flush2[1]?.batch, 'the retry resends the identical batch');
   assert.ok(logIndex(h, 'durable', 'orders', 1n) < logIndex(h, 'write', 'orders', 3n), "flush 2's batch is sent after flush 1's is durable");
   assert.equal(h.sink.sameTableOverlaps, 0);
-  assert.deepEqual(h.sink.rows('orders').map((r) => (r.op === 'insert' ? r.after[0] : undefined)), [1n, 2n, 3n, 4n]);
+  assert.deepEqual(
+    h.sink.rows('orders').map((r) => (r.op === 'insert' ? r.after[0] : undefined)),
+    [1n, 2n, 3n, 4n],
+  );
   assert.deepEqual(h.source.acknowledged, [commitOf(tx1), commitOf(tx2)]);
   await h.pipeline.stopNow();
 });
@@ -78,7 +84,11 @@ async function ordersHeldThenItems() {
 test('another table of the next flush loads while the previous flush loads; confirmation waits for the earlier flush', async () => {
   const { h, held, tx2 } = await ordersHeldThenItems();
   assert.equal(held.length, 1, 'flush 1 (orders) is loading');
-  assert.deepEqual(h.sink.durable.map((b) => tableKey(b.schema.id)), ['public.items'], 'flush 2 (items) is durable first');
+  assert.deepEqual(
+    h.sink.durable.map((b) => tableKey(b.schema.id)),
+    ['public.items'],
+    'flush 2 (items) is durable first',
+  );
   assert.deepEqual(h.source.acknowledged, [], 'flush 2 is not confirmed before flush 1');
   assert.equal(h.state.confirmedLsn, 0n);
   assert.equal(h.state.inFlightEvents, 4, 'flush 2 counts as in flight until confirmed');
@@ -164,7 +174,7 @@ test('a flush with a truncate starts only after the flush before it; the flush a
   await h.pipeline.stopNow();
 });
 
-test("a flush with a schema change waits for the flush before it, even when that one loads other tables", async () => {
+test('a flush with a schema change waits for the flush before it, even when that one loads other tables', async () => {
   const h = await startPreparing({ flushSize: 2 });
   const held = holdTable(h, 'items');
   const v2 = withColumn(orders, { name: 'note' });
@@ -191,7 +201,11 @@ test("a flush with a schema change waits for the flush before it, even when that
 
 test('pause and drain wait for every flush in flight, not only the last one to finish', async () => {
   const { h, held, tx2 } = await ordersHeldThenItems();
-  assert.deepEqual(h.sink.durable.map((b) => tableKey(b.schema.id)), ['public.items'], 'flush 2 is durable, flush 1 loads');
+  assert.deepEqual(
+    h.sink.durable.map((b) => tableKey(b.schema.id)),
+    ['public.items'],
+    'flush 2 is durable, flush 1 loads',
+  );
   let paused = false;
   const pause = h.pipeline.pause().then(() => {
     paused = true;

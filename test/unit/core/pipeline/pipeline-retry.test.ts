@@ -29,8 +29,14 @@ test('a retriable write error is retried with backoff and the same batch, then s
   await tick(h, 100);
   const writes = h.sink.writes;
   assert.equal(writes.length, 3);
-  assert.ok(writes.every((w) => w.batch === writes[0]?.batch), 'the same batch object every attempt');
-  assert.deepEqual(writes.map((w) => w.attempt), [1, 2, 3]);
+  assert.ok(
+    writes.every((w) => w.batch === writes[0]?.batch),
+    'the same batch object every attempt',
+  );
+  assert.deepEqual(
+    writes.map((w) => w.attempt),
+    [1, 2, 3],
+  );
   assert.equal(h.sink.durable.length, 1);
   assert.equal(h.state.totals.retries, 2);
   assert.equal(h.state.errorDetail, '');

@@ -44,7 +44,10 @@ test('a schema change is still split into its own batch when the sink has no sch
     }),
   );
   await tick(h, 1000);
-  assert.deepEqual(h.sink.durable.map((b) => b.schema.version), [1, 2]);
+  assert.deepEqual(
+    h.sink.durable.map((b) => b.schema.version),
+    [1, 2],
+  );
   await h.pipeline.stopNow();
 });
 

@@ -28,7 +28,10 @@ test('TRUNCATE_POLICY defaults to ignore: warned once per table, counted, the si
   assert.equal(h.state.totals.truncatesIgnored, 3);
   const warnings = h.log.lines.filter((l) => l.level === 40 && /TRUNCATE ignored \(TRUNCATE_POLICY=ignore\)/.test(l.msg));
   assert.equal(warnings.length, 2, 'one warning for orders, one when items is first truncated');
-  assert.deepEqual(h.sink.durable.map((b) => b.records.length), [1, 1]);
+  assert.deepEqual(
+    h.sink.durable.map((b) => b.records.length),
+    [1, 1],
+  );
   assert.deepEqual(h.source.acknowledged, [commitOf(events)]);
   await settle();
   await h.pipeline.stopNow();
@@ -116,7 +119,10 @@ test('TRUNCATE_POLICY setting: values, default, and the pipeline option check', 
   assert.equal(truncatePolicyOf(read({}).settings), 'ignore');
   for (const p of ['apply', 'ignore', 'fail'] as const) assert.equal(truncatePolicyOf(read({ TRUNCATE_POLICY: p }).settings), p);
   const bad = read({ TRUNCATE_POLICY: 'drop' });
-  assert.ok(bad.problems.some((p) => /TRUNCATE_POLICY/.test(p) && /apply/.test(p)), bad.problems.join('\n'));
+  assert.ok(
+    bad.problems.some((p) => /TRUNCATE_POLICY/.test(p) && /apply/.test(p)),
+    bad.problems.join('\n'),
+  );
   assert.throws(
     () => validatePipelineOptions({ ...options(), truncatePolicy: 'drop' as TruncatePolicy }),
     (err: unknown) => err instanceof ConfigError && /truncatePolicy must be one of ignore, apply, fail/.test(err.message),

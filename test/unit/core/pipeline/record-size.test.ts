@@ -36,10 +36,7 @@ test('every value kind has a size that grows with its content', () => {
 test('a record with more data is estimated larger; the buffer sums and takes in order', () => {
   const t = testTable('t');
   const s = new StreamBuilder();
-  const [small, , big] = [
-    ...s.transaction((tx) => tx.insert(t, [1n, 'a'])),
-    ...s.transaction((tx) => tx.insert(t, [2n, 'a'.repeat(10_000)])),
-  ];
+  const [small, , big] = [...s.transaction((tx) => tx.insert(t, [1n, 'a'])), ...s.transaction((tx) => tx.insert(t, [2n, 'a'.repeat(10_000)]))];
   assert.ok(small?.kind === 'change' && big?.kind === 'change');
   const a = estimateRecordBytes(small.record);
   const b = estimateRecordBytes(big.record);
@@ -50,10 +47,16 @@ test('a record with more data is estimated larger; the buffer sums and takes in 
   buffer.push({ kind: 'change', seq: 2, record: big.record, bytes: b, at: 6 });
   assert.equal(buffer.bytes, a + b);
   assert.equal(buffer.firstAt, 5);
-  assert.deepEqual(buffer.take(1).map((i) => i.seq), [1]);
+  assert.deepEqual(
+    buffer.take(1).map((i) => i.seq),
+    [1],
+  );
   assert.equal(buffer.bytes, b);
   assert.equal(buffer.firstAt, 6);
-  assert.deepEqual(buffer.take(10).map((i) => i.seq), [2]);
+  assert.deepEqual(
+    buffer.take(10).map((i) => i.seq),
+    [2],
+  );
   assert.equal(buffer.length, 0);
   assert.equal(buffer.firstAt, undefined);
 });
@@ -79,7 +82,10 @@ const SHAPES: Record<string, (g: number) => Value[]> = {
     cell(String(g % 1000), INT4),
     cell(String(g / 7), FLOAT8),
   ],
-  wide: (g) => Array.from({ length: 30 }, (_, i) => cell(i % 3 === 0 ? String(g * 31 + i) : i % 3 === 1 ? `value ${g} ${i}` : String(i * 1.5 + g), [INT8, TEXT, NUMERIC][i % 3] ?? TEXT)),
+  wide: (g) =>
+    Array.from({ length: 30 }, (_, i) =>
+      cell(i % 3 === 0 ? String(g * 31 + i) : i % 3 === 1 ? `value ${g} ${i}` : String(i * 1.5 + g), [INT8, TEXT, NUMERIC][i % 3] ?? TEXT),
+    ),
   toasted: (g) => [cell(String(g), INT8), cell(`${g}:`.padEnd(10_000, 'x'), TEXT)],
   utf16: (g) => [cell(String(g), INT8), cell(`é€${'ü'.repeat(200)}${g}`, TEXT)],
 };
@@ -118,7 +124,10 @@ for (const [name, make] of Object.entries(SHAPES)) {
     const n = name === 'toasted' ? 2_000 : 20_000;
     const { measured, estimated } = measure(make, n);
     const ratio = measured / estimated;
-    assert.ok(ratio > 0.8 && ratio < 1.25, `${name}: measured ${Math.round(measured / n)} B/record, estimated ${Math.round(estimated / n)} (ratio ${ratio.toFixed(2)})`);
+    assert.ok(
+      ratio > 0.8 && ratio < 1.25,
+      `${name}: measured ${Math.round(measured / n)} B/record, estimated ${Math.round(estimated / n)} (ratio ${ratio.toFixed(2)})`,
+    );
   });
 }
 

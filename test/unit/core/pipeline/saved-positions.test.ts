@@ -148,7 +148,15 @@ test('a source without resumeFrom (PostgreSQL: the slot holds its position) neve
   };
   const source = new MemorySource({ tables: [orders] });
   const state = new RuntimeState();
-  const pipeline = await runLifecycle({ source, sink: new MemorySink(), state, logger: createTestLogger('silent').logger, options: options(), clock: new FakeClock(), positions: store });
+  const pipeline = await runLifecycle({
+    source,
+    sink: new MemorySink(),
+    state,
+    logger: createTestLogger('silent').logger,
+    options: options(),
+    clock: new FakeClock(),
+    positions: store,
+  });
   source.emit(...new StreamBuilder().inserts(orders, 3));
   await pipeline.drainAndStop();
   assert.ok(source.acknowledged.length > 0);

@@ -23,7 +23,16 @@ test('the summary lists running snapshots (rows, estimate, percent, rate, ETA) a
     state.totals.events = 10;
     state.totals.snapshotRows = 2000;
     progress.push(
-      { table: { schema: 'public', name: 'orders' }, phase: 'copying', reason: 'initial', rowsCopied: 1500, rowsEstimated: 1000, chunks: 3, rowsPerSecond: 250.44, etaSeconds: 0.4 },
+      {
+        table: { schema: 'public', name: 'orders' },
+        phase: 'copying',
+        reason: 'initial',
+        rowsCopied: 1500,
+        rowsEstimated: 1000,
+        chunks: 3,
+        rowsPerSecond: 250.44,
+        etaSeconds: 0.4,
+      },
       { table: { schema: 'public', name: 'items' }, phase: 'pending', reason: 'added', rowsCopied: 0, rowsEstimated: -1, chunks: 0, rowsPerSecond: 0 },
       { table: { schema: 'public', name: 'done' }, phase: 'done', reason: 'initial', rowsCopied: 5, rowsEstimated: 5, chunks: 1, rowsPerSecond: 0 },
     );

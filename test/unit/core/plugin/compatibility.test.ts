@@ -40,13 +40,19 @@ test('every capability flag has exactly one rule (a check or the reason it needs
 test('a source that sends UNCHANGED cells into a sink without partial updates is refused, naming both and what to do', () => {
   const problems = capabilityProblems(source('toasty', { unchangedColumns: true }), sink('flat'));
   assert.equal(problems.length, 1);
-  assert.match(problems[0] ?? '', /^SOURCE_TYPE\/SINK_TYPE: the source 'toasty' declares capabilities\.unchangedColumns .* the sink 'flat' does not declare capabilities\.partialUpdate.* Use a sink that writes partial updates/);
+  assert.match(
+    problems[0] ?? '',
+    /^SOURCE_TYPE\/SINK_TYPE: the source 'toasty' declares capabilities\.unchangedColumns .* the sink 'flat' does not declare capabilities\.partialUpdate.* Use a sink that writes partial updates/,
+  );
   assert.deepEqual(capabilityProblems(source('toasty', { unchangedColumns: true }), sink('partial', { partialUpdate: true })), []);
   assert.deepEqual(capabilityProblems(source('whole-rows'), sink('flat')), []);
 });
 
 test('the built-in pair is accepted without warnings', () => {
-  const [src, snk] = [BUILTIN_CONNECTORS.find((m) => (m as SourceManifest).kind === 'source'), BUILTIN_CONNECTORS.find((m) => (m as SinkManifest).kind === 'sink')];
+  const [src, snk] = [
+    BUILTIN_CONNECTORS.find((m) => (m as SourceManifest).kind === 'source'),
+    BUILTIN_CONNECTORS.find((m) => (m as SinkManifest).kind === 'sink'),
+  ];
   assert.deepEqual(capabilityProblems(src as SourceManifest, snk as SinkManifest), []);
   assert.deepEqual(capabilityWarnings(src as SourceManifest, snk as SinkManifest), []);
 });

@@ -15,25 +15,66 @@ import { createTestLogger, MemorySink, MemorySource, testTable } from '../../../
 const ctx: ConnectorContext = connectorContext({ logger: createTestLogger('silent').logger, pipelineId: 'p' });
 const sinkCaps = { partialUpdate: true, softDelete: false, idempotentBatches: true };
 function sinkManifest(create: () => unknown): SinkManifest {
-  return { apiVersion: PLUGIN_API_VERSION, kind: 'sink', type: 'memory', description: 't', settings: [], capabilities: sinkCaps, create: create as SinkManifest['create'] };
+  return {
+    apiVersion: PLUGIN_API_VERSION,
+    kind: 'sink',
+    type: 'memory',
+    description: 't',
+    settings: [],
+    capabilities: sinkCaps,
+    create: create as SinkManifest['create'],
+  };
 }
 const sourceCaps = { unchangedColumns: true, keyChanges: true, transactions: true };
 function sourceManifest(create: () => unknown): SourceManifest {
-  return { apiVersion: PLUGIN_API_VERSION, kind: 'source', type: 'memory', description: 't', settings: [], capabilities: sourceCaps, create: create as SourceManifest['create'] };
+  return {
+    apiVersion: PLUGIN_API_VERSION,
+    kind: 'source',
+    type: 'memory',
+    description: 't',
+    settings: [],
+    capabilities: sourceCaps,
+    create: create as SourceManifest['create'],
+  };
 }
 
 test('a complete source and sink pass (the memory connectors of dbmazz/testing)', () => {
   const source = new MemorySource({ tables: [testTable('t')] });
   const sink = new MemorySink();
-  assert.deepEqual(instanceProblems(source, sourceManifest(() => source)), []);
-  assert.deepEqual(instanceProblems(sink, sinkManifest(() => sink)), []);
-  assert.equal(createSink(sinkManifest(() => sink), {}, ctx), sink);
+  assert.deepEqual(
+    instanceProblems(
+      source,
+      sourceManifest(() => source),
+    ),
+    [],
+  );
+  assert.deepEqual(
+    instanceProblems(
+      sink,
+      sinkManifest(() => sink),
+    ),
+    [],
+  );
+  assert.equal(
+    createSink(
+      sinkManifest(() => sink),
+      {},
+      ctx,
+    ),
+    sink,
+  );
 });
 
 test('missing methods and mistyped members are listed at once, naming the connector and where it came from', () => {
   const broken = { type: 'memory', capabilities: { ...sinkCaps, partialUpdate: false }, validateConnection() {}, write: 'no', truncate: 3, awaitsReady: 'yes' };
   assert.throws(
-    () => createSink(sinkManifest(() => broken), {}, ctx, "SINK_TYPE './my-sink' (/srv/my-sink/index.js)"),
+    () =>
+      createSink(
+        sinkManifest(() => broken),
+        {},
+        ctx,
+        "SINK_TYPE './my-sink' (/srv/my-sink/index.js)",
+      ),
     (e: unknown) => {
       assert.ok(e instanceof InvalidConnectorInstanceError);
       assert.ok(e instanceof CdcError);
@@ -44,17 +85,38 @@ test('missing methods and mistyped members are listed at once, naming the connec
         '`awaitsReady` is string, expected a boolean (or leave it out)',
         '`capabilities.partialUpdate` is false but the manifest declares true',
       ]);
-      assert.match(e.message, /^the sink 'memory' from SINK_TYPE '\.\/my-sink' \(\/srv\/my-sink\/index\.js\): create\(\) returned something that is not a sink: missing methods/);
+      assert.match(
+        e.message,
+        /^the sink 'memory' from SINK_TYPE '\.\/my-sink' \(\/srv\/my-sink\/index\.js\): create\(\) returned something that is not a sink: missing methods/,
+      );
       return true;
     },
   );
 });
 
 test('create() returning nothing, a Promise, or an object with another type is refused', () => {
-  assert.deepEqual(instanceProblems(undefined, sourceManifest(() => undefined)), ['it returned undefined, not an object']);
-  assert.match(instanceProblems(Promise.resolve({}), sourceManifest(() => undefined))[0] ?? '', /returned a Promise; create\(\) must return the connector itself/);
+  assert.deepEqual(
+    instanceProblems(
+      undefined,
+      sourceManifest(() => undefined),
+    ),
+    ['it returned undefined, not an object'],
+  );
+  assert.match(
+    instanceProblems(
+      Promise.resolve({}),
+      sourceManifest(() => undefined),
+    )[0] ?? '',
+    /returned a Promise; create\(\) must return the connector itself/,
+  );
   const source = new MemorySource({ tables: [] });
-  assert.deepEqual(instanceProblems(Object.assign(Object.create(source) as object, { type: 'other' }), sourceManifest(() => source)), ["`type` is \"other\" but the manifest's type is 'memory'"]);
+  assert.deepEqual(
+    instanceProblems(
+      Object.assign(Object.create(source) as object, { type: 'other' }),
+      sourceManifest(() => source),
+    ),
+    ["`type` is \"other\" but the manifest's type is 'memory'"],
+  );
 });
 
 test('create() throwing: a typed error naming the connector, the original error kept as cause with its stack logged', () => {

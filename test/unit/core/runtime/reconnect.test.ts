@@ -96,7 +96,10 @@ test('a lost connection is retried with capped exponential backoff and jitter un
   assert.equal(r.state.totals.reconnectAttempts, 4);
   assert.equal(r.log.lines.filter((l) => /^Reconnection attempt \d failed in stage CDC \(SOURCE_CONNECTION\); attempt \d in /.test(l.msg)).length, 3);
   const [begin] = r.log.lines;
-  assert.match(begin?.msg ?? '', /^Replication stopped \(SOURCE_CONNECTION\); reconnecting until it succeeds, from the confirmed LSN 0\/0: attempt 1 in 0\.3 s$/);
+  assert.match(
+    begin?.msg ?? '',
+    /^Replication stopped \(SOURCE_CONNECTION\); reconnecting until it succeeds, from the confirmed LSN 0\/0: attempt 1 in 0\.3 s$/,
+  );
 
   // Streaming again, but the outage lasts until the new pipeline proved it works.
   assert.equal(healthOf(r.state).status, 'NOT_SERVING');
@@ -115,7 +118,11 @@ test('a pipeline that fails again before writing anything continues the same out
   const r = run({ initialDelayMs: 400, maxDelayMs: 1000, maxDurationMs: 3000 }, ['ok']);
   assert.deepEqual(await finish(r), { ok: true, value: 'pipeline 1' });
   r.clock.advance(500); // streams for a while, retrying its first batch
-  const sinkDown = new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: 'Stream Load into shop.orders failed with HTTP 503 (gave up after 10 attempts)' });
+  const sinkDown = new CdcError({
+    code: 'SINK_LOAD',
+    retry: 'retry',
+    message: 'Stream Load into shop.orders failed with HTTP 503 (gave up after 10 attempts)',
+  });
   let attempts = 0;
   const again = (): Promise<StartOutcome<string>> =>
     r.reconnector.restart<string>({
@@ -135,7 +142,10 @@ test('a pipeline that fails again before writing anything continues the same out
   r.clock.advance(2000);
   const final = await finish({ clock: r.clock, outcome: again() });
   assert.ok(!final.ok && !final.stopped && final.error instanceof CdcError);
-  assert.match(final.error.message, /^Gave up reconnecting after 3\.4 s and 2 attempt\(s\) \(RECONNECT_MAX_DURATION_MS=3000\); the last error: Stream Load into shop\.orders failed with HTTP 503/);
+  assert.match(
+    final.error.message,
+    /^Gave up reconnecting after 3\.4 s and 2 attempt\(s\) \(RECONNECT_MAX_DURATION_MS=3000\); the last error: Stream Load into shop\.orders failed with HTTP 503/,
+  );
   assert.equal(attempts, 1, 'no attempt after the bound');
 });
 
@@ -180,7 +190,10 @@ test('an unclassified error is not retried', async () => {
 });
 
 test('RECONNECT_MAX_DURATION_MS: the last attempt comes at the bound, then it gives up with an error that says what to do', async () => {
-  const r = run({ initialDelayMs: 400, maxDelayMs: 1000, maxDurationMs: 2000 }, Array.from({ length: 20 }, () => refused));
+  const r = run(
+    { initialDelayMs: 400, maxDelayMs: 1000, maxDurationMs: 2000 },
+    Array.from({ length: 20 }, () => refused),
+  );
   const outcome = await finish(r);
   assert.equal(outcome.ok, false);
   assert.ok(!outcome.ok && !outcome.stopped);
@@ -188,10 +201,7 @@ test('RECONNECT_MAX_DURATION_MS: the last attempt comes at the bound, then it gi
   assert.ok(error instanceof CdcError);
   assert.equal(error.retry, 'never');
   assert.equal(error.code, 'SOURCE_CONNECTION');
-  assert.equal(
-    error.message,
-    `Gave up reconnecting after 2.0 s and 4 attempt(s) (RECONNECT_MAX_DURATION_MS=2000); the last error: ${refused.message}`,
-  );
+  assert.equal(error.message, `Gave up reconnecting after 2.0 s and 4 attempt(s) (RECONNECT_MAX_DURATION_MS=2000); the last error: ${refused.message}`);
   assert.match(error.hint ?? '', /Nothing after LSN 0\/0 was confirmed: .*Set RECONNECT_MAX_DURATION_MS=0 to keep trying/);
   const start = 1_000_000;
   assert.deepEqual(r.attemptsAt, [start + 300, start + 900, start + 1650, start + 2000], 'the last wait is cut to the bound');

@@ -35,7 +35,10 @@ test('a startup call that passes CONNECTOR_STARTUP_TIMEOUT_MS fails the attempt,
     assert.equal(e.code, 'SINK_SETUP');
     assert.equal(e.retry, 'retry');
     assert.equal(e.call, 'setup');
-    assert.equal(e.message, "the sink 'slow-sink' from SINK_TYPE './slow' (/srv/slow/index.js) did not finish setup() within 30 ms (CONNECTOR_STARTUP_TIMEOUT_MS).");
+    assert.equal(
+      e.message,
+      "the sink 'slow-sink' from SINK_TYPE './slow' (/srv/slow/index.js) did not finish setup() within 30 ms (CONNECTOR_STARTUP_TIMEOUT_MS).",
+    );
     return true;
   });
   assert.equal(d.state.stage, 'SETUP');
@@ -53,7 +56,10 @@ test('a stop cancels a hanging startup call at once, with or without a time limi
     stop.abort('SIGTERM');
     await assert.rejects(running, (e: unknown) => {
       assert.ok(e instanceof StartupCancelledError);
-      assert.equal(e.message, "startup cancelled (SIGTERM) while waiting for the sink 'slow-sink' from SINK_TYPE './slow' (/srv/slow/index.js) to finish setup(); nothing was replicated.");
+      assert.equal(
+        e.message,
+        "startup cancelled (SIGTERM) while waiting for the sink 'slow-sink' from SINK_TYPE './slow' (/srv/slow/index.js) to finish setup(); nothing was replicated.",
+      );
       return true;
     });
     assert.ok(d.source.closed && d.sink.closed);

@@ -45,16 +45,32 @@ test('the CLI keeps the young generation at its initial size while it loads the 
   // Loading the modules allocates tens of MiB; before the tuning ran first, V8 grew the new space to
   // its 32 MiB maximum during the load, and it stayed resident.
   const { newSpaceBytes, modules } = runCli(['--version']);
-  assert.ok(modules.some((m) => m.endsWith('/core/runtime/main.js')), 'the daemon was loaded');
-  assert.ok(modules.some((m) => m.includes('/connectors/starrocks/')), 'the connectors were loaded');
+  assert.ok(
+    modules.some((m) => m.endsWith('/core/runtime/main.js')),
+    'the daemon was loaded',
+  );
+  assert.ok(
+    modules.some((m) => m.includes('/connectors/starrocks/')),
+    'the connectors were loaded',
+  );
   assert.ok(newSpaceBytes <= 4 * 2 ** 20, `new space ${newSpaceBytes} bytes`);
 });
 
 test('the daemon does not load what it may never use: dashboard page, pretty printer, demo, emulator, undici', () => {
   const { modules } = runCli(['--version']);
-  assert.ok(modules.some((m) => m.includes('/node_modules/pino/')), 'pino was loaded');
+  assert.ok(
+    modules.some((m) => m.includes('/node_modules/pino/')),
+    'pino was loaded',
+  );
   // undici cost ~16 MiB of RSS for the FE's few GETs (docs/performance.md); node:http does them now.
-  for (const part of ['/core/metrics/dashboard', '/core/metrics/http-server.js', '/node_modules/pino-pretty/', '/demo/', '/test/starrocks-emulator/', '/node_modules/undici/']) {
+  for (const part of [
+    '/core/metrics/dashboard',
+    '/core/metrics/http-server.js',
+    '/node_modules/pino-pretty/',
+    '/demo/',
+    '/test/starrocks-emulator/',
+    '/node_modules/undici/',
+  ]) {
     const found = modules.filter((m) => m.includes(part));
     assert.deepEqual(found, [], `${part} was loaded`);
   }

@@ -37,7 +37,10 @@ test('a correct source passes every source check (the optional ones skip, saying
 
 test('a source that reuses positions fails the restart checks, naming what it saw', async () => {
   const results = await runSourceConformance({ manifest: reusingSource, target: logTarget, ...quick });
-  assert.match(failed(results, 'positions survive a restart'), /after a restart changes were lost: id 2 \(unacknowledged, after the acknowledged position 256\), id 3 \(committed after the restart\)/);
+  assert.match(
+    failed(results, 'positions survive a restart'),
+    /after a restart changes were lost: id 2 \(unacknowledged, after the acknowledged position 256\), id 3 \(committed after the restart\)/,
+  );
   assert.match(failed(results, 'replay after a restart'), /must be delivered again/);
   // Within one run nothing is wrong with it.
   assert.equal(results.find((r) => r.name.startsWith('ordering'))?.status, 'passed');
@@ -55,7 +58,10 @@ test('a correct sink passes every sink check (awaitsReady skips: it does not dec
 
 test('a sink that acknowledges before the rows are durable fails the durability check', async () => {
   const results = await runSinkConformance({ manifest: earlyAckSink, target: tableTarget });
-  assert.match(failed(results, 'durability before acknowledgement'), /write\(\) resolved, so the batch must be durable; the target, read at once: expected \{"1":"a","2":"b"\}, the target holds \(none\)/);
+  assert.match(
+    failed(results, 'durability before acknowledgement'),
+    /write\(\) resolved, so the batch must be durable; the target, read at once: expected \{"1":"a","2":"b"\}, the target holds \(none\)/,
+  );
 });
 
 test('the config check flags a setting without the kind prefix and a missing description', async () => {
@@ -80,13 +86,17 @@ test('the errors check fails a connection error that is not a CdcError, and one 
   const failing = (error: unknown) => ({
     ...tableSink,
     settings: [...tableSink.settings, { env: 'SINK_TABLE_PASSWORD', type: 'string' as const, secret: true, description: 'A password' }],
-    create: (...args: Parameters<typeof tableSink.create>) => Object.assign(tableSink.create(...args), { validateConnection: async () => Promise.reject(error) }),
+    create: (...args: Parameters<typeof tableSink.create>) =>
+      Object.assign(tableSink.create(...args), { validateConnection: async () => Promise.reject(error) }),
   });
   const unreachable = { SINK_TABLE_STORE: 'nowhere', SINK_TABLE_PASSWORD: 'pw-s3cret' };
   const plain = await runSinkConformance({ manifest: failing(new Error('connect ECONNREFUSED')), target: tableTarget, unreachable });
   assert.match(failed(plain, 'errors'), /rejected with Error: connect ECONNREFUSED, not a CdcError/);
   const leaky = new CdcError({ code: 'SINK_CONNECTION', message: 'login with pw-s3cret refused', hint: 'Check SINK_TABLE_PASSWORD.' });
-  assert.match(failed(await runSinkConformance({ manifest: failing(leaky), target: tableTarget, unreachable }), 'errors'), /shows the value of the secret setting SINK_TABLE_PASSWORD/);
+  assert.match(
+    failed(await runSinkConformance({ manifest: failing(leaky), target: tableTarget, unreachable }), 'errors'),
+    /shows the value of the secret setting SINK_TABLE_PASSWORD/,
+  );
   const good = new CdcError({ code: 'SINK_CONNECTION', retry: 'retry', message: 'login refused', hint: 'Check SINK_TABLE_PASSWORD.' });
   const fine = await runSinkConformance({ manifest: failing(good), target: tableTarget, unreachable });
   assert.equal(fine.find((r) => r.name.startsWith('errors'))?.status, 'passed');

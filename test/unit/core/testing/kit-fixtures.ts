@@ -56,7 +56,10 @@ class LogSource implements Source {
   readonly #wake = (): void => void this.#pump();
 
   /** `reusesPositions`: the bug: tails the log from the start of the process, numbering from 1. */
-  constructor(server: LogServer, private readonly reusesPositions: boolean) {
+  constructor(
+    server: LogServer,
+    private readonly reusesPositions: boolean,
+  ) {
     this.#server = server;
     this.type = reusesPositions ? 'log-reusing' : 'log';
   }
@@ -175,7 +178,10 @@ class TableSink implements Sink {
   #pending: TableBatch[] = [];
 
   /** `acksEarly`: the bug: write resolves at once, the rows are stored only at close(). */
-  constructor(private readonly rows: Rows, private readonly acksEarly: boolean) {
+  constructor(
+    private readonly rows: Rows,
+    private readonly acksEarly: boolean,
+  ) {
     this.type = acksEarly ? 'table-early-ack' : 'table';
   }
   async validateConnection(): Promise<void> {}
