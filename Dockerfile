@@ -8,20 +8,18 @@
 # test/unit/deploy/dockerfile.test.ts checks this file against the code (no container engine is
 # needed for that): the stages, the user, the ports, the command, the copied files and the health check.
 
-# ---- build: npm ci (dev dependencies included: TypeScript) and npm run build (tsc → dist/) ----------
+# ---- build: npm ci (dev dependencies included: TypeScript) and npm run build:package (tsc → dist/) ---
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
-COPY package.json package-lock.json tsconfig.json ./
+COPY package.json package-lock.json tsconfig.base.json tsconfig.build.json ./
 RUN npm ci --no-audit --no-fund
-# tsconfig.json compiles every source directory (tests, demo and bench included; the CLI's `demo` and
-# `starrocks-emulator` commands load dist/demo and dist/test/starrocks-emulator).
+# The product only, as `npm pack` ships it (tsconfig.build.json: core/ and connectors/). The emulator,
+# the demo and the PostgreSQL sandbox are workspace packages of their own (packages/), not in the image:
+# `dbmazz demo` and `dbmazz starrocks-emulator` say so there.
 COPY core ./core
 COPY connectors ./connectors
 COPY proto ./proto
-COPY test ./test
-COPY demo ./demo
-COPY bench ./bench
-RUN npm run build
+RUN npm run build:package
 
 # ---- runtime: production dependencies, the compiled code, a non-root user ------------------------
 FROM node:20-bookworm-slim AS runtime

@@ -1,6 +1,6 @@
 /** The environment of a benchmark daemon: the benchmark's table, its publication, the emulator. */
-import type { PgHarness } from '../test/harness/postgres.js';
-import type { StarRocksEmulator } from '../test/starrocks-emulator/index.js';
+import type { PgHarness } from 'dbmazz-postgres-sandbox';
+import type { StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { TABLE } from './workload.js';
 
 export const PUBLICATION = 'dbmazz_pub';

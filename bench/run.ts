@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: the benchmark of issue 11, in one run on this machine (see docs/performance.md).
- * Throwaway PostgreSQL (test/harness), the StarRocks emulator in this process, dbmazz as a child
+ * Throwaway PostgreSQL (dbmazz-postgres-sandbox), the StarRocks emulator in this process, dbmazz as a child
  * process whose CPU and peak RSS are read from /proc/<pid>/stat and /proc/<pid>/status (VmHWM).
  */
 import { spawn } from 'node:child_process';
@@ -9,8 +9,8 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { startPostgres, type PgHarness } from '../test/harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../test/starrocks-emulator/index.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
+import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { spawnDaemon } from '../test/helpers/daemon.js';
 import { parseBenchArgs, HELP, type BenchOptions } from './args.js';
 import { fixed, markdownTable, mib, rate, times } from './format.js';

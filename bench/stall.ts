@@ -10,8 +10,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { intFlag, readFlags, stringFlag } from '../core/config/cli-flags.js';
-import { startPostgres, type PgHarness } from '../test/harness/postgres.js';
-import { startStarRocksEmulator } from '../test/starrocks-emulator/index.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
+import { startStarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { spawnDaemon, type DaemonProcess } from '../test/helpers/daemon.js';
 import { markdownTable, mib } from './format.js';
 import { sampleProcess } from './proc.js';

@@ -36,12 +36,13 @@ async function help(io: CliIo): Promise<number> {
 }
 
 /**
- * The demo and the emulator are not part of the published package (tsconfig.build.json compiles core/
- * and connectors/ only): they run from a clone. Their modules are named by variables so that the
- * package build does not follow the imports; their shapes are declared here.
+ * The demo and the emulator are packages of their own (packages/demo, packages/starrocks-emulator),
+ * not part of the daemon's package: a clone links them (npm workspaces), an installation needs them
+ * installed next to dbmazz. Their names are variables so that the daemon's build does not follow the
+ * imports; their shapes are declared here.
  */
-const DEMO_MODULE = '../../demo/cli.js';
-const EMULATOR_MODULE = '../../test/starrocks-emulator/cli.js';
+const DEMO_PACKAGE = 'dbmazz-demo';
+const EMULATOR_PACKAGE = 'dbmazz-starrocks-emulator';
 
 interface DemoModule {
   runDemoCli(argv: readonly string[], io: Pick<CliIo, 'stdout' | 'stderr' | 'signals'>): Promise<number>;
@@ -50,27 +51,30 @@ interface EmulatorModule {
   runEmulatorCli(argv: string[]): Promise<number>;
 }
 
-async function fromClone<T>(specifier: string, command: string, io: Pick<CliIo, 'stderr'>): Promise<T | undefined> {
+async function optionalPackage<T>(name: string, command: string, io: Pick<CliIo, 'stderr'>): Promise<T | undefined> {
   try {
-    return (await import(specifier)) as T;
+    return (await import(name)) as T;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    const missing = String((err as Error).message).includes(`'${name}'`);
     io.stderr.write(
-      `dbmazz ${command}: not part of the installed package. The StarRocks emulator and the demo run from a clone of the repository: git clone, npm ci, then npx dbmazz ${command}.\n`,
+      missing
+        ? `dbmazz ${command}: the package ${name} is not installed next to dbmazz. Install it (npm install ${name}), or run from a clone of the repository: git clone, npm ci, npm run build, then npx dbmazz ${command}.\n`
+        : `dbmazz ${command}: the package ${name} is installed but not built (${(err as Error).message}). In a clone, run npm run build first.\n`,
     );
     return undefined;
   }
 }
 
-/** Runs the demo (demo/): PostgreSQL, the emulator and the daemon, traffic, validation, cleanup. */
+/** Runs the demo (packages/demo): PostgreSQL, the emulator and the daemon, traffic, validation, cleanup. */
 async function demo(argv: readonly string[], io: CliIo): Promise<number> {
-  const m = await fromClone<DemoModule>(DEMO_MODULE, 'demo', io);
+  const m = await optionalPackage<DemoModule>(DEMO_PACKAGE, 'demo', io);
   return m ? m.runDemoCli(argv, { stdout: io.stdout, stderr: io.stderr, signals: io.signals }) : EXIT_CONFIG;
 }
 
 /** Runs the emulator; it resolves with its exit code once it was stopped (SIGINT/SIGTERM). */
 async function emulator(argv: readonly string[], io: CliIo): Promise<number> {
-  const m = await fromClone<EmulatorModule>(EMULATOR_MODULE, 'starrocks-emulator', io);
+  const m = await optionalPackage<EmulatorModule>(EMULATOR_PACKAGE, 'starrocks-emulator', io);
   return m ? m.runEmulatorCli([...argv]) : EXIT_CONFIG;
 }
 

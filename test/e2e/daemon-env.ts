@@ -1,5 +1,5 @@
-import type { PgHarness } from '../harness/postgres.js';
-import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
+import type { PgHarness } from 'dbmazz-postgres-sandbox';
+import type { StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { killDaemons, spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 

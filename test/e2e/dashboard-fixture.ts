@@ -4,8 +4,8 @@
  * background writer that keeps inserting and updating rows until stopped.
  */
 import { request } from 'node:http';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
+import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { killDaemons, spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
 import { daemonEnv, SR_PASSWORD } from './daemon-env.js';
 import type pg from 'pg';

@@ -9,16 +9,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
+import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { startStreaming } from './daemon-env.js';
-import { DEMO_DB, DEMO_TABLES, PG_DDL, SR_DDL, TABLE_SPECS, type DemoTableSpec } from '../../demo/schema.js';
-import { seed, seedPlan } from '../../demo/seed.js';
-import { TrafficGenerator } from '../../demo/traffic.js';
-import { validateTable } from '../../demo/validate.js';
-import { Workload } from '../../demo/workload.js';
+import { DEMO_DB, DEMO_TABLES, PG_DDL, SR_DDL, TABLE_SPECS, type DemoTableSpec } from 'dbmazz-demo/parts';
+import { seed, seedPlan } from 'dbmazz-demo/parts';
+import { TrafficGenerator } from 'dbmazz-demo/parts';
+import { validateTable } from 'dbmazz-demo/parts';
+import { Workload } from 'dbmazz-demo/parts';
 
 const spec = (name: string): DemoTableSpec => {
   const s = TABLE_SPECS.find((t) => t.name === name);

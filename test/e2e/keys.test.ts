@@ -6,11 +6,10 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { inTransaction, startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
+import { inTransaction, startPostgres, type PgHarness, pgRows, srRows, type ColumnCheck } from 'dbmazz-postgres-sandbox';
+import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { exitOf, killDaemons, spawnDaemon, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
-import { pgRows, srRows, type ColumnCheck } from '../helpers/compare.js';
 import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
 
 const DB = 'key_cases';

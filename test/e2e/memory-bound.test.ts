@@ -8,8 +8,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PgHarness } from '../harness/postgres.js';
-import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
+import type { PgHarness } from 'dbmazz-postgres-sandbox';
+import type { StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import type { DaemonProcess } from '../helpers/daemon.js';
 import { e2eWorld } from './world.js';
 import { waitFor } from '../helpers/wait.js';

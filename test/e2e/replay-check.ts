@@ -14,8 +14,8 @@
  * Tests also compare the final tables with PostgreSQL (a change applied out of order shows there).
  */
 import assert from 'node:assert/strict';
-import type { PgHarness } from '../harness/postgres.js';
-import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
+import type { PgHarness } from 'dbmazz-postgres-sandbox';
+import type { StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 
 /** One daemon's run: its loads are `em.loads()` from index `from` on (until the next phase). */
 export interface Phase {

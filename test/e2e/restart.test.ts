@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
+import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { createSchemas, diffShop, ShopWorkload, SR_DB } from './shop-fixture.js';

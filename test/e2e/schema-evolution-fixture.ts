@@ -1,11 +1,8 @@
 /** Helpers of the schema-evolution end-to-end tests (real CLI, real PostgreSQL, the emulator). */
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import type { PgHarness } from '../harness/postgres.js';
-import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { formatColumnType } from '../starrocks-emulator/index.js';
-import { schemaChangesOf } from '../starrocks-emulator/schema-change.js';
-import { normalise, pgRowsQuery, srRows, type ColumnCheck, type Row } from '../helpers/compare.js';
+import { type PgHarness, normalise, pgRowsQuery, srRows, type ColumnCheck, type Row } from 'dbmazz-postgres-sandbox';
+import { type StarRocksEmulator, formatColumnType, schemaChangesOf } from 'dbmazz-starrocks-emulator';
 import type { DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 

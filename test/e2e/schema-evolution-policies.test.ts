@@ -5,12 +5,10 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { schemaChangesOf } from '../starrocks-emulator/schema-change.js';
+import { startPostgres, type PgHarness, type ColumnCheck } from 'dbmazz-postgres-sandbox';
+import { startStarRocksEmulator, type StarRocksEmulator, schemaChangesOf } from 'dbmazz-starrocks-emulator';
 import type { DaemonProcess } from '../helpers/daemon.js';
 import { exitOf, killDaemons, spawnDaemon } from '../helpers/daemon.js';
-import type { ColumnCheck } from '../helpers/compare.js';
 import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
 import { queryOf, srLive, srTypes, waitConverged, type PgQuery } from './schema-evolution-fixture.js';
 

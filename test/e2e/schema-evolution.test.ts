@@ -5,10 +5,9 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
+import { startPostgres, type PgHarness, type ColumnCheck } from 'dbmazz-postgres-sandbox';
+import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { exitOf, killDaemons, type DaemonProcess } from '../helpers/daemon.js';
-import type { ColumnCheck } from '../helpers/compare.js';
 import { waitFor } from '../helpers/wait.js';
 import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';
 import { addJobs, diffTable, queryOf, srLive, srTypes, waitConverged } from './schema-evolution-fixture.js';

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
+import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { exitOf, spawnDaemon } from '../helpers/daemon.js';
 import { scriptedServers } from '../helpers/scripted-http.js';
 import { daemonEnv, SR_PASSWORD } from './daemon-env.js';

@@ -5,9 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import assert from 'node:assert/strict';
-import { inTransaction, type PgHarness } from '../harness/postgres.js';
-import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { pgRows, srRows, type ColumnCheck, type Row } from '../helpers/compare.js';
+import { inTransaction, type PgHarness, pgRows, srRows, type ColumnCheck, type Row } from 'dbmazz-postgres-sandbox';
+import type { StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 
 export const SR_DB = 'shop';
 

@@ -5,8 +5,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import type { PgHarness } from '../harness/postgres.js';
-import type { StarRocksEmulator } from '../starrocks-emulator/index.js';
+import type { PgHarness } from 'dbmazz-postgres-sandbox';
+import type { StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { e2eWorld } from './world.js';
 import { waitFor } from '../helpers/wait.js';
 import { daemonEnv, startStreaming } from './daemon-env.js';

@@ -4,9 +4,8 @@
  * comparison of PostgreSQL with the emulator through SHA-256 digests.
  */
 import { createHash } from 'node:crypto';
-import { inTransaction, startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
-import { normJson } from '../helpers/compare.js';
+import { inTransaction, startPostgres, type PgHarness, normJson } from 'dbmazz-postgres-sandbox';
+import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { waitFor } from '../helpers/wait.js';
 import { daemonEnv, SR_PASSWORD, startStreaming } from './daemon-env.js';

@@ -4,7 +4,7 @@
  * PostgreSQL's text rendering of a value and the StarRocks stored value into comparable text.
  * Every normalisation here is a row of the type table in docs/starrocks.md.
  */
-import { JsonNumber, JsonObject, jsonColumnText, parseJson, type JsonValue } from '../starrocks-emulator/json-raw.js';
+import { JsonNumber, JsonObject, jsonColumnText, parseJson, type JsonValue } from 'dbmazz-starrocks-emulator';
 
 export const TYPES_DB = 'typesdb';
 

@@ -3,8 +3,8 @@
  * its tests, and both stopped after them together with every daemon the tests registered.
  */
 import { after, before } from 'node:test';
-import { startPostgres, type PgHarness } from '../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../starrocks-emulator/index.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
+import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { killDaemons, type DaemonProcess } from '../helpers/daemon.js';
 import { SR_PASSWORD } from './daemon-env.js';
 

@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
 import { COPY_SQL, CREATE_SNAPSHOT_TABLE, snapshotSeedSql, SNAPSHOT_TABLE } from '../../../bench/snapshot-workload.js';
 
 /** The snapshot benchmark's table (f), filled on a real PostgreSQL: its shape is what docs/performance.md says. */

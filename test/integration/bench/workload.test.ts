@@ -1,6 +1,6 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
 import { backlogSql, CREATE_TABLE, probeId, SEED, TABLE, transactionSql, UNTOUCHED_SEED } from '../../../bench/workload.js';
 
 /** The benchmark's workload, run on a real PostgreSQL: its mix is what docs/performance.md says. */

@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import mysql from 'mysql2/promise';
 import { spawnDaemon } from '../../helpers/daemon.js';
-import { streamLoad } from '../../starrocks-emulator/tests/stream-load-client.js';
+import { streamLoad } from 'dbmazz-starrocks-emulator/client';
 
 describe('dbmazz starrocks-emulator (the CLI a user runs)', () => {
   it('prints one ready line with its ports, serves MySQL and Stream Load, and exits 0 on SIGTERM', async () => {

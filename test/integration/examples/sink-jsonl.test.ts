@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
 import { killDaemons, spawnDaemon, type DaemonProcess } from '../../helpers/daemon.js';
 import { waitFor } from '../../helpers/wait.js';
 import { installExample, runPackageTests, type Installed } from './install.js';

@@ -4,8 +4,8 @@
  */
 import pg from 'pg';
 import { parseLsn } from '../../../core/model/lsn.js';
-import { startPostgres, type PgHarness } from '../../harness/postgres.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../../starrocks-emulator/index.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
+import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { exitOf, spawnDaemon, type DaemonProcess } from '../../helpers/daemon.js';
 import { daemonEnv, SR_PASSWORD } from '../../e2e/daemon-env.js';
 import { DbmazzClient, type ClientOptions } from '../../unit/core/control/grpc-client.js';

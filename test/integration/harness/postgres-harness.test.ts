@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication';
-import { startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
 
 describe('PostgreSQL harness', () => {
   let pg: PgHarness;

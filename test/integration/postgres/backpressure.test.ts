@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseLsn } from '../../../core/index.js';
-import { startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
 import { waitFor } from '../../helpers/wait.js';
 import { Collector, createSource } from './helpers.js';
 

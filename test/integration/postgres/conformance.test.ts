@@ -5,7 +5,7 @@
 import { after, before } from 'node:test';
 import { postgresSource } from '../../../connectors/postgres/index.js';
 import { sourceConformance, type ConformanceChange } from '../../../core/testing/index.js';
-import { freePort, inTransaction, startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { freePort, inTransaction, startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
 
 let pg: PgHarness;
 let targets = 0;

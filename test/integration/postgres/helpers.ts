@@ -3,7 +3,7 @@ import pino from 'pino';
 import type { Lsn, Settings, SourceEvent, SourceEventHandler, TableId } from '../../../core/index.js';
 import { connectorContext } from '../../../core/index.js';
 import { postgresSource, type PostgresSource } from '../../../connectors/postgres/index.js';
-import type { PgHarness } from '../../harness/postgres.js';
+import type { PgHarness } from 'dbmazz-postgres-sandbox';
 import { waitFor } from '../../helpers/wait.js';
 
 export const silentLogger = pino({ level: 'silent' });

@@ -1,7 +1,7 @@
 /** PostgresSource.identity(): system identifier + database, also for a least-privilege replication role. */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
 import { createSource } from './helpers.js';
 
 describe('PostgreSQL source identity', () => {

@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { CdcError, formatLsn } from '../../../core/index.js';
-import { startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
 import { confirmedFlush, createSource, Collector, tableIds } from './helpers.js';
 
 async function slotRow(pg: PgHarness, slot: string): Promise<{ plugin: string; confirmed: string } | undefined> {

@@ -9,7 +9,7 @@ import { connectorContext, type StandbyInfo } from '../../../core/index.js';
 import { postgresSource, type PostgresSource } from '../../../connectors/postgres/index.js';
 import { clientConfig, parseConfig } from '../../../connectors/postgres/config.js';
 import { ReplicationConnection } from '../../../connectors/postgres/replication/connection.js';
-import { startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
 import { Collector, settingsFor, silentLogger, tableIds } from './helpers.js';
 
 describe('PostgreSQL source: hot standby', () => {

@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { DecimalValue, JsonText, SpecialNumber, TemporalValue, UNCHANGED, type ChangeRecord, type SourceEvent } from '../../../core/index.js';
 import type { PostgresSource } from '../../../connectors/postgres/index.js';
-import { inTransaction, startPostgres, type PgHarness } from '../../harness/postgres.js';
+import { inTransaction, startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
 import { Collector, createSource } from './helpers.js';
 
 const col = (r: ChangeRecord, name: string): unknown => {

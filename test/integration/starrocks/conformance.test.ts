@@ -6,8 +6,8 @@
 import { after, before } from 'node:test';
 import { starrocksSink } from '../../../connectors/starrocks/index.js';
 import { sinkConformance, type StoredRow } from '../../../core/testing/index.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../../starrocks-emulator/index.js';
-import { freePort } from '../../harness/postgres.js';
+import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
+import { freePort } from 'dbmazz-postgres-sandbox';
 
 let emu: StarRocksEmulator;
 let databases = 0;

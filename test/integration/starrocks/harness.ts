@@ -9,8 +9,7 @@ import type { ChangeRecord, ConnectorContext, Lsn, Settings, TableBatch, TableSc
 import { connectorContext } from '../../../core/index.js';
 import type { Query, SqlRunner } from '../../../connectors/starrocks/index.js';
 import { readStarRocksConfig, StarRocksSink } from '../../../connectors/starrocks/index.js';
-import type { StarRocksEmulator, StarRocksEmulatorOptions } from '../../starrocks-emulator/index.js';
-import { startStarRocksEmulator } from '../../starrocks-emulator/index.js';
+import { type StarRocksEmulator, type StarRocksEmulatorOptions, startStarRocksEmulator } from 'dbmazz-starrocks-emulator';
 
 export const DB = 'cdc';
 export const PIPELINE = 'dbmazz_slot';

@@ -5,14 +5,14 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
-import { exportLines, shellQuote, whereToLook } from '../../../demo/info.js';
-import { Cleanup, StopSignal, until } from '../../../demo/lifecycle.js';
-import { DEFAULT_OPTIONS, parseDemoArgs, parseDuration } from '../../../demo/options.js';
-import { linesOf } from '../../../demo/schema.js';
-import { seedPlan } from '../../../demo/seed.js';
-import { bar, liveLines, plainLine, Screen, type ViewModel } from '../../../demo/view.js';
-import { Workload } from '../../../demo/workload.js';
-import { parseSnapshotLine, SnapshotBoard } from '../../../demo/snapshot-progress.js';
+import { exportLines, shellQuote, whereToLook } from 'dbmazz-demo/parts';
+import { Cleanup, StopSignal, until } from 'dbmazz-demo/parts';
+import { DEFAULT_OPTIONS, parseDemoArgs, parseDuration } from 'dbmazz-demo/parts';
+import { linesOf } from 'dbmazz-demo/parts';
+import { seedPlan } from 'dbmazz-demo/parts';
+import { bar, liveLines, plainLine, Screen, type ViewModel } from 'dbmazz-demo/parts';
+import { Workload } from 'dbmazz-demo/parts';
+import { parseSnapshotLine, SnapshotBoard } from 'dbmazz-demo/parts';
 import { rng } from '../../e2e/shop-fixture.js';
 
 describe('demo flags', () => {

@@ -23,7 +23,8 @@ import { PROCESS_VARIABLES, repoFile, REPO_ROOT, settingProblems, settingValue, 
 const stages = parseDockerfile(repoFile('Dockerfile'));
 const ignore = repoFile('.dockerignore');
 const pkg = JSON.parse(repoFile('package.json')) as { scripts: Record<string, string>; dependencies: Record<string, string> };
-const tsconfig = JSON.parse(repoFile('tsconfig.json')) as { compilerOptions: { outDir: string }; include: string[] };
+/** The image holds the product as npm pack ships it: package.json's build:package compiles tsconfig.build.json. */
+const tsconfig = JSON.parse(repoFile('tsconfig.build.json')) as { compilerOptions: { outDir: string }; include: string[] };
 
 const runtime = stages.at(-1) as Stage;
 const build = stages.find((s) => s.name === 'build');
@@ -33,7 +34,7 @@ const runs = (s: Stage): string[] => all(s, 'RUN').map((i) => i.args);
 const workdir = (s: Stage): string => last(s, 'WORKDIR')?.args ?? '/';
 const runtimeEnv = new Map(all(runtime, 'ENV').flatMap((i) => envOf(i.args)));
 
-test('two stages on a node 20 slim image: build runs npm ci and npm run build, the runtime installs production dependencies only', () => {
+test('two stages on a node 20 slim image: build runs npm ci and npm run build:package, the runtime installs production dependencies only', () => {
   assert.ok(build, 'a stage named build');
   assert.notEqual(runtime, build, 'the runtime stage is the last one, not the build stage');
   for (const s of [build, runtime]) assert.match(s.image, /^node:20[.\d]*-[a-z-]*slim$/, `${s.name ?? 'runtime'} stage base image`);
@@ -44,9 +45,9 @@ test('two stages on a node 20 slim image: build runs npm ci and npm run build, t
     assert.ok(lock >= 0 && lock < install, `${s.name ?? 'runtime'} stage: package-lock.json is copied before npm ci`);
   }
   const ci = b.findIndex((r) => /\bnpm ci\b/.test(r) && !r.includes('--omit=dev'));
-  const compile = b.findIndex((r) => /\bnpm run build\b/.test(r));
-  assert.ok(ci >= 0 && compile > ci, `build stage: npm ci (with dev dependencies), then npm run build; RUNs: ${b.join(' | ')}`);
-  assert.equal(pkg.scripts['build'] !== undefined, true, 'package.json has the build script');
+  const compile = b.findIndex((r) => /\bnpm run build:package\b/.test(r));
+  assert.ok(ci >= 0 && compile > ci, `build stage: npm ci (with dev dependencies), then npm run build:package; RUNs: ${b.join(' | ')}`);
+  assert.match(pkg.scripts['build:package'] ?? '', /tsc -p tsconfig\.build\.json/, 'package.json builds the package with tsconfig.build.json');
   const r = runs(runtime);
   assert.ok(
     r.some((x) => /\bnpm ci\b.*--omit=dev/.test(x)),
@@ -126,8 +127,8 @@ test('every file copied exists and is not excluded by .dockerignore; the build c
   const dirs = new Set(tsconfig.include.map((g) => g.split('/')[0] ?? g));
   for (const d of dirs) assert.ok(built.has(posix.join(workdir(build), d)), `the build stage copies ${d}/ (tsconfig include)`);
   assert.ok(
-    built.has(posix.join(workdir(build), 'tsconfig.json')) && built.has(posix.join(workdir(build), 'package-lock.json')),
-    'tsconfig.json and the lock file',
+    ['tsconfig.build.json', 'tsconfig.base.json', 'package-lock.json'].every((f) => built.has(posix.join(workdir(build), f))),
+    'tsconfig.build.json, the tsconfig it extends and the lock file',
   );
   // At run time the daemon reads package.json (version, "type": "module") and proto/ next to dist/.
   const runtimeCopies = all(runtime, 'COPY').map((i) => copyOf(i.args));

@@ -10,9 +10,7 @@ import type { ConnectorContext, Settings, TableSchema } from '../../../core/inde
 import { CdcError, connectorContext } from '../../../core/index.js';
 import { readStarRocksConfig, StarRocksSink } from '../../../connectors/starrocks/index.js';
 import { withMysql } from '../../../connectors/starrocks/setup/mysql.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../../starrocks-emulator/index.js';
-import { formatColumnType } from '../../starrocks-emulator/types.js';
-import { schemaChangesOf } from '../../starrocks-emulator/schema-change.js';
+import { startStarRocksEmulator, type StarRocksEmulator, formatColumnType, schemaChangesOf } from 'dbmazz-starrocks-emulator';
 import { column, ins, tableSchema } from './fixtures.js';
 
 const DB = 'sev';

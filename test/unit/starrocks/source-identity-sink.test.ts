@@ -11,7 +11,7 @@ import { CdcError, connectorContext } from '../../../core/index.js';
 import { readStarRocksConfig, StarRocksSink } from '../../../connectors/starrocks/index.js';
 import { sourceLabelTag } from '../../../connectors/starrocks/source-identity.js';
 import { withMysql } from '../../../connectors/starrocks/setup/mysql.js';
-import { startStarRocksEmulator, type StarRocksEmulator } from '../../starrocks-emulator/index.js';
+import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { column, ins, tableSchema } from './fixtures.js';
 
 const DB = 'sid';

@@ -67,8 +67,8 @@ test('the daemon does not load what it may never use: dashboard page, pretty pri
     '/core/metrics/dashboard',
     '/core/metrics/http-server.js',
     '/node_modules/pino-pretty/',
-    '/demo/',
-    '/test/starrocks-emulator/',
+    '/packages/demo/',
+    '/packages/starrocks-emulator/',
     '/node_modules/undici/',
   ]) {
     const found = modules.filter((m) => m.includes(part));
