@@ -3,13 +3,14 @@
  * the typed configuration the sink runs with.
  */
 import type { Settings, SettingSpec, TableId } from '../../core/index.js';
-import { CdcError, settingNumber, settingOptionalString, settingString } from '../../core/index.js';
-import { isSchemaEvolutionPolicy, SCHEMA_EVOLUTION_POLICIES, type SchemaEvolutionPolicy } from './schema-evolution.js';
-import { isSourceChangePolicy, SOURCE_CHANGE_POLICIES, type SourceChangePolicy } from './source-identity.js';
+import { CdcError, defineSettings } from '../../core/index.js';
+import { SCHEMA_EVOLUTION_POLICIES, type SchemaEvolutionPolicy } from './schema-evolution.js';
+import { SOURCE_CHANGE_POLICIES, type SourceChangePolicy } from './source-identity.js';
 import { DEFAULT_TABLE_NAME_PATTERN, TABLE_MAP_SETTING, TABLE_NAME_SETTING, TargetNaming } from './table-names.js';
 
-export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
-  {
+/** The sink's settings, declared once: `STARROCKS.specs` for the manifest, `STARROCKS.read` typed. */
+export const STARROCKS = defineSettings({
+  url: {
     env: 'SINK_URL',
     aliases: ['STARROCKS_URL'],
     type: 'string',
@@ -19,7 +20,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     expected: 'an http(s) URL such as http://starrocks-fe:8030',
     description: 'StarRocks FE HTTP URL (Stream Load is sent here and 307-redirected to a BE), e.g. http://fe:8030',
   },
-  {
+  mysqlPort: {
     env: 'SINK_PORT',
     type: 'integer',
     default: 9030,
@@ -27,12 +28,12 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     expected: 'a TCP port',
     description: 'FE MySQL-protocol port used for setup (metadata and ALTER TABLE)',
   },
-  {
+  mysqlHost: {
     env: 'SINK_MYSQL_HOST',
     type: 'string',
     description: 'Host of the FE MySQL-protocol endpoint (default: the host of SINK_URL)',
   },
-  {
+  database: {
     env: 'SINK_DATABASE',
     aliases: ['STARROCKS_DB'],
     type: 'string',
@@ -40,7 +41,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     schema: { minLength: 1 },
     description: 'Target database; each source table is loaded into the table named by SINK_TABLE_MAP or SINK_TABLE_NAME (default: the source table name)',
   },
-  {
+  tableName: {
     env: 'SINK_TABLE_NAME',
     type: 'string',
     default: DEFAULT_TABLE_NAME_PATTERN,
@@ -49,14 +50,14 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     description:
       'Naming rule of the StarRocks target tables: {schema} and {table} are replaced by the source schema and table name. Default {table}: the source table name. Two source tables may not map to one target (the configuration is refused)',
   },
-  {
+  tableMap: {
     env: 'SINK_TABLE_MAP',
     type: 'list',
     expected: 'comma-separated schema.table:target entries, e.g. a.orders:orders_a,b.orders:orders_b',
     description:
       'Per-table target names, overriding SINK_TABLE_NAME: `schema.table:target` entries (source written as in TABLES; the target is used exactly as written, case-sensitive; double-quote it when it holds a comma or colon)',
   },
-  {
+  onSourceChange: {
     env: 'SINK_ON_SOURCE_CHANGE',
     type: 'string',
     default: 'fail',
@@ -65,7 +66,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     description:
       "A target table holding rows written from another source (another PostgreSQL cluster or database, e.g. after a dump/restore or an upgrade by logical replication) cannot take this source's changes: their versions are not comparable. fail (default): stop at setup naming the table. truncate: empty those target tables (TRUNCATE TABLE) and record the new source; rows come back only as they change in the source. See docs/operations.md",
   },
-  {
+  user: {
     env: 'SINK_USER',
     aliases: ['STARROCKS_USER'],
     type: 'string',
@@ -74,7 +75,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     description:
       'StarRocks user (needs SELECT, INSERT and ALTER on the target tables, SELECT and INSERT on dbmazz_source_identity and dbmazz_state, and CREATE TABLE on SINK_DATABASE once, to create those two)',
   },
-  {
+  password: {
     env: 'SINK_PASSWORD',
     aliases: ['STARROCKS_PASS'],
     type: 'string',
@@ -82,7 +83,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     secret: true,
     description: 'Password of SINK_USER',
   },
-  {
+  labelPrefix: {
     env: 'SINK_LABEL_PREFIX',
     type: 'string',
     default: 'dbmazz',
@@ -90,7 +91,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     expected: '1-32 characters of [A-Za-z0-9_-]',
     description: 'Prefix of Stream Load labels (labels are unique per database; keep it unique per pipeline)',
   },
-  {
+  maxFilterRatio: {
     env: 'SINK_MAX_FILTER_RATIO',
     type: 'number',
     default: 0,
@@ -99,7 +100,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     description:
       'Stream Load max_filter_ratio. 0 (default): any rejected row fails the batch (the error log is reported); >0 accepts losing rows, which are logged',
   },
-  {
+  loadTimeoutMs: {
     env: 'SINK_LOAD_TIMEOUT_MS',
     type: 'integer',
     default: 120_000,
@@ -107,7 +108,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     expected: 'milliseconds, at least 1000',
     description: 'Stream Load `timeout` (rounded up to seconds) and how long the sink waits for a load reply or for a RUNNING label',
   },
-  {
+  connectTimeoutMs: {
     env: 'SINK_CONNECT_TIMEOUT_MS',
     type: 'integer',
     default: 10_000,
@@ -115,7 +116,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     expected: 'milliseconds',
     description: 'TCP connect timeout for the FE/BE HTTP endpoints and the MySQL port',
   },
-  {
+  continueTimeoutMs: {
     env: 'SINK_CONTINUE_TIMEOUT_MS',
     type: 'integer',
     default: 10_000,
@@ -123,7 +124,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     expected: 'milliseconds',
     description: 'How long to wait for `100 Continue` before sending the body anyway (as curl and Apache HttpClient do)',
   },
-  {
+  pollIntervalMs: {
     env: 'SINK_POLL_INTERVAL_MS',
     type: 'integer',
     default: 1000,
@@ -131,7 +132,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     expected: 'milliseconds',
     description: 'Interval for polling a RUNNING label (get_load_state) and schema-change jobs',
   },
-  {
+  ddlTimeoutMs: {
     env: 'SINK_DDL_TIMEOUT_MS',
     type: 'integer',
     default: 600_000,
@@ -140,7 +141,7 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     description:
       'How long the sink waits for an ALTER TABLE schema-change job (audit columns, schema evolution) to finish, including waiting for another running schema change',
   },
-  {
+  schemaEvolution: {
     env: 'SCHEMA_EVOLUTION',
     type: 'string',
     default: 'evolve',
@@ -149,14 +150,14 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     description:
       'What a source column change does to the StarRocks table. evolve: add new columns (ALTER TABLE ADD COLUMN, waiting for the job before loading them), widen changed types when StarRocks can (else a stage error), keep dropped columns; ignore: no DDL, columns StarRocks lacks are not loaded (warning); fail: stop with a stage error when a source change needs the StarRocks table to change (dropped columns only warn). See docs/starrocks.md "Schema evolution"',
   },
-  {
+  createTables: {
     env: 'SINK_CREATE_TABLES',
     type: 'boolean',
     default: false,
     description:
       'Create a missing target table from the source definition (Primary Key table, mapped types, key columns NOT NULL, DISTRIBUTED BY HASH(key), audit columns). false: a missing table is a setup error',
   },
-  {
+  replicationNum: {
     env: 'SINK_REPLICATION_NUM',
     type: 'integer',
     schema: { minimum: 1 },
@@ -164,7 +165,9 @@ export const STARROCKS_SETTINGS: readonly SettingSpec[] = [
     description:
       'replication_num of tables created with SINK_CREATE_TABLES. Unset: the cluster default (FE default_replication_num, 3 unless changed); use 1 on a single-BE cluster',
   },
-];
+});
+
+export const STARROCKS_SETTINGS: readonly SettingSpec[] = STARROCKS.specs;
 
 export interface StarRocksConfig {
   /** FE HTTP base URL without trailing slash. */
@@ -194,12 +197,10 @@ export interface StarRocksConfig {
 /** Builds the typed configuration from validated settings. */
 export function readStarRocksConfig(given: Settings): StarRocksConfig {
   // Absent values take the spec defaults, so the sink also works with hand-built settings (tests).
-  const s: Record<string, Settings[string]> = {};
-  for (const spec of STARROCKS_SETTINGS) s[spec.env] = given[spec.env] ?? spec.default;
-  const raw = settingString(s, 'SINK_URL');
+  const s = STARROCKS.read(given);
   let feUrl: URL;
   try {
-    feUrl = new URL(raw);
+    feUrl = new URL(s.url);
   } catch (cause) {
     throw new CdcError({ code: 'CONFIG_INVALID', message: 'SINK_URL is not a valid URL', cause });
   }
@@ -209,33 +210,32 @@ export function readStarRocksConfig(given: Settings): StarRocksConfig {
   const hostname = feUrl.hostname.replace(/^\[|\]$/g, '');
   return {
     feUrl,
-    mysqlHost: settingOptionalString(s, 'SINK_MYSQL_HOST') ?? hostname,
-    mysqlPort: settingNumber(s, 'SINK_PORT'),
-    database: settingString(s, 'SINK_DATABASE'),
-    user: settingString(s, 'SINK_USER'),
-    password: typeof s['SINK_PASSWORD'] === 'string' ? s['SINK_PASSWORD'] : '',
-    labelPrefix: settingString(s, 'SINK_LABEL_PREFIX'),
-    maxFilterRatio: settingNumber(s, 'SINK_MAX_FILTER_RATIO'),
-    loadTimeoutMs: settingNumber(s, 'SINK_LOAD_TIMEOUT_MS'),
-    connectTimeoutMs: settingNumber(s, 'SINK_CONNECT_TIMEOUT_MS'),
-    continueTimeoutMs: settingNumber(s, 'SINK_CONTINUE_TIMEOUT_MS'),
-    pollIntervalMs: settingNumber(s, 'SINK_POLL_INTERVAL_MS'),
-    ddlTimeoutMs: settingNumber(s, 'SINK_DDL_TIMEOUT_MS'),
-    schemaEvolution: readPolicy(s['SCHEMA_EVOLUTION']),
-    createTables: s['SINK_CREATE_TABLES'] === true,
-    replicationNum: typeof s['SINK_REPLICATION_NUM'] === 'number' ? s['SINK_REPLICATION_NUM'] : undefined,
-    naming: readNaming(s),
-    onSourceChange: isSourceChangePolicy(s['SINK_ON_SOURCE_CHANGE']) ? s['SINK_ON_SOURCE_CHANGE'] : 'fail',
+    mysqlHost: s.mysqlHost ?? hostname,
+    mysqlPort: s.mysqlPort,
+    database: s.database,
+    user: s.user,
+    password: s.password ?? '',
+    labelPrefix: s.labelPrefix,
+    maxFilterRatio: s.maxFilterRatio,
+    loadTimeoutMs: s.loadTimeoutMs,
+    connectTimeoutMs: s.connectTimeoutMs,
+    continueTimeoutMs: s.continueTimeoutMs,
+    pollIntervalMs: s.pollIntervalMs,
+    ddlTimeoutMs: s.ddlTimeoutMs,
+    schemaEvolution: s.schemaEvolution,
+    createTables: s.createTables,
+    replicationNum: s.replicationNum,
+    naming: readNaming(s.tableName, s.tableMap),
+    onSourceChange: s.onSourceChange,
   };
 }
 
-function namingOf(s: Settings): { value: TargetNaming; problems: readonly string[] } {
-  const map = s[TABLE_MAP_SETTING];
-  return TargetNaming.parse(settingOptionalString(s, TABLE_NAME_SETTING), Array.isArray(map) ? (map as readonly string[]) : undefined);
+function namingOf(tableName: string | undefined, tableMap: readonly string[] | undefined): { value: TargetNaming; problems: readonly string[] } {
+  return TargetNaming.parse(tableName, tableMap);
 }
 
-function readNaming(s: Settings): TargetNaming {
-  const { value, problems } = namingOf(s);
+function readNaming(tableName: string, tableMap: readonly string[] | undefined): TargetNaming {
+  const { value, problems } = namingOf(tableName, tableMap);
   if (problems.length > 0) throw new CdcError({ code: 'CONFIG_INVALID', message: problems.join('; ') });
   return value;
 }
@@ -246,11 +246,10 @@ function readNaming(s: Settings): TargetNaming {
  * TABLES map to one target.
  */
 export function checkStarRocksConfig(settings: Settings, tables: readonly TableId[]): string[] {
-  const { value, problems } = namingOf(settings);
+  // Runs while other settings may still be missing or invalid (all problems are listed at once), so
+  // it reads only the two naming settings, not the whole typed configuration.
+  const name = settings[TABLE_NAME_SETTING];
+  const map = settings[TABLE_MAP_SETTING];
+  const { value, problems } = namingOf(typeof name === 'string' ? name : undefined, Array.isArray(map) ? map : undefined);
   return problems.length > 0 ? [...problems] : value.problems(tables);
-}
-
-function readPolicy(v: unknown): SchemaEvolutionPolicy {
-  if (isSchemaEvolutionPolicy(v)) return v;
-  throw new CdcError({ code: 'CONFIG_INVALID', message: `SCHEMA_EVOLUTION must be one of ${SCHEMA_EVOLUTION_POLICIES.join(', ')}, got ${String(v)}` });
 }

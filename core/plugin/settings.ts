@@ -68,10 +68,16 @@ export interface SettingTypeValue {
   readonly list: readonly string[];
 }
 
+/** The values a string setting with `schema.enum` can take (`never` without one). */
+type EnumOf<S extends SettingSpec> = S extends { readonly schema: { readonly enum: readonly (infer E extends string)[] } } ? E : never;
+
+/** The type of a declared setting's value: the enum's members for a string setting with `schema.enum`. */
+type ValueTypeOf<S extends SettingSpec> = [EnumOf<S>] extends [never] ? SettingTypeValue[S['type']] : EnumOf<S>;
+
 /** The value of one declared setting: never undefined when it is required or has a default. */
 export type SettingValueOf<S extends SettingSpec> = S extends { readonly required: true } | { readonly default: SettingValue }
-  ? SettingTypeValue[S['type']]
-  : SettingTypeValue[S['type']] | undefined;
+  ? ValueTypeOf<S>
+  : ValueTypeOf<S> | undefined;
 
 /** A connector's settings declared once: the specs for the manifest, and a typed reader. */
 export interface SettingsDefinition<D extends Readonly<Record<string, SettingSpec>>> {
@@ -112,6 +118,8 @@ export function defineSettings<const D extends Readonly<Record<string, SettingSp
           continue;
         }
         if (!TYPE_CHECKS[spec.type](v)) throw new TypeError(`setting ${spec.env} is not a${spec.type === 'integer' ? 'n' : ''} ${spec.type}`);
+        const members = spec.schema?.['enum'];
+        if (Array.isArray(members) && !members.includes(v)) throw new TypeError(`setting ${spec.env} is not one of ${members.join(', ')}`);
         out[field] = v;
       }
       return out as { readonly [K in keyof D]: SettingValueOf<D[K]> };

@@ -173,6 +173,6 @@ describe('settings', () => {
     assert.equal(c.schemaEvolution, 'ignore');
     assert.equal(c.createTables, true);
     assert.equal(c.replicationNum, 1);
-    assert.throws(() => readStarRocksConfig({ ...base, SCHEMA_EVOLUTION: 'sometimes' }), /SCHEMA_EVOLUTION must be one of evolve, ignore, fail/);
+    assert.throws(() => readStarRocksConfig({ ...base, SCHEMA_EVOLUTION: 'sometimes' }), /SCHEMA_EVOLUTION is not one of evolve, ignore, fail/);
   });
 });

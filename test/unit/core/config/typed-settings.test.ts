@@ -33,3 +33,18 @@ test('defineSettings: an optional setting left unset is undefined; a wrong type 
   assert.throws(() => settings.read({ SINK_X_DIR: '/d', SINK_X_BATCH: '5' }), /setting SINK_X_BATCH is not an integer/);
   assert.throws(() => settings.read({}), /setting SINK_X_DIR is required but missing/);
 });
+
+test('defineSettings: a string setting with schema.enum reads as the union of its members, and another value names the variable', () => {
+  const MODES = ['fast', 'safe'] as const;
+  const modes = defineSettings({
+    mode: { env: 'SINK_X_MODE', type: 'string', default: 'safe', schema: { enum: [...MODES] }, description: 'Mode' },
+    other: { env: 'SINK_X_OTHER', type: 'string', schema: { enum: ['a', 'b'] }, description: 'Optional enum' },
+  });
+  const s = modes.read({ SINK_X_MODE: 'fast' });
+  // Typed: `mode` is 'fast' | 'safe' (assigning it to a wider string works, a narrower union would not compile).
+  const mode: (typeof MODES)[number] = s.mode;
+  const other: 'a' | 'b' | undefined = s.other;
+  assert.deepEqual({ mode, other }, { mode: 'fast', other: undefined });
+  assert.equal(modes.read({}).mode, 'safe');
+  assert.throws(() => modes.read({ SINK_X_MODE: 'sometimes' }), /setting SINK_X_MODE is not one of fast, safe/);
+});
