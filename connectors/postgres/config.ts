@@ -3,17 +3,7 @@
  * names (DATABASE_URL, SLOT_NAME, PUBLICATION_NAME) are accepted as aliases.
  */
 import type pg from 'pg';
-import {
-  ConfigError,
-  settingBoolean,
-  settingNumber,
-  settingOptionalString,
-  settingString,
-  type ConnectorContext,
-  type SettingSpec,
-  type Settings,
-  type TableId,
-} from '../../core/index.js';
+import { ConfigError, defineSettings, type ConnectorContext, type SettingSpec, type Settings, type TableId } from '../../core/index.js';
 
 export const SLOT_NAME_PATTERN = /^[a-z0-9_]{1,63}$/;
 export const PUBLICATION_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
@@ -21,77 +11,12 @@ export const PUBLICATION_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_$]{0,62}$/;
 export const SNAPSHOT_MODES = ['initial', 'never', 'initial_only'] as const;
 export type SnapshotMode = (typeof SNAPSHOT_MODES)[number];
 
-export const SNAPSHOT_SETTINGS: readonly SettingSpec[] = [
-  {
-    env: 'SNAPSHOT_MODE',
-    type: 'string',
-    default: 'initial',
-    schema: { enum: [...SNAPSHOT_MODES] },
-    description:
-      'initial: copy the existing rows of every table when the slot is created, of tables added later (restart or ReloadConfig), then stream; never: stream only changes made after the slot exists; initial_only: copy every table once (no slot), then exit 0',
-    expected: 'initial, never or initial_only',
-  },
-  {
-    env: 'SNAPSHOT_CHUNK_ROWS',
-    type: 'integer',
-    default: 10_000,
-    schema: { minimum: 1, maximum: 1_000_000 },
-    description: 'Rows per snapshot read (one short REPEATABLE READ transaction each, keyset pagination on the key)',
-    expected: 'an integer from 1 to 1000000',
-  },
-  {
-    env: 'SNAPSHOT_PARALLELISM',
-    type: 'integer',
-    default: 2,
-    schema: { minimum: 1, maximum: 64 },
-    description: 'Tables read at the same time during snapshots (one PostgreSQL connection each)',
-    expected: 'an integer from 1 to 64',
-  },
-];
-
 export const SLOT_LOST_POLICIES = ['fail', 'resnapshot'] as const;
 export type SlotLostPolicy = (typeof SLOT_LOST_POLICIES)[number];
 
-/** Hot standby and PostgreSQL failover (docs/operations.md, "Hot standby" and "PostgreSQL failover"). */
-export const STANDBY_SETTINGS: readonly SettingSpec[] = [
-  {
-    env: 'SOURCE_STANDBY_RETRY_MS',
-    type: 'integer',
-    default: 1000,
-    schema: { minimum: 100, maximum: 60_000 },
-    description: 'Hot standby: how often an instance whose replication slot is held by another connection checks whether it can take over',
-    expected: 'an integer number of milliseconds from 100 to 60000',
-  },
-  {
-    env: 'SOURCE_STANDBY_STALE_MS',
-    type: 'integer',
-    default: 5000,
-    schema: { minimum: 1000, maximum: 3_600_000 },
-    description:
-      'Hot standby: a slot holder whose status updates (pg_stat_replication.reply_time) stopped for this long is terminated (pg_terminate_backend) so a standby can take over; at least 3 x SOURCE_STATUS_INTERVAL_MS',
-    expected: 'an integer number of milliseconds, at least 1000',
-  },
-  {
-    env: 'SOURCE_ON_SLOT_LOST',
-    type: 'string',
-    default: 'fail',
-    schema: { enum: [...SLOT_LOST_POLICIES] },
-    description:
-      'When the replication slot this pipeline streamed from is missing (primary failover) or invalidated (max_slot_wal_keep_size): fail stops with an error saying what to do; resnapshot drops an invalidated slot, creates a new one and re-snapshots every table (rows deleted meanwhile are swept)',
-    expected: 'fail or resnapshot',
-  },
-  {
-    env: 'SOURCE_FAILOVER_SLOT',
-    type: 'boolean',
-    default: false,
-    description:
-      'PostgreSQL 17+: create the slot as a failover slot (and mark an existing one), so a standby with sync_replication_slots = on keeps it and streaming survives a promotion; refused on older servers',
-    expected: 'true or false',
-  },
-];
-
-export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
-  {
+/** Each setting of the source by field name (`POSTGRES` reads them typed). */
+const POSTGRES_SPEC = {
+  url: {
     env: 'SOURCE_URL',
     aliases: ['DATABASE_URL'],
     type: 'string',
@@ -101,7 +26,7 @@ export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
     description: 'PostgreSQL connection URL (postgres://user:pass@host:5432/db); ?replication=database is accepted and ignored',
     expected: 'a postgres:// URL',
   },
-  {
+  slotName: {
     env: 'SOURCE_SLOT_NAME',
     aliases: ['SLOT_NAME'],
     type: 'string',
@@ -110,7 +35,7 @@ export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
     description: 'Logical replication slot (created with pgoutput when missing, never dropped or recreated)',
     expected: '1-63 characters of a-z, 0-9 and _',
   },
-  {
+  publicationName: {
     env: 'SOURCE_PUBLICATION_NAME',
     aliases: ['PUBLICATION_NAME'],
     type: 'string',
@@ -119,7 +44,7 @@ export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
     description: 'Publication to stream (created FOR TABLE the TABLES list when missing; missing tables are added)',
     expected: 'an identifier: a letter or _ then up to 62 letters, digits, _ or $',
   },
-  {
+  statusIntervalMs: {
     env: 'SOURCE_STATUS_INTERVAL_MS',
     type: 'integer',
     default: 1000,
@@ -128,7 +53,7 @@ export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
       'How often a standby status update is sent (keep well under wal_sender_timeout, 60 s by default, and under a third of SOURCE_STANDBY_STALE_MS: a hot standby watches these updates)',
     expected: 'an integer number of milliseconds, at least 100',
   },
-  {
+  connectTimeoutMs: {
     env: 'SOURCE_CONNECT_TIMEOUT_MS',
     type: 'integer',
     default: 30_000,
@@ -136,7 +61,7 @@ export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
     description: 'Timeout for establishing a connection to PostgreSQL',
     expected: 'an integer number of milliseconds, at least 1000',
   },
-  {
+  replicaIdentityFull: {
     env: 'SOURCE_REPLICA_IDENTITY_FULL',
     type: 'boolean',
     default: false,
@@ -144,9 +69,73 @@ export const POSTGRES_SETTINGS: readonly SettingSpec[] = [
       'Set REPLICA IDENTITY FULL on the tables at setup (needs table ownership): updates then carry the whole old row, so unchanged TOAST values are filled in',
     expected: 'true or false',
   },
-  ...SNAPSHOT_SETTINGS,
-  ...STANDBY_SETTINGS,
-];
+  // Snapshots (docs/architecture.md, "Snapshots").
+  snapshotMode: {
+    env: 'SNAPSHOT_MODE',
+    type: 'string',
+    default: 'initial',
+    schema: { enum: [...SNAPSHOT_MODES] },
+    description:
+      'initial: copy the existing rows of every table when the slot is created, of tables added later (restart or ReloadConfig), then stream; never: stream only changes made after the slot exists; initial_only: copy every table once (no slot), then exit 0',
+    expected: 'initial, never or initial_only',
+  },
+  snapshotChunkRows: {
+    env: 'SNAPSHOT_CHUNK_ROWS',
+    type: 'integer',
+    default: 10_000,
+    schema: { minimum: 1, maximum: 1_000_000 },
+    description: 'Rows per snapshot read (one short REPEATABLE READ transaction each, keyset pagination on the key)',
+    expected: 'an integer from 1 to 1000000',
+  },
+  snapshotParallelism: {
+    env: 'SNAPSHOT_PARALLELISM',
+    type: 'integer',
+    default: 2,
+    schema: { minimum: 1, maximum: 64 },
+    description: 'Tables read at the same time during snapshots (one PostgreSQL connection each)',
+    expected: 'an integer from 1 to 64',
+  },
+  // Hot standby and PostgreSQL failover (docs/operations.md, "Hot standby" and "PostgreSQL failover").
+  standbyRetryMs: {
+    env: 'SOURCE_STANDBY_RETRY_MS',
+    type: 'integer',
+    default: 1000,
+    schema: { minimum: 100, maximum: 60_000 },
+    description: 'Hot standby: how often an instance whose replication slot is held by another connection checks whether it can take over',
+    expected: 'an integer number of milliseconds from 100 to 60000',
+  },
+  standbyStaleMs: {
+    env: 'SOURCE_STANDBY_STALE_MS',
+    type: 'integer',
+    default: 5000,
+    schema: { minimum: 1000, maximum: 3_600_000 },
+    description:
+      'Hot standby: a slot holder whose status updates (pg_stat_replication.reply_time) stopped for this long is terminated (pg_terminate_backend) so a standby can take over; at least 3 x SOURCE_STATUS_INTERVAL_MS',
+    expected: 'an integer number of milliseconds, at least 1000',
+  },
+  onSlotLost: {
+    env: 'SOURCE_ON_SLOT_LOST',
+    type: 'string',
+    default: 'fail',
+    schema: { enum: [...SLOT_LOST_POLICIES] },
+    description:
+      'When the replication slot this pipeline streamed from is missing (primary failover) or invalidated (max_slot_wal_keep_size): fail stops with an error saying what to do; resnapshot drops an invalidated slot, creates a new one and re-snapshots every table (rows deleted meanwhile are swept)',
+    expected: 'fail or resnapshot',
+  },
+  failoverSlot: {
+    env: 'SOURCE_FAILOVER_SLOT',
+    type: 'boolean',
+    default: false,
+    description:
+      'PostgreSQL 17+: create the slot as a failover slot (and mark an existing one), so a standby with sync_replication_slots = on keeps it and streaming survives a promotion; refused on older servers',
+    expected: 'true or false',
+  },
+} as const satisfies Readonly<Record<string, SettingSpec>>;
+
+/** The source's settings, declared once: `POSTGRES.specs` for the manifest, `POSTGRES.read` typed. */
+export const POSTGRES = defineSettings(POSTGRES_SPEC);
+
+export const POSTGRES_SETTINGS: readonly SettingSpec[] = POSTGRES.specs;
 
 export interface PostgresConfig {
   /** Connection URL without `replication` (it holds the password: never print it; use `target`). */
@@ -173,22 +162,14 @@ export interface PostgresConfig {
 
 /** Problems that need two settings (manifest checkConfig): the standby must not mistake a healthy holder for a stale one. */
 export function standbyProblems(settings: Settings): string[] {
-  const status = settings['SOURCE_STATUS_INTERVAL_MS'];
-  const stale = settings['SOURCE_STANDBY_STALE_MS'];
+  // Runs while other settings may be missing or invalid (all problems are listed at once): it reads
+  // only these two, by the names their specs declare.
+  const status = settings[POSTGRES_SPEC.statusIntervalMs.env];
+  const stale = settings[POSTGRES_SPEC.standbyStaleMs.env];
   if (typeof status !== 'number' || typeof stale !== 'number' || stale >= 3 * status) return [];
   return [
     `SOURCE_STANDBY_STALE_MS (${stale}) must be at least 3 x SOURCE_STATUS_INTERVAL_MS (${status}): a standby would terminate a healthy instance between two of its status updates. Lower SOURCE_STATUS_INTERVAL_MS or raise SOURCE_STANDBY_STALE_MS.`,
   ];
-}
-
-function snapshotModeOf(v: string | undefined): SnapshotMode {
-  return (SNAPSHOT_MODES as readonly string[]).includes(v ?? '') ? (v as SnapshotMode) : 'initial';
-}
-
-/** A number setting, or `fallback` when the settings were built without it (tests, older callers). */
-function optionalNumber(settings: Settings, env: string, fallback: number): number {
-  const v = settings[env];
-  return typeof v === 'number' ? v : fallback;
 }
 
 /** Replaces the password of a URL with `****` (and never throws). */
@@ -203,19 +184,19 @@ export function maskUrl(url: string): string {
 }
 
 export function parseConfig(settings: Settings, ctx: ConnectorContext): PostgresConfig {
-  const raw = settingString(settings, 'SOURCE_URL');
+  // Absent values take the spec defaults, so the source also works with hand-built settings (tests).
+  const s = POSTGRES.read(settings);
   let u: URL;
   try {
-    u = new URL(raw);
+    u = new URL(s.url);
   } catch {
-    throw new ConfigError([`SOURCE_URL: '${maskUrl(raw)}' is not a valid URL (expected postgres://user:pass@host:5432/db)`]);
+    throw new ConfigError([`SOURCE_URL: '${maskUrl(s.url)}' is not a valid URL (expected postgres://user:pass@host:5432/db)`]);
   }
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
     throw new ConfigError([`SOURCE_URL: expected a postgres:// URL, got '${u.protocol}//'`]);
   }
   u.searchParams.delete('replication');
-  const slotName = settingString(settings, 'SOURCE_SLOT_NAME');
-  const publicationName = settingString(settings, 'SOURCE_PUBLICATION_NAME');
+  const { slotName, publicationName } = s;
   const problems: string[] = [];
   if (!SLOT_NAME_PATTERN.test(slotName)) problems.push(`SOURCE_SLOT_NAME: '${slotName}' must be 1-63 characters of a-z, 0-9 and _`);
   if (!PUBLICATION_NAME_PATTERN.test(publicationName)) problems.push(`SOURCE_PUBLICATION_NAME: '${publicationName}' is not a valid name`);
@@ -227,18 +208,18 @@ export function parseConfig(settings: Settings, ctx: ConnectorContext): Postgres
     user: decodeURIComponent(u.username) || 'postgres',
     slotName,
     publicationName,
-    statusIntervalMs: settingNumber(settings, 'SOURCE_STATUS_INTERVAL_MS'),
-    connectTimeoutMs: settingNumber(settings, 'SOURCE_CONNECT_TIMEOUT_MS'),
-    replicaIdentityFull: settingBoolean(settings, 'SOURCE_REPLICA_IDENTITY_FULL'),
+    statusIntervalMs: s.statusIntervalMs,
+    connectTimeoutMs: s.connectTimeoutMs,
+    replicaIdentityFull: s.replicaIdentityFull,
     tables: ctx.tables,
     pipelineId: ctx.pipelineId,
-    snapshotMode: snapshotModeOf(settingOptionalString(settings, 'SNAPSHOT_MODE')),
-    snapshotChunkRows: optionalNumber(settings, 'SNAPSHOT_CHUNK_ROWS', 10_000),
-    snapshotParallelism: optionalNumber(settings, 'SNAPSHOT_PARALLELISM', 2),
-    standbyRetryMs: optionalNumber(settings, 'SOURCE_STANDBY_RETRY_MS', 1000),
-    standbyStaleMs: optionalNumber(settings, 'SOURCE_STANDBY_STALE_MS', 5000),
-    onSlotLost: settings['SOURCE_ON_SLOT_LOST'] === 'resnapshot' ? 'resnapshot' : 'fail',
-    failoverSlot: settings['SOURCE_FAILOVER_SLOT'] === true,
+    snapshotMode: s.snapshotMode,
+    snapshotChunkRows: s.snapshotChunkRows,
+    snapshotParallelism: s.snapshotParallelism,
+    standbyRetryMs: s.standbyRetryMs,
+    standbyStaleMs: s.standbyStaleMs,
+    onSlotLost: s.onSlotLost,
+    failoverSlot: s.failoverSlot,
   };
 }
 
