@@ -156,7 +156,12 @@ test('installed from its tarball, dbmazz refuses demo and starrocks-emulator unt
     assert.match(r.stderr, new RegExp(`dbmazz ${command}: the package ${name} is not installed next to dbmazz\\. Install it \\(npm install ${name}\\)`));
   }
 
-  install('packages/starrocks-emulator', root);
+  const emulatorPackage = install('packages/starrocks-emulator', root);
+  // Its own bin, as `npx dbmazz-starrocks-emulator` runs it.
+  const bin = join(root, 'node_modules', emulatorPackage.name, emulatorPackage.bin?.['dbmazz-starrocks-emulator'] ?? 'missing');
+  const own = spawnSync(process.execPath, [bin, '--help'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(own.status, 0, own.stderr);
+  assert.match(own.stdout, /^usage: dbmazz-starrocks-emulator/);
   const emulator = run('starrocks-emulator', '--help');
   assert.equal(emulator.status, 0, emulator.stderr);
   assert.match(emulator.stdout, /^usage: dbmazz-starrocks-emulator --fe-http-port/);
@@ -165,8 +170,12 @@ test('installed from its tarball, dbmazz refuses demo and starrocks-emulator unt
   assert.match(bad.stderr, /--bes needs an integer between 1 and 64/);
 
   install('packages/postgres-sandbox', root);
-  install('packages/demo', root);
+  const demoPackage = install('packages/demo', root);
   const demo = run('demo', '--help');
   assert.equal(demo.status, 0, demo.stderr);
   assert.match(demo.stdout, /dbmazz demo/);
+  const demoBin = join(root, 'node_modules', demoPackage.name, demoPackage.bin?.['dbmazz-demo'] ?? 'missing');
+  const ownDemo = spawnSync(process.execPath, [demoBin, '--bogus'], { cwd: root, encoding: 'utf8', timeout: 30_000 });
+  assert.equal(ownDemo.status, 2, ownDemo.stderr);
+  assert.match(ownDemo.stderr, /unknown option --bogus/);
 });
