@@ -12,6 +12,7 @@ import { chunkQuery, keysQuery } from '../../../connectors/postgres/snapshot/chu
 import { CellDecodeError, ChunkRows } from '../../../connectors/postgres/snapshot/chunk-rows.js';
 import { TypeRegistry } from '../../../connectors/postgres/codec/pg-types.js';
 import { decodeTextValue } from '../../../connectors/postgres/codec/text-values.js';
+import { youngGenerationMayGrow } from '../../../connectors/postgres/snapshot/young-generation.js';
 
 const schema = (keys: string[]): TableSchema => ({
   id: { schema: 'Sales', name: 'or"ders' },
@@ -152,5 +153,15 @@ describe('ChunkRows', () => {
       () => rows.add(['x1', 'a', '2024-01-01 00:00:00+00', '1', '{}', '']),
       (e: unknown) => e instanceof CellDecodeError && e.column === 0 && /int8|integer/.test(e.message),
     );
+  });
+});
+
+describe('young generation of a one-off copy', () => {
+  it('grows unless the operator sized it (a flag of the family on the command line or in NODE_OPTIONS)', () => {
+    assert.equal(youngGenerationMayGrow([]), true);
+    assert.equal(youngGenerationMayGrow(['--inspect', '--import', '--max-old-space-size=512']), true);
+    for (const f of ['--max-semi-space-size=8', '--min_semi_space_size=4', '--semi-space-growth-factor=1', '--max-heap-size=300']) {
+      assert.equal(youngGenerationMayGrow(['--inspect', f]), false, f);
+    }
   });
 });
