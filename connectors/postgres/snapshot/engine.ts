@@ -512,7 +512,10 @@ export class SnapshotEngine {
       try {
         raw = await reader.read(sql, `snapshot read of ${formatTableId(task.id)}`, rows.add);
       } catch (e) {
-        throw e instanceof CellDecodeError ? this.decodeError(task, shape.schema, e) : e;
+        // A cell PostgreSQL sent that cannot be decoded is not a connection problem (the connection
+        // wraps what the row callback threw): the snapshot fails with it, as the stream would.
+        const cell = e instanceof CellDecodeError ? e : e instanceof Error && e.cause instanceof CellDecodeError ? e.cause : undefined;
+        throw cell === undefined ? e : this.decodeError(task, shape.schema, cell);
       }
       if (!this.active || generation !== task.generation) return;
       const chunk = this.chunkOf(task, shape.schema, raw, rows, rereadBatch, startAfter);
