@@ -24,6 +24,10 @@ export interface BenchOptions {
   readonly snapshotParallelism: number | undefined;
   /** A directory for `--cpu-prof` profiles of the daemons of (c), (d) and (f) (unset: no profile). */
   readonly cpuProfDir: string | undefined;
+  /** NODE_OPTIONS given to every daemon (e.g. a V8 setting to compare); unset: none. */
+  readonly daemonNodeOptions: string | undefined;
+  /** (f): how many times each SNAPSHOT_MODE is measured (fresh daemon each time). */
+  readonly snapshotRuns: number;
   readonly help: boolean;
 }
 
@@ -43,6 +47,8 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   snapshotChunkRows: undefined,
   snapshotParallelism: undefined,
   cpuProfDir: undefined,
+  daemonNodeOptions: undefined,
+  snapshotRuns: 1,
   help: false,
 };
 
@@ -68,6 +74,8 @@ flags:
   --snapshot-only      only (f), skip (a)-(e)
   --snapshot-chunk-rows N   SNAPSHOT_CHUNK_ROWS for the daemon in (f) (default: the daemon's default)
   --snapshot-parallelism N  SNAPSHOT_PARALLELISM for the daemon in (f) (default: the daemon's default)
+  --snapshot-runs N    (f): measure each SNAPSHOT_MODE N times, each a fresh daemon (default 1; for best-of figures)
+  --daemon-node-options S   NODE_OPTIONS for every daemon, e.g. '--max-semi-space-size=16' (default: none)
   --cpu-prof DIR       write a V8 CPU profile of each daemon of (c), (d) and (f) into DIR (read it with node dist/bench/profile-top.js FILE)
   --out FILE           JSON results (default ${DEFAULT_OPTIONS.out})
   --help               this text
@@ -91,6 +99,8 @@ const BENCH_FLAGS = {
   'snapshot-chunk-rows': { type: 'string' },
   'snapshot-parallelism': { type: 'string' },
   'cpu-prof': { type: 'string' },
+  'snapshot-runs': { type: 'string' },
+  'daemon-node-options': { type: 'string' },
   out: { type: 'string' },
 } as const;
 
@@ -120,13 +130,18 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | string {
     const rates = (given('rates') ?? '').split(',').map((r) => num('--rates', r.trim(), 100));
     if (rates.every((r): r is number => r !== undefined)) o.rates = rates;
   }
-  const ints: readonly [string, 'duration' | 'flushIntervalMs' | 'flushSize' | 'snapshotRows' | 'snapshotChunkRows' | 'snapshotParallelism', number][] = [
+  const ints: readonly [
+    string,
+    'duration' | 'flushIntervalMs' | 'flushSize' | 'snapshotRows' | 'snapshotChunkRows' | 'snapshotParallelism' | 'snapshotRuns',
+    number,
+  ][] = [
     ['duration', 'duration', 1],
     ['flush-interval', 'flushIntervalMs', 1],
     ['flush-size', 'flushSize', 1],
     ['snapshot-rows', 'snapshotRows', 0],
     ['snapshot-chunk-rows', 'snapshotChunkRows', 1],
     ['snapshot-parallelism', 'snapshotParallelism', 1],
+    ['snapshot-runs', 'snapshotRuns', 1],
   ];
   for (const [flag, key, min] of ints) {
     if (given(flag) === undefined) continue;
@@ -144,6 +159,11 @@ export function parseBenchArgs(argv: readonly string[]): BenchOptions | string {
   if (cpuProf !== undefined) {
     if (cpuProf === '') problems.push('--cpu-prof needs a directory');
     else o.cpuProfDir = cpuProf;
+  }
+  const nodeOptions = given('daemon-node-options');
+  if (nodeOptions !== undefined) {
+    if (nodeOptions.trim() === '') problems.push('--daemon-node-options needs node flags');
+    else o.daemonNodeOptions = nodeOptions.trim();
   }
   const out = given('out');
   if (out !== undefined) {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { startPostgres, type PgHarness } from 'dbmazz-postgres-sandbox';
 import { startStarRocksEmulator, type StarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { spawnDaemon } from '../test/helpers/daemon.js';
-import { parseBenchArgs, HELP, type BenchOptions } from './args.js';
+import { parseBenchArgs, HELP, type BenchOptions, type SnapshotMode } from './args.js';
 import { fixed, markdownTable, mib, rate, times } from './format.js';
 import { sampleProcess } from './proc.js';
 import { benchDaemonEnv, PUBLICATION } from './daemon-env.js';
@@ -73,8 +73,15 @@ function daemonEnv(pg: PgHarness, em: StarRocksEmulator, opts: BenchOptions, slo
 }
 
 /** (c)/(d): a daemon drains the backlog from its slot; timed from slot active to everything confirmed. */
-async function drainDaemon(pg: PgHarness, env: Record<string, string>, slot: string, targetLsn: string, cpuProfDir: string | undefined): Promise<DrainResult> {
-  const profile = profileEnvironment(cpuProfDir, slot);
+async function drainDaemon(
+  pg: PgHarness,
+  env: Record<string, string>,
+  slot: string,
+  targetLsn: string,
+  cpuProfDir: string | undefined,
+  nodeOptions: string | undefined,
+): Promise<DrainResult> {
+  const profile = profileEnvironment(cpuProfDir, slot, nodeOptions);
   const d = spawnDaemon({ ...env, ...profile.env });
   const pid = d.child.pid ?? -1;
   try {
@@ -250,7 +257,7 @@ async function streamParts(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpti
   await dropSlot(pg, 'bench_decode');
 
   log('(c) dbmazz into the StarRocks emulator');
-  const sr = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_sr'), 'bench_sr', targetLsn, opts.cpuProfDir);
+  const sr = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_sr'), 'bench_sr', targetLsn, opts.cpuProfDir, opts.daemonNodeOptions);
   // Deletes are soft (dbmazz_is_deleted); the seed rows the stream never touched are not in StarRocks.
   const srRows = em.rows(SR_DB, TABLE).filter((r) => r['dbmazz_is_deleted'] !== true).length;
   const pgRows = Number((await pg.query<{ n: string }>(`SELECT count(*)::text AS n FROM public.${TABLE} WHERE ${UNTOUCHED_SEED}`)).rows[0]?.n ?? -2);
@@ -259,12 +266,22 @@ async function streamParts(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpti
 
   log('(d) dbmazz into the discarding sink');
   const nullSink = join(here, 'null-sink.js');
-  const discard = await drainDaemon(pg, daemonEnv(pg, em, opts, 'bench_null', { SINK_TYPE: nullSink }), 'bench_null', targetLsn, opts.cpuProfDir);
+  const discard = await drainDaemon(
+    pg,
+    daemonEnv(pg, em, opts, 'bench_null', { SINK_TYPE: nullSink }),
+    'bench_null',
+    targetLsn,
+    opts.cpuProfDir,
+    opts.daemonNodeOptions,
+  );
   await dropSlot(pg, 'bench_null');
 
   log(`(e) steady state at ${opts.rates.join(', ')} changes/s, ${opts.duration} s each`);
   const steady: SteadyResult[] = [];
-  const d = spawnDaemon(daemonEnv(pg, em, opts, 'bench_steady'));
+  const d = spawnDaemon({
+    ...daemonEnv(pg, em, opts, 'bench_steady'),
+    ...(opts.daemonNodeOptions !== undefined ? { NODE_OPTIONS: opts.daemonNodeOptions } : {}),
+  });
   try {
     await waitUntil(
       'slot bench_steady active',
@@ -359,7 +376,7 @@ async function snapshotPart(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpt
   if (keyset.rows !== n) throw new Error(`bench: the keyset read saw ${keyset.rows} rows of ${n}`);
 
   const runs: SnapshotRun[] = [];
-  for (const mode of opts.snapshotModes) {
+  for (const mode of opts.snapshotModes.flatMap((m) => new Array<SnapshotMode>(opts.snapshotRuns).fill(m))) {
     log(`(f) dbmazz SNAPSHOT_MODE=${mode} into the emulator`);
     const env = daemonEnv(pg, em, opts, 'bench_snap', {
       TABLES: SNAPSHOT_TABLE,
@@ -367,7 +384,7 @@ async function snapshotPart(pg: PgHarness, em: StarRocksEmulator, opts: BenchOpt
       ...(opts.snapshotChunkRows !== undefined ? { SNAPSHOT_CHUNK_ROWS: String(opts.snapshotChunkRows) } : {}),
       ...(opts.snapshotParallelism !== undefined ? { SNAPSHOT_PARALLELISM: String(opts.snapshotParallelism) } : {}),
     });
-    const run = await snapshotDaemon(em, env, mode, `bench_snap_${mode}`, n, opts.cpuProfDir);
+    const run = await snapshotDaemon(em, env, mode, `bench_snap_${mode}`, n, opts.cpuProfDir, opts.daemonNodeOptions);
     runs.push(run);
     if (run.rowsVisible !== n)
       log(`(f) ${mode}: ${run.rowsVisible} of ${n} rows in the emulator at "snapshot done" (${run.labelSkips} chunks skipped as "already loaded")`);

@@ -24,11 +24,17 @@ const here = dirname(fileURLToPath(import.meta.url));
  * The environment that makes a daemon write a V8 CPU profile of its whole life into `dir` (profile-hook.ts),
  * and the file it writes; nothing without a directory.
  */
-export function profileEnvironment(dir: string | undefined, name: string): { readonly env: Record<string, string>; readonly file: string | undefined } {
-  if (dir === undefined) return { env: {}, file: undefined };
+export function profileEnvironment(
+  dir: string | undefined,
+  name: string,
+  nodeOptions?: string,
+): { readonly env: Record<string, string>; readonly file: string | undefined } {
+  const given = nodeOptions === undefined ? {} : { NODE_OPTIONS: nodeOptions };
+  if (dir === undefined) return { env: given, file: undefined };
   mkdirSync(dir, { recursive: true });
   const file = join(resolve(dir), `dbmazz-${name}-${Date.now()}.cpuprofile`);
-  return { env: { NODE_OPTIONS: `--import ${pathToFileURL(join(here, 'profile-hook.js')).href}`, DBMAZZ_BENCH_CPU_PROFILE: file }, file };
+  const hook = `--import ${pathToFileURL(join(here, 'profile-hook.js')).href}`;
+  return { env: { NODE_OPTIONS: nodeOptions === undefined ? hook : `${nodeOptions} ${hook}`, DBMAZZ_BENCH_CPU_PROFILE: file }, file };
 }
 
 export interface ReadResult {
@@ -144,9 +150,10 @@ export async function snapshotDaemon(
   db: string,
   rows: number,
   cpuProfDir: string | undefined,
+  nodeOptions?: string,
 ): Promise<SnapshotRun> {
   await em.sql(`CREATE DATABASE ${db}`);
-  const { env: profileEnv, file: profile } = profileEnvironment(cpuProfDir, `snapshot-${mode}`);
+  const { env: profileEnv, file: profile } = profileEnvironment(cpuProfDir, `snapshot-${mode}`, nodeOptions);
   const e0 = cpuOfThisProcess();
   const t0 = performance.now();
   const d = spawnDaemon({ ...env, ...profileEnv, SINK_DATABASE: db, SNAPSHOT_MODE: mode, LOG_LEVEL: 'info' });

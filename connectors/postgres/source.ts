@@ -41,6 +41,7 @@ import { SnapshotEngine, type SnapshotReason, type TableShape } from './snapshot
 import { keyText } from './snapshot/key-text.js';
 import { SnapshotProgressStore } from './snapshot/progress-store.js';
 import { SnapshotReader } from './snapshot/reader.js';
+import { letYoungGenerationGrow } from './snapshot/young-generation.js';
 import { resolveTypes } from './catalog.js';
 import { readIdentity } from './identity.js';
 import { TypeRegistry } from './codec/pg-types.js';
@@ -527,8 +528,13 @@ export class PostgresSource implements Source {
       await this.engine.plan(this.cfg.tables, 'initial');
     }
     this.state = 'streaming';
+    // The process exits after the copy: the young generation may grow (snapshot/young-generation.ts).
+    const grown = letYoungGenerationGrow();
     this.engine.start();
-    this.logger.info({ tables: this.cfg.tables.map(formatTableId) }, 'SNAPSHOT_MODE=initial_only: copying the tables once, then stopping');
+    this.logger.info(
+      { tables: this.cfg.tables.map(formatTableId), youngGenerationGrows: grown },
+      'SNAPSHOT_MODE=initial_only: copying the tables once, then stopping',
+    );
   }
 
   /** Tracks the keys streamed transactions touch, for tables with a snapshot running (tracker.ts). */

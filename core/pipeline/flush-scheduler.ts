@@ -1,7 +1,8 @@
 /**
  * Owns the buffer and the flushes in flight, and decides when a flush starts: at `flushSize` buffered
  * events, `flushIntervalMs` after the oldest buffered event, at once when the buffer is full or a full
- * flush is requested. Each flush takes at most `flushSize` events. Up to `maxFlushesInFlight` flushes
+ * flush is requested, and as soon as no flush is in flight when a source waits to hear that what it
+ * emitted is durable (`urge`: a snapshot chunk's mark; nothing else is coming soon to fill the flush). Each flush takes at most `flushSize` events. Up to `maxFlushesInFlight` flushes
  * are in flight (default 2): flush N+1 starts when it is due even while N is still loading, so the
  * daemon plans and encodes it while the sink applies N (the writer keeps the order per table and the
  * barriers: flush-writer.ts). Confirmation stays in order: `durable` is called for a flush only once it
@@ -63,6 +64,8 @@ export class FlushScheduler {
   private timer: TimerHandle | undefined;
   private timerAt = 0;
   private forced = 0;
+  /** A source waits on what is buffered (`urge`): flushed once nothing is in flight. */
+  private urged = false;
   private space: Deferred | undefined;
   private quietWaiters: Deferred[] = [];
 
@@ -131,6 +134,18 @@ export class FlushScheduler {
     return this.space.promise;
   }
 
+  /**
+   * A source waits to hear that everything buffered so far is durable (a durability mark): what is
+   * buffered is flushed as soon as no flush is in flight, without waiting for `flushIntervalMs` (the
+   * last chunk of a snapshot, its sweep). While flushes are in flight it waits for them as before, so
+   * the buffer still fills up to `flushSize` when the sink is busy.
+   */
+  urge(): void {
+    if (this.buffer.length === 0) return;
+    this.urged = true;
+    this.kick();
+  }
+
   /** Starts flushes while one is due and fewer than the maximum are in flight; arms the timer otherwise. */
   kick(): void {
     // After one starts, another may be due at once (a buffer of more than `flushSize`).
@@ -147,13 +162,20 @@ export class FlushScheduler {
       return false;
     }
     const dueAt = firstAt + this.deps.flushIntervalMs;
-    const due = this.forced > 0 || this.space !== undefined || this.buffer.length >= this.deps.flushSize || this.overBound() || this.deps.clock.now() >= dueAt;
+    const due =
+      this.forced > 0 ||
+      this.space !== undefined ||
+      this.buffer.length >= this.deps.flushSize ||
+      this.overBound() ||
+      (this.urged && this.flights.length === 0) ||
+      this.deps.clock.now() >= dueAt;
     if (!due) {
       this.armTimer(dueAt);
       return false;
     }
     this.clearTimer();
     this.start(this.buffer.take(this.deps.flushSize));
+    if (this.buffer.length === 0) this.urged = false;
     return true;
   }
 
@@ -174,6 +196,7 @@ export class FlushScheduler {
    */
   halt(reason: unknown, release: boolean): void {
     this.active = false;
+    this.urged = false;
     this.stopReason = reason;
     this.clearTimer();
     this.buffer.clear();

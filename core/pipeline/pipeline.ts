@@ -224,9 +224,13 @@ export class Pipeline implements RunningPipeline {
       case 'sweep':
         this.scheduler.push({ kind: 'sweep', seq: this.checkpointer.nextSeq(), table: event.table, before: event.before, bytes: 128, at });
         return true;
-      case 'mark':
-        this.deliverMarks(this.checkpointer.mark(event.token));
+      case 'mark': {
+        const released = this.checkpointer.mark(event.token);
+        this.deliverMarks(released);
+        // The source waits on what is buffered: flush it once the sink is free (flush-scheduler.ts).
+        if (!released.includes(event.token)) this.scheduler.urge();
         return false;
+      }
       case 'finished':
         this.logger.info('The source finished; writing what is buffered, then stopping');
         void this.drainAndStop().catch(() => undefined);

@@ -33,7 +33,8 @@ import {
   type Value,
 } from '../../../core/index.js';
 import type { PgTypeInfo } from '../codec/pg-types.js';
-import { decodeTextValue, TextValueError } from '../codec/text-values.js';
+import { decodeTextValue } from '../codec/text-values.js';
+import { CellDecodeError, ChunkRows } from './chunk-rows.js';
 import { chunkQuery, estimateQuery, keysQuery, type SqlText } from './chunk-sql.js';
 import { keyText } from './key-text.js';
 import type { PgSnapshot } from './pg-snapshot.js';
@@ -77,9 +78,8 @@ interface Chunk {
   /** The last key of this chunk as text (range chunks with rows). */
   readonly lastKey: readonly string[] | undefined;
   readonly schema: TableSchema;
-  readonly rows: readonly Value[][];
-  readonly keyTexts: readonly string[];
-  readonly rawKeys: readonly (readonly string[])[];
+  /** The rows, their key texts (for conflicts, on demand) and their keys as PostgreSQL printed them. */
+  readonly rows: ChunkRows;
   readonly snapshot: PgSnapshot;
   readonly walLsn: Lsn;
   /** The table's last range chunk (fewer rows than asked). */
@@ -297,18 +297,20 @@ export class SnapshotEngine {
       // The indexes of the rows placed; undefined: all of them (no conflict).
       let keep: readonly number[] | undefined;
       if (tracked) {
-        const c = this.tracker.conflicts(task.key, chunk.snapshot, new Set(chunk.keyTexts));
+        // The rows' key texts are only computed when a streamed transaction touched the table.
+        const c = this.tracker.conflicts(task.key, chunk.snapshot, { has: (k) => chunk.rows.keyTextSet().has(k) });
         if (c.whole) {
           this.rereadWhole(task, chunk);
           continue;
         }
         if (c.keys.size > 0) {
-          keep = chunk.rows.map((_, i) => i).filter((i) => !c.keys.has(chunk.keyTexts[i] ?? ''));
-          chunk.keyTexts.forEach((text, i) => {
+          const texts = chunk.rows.keyTexts();
+          keep = texts.map((_, i) => i).filter((i) => !c.keys.has(texts[i] ?? ''));
+          texts.forEach((text, i) => {
             if (!c.keys.has(text)) return;
             // Read again later (also a key that was being read again: it conflicted once more).
             if (!task.reread.includes(text)) task.reread.push(text);
-            task.unsettled.set(text, chunk.rawKeys[i] ?? []);
+            task.unsettled.set(text, chunk.rows.rawKey(i));
           });
           this.o.logger.debug(
             { table: formatTableId(task.id), keys: c.keys.size },
@@ -319,7 +321,8 @@ export class SnapshotEngine {
       const v = version ?? chunk.walLsn;
       if (task.since === undefined) task.since = v;
       const { schema, id: snapshotRead } = chunk;
-      const placed = keep === undefined ? chunk.rows : keep.map((i) => chunk.rows[i] ?? []);
+      const all = chunk.rows.rows;
+      const placed = keep === undefined ? all : keep.map((i) => all[i] ?? []);
       for (let n = 0; n < placed.length; n++) {
         const after = placed[n] as Value[];
         const record: InsertRecord = { schema, lsn: v, ordinal: n, commitLsn: v, commitTimeMicros: nowMicros, op: 'insert', after, snapshotRead };
@@ -430,7 +433,7 @@ export class SnapshotEngine {
       task.readAfter = chunk.startAfter;
       task.exhausted = false;
     } else {
-      for (const t of chunk.keyTexts) if (!task.reread.includes(t)) task.reread.unshift(t);
+      for (const t of chunk.rows.keyTexts()) if (!task.reread.includes(t)) task.reread.unshift(t);
     }
     this.o.logger.debug({ table: formatTableId(task.id) }, 'snapshot chunk read again: a transaction streamed before it was still in progress for its read');
     this.pump();
@@ -503,9 +506,19 @@ export class SnapshotEngine {
           rereadBatch.map((t) => task.unsettled.get(t) ?? []),
         );
       else sql = chunkQuery(shape.schema, startAfter, this.o.chunkRows);
-      const raw = await reader.read(sql, `snapshot read of ${formatTableId(task.id)}`);
+      // Rows are decoded as they arrive (a failed read's rows are dropped with `rows`).
+      const rows = new ChunkRows(shape.types, keyIndexes);
+      let raw: RawRead;
+      try {
+        raw = await reader.read(sql, `snapshot read of ${formatTableId(task.id)}`, rows.add);
+      } catch (e) {
+        // A cell PostgreSQL sent that cannot be decoded is not a connection problem (the connection
+        // wraps what the row callback threw): the snapshot fails with it, as the stream would.
+        const cell = e instanceof CellDecodeError ? e : e instanceof Error && e.cause instanceof CellDecodeError ? e.cause : undefined;
+        throw cell === undefined ? e : this.decodeError(task, shape.schema, cell);
+      }
       if (!this.active || generation !== task.generation) return;
-      const chunk = this.decode(task, shape, keyIndexes, raw, rereadBatch, startAfter);
+      const chunk = this.chunkOf(task, shape.schema, raw, rows, rereadBatch, startAfter);
       if (chunk.kind === 'keys') {
         // Asked-for keys that no longer exist are settled too once this (maybe empty) chunk is durable.
         const done = new Set(rereadBatch);
@@ -574,65 +587,36 @@ export class SnapshotEngine {
     task.storedReread = [];
   }
 
-  private decode(
+  private chunkOf(
     task: TableTask,
-    shape: TableShape,
-    keyIndexes: readonly number[],
+    schema: TableSchema,
     raw: RawRead,
+    rows: ChunkRows,
     requested: readonly string[],
     startAfter: readonly string[] | undefined,
   ): Chunk {
     const kind: Chunk['kind'] = requested.length > 0 ? 'keys' : 'range';
-    const { schema, types } = shape;
-    const rows: Value[][] = [];
-    const keyTexts: string[] = [];
-    const rawKeys: (readonly string[])[] = [];
-    const keyCount = keyIndexes.length;
-    for (const r of raw.rows) {
-      const values: Value[] = new Array<Value>(r.length);
-      for (let i = 0; i < r.length; i++) {
-        const text = r[i];
-        const type = types[i];
-        if (text === null || text === undefined) values[i] = null;
-        else if (!type) values[i] = text;
-        else values[i] = this.value(task, schema, i, text, type);
-      }
-      rows.push(values);
-      keyTexts.push(keyText(values, keyIndexes));
-      const rawKey = new Array<string>(keyCount);
-      for (let k = 0; k < keyCount; k++) rawKey[k] = r[keyIndexes[k] as number] ?? '';
-      rawKeys.push(rawKey);
-    }
     return {
       generation: task.generation,
       id: randomBytes(6).toString('hex'),
       kind,
       startAfter,
-      lastKey: kind === 'range' ? rawKeys[rawKeys.length - 1] : undefined,
+      lastKey: kind === 'range' ? rows.lastRawKey() : undefined,
       schema,
       rows,
-      keyTexts,
-      rawKeys,
       snapshot: raw.snapshot,
       walLsn: raw.walLsn,
-      final: kind === 'range' && raw.rows.length < this.o.chunkRows,
+      final: kind === 'range' && rows.length < this.o.chunkRows,
       requested,
     };
   }
 
-  private value(task: TableTask, schema: TableSchema, i: number, text: string, type: PgTypeInfo): Value {
-    try {
-      return decodeTextValue(text, type);
-    } catch (e) {
-      if (e instanceof TextValueError) {
-        throw new CdcError({
-          code: 'SOURCE_PROTOCOL',
-          message: `Snapshot of ${formatTableId(task.id)}, column ${schema.columns[i]?.name ?? i}: ${e.message}`,
-          cause: e,
-        });
-      }
-      throw e;
-    }
+  private decodeError(task: TableTask, schema: TableSchema, e: CellDecodeError): CdcError {
+    return new CdcError({
+      code: 'SOURCE_PROTOCOL',
+      message: `Snapshot of ${formatTableId(task.id)}, column ${schema.columns[e.column]?.name ?? e.column}: ${e.message}`,
+      cause: e.reason,
+    });
   }
 
   // -- Progress -------------------------------------------------------------------------------------

@@ -22,6 +22,11 @@ interface TxnKeys {
   readonly tables: Map<string, Set<string> | 'many'>;
 }
 
+/** The key texts of a chunk's rows: only asked about keys a streamed transaction touched. */
+export interface KeySet {
+  has(key: string): boolean;
+}
+
 export interface Conflicts {
   /** Keys of the chunk to leave out and read again. */
   readonly keys: ReadonlySet<string>;
@@ -108,7 +113,7 @@ export class TouchTracker {
    * The conflicts of a chunk of `table` read in `snap` whose rows have `keys`, placed after every
    * transaction streamed so far. Forgets the transactions `snap` shows visible.
    */
-  conflicts(table: string, snap: PgSnapshot, keys: ReadonlySet<string>): Conflicts {
+  conflicts(table: string, snap: PgSnapshot, keys: KeySet): Conflicts {
     const out = new Set<string>();
     let whole = false;
     for (const [xid, t] of this.open) {

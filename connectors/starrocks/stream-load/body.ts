@@ -97,7 +97,7 @@ export function encodeBody(
       lastVersion = row.version;
       versionText = row.version.toString();
     }
-    w.raw((tails[row.opType] as readonly string[])[row.deleted ? 1 : 0] as string);
+    w.bytes((tails[row.opType] as readonly Uint8Array[])[row.deleted ? 1 : 0] as Uint8Array);
     w.raw(versionText);
     w.byte(0x7d); // }
     if (r + 1 === nextEstimate && r + 1 < rows.length) {
@@ -110,16 +110,22 @@ export function encodeBody(
   return { body: w.toBuffer(), rows: rows.length, nullified: stats.nullified, rounded: stats.rounded, replacedSurrogates: w.replacedSurrogates };
 }
 
-/** The audit columns after a row's values, up to the version: by op type, then deleted (0/1). */
-function auditTails(audit: AuditKeys, syncedAt: string, lead: string): readonly (readonly string[])[] {
+/**
+ * The audit columns after a row's values, up to the version, as UTF-8 (encoded once per body, copied
+ * per row): by op type, then deleted (0/1).
+ */
+function auditTails(audit: AuditKeys, syncedAt: string, lead: string): readonly (readonly Uint8Array[])[] {
   const synced = `,${quoteJsonString(audit.syncedAt)}:${quoteJsonString(syncedAt)}`;
   const version = `,${quoteJsonString(audit.cdcVersion)}:`;
   return [0, 1, 2].map((op) =>
-    [false, true].map(
-      (deleted) => `${lead}${quoteJsonString(audit.opType)}:${op},${quoteJsonString(audit.isDeleted)}:${deleted ? 'true' : 'false'}${synced}${version}`,
+    [false, true].map((deleted) =>
+      TAIL_ENCODER.encode(`${lead}${quoteJsonString(audit.opType)}:${op},${quoteJsonString(audit.isDeleted)}:${deleted ? 'true' : 'false'}${synced}${version}`),
     ),
   );
 }
+
+/** The same UTF-8 as JsonWriter's (TextEncoder: a lone surrogate, already replaced by quoteJsonString, would be U+FFFD). */
+const TAIL_ENCODER = new TextEncoder();
 
 type CellWriter = (w: JsonWriter, v: Value, stats: Stats) => void;
 

@@ -105,6 +105,10 @@ describe('bench: flags', () => {
       '4',
       '--cpu-prof',
       '/tmp/p',
+      '--snapshot-runs',
+      '3',
+      '--daemon-node-options',
+      '--max-semi-space-size=16',
     ]);
     assert.ok(typeof o === 'object', String(o));
     assert.equal(o.snapshotRows, 1_000_000);
@@ -113,6 +117,11 @@ describe('bench: flags', () => {
     assert.equal(o.snapshotChunkRows, 50_000);
     assert.equal(o.snapshotParallelism, 4);
     assert.equal(o.cpuProfDir, '/tmp/p');
+    assert.equal(o.snapshotRuns, 3);
+    assert.equal(o.daemonNodeOptions, '--max-semi-space-size=16');
+    assert.equal(DEFAULT_OPTIONS.snapshotRuns, 1);
+    assert.equal(DEFAULT_OPTIONS.daemonNodeOptions, undefined);
+    assert.match(String(parseBenchArgs(['--snapshot-runs', '0'])), /--snapshot-runs needs an integer of at least 1/);
     const skip = parseBenchArgs(['--snapshot-rows', '0']);
     assert.ok(typeof skip === 'object' && skip.snapshotRows === 0);
     const e = parseBenchArgs(['--snapshot-modes', 'initial,later', '--snapshot-chunk-rows', '0', '--cpu-prof']);

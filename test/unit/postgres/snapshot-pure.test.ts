@@ -1,6 +1,6 @@
 /**
  * The pure parts of the snapshot engine: MVCC snapshot visibility on the 32-bit xid circle, the
- * touch tracker's conflict rule, key texts, and the chunk SQL.
+ * touch tracker's conflict rule, key texts, the chunk SQL, and a read's rows decoded as they arrive.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -9,6 +9,10 @@ import { committedVisible, parsePgSnapshot, xidPrecedes } from '../../../connect
 import { TouchTracker } from '../../../connectors/postgres/snapshot/tracker.js';
 import { keyText } from '../../../connectors/postgres/snapshot/key-text.js';
 import { chunkQuery, keysQuery } from '../../../connectors/postgres/snapshot/chunk-sql.js';
+import { CellDecodeError, ChunkRows } from '../../../connectors/postgres/snapshot/chunk-rows.js';
+import { TypeRegistry } from '../../../connectors/postgres/codec/pg-types.js';
+import { decodeTextValue } from '../../../connectors/postgres/codec/text-values.js';
+import { youngGenerationMayGrow } from '../../../connectors/postgres/snapshot/young-generation.js';
 
 const schema = (keys: string[]): TableSchema => ({
   id: { schema: 'Sales', name: 'or"ders' },
@@ -113,5 +117,51 @@ describe('chunk SQL', () => {
     assert.equal(q.text, 'SELECT "id", "b" FROM "Sales"."or""ders" WHERE ("id", "b") IN (($1, $2), ($3, $4))');
     assert.deepEqual(q.values, ['1', 'a', '2', 'b']);
     assert.equal(keysQuery(schema(['id']), [['7']]).text, 'SELECT "id", "b" FROM "Sales"."or""ders" WHERE "id" IN ($1)');
+  });
+});
+
+describe('ChunkRows', () => {
+  const reg = new TypeRegistry();
+  // int8, text, timestamptz, numeric, int4[], an unknown type (text): a composite key (text, int8).
+  const types = [20, 25, 1184, 1700, 1007, 99999].map((oid) => reg.lookup(oid));
+  const keyIndexes = [1, 0];
+  const cells: (string | null)[][] = [
+    ['1', "it's \\ ü", '2024-01-01 10:00:00.123456+02', '1.50', '{1,NULL,3}', 'x'],
+    ['2', 'b', '2024-01-01 00:00:00+00', null, null, null],
+    ['-9223372036854775808', '', '1999-12-31 23:59:59.999999+00', 'NaN', '{}', ''],
+  ];
+
+  it('decodes each row with the stream decoder, keeps the key texts as printed, computes key texts on demand', () => {
+    const rows = new ChunkRows(types, keyIndexes);
+    for (const c of cells) rows.add([...c]);
+    assert.equal(rows.length, 3);
+    const expected = cells.map((c) => c.map((t, i) => (t === null ? null : decodeTextValue(t, types[i] ?? reg.lookup(25)))));
+    assert.deepEqual(rows.rows, expected);
+    assert.deepEqual(rows.rawKey(0), ["it's \\ ü", '1']);
+    assert.deepEqual(rows.rawKey(2), ['', '-9223372036854775808']);
+    assert.deepEqual(rows.lastRawKey(), ['', '-9223372036854775808']);
+    const texts = expected.map((v) => keyText(v, keyIndexes));
+    assert.deepEqual(rows.keyTexts(), texts);
+    assert.equal(rows.keyTextSet().has(texts[1] ?? ''), true);
+    assert.equal(rows.keyTextSet().has(keyText([3n, 'b'], [1, 0])), false);
+    assert.equal(new ChunkRows(types, keyIndexes).lastRawKey(), undefined);
+  });
+
+  it('a cell that cannot be decoded names its column', () => {
+    const rows = new ChunkRows(types, keyIndexes);
+    assert.throws(
+      () => rows.add(['x1', 'a', '2024-01-01 00:00:00+00', '1', '{}', '']),
+      (e: unknown) => e instanceof CellDecodeError && e.column === 0 && /int8|integer/.test(e.message),
+    );
+  });
+});
+
+describe('young generation of a one-off copy', () => {
+  it('grows unless the operator sized it (a flag of the family on the command line or in NODE_OPTIONS)', () => {
+    assert.equal(youngGenerationMayGrow([]), true);
+    assert.equal(youngGenerationMayGrow(['--inspect', '--import', '--max-old-space-size=512']), true);
+    for (const f of ['--max-semi-space-size=8', '--min_semi_space_size=4', '--semi-space-growth-factor=1', '--max-heap-size=300']) {
+      assert.equal(youngGenerationMayGrow(['--inspect', f]), false, f);
+    }
   });
 });

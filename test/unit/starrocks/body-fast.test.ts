@@ -52,6 +52,7 @@ function referenceBody(
   columns: readonly LoadColumn[],
   rows: readonly BodyRow[],
   table: string,
+  audit: AuditKeys = AUDIT,
 ): { body: Buffer; nullified: number; rounded: number; replacedSurrogates: number } {
   const ref = new ReferenceWriter();
   const w = ref as unknown as JsonWriter;
@@ -64,8 +65,8 @@ function referenceBody(
       writeValue(w, row.values[i] ?? null, col.kind, stats, { column: `${table}.${col.name}`, limits: col.limits });
       w.raw(',');
     });
-    w.raw(`${quoteSlow(AUDIT.opType)}:${row.opType},${quoteSlow(AUDIT.isDeleted)}:${row.deleted ? 'true' : 'false'},`);
-    w.raw(`${quoteSlow(AUDIT.syncedAt)}:${quoteSlow(SYNCED)},${quoteSlow(AUDIT.cdcVersion)}:${row.version.toString()}}`);
+    w.raw(`${quoteSlow(audit.opType)}:${row.opType},${quoteSlow(audit.isDeleted)}:${row.deleted ? 'true' : 'false'},`);
+    w.raw(`${quoteSlow(audit.syncedAt)}:${quoteSlow(SYNCED)},${quoteSlow(audit.cdcVersion)}:${row.version.toString()}}`);
   });
   w.raw(']');
   return { body: Buffer.from(ref.text, 'utf8'), nullified: stats.nullified, rounded: stats.rounded, replacedSurrogates: ref.replacedSurrogates };
@@ -82,10 +83,10 @@ function outcome(f: () => { body: Buffer; nullified: number; rounded: number; re
   }
 }
 
-function assertSame(columns: readonly LoadColumn[], rows: readonly BodyRow[], what: string): void {
+function assertSame(columns: readonly LoadColumn[], rows: readonly BodyRow[], what: string, audit: AuditKeys = AUDIT): void {
   assert.deepStrictEqual(
-    outcome(() => encodeBody(columns, rows, AUDIT, SYNCED, 'db.t')),
-    outcome(() => referenceBody(columns, rows, 'db.t')),
+    outcome(() => encodeBody(columns, rows, audit, SYNCED, 'db.t')),
+    outcome(() => referenceBody(columns, rows, 'db.t', audit)),
     what,
   );
 }
@@ -239,6 +240,17 @@ describe('encodeBody: the fast writers equal writeValue', () => {
       'no columns',
     );
     assertSame(cols, [], 'no rows');
+    // Audit column names the target spells otherwise: multi-byte, escaped, long (the row tail is
+    // encoded once per body and copied per row).
+    const odd: AuditKeys = { opType: 'op_ü', isDeleted: 'del"\\\u0001', syncedAt: `s_${'x'.repeat(300)}`, cdcVersion: 'v😀\ud800' };
+    assertSame(cols, rows.slice(0, 40), 'odd audit names', odd);
+    assertSame(
+      [],
+      rows.slice(0, 3).map((r) => ({ ...r, values: [] })),
+      'odd audit names, no columns',
+      odd,
+    );
+    assertSame(cols, rows.slice(0, 40), 'short audit names', { opType: 'o', isDeleted: 'd', syncedAt: 's', cdcVersion: 'v' });
   });
 
   it('bodies far larger than the first size estimate, and with multi-byte text (buffer growth)', () => {

@@ -157,3 +157,28 @@ test('each batch is logged at debug with LSNs as text; a summary is logged perio
   assert.equal(summary.bufferedEvents, 0);
   await h.pipeline.stopNow();
 });
+
+test('a durability mark flushes what is buffered before it once no flush is in flight, without waiting for FLUSH_INTERVAL_MS', async () => {
+  const h = await startPipeline({ flushSize: 4, flushIntervalMs: 1000 });
+  const marked: string[] = [];
+  Object.assign(h.source, { marked: (token: string) => marked.push(token) });
+  h.sink.hold();
+  h.source.emit(...h.stream.inserts(orders, 4));
+  await settle();
+  assert.equal(h.sink.writes.length, 1, 'a full flush, held by the sink');
+  h.source.emit(...h.stream.inserts(orders, 2, 5), { kind: 'mark', token: 'chunk' });
+  await settle();
+  assert.equal(h.sink.writes.length, 1, 'the rows before the mark wait while a flush is in flight');
+  h.sink.release();
+  await settle();
+  assert.equal(h.sink.writes.length, 2, 'flushed as soon as the sink was free, before the interval');
+  assert.deepEqual(ids(h.sink.rows('orders')), [1n, 2n, 3n, 4n, 5n, 6n]);
+  assert.deepEqual(marked, ['chunk']);
+  // Without a mark, a partial buffer waits for the interval as before.
+  h.source.emit(...h.stream.inserts(orders, 1, 7));
+  await tick(h, 999);
+  assert.equal(h.sink.writes.length, 2);
+  await tick(h, 1);
+  assert.equal(h.sink.writes.length, 3);
+  await h.pipeline.stopNow();
+});

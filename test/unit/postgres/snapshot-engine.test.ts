@@ -1,0 +1,121 @@
+/**
+ * The snapshot engine over a fake reader: rows handed over one by one as they arrive become the
+ * chunk's records with the stream decoder's values; a cell that cannot be decoded fails the snapshot
+ * (SOURCE_PROTOCOL, naming the column) even though the connection wraps what the row callback threw.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import pino from 'pino';
+import { CdcError, type SourceEvent, type TableSchema } from '../../../core/index.js';
+import { SnapshotEngine } from '../../../connectors/postgres/snapshot/engine.js';
+import { SnapshotProgressStore } from '../../../connectors/postgres/snapshot/progress-store.js';
+import { parsePgSnapshot } from '../../../connectors/postgres/snapshot/pg-snapshot.js';
+import type { RawRead, RowCallback, SnapshotReader } from '../../../connectors/postgres/snapshot/reader.js';
+import type { SqlText } from '../../../connectors/postgres/snapshot/chunk-sql.js';
+import { TypeRegistry } from '../../../connectors/postgres/codec/pg-types.js';
+
+const schema: TableSchema = {
+  id: { schema: 'public', name: 't' },
+  columns: [
+    { name: 'id', typeName: 'int8', typeOid: 20, typeModifier: -1, isKey: true, family: 'int8' },
+    { name: 'b', typeName: 'text', typeOid: 25, typeModifier: -1, isKey: false, family: 'text' },
+  ],
+  keyColumns: ['id'],
+  version: 1,
+};
+const reg = new TypeRegistry();
+const types = [reg.lookup(20), reg.lookup(25)];
+
+/** A reader whose reads hand `rows` to the callback, wrapping a callback's throw as the real connection does. */
+function fakeReader(chunks: (string | null)[][][]): SnapshotReader {
+  let n = 0;
+  const reader = {
+    async read(_sql: SqlText, doing: string, row: RowCallback): Promise<RawRead> {
+      const rows = chunks[n++] ?? [];
+      try {
+        for (const r of rows) row(r);
+      } catch (e) {
+        throw new CdcError({ code: 'SOURCE_CONNECTION', retry: 'retry', message: `PostgreSQL: failed to ${doing}`, cause: e });
+      }
+      return { snapshot: parsePgSnapshot('10:10:'), walLsn: 100n, rows: rows.length };
+    },
+    async scalar(): Promise<string | undefined> {
+      return '2';
+    },
+    async close(): Promise<void> {},
+  };
+  return reader as unknown as SnapshotReader;
+}
+
+function engineWith(reader: SnapshotReader, failed: (e: CdcError) => void, ready: () => void): SnapshotEngine {
+  return new SnapshotEngine({
+    logger: pino({ level: 'silent' }),
+    chunkRows: 10,
+    parallelism: 1,
+    progress: new SnapshotProgressStore('p'),
+    describe: () => ({ schema, types }),
+    newReader: () => reader,
+    ready,
+    failed,
+  });
+}
+
+describe('SnapshotEngine reads', () => {
+  it('decodes the rows handed over as they arrive into the chunk placed into the stream', async () => {
+    let ready!: () => void;
+    const isReady = new Promise<void>((r) => (ready = r));
+    const engine = engineWith(
+      fakeReader([
+        [
+          ['1', 'a'],
+          ['2', null],
+        ],
+      ]),
+      (e) => assert.fail(e.message),
+      () => ready(),
+    );
+    await engine.plan([schema.id], 'initial');
+    engine.start();
+    await isReady;
+    const { rows, marks } = engine.take(undefined, false, 0n);
+    const records = rows.map((e: SourceEvent) => (e.kind === 'change' ? e.record : undefined));
+    assert.deepEqual(
+      records.map((r) => r?.op === 'insert' && r.after),
+      [
+        [1n, 'a'],
+        [2n, null],
+      ],
+    );
+    assert.deepEqual(
+      records.map((r) => r?.commitLsn),
+      [100n, 100n],
+      'versioned by the read position when no stream runs',
+    );
+    assert.equal(marks.length, 1);
+    await engine.stop();
+  });
+
+  it('a cell that cannot be decoded fails the snapshot with SOURCE_PROTOCOL naming the column, not a retried connection error', async () => {
+    let failed!: (e: CdcError) => void;
+    const failure = new Promise<CdcError>((r) => (failed = r));
+    const engine = engineWith(
+      fakeReader([
+        [
+          ['1', 'a'],
+          ['x2', 'b'],
+        ],
+      ]),
+      (e) => failed(e),
+      () => undefined,
+    );
+    await engine.plan([schema.id], 'initial');
+    engine.start();
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('the snapshot did not fail (the read was retried?)')), 5000)));
+    const e = await Promise.race([failure, late]).finally(() => clearTimeout(timer));
+    assert.equal(e.code, 'SOURCE_PROTOCOL');
+    assert.match(e.message, /Snapshot of public\.t, column id: cannot decode int8 value 'x2'/);
+    assert.equal(engine.progress()[0]?.phase, 'failed');
+    await engine.stop();
+  });
+});
