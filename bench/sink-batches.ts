@@ -1,0 +1,112 @@
+/**
+ * The StarRocks sink's batches of the benchmark's tables, planned and encoded as the sink does (no I/O),
+ * for `bench/sink-rows.ts` (the sink's CPU per row) and `bench/emulator-load.ts` (the emulator's load path
+ * fed with the sink's real bodies):
+ * - snapshot: a chunk of `bench_snapshot` (bench/snapshot-workload.ts): distinct ascending keys,
+ *   one row in 20 with a 2,500-character text, one in 7 NULL;
+ * - stream: `bench_events` traffic (bench/workload.ts): 100-change transactions of 70 inserts, 20
+ *   updates and 10 key-only deletes of the previous transaction's rows.
+ */
+import type { ChangeRecord, TableSchema, Value, ValueFamily } from '../core/index.js';
+import { DecimalValue, JsonText, TemporalValue } from '../core/index.js';
+import type { PlanTarget } from '../connectors/starrocks/rows/plan.js';
+import { oldRowLookup, planBatch } from '../connectors/starrocks/rows/plan.js';
+import { encodeBody } from '../connectors/starrocks/stream-load/body.js';
+import { columnsHeader, loadColumns } from '../connectors/starrocks/stream-load/columns.js';
+import { columnsWithAudit } from '../connectors/starrocks/stream-load/request.js';
+import type { TargetColumn, TargetKind } from '../connectors/starrocks/type-map.js';
+
+export const BATCH = 10_000;
+export const AUDIT = { opType: 'dbmazz_op_type', isDeleted: 'dbmazz_is_deleted', syncedAt: 'dbmazz_synced_at', cdcVersion: 'dbmazz_cdc_version' };
+
+/** [name, source family, target DATA_TYPE, kind, COLUMN_TYPE] as SINK_CREATE_TABLES makes them. */
+export const COLUMNS: readonly (readonly [string, ValueFamily, string, TargetKind, string])[] = [
+  ['id', 'int8', 'bigint', 'integer', 'bigint(20)'],
+  ['amount', 'numeric', 'decimal', 'decimal', 'decimal(18,4)'],
+  ['title', 'text', 'varchar', 'string', 'varchar(65533)'],
+  ['created_at', 'timestamptz', 'datetime', 'datetime', 'datetime'],
+  ['payload', 'json', 'json', 'json', 'json'],
+  ['active', 'boolean', 'boolean', 'boolean', 'boolean'],
+  ['qty', 'int4', 'int', 'integer', 'int(11)'],
+  ['body', 'text', 'varchar', 'string', 'varchar(65533)'],
+];
+
+const schema: TableSchema = {
+  id: { schema: 'public', name: 'bench_snapshot' },
+  columns: COLUMNS.map(([name, family], i) => ({ name, typeName: family, typeOid: 0, typeModifier: -1, isKey: i === 0, family })),
+  keyColumns: ['id'],
+  version: 1,
+};
+export const targetColumns = new Map<string, TargetColumn>(
+  COLUMNS.map(([name, , dataType, kind, columnType], i) => [
+    name,
+    { name, dataType, kind, nullable: i > 0, isKey: i === 0, columnType, columnSize: kind === 'string' ? 65533 : null },
+  ]),
+);
+const names = COLUMNS.map(([name]) => name);
+const mapping = { targetNames: names, sourceKeyTargetNames: ['id'] };
+export const target: PlanTarget = { tableLabel: 'db.bench', columnOrder: names, keyColumns: ['id'], fullColumns: new Set(names), mappingFor: () => mapping };
+
+// Flat, as text decoded from PostgreSQL is ('x'.repeat builds a rope).
+const LONG = Buffer.from('x'.repeat(2500)).toString('latin1');
+function row(g: number): Value[] {
+  const micros = String(g % 1_000_000).padStart(6, '0');
+  return [
+    BigInt(g),
+    new DecimalValue((g * 1.2345).toFixed(4)),
+    `title ${g}`,
+    new TemporalValue('timestamptz', `2026-12-07 03:4${g % 10}:05.${micros}`),
+    new JsonText(`{"k": ${g}, "s": "v${g % 97}"}`),
+    g % 2 === 0,
+    g % 1000,
+    g % 20 === 0 ? LONG : g % 7 === 0 ? null : `short ${g}`,
+  ];
+}
+
+export function snapshotBatch(from: number): ChangeRecord[] {
+  const out: ChangeRecord[] = [];
+  for (let g = from; g < from + BATCH; g++)
+    out.push({ schema, lsn: 100n, ordinal: g - from, commitLsn: 100n, commitTimeMicros: 0n, op: 'insert', after: row(g), snapshotRead: 'r1' });
+  return out;
+}
+
+export function streamBatch(from: number): ChangeRecord[] {
+  const out: ChangeRecord[] = [];
+  for (let t = 0; t < BATCH / 100; t++) {
+    const first = from + t * 70;
+    const lsn = 1000n + BigInt(from + t);
+    // Object literals of one shape per op, as connectors/postgres/codec/to-change-record.ts builds them.
+    let ordinal = 0;
+    for (let i = 0; i < 70; i++) out.push({ schema, lsn, ordinal: ordinal++, commitLsn: lsn, commitTimeMicros: 0n, op: 'insert', after: row(first + i) });
+    for (let i = 0; i < 20; i++) out.push({ schema, lsn, ordinal: ordinal++, commitLsn: lsn, commitTimeMicros: 0n, op: 'update', after: row(first - 70 + i) });
+    for (let i = 20; i < 30; i++) {
+      const before = row(first - 70 + i).map((v, k) => (k === 0 ? v : null));
+      out.push({ schema, lsn, ordinal: ordinal++, commitLsn: lsn, commitTimeMicros: 0n, op: 'delete', before, fullBefore: false });
+    }
+  }
+  return out;
+}
+
+/** One Stream Load of a planned batch: its body and its `columns` header (load columns, then the audit columns). */
+export interface EncodedLoad {
+  readonly body: Buffer;
+  readonly columns: string;
+  readonly partial: boolean;
+  readonly rows: number;
+}
+
+/** Plans and encodes `records` as the sink does (rows/plan.ts, stream-load/body.ts). */
+export function encodeLoads(records: readonly ChangeRecord[]): EncodedLoad[] {
+  oldRowLookup(records, target);
+  const { loads } = planBatch(records, target);
+  return loads.map((load) => {
+    const cols = loadColumns(load.columns.map((n) => targetColumns.get(n) ?? { name: n, kind: 'other' as const }));
+    const body = encodeBody(cols, load.rows, AUDIT, '2026-12-07 03:00:00.000000', 'db.bench').body;
+    return {
+      body,
+      columns: columnsWithAudit(columnsHeader(cols), Object.values(AUDIT)),
+      partial: load.partial,
+      rows: load.rows.length,
+    };
+  });
+}
