@@ -130,6 +130,8 @@ test('prepack builds dbmazz from core/ and connectors/ only', () => {
       dir,
       '--declaration',
       'false',
+      '--composite',
+      'false',
       '--sourceMap',
       'false',
     ],
