@@ -29,7 +29,17 @@ describe('schema evolution policies and SINK_CREATE_TABLES end to end', () => {
     const c = await pg.connect(name);
     clients.push(c);
     const slot = `slot_${name}`;
-    const env = daemonEnv(pg, em, srDb, tables, { SOURCE_URL: url, SOURCE_SLOT_NAME: slot, SINK_POLL_INTERVAL_MS: '50', SETUP_MAX_ATTEMPTS: '1', ...extra });
+    // The tables start empty and these tests are about schema changes while streaming: no initial
+    // snapshot running concurrently with the first writes (its sweep can remove rows of a transaction
+    // streamed before its first chunk that the chunk's read did not see: a known bug, see issue 10's note).
+    const env = daemonEnv(pg, em, srDb, tables, {
+      SOURCE_URL: url,
+      SOURCE_SLOT_NAME: slot,
+      SINK_POLL_INTERVAL_MS: '50',
+      SETUP_MAX_ATTEMPTS: '1',
+      SNAPSHOT_MODE: 'never',
+      ...extra,
+    });
     return { q: queryOf(c), env, slot };
   };
   const start = async (env: Record<string, string>, slot: string): Promise<DaemonProcess> => {
