@@ -814,7 +814,7 @@ export class PostgresSource implements Source {
     const events = assembler.apply(msg, walStart);
     if (tracker.anyTracked && (msg.tag === 'insert' || msg.tag === 'update' || msg.tag === 'delete')) this.track(events);
     if (msg.tag !== 'commit') return events;
-    tracker.commit();
+    tracker.commit(msg.commitLsn);
     this.lastCommitLsn = maxLsn(this.lastCommitLsn, msg.commitLsn);
     this.lastCommitEnd = maxLsn(this.lastCommitEnd, msg.endLsn);
     return this.injectWanted ? [...events, ...this.placeSnapshotRows()] : events;

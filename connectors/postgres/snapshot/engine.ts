@@ -296,6 +296,8 @@ export class SnapshotEngine {
       if (chunk.generation !== task.generation) continue;
       // The indexes of the rows placed; undefined: all of them (no conflict).
       let keep: readonly number[] | undefined;
+      // See Conflicts.oldestInvisibleCommit: the sweep spares versions from there on.
+      let spareFrom: Lsn | undefined;
       if (tracked) {
         // The rows' key texts are only computed when a streamed transaction touched the table.
         const c = this.tracker.conflicts(task.key, chunk.snapshot, { has: (k) => chunk.rows.keyTextSet().has(k) });
@@ -303,6 +305,7 @@ export class SnapshotEngine {
           this.rereadWhole(task, chunk);
           continue;
         }
+        spareFrom = c.oldestInvisibleCommit;
         if (c.keys.size > 0) {
           const texts = chunk.rows.keyTexts();
           keep = texts.map((_, i) => i).filter((i) => !c.keys.has(texts[i] ?? ''));
@@ -320,6 +323,7 @@ export class SnapshotEngine {
       }
       const v = version ?? chunk.walLsn;
       if (task.since === undefined) task.since = v;
+      if (spareFrom !== undefined && spareFrom < task.since) task.since = spareFrom;
       const { schema, id: snapshotRead } = chunk;
       const all = chunk.rows.rows;
       const placed = keep === undefined ? all : keep.map((i) => all[i] ?? []);

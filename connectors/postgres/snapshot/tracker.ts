@@ -20,6 +20,8 @@ interface TxnKeys {
   readonly xid: number;
   /** table key → touched key texts, or 'many'. */
   readonly tables: Map<string, Set<string> | 'many'>;
+  /** Its commit position (the version its changes were written with), once committed. */
+  commitLsn?: bigint;
 }
 
 /** The key texts of a chunk's rows: only asked about keys a streamed transaction touched. */
@@ -32,6 +34,13 @@ export interface Conflicts {
   readonly keys: ReadonlySet<string>;
   /** The whole chunk must be read again (a transaction with too many keys, or one streamed untracked). */
   readonly whole: boolean;
+  /**
+   * The lowest commit position among the streamed transactions that touched the table and that the
+   * chunk's snapshot does not show (undefined: none). Their rows were written with versions below the
+   * chunk's placement, and the chunk may not hold them (a row inserted by such a transaction is not in
+   * it): the table's sweep must spare versions from here on, or it would remove rows the source has.
+   */
+  readonly oldestInvisibleCommit: bigint | undefined;
 }
 
 const RING = 16_384;
@@ -97,11 +106,13 @@ export class TouchTracker {
     if (keys.size > this.maxKeysPerTable) t.tables.set(table, 'many');
   }
 
-  /** The current transaction ended (committed and streamed). */
-  commit(): void {
+  /** The current transaction ended (committed at `commitLsn` and streamed). */
+  commit(commitLsn?: bigint): void {
     const t = this.current;
     this.current = undefined;
-    if (t !== undefined && t.tables.size > 0) this.open.set(t.xid, t);
+    if (t === undefined || t.tables.size === 0) return;
+    if (commitLsn !== undefined) t.commitLsn = commitLsn;
+    this.open.set(t.xid, t);
   }
 
   /** Transactions remembered with keys (tests, metrics). */
@@ -116,6 +127,7 @@ export class TouchTracker {
   conflicts(table: string, snap: PgSnapshot, keys: KeySet): Conflicts {
     const out = new Set<string>();
     let whole = false;
+    let oldestInvisibleCommit: bigint | undefined;
     for (const [xid, t] of this.open) {
       if (committedVisible(snap, xid)) {
         this.open.delete(xid);
@@ -123,6 +135,7 @@ export class TouchTracker {
       }
       const touched = t.tables.get(table);
       if (touched === undefined) continue;
+      if (t.commitLsn !== undefined && (oldestInvisibleCommit === undefined || t.commitLsn < oldestInvisibleCommit)) oldestInvisibleCommit = t.commitLsn;
       if (touched === 'many') {
         whole = true;
         continue;
@@ -136,6 +149,6 @@ export class TouchTracker {
       const at = this.recent.get(xid);
       if (at !== undefined && at < since) whole = true;
     }
-    return { keys: out, whole };
+    return { keys: out, whole, oldestInvisibleCommit };
   }
 }

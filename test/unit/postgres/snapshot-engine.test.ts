@@ -13,6 +13,7 @@ import { parsePgSnapshot } from '../../../connectors/postgres/snapshot/pg-snapsh
 import type { RawRead, RowCallback, SnapshotReader } from '../../../connectors/postgres/snapshot/reader.js';
 import type { SqlText } from '../../../connectors/postgres/snapshot/chunk-sql.js';
 import { TypeRegistry } from '../../../connectors/postgres/codec/pg-types.js';
+import { keyText } from '../../../connectors/postgres/snapshot/key-text.js';
 
 const schema: TableSchema = {
   id: { schema: 'public', name: 't' },
@@ -27,7 +28,7 @@ const reg = new TypeRegistry();
 const types = [reg.lookup(20), reg.lookup(25)];
 
 /** A reader whose reads hand `rows` to the callback, wrapping a callback's throw as the real connection does. */
-function fakeReader(chunks: (string | null)[][][]): SnapshotReader {
+function fakeReader(chunks: (string | null)[][][], snapshot = '10:10:'): SnapshotReader {
   let n = 0;
   const reader = {
     async read(_sql: SqlText, doing: string, row: RowCallback): Promise<RawRead> {
@@ -37,7 +38,7 @@ function fakeReader(chunks: (string | null)[][][]): SnapshotReader {
       } catch (e) {
         throw new CdcError({ code: 'SOURCE_CONNECTION', retry: 'retry', message: `PostgreSQL: failed to ${doing}`, cause: e });
       }
-      return { snapshot: parsePgSnapshot('10:10:'), walLsn: 100n, rows: rows.length };
+      return { snapshot: parsePgSnapshot(snapshot), walLsn: 100n, rows: rows.length };
     },
     async scalar(): Promise<string | undefined> {
       return '2';
@@ -116,6 +117,37 @@ describe('SnapshotEngine reads', () => {
     assert.equal(e.code, 'SOURCE_PROTOCOL');
     assert.match(e.message, /Snapshot of public\.t, column id: cannot decode int8 value 'x2'/);
     assert.equal(engine.progress()[0]?.phase, 'failed');
+    await engine.stop();
+  });
+
+  it("the sweep spares a row a streamed transaction inserted before the chunk was placed, which the chunk's read did not see", async () => {
+    let ready!: () => void;
+    const isReady = new Promise<void>((r) => (ready = r));
+    // The last (short) chunk holds key 1; transaction 12 was still finishing its commit for the read.
+    const engine = engineWith(
+      fakeReader([[['1', 'a']]], '10:13:12'),
+      (e) => assert.fail(e.message),
+      () => ready(),
+    );
+    await engine.plan([schema.id], 'initial');
+    engine.start();
+    await isReady;
+    // Transaction 12 inserted key 2 and was streamed (written at version 90) before the chunk is placed at 95.
+    engine.tracker.begin(12);
+    engine.tracker.touch('public.t', keyText([2n], [0]));
+    engine.tracker.commit(90n);
+    const first = engine.take(95n, true, 0n);
+    assert.deepEqual(
+      first.rows.map((e) => (e.kind === 'change' && e.record.op === 'insert' ? e.record.after : undefined)),
+      [[1n, 'a']],
+    );
+    const token = first.marks.flatMap((m) => (m.kind === 'mark' ? [m.token] : []))[0];
+    assert.ok(token !== undefined);
+    engine.marked(token);
+    const sweep = engine.take(96n, true, 0n).marks.find((m) => m.kind === 'sweep');
+    assert.ok(sweep?.kind === 'sweep', 'the table is swept once its chunk is durable');
+    // Rows below `before` that are not deleted are removed: key 2 (version 90) must not be one of them.
+    assert.equal(sweep.before, 90n);
     await engine.stop();
   });
 });

@@ -67,6 +67,29 @@ describe('TouchTracker', () => {
     assert.deepEqual([...later.keys], []);
     assert.equal(t.openTransactions, 0);
   });
+  it("reports the oldest commit the chunk cannot see among the table's streamed transactions, for the sweep to spare", () => {
+    const t = new TouchTracker();
+    t.track('public.t');
+    t.begin(50);
+    t.touch('public.t', 'a');
+    t.commit(500n);
+    // A new key, not in the chunk: its row is written at 600, below the chunk's placement, and no read
+    // holds it, so a sweep below the placement would remove a row the source has.
+    t.begin(60);
+    t.touch('public.t', 'new');
+    t.commit(600n);
+    t.begin(61);
+    t.touch('public.t', 'other');
+    t.commit(700n);
+    t.begin(62);
+    t.touch('public.u', 'z');
+    t.commit(300n);
+    // The read saw 50; 60, 61 and 62 were still finishing their commits for it.
+    const c = t.conflicts('public.t', parsePgSnapshot('55:63:60,61,62'), new Set(['a', 'b']));
+    assert.deepEqual([...c.keys], []);
+    assert.equal(c.oldestInvisibleCommit, 600n, 'not 500 (seen), not 300 (another table)');
+    assert.equal(t.conflicts('public.t', parsePgSnapshot('70:70:'), new Set(['a'])).oldestInvisibleCommit, undefined, 'a later read sees them all');
+  });
   it('a transaction with too many keys makes the whole chunk conflict; untracked tables record nothing', () => {
     const t = new TouchTracker(3);
     t.track('public.t');
