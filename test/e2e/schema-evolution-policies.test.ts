@@ -30,8 +30,8 @@ describe('schema evolution policies and SINK_CREATE_TABLES end to end', () => {
     clients.push(c);
     const slot = `slot_${name}`;
     // The tables start empty and these tests are about schema changes while streaming: no initial
-    // snapshot running concurrently with the first writes (its sweep can remove rows of a transaction
-    // streamed before its first chunk that the chunk's read did not see: a known bug, see issue 10's note).
+    // snapshot running concurrently with the first writes (snapshot.test.ts and the engine's unit
+    // tests cover that race: a sweep once removed rows a chunk's read did not see).
     const env = daemonEnv(pg, em, srDb, tables, {
       SOURCE_URL: url,
       SOURCE_SLOT_NAME: slot,
