@@ -10,7 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { CdcError } from '../../../../core/index.js';
 import { runSinkConformance, runSourceConformance, type CheckResult } from '../../../../core/testing/index.js';
-import { earlyAckSink, logSource, logTarget, reusingSource, tableSink, tableTarget } from './kit-fixtures.js';
+import { earlyAckSink, floodingSource, logSource, logTarget, reusingSource, tableSink, tableTarget } from './kit-fixtures.js';
 
 const quick = { waitMs: 1000, quietMs: 100 };
 
@@ -44,6 +44,11 @@ test('a source that reuses positions fails the restart checks, naming what it sa
   assert.match(failed(results, 'replay after a restart'), /must be delivered again/);
   // Within one run nothing is wrong with it.
   assert.equal(results.find((r) => r.name.startsWith('ordering'))?.status, 'passed');
+});
+
+test('a source that calls the handler again while its promise is pending fails the backpressure check', async () => {
+  const results = await runSourceConformance({ manifest: floodingSource, target: logTarget, ...quick });
+  assert.match(failed(results, 'backpressure'), /event\(s\) arrived while the handler's promise was pending/);
 });
 
 test('a correct sink passes every sink check (awaitsReady skips: it does not declare it)', async () => {

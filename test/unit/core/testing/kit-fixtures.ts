@@ -15,6 +15,7 @@ import {
   type Sink,
   type SinkManifest,
   type Source,
+  type SourceEvent,
   type SourceEventHandler,
   type SourceManifest,
   type TableBatch,
@@ -55,13 +56,23 @@ class LogSource implements Source {
   readonly #server: LogServer;
   readonly #wake = (): void => void this.#pump();
 
-  /** `reusesPositions`: the bug: tails the log from the start of the process, numbering from 1. */
+  /**
+   * `reusesPositions`: the bug: tails the log from the start of the process, numbering from 1.
+   * `ignoresBackpressure`: the bug: calls the handler again without waiting for its promise.
+   */
   constructor(
     server: LogServer,
     private readonly reusesPositions: boolean,
+    private readonly ignoresBackpressure = false,
   ) {
     this.#server = server;
-    this.type = reusesPositions ? 'log-reusing' : 'log';
+    this.type = reusesPositions ? 'log-reusing' : ignoresBackpressure ? 'log-flooding' : 'log';
+  }
+
+  /** The handler's call, waited for unless this source ignores backpressure. */
+  async #deliver(event: SourceEvent): Promise<void> {
+    const r = this.#handler?.(event);
+    if (!this.ignoresBackpressure) await r;
   }
 
   async validateConnection(): Promise<void> {}
@@ -99,10 +110,10 @@ class LogSource implements Source {
         const commitLsn = position - 8n;
         for (const [i, c] of changes.entries()) {
           const record = toRecord(schema, c, position - STEP + BigInt(i + 1) * 0x10n, commitLsn);
-          await this.#handler?.({ kind: 'change', record });
+          await this.#deliver({ kind: 'change', record });
         }
         this.#received = position;
-        await this.#handler?.({ kind: 'commit', position, commitLsn, commitTimeMicros: 0n });
+        await this.#deliver({ kind: 'commit', position, commitLsn, commitTimeMicros: 0n });
       }
     } finally {
       this.#busy = false;
@@ -139,20 +150,21 @@ function toRecord(schema: TableSchema, c: ConformanceChange, lsn: Lsn, commitLsn
   return { ...base, op: c.op, after: [c.id, c.note] };
 }
 
-function logSourceManifest(reusesPositions: boolean): SourceManifest {
+function logSourceManifest(reusesPositions: boolean, ignoresBackpressure = false): SourceManifest {
   return defineSource({
     apiVersion: PLUGIN_API_VERSION,
     kind: 'source',
-    type: reusesPositions ? 'log-reusing' : 'log',
+    type: reusesPositions ? 'log-reusing' : ignoresBackpressure ? 'log-flooding' : 'log',
     description: 'An in-memory log (kit test)',
     capabilities: { unchangedColumns: false, keyChanges: false, transactions: true },
     settings: [{ env: 'SOURCE_LOG_NAME', type: 'string', required: true, description: 'Which in-memory log' }],
-    create: (settings) => new LogSource(servers.get(settingString(settings, 'SOURCE_LOG_NAME')) ?? new LogServer(), reusesPositions),
+    create: (settings) => new LogSource(servers.get(settingString(settings, 'SOURCE_LOG_NAME')) ?? new LogServer(), reusesPositions, ignoresBackpressure),
   });
 }
 
 export const logSource = logSourceManifest(false);
 export const reusingSource = logSourceManifest(true);
+export const floodingSource = logSourceManifest(false, true);
 
 let logs = 0;
 export function logTarget(): SourceTarget {
