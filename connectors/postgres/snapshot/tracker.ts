@@ -20,8 +20,8 @@ interface TxnKeys {
   readonly xid: number;
   /** table key → touched key texts, or 'many'. */
   readonly tables: Map<string, Set<string> | 'many'>;
-  /** Its commit position (the version its changes were written with), once committed. */
-  commitLsn?: bigint;
+  /** Its commit position (the version its changes were written with), set at commit. */
+  commitLsn: bigint;
 }
 
 /** The key texts of a chunk's rows: only asked about keys a streamed transaction touched. */
@@ -82,7 +82,7 @@ export class TouchTracker {
   /** A streamed transaction begins (`xid`: its 32-bit id). */
   begin(xid: number): void {
     const id = xid >>> 0;
-    this.current = { xid: id, tables: new Map() };
+    this.current = { xid: id, tables: new Map(), commitLsn: 0n };
     if (this.ring.length === RING) {
       const old = this.ring[this.ringNext];
       if (old !== undefined) this.recent.delete(old);
@@ -107,11 +107,11 @@ export class TouchTracker {
   }
 
   /** The current transaction ended (committed at `commitLsn` and streamed). */
-  commit(commitLsn?: bigint): void {
+  commit(commitLsn: bigint): void {
     const t = this.current;
     this.current = undefined;
     if (t === undefined || t.tables.size === 0) return;
-    if (commitLsn !== undefined) t.commitLsn = commitLsn;
+    t.commitLsn = commitLsn;
     this.open.set(t.xid, t);
   }
 
@@ -135,7 +135,7 @@ export class TouchTracker {
       }
       const touched = t.tables.get(table);
       if (touched === undefined) continue;
-      if (t.commitLsn !== undefined && (oldestInvisibleCommit === undefined || t.commitLsn < oldestInvisibleCommit)) oldestInvisibleCommit = t.commitLsn;
+      if (oldestInvisibleCommit === undefined || t.commitLsn < oldestInvisibleCommit) oldestInvisibleCommit = t.commitLsn;
       if (touched === 'many') {
         whole = true;
         continue;

@@ -53,10 +53,10 @@ describe('TouchTracker', () => {
     t.begin(50);
     t.touch('public.t', 'a');
     t.touch('public.other', 'x');
-    t.commit();
+    t.commit(10n);
     t.begin(60);
     t.touch('public.t', 'b');
-    t.commit();
+    t.commit(20n);
     assert.equal(t.openTransactions, 2);
     // The read saw 50 (committed before) but 60 was still in progress for it.
     const c = t.conflicts('public.t', parsePgSnapshot('55:61:60'), new Set(['a', 'b', 'c']));
@@ -96,17 +96,17 @@ describe('TouchTracker', () => {
     t.begin(10);
     for (const k of ['1', '2', '3', '4']) t.touch('public.t', k);
     t.touch('public.u', 'z');
-    t.commit();
+    t.commit(30n);
     assert.equal(t.conflicts('public.t', parsePgSnapshot('5:9:'), new Set(['9'])).whole, true);
     assert.equal(t.conflicts('public.u', parsePgSnapshot('5:9:'), new Set(['z'])).keys.size, 0);
   });
   it('a streamed transaction from before tracking began, still in progress for the read, conflicts whole', () => {
     const t = new TouchTracker();
     t.begin(20);
-    t.commit();
+    t.commit(40n);
     t.track('public.t');
     t.begin(21);
-    t.commit();
+    t.commit(50n);
     assert.equal(t.conflicts('public.t', parsePgSnapshot('20:22:20'), new Set(['a'])).whole, true);
     assert.equal(t.conflicts('public.t', parsePgSnapshot('21:22:21'), new Set(['a'])).whole, false, '21 touched nothing tracked');
   });
