@@ -9,7 +9,7 @@
  */
 import type { ChangeRecord, TableSchema, Value, ValueFamily } from '../core/index.js';
 import { DecimalValue, JsonText, TemporalValue } from '../core/index.js';
-import type { PlanTarget } from '../connectors/starrocks/rows/plan.js';
+import type { LoadPlan, PlanTarget } from '../connectors/starrocks/rows/plan.js';
 import { oldRowLookup, planBatch } from '../connectors/starrocks/rows/plan.js';
 import { encodeBody } from '../connectors/starrocks/stream-load/body.js';
 import { columnsHeader, loadColumns } from '../connectors/starrocks/stream-load/columns.js';
@@ -95,18 +95,24 @@ export interface EncodedLoad {
   readonly rows: number;
 }
 
-/** Plans and encodes `records` as the sink does (rows/plan.ts, stream-load/body.ts). */
-export function encodeLoads(records: readonly ChangeRecord[]): EncodedLoad[] {
+/** Plans `records` as the sink does before any load (rows/plan.ts): one load per column set. */
+export function planLoads(records: readonly ChangeRecord[]): readonly LoadPlan[] {
   oldRowLookup(records, target);
-  const { loads } = planBatch(records, target);
-  return loads.map((load) => {
-    const cols = loadColumns(load.columns.map((n) => targetColumns.get(n) ?? { name: n, kind: 'other' as const }));
-    const body = encodeBody(cols, load.rows, AUDIT, '2026-12-07 03:00:00.000000', 'db.bench').body;
-    return {
-      body,
-      columns: columnsWithAudit(columnsHeader(cols), Object.values(AUDIT)),
-      partial: load.partial,
-      rows: load.rows.length,
-    };
-  });
+  return planBatch(records, target).loads;
+}
+
+/** Encodes one planned load as the sink does (stream-load/body.ts). */
+export function encodeLoad(load: LoadPlan): EncodedLoad {
+  const cols = loadColumns(load.columns.map((n) => targetColumns.get(n) ?? { name: n, kind: 'other' as const }));
+  return {
+    body: encodeBody(cols, load.rows, AUDIT, '2026-12-07 03:00:00.000000', 'db.bench').body,
+    columns: columnsWithAudit(columnsHeader(cols), Object.values(AUDIT)),
+    partial: load.partial,
+    rows: load.rows.length,
+  };
+}
+
+/** Plans and encodes `records` as the sink does. */
+export function encodeLoads(records: readonly ChangeRecord[]): EncodedLoad[] {
+  return planLoads(records).map(encodeLoad);
 }

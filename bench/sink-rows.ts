@@ -10,10 +10,7 @@
  * body. No PostgreSQL, no emulator: run it before and after a change to the sink, on the same machine.
  */
 import type { ChangeRecord } from '../core/index.js';
-import { oldRowLookup, planBatch } from '../connectors/starrocks/rows/plan.js';
-import { encodeBody } from '../connectors/starrocks/stream-load/body.js';
-import { loadColumns } from '../connectors/starrocks/stream-load/columns.js';
-import { AUDIT, BATCH, snapshotBatch, streamBatch, target, targetColumns } from './sink-batches.js';
+import { BATCH, encodeLoad, planLoads, snapshotBatch, streamBatch } from './sink-batches.js';
 
 function cpuMicros(since: NodeJS.CpuUsage): number {
   const u = process.cpuUsage(since);
@@ -23,15 +20,11 @@ function cpuMicros(since: NodeJS.CpuUsage): number {
 /** Plans and encodes one batch as the sink does; returns [plan µs, body µs, body bytes]. */
 function sink(records: readonly ChangeRecord[]): [number, number, number] {
   const t0 = process.cpuUsage();
-  oldRowLookup(records, target);
-  const { loads } = planBatch(records, target);
+  const loads = planLoads(records);
   const plan = cpuMicros(t0);
   const t1 = process.cpuUsage();
   let bytes = 0;
-  for (const load of loads) {
-    const cols = loadColumns(load.columns.map((n) => targetColumns.get(n) ?? { name: n, kind: 'other' as const }));
-    bytes += encodeBody(cols, load.rows, AUDIT, '2026-12-07 03:00:00.000000', 'db.bench').body.length;
-  }
+  for (const load of loads) bytes += encodeLoad(load).body.length;
   return [plan, cpuMicros(t1), bytes];
 }
 
