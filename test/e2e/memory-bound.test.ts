@@ -64,6 +64,9 @@ describe('end to end: MAX_BUFFERED_BYTES with a stalled sink', () => {
     world.daemons.push(daemon);
     const d = daemon;
     const port = Number(/127\.0\.0\.1:(\d+)\/metrics/.exec(await d.waitForLine(/Prometheus metrics on http:\/\/127\.0\.0\.1:\d+\/metrics/))?.[1]);
+    // Every load hangs from here on: only once setup wrote everything it writes to StarRocks (the slot
+    // marker follows the slot's creation, while the slot already shows active).
+    await d.waitForLine(/"msg":"Replicating"/);
     em.faults.inject({ kind: 'hang', probability: 1, db: DB });
     for (let i = 0; i < 20; i++) {
       const lo = i * (ROWS / 20) + 1;
