@@ -127,6 +127,11 @@ class TableTask {
   since: Lsn | undefined;
   /** Every chunk is durable: the sweep waits to be placed. */
   sweepWanted = false;
+  /**
+   * The sweep is durable. The table is done once nothing is being read again either: a moved key can
+   * ask for a re-read while the sweep is in flight, and the table stays tracked until it is durable.
+   */
+  swept = false;
   retryAt = 0;
   failures = 0;
   error: string | undefined;
@@ -293,7 +298,7 @@ export class SnapshotEngine {
       const chunk = task.ready;
       if (chunk === undefined) continue;
       task.ready = undefined;
-      if (chunk.generation !== task.generation) continue;
+      if (chunk.generation !== task.generation || task.phase !== 'copying') continue;
       // The indexes of the rows placed; undefined: all of them (no conflict).
       let keep: readonly number[] | undefined;
       // See Conflicts.oldestInvisibleCommit: the sweep spares versions from there on.
@@ -383,7 +388,8 @@ export class SnapshotEngine {
     if (m.generation !== task.generation || this.tasks.get(task.key) !== task) return;
     task.inFlight -= 1;
     if (m.sweep) {
-      void this.finish(task);
+      task.swept = true;
+      this.settle(task);
       return;
     }
     task.rowsCopied += m.rows;
@@ -393,18 +399,33 @@ export class SnapshotEngine {
     for (const k of m.settles) task.unsettled.delete(k);
     this.logProgress(task, false);
     this.pump();
-    if (this.complete(task)) {
-      // Every row is written at `since` or later: the target's older rows are gone from the source.
-      task.sweepWanted = true;
-      this.saveSoon(task);
-      this.o.ready();
-    } else this.saveSoon(task);
+    if (!this.settle(task)) this.saveSoon(task);
   }
 
   // -- Reads ----------------------------------------------------------------------------------------
 
-  private complete(t: TableTask): boolean {
-    return t.exhausted && t.reread.length === 0 && t.unsettled.size === 0 && t.inFlight === 0 && t.ready === undefined && !t.reading && !t.sweepWanted;
+  /** Nothing of the table is left to read, being read, waiting to be placed or to become durable. */
+  private idle(t: TableTask): boolean {
+    return t.exhausted && t.reread.length === 0 && t.unsettled.size === 0 && t.inFlight === 0 && t.ready === undefined && !t.reading;
+  }
+
+  /**
+   * Moves a table whose reads are all durable on: to its sweep, then (the sweep durable) to done.
+   * Called whenever that may have become true: a mark, and the end of a read (a chunk placed and
+   * marked durable from within `ready`, before its read returned, is only seen then). Returns whether
+   * the table moved on.
+   */
+  private settle(t: TableTask): boolean {
+    if (this.tasks.get(t.key) !== t || t.phase !== 'copying' || t.sweepWanted || !this.idle(t)) return false;
+    if (t.swept) {
+      void this.finish(t);
+      return true;
+    }
+    // Every row is written at `since` or later: the target's older rows are gone from the source.
+    t.sweepWanted = true;
+    this.saveSoon(t);
+    this.o.ready();
+    return true;
   }
 
   private async finish(task: TableTask): Promise<void> {
@@ -555,6 +576,7 @@ export class SnapshotEngine {
       task.reading = false;
       this.idleReaders.push(reader);
       this.pump();
+      this.settle(task);
     }
   }
 

@@ -5,8 +5,11 @@
  * transaction streamed before that point touched its key and is NOT visible in the chunk's snapshot
  * (it committed after the read began, or was still finishing its commit): that transaction's change
  * is already written and newer than the chunk's row. Those keys are left out of the chunk and read
- * again (a later read sees the transaction). A transaction visible in the snapshot is reflected by
- * every later read too, so it is forgotten once one read saw it.
+ * again (a later read sees the transaction). A transaction visible in a chunk's snapshot is reflected
+ * by every later read of that table too (a table's chunks are read one after another and placed in
+ * that order), so its keys of that table are forgotten once one of the table's reads saw it. Not its
+ * keys of other tables: their chunks may have been read earlier, in snapshots that do not show it, and
+ * be placed after this one.
  *
  * Memory: one entry per streamed transaction that touched a tracked table and is not yet known to be
  * visible, holding its keys per table up to `maxKeysPerTable`; beyond that the entry only says "many
@@ -68,7 +71,10 @@ export class TouchTracker {
   /** Stops recording `table` and forgets its keys (its snapshot ended). */
   untrack(table: string): void {
     this.tracked.delete(table);
-    for (const t of this.open.values()) t.tables.delete(table);
+    for (const [xid, t] of this.open) {
+      t.tables.delete(table);
+      if (t.tables.size === 0) this.open.delete(xid);
+    }
   }
 
   isTracked(table: string): boolean {
@@ -122,19 +128,20 @@ export class TouchTracker {
 
   /**
    * The conflicts of a chunk of `table` read in `snap` whose rows have `keys`, placed after every
-   * transaction streamed so far. Forgets the transactions `snap` shows visible.
+   * transaction streamed so far. Forgets, for `table` only, the transactions `snap` shows visible.
    */
   conflicts(table: string, snap: PgSnapshot, keys: KeySet): Conflicts {
     const out = new Set<string>();
     let whole = false;
     let oldestInvisibleCommit: bigint | undefined;
     for (const [xid, t] of this.open) {
-      if (committedVisible(snap, xid)) {
-        this.open.delete(xid);
-        continue;
-      }
       const touched = t.tables.get(table);
       if (touched === undefined) continue;
+      if (committedVisible(snap, xid)) {
+        t.tables.delete(table);
+        if (t.tables.size === 0) this.open.delete(xid);
+        continue;
+      }
       if (oldestInvisibleCommit === undefined || t.commitLsn < oldestInvisibleCommit) oldestInvisibleCommit = t.commitLsn;
       if (touched === 'many') {
         whole = true;

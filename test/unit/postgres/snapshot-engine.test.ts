@@ -27,11 +27,16 @@ const schema: TableSchema = {
 const reg = new TypeRegistry();
 const types = [reg.lookup(20), reg.lookup(25)];
 
-/** A reader whose reads hand `rows` to the callback, wrapping a callback's throw as the real connection does. */
-function fakeReader(chunks: (string | null)[][][], snapshot = '10:10:'): SnapshotReader {
+/**
+ * A reader whose reads hand `rows` to the callback, wrapping a callback's throw as the real connection
+ * does. Read n is in `snapshots[n]` (the last one for later reads).
+ */
+function fakeReader(chunks: (string | null)[][][], snapshots: string | readonly string[] = '10:10:'): SnapshotReader {
   let n = 0;
+  const list = typeof snapshots === 'string' ? [snapshots] : snapshots;
   const reader = {
     async read(_sql: SqlText, doing: string, row: RowCallback): Promise<RawRead> {
+      const snapshot = list[Math.min(n, list.length - 1)] ?? '10:10:';
       const rows = chunks[n++] ?? [];
       try {
         for (const r of rows) row(r);
@@ -48,7 +53,7 @@ function fakeReader(chunks: (string | null)[][][], snapshot = '10:10:'): Snapsho
   return reader as unknown as SnapshotReader;
 }
 
-function engineWith(reader: SnapshotReader, failed: (e: CdcError) => void, ready: () => void): SnapshotEngine {
+function engineWith(reader: SnapshotReader, failed: (e: CdcError) => void, ready: () => void, allDone?: () => void): SnapshotEngine {
   return new SnapshotEngine({
     logger: pino({ level: 'silent' }),
     chunkRows: 10,
@@ -58,8 +63,39 @@ function engineWith(reader: SnapshotReader, failed: (e: CdcError) => void, ready
     newReader: () => reader,
     ready,
     failed,
+    ...(allDone ? { allDone } : {}),
   });
 }
+
+/** `ready` calls as promises: `next()` resolves at the next call (or at once for a call nobody awaited yet). */
+function readySignal(): { readonly ready: () => void; next(): Promise<void> } {
+  let calls = 0;
+  let waiting: (() => void) | undefined;
+  return {
+    ready: () => {
+      calls += 1;
+      const w = waiting;
+      waiting = undefined;
+      w?.();
+    },
+    next(): Promise<void> {
+      if (calls > 0) {
+        calls -= 1;
+        return Promise.resolve();
+      }
+      return new Promise<void>((r) => (waiting = () => ((calls -= 1), r())));
+    },
+  };
+}
+
+function within<T>(p: Promise<T>, what: string, ms = 5000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(what)), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+const tokensOf = (events: readonly SourceEvent[]): string[] => events.flatMap((m) => (m.kind === 'mark' ? [m.token] : []));
+const rowsOf = (events: readonly SourceEvent[]): unknown[] => events.map((e) => (e.kind === 'change' && e.record.op === 'insert' ? e.record.after : undefined));
 
 describe('SnapshotEngine reads', () => {
   it('decodes the rows handed over as they arrive into the chunk placed into the stream', async () => {
@@ -148,6 +184,67 @@ describe('SnapshotEngine reads', () => {
     assert.ok(sweep?.kind === 'sweep', 'the table is swept once its chunk is durable');
     // Rows below `before` that are not deleted are removed: key 2 (version 90) must not be one of them.
     assert.equal(sweep.before, 90n);
+    await engine.stop();
+  });
+  it('a table whose chunk is placed and marked durable from within `ready` (nothing else pending) still completes', async () => {
+    // The source places a chunk as soon as it is ready when the stream is idle, and the pipeline
+    // releases a mark at once when nothing is buffered: all before the read that made the chunk returns.
+    let done!: () => void;
+    const allDone = new Promise<void>((r) => (done = r));
+    const placeNow = (): void => {
+      const { marks } = engine.take(100n, true, 0n);
+      for (const token of tokensOf(marks)) engine.marked(token);
+    };
+    const engine = engineWith(
+      fakeReader([[]]),
+      (e) => assert.fail(e.message),
+      placeNow,
+      () => done(),
+    );
+    await engine.plan([schema.id], 'initial');
+    engine.start();
+    await within(allDone, 'the snapshot of an empty table never completed (its only mark came while its read was still returning)');
+    assert.equal(engine.progress()[0]?.phase, 'done');
+    assert.equal(engine.tracker.isTracked('public.t'), false);
+    await engine.stop();
+  });
+
+  it('a moved key read again while the sweep is in flight keeps the table tracked until that read is durable', async () => {
+    const signal = readySignal();
+    // Read 1: the range (key 1). Read 2: key 2 again, in a snapshot where transaction 12 is in progress.
+    // Read 3: key 2 once more, seeing 12.
+    const engine = engineWith(
+      fakeReader([[['1', 'a']], [['2', 'old']], [['2', 'new']]], ['10:10:', '10:13:12', '13:13:']),
+      (e) => assert.fail(e.message),
+      signal.ready,
+    );
+    await engine.plan([schema.id], 'initial');
+    engine.start();
+    await within(signal.next(), 'no chunk');
+    const first = engine.take(95n, true, 0n);
+    engine.marked(tokensOf(first.marks)[0] ?? '');
+    await within(signal.next(), 'no sweep wanted');
+    const sweep = engine.take(96n, true, 0n);
+    assert.ok(sweep.marks.some((m) => m.kind === 'sweep'));
+    // A streamed key change with unchanged TOAST values moves a row to key 2: it is read again (read 2).
+    engine.rereadMovedKey('public.t', [2n]);
+    await within(signal.next(), 'the moved key was not read again');
+    engine.marked(tokensOf(sweep.marks)[0] ?? '');
+    assert.equal(engine.progress()[0]?.phase, 'copying', 'done with a re-read not yet placed');
+    assert.equal(engine.tracker.isTracked('public.t'), true);
+    // Transaction 12 updated key 2 and was streamed (version 97) before read 2 is placed: read 2's row is older.
+    engine.tracker.begin(12);
+    engine.tracker.touch('public.t', keyText([2n], [0]));
+    engine.tracker.commit(97n);
+    const second = engine.take(98n, true, 0n);
+    assert.deepEqual(rowsOf(second.rows), [], "read 2's row of key 2 is stale: left out");
+    engine.marked(tokensOf(second.marks)[0] ?? '');
+    await within(signal.next(), 'key 2 was not read a third time');
+    const third = engine.take(99n, true, 0n);
+    assert.deepEqual(rowsOf(third.rows), [[2n, 'new']]);
+    engine.marked(tokensOf(third.marks)[0] ?? '');
+    assert.equal(engine.progress()[0]?.phase, 'done');
+    assert.equal(engine.tracker.isTracked('public.t'), false);
     await engine.stop();
   });
 });

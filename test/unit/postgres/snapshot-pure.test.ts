@@ -67,6 +67,38 @@ describe('TouchTracker', () => {
     assert.deepEqual([...later.keys], []);
     assert.equal(t.openTransactions, 0);
   });
+  it("a transaction one table's read saw still conflicts with another table's chunk read before it (placed in the same step)", () => {
+    const t = new TouchTracker();
+    t.track('public.a');
+    t.track('public.b');
+    t.begin(60);
+    t.touch('public.a', 'k');
+    t.touch('public.b', 'j');
+    t.commit(600n);
+    // b's chunk was read after 60 committed, a's before; both are placed now, b's first.
+    assert.deepEqual([...t.conflicts('public.b', parsePgSnapshot('61:61:'), new Set(['j'])).keys], []);
+    const a = t.conflicts('public.a', parsePgSnapshot('55:61:60'), new Set(['k']));
+    assert.deepEqual([...a.keys], ['k'], "b's read seeing 60 says nothing of a's older read");
+    assert.equal(a.oldestInvisibleCommit, 600n);
+    assert.equal(t.openTransactions, 1);
+    t.conflicts('public.a', parsePgSnapshot('61:61:'), new Set(['k']));
+    assert.equal(t.openTransactions, 0, 'forgotten once every table it touched had a read that saw it');
+  });
+  it('untracking a table forgets the transactions that touched only it', () => {
+    const t = new TouchTracker();
+    t.track('public.a');
+    t.track('public.b');
+    t.begin(60);
+    t.touch('public.a', 'k');
+    t.commit(600n);
+    t.begin(61);
+    t.touch('public.a', 'k');
+    t.touch('public.b', 'j');
+    t.commit(610n);
+    t.untrack('public.a');
+    assert.equal(t.openTransactions, 1);
+    assert.deepEqual([...t.conflicts('public.b', parsePgSnapshot('55:62:60,61'), new Set(['j', 'k'])).keys], ['j']);
+  });
   it("reports the oldest commit the chunk cannot see among the table's streamed transactions, for the sweep to spare", () => {
     const t = new TouchTracker();
     t.track('public.t');
