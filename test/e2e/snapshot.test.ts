@@ -61,6 +61,7 @@ describe('end to end: initial snapshot under concurrent writes', () => {
     await pg.query(`INSERT INTO moved SELECT i, CASE WHEN i = 30000 THEN repeat('t', 3000) ELSE NULL END, 0 FROM generate_series(1, 30000) i`);
     await pg.query('CREATE TABLE hot (id bigint PRIMARY KEY, n bigint NOT NULL, pad text)');
     await pg.query(`INSERT INTO hot SELECT i, 0, repeat('p', 200) FROM generate_series(1, 60000) i`);
+    for (const t of ['empty_a', 'empty_b']) await pg.query(`CREATE TABLE ${t} (id bigint PRIMARY KEY, v text)`);
     await em.sql(`CREATE DATABASE ${DB}`);
   });
 
@@ -146,6 +147,36 @@ describe('end to end: initial snapshot under concurrent writes', () => {
       },
       { timeoutMs: 10_000, message: 'snapshot reader connections still open' },
     );
+  });
+
+  it('empty tables on an idle stream complete their snapshot (each chunk is placed and durable before its read returns)', async () => {
+    const d = await startStreaming(
+      pg,
+      daemonEnv(pg, em, DB, 'empty_a,empty_b', {
+        SINK_CREATE_TABLES: 'true',
+        SINK_REPLICATION_NUM: '1',
+        SOURCE_SLOT_NAME: 'empty_slot',
+        SOURCE_PUBLICATION_NAME: 'empty_pub',
+      }),
+      'empty_slot',
+    );
+    world.daemons.push(d);
+    const finished = (): string[] =>
+      d
+        .output()
+        .split('\n')
+        .filter((l) => l.includes('"msg":"snapshot done"'))
+        .map((l) => String((JSON.parse(l) as { table?: unknown }).table));
+    await waitFor(() => finished().sort().join() === 'public.empty_a,public.empty_b', {
+      timeoutMs: 30_000,
+      message: () => `the snapshots of the empty tables never completed (done: ${finished().join()}):\n${d.output().slice(-3000)}`,
+    });
+    // Writes after the snapshot stream as usual.
+    await pg.query(`INSERT INTO empty_a VALUES (1, 'a')`);
+    await waitFor(() => liveRows(em, DB, 'empty_a', (r) => String(r['id']), ['v']).get('1') === 'a', {
+      timeoutMs: 30_000,
+      message: 'the insert after the snapshot did not arrive',
+    });
   });
 
   it('rows updated while their chunk is being read keep the newer value (reconciliation by MVCC snapshot)', async () => {
