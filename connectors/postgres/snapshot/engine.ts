@@ -287,71 +287,85 @@ export class SnapshotEngine {
     const rows: SourceEvent[] = [];
     const marks: SourceEvent[] = [];
     for (const task of this.tasks.values()) {
+      const chunk = task.ready;
+      if (chunk !== undefined) {
+        task.ready = undefined;
+        if (chunk.generation === task.generation && task.phase === 'copying') this.placeChunk(task, chunk, version, tracked, nowMicros, rows, marks);
+      }
+      // After the chunk (a moved key's re-read that became ready while the sweep was wanted): its
+      // reconciliation may lower the sweep's bound, and no ready chunk is left behind unannounced.
       if (task.sweepWanted) {
         task.sweepWanted = false;
         const token = `${task.key}#sweep`;
         this.marks.set(token, { sweep: true, task, generation: task.generation, after: undefined, rows: 0, settles: [] });
         marks.push({ kind: 'sweep', table: task.id, before: task.since ?? 0n }, { kind: 'mark', token });
         task.inFlight += 1;
-        continue;
       }
-      const chunk = task.ready;
-      if (chunk === undefined) continue;
-      task.ready = undefined;
-      if (chunk.generation !== task.generation || task.phase !== 'copying') continue;
-      // The indexes of the rows placed; undefined: all of them (no conflict).
-      let keep: readonly number[] | undefined;
-      // See Conflicts.oldestInvisibleCommit: the sweep spares versions from there on.
-      let spareFrom: Lsn | undefined;
-      if (tracked) {
-        // The rows' key texts are only computed when a streamed transaction touched the table.
-        const c = this.tracker.conflicts(task.key, chunk.snapshot, { has: (k) => chunk.rows.keyTextSet().has(k) });
-        if (c.whole) {
-          this.rereadWhole(task, chunk);
-          continue;
-        }
-        spareFrom = c.oldestInvisibleCommit;
-        if (c.keys.size > 0) {
-          const texts = chunk.rows.keyTexts();
-          keep = texts.map((_, i) => i).filter((i) => !c.keys.has(texts[i] ?? ''));
-          texts.forEach((text, i) => {
-            if (!c.keys.has(text)) return;
-            // Read again later (also a key that was being read again: it conflicted once more).
-            if (!task.reread.includes(text)) task.reread.push(text);
-            task.unsettled.set(text, chunk.rows.rawKey(i));
-          });
-          this.o.logger.debug(
-            { table: formatTableId(task.id), keys: c.keys.size },
-            'snapshot rows left out: newer changes of them were streamed; reading them again',
-          );
-        }
-      }
-      const v = version ?? chunk.walLsn;
-      if (task.since === undefined) task.since = v;
-      if (spareFrom !== undefined && spareFrom < task.since) task.since = spareFrom;
-      const { schema, id: snapshotRead } = chunk;
-      const all = chunk.rows.rows;
-      const placed = keep === undefined ? all : keep.map((i) => all[i] ?? []);
-      for (let n = 0; n < placed.length; n++) {
-        const after = placed[n] as Value[];
-        const record: InsertRecord = { schema, lsn: v, ordinal: n, commitLsn: v, commitTimeMicros: nowMicros, op: 'insert', after, snapshotRead };
-        rows.push({ kind: 'change', record });
-      }
-      const settles = chunk.requested.filter((t) => !task.reread.includes(t));
-      const token = `${task.key}#${chunk.id}`;
-      this.marks.set(token, {
-        task,
-        generation: task.generation,
-        after: chunk.kind === 'range' ? (chunk.lastKey ?? chunk.startAfter) : undefined,
-        rows: placed.length,
-        settles,
-      });
-      marks.push({ kind: 'mark', token });
-      task.inFlight += 1;
-      if (chunk.final) task.exhausted = true;
     }
     if (rows.length > 0 || marks.length > 0) this.pump();
     return { rows, marks };
+  }
+
+  /** Places one ready chunk of `task`: its rows (less the stale ones) into `rows`, its mark into `marks`. */
+  private placeChunk(
+    task: TableTask,
+    chunk: Chunk,
+    version: Lsn | undefined,
+    tracked: boolean,
+    nowMicros: bigint,
+    rows: SourceEvent[],
+    marks: SourceEvent[],
+  ): void {
+    // The indexes of the rows placed; undefined: all of them (no conflict).
+    let keep: readonly number[] | undefined;
+    // See Conflicts.oldestInvisibleCommit: the sweep spares versions from there on.
+    let spareFrom: Lsn | undefined;
+    if (tracked) {
+      // The rows' key texts are only computed when a streamed transaction touched the table.
+      const c = this.tracker.conflicts(task.key, chunk.snapshot, { has: (k) => chunk.rows.keyTextSet().has(k) });
+      if (c.whole) {
+        this.rereadWhole(task, chunk);
+        return;
+      }
+      spareFrom = c.oldestInvisibleCommit;
+      if (c.keys.size > 0) {
+        const texts = chunk.rows.keyTexts();
+        keep = texts.map((_, i) => i).filter((i) => !c.keys.has(texts[i] ?? ''));
+        texts.forEach((text, i) => {
+          if (!c.keys.has(text)) return;
+          // Read again later (also a key that was being read again: it conflicted once more).
+          if (!task.reread.includes(text)) task.reread.push(text);
+          task.unsettled.set(text, chunk.rows.rawKey(i));
+        });
+        this.o.logger.debug(
+          { table: formatTableId(task.id), keys: c.keys.size },
+          'snapshot rows left out: newer changes of them were streamed; reading them again',
+        );
+      }
+    }
+    const v = version ?? chunk.walLsn;
+    if (task.since === undefined) task.since = v;
+    if (spareFrom !== undefined && spareFrom < task.since) task.since = spareFrom;
+    const { schema, id: snapshotRead } = chunk;
+    const all = chunk.rows.rows;
+    const placed = keep === undefined ? all : keep.map((i) => all[i] ?? []);
+    for (let n = 0; n < placed.length; n++) {
+      const after = placed[n] as Value[];
+      const record: InsertRecord = { schema, lsn: v, ordinal: n, commitLsn: v, commitTimeMicros: nowMicros, op: 'insert', after, snapshotRead };
+      rows.push({ kind: 'change', record });
+    }
+    const settles = chunk.requested.filter((t) => !task.reread.includes(t));
+    const token = `${task.key}#${chunk.id}`;
+    this.marks.set(token, {
+      task,
+      generation: task.generation,
+      after: chunk.kind === 'range' ? (chunk.lastKey ?? chunk.startAfter) : undefined,
+      rows: placed.length,
+      settles,
+    });
+    marks.push({ kind: 'mark', token });
+    task.inFlight += 1;
+    if (chunk.final) task.exhausted = true;
   }
 
   /**
