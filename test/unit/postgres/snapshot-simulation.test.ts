@@ -3,7 +3,8 @@
  * interleavings: transactions that stay open across chunk reads, commits streamed with a delay, reads
  * of several tables in flight at once and returning in any order, chunks placed at transaction
  * boundaries (also from within `ready`, as an idle stream does), marks made durable at once or later,
- * key changes that ask for re-reads, stale target rows for the sweep. After every run each table is
+ * key changes that ask for re-reads, stale target rows for the sweep, a table snapshotted again on
+ * request in the middle (a new generation), conflict retries on the engine's clock. After every run each table is
  * done and the sink's live rows equal PostgreSQL's, row by row.
  *
  * PostgreSQL model: a table's rows by key with their history (value, commit sequence); a read takes
@@ -201,6 +202,8 @@ async function run(seed: number): Promise<void> {
     if (rnd() < 0.5) while (pendingMarks.length > 0) engine.marked(pendingMarks.shift() ?? '');
   };
 
+  // The engine's clock (conflict retries wait on it): 5 ms per step.
+  let clock = 1_000_000;
   const engine = new SnapshotEngine({
     logger: pino({ level: 'silent' }),
     chunkRows: 1 + Math.floor(rnd() * 8),
@@ -211,6 +214,7 @@ async function run(seed: number): Promise<void> {
       return t ? { schema: schemaOf(t), types } : undefined;
     },
     newReader: () => reader,
+    now: () => clock,
     ready: () => {
       wanted = true;
       // The idle stream places a chunk as soon as it is ready.
@@ -296,10 +300,20 @@ async function run(seed: number): Promise<void> {
 
   const writers = 40 + Math.floor(rnd() * 80);
   let begun = 0;
+  // Sometimes a table is snapshotted again on request while the writes run (a new generation).
+  const replanAt = rnd() < 0.3 ? Math.floor(rnd() * 400) : -1;
   const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
-  for (let step = 0; step < 5000; step++) {
+  for (let step = 0; step < 20_000; step++) {
+    clock += 5;
     const allDone = engine.progress().every((p) => p.phase === 'done');
-    if (allDone && begun >= writers && openTx.size === 0 && stream.length === 0 && !finishing) break;
+    const quiet = begun >= writers && openTx.size === 0 && stream.length === 0 && !finishing;
+    if (allDone && quiet && step > replanAt) break;
+    if (step === replanAt) {
+      await engine.plan([idOf(pick(TABLES))], 'requested');
+      continue;
+    }
+    // Nothing left to do but a retry the engine waits for: let real time pass for its timer.
+    if (quiet && reads.length === 0 && !wanted && pendingMarks.length === 0) await new Promise((res) => setTimeout(res, 1));
     const r = rnd();
     if (r < 0.05) finish();
     if (r < 0.15 && begun < writers) {
