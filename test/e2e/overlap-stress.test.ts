@@ -18,6 +18,7 @@ import { e2eWorld } from './world.js';
 import { waitFor } from '../helpers/wait.js';
 import { daemonEnv, restartStreaming } from './daemon-env.js';
 import { assertAppliedOnce, phaseStart, type Phase } from './replay-check.js';
+import { mulberry32 } from '../helpers/random.js';
 
 const DB = 'overlapdb';
 const TABLES: readonly { readonly source: string; readonly target: string; readonly columns: readonly string[] }[] = [
@@ -25,15 +26,8 @@ const TABLES: readonly { readonly source: string; readonly target: string; reado
   { source: 'other.acct', target: 'other_acct', columns: ['id', 'v'] },
 ];
 
-/** Deterministic randomness (mulberry32), so a failure can be replayed. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic randomness, so a failure can be replayed. */
+const random = mulberry32;
 
 /** A value PostgreSQL stores out of line (TOAST): ~3 KB that does not compress. */
 const toasted = (r: () => number): string =>

@@ -24,6 +24,7 @@ import type { SqlText } from '../../../connectors/postgres/snapshot/chunk-sql.js
 import type { PgSnapshot } from '../../../connectors/postgres/snapshot/pg-snapshot.js';
 import { TypeRegistry } from '../../../connectors/postgres/codec/pg-types.js';
 import { keyText } from '../../../connectors/postgres/snapshot/key-text.js';
+import { mulberry32 } from '../../helpers/random.js';
 
 const TABLES = ['t1', 't2', 't3'] as const;
 type Table = (typeof TABLES)[number];
@@ -40,15 +41,6 @@ const schemaOf = (t: Table): TableSchema => ({
 const reg = new TypeRegistry();
 const types = [reg.lookup(20), reg.lookup(25)];
 const KEYS = 40;
-
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Write = { readonly table: Table; readonly id: number; readonly v: string | null; readonly movedFrom?: number };
 interface Committed {
@@ -135,7 +127,7 @@ function answer(pg: Pg, r: PendingRead): void {
 }
 
 async function run(seed: number): Promise<void> {
-  const rnd = random(seed);
+  const rnd = mulberry32(seed);
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)] as T;
   const pg = new Pg();
   const sink = new Map<Table, Map<number, SinkRow>>(TABLES.map((t) => [t, new Map()]));

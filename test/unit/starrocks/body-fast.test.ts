@@ -15,6 +15,7 @@ import type { LoadColumn, LoadColumnSpec } from '../../../connectors/starrocks/s
 import { loadColumns } from '../../../connectors/starrocks/stream-load/columns.js';
 import { JsonWriter, quoteJsonString, quoteSlow } from '../../../connectors/starrocks/stream-load/json-writer.js';
 import { decimalFitsAsIs, fitDecimal } from '../../../connectors/starrocks/type-map.js';
+import { mulberry32 } from '../../helpers/random.js';
 
 const AUDIT: AuditKeys = { opType: 'dbmazz_op_type', isDeleted: 'dbmazz_is_deleted', syncedAt: 'dbmazz_synced_at', cdcVersion: 'dbmazz_cdc_version' };
 const SYNCED = '2024-05-06 07:08:09.123000';
@@ -300,12 +301,7 @@ describe('JsonWriter', () => {
 
   it('byte-by-byte ASCII copies equal TextEncoder on random texts around every length threshold', () => {
     // mulberry32: successive draws are independent (the LCG above correlates consecutive ones).
-    const r = ((seed) => () => {
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    })(11);
+    const r = mulberry32(11);
     // Printable ASCII, escapes, control, DEL, Latin-1, BMP, pairs, lone surrogates (both halves).
     const units = ['a', 'Z', '0', ' ', '~', '"', '\\', '\u0000', '\n', '\u001f', '\u007f', 'é', '\u0080', '日', '😀', '\ud800', '\udfff'];
     const text = (): string => {

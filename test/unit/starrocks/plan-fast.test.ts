@@ -12,18 +12,10 @@ import type { BatchPlan, PlanTarget } from '../../../connectors/starrocks/rows/p
 import { planBatch, planBatchGeneral } from '../../../connectors/starrocks/rows/plan.js';
 import type { ColumnMapping } from '../../../connectors/starrocks/rows/row-changes.js';
 import { column, del, ins, tableSchema, upd } from './fixtures.js';
+import { mulberry32 } from '../../helpers/random.js';
 
-/** A small deterministic PRNG (mulberry32): the same batches on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG: the same batches on every run. */
+const rng = mulberry32;
 
 const S = tableSchema('items', [
   column('id', 'int8', true),
