@@ -247,4 +247,27 @@ describe('SnapshotEngine reads', () => {
     assert.equal(engine.tracker.isTracked('public.t'), false);
     await engine.stop();
   });
+  it("a moved key's re-read that is ready while the sweep is wanted is placed with the sweep (nothing announces it again)", async () => {
+    const signal = readySignal();
+    const engine = engineWith(fakeReader([[['1', 'a']], [['2', 'b']]]), (e) => assert.fail(e.message), signal.ready);
+    await engine.plan([schema.id], 'initial');
+    engine.start();
+    await within(signal.next(), 'no chunk');
+    const first = engine.take(95n, true, 0n);
+    engine.marked(tokensOf(first.marks)[0] ?? '');
+    await within(signal.next(), 'no sweep wanted');
+    // Before the source takes the sweep, a moved key is read again and its chunk becomes ready.
+    engine.rereadMovedKey('public.t', [2n]);
+    await within(signal.next(), 'the moved key was not read again');
+    const both = engine.take(96n, true, 0n);
+    assert.deepEqual(rowsOf(both.rows), [[2n, 'b']], 'the re-read is placed now, not left for a ready() that never comes');
+    assert.deepEqual(
+      both.marks.map((m) => m.kind),
+      ['mark', 'sweep', 'mark'],
+      "the chunk's mark, then the sweep",
+    );
+    for (const token of tokensOf(both.marks)) engine.marked(token);
+    assert.equal(engine.progress()[0]?.phase, 'done');
+    await engine.stop();
+  });
 });
