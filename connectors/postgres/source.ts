@@ -40,6 +40,7 @@ import { missingTables } from './replication/publication.js';
 import { SnapshotEngine, type SnapshotReason, type TableShape } from './snapshot/engine.js';
 import { keyText } from './snapshot/key-text.js';
 import { SnapshotProgressStore } from './snapshot/progress-store.js';
+import { FINISHING_XIDS_SQL, finishingFromRow } from './snapshot/pg-snapshot.js';
 import { SnapshotReader } from './snapshot/reader.js';
 import { letYoungGenerationGrow } from './snapshot/young-generation.js';
 import { resolveTypes } from './catalog.js';
@@ -606,6 +607,23 @@ export class PostgresSource implements Source {
           return parseLsn(r.rows[0]?.lsn ?? '0/0');
         });
         this.catchUpLsn = flushed;
+        // Commits a previous run may have streamed that reads still see in progress (pg-snapshot.ts).
+        const finishing = await this.query.run(`read the transactions finishing their commits on ${this.cfg.target}`, async (c) => {
+          const r = await c.query<{ sync: boolean; sees_all: boolean; xids: string[] }>(FINISHING_XIDS_SQL);
+          return finishingFromRow(r.rows[0]);
+        });
+        if (finishing.xids.length > 0) {
+          this.engine.tracker.streamedBeforeStart(finishing.xids);
+          this.logger.info(
+            { transactions: finishing.xids.length },
+            'transactions are waiting for the synchronous standby to commit: snapshot reads that cannot see them yet are read again',
+          );
+        }
+        if (finishing.sync && !finishing.seesAll) {
+          this.logger.warn(
+            'synchronous replication is configured but this role cannot see other sessions waiting for the standby: a transaction streamed before this restart and still waiting could be missed by a resumed snapshot (GRANT pg_read_all_stats TO <role>)',
+          );
+        }
       }
       const relations = new RelationCache({
         lookupType: (oid) => this.registry.lookup(oid),

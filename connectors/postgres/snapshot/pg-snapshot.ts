@@ -44,3 +44,33 @@ export function committedVisible(snap: PgSnapshot, xid: number): boolean {
   if (!xidPrecedes(xid, snap.xmax)) return false;
   return !snap.inProgress.has(xid);
 }
+
+/** A transaction id as PostgreSQL prints it (a 64-bit FullTransactionId), on the 32-bit circle. */
+export function xidFromText(text: string): number {
+  return xid32(text);
+}
+
+/**
+ * Transactions whose commit is in the WAL but that new snapshots still show in progress: they wait
+ * for a synchronous standby (`SyncRep`, after the commit record and the commit log are written, still
+ * in the process array; `pg_xact_status` says 'in progress' and the id may not even be below a
+ * snapshot's `xmax`). Logical decoding streams such a transaction as soon as its commit is in the WAL,
+ * so a previous run may have streamed (and had confirmed) it; this run's tracker cannot know its keys
+ * (tracker.ts, `streamedBeforeStart`). Other roles' waits are visible with `pg_read_all_stats` (or as
+ * superuser): `sees_all` says whether the list is complete; `sync` whether synchronous replication is
+ * configured at all (no standby named: no commit waits).
+ */
+export const FINISHING_XIDS_SQL =
+  "SELECT current_setting('synchronous_standby_names') <> '' AS sync, " +
+  "(SELECT rolsuper FROM pg_catalog.pg_roles WHERE rolname = current_user) OR pg_catalog.pg_has_role('pg_read_all_stats', 'USAGE') AS sees_all, " +
+  "ARRAY(SELECT backend_xid::text FROM pg_catalog.pg_stat_activity WHERE wait_event = 'SyncRep' AND backend_xid IS NOT NULL) AS xids";
+
+export interface FinishingTransactions {
+  readonly sync: boolean;
+  readonly seesAll: boolean;
+  readonly xids: readonly number[];
+}
+
+export function finishingFromRow(row: { sync: boolean; sees_all: boolean; xids: readonly string[] } | undefined): FinishingTransactions {
+  return { sync: row?.sync === true, seesAll: row?.sees_all === true, xids: (row?.xids ?? []).map(xid32) };
+}

@@ -58,6 +58,8 @@ export class TouchTracker {
   private readonly recent = new Map<number, number>();
   private readonly ring: number[] = [];
   private ringNext = 0;
+  /** Transactions a previous run may have streamed that were still finishing their commits at start. */
+  private readonly beforeStart = new Set<number>();
 
   constructor(private readonly maxKeysPerTable = 100_000) {}
 
@@ -66,6 +68,17 @@ export class TouchTracker {
     if (this.tracked.has(table)) return;
     this.epoch += 1;
     this.tracked.set(table, this.epoch);
+  }
+
+  /**
+   * Transactions whose commit was in the WAL but not yet visible when this run started (a previous
+   * run may have streamed them: their keys are unknown). A chunk read that still sees one of them in
+   * progress is read again whole, as for a transaction streamed before its table was tracked. Kept
+   * for the whole run (a handful of ids, usually none): a re-snapshot requested later could still
+   * read while one of them is finishing; a reused 32-bit id at worst costs a read.
+   */
+  streamedBeforeStart(xids: readonly number[]): void {
+    for (const x of xids) this.beforeStart.add(x >>> 0);
   }
 
   /** Stops recording `table` and forgets its keys (its snapshot ended). */
@@ -149,13 +162,15 @@ export class TouchTracker {
       }
       for (const k of touched) if (keys.has(k)) out.add(k);
     }
-    // A streamed (so committed) transaction the read still saw in progress, streamed before this
-    // table was tracked: its keys are unknown, so the chunk may hold rows older than its changes.
+    // A streamed (so committed) transaction the read did not see, streamed before this table was
+    // tracked (or by a previous run): its keys are unknown, so the chunk may hold rows older than its
+    // changes. Not only the snapshot's in-progress list: a commit waiting for a synchronous standby can
+    // be at or above the snapshot's xmax.
     const since = this.tracked.get(table) ?? Infinity;
-    for (const xid of snap.inProgress) {
-      const at = this.recent.get(xid);
-      if (at !== undefined && at < since) whole = true;
+    for (const [xid, at] of this.recent) {
+      if (at < since && !committedVisible(snap, xid)) whole = true;
     }
+    for (const xid of this.beforeStart) if (!committedVisible(snap, xid)) whole = true;
     return { keys: out, whole, oldestInvisibleCommit };
   }
 }

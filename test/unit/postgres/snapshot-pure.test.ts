@@ -132,6 +132,22 @@ describe('TouchTracker', () => {
     assert.equal(t.conflicts('public.t', parsePgSnapshot('5:9:'), new Set(['9'])).whole, true);
     assert.equal(t.conflicts('public.u', parsePgSnapshot('5:9:'), new Set(['z'])).keys.size, 0);
   });
+  it('a transaction streamed before tracking began (or by a previous run) that the read cannot see conflicts whole, also at or above xmax', () => {
+    // A commit waiting for a synchronous standby is still in the process array: a snapshot taken
+    // meanwhile has it neither below xmin nor in its in-progress list when it is the newest xid.
+    const t = new TouchTracker();
+    t.begin(725);
+    t.commit(40n);
+    t.track('public.t');
+    assert.equal(t.conflicts('public.t', parsePgSnapshot('725:725:'), new Set(['a'])).whole, true, 'xid 725 at xmax: not visible');
+    assert.equal(t.conflicts('public.t', parsePgSnapshot('726:726:'), new Set(['a'])).whole, false, 'visible once it finished');
+    const r = new TouchTracker();
+    r.streamedBeforeStart([900]);
+    r.track('public.t');
+    assert.equal(r.conflicts('public.t', parsePgSnapshot('900:900:'), new Set(['a'])).whole, true, 'a previous run streamed it');
+    assert.equal(r.conflicts('public.t', parsePgSnapshot('890:905:900'), new Set(['a'])).whole, true);
+    assert.equal(r.conflicts('public.t', parsePgSnapshot('901:901:'), new Set(['a'])).whole, false);
+  });
   it('a streamed transaction from before tracking began, still in progress for the read, conflicts whole', () => {
     const t = new TouchTracker();
     t.begin(20);
