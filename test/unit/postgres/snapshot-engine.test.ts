@@ -94,6 +94,16 @@ function within<T>(p: Promise<T>, what: string, ms = 5000): Promise<T> {
   return Promise.race([p, late]).finally(() => clearTimeout(timer));
 }
 
+/** Starts `engine` on `t`, places its one-chunk read at version 95 and marks it durable: the sweep is then wanted. */
+async function untilSweepWanted(engine: SnapshotEngine, signal: { next(): Promise<void> }): Promise<void> {
+  await engine.plan([schema.id], 'initial');
+  engine.start();
+  await within(signal.next(), 'no chunk');
+  const first = engine.take(95n, true, 0n);
+  engine.marked(tokensOf(first.marks)[0] ?? '');
+  await within(signal.next(), 'no sweep wanted');
+}
+
 const tokensOf = (events: readonly SourceEvent[]): string[] => events.flatMap((m) => (m.kind === 'mark' ? [m.token] : []));
 const rowsOf = (events: readonly SourceEvent[]): unknown[] => events.map((e) => (e.kind === 'change' && e.record.op === 'insert' ? e.record.after : undefined));
 
@@ -218,12 +228,7 @@ describe('SnapshotEngine reads', () => {
       (e) => assert.fail(e.message),
       signal.ready,
     );
-    await engine.plan([schema.id], 'initial');
-    engine.start();
-    await within(signal.next(), 'no chunk');
-    const first = engine.take(95n, true, 0n);
-    engine.marked(tokensOf(first.marks)[0] ?? '');
-    await within(signal.next(), 'no sweep wanted');
+    await untilSweepWanted(engine, signal);
     const sweep = engine.take(96n, true, 0n);
     assert.ok(sweep.marks.some((m) => m.kind === 'sweep'));
     // A streamed key change with unchanged TOAST values moves a row to key 2: it is read again (read 2).
@@ -250,12 +255,7 @@ describe('SnapshotEngine reads', () => {
   it("a moved key's re-read that is ready while the sweep is wanted is placed with the sweep (nothing announces it again)", async () => {
     const signal = readySignal();
     const engine = engineWith(fakeReader([[['1', 'a']], [['2', 'b']]]), (e) => assert.fail(e.message), signal.ready);
-    await engine.plan([schema.id], 'initial');
-    engine.start();
-    await within(signal.next(), 'no chunk');
-    const first = engine.take(95n, true, 0n);
-    engine.marked(tokensOf(first.marks)[0] ?? '');
-    await within(signal.next(), 'no sweep wanted');
+    await untilSweepWanted(engine, signal);
     // Before the source takes the sweep, a moved key is read again and its chunk becomes ready.
     engine.rereadMovedKey('public.t', [2n]);
     await within(signal.next(), 'the moved key was not read again');
