@@ -430,7 +430,7 @@ export class SnapshotEngine {
    * the table moved on.
    */
   private settle(t: TableTask): boolean {
-    if (this.tasks.get(t.key) !== t || t.phase !== 'copying' || t.sweepWanted || !this.idle(t)) return false;
+    if (!this.active || this.tasks.get(t.key) !== t || t.phase !== 'copying' || t.sweepWanted || !this.idle(t)) return false;
     if (t.swept) {
       void this.finish(t);
       return true;
@@ -472,7 +472,9 @@ export class SnapshotEngine {
       task.readAfter = chunk.startAfter;
       task.exhausted = false;
     } else {
-      for (const t of chunk.rows.keyTexts()) if (!task.reread.includes(t)) task.reread.unshift(t);
+      // Every key asked for, also those no row came back for (deleted meanwhile): each is unsettled
+      // until a placed read of it is durable.
+      for (const t of chunk.requested) if (!task.reread.includes(t)) task.reread.unshift(t);
     }
     this.o.logger.debug({ table: formatTableId(task.id) }, 'snapshot chunk read again: a transaction streamed before it was still in progress for its read');
     this.pump();

@@ -270,4 +270,23 @@ describe('SnapshotEngine reads', () => {
     assert.equal(engine.progress()[0]?.phase, 'done');
     await engine.stop();
   });
+  it('a re-read of a key that no longer exists, read again whole, is asked for once more (not left unsettled forever)', async () => {
+    const signal = readySignal();
+    // Read 2 (key 2, deleted) sees transaction 12 in progress; read 3 sees it.
+    const engine = engineWith(fakeReader([[['1', 'a']], [], []], ['10:10:', '10:13:12', '13:13:']), (e) => assert.fail(e.message), signal.ready);
+    await untilSweepWanted(engine, signal);
+    // A previous run streamed transaction 12 (its keys are unknown): a read that cannot see it is read again whole.
+    engine.tracker.streamedBeforeStart([12]);
+    engine.rereadMovedKey('public.t', [2n]);
+    await within(signal.next(), 'the moved key was not read');
+    const second = engine.take(96n, true, 0n);
+    assert.deepEqual(rowsOf(second.rows), []);
+    for (const token of tokensOf(second.marks)) engine.marked(token); // the sweep
+    assert.equal(engine.progress()[0]?.phase, 'copying');
+    await within(signal.next(), 'key 2 was never read again: it stays unsettled and the table never completes');
+    const third = engine.take(97n, true, 0n);
+    for (const token of tokensOf(third.marks)) engine.marked(token);
+    assert.equal(engine.progress()[0]?.phase, 'done');
+    await engine.stop();
+  });
 });

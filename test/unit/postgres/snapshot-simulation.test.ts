@@ -4,7 +4,9 @@
  * of several tables in flight at once and returning in any order, chunks placed at transaction
  * boundaries (also from within `ready`, as an idle stream does), marks made durable at once or later,
  * key changes that ask for re-reads, stale target rows for the sweep, a table snapshotted again on
- * request in the middle (a new generation), conflict retries on the engine's clock. After every run each table is
+ * request in the middle (a new generation), conflict retries on the engine's clock, a SIGKILL and
+ * restart resuming from the stored progress (with the commits still waiting for a standby handed to
+ * the new tracker, as the source does). After every run each table is
  * done and the sink's live rows equal PostgreSQL's, row by row.
  *
  * PostgreSQL model: a table's rows by key with their history (value, commit sequence); a read takes
@@ -16,7 +18,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pino from 'pino';
-import type { TableId, TableSchema, Value } from '../../../core/index.js';
+import type { StateStore, TableId, TableSchema, Value } from '../../../core/index.js';
 import { SnapshotEngine } from '../../../connectors/postgres/snapshot/engine.js';
 import { SnapshotProgressStore } from '../../../connectors/postgres/snapshot/progress-store.js';
 import type { RawRead, RowCallback, SnapshotReader } from '../../../connectors/postgres/snapshot/reader.js';
@@ -99,6 +101,7 @@ interface PendingRead {
   readonly walLsn: bigint;
   readonly row: RowCallback;
   readonly resolve: (r: RawRead) => void;
+  readonly reject: (e: Error) => void;
 }
 
 function tableOf(sql: SqlText): Table {
@@ -145,7 +148,7 @@ async function run(seed: number): Promise<void> {
   const reads: PendingRead[] = [];
   const reader = {
     read(sql: SqlText, _doing: string, row: RowCallback): Promise<RawRead> {
-      return new Promise<RawRead>((resolve) => reads.push({ sql, at: pg.snapshot(), walLsn: pg.lsn, row, resolve }));
+      return new Promise<RawRead>((resolve, reject) => reads.push({ sql, at: pg.snapshot(), walLsn: pg.lsn, row, resolve, reject }));
     },
     async scalar(): Promise<string | undefined> {
       return String(KEYS);
@@ -174,6 +177,12 @@ async function run(seed: number): Promise<void> {
     wanted = false;
     // Where the stream stands: the last streamed commit, or (nothing left to stream) the WAL's end.
     const version = stream.length === 0 && rnd() < 0.5 ? pg.lsn : lastStreamed;
+    if (version < catchUp) {
+      // After a restart chunks wait until the stream passed the WAL's end at start (source.ts).
+      inTake = false;
+      wanted = true;
+      return;
+    }
     const { rows, marks } = engine.take(version, true, 0n);
     for (const e of rows) {
       if (e.kind !== 'change' || e.record.op !== 'insert') continue;
@@ -196,26 +205,60 @@ async function run(seed: number): Promise<void> {
 
   // The engine's clock (conflict retries wait on it): 5 ms per step.
   let clock = 1_000_000;
-  const engine = new SnapshotEngine({
-    logger: pino({ level: 'silent' }),
-    chunkRows: 1 + Math.floor(rnd() * 8),
-    parallelism: 1 + Math.floor(rnd() * 3),
-    progress: new SnapshotProgressStore('sim'),
-    describe: (id) => {
-      const t = TABLES.find((x) => x === id.name);
-      return t ? { schema: schemaOf(t), types } : undefined;
-    },
-    newReader: () => reader,
-    now: () => clock,
-    ready: () => {
-      wanted = true;
-      // The idle stream places a chunk as soon as it is ready.
-      if (stream.length === 0 && openTx.size === 0 && rnd() < 0.5) place();
-    },
-    failed: (e) => assert.fail(`seed ${seed}: ${e.message}`),
-  });
+  const chunkRows = 1 + Math.floor(rnd() * 8);
+  const parallelism = 1 + Math.floor(rnd() * 3);
+  // The sink's state store: snapshot progress survives a crash.
+  const state = new Map<string, string>();
+  const store: StateStore = {
+    list: async (prefix) => new Map([...state].filter(([k]) => k.startsWith(prefix))),
+    put: async (k, v) => void state.set(k, v),
+    delete: async (k) => void state.delete(k),
+  };
+  const progressStore = (): SnapshotProgressStore => {
+    const p = new SnapshotProgressStore('sim');
+    p.attach(store);
+    return p;
+  };
+  const makeEngine = (): SnapshotEngine =>
+    new SnapshotEngine({
+      logger: pino({ level: 'silent' }),
+      chunkRows,
+      parallelism,
+      progress: progressStore(),
+      describe: (id) => {
+        const t = TABLES.find((x) => x === id.name);
+        return t ? { schema: schemaOf(t), types } : undefined;
+      },
+      newReader: () => reader,
+      now: () => clock,
+      ready: () => {
+        wanted = true;
+        // The idle stream places a chunk as soon as it is ready.
+        if (stream.length === 0 && openTx.size === 0 && rnd() < 0.5) place();
+      },
+      failed: (e) => assert.fail(`seed ${seed}: ${e.message}`),
+    });
+  let engine = makeEngine();
+  let catchUp = 0n;
   await engine.plan(TABLES.map(idOf), 'initial');
   engine.start();
+  /**
+   * SIGKILL and restart: reads in flight and marks not yet durable are lost; the rows already written
+   * stay; the new run resumes from the stored progress, with a tracker that knows nothing streamed
+   * before except the commits still waiting for the standby (the source lists them at start).
+   */
+  const crash = async (): Promise<void> => {
+    await engine.stop();
+    for (const r of reads.splice(0)) r.reject(new Error('connection lost'));
+    pendingMarks.length = 0;
+    wanted = false;
+    engine = makeEngine();
+    await engine.resume();
+    if (finishing) engine.tracker.streamedBeforeStart([finishing.xid]);
+    catchUp = pg.lsn;
+    engine.start();
+    log.push('crash');
+  };
 
   const keysOf = (writes: readonly Write[]): string[] =>
     writes.flatMap((w) => [`${w.table}/${w.id}`, ...(w.movedFrom === undefined ? [] : [`${w.table}/${w.movedFrom}`])]);
@@ -294,12 +337,17 @@ async function run(seed: number): Promise<void> {
   let begun = 0;
   // Sometimes a table is snapshotted again on request while the writes run (a new generation).
   const replanAt = rnd() < 0.3 ? Math.floor(rnd() * 400) : -1;
+  const crashAt = rnd() < 0.4 ? Math.floor(rnd() * 600) : -1;
   const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
   for (let step = 0; step < 20_000; step++) {
     clock += 5;
     const allDone = engine.progress().every((p) => p.phase === 'done');
     const quiet = begun >= writers && openTx.size === 0 && stream.length === 0 && !finishing;
-    if (allDone && quiet && step > replanAt) break;
+    if (allDone && quiet && step > replanAt && step > crashAt) break;
+    if (step === crashAt) {
+      await crash();
+      continue;
+    }
     if (step === replanAt) {
       await engine.plan([idOf(pick(TABLES))], 'requested');
       continue;
