@@ -229,6 +229,8 @@ describe('end to end: hot standby, two daemons on one slot, the active one kille
       await new Promise((r) => setTimeout(r, 1000));
       const held = em.faults.inject({ kind: 'slow', db: DB, table: 'acct', times: 1, delayMs: 9000 });
       await waitFor(() => em.faults.list().every((f) => f.id !== held), { timeoutMs: 10_000, message: 'no load was held' });
+      // The fault is taken when the request arrives: b must have sent the whole body before it freezes.
+      await waitFor(() => em.faults.holding() > 0, { timeoutMs: 10_000, message: "the held load's body never arrived" });
       await takeover('SIGSTOP', b, a, async () => {
         live.delete(b);
         b.d.kill('SIGSTOP');

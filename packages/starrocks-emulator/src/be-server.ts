@@ -189,13 +189,16 @@ export async function startBeServer(deps: BeServerDeps, host: string, port: numb
       // `body` is a view of the shared receive buffer (readBody), which the next request overwrites.
       const held = Buffer.from(body);
       const socket = req.socket;
+      const release = faults.hold();
       const gaveUp = (): void => {
         clearTimeout(t);
         hangs.delete(t);
+        release();
         if (!ctx.done) engine.abortStreamLoad(ctx, 'the client gave up (emulator slow fault)', name);
       };
       const t = setTimeout(() => {
         hangs.delete(t);
+        release();
         socket.off('close', gaveUp);
         if (!ctx.done) sendJson(res, streamLoadBody(engine.finishStreamLoad(ctx, held, effect, name)));
       }, fault.delayMs ?? 200);

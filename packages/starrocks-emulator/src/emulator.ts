@@ -41,6 +41,11 @@ export interface EmulatorFaults {
   inject(spec: FaultSpec): number;
   clear(id?: number): void;
   list(): readonly ActiveFault[];
+  /**
+   * Loads a `slow` fault holds now. A fault is taken when the request arrives, before its body: a
+   * client frozen before it sent the whole body would hold nothing, so wait for this before freezing it.
+   */
+  holding(): number;
   /** Shortcut for `catalog.settings.schemaChangeMs`. */
   schemaChangeRunningMs(ms: number): void;
 }
@@ -143,6 +148,7 @@ export async function startStarRocksEmulator(opts: StarRocksEmulatorOptions = {}
       inject: (spec) => injector.inject(spec),
       clear: (id) => injector.clear(id),
       list: () => injector.list(),
+      holding: () => injector.holding(),
       schemaChangeRunningMs: (ms) => {
         catalog.settings.schemaChangeMs = ms;
       },

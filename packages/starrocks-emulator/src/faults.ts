@@ -116,6 +116,7 @@ export function parseFaultSpec(v: unknown): FaultSpec | string {
 export class FaultInjector {
   readonly #faults: ActiveFault[] = [];
   #nextId = 1;
+  #holding = 0;
 
   constructor(private readonly random: () => number = Math.random) {}
 
@@ -137,6 +138,22 @@ export class FaultInjector {
 
   list(): readonly ActiveFault[] {
     return this.#faults;
+  }
+
+  /** Loads a `slow` fault holds now, their whole body received (a test can then freeze the client safely). */
+  holding(): number {
+    return this.#holding;
+  }
+
+  /** A `slow` fault starts holding a load; call the returned function once when it stops. */
+  hold(): () => void {
+    this.#holding++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.#holding--;
+    };
   }
 
   /** The fault to apply to a load on db.table (consumes one use), if any. */

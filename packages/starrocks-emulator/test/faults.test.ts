@@ -84,6 +84,7 @@ describe('fault injection', () => {
       return r;
     });
     await new Promise((r) => setTimeout(r, 100));
+    assert.equal(emu.faults.holding(), 1, 'held, its whole body received');
     assert.equal(await state('f-slow'), 'PREPARE');
     assert.equal(has(40), false, 'not applied while waiting');
     const fast = await load(emu, 't', row(41), { label: 'f-fast' });
@@ -91,6 +92,7 @@ describe('fault injection', () => {
     assert.equal(fast.json['Status'], 'Success');
     assert.equal((await slow).json['Status'], 'Success');
     assert.deepEqual(finished, ['fast', 'slow']);
+    assert.equal(emu.faults.holding(), 0);
     assert.equal(has(40), true);
     assert.equal(await state('f-slow'), 'VISIBLE');
     emu.faults.inject({ kind: 'slow', delayMs: 1000 });
@@ -98,6 +100,7 @@ describe('fault injection', () => {
     await assert.rejects(given, /client timeout/);
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(await state('f-slow2'), 'ABORTED');
+    assert.equal(emu.faults.holding(), 0, 'released when the client gives up');
     await new Promise((r) => setTimeout(r, 1000));
     assert.equal(has(42), false, 'an aborted slow load is never applied');
   });
