@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { PgHarness } from 'dbmazz-postgres-sandbox';
 import type { StarRocksEmulator } from 'dbmazz-starrocks-emulator';
+import type { DaemonProcess } from '../helpers/daemon.js';
 import { e2eWorld } from './world.js';
 import { waitFor } from '../helpers/wait.js';
 import { daemonEnv, startStreaming } from './daemon-env.js';
@@ -65,19 +66,28 @@ describe('end to end: initial snapshot under concurrent writes', () => {
     await em.sql(`CREATE DATABASE ${DB}`);
   });
 
-  it('copies every existing row and ends equal to PostgreSQL while writes run', async () => {
+  /**
+   * Starts a daemon on `tables` that creates its target tables, with its own slot and publication
+   * (`<name>_slot`, `<name>_pub`; the default ones without a name), and waits until it streams.
+   */
+  const startDaemon = async (tables: string, name: string | undefined, extra: Record<string, string> = {}): Promise<DaemonProcess> => {
+    const own = name === undefined ? {} : { SOURCE_SLOT_NAME: `${name}_slot`, SOURCE_PUBLICATION_NAME: `${name}_pub` };
     const d = await startStreaming(
       pg,
-      daemonEnv(pg, em, DB, 'orders,items', {
-        SNAPSHOT_CHUNK_ROWS: '400',
-        SNAPSHOT_PARALLELISM: '2',
-        SINK_CREATE_TABLES: 'true',
-        SINK_REPLICATION_NUM: '1',
-        FLUSH_SIZE: '700',
-        FLUSH_INTERVAL_MS: '50',
-      }),
+      daemonEnv(pg, em, DB, tables, { SINK_CREATE_TABLES: 'true', SINK_REPLICATION_NUM: '1', ...own, ...extra }),
+      name === undefined ? undefined : `${name}_slot`,
     );
     world.daemons.push(d);
+    return d;
+  };
+
+  it('copies every existing row and ends equal to PostgreSQL while writes run', async () => {
+    const d = await startDaemon('orders,items', undefined, {
+      SNAPSHOT_CHUNK_ROWS: '400',
+      SNAPSHOT_PARALLELISM: '2',
+      FLUSH_SIZE: '700',
+      FLUSH_INTERVAL_MS: '50',
+    });
     // Writes on the same rows while the snapshot runs, including one transaction held open across reads.
     const long = await pg.connect();
     let round = 0;
@@ -150,17 +160,7 @@ describe('end to end: initial snapshot under concurrent writes', () => {
   });
 
   it('empty tables on an idle stream complete their snapshot (each chunk is placed and durable before its read returns)', async () => {
-    const d = await startStreaming(
-      pg,
-      daemonEnv(pg, em, DB, 'empty_a,empty_b', {
-        SINK_CREATE_TABLES: 'true',
-        SINK_REPLICATION_NUM: '1',
-        SOURCE_SLOT_NAME: 'empty_slot',
-        SOURCE_PUBLICATION_NAME: 'empty_pub',
-      }),
-      'empty_slot',
-    );
-    world.daemons.push(d);
+    const d = await startDaemon('empty_a,empty_b', 'empty');
     const finished = (): string[] =>
       d
         .output()
@@ -182,19 +182,7 @@ describe('end to end: initial snapshot under concurrent writes', () => {
   it('rows updated while their chunk is being read keep the newer value (reconciliation by MVCC snapshot)', async () => {
     // Large chunks take a while to read; two writers update random keys all the time, so transactions
     // commit after a chunk's read began and are streamed before the chunk is placed.
-    const d = await startStreaming(
-      pg,
-      daemonEnv(pg, em, DB, 'hot', {
-        SNAPSHOT_CHUNK_ROWS: '15000',
-        SNAPSHOT_PARALLELISM: '1',
-        SINK_CREATE_TABLES: 'true',
-        SINK_REPLICATION_NUM: '1',
-        SOURCE_SLOT_NAME: 'hot_slot',
-        SOURCE_PUBLICATION_NAME: 'hot_pub',
-      }),
-      'hot_slot',
-    );
-    world.daemons.push(d);
+    const d = await startDaemon('hot', 'hot', { SNAPSHOT_CHUNK_ROWS: '15000', SNAPSHOT_PARALLELISM: '1' });
     let stop = false;
     let updates = 0;
     const writer = async (): Promise<void> => {
@@ -241,19 +229,7 @@ describe('end to end: initial snapshot under concurrent writes', () => {
   it('a row moved by a key change from a range not copied yet into one already copied keeps its unchanged TOAST value', async () => {
     // The last row (not copied until the end) moves to key 0, inside the first chunk's range, which is
     // already in StarRocks; its TOASTed value is not sent (unchanged) and its old row is not in StarRocks.
-    const d = await startStreaming(
-      pg,
-      daemonEnv(pg, em, DB, 'moved', {
-        SNAPSHOT_CHUNK_ROWS: '100',
-        SINK_CREATE_TABLES: 'true',
-        SINK_REPLICATION_NUM: '1',
-        FLUSH_INTERVAL_MS: '20',
-        SOURCE_SLOT_NAME: 'moved_slot',
-        SOURCE_PUBLICATION_NAME: 'moved_pub',
-      }),
-      'moved_slot',
-    );
-    world.daemons.push(d);
+    const d = await startDaemon('moved', 'moved', { SNAPSHOT_CHUNK_ROWS: '100', FLUSH_INTERVAL_MS: '20' });
     await waitFor(() => em.rows(DB, 'moved').length > 0, { timeoutMs: 60_000, intervalMs: 5, message: () => d.output().slice(-2000) });
     await pg.query('UPDATE moved SET id = 0, n = 1 WHERE id = 30000');
     const moved = em.rows(DB, 'moved').length;

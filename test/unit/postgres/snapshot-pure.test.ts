@@ -46,17 +46,22 @@ describe('pg_current_snapshot visibility', () => {
   });
 });
 
+/** A transaction `xid` streamed: it touched `keys` ([table, key]) and committed at `commitLsn`. */
+function streamed(t: TouchTracker, xid: number, commitLsn: bigint, keys: readonly (readonly [string, string])[]): void {
+  t.begin(xid);
+  for (const [table, key] of keys) t.touch(table, key);
+  t.commit(commitLsn);
+}
+
 describe('TouchTracker', () => {
   it('reports keys of streamed transactions the chunk cannot see, forgets the ones it saw', () => {
     const t = new TouchTracker();
     t.track('public.t');
-    t.begin(50);
-    t.touch('public.t', 'a');
-    t.touch('public.other', 'x');
-    t.commit(10n);
-    t.begin(60);
-    t.touch('public.t', 'b');
-    t.commit(20n);
+    streamed(t, 50, 10n, [
+      ['public.t', 'a'],
+      ['public.other', 'x'],
+    ]);
+    streamed(t, 60, 20n, [['public.t', 'b']]);
     assert.equal(t.openTransactions, 2);
     // The read saw 50 (committed before) but 60 was still in progress for it.
     const c = t.conflicts('public.t', parsePgSnapshot('55:61:60'), new Set(['a', 'b', 'c']));
@@ -71,10 +76,10 @@ describe('TouchTracker', () => {
     const t = new TouchTracker();
     t.track('public.a');
     t.track('public.b');
-    t.begin(60);
-    t.touch('public.a', 'k');
-    t.touch('public.b', 'j');
-    t.commit(600n);
+    streamed(t, 60, 600n, [
+      ['public.a', 'k'],
+      ['public.b', 'j'],
+    ]);
     // b's chunk was read after 60 committed, a's before; both are placed now, b's first.
     assert.deepEqual([...t.conflicts('public.b', parsePgSnapshot('61:61:'), new Set(['j'])).keys], []);
     const a = t.conflicts('public.a', parsePgSnapshot('55:61:60'), new Set(['k']));
@@ -88,13 +93,11 @@ describe('TouchTracker', () => {
     const t = new TouchTracker();
     t.track('public.a');
     t.track('public.b');
-    t.begin(60);
-    t.touch('public.a', 'k');
-    t.commit(600n);
-    t.begin(61);
-    t.touch('public.a', 'k');
-    t.touch('public.b', 'j');
-    t.commit(610n);
+    streamed(t, 60, 600n, [['public.a', 'k']]);
+    streamed(t, 61, 610n, [
+      ['public.a', 'k'],
+      ['public.b', 'j'],
+    ]);
     t.untrack('public.a');
     assert.equal(t.openTransactions, 1);
     assert.deepEqual([...t.conflicts('public.b', parsePgSnapshot('55:62:60,61'), new Set(['j', 'k'])).keys], ['j']);
@@ -102,20 +105,12 @@ describe('TouchTracker', () => {
   it("reports the oldest commit the chunk cannot see among the table's streamed transactions, for the sweep to spare", () => {
     const t = new TouchTracker();
     t.track('public.t');
-    t.begin(50);
-    t.touch('public.t', 'a');
-    t.commit(500n);
+    streamed(t, 50, 500n, [['public.t', 'a']]);
     // A new key, not in the chunk: its row is written at 600, below the chunk's placement, and no read
     // holds it, so a sweep below the placement would remove a row the source has.
-    t.begin(60);
-    t.touch('public.t', 'new');
-    t.commit(600n);
-    t.begin(61);
-    t.touch('public.t', 'other');
-    t.commit(700n);
-    t.begin(62);
-    t.touch('public.u', 'z');
-    t.commit(300n);
+    streamed(t, 60, 600n, [['public.t', 'new']]);
+    streamed(t, 61, 700n, [['public.t', 'other']]);
+    streamed(t, 62, 300n, [['public.u', 'z']]);
     // The read saw 50; 60, 61 and 62 were still finishing their commits for it.
     const c = t.conflicts('public.t', parsePgSnapshot('55:63:60,61,62'), new Set(['a', 'b']));
     assert.deepEqual([...c.keys], []);
@@ -136,8 +131,7 @@ describe('TouchTracker', () => {
     // A commit waiting for a synchronous standby is still in the process array: a snapshot taken
     // meanwhile has it neither below xmin nor in its in-progress list when it is the newest xid.
     const t = new TouchTracker();
-    t.begin(725);
-    t.commit(40n);
+    streamed(t, 725, 40n, []);
     t.track('public.t');
     assert.equal(t.conflicts('public.t', parsePgSnapshot('725:725:'), new Set(['a'])).whole, true, 'xid 725 at xmax: not visible');
     assert.equal(t.conflicts('public.t', parsePgSnapshot('726:726:'), new Set(['a'])).whole, false, 'visible once it finished');
@@ -150,11 +144,9 @@ describe('TouchTracker', () => {
   });
   it('a streamed transaction from before tracking began, still in progress for the read, conflicts whole', () => {
     const t = new TouchTracker();
-    t.begin(20);
-    t.commit(40n);
+    streamed(t, 20, 40n, []);
     t.track('public.t');
-    t.begin(21);
-    t.commit(50n);
+    streamed(t, 21, 50n, []);
     assert.equal(t.conflicts('public.t', parsePgSnapshot('20:22:20'), new Set(['a'])).whole, true);
     assert.equal(t.conflicts('public.t', parsePgSnapshot('21:22:21'), new Set(['a'])).whole, false, '21 touched nothing tracked');
   });
