@@ -166,11 +166,14 @@ export class TouchTracker {
     // tracked (or by a previous run): its keys are unknown, so the chunk may hold rows older than its
     // changes. Not only the snapshot's in-progress list: a commit waiting for a synchronous standby can
     // be at or above the snapshot's xmax.
-    const since = this.tracked.get(table) ?? Infinity;
-    for (const [xid, at] of this.recent) {
-      if (at < since && !committedVisible(snap, xid)) whole = true;
-    }
-    for (const xid of this.beforeStart) if (!committedVisible(snap, xid)) whole = true;
+    if (!whole) whole = this.unknownInvisible(snap, this.tracked.get(table) ?? Infinity);
     return { keys: out, whole, oldestInvisibleCommit };
+  }
+
+  /** Whether `snap` misses a transaction streamed before tracking epoch `since`, or by a previous run. */
+  private unknownInvisible(snap: PgSnapshot, since: number): boolean {
+    for (const [xid, at] of this.recent) if (at < since && !committedVisible(snap, xid)) return true;
+    for (const xid of this.beforeStart) if (!committedVisible(snap, xid)) return true;
+    return false;
   }
 }
