@@ -6,6 +6,7 @@ export * from './model/lsn.js';
 export * from './model/value.js';
 export * from './model/table.js';
 export * from './model/change-record.js';
+export * from './model/row-block.js';
 export * from './errors/errors.js';
 export * from './plugin/capabilities.js';
 export * from './plugin/settings.js';

@@ -118,6 +118,11 @@ export type ProjectionCache = WeakMap<TableSchema, ProjectedSchema>;
  * nothing is left out. `cache` keeps one projected schema per source schema (stable across batches);
  * it must be dropped when `keep` changes.
  */
+/** How many of `schema`'s columns the target lacks (`projectColumns` would leave them out). */
+export function omittedColumns(schema: TableSchema, keep: (name: string) => boolean, cache?: ProjectionCache): number {
+  return projectSchema(schema, keep, cache).omitted.length;
+}
+
 export function projectColumns(schema: TableSchema, records: readonly ChangeRecord[], keep: (name: string) => boolean, cache?: ProjectionCache): Projection {
   const main = projectSchema(schema, keep, cache);
   if (main.omitted.length === 0 && records.every((r) => r.schema === schema)) return { schema, records, omitted: [] };

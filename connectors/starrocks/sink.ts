@@ -6,6 +6,7 @@
 import type {
   ConnectorContext,
   Lsn,
+  RowBlock,
   Sink,
   SinkCapabilities,
   SinkSetupContext,
@@ -16,7 +17,7 @@ import type {
   WriteOptions,
   WriteResult,
 } from '../../core/index.js';
-import { CdcError, formatTableId, tableKey } from '../../core/index.js';
+import { blockRecords, CdcError, formatTableId, tableKey } from '../../core/index.js';
 import { AUDIT_COLUMN_NAMES } from './audit.js';
 import type { StarRocksConfig } from './config.js';
 import type { ColumnMapping } from './rows/row-changes.js';
@@ -27,16 +28,17 @@ import type { MysqlOptions, Query } from './setup/mysql.js';
 import { mysqlError, withMysql } from './setup/mysql.js';
 import type { TargetTable } from './setup/table-setup.js';
 import { evolveTable } from './setup/evolve.js';
-import { projectColumns, type ProjectionCache } from './schema-evolution.js';
-import { encodeBody, formatSyncedAt } from './stream-load/body.js';
+import { omittedColumns, projectColumns, type ProjectionCache } from './schema-evolution.js';
+import { encodeBody, formatSyncedAt, type BodyRows } from './stream-load/body.js';
+import { blockRows } from './rows/block-rows.js';
 import { StreamLoadClient } from './stream-load/client.js';
 import { columnsHeader, loadColumns } from './stream-load/columns.js';
 import { FeApi } from './stream-load/fe-api.js';
-import { batchIdentity, contentVariant, identityText, makeLabel } from './stream-load/label.js';
+import { batchIdentity, blockIdentity, contentVariant, identityText, makeLabel, type BatchIdentity } from './stream-load/label.js';
 import { StreamLoader } from './stream-load/loader.js';
 import { columnsWithAudit, streamLoadHeaders, streamLoadPath } from './stream-load/request.js';
 import { minCommitVersion, ReplayGuard, type GuardTarget } from './replay-guard.js';
-import { checkKeySizes } from './key-size.js';
+import { checkKeySizes, type KeySizeTarget } from './key-size.js';
 import { TargetTruncator } from './truncate.js';
 import { decideTarget, SourceIdentityStore, sourceLabelTag } from './source-identity.js';
 import { StarRocksStateStore } from './state-store.js';
@@ -47,6 +49,7 @@ export const STARROCKS_CAPABILITIES: SinkCapabilities = {
   partialUpdate: true,
   softDelete: true,
   idempotentBatches: true,
+  rowBlocks: true,
 };
 
 /** Extra time the client waits beyond the load's own `timeout`, so the server's timeout fires first. */
@@ -212,6 +215,7 @@ export class StarRocksSink implements Sink {
     // Sink.awaitsReady: everything up to the loads is pure work, except reads of the target (preparing
     // a new table, the replay guard, old rows), which wait for `ready` like the loads.
     const ready = options.ready ?? Promise.resolve();
+    if (batch.rows !== undefined) return this.writeRows(batch, batch.rows, signal, options, ready);
     if (batch.records.length === 0) return ready.then(() => ({ rowsWritten: 0, bytesWritten: 0, loads: 0 }));
     const target = await this.targetFor(batch.schema, ready);
     const key = tableKey(batch.schema.id);
@@ -262,8 +266,55 @@ export class StarRocksSink implements Sink {
         'key changes: unchanged TOAST values unknown (no before-image, old row not in StarRocks); those columns keep what StarRocks has for the new key (its DEFAULT). Use REPLICA IDENTITY FULL on this table.',
       );
     }
+    checkKeySizes(this.keySizeTarget(target, batch.schema), plans);
+    return this.load(
+      target,
+      batch,
+      plans.map((plan) => ({ columns: plan.columns, partial: plan.partial, rows: plan.rows })),
+      identity,
+      minVersion,
+      variant,
+      signal,
+      ready,
+    );
+  }
+
+  /**
+   * A block of snapshot rows (TableBatch.rows): one load of whole rows, each row's values decoded as
+   * its body is written (rows/block-rows.ts), the same body and labels as its records would give.
+   * Records are made after all when the batch needs what only the records path does: columns the
+   * target lacks (SCHEMA_EVOLUTION=ignore), the replay guard (a restart replays near what is stored),
+   * or a mapping the block's plan does not cover.
+   */
+  private async writeRows(batch: TableBatch, block: RowBlock, signal: AbortSignal, options: WriteOptions, ready: Promise<void>): Promise<WriteResult> {
+    const target = await this.targetFor(block.schema, ready);
+    const key = tableKey(block.schema.id);
+    const asRecords = (): Promise<WriteResult> => this.write({ ...withoutRows(batch), records: blockRecords(block) }, signal, options);
+    if (omittedColumns(block.schema, (n) => target.byLowerName.has(n.toLowerCase()), this.projections) > 0) return asRecords();
+    if (this.guard.applies(key, block.version)) return asRecords();
+    const planTarget = this.planTarget(target, block.schema);
+    const rows = blockRows(block, planTarget, this.keySizeTarget(target, block.schema));
+    if (rows === undefined) return asRecords();
+    return this.load(target, batch, [rows], blockIdentity(block), block.version, undefined, signal, ready);
+  }
+
+  private keySizeTarget(target: TargetTable, schema: TableSchema): KeySizeTarget {
     const keyColumns = target.keyColumns.flatMap((k) => target.byLowerName.get(k.toLowerCase()) ?? []);
-    checkKeySizes({ table: `${target.db}.${target.name}`, source: formatTableId(batch.schema.id), keyColumns }, plans);
+    return { table: `${target.db}.${target.name}`, source: formatTableId(schema.id), keyColumns };
+  }
+
+  /** Encodes and loads the planned loads of a batch, in order. */
+  private async load(
+    target: TargetTable,
+    batch: TableBatch,
+    plans: readonly { readonly columns: readonly string[]; readonly partial: boolean; readonly rows: BodyRows }[],
+    identity: BatchIdentity,
+    minVersion: Lsn,
+    variant: string | undefined,
+    signal: AbortSignal,
+    ready: Promise<void>,
+  ): Promise<WriteResult> {
+    const key = tableKey(batch.schema.id);
     const syncedAt = formatSyncedAt(this.now());
     const auditNames = [target.audit.opType, target.audit.isDeleted, target.audit.syncedAt, target.audit.cdcVersion];
     let rowsWritten = 0;
@@ -430,4 +481,9 @@ export class StarRocksSink implements Sink {
       mappingFor,
     };
   }
+}
+
+/** The batch without its block (its records are given instead). */
+function withoutRows(batch: TableBatch): TableBatch {
+  return { schema: batch.schema, records: batch.records, firstLsn: batch.firstLsn, lastLsn: batch.lastLsn, pipelineId: batch.pipelineId };
 }

@@ -163,6 +163,7 @@ function disposeDashboard(d: DashboardParts | undefined): void {
 function withErrorLog(metrics: PipelineMetrics, errors: RecentErrors): ConnectorObserver {
   return {
     change: (record) => metrics.change(record),
+    rows: (block) => metrics.rows(block),
     truncate: (tables) => metrics.truncate(tables),
     written: (batch, result, seconds, nowMicros) => metrics.written(batch, result, seconds, nowMicros),
     writeFailed: (batch, error) => {

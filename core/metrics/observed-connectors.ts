@@ -23,6 +23,7 @@ export function observeSource(source: Source, observer: ConnectorObserver): Sour
   const start = (handler: SourceEventHandler): Promise<void> =>
     source.start((event) => {
       if (event.kind === 'change') observer.change(event.record);
+      else if (event.kind === 'rows') observer.rows(event.rows);
       else if (event.kind === 'truncate') observer.truncate(event.tables);
       return handler(event);
     });

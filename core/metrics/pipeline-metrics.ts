@@ -7,6 +7,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { CdcError } from '../errors/errors.js';
 import type { ChangeRecord } from '../model/change-record.js';
+import type { RowBlock } from '../model/row-block.js';
 import type { Lsn } from '../model/lsn.js';
 import { formatTableId, type TableId, type TableSchema } from '../model/table.js';
 import type { TableBatch, WriteResult } from '../plugin/sink.js';
@@ -17,6 +18,8 @@ import { isRunning, readSnapshots, SNAPSHOT_PHASES } from './snapshot-view.js';
 /** What the observed connectors report (hot path: cheap, never throws). */
 export interface ConnectorObserver {
   change(record: ChangeRecord): void;
+  /** Snapshot rows that arrived as a block (counted as its rows' changes would be). */
+  rows(block: RowBlock): void;
   truncate(tables: readonly TableId[]): void;
   /** A sink write resolved (durable) after `seconds`; `nowMicros` is Unix time in µs. */
   written(batch: TableBatch, result: WriteResult, seconds: number, nowMicros: bigint): void;
@@ -377,7 +380,16 @@ export class PipelineMetrics implements ConnectorObserver {
   }
 
   change(record: ChangeRecord): void {
-    const schema = record.schema;
+    const tally = this.#tallyFor(record.schema);
+    if (record.snapshotRead !== undefined) tally.snapshot += 1;
+    else tally[record.op] += 1;
+  }
+
+  rows(block: RowBlock): void {
+    this.#tallyFor(block.schema).snapshot += block.length;
+  }
+
+  #tallyFor(schema: TableSchema): TableTally {
     let tally = this.#lastTally;
     if (schema !== this.#lastSchema || tally === undefined) {
       tally = this.#tallyOfSchema.get(schema);
@@ -388,8 +400,7 @@ export class PipelineMetrics implements ConnectorObserver {
       this.#lastSchema = schema;
       this.#lastTally = tally;
     }
-    if (record.snapshotRead !== undefined) tally.snapshot += 1;
-    else tally[record.op] += 1;
+    return tally;
   }
 
   truncate(tables: readonly TableId[]): void {

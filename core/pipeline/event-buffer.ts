@@ -3,6 +3,7 @@
  * when to take a flush out of it and when the source must wait (backpressure).
  */
 import type { ChangeRecord } from '../model/change-record.js';
+import type { RowBlock } from '../model/row-block.js';
 import type { Lsn } from '../model/lsn.js';
 import type { TableId, TableSchema } from '../model/table.js';
 
@@ -18,6 +19,12 @@ interface ItemBase {
 export interface ChangeItem extends ItemBase {
   readonly kind: 'change';
   readonly record: ChangeRecord;
+}
+
+/** Snapshot rows as one block (SourceEvent `rows`), for a sink that takes blocks. */
+export interface RowsItem extends ItemBase {
+  readonly kind: 'rows';
+  readonly rows: RowBlock;
 }
 
 export interface SchemaItem extends ItemBase {
@@ -38,16 +45,23 @@ export interface SweepItem extends ItemBase {
   readonly before: Lsn;
 }
 
-export type BufferItem = ChangeItem | SchemaItem | TruncateItem | SweepItem;
+export type BufferItem = ChangeItem | RowsItem | SchemaItem | TruncateItem | SweepItem;
+
+/** The events an item stands for: a block counts its rows (FLUSH_SIZE and MAX_BUFFERED_EVENTS count rows). */
+export function itemEvents(item: BufferItem): number {
+  return item.kind === 'rows' ? item.rows.length : 1;
+}
 
 /** An array queue with a moving head, compacted now and then, so `take` is O(taken). */
 export class EventBuffer {
   private items: BufferItem[] = [];
   private head = 0;
   private byteCount = 0;
+  private eventCount = 0;
 
+  /** Events buffered (itemEvents: a block counts its rows). */
   get length(): number {
-    return this.items.length - this.head;
+    return this.eventCount;
   }
 
   get bytes(): number {
@@ -62,13 +76,25 @@ export class EventBuffer {
   push(item: BufferItem): void {
     this.items.push(item);
     this.byteCount += item.bytes;
+    this.eventCount += itemEvents(item);
   }
 
-  /** Removes and returns up to `max` items from the front, in order. */
+  /**
+   * Removes and returns items from the front, in order, up to `max` events (itemEvents); at least one
+   * item, and a block is never split (it may exceed `max`).
+   */
   take(max: number): BufferItem[] {
-    const end = Math.min(this.items.length, this.head + Math.max(1, max));
+    let end = this.head;
+    let events = 0;
+    while (end < this.items.length) {
+      const n = itemEvents(this.items[end] as BufferItem);
+      if (end > this.head && events + n > max) break;
+      events += n;
+      end++;
+    }
     const taken = this.items.slice(this.head, end);
     this.head = end;
+    this.eventCount -= events;
     for (const item of taken) this.byteCount -= item.bytes;
     if (this.head === this.items.length) {
       this.items = [];
@@ -85,5 +111,6 @@ export class EventBuffer {
     this.items = [];
     this.head = 0;
     this.byteCount = 0;
+    this.eventCount = 0;
   }
 }

@@ -3,7 +3,8 @@
  *
  * - Records are grouped per table in stream order (per-key order follows), one `TableBatch` per run of
  *   records that carry the same schema. When a table's schema changes, a `schema` step comes first, so
- *   `Sink.schemaChanged` runs before any record with the new shape is written.
+ *   `Sink.schemaChanged` runs before any record with the new shape is written. A block of snapshot rows
+ *   (a sink that takes blocks, RowBlock) is a batch of its own, in its place in that order.
  * - A truncate is a barrier: the tables work before it completes before the truncate, which completes
  *   before anything after it. Truncates are rare; a barrier keeps the ordering trivially right.
  * - A plan with a truncate, a schema step or a sweep is a `barrier` across flushes too (flush-writer.ts):
@@ -11,6 +12,7 @@
  */
 import type { ChangeRecord } from '../model/change-record.js';
 import type { Lsn } from '../model/lsn.js';
+import type { RowBlock } from '../model/row-block.js';
 import { sameColumnType, tableKey, type TableId, type TableSchema } from '../model/table.js';
 import type { TableBatch } from '../plugin/sink.js';
 import type { BufferItem } from './event-buffer.js';
@@ -101,6 +103,16 @@ class TableBuilder {
     this.records.push(record);
   }
 
+  /** A block of snapshot rows: a batch of its own (TableBatch.rows), after what came before it. */
+  addRows(block: RowBlock): void {
+    this.close();
+    if (!sameSchema(block.schema, this.known)) this.announce(block.schema);
+    this.steps.push({
+      kind: 'write',
+      batch: { schema: block.schema, records: [], rows: block, firstLsn: block.version, lastLsn: block.version, pipelineId: this.pipelineId },
+    });
+  }
+
   /** A sweep after everything of this table so far; nothing to sweep for a table the sink never saw. */
   sweep(before: Lsn): void {
     this.close();
@@ -159,6 +171,10 @@ export function planFlush(items: readonly BufferItem[], known: ReadonlyMap<strin
       case 'change':
         changes += 1;
         builderFor(item.record.schema.id).add(item.record);
+        break;
+      case 'rows':
+        changes += item.rows.length;
+        builderFor(item.rows.schema.id).addRows(item.rows);
         break;
       case 'schema':
         builderFor(item.schema.id).announce(item.schema);

@@ -14,7 +14,7 @@
  */
 import type { Clock, TimerHandle } from './clock.js';
 import { deferred, rejected, type Deferred } from './deferred.js';
-import { EventBuffer, type BufferItem } from './event-buffer.js';
+import { EventBuffer, itemEvents, type BufferItem } from './event-buffer.js';
 import { LOW_WATERMARK_RATIO } from './options.js';
 
 export interface FlushSchedulerDeps {
@@ -211,7 +211,7 @@ export class FlushScheduler {
   private start(items: BufferItem[]): void {
     const flight: Flight = {
       lastSeq: items[items.length - 1]?.seq ?? 0,
-      events: items.length,
+      events: items.reduce((sum, item) => sum + itemEvents(item), 0),
       bytes: items.reduce((sum, item) => sum + item.bytes, 0),
       durable: false,
     };

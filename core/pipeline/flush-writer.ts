@@ -214,7 +214,7 @@ export class FlushWriter {
       logger.debug(
         {
           table,
-          rows: batch.records.length,
+          rows: batch.rows?.length ?? batch.records.length,
           rowsWritten: result.rowsWritten,
           bytes: result.bytesWritten,
           loads: result.loads,

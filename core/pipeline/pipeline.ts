@@ -200,6 +200,20 @@ export class Pipeline implements RunningPipeline {
         if (this.confirmEachChange) this.confirm(this.checkpointer.commit(record.commitLsn));
         return true;
       }
+      case 'rows': {
+        const block = event.rows;
+        if (block.length === 0) return false;
+        if (this.sink.capabilities.rowBlocks !== true) {
+          // The sink takes records: the block's rows, as the source would have emitted them.
+          let buffered = false;
+          for (let i = 0; i < block.length; i++) buffered = this.accept({ kind: 'change', record: block.record(i) }) || buffered;
+          return buffered;
+        }
+        this.scheduler.push({ kind: 'rows', seq: this.checkpointer.nextSeq(), rows: block, bytes: block.bytes, at });
+        this.received(block.version);
+        this.state.totals.snapshotRows += block.length;
+        return true;
+      }
       case 'schema':
         this.scheduler.push({ kind: 'schema', seq: this.checkpointer.nextSeq(), schema: event.schema, bytes: 256, at });
         return true;

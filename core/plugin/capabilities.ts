@@ -14,4 +14,9 @@ export interface SinkCapabilities {
   readonly softDelete: boolean;
   /** Loads are transactional and idempotent per batch (a replayed batch is not applied twice). */
   readonly idempotentBatches: boolean;
+  /**
+   * Takes snapshot rows as blocks (`TableBatch.rows`, core/model/row-block.ts) instead of one record per
+   * row. Optional; without it the runtime hands the sink records.
+   */
+  readonly rowBlocks?: boolean;
 }

@@ -44,6 +44,11 @@ export const CAPABILITY_RULES: readonly CapabilityRule[] = [
     rule: 'The runtime retries a failed write with the same batch and replays unconfirmed changes after a restart. A sink without idempotent batches may then write a batch twice: the daemon runs, and warns at startup that the target may get duplicates.',
   },
   {
+    capability: 'sink.rowBlocks',
+    check: 'runtime',
+    rule: 'Snapshot rows a source emits as blocks (`rows` events) reach a sink with `rowBlocks` as one batch per block; for any other sink the runtime hands over the rows as records. Any source works with either.',
+  },
+  {
     capability: 'sink.softDelete',
     check: 'informational',
     rule: 'Describes the target (deleted rows stay, flagged) for operators and readers; no source depends on it.',

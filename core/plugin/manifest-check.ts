@@ -12,6 +12,12 @@ export const CAPABILITIES = {
   sink: ['partialUpdate', 'softDelete', 'idempotentBatches'],
 } as const;
 
+/** Capability flags a manifest may leave out (absent: false); a boolean when present. */
+export const OPTIONAL_CAPABILITIES = {
+  source: [],
+  sink: ['rowBlocks'],
+} as const;
+
 export class ApiVersionMismatchError extends CdcError {
   constructor(
     readonly origin: string,
@@ -97,6 +103,9 @@ export function checkManifest(value: unknown, origin: string): ConnectorManifest
     else {
       for (const flag of CAPABILITIES[kind]) {
         if (typeof caps[flag] !== 'boolean') problems.push(`\`capabilities.${flag}\` must be a boolean`);
+      }
+      for (const flag of OPTIONAL_CAPABILITIES[kind] as readonly string[]) {
+        if (caps[flag] !== undefined && typeof caps[flag] !== 'boolean') problems.push(`\`capabilities.${flag}\` must be a boolean when present`);
       }
     }
   }

@@ -1,5 +1,6 @@
 import type { Lsn } from '../model/lsn.js';
 import type { ChangeRecord } from '../model/change-record.js';
+import type { RowBlock } from '../model/row-block.js';
 import type { TableId, TableSchema } from '../model/table.js';
 import type { SinkCapabilities } from './capabilities.js';
 import type { SourceIdentity, StateStore } from './source.js';
@@ -13,8 +14,14 @@ export interface SinkSetupContext {
 /** The changes of one table inside one flush, in stream order. */
 export interface TableBatch {
   readonly schema: TableSchema;
+  /** The changes; empty when the batch is a block (`rows`). */
   readonly records: readonly ChangeRecord[];
-  /** Smallest and largest change position in `records`. */
+  /**
+   * Only for a sink declaring `rowBlocks`: the batch is this block of snapshot rows (and `records` is
+   * empty), written as its records would be (`RowBlock.record`).
+   */
+  readonly rows?: RowBlock;
+  /** Smallest and largest change position in `records` (a block: its version). */
   readonly firstLsn: Lsn;
   readonly lastLsn: Lsn;
   /** Identifies the pipeline (e.g. the slot name), for deterministic load labels. */

@@ -1,11 +1,18 @@
 import type { Lsn } from '../model/lsn.js';
 import type { ChangeRecord } from '../model/change-record.js';
+import type { RowBlock } from '../model/row-block.js';
 import type { TableId, TableSchema } from '../model/table.js';
 import type { SourceCapabilities } from './capabilities.js';
 
 /** What a source emits, in stream order. */
 export type SourceEvent =
   | { readonly kind: 'change'; readonly record: ChangeRecord }
+  /**
+   * Rows copied by a snapshot, as one block (RowBlock): in stream order exactly what emitting
+   * `block.record(0)`, `block.record(1)`, … as `change` events would be. Sinks that do not declare
+   * `rowBlocks` get those records.
+   */
+  | { readonly kind: 'rows'; readonly rows: RowBlock }
   /**
    * Every change of the transaction ending at `position` has been emitted. `position` is what to
    * confirm once those changes are durable; `commitLsn` is the value the transaction's records (and

@@ -6,6 +6,7 @@
  */
 import { CdcError } from '../errors/errors.js';
 import type { ChangeRecord } from '../model/change-record.js';
+import { blockRecords } from '../model/row-block.js';
 import { tableKey, type TableId, type TableSchema } from '../model/table.js';
 import type { SinkCapabilities } from '../plugin/capabilities.js';
 import type { Sink, SinkSetupContext, TableBatch, WriteResult } from '../plugin/sink.js';
@@ -92,7 +93,7 @@ export class MemorySink implements Sink {
   /** Every durable record of `table` (`schema.name` or `name` in `public`), in write order. */
   rows(table: string): ChangeRecord[] {
     const key = table.includes('.') ? table : `public.${table}`;
-    return this.durable.filter((b) => tableKey(b.schema.id) === key).flatMap((b) => [...b.records]);
+    return this.durable.filter((b) => tableKey(b.schema.id) === key).flatMap((b) => (b.rows !== undefined ? blockRecords(b.rows) : [...b.records]));
   }
 
   /** Write calls (attempts included) in order. */
@@ -140,7 +141,8 @@ export class MemorySink implements Sink {
       if (signal.aborted) throw signal.reason;
       this.durable.push(batch);
       this.log.push({ op: 'durable', table, batch });
-      return { rowsWritten: batch.records.length, bytesWritten: batch.records.length * 64, loads: 1 };
+      const rows = batch.rows?.length ?? batch.records.length;
+      return { rowsWritten: rows, bytesWritten: rows * 64, loads: 1 };
     } finally {
       this.running -= 1;
       this.active.set(table, (this.active.get(table) ?? 1) - 1);

@@ -249,6 +249,8 @@ function positionOf(event: SourceEvent): Lsn | undefined {
   switch (event.kind) {
     case 'change':
       return event.record.lsn;
+    case 'rows':
+      return event.rows.version;
     case 'commit':
     case 'idle':
       return event.position;

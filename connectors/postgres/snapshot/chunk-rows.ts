@@ -1,14 +1,18 @@
 /**
- * The rows of one snapshot read, decoded as they come off the socket (pure): each row's text cells
- * become the stream's values (codec/text-values.ts, the decoder streamed changes use), and the key
- * columns' texts are kept as PostgreSQL printed them (to read a key again, and as the chunk's resume
- * point). What a row costs beyond its values is kept small, because every row lives until the sink has
- * it durably: the key texts go into one flat array (no array per row), and the rows' key texts for the
- * conflict check (key-text.ts) are only computed when a streamed transaction touched the table.
+ * The rows of one snapshot read, kept as PostgreSQL printed them (pure): every cell's text, as UTF-8,
+ * in one growing buffer, with the cells' offsets in typed arrays. A chunk lives until the sink has it
+ * durably, so it is kept as a few large objects (no string, value array or record per row, which the
+ * collector would copy again and again: docs/performance.md, "Snapshot rows as blocks"); a row's
+ * values are decoded only when the sink writes it (`RowBlock.values`), with the decoder streamed
+ * changes use (codec/text-values.ts), so they are the values a streamed change would carry.
+ *
+ * Rows arrive as COPY text (`COPY (SELECT …) TO STDOUT`: tab between cells, newline after a row, `\N`
+ * for NULL, backslash escapes) or, from tests, as text cells. Cells whose decoding can fail are checked
+ * as they arrive, so a value that does not decode fails the read (CellDecodeError), as it always did.
  */
 import type { PgTypeInfo } from '../codec/pg-types.js';
 import { decodeTextValue, TextValueError } from '../codec/text-values.js';
-import type { Value } from '../../../core/index.js';
+import type { InsertRecord, Lsn, RowBlock, TableSchema, Value } from '../../../core/index.js';
 import { keyText } from './key-text.js';
 
 /** A cell that cannot be decoded: which column, and why. */
@@ -22,10 +26,69 @@ export class CellDecodeError extends Error {
   }
 }
 
-export class ChunkRows {
-  readonly rows: Value[][] = [];
-  /** The key columns of every row as text, row after row (`keyIndexes.length` per row). */
-  readonly rawKeys: string[] = [];
+/** Where rows of a read go: COPY data as it arrives, or (tests, fakes) rows of text cells. */
+export interface RowsInto {
+  /** Bytes of COPY text output (whole or partial rows). Throws CellDecodeError or a format error. */
+  copyData(data: Buffer): void;
+  /** One row of text cells (null for NULL). Throws CellDecodeError. */
+  cells(cells: readonly (string | null)[]): void;
+  /** The data is complete (COPY data ending inside a row is a format error). */
+  end(): void;
+}
+
+/** How a column's cells are checked as they arrive (the decoder can only fail for these). */
+const enum Check {
+  None,
+  Integer,
+  Boolean,
+  Decode,
+}
+
+function checkOf(type: PgTypeInfo | undefined): Check {
+  if (type === undefined) return Check.None;
+  switch (type.family) {
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      return Check.Integer;
+    case 'boolean':
+      return Check.Boolean;
+    case 'numeric':
+    case 'json':
+    case 'text':
+    case 'uuid':
+    case 'other':
+    case 'date':
+    case 'time':
+    case 'timetz':
+    case 'timestamp':
+    case 'interval':
+      return Check.None;
+    default:
+      return Check.Decode;
+  }
+}
+
+/** Node's Buffer slicing methods (present on every Buffer, absent from @types/node): no argument checks. */
+interface SliceBuffer extends Buffer {
+  latin1Slice(start: number, end: number): string;
+  utf8Slice(start: number, end: number): string;
+}
+
+/** The buffer's first size (it grows by doubling). */
+const FIRST_BYTES = 64 * 1024;
+
+export class ChunkRows implements RowsInto {
+  private data = Buffer.allocUnsafe(FIRST_BYTES) as SliceBuffer;
+  private used = 0;
+  /** Per cell (row-major): start and end in `data`; start -1 is NULL. */
+  private starts = new Int32Array(1024);
+  private ends = new Int32Array(1024);
+  private rowCount = 0;
+  /** A partial row at the end of the previous COPY data. */
+  private carry: Buffer | undefined;
+  private readonly width: number;
+  private readonly checks: readonly Check[];
   private texts: readonly string[] | undefined;
   private textSet: ReadonlySet<string> | undefined;
 
@@ -34,45 +97,194 @@ export class ChunkRows {
     private readonly types: readonly (PgTypeInfo | undefined)[],
     /** The key columns' positions in a row. */
     readonly keyIndexes: readonly number[],
-  ) {}
-
-  /** Adds one row of text cells (null for NULL); throws CellDecodeError. Bound: pass it as a callback. */
-  readonly add = (cells: readonly (string | null)[]): void => {
-    const n = cells.length;
-    const values = new Array<Value>(n);
-    const types = this.types;
-    for (let i = 0; i < n; i++) {
-      const text = cells[i];
-      const type = types[i];
-      if (text === null || text === undefined) values[i] = null;
-      else if (type === undefined) values[i] = text;
-      else values[i] = decodeCell(text, type, i);
-    }
-    this.rows.push(values);
-    const keys = this.keyIndexes;
-    for (let k = 0; k < keys.length; k++) this.rawKeys.push(cells[keys[k] as number] ?? '');
-  };
-
-  get length(): number {
-    return this.rows.length;
+  ) {
+    this.width = types.length;
+    this.checks = types.map(checkOf);
   }
 
-  /** Row `i`'s key columns as text. */
+  get length(): number {
+    return this.rowCount;
+  }
+
+  /** Bytes held (for the pipeline's memory bound). */
+  get bytes(): number {
+    return this.data.length + this.starts.byteLength + this.ends.byteLength + 256;
+  }
+
+  // -- Input ----------------------------------------------------------------------------------------
+
+  copyData(chunk: Buffer): void {
+    let b = chunk;
+    if (this.carry !== undefined) {
+      b = Buffer.concat([this.carry, chunk]);
+      this.carry = undefined;
+    }
+    let p = 0;
+    while (p < b.length) {
+      const nl = b.indexOf(0x0a, p);
+      if (nl < 0) {
+        this.carry = Buffer.from(b.subarray(p));
+        return;
+      }
+      this.copyRow(b, p, nl);
+      p = nl + 1;
+    }
+  }
+
+  cells(cells: readonly (string | null)[]): void {
+    if (cells.length !== this.width) throw new Error(`snapshot row has ${cells.length} cells, expected ${this.width}`);
+    const at = this.newRow();
+    for (let c = 0; c < this.width; c++) {
+      const text = cells[c];
+      if (text === null || text === undefined) {
+        this.starts[at + c] = -1;
+        this.ends[at + c] = -1;
+        continue;
+      }
+      const n = Buffer.byteLength(text, 'utf8');
+      this.room(n);
+      const s = this.used;
+      this.used += this.data.write(text, s, 'utf8');
+      this.starts[at + c] = s;
+      this.ends[at + c] = this.used;
+      this.check(c, s, this.used);
+    }
+  }
+
+  /** Ends the input: a partial row left over is a format error. */
+  end(): void {
+    if (this.carry !== undefined) throw new Error('COPY data ended inside a row');
+  }
+
+  /** Cells of `b[p, nl)` (one COPY text row): copied, unescaped where they hold a backslash. */
+  private copyRow(b: Buffer, p: number, nl: number): void {
+    const at = this.newRow();
+    const w = this.width;
+    this.room(nl - p);
+    const data = this.data;
+    let bs = b.indexOf(0x5c, p);
+    if (bs >= nl) bs = -1;
+    let s = p;
+    for (let c = 0; c < w; c++) {
+      let e: number;
+      if (c === w - 1) {
+        e = nl;
+        const tab = b.indexOf(0x09, s);
+        if (tab >= 0 && tab < nl) throw new Error(`COPY row has more than ${w} cells`);
+      } else {
+        e = b.indexOf(0x09, s);
+        if (e < 0 || e >= nl) throw new Error(`COPY row has ${c + 1} cells, expected ${w}`);
+      }
+      if (bs < 0 || bs >= e) {
+        // No backslash in this cell: copied as it is.
+        const o = this.used;
+        if (e - s > 32) b.copy(data, o, s, e);
+        else for (let i = s, j = o; i < e; i++, j++) data[j] = b[i] as number;
+        this.used = o + (e - s);
+        this.starts[at + c] = o;
+        this.ends[at + c] = this.used;
+      } else if (e - s === 2 && b[s + 1] === 0x4e) {
+        this.starts[at + c] = -1; // \N
+        this.ends[at + c] = -1;
+      } else {
+        const o = this.used;
+        this.used = unescapeInto(b, s, e, data, o);
+        this.starts[at + c] = o;
+        this.ends[at + c] = this.used;
+      }
+      if (bs >= 0 && bs < e) {
+        bs = b.indexOf(0x5c, e);
+        if (bs >= nl) bs = -1;
+      }
+      if (this.starts[at + c] !== -1) this.check(c, this.starts[at + c] as number, this.ends[at + c] as number);
+      s = e + 1;
+    }
+  }
+
+  /** Reserves a row's cell slots; returns the index of its first cell. */
+  private newRow(): number {
+    const at = this.rowCount * this.width;
+    if (at + this.width > this.starts.length) {
+      const n = Math.max(this.starts.length * 2, at + this.width);
+      const starts = new Int32Array(n);
+      starts.set(this.starts);
+      const ends = new Int32Array(n);
+      ends.set(this.ends);
+      this.starts = starts;
+      this.ends = ends;
+    }
+    this.rowCount += 1;
+    this.texts = undefined;
+    this.textSet = undefined;
+    return at;
+  }
+
+  private room(n: number): void {
+    if (this.used + n <= this.data.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.data.length * 2, this.used + n)) as SliceBuffer;
+    this.data.copy(bigger, 0, 0, this.used);
+    this.data = bigger;
+  }
+
+  /** Checks a cell as it arrives when its decoding can fail (CellDecodeError). */
+  private check(c: number, s: number, e: number): void {
+    const kind = this.checks[c];
+    if (kind === Check.None) return;
+    const d = this.data;
+    if (kind === Check.Integer) {
+      // decodeTextValue's /^[+-]?\d+$/.
+      let i = s;
+      if (i < e && (d[i] === 0x2d || d[i] === 0x2b)) i++;
+      if (i < e) {
+        for (; i < e; i++) {
+          const x = d[i] as number;
+          if (x < 0x30 || x > 0x39) break;
+        }
+        if (i === e) return;
+      }
+    } else if (kind === Check.Boolean) {
+      const n = e - s;
+      if (n === 1 && (d[s] === 0x74 || d[s] === 0x66)) return;
+      if ((n === 4 && d.latin1Slice(s, e) === 'true') || (n === 5 && d.latin1Slice(s, e) === 'false')) return;
+    }
+    // The decoder says what is wrong (or, for Check.Decode, whether anything is).
+    decodeCell(d.utf8Slice(s, e), this.types[c] as PgTypeInfo, c);
+  }
+
+  // -- Keys -----------------------------------------------------------------------------------------
+
+  private text(cell: number): string | null {
+    const s = this.starts[cell] as number;
+    return s < 0 ? null : this.data.utf8Slice(s, this.ends[cell] as number);
+  }
+
+  /** Row `i`'s key columns as text (as PostgreSQL printed them). */
   rawKey(i: number): readonly string[] {
-    const w = this.keyIndexes.length;
-    return this.rawKeys.slice(i * w, i * w + w);
+    return this.keyIndexes.map((k) => this.text(i * this.width + k) ?? '');
   }
 
   /** The last row's key columns as text (undefined without rows). */
   lastRawKey(): readonly string[] | undefined {
-    return this.rows.length === 0 ? undefined : this.rawKey(this.rows.length - 1);
+    return this.rowCount === 0 ? undefined : this.rawKey(this.rowCount - 1);
+  }
+
+  /** Row `i`'s value of column `c` (decoded now). */
+  value(i: number, c: number): Value {
+    const text = this.text(i * this.width + c);
+    if (text === null) return null;
+    const type = this.types[c];
+    return type === undefined ? text : decodeCell(text, type, c);
   }
 
   /** Every row's key text (key-text.ts), computed once on first use. */
   keyTexts(): readonly string[] {
     if (this.texts === undefined) {
-      const out = new Array<string>(this.rows.length);
-      for (let i = 0; i < this.rows.length; i++) out[i] = keyText(this.rows[i] as Value[], this.keyIndexes);
+      const out = new Array<string>(this.rowCount);
+      const cells = new Array<Value>(this.width).fill(null);
+      for (let i = 0; i < this.rowCount; i++) {
+        for (const k of this.keyIndexes) cells[k] = this.value(i, k);
+        out[i] = keyText(cells, this.keyIndexes);
+      }
       this.texts = out;
     }
     return this.texts;
@@ -83,7 +295,94 @@ export class ChunkRows {
     this.textSet ??= new Set(this.keyTexts());
     return this.textSet;
   }
+
+  // -- Output ---------------------------------------------------------------------------------------
+
+  /** Rows `keep` (indexes, in order; undefined: all) as a block of inserts at `version`. */
+  block(o: { schema: TableSchema; version: Lsn; commitTimeMicros: bigint; snapshotRead: string; keep?: readonly number[] }): RowBlock {
+    return new ChunkBlock(this, o.schema, o.version, o.commitTimeMicros, o.snapshotRead, o.keep);
+  }
+
+  /** Row `i`'s values into `out`. */
+  valuesInto(i: number, out: Value[]): void {
+    const w = this.width;
+    out.length = w;
+    const base = i * w;
+    const data = this.data;
+    const types = this.types;
+    for (let c = 0; c < w; c++) {
+      const s = this.starts[base + c] as number;
+      if (s < 0) {
+        out[c] = null;
+        continue;
+      }
+      const text = data.utf8Slice(s, this.ends[base + c] as number);
+      const type = types[c];
+      out[c] = type === undefined ? text : decodeCell(text, type, c);
+    }
+  }
 }
+
+/** A block of a chunk's rows (all of them, or those kept after reconciliation). */
+class ChunkBlock implements RowBlock {
+  readonly length: number;
+
+  constructor(
+    private readonly rows: ChunkRows,
+    readonly schema: TableSchema,
+    readonly version: Lsn,
+    readonly commitTimeMicros: bigint,
+    readonly snapshotRead: string,
+    private readonly keep: readonly number[] | undefined,
+  ) {
+    this.length = keep === undefined ? rows.length : keep.length;
+  }
+
+  get bytes(): number {
+    return this.rows.bytes;
+  }
+
+  private row(i: number): number {
+    if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new RangeError(`row ${i} of a block of ${this.length}`);
+    return this.keep === undefined ? i : (this.keep[i] as number);
+  }
+
+  values(i: number, out: Value[]): void {
+    this.rows.valuesInto(this.row(i), out);
+  }
+
+  record(i: number): InsertRecord {
+    const after: Value[] = [];
+    this.values(i, after);
+    const v = this.version;
+    return {
+      schema: this.schema,
+      lsn: v,
+      ordinal: i,
+      commitLsn: v,
+      commitTimeMicros: this.commitTimeMicros,
+      op: 'insert',
+      after,
+      snapshotRead: this.snapshotRead,
+    };
+  }
+}
+
+/** COPY text escapes (`\b \f \n \r \t \v \\`, `\X` for any other X) of `b[s, e)` into `out` at `o`; returns the end. */
+function unescapeInto(b: Buffer, s: number, e: number, out: Buffer, o: number): number {
+  for (let i = s; i < e; i++) {
+    let x = b[i] as number;
+    if (x === 0x5c && i + 1 < e) {
+      i++;
+      const y = b[i] as number;
+      x = ESCAPED[y] ?? y;
+    }
+    out[o++] = x;
+  }
+  return o;
+}
+
+const ESCAPED: Readonly<Record<number, number>> = { 0x62: 0x08, 0x66: 0x0c, 0x6e: 0x0a, 0x72: 0x0d, 0x74: 0x09, 0x76: 0x0b };
 
 function decodeCell(text: string, type: PgTypeInfo, column: number): Value {
   try {

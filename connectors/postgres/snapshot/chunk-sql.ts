@@ -52,6 +52,49 @@ export function keysQuery(schema: TableSchema, keys: readonly (readonly string[]
 }
 
 /**
+ * `COPY (<sql>) TO STDOUT` with the parameters written as literals (COPY takes no parameters). A
+ * parameter becomes an escape string literal (`E'…'`: backslashes and quotes doubled, so it reads the
+ * same whatever `standard_conforming_strings` is), of type unknown like the parameter it replaces, so
+ * comparisons still take the key column's type and collation. Only `$n` outside double-quoted
+ * identifiers are parameters (the queries above write no other literal).
+ */
+export function copyStatement(sql: SqlText): string {
+  const t = sql.text;
+  let out = '';
+  let i = 0;
+  while (i < t.length) {
+    const c = t[i];
+    if (c === '"') {
+      // An identifier, `""` inside it a quote.
+      let j = i + 1;
+      while (j < t.length && !(t[j] === '"' && t[j + 1] !== '"')) j += t[j] === '"' ? 2 : 1;
+      out += t.slice(i, j + 1);
+      i = j + 1;
+    } else if (c === '$') {
+      let j = i + 1;
+      while (j < t.length && (t[j] ?? '') >= '0' && (t[j] ?? '') <= '9') j++;
+      const n = Number(t.slice(i + 1, j));
+      const v = sql.values[n - 1];
+      if (j === i + 1 || v === undefined) throw new RangeError(`no value for parameter ${t.slice(i, j)}`);
+      out += sqlLiteral(v);
+      i = j;
+    } else if (c === "'") {
+      throw new RangeError('a snapshot query holds no string literal');
+    } else {
+      out += c;
+      i++;
+    }
+  }
+  return `COPY (${out}) TO STDOUT`;
+}
+
+/** `text` as an escape string literal (PostgreSQL text never holds NUL, which no literal can carry). */
+export function sqlLiteral(text: string): string {
+  if (text.includes('\u0000')) throw new RangeError('a key value holds NUL');
+  return `E'${text.replace(/\\/g, '\\\\').replace(/'/g, "''")}'`;
+}
+
+/**
  * PostgreSQL's estimate of the table's rows: pg_class.reltuples once analysed, else the statistics
  * collector's live-row count (kept up to date by inserts, no ANALYZE needed); -1 when neither knows.
  */

@@ -24,7 +24,6 @@ import {
   formatTableId,
   tableKey,
   type Cell,
-  type InsertRecord,
   type Lsn,
   type SourceEvent,
   type TableId,
@@ -346,13 +345,10 @@ export class SnapshotEngine {
     const v = version ?? chunk.walLsn;
     if (task.since === undefined) task.since = v;
     if (spareFrom !== undefined && spareFrom < task.since) task.since = spareFrom;
-    const { schema, id: snapshotRead } = chunk;
-    const all = chunk.rows.rows;
-    const placed = keep === undefined ? all : keep.map((i) => all[i] ?? []);
-    for (let n = 0; n < placed.length; n++) {
-      const after = placed[n] as Value[];
-      const record: InsertRecord = { schema, lsn: v, ordinal: n, commitLsn: v, commitTimeMicros: nowMicros, op: 'insert', after, snapshotRead };
-      rows.push({ kind: 'change', record });
+    const placedRows = keep === undefined ? chunk.rows.length : keep.length;
+    if (placedRows > 0) {
+      const block = chunk.rows.block({ schema: chunk.schema, version: v, commitTimeMicros: nowMicros, snapshotRead: chunk.id, ...(keep ? { keep } : {}) });
+      rows.push({ kind: 'rows', rows: block });
     }
     const settles = chunk.requested.filter((t) => !task.reread.includes(t));
     const token = `${task.key}#${chunk.id}`;
@@ -360,7 +356,7 @@ export class SnapshotEngine {
       task,
       generation: task.generation,
       after: chunk.kind === 'range' ? (chunk.lastKey ?? chunk.startAfter) : undefined,
-      rows: placed.length,
+      rows: placedRows,
       settles,
     });
     marks.push({ kind: 'mark', token });
@@ -551,7 +547,7 @@ export class SnapshotEngine {
       const rows = new ChunkRows(shape.types, keyIndexes);
       let raw: RawRead;
       try {
-        raw = await reader.read(sql, `snapshot read of ${formatTableId(task.id)}`, rows.add);
+        raw = await reader.read(sql, `snapshot read of ${formatTableId(task.id)}`, rows);
       } catch (e) {
         // A cell PostgreSQL sent that cannot be decoded is not a connection problem (the connection
         // wraps what the row callback threw): the snapshot fails with it, as the stream would.

@@ -11,60 +11,78 @@ import { CdcError, parseLsn, type Lsn } from '../../../core/index.js';
 import { REPLICATION_SESSION_OPTIONS, type PostgresConfig } from '../config.js';
 import { QueryConnection } from '../query-connection.js';
 import { parsePgSnapshot, type PgSnapshot } from './pg-snapshot.js';
-import type { SqlText } from './chunk-sql.js';
+import { copyStatement, type SqlText } from './chunk-sql.js';
+import type { RowsInto } from './chunk-rows.js';
 
 export interface RawRead {
   /** The MVCC snapshot the rows were read in. */
   readonly snapshot: PgSnapshot;
   /** The server's flushed WAL position inside that transaction (every visible commit is below it). */
   readonly walLsn: Lsn;
-  /** How many rows were handed to the row callback. */
-  readonly rows: number;
 }
 
 /**
- * One row as text cells (null for NULL), in select-list order, as it comes off the socket. The array
- * is the protocol message's own: keep what you need from it, not the array. A throw ends the read
- * with that error (the remaining rows are skipped; the transaction is rolled back).
+ * `COPY (SELECT …) TO STDOUT` whose data goes to `into` as it arrives (pg's Submittable interface, as
+ * pg-copy-streams uses it). PostgreSQL sends one CopyData message per row, each handed over as a view of
+ * the socket's buffer: no string, no array per row or cell (the rows' text is copied into the chunk's
+ * own buffer, chunk-rows.ts). A throw of `into` ends the read with that error (the remaining data is
+ * skipped; the transaction is rolled back).
  */
-export type RowCallback = (cells: readonly (string | null)[]) => void;
-
-/**
- * A query whose rows go to a callback as they arrive, as PostgreSQL's text cells: no row objects of
- * pg's (no parsed copy of each row, nothing accumulated), so a row's texts that the decoder does not
- * keep die young instead of living (and being copied by the collector) until the whole chunk is in.
- * `handleDataRow` is pg's Submittable hook for a DataRow message (pg-cursor and pg-query-stream use it).
- */
-class RowQuery extends pg.Query<unknown[], string[]> {
+class CopyQuery implements pg.Submittable {
   failure: Error | undefined = undefined;
-  count = 0;
+  private error: Error | undefined = undefined;
 
   constructor(
-    sql: SqlText,
-    private readonly row: RowCallback,
-    done: (err: Error | undefined) => void,
-  ) {
-    super({ text: sql.text, values: [...sql.values], types: rawText }, (err: Error | undefined) => done(err ?? undefined));
+    private readonly text: string,
+    private readonly into: RowsInto,
+    private readonly done: (err: Error | undefined) => void,
+  ) {}
+
+  submit(connection: pg.Connection): void {
+    (connection as unknown as { query(text: string): void }).query(this.text);
   }
 
-  handleDataRow(msg: { readonly fields: readonly (string | null)[] }): void {
+  handleCopyData(msg: { readonly chunk: Buffer }): void {
     if (this.failure !== undefined) return;
     try {
-      this.row(msg.fields);
-      this.count += 1;
+      this.into.copyData(msg.chunk);
     } catch (err) {
       this.failure = err instanceof Error ? err : new Error(`snapshot row callback failed: ${JSON.stringify(err)}`);
     }
   }
+
+  handleCommandComplete(): void {
+    if (this.failure !== undefined) return;
+    try {
+      this.into.end();
+    } catch (err) {
+      this.failure = err instanceof Error ? err : new Error(String(err));
+    }
+  }
+
+  handleError(err: Error): void {
+    this.error = err;
+  }
+
+  handleReadyForQuery(): void {
+    this.done(this.error);
+  }
+
+  // Not sent for COPY TO; present because pg may call them on any active query.
+  handleRowDescription(): void {}
+  handleDataRow(): void {}
+  handleEmptyQuery(): void {}
+  handlePortalSuspended(): void {}
+  handleCopyInResponse(): void {}
 }
 
-/** Runs `sql` on `c`, each row to `row`; resolves with the number of rows. */
-function streamRows(c: pg.Client, sql: SqlText, row: RowCallback): Promise<number> {
-  return new Promise<number>((resolve, reject) => {
-    const q: RowQuery = new RowQuery(sql, row, (err) => {
+/** Runs `sql` as COPY on `c`, its data to `into`. */
+function copyRows(c: pg.Client, sql: SqlText, into: RowsInto): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    const q: CopyQuery = new CopyQuery(copyStatement(sql), into, (err) => {
       if (err) reject(err);
       else if (q.failure !== undefined) reject(q.failure);
-      else resolve(q.count);
+      else resolve();
     });
     void c.query(q);
   });
@@ -103,10 +121,11 @@ export class SnapshotReader {
   }
 
   /**
-   * Reads `sql` in a fresh REPEATABLE READ transaction, each row to `row` as it arrives; `doing` names
-   * it in errors. A failed read may have handed some rows already: the caller drops them.
+   * Reads `sql` in a fresh REPEATABLE READ transaction, its rows to `into` as they arrive (as COPY
+   * text); `doing` names it in errors. A failed read may have handed some rows already: the caller
+   * drops them.
    */
-  read(sql: SqlText, doing: string, row: RowCallback): Promise<RawRead> {
+  read(sql: SqlText, doing: string, into: RowsInto): Promise<RawRead> {
     return this.conn.run(doing, async (c) => {
       await c.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       try {
@@ -114,11 +133,11 @@ export class SnapshotReader {
           'SELECT pg_catalog.pg_current_snapshot()::text AS snap, ' +
             '(CASE WHEN pg_catalog.pg_is_in_recovery() THEN pg_catalog.pg_last_wal_replay_lsn() ELSE pg_catalog.pg_current_wal_flush_lsn() END)::text AS lsn',
         );
-        const rows = await streamRows(c, sql, row);
+        await copyRows(c, sql, into);
         await c.query('COMMIT');
         const h = head.rows[0];
         if (!h) throw new Error('pg_current_snapshot() returned no row');
-        return { snapshot: parsePgSnapshot(h.snap), walLsn: parseLsn(h.lsn), rows };
+        return { snapshot: parsePgSnapshot(h.snap), walLsn: parseLsn(h.lsn) };
       } catch (e) {
         await c.query('ROLLBACK').catch(() => undefined);
         throw goneError(e, doing) ?? e;

@@ -46,6 +46,12 @@ export interface BodyRow {
   readonly version: bigint;
 }
 
+/**
+ * The rows of a load: an array, or rows made one at a time (a block's, rows/block-rows.ts: `row(i)` may
+ * reuse one object, which the encoder does not keep past the row).
+ */
+export type BodyRows = readonly BodyRow[] | { readonly length: number; row(i: number): BodyRow };
+
 /** The target's spelling of the audit columns (JSON keys). */
 export interface AuditKeys {
   readonly opType: string;
@@ -68,7 +74,7 @@ export interface EncodedBody {
 /** `syncedAt` is the load time in UTC, `YYYY-MM-DD HH:MM:SS.ffffff` (see formatSyncedAt). */
 export function encodeBody(
   columns: readonly LoadColumn[],
-  rows: readonly BodyRow[],
+  rows: BodyRows,
   audit: AuditKeys,
   syncedAt: string,
   /** Names the table in error messages, e.g. `shop.orders`. */
@@ -84,9 +90,10 @@ export function encodeBody(
   let lastVersion: bigint | undefined;
   let versionText = '';
   let nextEstimate = 64;
+  const rowAt: (r: number) => BodyRow = isRowArray(rows) ? (r) => rows[r] as BodyRow : (r) => rows.row(r);
   w.raw('[');
   for (let r = 0; r < rows.length; r++) {
-    const row = rows[r] as BodyRow;
+    const row = rowAt(r);
     if (r > 0) w.byte(0x2c); // ,
     const values = row.values;
     for (let i = 0; i < n; i++) {
@@ -108,6 +115,10 @@ export function encodeBody(
   }
   w.raw(']');
   return { body: w.toBuffer(), rows: rows.length, nullified: stats.nullified, rounded: stats.rounded, replacedSurrogates: w.replacedSurrogates };
+}
+
+function isRowArray(rows: BodyRows): rows is readonly BodyRow[] {
+  return Array.isArray(rows);
 }
 
 /**

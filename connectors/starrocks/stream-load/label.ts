@@ -32,7 +32,7 @@
  * (`Label Already Exists` → skipped, changes lost). With a variant the hashed form is always used.
  */
 import { createHash } from 'node:crypto';
-import type { ChangeRecord, Lsn } from '../../../core/index.js';
+import type { ChangeRecord, Lsn, RowBlock } from '../../../core/index.js';
 
 export const MAX_LABEL_LENGTH = 128;
 export const LABEL_PATTERN = /^[-\w]{1,128}$/;
@@ -73,6 +73,17 @@ export function batchIdentity(records: readonly ChangeRecord[]): BatchIdentity {
   const identity = { first: { lsn: first.lsn, ordinal: first.ordinal }, last: { lsn: last.lsn, ordinal: last.ordinal }, count: records.length };
   const reads = readsDigest(records);
   return reads === undefined ? identity : { ...identity, reads };
+}
+
+/** The identity of a block's rows: what `batchIdentity` gives for its records (RowBlock.record). */
+export function blockIdentity(block: RowBlock): BatchIdentity {
+  const v = block.version;
+  return {
+    first: { lsn: v, ordinal: 0 },
+    last: { lsn: v, ordinal: block.length - 1 },
+    count: block.length,
+    reads: readsDigest([{ lsn: v, ordinal: 0, snapshotRead: block.snapshotRead }]) as string,
+  };
 }
 
 /** A digest of the distinct `snapshotRead` ids of `records` in order of appearance; undefined when none. */

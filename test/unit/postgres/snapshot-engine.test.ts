@@ -10,7 +10,9 @@ import { CdcError, type SourceEvent, type TableSchema } from '../../../core/inde
 import { SnapshotEngine } from '../../../connectors/postgres/snapshot/engine.js';
 import { SnapshotProgressStore } from '../../../connectors/postgres/snapshot/progress-store.js';
 import { parsePgSnapshot } from '../../../connectors/postgres/snapshot/pg-snapshot.js';
-import type { RawRead, RowCallback, SnapshotReader } from '../../../connectors/postgres/snapshot/reader.js';
+import type { RawRead, SnapshotReader } from '../../../connectors/postgres/snapshot/reader.js';
+import type { RowsInto } from '../../../connectors/postgres/snapshot/chunk-rows.js';
+import { recordsOf } from '../../helpers/events.js';
 import type { SqlText } from '../../../connectors/postgres/snapshot/chunk-sql.js';
 import { TypeRegistry } from '../../../connectors/postgres/codec/pg-types.js';
 import { keyText } from '../../../connectors/postgres/snapshot/key-text.js';
@@ -35,15 +37,15 @@ function fakeReader(chunks: (string | null)[][][], snapshots: string | readonly 
   let n = 0;
   const list = typeof snapshots === 'string' ? [snapshots] : snapshots;
   const reader = {
-    async read(_sql: SqlText, doing: string, row: RowCallback): Promise<RawRead> {
+    async read(_sql: SqlText, doing: string, into: RowsInto): Promise<RawRead> {
       const snapshot = list[Math.min(n, list.length - 1)] ?? '10:10:';
       const rows = chunks[n++] ?? [];
       try {
-        for (const r of rows) row(r);
+        for (const r of rows) into.cells(r);
       } catch (e) {
         throw new CdcError({ code: 'SOURCE_CONNECTION', retry: 'retry', message: `PostgreSQL: failed to ${doing}`, cause: e });
       }
-      return { snapshot: parsePgSnapshot(snapshot), walLsn: 100n, rows: rows.length };
+      return { snapshot: parsePgSnapshot(snapshot), walLsn: 100n };
     },
     async scalar(): Promise<string | undefined> {
       return '2';
@@ -105,7 +107,7 @@ async function untilSweepWanted(engine: SnapshotEngine, signal: { next(): Promis
 }
 
 const tokensOf = (events: readonly SourceEvent[]): string[] => events.flatMap((m) => (m.kind === 'mark' ? [m.token] : []));
-const rowsOf = (events: readonly SourceEvent[]): unknown[] => events.map((e) => (e.kind === 'change' && e.record.op === 'insert' ? e.record.after : undefined));
+const rowsOf = (events: readonly SourceEvent[]): unknown[] => recordsOf(events).map((r) => (r.op === 'insert' ? r.after : undefined));
 
 describe('SnapshotEngine reads', () => {
   it('decodes the rows handed over as they arrive into the chunk placed into the stream', async () => {
@@ -125,7 +127,7 @@ describe('SnapshotEngine reads', () => {
     engine.start();
     await isReady;
     const { rows, marks } = engine.take(undefined, false, 0n);
-    const records = rows.map((e: SourceEvent) => (e.kind === 'change' ? e.record : undefined));
+    const records = recordsOf(rows);
     assert.deepEqual(
       records.map((r) => r?.op === 'insert' && r.after),
       [
@@ -184,7 +186,7 @@ describe('SnapshotEngine reads', () => {
     engine.tracker.commit(90n);
     const first = engine.take(95n, true, 0n);
     assert.deepEqual(
-      first.rows.map((e) => (e.kind === 'change' && e.record.op === 'insert' ? e.record.after : undefined)),
+      recordsOf(first.rows).map((r) => (r.op === 'insert' ? r.after : undefined)),
       [[1n, 'a']],
     );
     const token = first.marks.flatMap((m) => (m.kind === 'mark' ? [m.token] : []))[0];

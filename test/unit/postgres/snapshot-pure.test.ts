@@ -8,7 +8,7 @@ import { DecimalValue, TemporalValue, type TableSchema } from '../../../core/ind
 import { committedVisible, parsePgSnapshot, xidPrecedes } from '../../../connectors/postgres/snapshot/pg-snapshot.js';
 import { TouchTracker } from '../../../connectors/postgres/snapshot/tracker.js';
 import { keyText } from '../../../connectors/postgres/snapshot/key-text.js';
-import { chunkQuery, keysQuery } from '../../../connectors/postgres/snapshot/chunk-sql.js';
+import { chunkQuery, copyStatement, keysQuery, sqlLiteral } from '../../../connectors/postgres/snapshot/chunk-sql.js';
 import { CellDecodeError, ChunkRows } from '../../../connectors/postgres/snapshot/chunk-rows.js';
 import { TypeRegistry } from '../../../connectors/postgres/codec/pg-types.js';
 import { decodeTextValue } from '../../../connectors/postgres/codec/text-values.js';
@@ -183,6 +183,16 @@ describe('chunk SQL', () => {
   });
 });
 
+describe('COPY statements of snapshot reads', () => {
+  it('writes parameters as escape string literals, leaving quoted identifiers alone', () => {
+    assert.equal(sqlLiteral("it's \\ x"), "E'it''s \\\\ x'");
+    const q = { text: 'SELECT "$1", "a""$2" FROM t WHERE ("k", "$3") > ($1, $2) LIMIT 5', values: ["o'k", 'b\\s'] };
+    assert.equal(copyStatement(q), `COPY (SELECT "$1", "a""$2" FROM t WHERE ("k", "$3") > (E'o''k', E'b\\\\s') LIMIT 5) TO STDOUT`);
+    assert.throws(() => copyStatement({ text: 'SELECT $3', values: ['a'] }), /no value for parameter \$3/);
+    assert.throws(() => sqlLiteral('a\u0000b'), /NUL/);
+  });
+});
+
 describe('ChunkRows', () => {
   const reg = new TypeRegistry();
   // int8, text, timestamptz, numeric, int4[], an unknown type (text): a composite key (text, int8).
@@ -196,10 +206,13 @@ describe('ChunkRows', () => {
 
   it('decodes each row with the stream decoder, keeps the key texts as printed, computes key texts on demand', () => {
     const rows = new ChunkRows(types, keyIndexes);
-    for (const c of cells) rows.add([...c]);
+    for (const c of cells) rows.cells([...c]);
     assert.equal(rows.length, 3);
     const expected = cells.map((c) => c.map((t, i) => (t === null ? null : decodeTextValue(t, types[i] ?? reg.lookup(25)))));
-    assert.deepEqual(rows.rows, expected);
+    assert.deepEqual(
+      cells.map((_, r) => cells[0]?.map((_c, c) => rows.value(r, c))),
+      expected,
+    );
     assert.deepEqual(rows.rawKey(0), ["it's \\ ü", '1']);
     assert.deepEqual(rows.rawKey(2), ['', '-9223372036854775808']);
     assert.deepEqual(rows.lastRawKey(), ['', '-9223372036854775808']);
@@ -210,10 +223,71 @@ describe('ChunkRows', () => {
     assert.equal(new ChunkRows(types, keyIndexes).lastRawKey(), undefined);
   });
 
+  /** A row as COPY text prints it: tab between cells, `\\N` for NULL, backslash escapes. */
+  const copyLine = (row: readonly (string | null)[]): string =>
+    `${row
+      .map((c) =>
+        c === null
+          ? '\\N'
+          : c
+              .replace(/\\/g, '\\\\')
+              .replace(/\t/g, '\\t')
+              .replace(/\n/g, '\\n')
+              .replace(/\r/g, '\\r')
+              .replace(/\x08/g, '\\b')
+              .replace(/\f/g, '\\f')
+              .replace(/\v/g, '\\v'),
+      )
+      .join('\t')}\n`;
+
+  it('reads COPY text (escapes, NULLs, rows split across messages) into the same values as text cells', () => {
+    const odd: (string | null)[][] = [
+      ...cells,
+      ['3', 'tab\there\nnew\r\x08\f\v \\N \\', '2024-01-01 00:00:00+00', '-0.5', '{5,"6"}', '\\N'],
+      ['4', 'N', '2024-01-01 00:00:00+00', null, '{}', '\\'],
+    ];
+    const text = Buffer.from(odd.map(copyLine).join(''), 'utf8');
+    for (const cut of [1, 7, 64, text.length]) {
+      const copied = new ChunkRows(types, keyIndexes);
+      for (let p = 0; p < text.length; p += cut) copied.copyData(text.subarray(p, p + cut));
+      copied.end();
+      const fromCells = new ChunkRows(types, keyIndexes);
+      for (const c of odd) fromCells.cells(c);
+      assert.equal(copied.length, odd.length);
+      for (let r = 0; r < odd.length; r++) {
+        for (let c = 0; c < types.length; c++) assert.deepEqual(copied.value(r, c), fromCells.value(r, c), `row ${r} column ${c}, messages of ${cut} bytes`);
+        assert.deepEqual(copied.rawKey(r), fromCells.rawKey(r));
+      }
+      assert.deepEqual(copied.keyTexts(), fromCells.keyTexts());
+      const block = copied.block({
+        schema: { id: { schema: 'public', name: 't' } } as TableSchema,
+        version: 7n,
+        commitTimeMicros: 1n,
+        snapshotRead: 'r1',
+        keep: [4, 1],
+      });
+      assert.equal(block.length, 2);
+      const rec = block.record(0);
+      assert.equal(rec.ordinal, 0);
+      assert.equal(rec.commitLsn, 7n);
+      assert.equal(rec.snapshotRead, 'r1');
+      assert.deepEqual(rec.after, [4n, 'N', copied.value(4, 2), null, [], '\\']);
+    }
+    const bad = new ChunkRows(types, keyIndexes);
+    assert.throws(() => bad.copyData(Buffer.from('1\tx\n')), /COPY row has 2 cells, expected 6/);
+    assert.throws(() => bad.copyData(Buffer.from('1\tx\t2024-01-01 00:00:00+00\t1\t{}\ty\tz\n')), /more than 6 cells/);
+    bad.copyData(Buffer.from('1\tx'));
+    assert.throws(() => bad.end(), /ended inside a row/);
+    assert.throws(
+      () => new ChunkRows(types, keyIndexes).copyData(Buffer.from('x1\ta\t2024-01-01 00:00:00+00\t1\t{}\t\n')),
+      (e: unknown) => e instanceof CellDecodeError && e.column === 0,
+    );
+  });
+
   it('a cell that cannot be decoded names its column', () => {
     const rows = new ChunkRows(types, keyIndexes);
     assert.throws(
-      () => rows.add(['x1', 'a', '2024-01-01 00:00:00+00', '1', '{}', '']),
+      () => rows.cells(['x1', 'a', '2024-01-01 00:00:00+00', '1', '{}', '']),
       (e: unknown) => e instanceof CellDecodeError && e.column === 0 && /int8|integer/.test(e.message),
     );
   });

@@ -21,7 +21,9 @@ import pino from 'pino';
 import type { StateStore, TableId, TableSchema, Value } from '../../../core/index.js';
 import { SnapshotEngine } from '../../../connectors/postgres/snapshot/engine.js';
 import { SnapshotProgressStore } from '../../../connectors/postgres/snapshot/progress-store.js';
-import type { RawRead, RowCallback, SnapshotReader } from '../../../connectors/postgres/snapshot/reader.js';
+import type { RawRead, SnapshotReader } from '../../../connectors/postgres/snapshot/reader.js';
+import type { RowsInto } from '../../../connectors/postgres/snapshot/chunk-rows.js';
+import { recordsOf } from '../../helpers/events.js';
 import type { SqlText } from '../../../connectors/postgres/snapshot/chunk-sql.js';
 import type { PgSnapshot } from '../../../connectors/postgres/snapshot/pg-snapshot.js';
 import { TypeRegistry } from '../../../connectors/postgres/codec/pg-types.js';
@@ -99,7 +101,7 @@ interface PendingRead {
   readonly sql: SqlText;
   readonly at: { snap: PgSnapshot; seq: number };
   readonly walLsn: bigint;
-  readonly row: RowCallback;
+  readonly into: RowsInto;
   readonly resolve: (r: RawRead) => void;
   readonly reject: (e: Error) => void;
 }
@@ -125,8 +127,8 @@ function answer(pg: Pg, r: PendingRead): void {
       .sort((a, b) => a - b)
       .slice(0, limit);
   }
-  for (const id of ids) r.row([String(id), rows.get(id) ?? null]);
-  r.resolve({ snapshot: r.at.snap, walLsn: r.walLsn, rows: ids.length });
+  for (const id of ids) r.into.cells([String(id), rows.get(id) ?? null]);
+  r.resolve({ snapshot: r.at.snap, walLsn: r.walLsn });
 }
 
 async function run(seed: number): Promise<void> {
@@ -147,8 +149,8 @@ async function run(seed: number): Promise<void> {
 
   const reads: PendingRead[] = [];
   const reader = {
-    read(sql: SqlText, _doing: string, row: RowCallback): Promise<RawRead> {
-      return new Promise<RawRead>((resolve, reject) => reads.push({ sql, at: pg.snapshot(), walLsn: pg.lsn, row, resolve, reject }));
+    read(sql: SqlText, _doing: string, into: RowsInto): Promise<RawRead> {
+      return new Promise<RawRead>((resolve, reject) => reads.push({ sql, at: pg.snapshot(), walLsn: pg.lsn, into, resolve, reject }));
     },
     async scalar(): Promise<string | undefined> {
       return String(KEYS);
@@ -184,12 +186,12 @@ async function run(seed: number): Promise<void> {
       return;
     }
     const { rows, marks } = engine.take(version, true, 0n);
-    for (const e of rows) {
-      if (e.kind !== 'change' || e.record.op !== 'insert') continue;
-      const [id, v] = e.record.after as Value[];
-      const t = e.record.schema.id.name as Table;
-      upsert(t, Number(id), typeof v === 'string' ? v : null, false, e.record.commitLsn);
-      log.push(`place ${t}/${String(id)}=${String(v)}@${e.record.commitLsn}`);
+    for (const record of recordsOf(rows)) {
+      if (record.op !== 'insert') continue;
+      const [id, v] = record.after as Value[];
+      const t = record.schema.id.name as Table;
+      upsert(t, Number(id), typeof v === 'string' ? v : null, false, record.commitLsn);
+      log.push(`place ${t}/${String(id)}=${String(v)}@${record.commitLsn}`);
     }
     for (const e of marks) {
       if (e.kind === 'sweep') {

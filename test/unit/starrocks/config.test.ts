@@ -8,7 +8,7 @@ describe('starrocksSink manifest', () => {
     assert.equal(starrocksSink.type, 'starrocks');
     assert.equal(starrocksSink.kind, 'sink');
     assert.equal(starrocksSink.apiVersion, PLUGIN_API_VERSION);
-    assert.deepEqual(starrocksSink.capabilities, { partialUpdate: true, softDelete: true, idempotentBatches: true });
+    assert.deepEqual(starrocksSink.capabilities, { partialUpdate: true, softDelete: true, idempotentBatches: true, rowBlocks: true });
     const byEnv = new Map(starrocksSink.settings.map((s) => [s.env, s]));
     assert.deepEqual(byEnv.get('SINK_URL')?.aliases, ['STARROCKS_URL']);
     assert.equal(byEnv.get('SINK_URL')?.required, true);

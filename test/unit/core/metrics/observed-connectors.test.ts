@@ -18,6 +18,7 @@ test('the metrics wrapper of a sink passes WriteOptions.ready through and keeps 
   const written: number[] = [];
   const observer: ConnectorObserver = {
     change: () => undefined,
+    rows: () => undefined,
     truncate: () => undefined,
     written: (_batch, result) => written.push(result.rowsWritten),
     writeFailed: () => undefined,

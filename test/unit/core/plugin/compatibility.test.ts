@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUILTIN_CONNECTORS } from '../../../../connectors/index.js';
-import { CAPABILITIES } from '../../../../core/plugin/manifest-check.js';
+import { CAPABILITIES, OPTIONAL_CAPABILITIES } from '../../../../core/plugin/manifest-check.js';
 import { CAPABILITY_RULES, capabilityProblems, capabilityWarnings } from '../../../../core/plugin/compatibility.js';
 import { PLUGIN_API_VERSION, type SinkManifest, type SourceManifest } from '../../../../core/plugin/manifest.js';
 import type { SinkCapabilities, SourceCapabilities } from '../../../../core/plugin/capabilities.js';
@@ -33,8 +33,13 @@ test('every capability flag has exactly one rule (a check or the reason it needs
     return Object.keys(capabilities).map((flag) => `${kind}.${flag}`);
   });
   assert.deepEqual([...CAPABILITY_RULES.map((r) => r.capability)].sort(), [...flags].sort());
-  // The manifest check requires exactly these flags.
-  assert.deepEqual([...flags].sort(), [...CAPABILITIES.source.map((f) => `source.${f}`), ...CAPABILITIES.sink.map((f) => `sink.${f}`)].sort());
+  // The manifest check knows exactly these flags (required, or optional booleans).
+  const known = [
+    ...CAPABILITIES.source.map((f) => `source.${f}`),
+    ...CAPABILITIES.sink.map((f) => `sink.${f}`),
+    ...OPTIONAL_CAPABILITIES.sink.map((f) => `sink.${f}`),
+  ];
+  assert.deepEqual([...flags].sort(), known.sort());
 });
 
 test('a source that sends UNCHANGED cells into a sink without partial updates is refused, naming both and what to do', () => {

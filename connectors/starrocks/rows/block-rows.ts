@@ -1,0 +1,67 @@
+/**
+ * The load of a block of snapshot rows (core RowBlock), row by row (pure). A block's rows are inserts
+ * of whole rows with distinct keys, so its records would plan to exactly one load: every mapped
+ * column, in the order the planner gives them, one planned row per record, in order. That load is
+ * found by planning the block's first record (rows/plan.ts), so the columns, their order and `partial`
+ * are the planner's own; the other rows are then made one at a time while the body is written: a
+ * row's values are decoded into one reused array (they die young instead of living, one object per
+ * cell, until the load is durable: docs/performance.md, "Snapshot rows as blocks"). The primary key
+ * size check (key-size.ts) runs on each row as it is made.
+ */
+import type { RowBlock, Value } from '../../../core/index.js';
+import { OP_INSERT } from '../audit.js';
+import { checkKeySizes, keyColumnWidth, type KeySizeTarget } from '../key-size.js';
+import type { BodyRow } from '../stream-load/body.js';
+import { planBatch, type PlanTarget } from './plan.js';
+
+export interface BlockLoad {
+  readonly columns: readonly string[];
+  readonly partial: boolean;
+  readonly rows: { readonly length: number; row(i: number): BodyRow };
+}
+
+/** The single load of `block`; undefined when its first record does not plan to one full-row load of its columns. */
+export function blockRows(block: RowBlock, target: PlanTarget, keys: KeySizeTarget): BlockLoad | undefined {
+  const { loads } = planBatch([block.record(0)], target, undefined);
+  const load = loads[0];
+  if (loads.length !== 1 || load === undefined || load.rows.length !== 1) return undefined;
+  const mapping = target.mappingFor(block.schema);
+  // Source column of each load column: the one the mapping sends there (exactly one).
+  const sourceOf = new Map<string, number>();
+  for (let i = 0; i < block.schema.columns.length; i++) {
+    const name = mapping.targetNames[i];
+    if (name === undefined) continue;
+    if (sourceOf.has(name)) return undefined;
+    sourceOf.set(name, i);
+  }
+  const src = new Int32Array(load.columns.length);
+  for (let j = 0; j < load.columns.length; j++) {
+    const i = sourceOf.get(load.columns[j] ?? '');
+    if (i === undefined) return undefined;
+    src[j] = i;
+  }
+  const identity = src.length === block.schema.columns.length && src.every((i, j) => i === j);
+  const checkKeys = keys.keyColumns.some((c) => keyColumnWidth(c) === 'string');
+  const after: Value[] = [];
+  const values: Value[] = identity ? after : new Array<Value>(src.length);
+  const row: { values: Value[]; opType: typeof OP_INSERT; deleted: boolean; version: bigint } = {
+    values,
+    opType: OP_INSERT,
+    deleted: false,
+    version: block.version,
+  };
+  const keyLoad = { columns: load.columns, rows: [row] };
+  return {
+    columns: load.columns,
+    partial: load.partial,
+    rows: {
+      length: block.length,
+      row(r: number): BodyRow {
+        block.values(r, after);
+        if (!identity) for (let j = 0; j < src.length; j++) values[j] = after[src[j] as number] ?? null;
+        if (checkKeys) checkKeySizes(keys, [keyLoad]);
+        return row;
+      },
+    },
+  };
+}
