@@ -31,8 +31,34 @@ export interface RowBlock {
    * row's record carries in `after`. Decodes on each call; throws what the source's decoder throws.
    */
   values(i: number, out: Value[]): void;
+  /** Row `i`'s value of column `c` (decoded on each call), as `values` gives it. */
+  value(i: number, c: number): Value;
   /** Row `i` as its record (a new object each call). */
   record(i: number): InsertRecord;
+  /** Optional: the cells' text, for a sink that writes some values straight from it (BlockTexts). */
+  readonly texts?: BlockTexts;
+}
+
+/**
+ * How a column's cell text reads as its value (`RowBlock.value`), when the cell is in that form:
+ * - `integer`: `0` or `-?[1-9][0-9]*` (ASCII), the value is that integer (a `bigint` or a `number` as
+ *   the column's family has it);
+ * - `decimal`: `-?[0-9]+(\.[0-9]+)?`, the value is `DecimalValue` of exactly that text;
+ * - `text`: the value is the string of that text (UTF-8);
+ * - `boolean`: `t` or `f`, the value is `true` or `false`.
+ * A sink checks the form of each cell it writes from its text and takes `value` for any other.
+ */
+export type TextForm = 'integer' | 'decimal' | 'text' | 'boolean';
+
+/** The cells of a block as text (offsets into `data`). */
+export interface BlockTexts {
+  readonly data: Uint8Array;
+  /** The form of each column's cells (aligned with `schema.columns`); undefined: use `value`. */
+  readonly forms: readonly (TextForm | undefined)[];
+  /** Where row `i`'s cell `c` starts in `data`; -1 for NULL. */
+  start(i: number, c: number): number;
+  /** Where it ends. */
+  end(i: number, c: number): number;
 }
 
 /** Every row of `block` as its record, in order. */

@@ -12,7 +12,7 @@
  */
 import type { PgTypeInfo } from '../codec/pg-types.js';
 import { decodeTextValue, TextValueError } from '../codec/text-values.js';
-import type { InsertRecord, Lsn, RowBlock, TableSchema, Value } from '../../../core/index.js';
+import type { BlockTexts, InsertRecord, Lsn, RowBlock, TableSchema, TextForm, Value } from '../../../core/index.js';
 import { keyText } from './key-text.js';
 
 /** A cell that cannot be decoded: which column, and why. */
@@ -79,7 +79,7 @@ interface SliceBuffer extends Buffer {
 const FIRST_BYTES = 64 * 1024;
 
 export class ChunkRows implements RowsInto {
-  private data = Buffer.allocUnsafe(FIRST_BYTES) as SliceBuffer;
+  #data = Buffer.allocUnsafe(FIRST_BYTES) as SliceBuffer;
   private used = 0;
   /** Per cell (row-major): start and end in `data`; start -1 is NULL. */
   private starts = new Int32Array(1024);
@@ -94,7 +94,7 @@ export class ChunkRows implements RowsInto {
 
   constructor(
     /** Column types in select-list order. */
-    private readonly types: readonly (PgTypeInfo | undefined)[],
+    readonly types: readonly (PgTypeInfo | undefined)[],
     /** The key columns' positions in a row. */
     readonly keyIndexes: readonly number[],
   ) {
@@ -108,7 +108,7 @@ export class ChunkRows implements RowsInto {
 
   /** Bytes held (for the pipeline's memory bound). */
   get bytes(): number {
-    return this.data.length + this.starts.byteLength + this.ends.byteLength + 256;
+    return this.#data.length + this.starts.byteLength + this.ends.byteLength + 256;
   }
 
   // -- Input ----------------------------------------------------------------------------------------
@@ -144,7 +144,7 @@ export class ChunkRows implements RowsInto {
       const n = Buffer.byteLength(text, 'utf8');
       this.room(n);
       const s = this.used;
-      this.used += this.data.write(text, s, 'utf8');
+      this.used += this.#data.write(text, s, 'utf8');
       this.starts[at + c] = s;
       this.ends[at + c] = this.used;
       this.check(c, s, this.used);
@@ -161,7 +161,7 @@ export class ChunkRows implements RowsInto {
     const at = this.newRow();
     const w = this.width;
     this.room(nl - p);
-    const data = this.data;
+    const data = this.#data;
     let bs = b.indexOf(0x5c, p);
     if (bs >= nl) bs = -1;
     let s = p;
@@ -220,17 +220,17 @@ export class ChunkRows implements RowsInto {
   }
 
   private room(n: number): void {
-    if (this.used + n <= this.data.length) return;
-    const bigger = Buffer.allocUnsafe(Math.max(this.data.length * 2, this.used + n)) as SliceBuffer;
-    this.data.copy(bigger, 0, 0, this.used);
-    this.data = bigger;
+    if (this.used + n <= this.#data.length) return;
+    const bigger = Buffer.allocUnsafe(Math.max(this.#data.length * 2, this.used + n)) as SliceBuffer;
+    this.#data.copy(bigger, 0, 0, this.used);
+    this.#data = bigger;
   }
 
   /** Checks a cell as it arrives when its decoding can fail (CellDecodeError). */
   private check(c: number, s: number, e: number): void {
     const kind = this.checks[c];
     if (kind === Check.None) return;
-    const d = this.data;
+    const d = this.#data;
     if (kind === Check.Integer) {
       // decodeTextValue's /^[+-]?\d+$/.
       let i = s;
@@ -251,11 +251,25 @@ export class ChunkRows implements RowsInto {
     decodeCell(d.utf8Slice(s, e), this.types[c] as PgTypeInfo, c);
   }
 
+  /** The rows' text (cells at `cellStart`…`cellEnd`). */
+  get data(): Uint8Array {
+    return this.#data;
+  }
+
+  /** Where row `i`'s cell `c` starts in `data`; -1 for NULL. */
+  cellStart(i: number, c: number): number {
+    return this.starts[i * this.width + c] as number;
+  }
+
+  cellEnd(i: number, c: number): number {
+    return this.ends[i * this.width + c] as number;
+  }
+
   // -- Keys -----------------------------------------------------------------------------------------
 
   private text(cell: number): string | null {
     const s = this.starts[cell] as number;
-    return s < 0 ? null : this.data.utf8Slice(s, this.ends[cell] as number);
+    return s < 0 ? null : this.#data.utf8Slice(s, this.ends[cell] as number);
   }
 
   /** Row `i`'s key columns as text (as PostgreSQL printed them). */
@@ -308,7 +322,7 @@ export class ChunkRows implements RowsInto {
     const w = this.width;
     out.length = w;
     const base = i * w;
-    const data = this.data;
+    const data = this.#data;
     const types = this.types;
     for (let c = 0; c < w; c++) {
       const s = this.starts[base + c] as number;
@@ -323,9 +337,31 @@ export class ChunkRows implements RowsInto {
   }
 }
 
+/** The form of a column's text (core TextForm), by family: PostgreSQL prints these canonically. */
+function formOf(type: PgTypeInfo | undefined): TextForm | undefined {
+  if (type === undefined) return 'text';
+  switch (type.family) {
+    case 'int2':
+    case 'int4':
+    case 'int8':
+      return 'integer';
+    case 'numeric':
+      return 'decimal';
+    case 'text':
+    case 'uuid':
+    case 'other':
+      return 'text';
+    case 'boolean':
+      return 'boolean';
+    default:
+      return undefined;
+  }
+}
+
 /** A block of a chunk's rows (all of them, or those kept after reconciliation). */
-class ChunkBlock implements RowBlock {
+class ChunkBlock implements RowBlock, BlockTexts {
   readonly length: number;
+  readonly forms: readonly (TextForm | undefined)[];
 
   constructor(
     private readonly rows: ChunkRows,
@@ -336,6 +372,27 @@ class ChunkBlock implements RowBlock {
     private readonly keep: readonly number[] | undefined,
   ) {
     this.length = keep === undefined ? rows.length : keep.length;
+    this.forms = rows.types.map(formOf);
+  }
+
+  get texts(): BlockTexts {
+    return this;
+  }
+
+  get data(): Uint8Array {
+    return this.rows.data;
+  }
+
+  start(i: number, c: number): number {
+    return this.rows.cellStart(this.row(i), c);
+  }
+
+  end(i: number, c: number): number {
+    return this.rows.cellEnd(this.row(i), c);
+  }
+
+  value(i: number, c: number): Value {
+    return this.rows.value(this.row(i), c);
   }
 
   get bytes(): number {

@@ -8,11 +8,11 @@
  * cell, until the load is durable: docs/performance.md, "Snapshot rows as blocks"). The primary key
  * size check (key-size.ts) runs on each row as it is made.
  */
-import type { RowBlock, Value } from '../../../core/index.js';
+import type { BlockTexts, RowBlock, TextForm, Value } from '../../../core/index.js';
 import { OP_INSERT } from '../audit.js';
 import { checkKeySizes, keyColumnWidth, type KeySizeTarget } from '../key-size.js';
-import type { BodyRow } from '../stream-load/body.js';
-import { planBatch, type PlanTarget } from './plan.js';
+import { TEXT_BOOLEAN, TEXT_DECIMAL, TEXT_INTEGER, TEXT_STRING, type BodyRow, type BodyRowText } from '../stream-load/body.js';
+import { planBatch, type LoadPlan, type PlanTarget } from './plan.js';
 
 export interface BlockLoad {
   readonly columns: readonly string[];
@@ -42,6 +42,8 @@ export function blockRows(block: RowBlock, target: PlanTarget, keys: KeySizeTarg
   }
   const identity = src.length === block.schema.columns.length && src.every((i, j) => i === j);
   const checkKeys = keys.keyColumns.some((c) => keyColumnWidth(c) === 'string');
+  const texts = block.texts;
+  if (texts !== undefined) return textRows(block, texts, load, src, checkKeys ? keys : undefined);
   const after: Value[] = [];
   const values: Value[] = identity ? after : new Array<Value>(src.length);
   const row: { values: Value[]; opType: typeof OP_INSERT; deleted: boolean; version: bigint } = {
@@ -60,6 +62,50 @@ export function blockRows(block: RowBlock, target: PlanTarget, keys: KeySizeTarg
         block.values(r, after);
         if (!identity) for (let j = 0; j < src.length; j++) values[j] = after[src[j] as number] ?? null;
         if (checkKeys) checkKeySizes(keys, [keyLoad]);
+        return row;
+      },
+    },
+  };
+}
+
+const FORM_CODES: Readonly<Record<TextForm, number>> = { integer: TEXT_INTEGER, decimal: TEXT_DECIMAL, text: TEXT_STRING, boolean: TEXT_BOOLEAN };
+
+/**
+ * Rows of a block that gives its cells' text: each row hands the encoder the cells' offsets (it
+ * writes what it can straight from the text, body.ts) and decodes a cell only when asked.
+ */
+function textRows(block: RowBlock, texts: BlockTexts, load: LoadPlan, src: Int32Array, keys: KeySizeTarget | undefined): BlockLoad {
+  const width = src.length;
+  const forms = new Uint8Array(width);
+  for (let j = 0; j < width; j++) {
+    const form = texts.forms[src[j] as number];
+    forms[j] = form === undefined ? 0 : FORM_CODES[form];
+  }
+  const starts = new Int32Array(width);
+  const ends = new Int32Array(width);
+  let current = 0;
+  const text: BodyRowText = { data: texts.data, starts, ends, forms, value: (j) => block.value(current, src[j] as number) };
+  // The values array holds only what the key size check reads (string keys).
+  const values = new Array<Value>(width).fill(null);
+  const keyAt = keys === undefined ? [] : keys.keyColumns.map((k) => load.columns.findIndex((c) => c.toLowerCase() === k.name.toLowerCase()));
+  const row: BodyRow = { values, opType: OP_INSERT, deleted: false, version: block.version, text };
+  const keyLoad = { columns: load.columns, rows: [row] };
+  return {
+    columns: load.columns,
+    partial: load.partial,
+    rows: {
+      length: block.length,
+      row(r: number): BodyRow {
+        current = r;
+        for (let j = 0; j < width; j++) {
+          const c = src[j] as number;
+          starts[j] = texts.start(r, c);
+          ends[j] = texts.end(r, c);
+        }
+        if (keys !== undefined) {
+          for (const j of keyAt) if (j >= 0) values[j] = block.value(r, src[j] as number);
+          checkKeySizes(keys, [keyLoad]);
+        }
         return row;
       },
     },

@@ -39,12 +39,35 @@ import type { LoadColumn } from './columns.js';
 import { isJsonNumberText, JsonWriter, quoteJsonString } from './json-writer.js';
 
 export interface BodyRow {
-  /** Values aligned with the load columns. */
+  /** Values aligned with the load columns (unused where `text` gives the cell). */
   readonly values: readonly Value[];
   readonly opType: OpType;
   readonly deleted: boolean;
   readonly version: bigint;
+  /** Optional: cells as text (a block's rows, rows/block-rows.ts). */
+  readonly text?: BodyRowText;
 }
+
+/**
+ * A row's cells as text, aligned with the load columns: cell `j` is `data[starts[j], ends[j])` in the
+ * form `forms[j]` (core TextForm: TEXT_INTEGER…), or NULL when `starts[j]` is -1. A cell whose text the
+ * column's writer cannot take as it is (another form, out of range, not ASCII…) is written from
+ * `value(j)`, its decoded value, as any other value: the bytes written are the same either way
+ * (body-text.test.ts).
+ */
+export interface BodyRowText {
+  readonly data: Uint8Array;
+  readonly starts: Int32Array;
+  readonly ends: Int32Array;
+  readonly forms: Uint8Array;
+  value(j: number): Value;
+}
+
+/** Text forms of BodyRowText (core TextForm); 0: none. */
+export const TEXT_INTEGER = 1;
+export const TEXT_DECIMAL = 2;
+export const TEXT_STRING = 3;
+export const TEXT_BOOLEAN = 4;
 
 /**
  * The rows of a load: an array, or rows made one at a time (a block's, rows/block-rows.ts: `row(i)` may
@@ -83,6 +106,7 @@ export function encodeBody(
   const w = new JsonWriter();
   const stats: Stats = { nullified: 0, rounded: 0 };
   const writers = columns.map((col) => cellWriter(col, { column: table === undefined ? col.name : `${table}.${col.name}`, limits: col.limits }));
+  const texts = columns.map(textWriter);
   // `{"a":` before the first value, `,"b":` before the others: the text between two values.
   const prefixes = columns.map((c, i) => `${i === 0 ? '{' : ','}${quoteJsonString(c.jsonKey)}:`);
   const tails = auditTails(audit, syncedAt, columns.length === 0 ? '{' : ',');
@@ -96,9 +120,20 @@ export function encodeBody(
     const row = rowAt(r);
     if (r > 0) w.byte(0x2c); // ,
     const values = row.values;
-    for (let i = 0; i < n; i++) {
-      w.raw(prefixes[i] as string);
-      (writers[i] as CellWriter)(w, values[i] ?? null, stats);
+    const text = row.text;
+    if (text === undefined) {
+      for (let i = 0; i < n; i++) {
+        w.raw(prefixes[i] as string);
+        (writers[i] as CellWriter)(w, values[i] ?? null, stats);
+      }
+    } else {
+      for (let i = 0; i < n; i++) {
+        w.raw(prefixes[i] as string);
+        const s = text.starts[i] as number;
+        if (s < 0) (writers[i] as CellWriter)(w, null, stats);
+        else if (!(texts[i] as TextWriter)(w, text.data, s, text.ends[i] as number, text.forms[i] as number))
+          (writers[i] as CellWriter)(w, text.value(i), stats);
+      }
     }
     if (row.version !== lastVersion) {
       lastVersion = row.version;
@@ -139,6 +174,104 @@ function auditTails(audit: AuditKeys, syncedAt: string, lead: string): readonly 
 const TAIL_ENCODER = new TextEncoder();
 
 type CellWriter = (w: JsonWriter, v: Value, stats: Stats) => void;
+
+/** Writes a cell from its text when the column takes that text as it is; false (nothing written) otherwise. */
+type TextWriter = (w: JsonWriter, b: Uint8Array, s: number, e: number, form: number) => boolean;
+
+/**
+ * The text writer of one load column: only what writes exactly the bytes `cellWriter` writes for the
+ * cell's value (an integer in range, a decimal that fits as it is, printable-or-not ASCII text within
+ * the byte limit, a boolean); anything else returns false and the value takes the general way.
+ */
+function textWriter(col: LoadColumn): TextWriter {
+  const limits = col.limits;
+  switch (col.kind) {
+    case 'integer':
+    case 'largeint': {
+      const range = limits.integer;
+      const lo = range === undefined ? -Infinity : Number(range.min);
+      const hi = range === undefined ? Infinity : Number(range.max);
+      return (w, b, s, e, form) => {
+        if (form !== TEXT_INTEGER) return false;
+        const v = smallInteger(b, s, e);
+        if (v === undefined || v < lo || v > hi) return false;
+        w.ascii(b, s, e);
+        return true;
+      };
+    }
+    case 'decimal': {
+      const d = limits.decimal;
+      const intDigits = d === undefined ? Infinity : d.precision - d.scale;
+      const scale = d === undefined ? Infinity : d.scale;
+      return (w, b, s, e, form) => {
+        if (form !== TEXT_DECIMAL || !decimalBytesFitAsIs(b, s, e, intDigits, scale)) return false;
+        w.ascii(b, s, e);
+        return true;
+      };
+    }
+    case 'string': {
+      const max = limits.maxBytes ?? Infinity;
+      return (w, b, s, e, form) => form === TEXT_STRING && e - s <= max && w.asciiString(b, s, e);
+    }
+    case 'boolean':
+      return (w, b, s, e, form) => {
+        if (form !== TEXT_BOOLEAN || e - s !== 1) return false;
+        const c = b[s];
+        if (c === 0x74) w.raw('true');
+        else if (c === 0x66) w.raw('false');
+        else return false;
+        return true;
+      };
+    default:
+      return () => false;
+  }
+}
+
+/** A canonical integer text (`0`, `-?[1-9][0-9]*`) of at most 15 digits as a number; else undefined. */
+function smallInteger(b: Uint8Array, s: number, e: number): number | undefined {
+  let i = s;
+  const negative = b[i] === 0x2d;
+  if (negative) i++;
+  const n = e - i;
+  if (n < 1 || n > 15 || (b[i] === 0x30 && n > 1) || (negative && b[i] === 0x30)) return undefined;
+  let v = 0;
+  for (; i < e; i++) {
+    const c = (b[i] as number) - 0x30;
+    if (c < 0 || c > 9) return undefined;
+    v = v * 10 + c;
+  }
+  return negative ? -v : v;
+}
+
+/** `decimalFitsAsIs` (type-map.ts) of the ASCII text `b[s, e)`. */
+function decimalBytesFitAsIs(b: Uint8Array, s: number, e: number, intDigits: number, scale: number): boolean {
+  let i = b[s] === 0x2d ? s + 1 : s;
+  const negative = i > s;
+  const start = i;
+  while (i < e && isDigitByte(b[i] as number)) i++;
+  const intLen = i - start;
+  if (intLen === 0) return false;
+  const leadingZero = b[start] === 0x30;
+  if (leadingZero && intLen > 1) return false;
+  if ((leadingZero ? 0 : intLen) > intDigits) return false;
+  let nonZero = !leadingZero;
+  if (i < e) {
+    if (b[i] !== 0x2e) return false;
+    const fracStart = ++i;
+    for (; i < e; i++) {
+      const c = b[i] as number;
+      if (!isDigitByte(c)) return false;
+      if (c !== 0x30) nonZero = true;
+    }
+    const fracLen = i - fracStart;
+    if (fracLen === 0 || fracLen > scale) return false;
+  }
+  return nonZero || !negative;
+}
+
+function isDigitByte(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}
 
 /**
  * The writer of one load column, chosen once per load: the common value of the column's kind is

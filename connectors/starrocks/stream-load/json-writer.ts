@@ -29,6 +29,11 @@ const SHORT_ESCAPES: Readonly<Record<number, string>> = {
   0x5c: '\\\\',
 };
 
+/** The byte after the backslash of JSON.stringify's short escapes, by character. */
+const SHORT_ESCAPE_BYTES: Readonly<Record<number, number>> = { 0x08: 0x62, 0x09: 0x74, 0x0a: 0x6e, 0x0c: 0x66, 0x0d: 0x72, 0x22: 0x22, 0x5c: 0x5c };
+/** Lower-case hex digits (JSON.stringify writes `\u001f`). */
+const HEX = Uint8Array.from('0123456789abcdef', (c) => c.charCodeAt(0));
+
 /** JSON number grammar (RFC 8259). */
 const JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
 
@@ -116,6 +121,67 @@ export class JsonWriter {
     // TypedArray#set: ~15 ns for a 110-byte tail, against ~75 for a JS loop or TextEncoder.encodeInto.
     this.buf.set(b, this.len);
     this.len += n;
+  }
+
+  /** Bytes known to be ASCII JSON text (digits of a number), copied as they are. */
+  ascii(b: Uint8Array, s: number, e: number): void {
+    const n = e - s;
+    if (this.len + n > this.buf.length) this.grow(n);
+    const buf = this.buf;
+    if (n > 32) buf.set(b.subarray(s, e), this.len);
+    else for (let i = s, p = this.len; i < e; i++, p++) buf[p] = b[i] as number;
+    this.len += n;
+  }
+
+  /**
+   * The ASCII text `b[s, e)` as a JSON string, escaped as `string` escapes it (JSON.stringify's forms);
+   * false, with nothing written, when it holds a byte above 0x7f (the caller writes the decoded text).
+   */
+  asciiString(b: Uint8Array, s: number, e: number): boolean {
+    // At most 6 bytes per byte (`\u00xx`) and the quotes.
+    const most = (e - s) * 6 + 2;
+    if (this.len + most > this.buf.length) this.grow(most);
+    const buf = this.buf;
+    const from = this.len;
+    let p = from;
+    buf[p++] = 0x22;
+    let run = s;
+    for (let i = s; i < e; i++) {
+      const c = b[i] as number;
+      if (c >= 0x20 && c !== 0x22 && c !== 0x5c) {
+        if (c >= 0x80) {
+          this.len = from;
+          return false;
+        }
+        continue;
+      }
+      if (i > run) {
+        if (i - run > 32) buf.set(b.subarray(run, i), p);
+        else for (let k = run, q = p; k < i; k++, q++) buf[q] = b[k] as number;
+        p += i - run;
+      }
+      const short = SHORT_ESCAPE_BYTES[c];
+      if (short !== undefined) {
+        buf[p++] = 0x5c;
+        buf[p++] = short;
+      } else {
+        buf[p++] = 0x5c;
+        buf[p++] = 0x75; // u
+        buf[p++] = 0x30;
+        buf[p++] = 0x30;
+        buf[p++] = HEX[c >> 4] as number;
+        buf[p++] = HEX[c & 15] as number;
+      }
+      run = i + 1;
+    }
+    if (e > run) {
+      if (e - run > 32) buf.set(b.subarray(run, e), p);
+      else for (let k = run, q = p; k < e; k++, q++) buf[q] = b[k] as number;
+      p += e - run;
+    }
+    buf[p++] = 0x22;
+    this.len = p;
+    return true;
   }
 
   /** One byte of ASCII punctuation (`"`, `,`, `{`…). */

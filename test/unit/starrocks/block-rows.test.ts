@@ -69,6 +69,7 @@ function blockOf(rows: readonly Value[][]): RowBlock {
       out.length = 0;
       out.push(...(rows[i] as Value[]));
     },
+    value: (i, c) => rows[i]?.[c] ?? null,
     record,
   };
 }

@@ -21,6 +21,11 @@ function block(ids: readonly number[], read: string): RowBlock {
     snapshotRead: read,
     bytes: 100,
     values,
+    value: (i, c) => {
+      const out: Value[] = [];
+      values(i, out);
+      return out[c] ?? null;
+    },
     record: (i): InsertRecord => {
       const after: Value[] = [];
       values(i, after);
