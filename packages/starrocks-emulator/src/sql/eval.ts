@@ -42,8 +42,23 @@ export interface EvalContext {
 
 const BOOLEAN: ColumnType = { kind: 'BOOLEAN' };
 
+/**
+ * The column index of each column reference for the relation it was last resolved against: a WHERE
+ * clause is evaluated once per row of the same relation, and resolving the name is most of a simple
+ * comparison's cost on a large table.
+ */
+const resolved = new WeakMap<Expr, { readonly rel: Relation; readonly index: number }>();
+
 export function columnIndex(e: Extract<Expr, { kind: 'column' }>, rel: Relation | null): number {
   if (!rel) throw analysisError(`Column '${e.name}' cannot be resolved`);
+  const known = resolved.get(e);
+  if (known !== undefined && known.rel === rel) return known.index;
+  const index = resolveColumn(e, rel);
+  resolved.set(e, { rel, index });
+  return index;
+}
+
+function resolveColumn(e: Extract<Expr, { kind: 'column' }>, rel: Relation): number {
   if (e.qualifier !== null) {
     const parts = e.qualifier.split('.');
     const tbl = parts[parts.length - 1] ?? '';
@@ -136,6 +151,19 @@ export function coerce(t: ColumnType, v: StoredValue): StoredValue {
   return r.ok ? r.value : null;
 }
 
+/** Literals cast to a column's type, per literal and type (the same on every row). */
+const castLiterals = new WeakMap<Expr, { readonly t: ColumnType; readonly from: StoredValue; readonly v: StoredValue }>();
+
+/** `coerce(t, v)` of the value `v` of expression `e`, remembered when `e` is a literal. */
+function coerceSide(t: ColumnType, e: Expr, v: StoredValue): StoredValue {
+  if (e.kind !== 'literal') return coerce(t, v);
+  const known = castLiterals.get(e);
+  if (known !== undefined && known.t === t && known.from === v) return known.v;
+  const cast = coerce(t, v);
+  castLiterals.set(e, { t, from: v, v: cast });
+  return cast;
+}
+
 function numberOf(v: StoredValue): number | bigint | null {
   if (typeof v === 'bigint' || typeof v === 'number') return v;
   if (typeof v === 'boolean') return v ? 1n : 0n;
@@ -169,7 +197,7 @@ function compareExprs(l: Expr, r: Expr, ctx: EvalContext): number | null {
   if (lt && rt) return lt.kind === rt.kind ? compareStored(lt, lv, rv) : genericCompare(lv, rv);
   const t = lt ?? rt;
   if (!t) return genericCompare(lv, rv);
-  const other = coerce(t, lt ? rv : lv);
+  const other = coerceSide(t, lt ? r : l, lt ? rv : lv);
   if (other === null) return null;
   return lt ? compareStored(t, lv, other) : compareStored(t, other, rv);
 }
