@@ -45,10 +45,13 @@ export interface RowBlock {
  *   the column's family has it);
  * - `decimal`: `-?[0-9]+(\.[0-9]+)?`, the value is `DecimalValue` of exactly that text;
  * - `text`: the value is the string of that text (UTF-8);
- * - `boolean`: `t` or `f`, the value is `true` or `false`.
+ * - `boolean`: `t` or `f`, the value is `true` or `false`;
+ * - `datetime`: a date or timestamp text (`YYYY-MM-DD[ HH:MM:SS[.ffffff]]`; a timestamp with time zone
+ *   already in UTC), the value is the `TemporalValue` of the column's family with exactly that text;
+ * - `json`: a JSON document, the value is `JsonText` of exactly that text.
  * A sink checks the form of each cell it writes from its text and takes `value` for any other.
  */
-export type TextForm = 'integer' | 'decimal' | 'text' | 'boolean';
+export type TextForm = 'integer' | 'decimal' | 'text' | 'boolean' | 'datetime' | 'json';
 
 /** The cells of a block as text (offsets into `data`). */
 export interface BlockTexts {

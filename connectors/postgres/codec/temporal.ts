@@ -40,14 +40,16 @@ export function timestamptzToUtc(text: string): string | undefined {
 }
 
 const DIGIT_0 = 0x30;
+/** The character (or byte) codes of a text, by position: a string's `charCodeAt`, or bytes. */
+type Codes = (i: number) => number;
 /** The digit at `i` (0-9), or -1. */
-function digit(text: string, i: number): number {
-  const d = text.charCodeAt(i) - DIGIT_0;
+function digit(code: Codes, i: number): number {
+  const d = code(i) - DIGIT_0;
   return d >= 0 && d <= 9 ? d : -1;
 }
-function twoDigits(text: string, i: number): number {
-  const a = digit(text, i);
-  const b = digit(text, i + 1);
+function twoDigits(code: Codes, i: number): number {
+  const a = digit(code, i);
+  const b = digit(code, i + 1);
   return a < 0 || b < 0 ? -1 : a * 10 + b;
 }
 function isLeapYear(year: number): boolean {
@@ -63,29 +65,37 @@ const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * returns undefined and takes the general path.
  */
 export function utcTimestampText(text: string): string | undefined {
-  const n = text.length;
-  if (n < 22 || n > 29 || n === 23) return undefined;
-  if (text.charCodeAt(n - 3) !== 0x2b || text.charCodeAt(n - 2) !== DIGIT_0 || text.charCodeAt(n - 1) !== DIGIT_0) return undefined; // +00
-  if (text.charCodeAt(4) !== 0x2d || text.charCodeAt(7) !== 0x2d || text.charCodeAt(10) !== 0x20) return undefined; // - - ' '
-  if (text.charCodeAt(13) !== 0x3a || text.charCodeAt(16) !== 0x3a) return undefined; // : :
-  const century = twoDigits(text, 0);
-  const yy = twoDigits(text, 2);
-  const month = twoDigits(text, 5);
-  const day = twoDigits(text, 8);
-  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1) return undefined;
+  return isUtcTimestamp((i) => text.charCodeAt(i), text.length) ? text.slice(0, text.length - 3) : undefined;
+}
+
+/** Whether the bytes `b[s, e)` are a text `utcTimestampText` takes (its UTC text: `b[s, e - 3)`). */
+export function isUtcTimestampBytes(b: Uint8Array, s: number, e: number): boolean {
+  return isUtcTimestamp((i) => b[s + i] ?? 0, e - s);
+}
+
+function isUtcTimestamp(code: Codes, n: number): boolean {
+  if (n < 22 || n > 29 || n === 23) return false;
+  if (code(n - 3) !== 0x2b || code(n - 2) !== DIGIT_0 || code(n - 1) !== DIGIT_0) return false; // +00
+  if (code(4) !== 0x2d || code(7) !== 0x2d || code(10) !== 0x20) return false; // - - ' '
+  if (code(13) !== 0x3a || code(16) !== 0x3a) return false; // : :
+  const century = twoDigits(code, 0);
+  const yy = twoDigits(code, 2);
+  const month = twoDigits(code, 5);
+  const day = twoDigits(code, 8);
+  if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1) return false;
   const year = century * 100 + yy;
-  if (year === 0) return undefined; // 0000 is 1 BC: the general path prints it as such
+  if (year === 0) return false; // 0000 is 1 BC: the general path prints it as such
   const monthDays = month === 2 && isLeapYear(year) ? 29 : (MONTH_DAYS[month - 1] as number);
-  if (day > monthDays) return undefined;
-  const hour = twoDigits(text, 11);
-  const minute = twoDigits(text, 14);
-  const second = twoDigits(text, 17);
-  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return undefined;
+  if (day > monthDays) return false;
+  const hour = twoDigits(code, 11);
+  const minute = twoDigits(code, 14);
+  const second = twoDigits(code, 17);
+  if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   if (n > 22) {
-    if (text.charCodeAt(19) !== 0x2e) return undefined; // .
-    for (let i = 20; i < n - 3; i++) if (digit(text, i) < 0) return undefined;
+    if (code(19) !== 0x2e) return false; // .
+    for (let i = 20; i < n - 3; i++) if (digit(code, i) < 0) return false;
   }
-  return text.slice(0, n - 3);
+  return true;
 }
 
 /** timestamptzToUtc for any offset and year (RegExp and calendar arithmetic). */

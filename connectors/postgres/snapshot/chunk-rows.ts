@@ -12,6 +12,7 @@
  */
 import type { PgTypeInfo } from '../codec/pg-types.js';
 import { decodeTextValue, TextValueError } from '../codec/text-values.js';
+import { isUtcTimestampBytes } from '../codec/temporal.js';
 import type { BlockTexts, InsertRecord, Lsn, RowBlock, TableSchema, TextForm, Value } from '../../../core/index.js';
 import { keyText } from './key-text.js';
 
@@ -41,6 +42,8 @@ const enum Check {
   None,
   Integer,
   Boolean,
+  /** timestamptz: the common UTC text is checked and flagged (its text without `+00` is the value's). */
+  Utc,
   Decode,
 }
 
@@ -53,6 +56,8 @@ function checkOf(type: PgTypeInfo | undefined): Check {
       return Check.Integer;
     case 'boolean':
       return Check.Boolean;
+    case 'timestamptz':
+      return Check.Utc;
     case 'numeric':
     case 'json':
     case 'text':
@@ -85,6 +90,8 @@ export class ChunkRows implements RowsInto {
   private starts = new Int32Array(1024);
   private ends = new Int32Array(1024);
   private rowCount = 0;
+  /** Per cell of a timestamptz column: 1 when its text is UTC (`…+00`, isUtcTimestampBytes). */
+  private utc: Uint8Array | undefined;
   /** A partial row at the end of the previous COPY data. */
   private carry: Buffer | undefined;
   private readonly width: number;
@@ -100,6 +107,7 @@ export class ChunkRows implements RowsInto {
   ) {
     this.width = types.length;
     this.checks = types.map(checkOf);
+    if (this.checks.includes(Check.Utc)) this.utc = new Uint8Array(this.starts.length);
   }
 
   get length(): number {
@@ -212,6 +220,11 @@ export class ChunkRows implements RowsInto {
       ends.set(this.ends);
       this.starts = starts;
       this.ends = ends;
+      if (this.utc !== undefined) {
+        const utc = new Uint8Array(n);
+        utc.set(this.utc);
+        this.utc = utc;
+      }
     }
     this.rowCount += 1;
     this.texts = undefined;
@@ -231,6 +244,11 @@ export class ChunkRows implements RowsInto {
     const kind = this.checks[c];
     if (kind === Check.None) return;
     const d = this.#data;
+    if (kind === Check.Utc && this.utc !== undefined) {
+      const utc = isUtcTimestampBytes(d, s, e) ? 1 : 0;
+      this.utc[(this.rowCount - 1) * this.width + c] = utc;
+      if (utc === 1) return;
+    }
     if (kind === Check.Integer) {
       // decodeTextValue's /^[+-]?\d+$/.
       let i = s;
@@ -263,6 +281,13 @@ export class ChunkRows implements RowsInto {
 
   cellEnd(i: number, c: number): number {
     return this.ends[i * this.width + c] as number;
+  }
+
+  /** Where row `i`'s cell `c` ends as text of its TextForm: a UTC timestamptz without its `+00`. */
+  formEnd(i: number, c: number): number {
+    const at = i * this.width + c;
+    const e = this.ends[at] as number;
+    return this.utc !== undefined && this.utc[at] === 1 ? e - 3 : e;
   }
 
   // -- Keys -----------------------------------------------------------------------------------------
@@ -353,6 +378,12 @@ function formOf(type: PgTypeInfo | undefined): TextForm | undefined {
       return 'text';
     case 'boolean':
       return 'boolean';
+    case 'date':
+    case 'timestamp':
+    case 'timestamptz':
+      return 'datetime';
+    case 'json':
+      return 'json';
     default:
       return undefined;
   }
@@ -388,7 +419,7 @@ class ChunkBlock implements RowBlock, BlockTexts {
   }
 
   end(i: number, c: number): number {
-    return this.rows.cellEnd(this.row(i), c);
+    return this.rows.formEnd(this.row(i), c);
   }
 
   value(i: number, c: number): Value {

@@ -11,7 +11,7 @@
 import type { BlockTexts, RowBlock, TextForm, Value } from '../../../core/index.js';
 import { OP_INSERT } from '../audit.js';
 import { checkKeySizes, keyColumnWidth, type KeySizeTarget } from '../key-size.js';
-import { TEXT_BOOLEAN, TEXT_DECIMAL, TEXT_INTEGER, TEXT_STRING, type BodyRow, type BodyRowText } from '../stream-load/body.js';
+import { TEXT_BOOLEAN, TEXT_DATETIME, TEXT_DECIMAL, TEXT_INTEGER, TEXT_JSON, TEXT_STRING, type BodyRow, type BodyRowText } from '../stream-load/body.js';
 import { planBatch, type LoadPlan, type PlanTarget } from './plan.js';
 
 export interface BlockLoad {
@@ -68,7 +68,14 @@ export function blockRows(block: RowBlock, target: PlanTarget, keys: KeySizeTarg
   };
 }
 
-const FORM_CODES: Readonly<Record<TextForm, number>> = { integer: TEXT_INTEGER, decimal: TEXT_DECIMAL, text: TEXT_STRING, boolean: TEXT_BOOLEAN };
+const FORM_CODES: Readonly<Record<TextForm, number>> = {
+  integer: TEXT_INTEGER,
+  decimal: TEXT_DECIMAL,
+  text: TEXT_STRING,
+  boolean: TEXT_BOOLEAN,
+  datetime: TEXT_DATETIME,
+  json: TEXT_JSON,
+};
 
 /**
  * Rows of a block that gives its cells' text: each row hands the encoder the cells' offsets (it

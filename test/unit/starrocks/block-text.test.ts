@@ -31,8 +31,12 @@ const S = tableSchema('t', [
   column('flag', 'boolean'),
   column('wide', 'int4'),
   column('note', 'text'),
+  column('at', 'timestamptz'),
+  column('day', 'date'),
+  column('wall', 'timestamp'),
+  column('doc', 'json'),
 ]);
-const TYPES = [20, 21, 20, 1700, 25, 16, 23, 25].map((oid) => reg.lookup(oid));
+const TYPES = [20, 21, 20, 1700, 25, 16, 23, 25, 1184, 1082, 1114, 3802].map((oid) => reg.lookup(oid));
 const NAMES = S.columns.map((c) => c.name);
 const AUDIT = { opType: 'dbmazz_op_type', isDeleted: 'dbmazz_is_deleted', syncedAt: 'dbmazz_synced_at', cdcVersion: 'dbmazz_cdc_version' };
 
@@ -47,6 +51,10 @@ const TARGETS: readonly (readonly LoadColumnSpec[])[] = [
     { name: 'flag', kind: 'boolean', dataType: 'boolean' },
     { name: 'wide', kind: 'integer', dataType: 'smallint' },
     { name: 'note', kind: 'string', columnType: 'varchar(65533)' },
+    { name: 'at', kind: 'datetime', dataType: 'datetime' },
+    { name: 'day', kind: 'date', dataType: 'date' },
+    { name: 'wall', kind: 'datetime', dataType: 'datetime' },
+    { name: 'doc', kind: 'json', dataType: 'json' },
   ],
   [
     { name: 'id', kind: 'integer', dataType: 'bigint' },
@@ -57,6 +65,10 @@ const TARGETS: readonly (readonly LoadColumnSpec[])[] = [
     { name: 'flag', kind: 'integer', dataType: 'tinyint' },
     { name: 'wide', kind: 'float', dataType: 'double' },
     { name: 'note', kind: 'string', columnType: 'varchar(65533)' },
+    { name: 'at', kind: 'string', columnType: 'varchar(64)' },
+    { name: 'day', kind: 'datetime', dataType: 'datetime' },
+    { name: 'wall', kind: 'date', dataType: 'date' },
+    { name: 'doc', kind: 'string', columnType: 'varchar(65533)' },
   ],
 ];
 
@@ -77,25 +89,53 @@ function text(r: () => number): string {
   return s;
 }
 
-/** A row of PostgreSQL text cells; `edgy`: values beyond the targets' limits too (they fail the load). */
-function cells(r: () => number, i: number, edgy: boolean): (string | null)[] {
+/** A row of PostgreSQL text cells; `edgy`: one of its cells beyond the targets' limits (it fails the load). */
+function cells(r: () => number, i: number, edgyRow: boolean): (string | null)[] {
+  const bad = edgyRow ? pick(r, [1, 3, 4, 6, 11]) : -1;
+  const edgyCell = (n: number): boolean => n === bad;
   const nul = (): boolean => r() < 0.1;
   return [
     String(i),
-    nul() ? null : pick(r, edgy ? ['128', '-129', '32767'] : ['0', '-1', '127', '-128', String(Math.floor(r() * 200) - 100)]),
+    nul() ? null : pick(r, edgyCell(1) ? ['128', '-129', '32767'] : ['0', '-1', '127', '-128', String(Math.floor(r() * 200) - 100)]),
     nul() ? null : pick(r, ['0', '-9223372036854775808', '9223372036854775807', '123456789012345', '1234567890123456', String(Math.floor(r() * 1e6))]),
     nul()
       ? null
       : pick(
           r,
-          edgy
+          edgyCell(3)
             ? ['12345.6', '-99999']
             : ['0', '-0.50', '1234.56', '9999.99', '0.125', 'NaN', '-1234.5678', `${Math.floor(r() * 9999)}.${Math.floor(r() * 99)}`],
         ),
-    nul() ? null : edgy ? `${text(r)}${'x'.repeat(70)}` : text(r),
+    nul() ? null : edgyCell(4) ? `${text(r)}${'x'.repeat(70)}` : text(r),
     nul() ? null : pick(r, ['t', 'f']),
-    nul() ? null : pick(r, edgy ? ['32768', '-32769'] : ['32767', '-32768', '5', String(Math.floor(r() * 6e4) - 3e4)]),
+    nul() ? null : pick(r, edgyCell(6) ? ['32768', '-32769'] : ['32767', '-32768', '5', String(Math.floor(r() * 6e4) - 3e4)]),
     nul() ? null : text(r).repeat(Math.floor(r() * 3) + 1),
+    nul()
+      ? null
+      : pick(r, [
+          '2024-02-29 23:59:59.123456+00',
+          '2023-02-29 10:00:00+00',
+          '2024-01-01 00:00:00+00',
+          '1999-12-31 23:59:59.5+00',
+          '0044-03-15 12:00:00+00 BC',
+          'infinity',
+          '2024-01-01 10:00:00+05:30',
+          '12345-01-01 00:00:00+00',
+        ]),
+    nul() ? null : pick(r, ['2024-02-29', '0001-01-01', '9999-12-31', 'infinity', '-infinity', '0044-03-15 BC', '12345-01-01']),
+    nul() ? null : pick(r, ['2024-02-29 23:59:59.123456', '2024-01-01 00:00:00', '0044-03-15 12:00:00 BC', 'infinity', '10000-01-01 00:00:00']),
+    nul()
+      ? null
+      : pick(r, [
+          '{}',
+          '{"a": 1, "b": [true, null]}',
+          '[1, 2, 3]',
+          '"text"',
+          '123',
+          '{"n": 1.5e300, "s": "ü"}',
+          '{"long": "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}',
+          edgyCell(11) ? pick(r, ['{"big": -9223372036854775809}', '{"big": 123456789012345678901234567890}']) : '{"k": -12}',
+        ]),
   ];
 }
 
