@@ -2,9 +2,11 @@
  * The rows of one snapshot read, kept as PostgreSQL printed them (pure): every cell's text, as UTF-8,
  * in one growing buffer, with the cells' offsets in typed arrays. A chunk lives until the sink has it
  * durably, so it is kept as a few large objects (no string, value array or record per row, which the
- * collector would copy again and again: docs/performance.md, "Snapshot rows as blocks"); a row's
- * values are decoded only when the sink writes it (`RowBlock.values`), with the decoder streamed
- * changes use (codec/text-values.ts), so they are the values a streamed change would carry.
+ * collector would copy again and again: docs/performance.md, "Snapshot rows as blocks, cells written from their text"); a row's
+ * values are decoded only when the sink asks (`RowBlock.values`, `value`), with the decoder streamed
+ * changes use (codec/text-values.ts), so they are the values a streamed change would carry. The
+ * block also gives the cells' text with a form per column (core TextForm), which a sink may write
+ * without decoding.
  *
  * Rows arrive as COPY text (`COPY (SELECT …) TO STDOUT`: tab between cells, newline after a row, `\N`
  * for NULL, backslash escapes) or, from tests, as text cells. Cells whose decoding can fail are checked

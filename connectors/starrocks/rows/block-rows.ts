@@ -5,7 +5,7 @@
  * found by planning the block's first record (rows/plan.ts), so the columns, their order and `partial`
  * are the planner's own; the other rows are then made one at a time while the body is written: a
  * row's values are decoded into one reused array (they die young instead of living, one object per
- * cell, until the load is durable: docs/performance.md, "Snapshot rows as blocks"). The primary key
+ * cell, until the load is durable: docs/performance.md, "Snapshot rows as blocks, cells written from their text"). The primary key
  * size check (key-size.ts) runs on each row as it is made.
  */
 import type { BlockTexts, RowBlock, TextForm, Value } from '../../../core/index.js';
