@@ -204,22 +204,26 @@ export function fitDecimal(text: string, precision: number, scale: number): Deci
  * nothing allocated: the body writer's check for the common case (PostgreSQL's numeric output).
  */
 export function decimalFitsAsIs(text: string, intDigits: number, scale: number): boolean {
-  const n = text.length;
-  let i = text.charCodeAt(0) === 0x2d ? 1 : 0;
+  return decimalCodesFitAsIs((i) => text.charCodeAt(i), text.length, intDigits, scale);
+}
+
+/** `decimalFitsAsIs` of a text given by its character (or byte) codes (`code(i)`, `n` of them). */
+export function decimalCodesFitAsIs(code: (i: number) => number, n: number, intDigits: number, scale: number): boolean {
+  let i = code(0) === 0x2d ? 1 : 0;
   const negative = i === 1;
   const start = i;
-  while (i < n && isDigitCode(text.charCodeAt(i))) i++;
+  while (i < n && isDigitCode(code(i))) i++;
   const intLen = i - start;
   if (intLen === 0) return false;
-  const leadingZero = text.charCodeAt(start) === 0x30;
+  const leadingZero = code(start) === 0x30;
   if (leadingZero && intLen > 1) return false;
   if ((leadingZero ? 0 : intLen) > intDigits) return false;
   let nonZero = !leadingZero;
   if (i < n) {
-    if (text.charCodeAt(i) !== 0x2e) return false;
+    if (code(i) !== 0x2e) return false;
     const fracStart = ++i;
     for (; i < n; i++) {
-      const c = text.charCodeAt(i);
+      const c = code(i);
       if (!isDigitCode(c)) return false;
       if (c !== 0x30) nonZero = true;
     }

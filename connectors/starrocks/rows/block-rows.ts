@@ -53,19 +53,17 @@ export function blockRows(block: RowBlock, target: PlanTarget, keys: KeySizeTarg
     version: block.version,
   };
   const keyLoad = { columns: load.columns, rows: [row] };
-  return {
-    columns: load.columns,
-    partial: load.partial,
-    rows: {
-      length: block.length,
-      row(r: number): BodyRow {
-        block.values(r, after);
-        if (!identity) for (let j = 0; j < src.length; j++) values[j] = after[src[j] as number] ?? null;
-        if (checkKeys) checkKeySizes(keys, [keyLoad]);
-        return row;
-      },
-    },
-  };
+  return loadOf(load, block.length, (r) => {
+    block.values(r, after);
+    if (!identity) for (let j = 0; j < src.length; j++) values[j] = after[src[j] as number] ?? null;
+    if (checkKeys) checkKeySizes(keys, [keyLoad]);
+    return row;
+  });
+}
+
+/** The load of `plan`'s columns with `length` rows made by `row`. */
+function loadOf(plan: LoadPlan, length: number, row: (r: number) => BodyRow): BlockLoad {
+  return { columns: plan.columns, partial: plan.partial, rows: { length, row } };
 }
 
 const FORM_CODES: Readonly<Record<TextForm, number>> = {
@@ -97,24 +95,17 @@ function textRows(block: RowBlock, texts: BlockTexts, load: LoadPlan, src: Int32
   const keyAt = keys === undefined ? [] : keys.keyColumns.map((k) => load.columns.findIndex((c) => c.toLowerCase() === k.name.toLowerCase()));
   const row: BodyRow = { values, opType: OP_INSERT, deleted: false, version: block.version, text };
   const keyLoad = { columns: load.columns, rows: [row] };
-  return {
-    columns: load.columns,
-    partial: load.partial,
-    rows: {
-      length: block.length,
-      row(r: number): BodyRow {
-        current = r;
-        for (let j = 0; j < width; j++) {
-          const c = src[j] as number;
-          starts[j] = texts.start(r, c);
-          ends[j] = texts.end(r, c);
-        }
-        if (keys !== undefined) {
-          for (const j of keyAt) if (j >= 0) values[j] = block.value(r, src[j] as number);
-          checkKeySizes(keys, [keyLoad]);
-        }
-        return row;
-      },
-    },
-  };
+  return loadOf(load, block.length, (r) => {
+    current = r;
+    for (let j = 0; j < width; j++) {
+      const c = src[j] as number;
+      starts[j] = texts.start(r, c);
+      ends[j] = texts.end(r, c);
+    }
+    if (keys !== undefined) {
+      for (const j of keyAt) if (j >= 0) values[j] = block.value(r, src[j] as number);
+      checkKeySizes(keys, [keyLoad]);
+    }
+    return row;
+  });
 }

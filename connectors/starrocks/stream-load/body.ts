@@ -33,7 +33,7 @@ import type { Value } from '../../../core/index.js';
 import { CdcError, DecimalValue, JsonText, SpecialNumber, TemporalValue } from '../../../core/index.js';
 import type { OpType } from '../audit.js';
 import type { TargetKind, ValueLimits } from '../type-map.js';
-import { decimalFitsAsIs, fitDecimal } from '../type-map.js';
+import { decimalCodesFitAsIs, decimalFitsAsIs, fitDecimal } from '../type-map.js';
 import { unsupportedJsonNumber } from '../json-numbers.js';
 import type { LoadColumn } from './columns.js';
 import { isJsonNumberText, JsonWriter, quoteJsonString } from './json-writer.js';
@@ -207,7 +207,7 @@ function textWriter(col: LoadColumn, target: ValueTarget): TextWriter {
       const intDigits = d === undefined ? Infinity : d.precision - d.scale;
       const scale = d === undefined ? Infinity : d.scale;
       return (w, b, s, e, form) => {
-        if (form !== TEXT_DECIMAL || !decimalBytesFitAsIs(b, s, e, intDigits, scale)) return false;
+        if (form !== TEXT_DECIMAL || !decimalCodesFitAsIs((i) => b[s + i] ?? 0, e - s, intDigits, scale)) return false;
         w.ascii(b, s, e);
         return true;
       };
@@ -265,36 +265,6 @@ function smallInteger(b: Uint8Array, s: number, e: number): number | undefined {
     v = v * 10 + c;
   }
   return negative ? -v : v;
-}
-
-/** `decimalFitsAsIs` (type-map.ts) of the ASCII text `b[s, e)`. */
-function decimalBytesFitAsIs(b: Uint8Array, s: number, e: number, intDigits: number, scale: number): boolean {
-  let i = b[s] === 0x2d ? s + 1 : s;
-  const negative = i > s;
-  const start = i;
-  while (i < e && isDigitByte(b[i] as number)) i++;
-  const intLen = i - start;
-  if (intLen === 0) return false;
-  const leadingZero = b[start] === 0x30;
-  if (leadingZero && intLen > 1) return false;
-  if ((leadingZero ? 0 : intLen) > intDigits) return false;
-  let nonZero = !leadingZero;
-  if (i < e) {
-    if (b[i] !== 0x2e) return false;
-    const fracStart = ++i;
-    for (; i < e; i++) {
-      const c = b[i] as number;
-      if (!isDigitByte(c)) return false;
-      if (c !== 0x30) nonZero = true;
-    }
-    const fracLen = i - fracStart;
-    if (fracLen === 0 || fracLen > scale) return false;
-  }
-  return nonZero || !negative;
-}
-
-function isDigitByte(c: number): boolean {
-  return c >= 0x30 && c <= 0x39;
 }
 
 /**
