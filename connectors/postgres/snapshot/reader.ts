@@ -30,7 +30,7 @@ export interface RawRead {
  */
 class CopyQuery implements pg.Submittable {
   failure: Error | undefined = undefined;
-  private error: Error | undefined = undefined;
+  private settled = false;
 
   constructor(
     private readonly text: string,
@@ -60,12 +60,22 @@ class CopyQuery implements pg.Submittable {
     }
   }
 
+  /**
+   * A server error (ReadyForQuery follows; pg sends the next query only after it) or the connection
+   * lost (nothing follows): either way the read ends now, as pg's own queries end.
+   */
   handleError(err: Error): void {
-    this.error = err;
+    this.settle(err);
   }
 
   handleReadyForQuery(): void {
-    this.done(this.error);
+    this.settle(undefined);
+  }
+
+  private settle(err: Error | undefined): void {
+    if (this.settled) return;
+    this.settled = true;
+    this.done(err);
   }
 
   // Not sent for COPY TO; present because pg may call them on any active query.

@@ -16,6 +16,7 @@ import { ChunkRows } from '../../../connectors/postgres/snapshot/chunk-rows.js';
 import { TypeRegistry } from '../../../connectors/postgres/codec/pg-types.js';
 import { decodeTextValue } from '../../../connectors/postgres/codec/text-values.js';
 import { settingsFor, silentLogger } from './helpers.js';
+import { waitFor } from '../../helpers/wait.js';
 
 const KEYS = ["it's", 'back\\slash', 'tab\there', 'new\nline', 'ü €', '\\N', 'N', '', "''\\\\'", 'z'];
 
@@ -79,6 +80,24 @@ describe('PostgreSQL: snapshot reads as COPY text', () => {
     }
     assert.equal(all.length, KEYS.length * 2);
     assert.deepEqual(all, await expected());
+  });
+
+  it('a read whose connection is lost mid-COPY fails (it does not wait forever), and the next read works', async () => {
+    const rows = new ChunkRows([reg.lookup(23), reg.lookup(25)], [0]);
+    // Slow enough to be killed mid-stream: a row every 20 ms.
+    const slow = reader.read({ text: 'SELECT g, pg_catalog.pg_sleep(0.02)::text FROM generate_series(1, 2000) g', values: [] }, 'test read', rows);
+    const outcome = slow.then(
+      () => 'resolved',
+      (e: unknown) => (e instanceof Error ? e.message : String(e)),
+    );
+    await waitFor(async () => rows.length > 5, { message: 'the COPY did not start' });
+    await pg.query("SELECT pg_catalog.pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name LIKE '%_snapshot' AND state = 'active'");
+    const result = await Promise.race([outcome, new Promise((r) => setTimeout(() => r('still waiting'), 10_000))]);
+    assert.notEqual(result, 'resolved');
+    assert.notEqual(result, 'still waiting', 'the read hangs after its connection was lost');
+    const again = new ChunkRows(types, [0, 1]);
+    await reader.read(chunkQuery(schema, undefined, 3), 'test read', again);
+    assert.equal(again.length, 3);
   });
 
   it('reads exactly the asked-for keys, whatever their characters', async () => {
