@@ -84,7 +84,8 @@ const POSTGRES_SPEC = {
     type: 'integer',
     default: 10_000,
     schema: { minimum: 1, maximum: 1_000_000 },
-    description: 'Rows per snapshot read (one short REPEATABLE READ transaction each, keyset pagination on the key)',
+    description:
+      'Rows per snapshot read (one short REPEATABLE READ transaction each, keyset pagination on the key). A chunk is written whole, in one Stream Load, even when it holds more rows than FLUSH_SIZE',
     expected: 'an integer from 1 to 1000000',
   },
   snapshotParallelism: {
