@@ -7,10 +7,13 @@
  * - stream: `bench_events` traffic (bench/workload.ts): 100-change transactions of 70 inserts, 20
  *   updates and 10 key-only deletes of the previous transaction's rows.
  */
-import type { ChangeRecord, TableSchema, Value, ValueFamily } from '../core/index.js';
+import type { ChangeRecord, RowBlock, TableSchema, Value, ValueFamily } from '../core/index.js';
 import { DecimalValue, JsonText, TemporalValue } from '../core/index.js';
 import type { LoadPlan, PlanTarget } from '../connectors/starrocks/rows/plan.js';
 import { oldRowLookup, planBatch } from '../connectors/starrocks/rows/plan.js';
+import { blockRows, type BlockLoad } from '../connectors/starrocks/rows/block-rows.js';
+import { ChunkRows } from '../connectors/postgres/snapshot/chunk-rows.js';
+import { TypeRegistry } from '../connectors/postgres/codec/pg-types.js';
 import { encodeBody } from '../connectors/starrocks/stream-load/body.js';
 import { columnsHeader, loadColumns } from '../connectors/starrocks/stream-load/columns.js';
 import { columnsWithAudit } from '../connectors/starrocks/stream-load/request.js';
@@ -68,6 +71,42 @@ export function snapshotBatch(from: number): ChangeRecord[] {
   for (let g = from; g < from + BATCH; g++)
     out.push({ schema, lsn: 100n, ordinal: g - from, commitLsn: 100n, commitTimeMicros: 0n, op: 'insert', after: row(g), snapshotRead: 'r1' });
   return out;
+}
+
+/** PostgreSQL's text of a value of row(g) (what a snapshot read hands over; timestamptz in UTC). */
+function pgText(v: Value): string | null {
+  if (v === null) return null;
+  if (typeof v === 'boolean') return v ? 't' : 'f';
+  if (v instanceof TemporalValue) return `${v.text}+00`;
+  if (v instanceof DecimalValue || v instanceof JsonText) return v.text;
+  return String(v);
+}
+
+const registry = new TypeRegistry();
+/** The OIDs of COLUMNS' PostgreSQL types. */
+const OIDS = [20, 1700, 25, 1184, 3802, 16, 23, 25];
+
+/** The same chunk as `snapshotBatch`, as the PostgreSQL source's block of it (COPY text kept as read). */
+export function snapshotBlock(from: number): RowBlock {
+  const rows = new ChunkRows(
+    OIDS.map((oid) => registry.lookup(oid)),
+    [0],
+  );
+  for (let g = from; g < from + BATCH; g++) rows.cells(row(g).map(pgText));
+  return rows.block({ schema, version: 100n, commitTimeMicros: 0n, snapshotRead: 'r1' });
+}
+
+/** A block's single load as the sink makes it (rows/block-rows.ts). */
+export function blockLoad(block: RowBlock): BlockLoad {
+  const load = blockRows(block, target, { table: 'db.bench', source: 'public.bench_snapshot', keyColumns: [targetColumns.get('id') as TargetColumn] });
+  if (load === undefined) throw new Error('the block does not plan to one load');
+  return load;
+}
+
+/** Encodes a block's load as the sink does. */
+export function encodeBlockLoad(load: BlockLoad): Buffer {
+  const cols = loadColumns(load.columns.map((n) => targetColumns.get(n) ?? { name: n, kind: 'other' as const }));
+  return encodeBody(cols, load.rows, AUDIT, '2026-12-07 03:00:00.000000', 'db.bench').body;
 }
 
 export function streamBatch(from: number): ChangeRecord[] {
