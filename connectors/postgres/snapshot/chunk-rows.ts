@@ -164,6 +164,25 @@ export class ChunkRows implements RowsInto {
   /** Ends the input: a partial row left over is a format error. */
   end(): void {
     if (this.carry !== undefined) throw new Error('COPY data ended inside a row');
+    this.trim();
+  }
+
+  /**
+   * Gives back what the buffers grew beyond the rows (they double as rows arrive): a chunk is kept
+   * until the sink has it durably, and counts against MAX_BUFFERED_BYTES at its size.
+   */
+  private trim(): void {
+    if (this.used < (this.#data.length * 3) / 4) {
+      const data = Buffer.allocUnsafe(Math.max(this.used, 1)) as SliceBuffer;
+      this.#data.copy(data, 0, 0, this.used);
+      this.#data = data;
+    }
+    const cells = this.rowCount * this.width;
+    if (cells < (this.starts.length * 3) / 4) {
+      this.starts = this.starts.slice(0, cells);
+      this.ends = this.ends.slice(0, cells);
+      if (this.utc !== undefined) this.utc = this.utc.slice(0, cells);
+    }
   }
 
   /** Cells of `b[p, nl)` (one COPY text row): copied, unescaped where they hold a backslash. */

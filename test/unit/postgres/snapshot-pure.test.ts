@@ -273,6 +273,16 @@ describe('ChunkRows', () => {
       assert.equal(rec.snapshotRead, 'r1');
       assert.deepEqual(rec.after, [4n, 'N', copied.value(4, 2), null, [], '\\']);
     }
+    // The buffers grown while reading are trimmed to the rows at the end (the chunk is kept until durable).
+    const many = new ChunkRows(types, keyIndexes);
+    const line = Buffer.from(copyLine(['1', 'a'.repeat(100), '2024-01-01 00:00:00+00', '1', '{}', 'x']));
+    for (let i = 0; i < 700; i++) many.copyData(line);
+    const grown = many.bytes;
+    many.end();
+    assert.ok(many.bytes < grown && many.bytes < line.length * 700 + 700 * 6 * 8 + 1024, `${grown} → ${many.bytes} bytes`);
+    assert.deepEqual(many.value(699, 1), 'a'.repeat(100));
+    assert.equal(many.length, 700);
+
     const bad = new ChunkRows(types, keyIndexes);
     assert.throws(() => bad.copyData(Buffer.from('1\tx\n')), /COPY row has 2 cells, expected 6/);
     assert.throws(() => bad.copyData(Buffer.from('1\tx\t2024-01-01 00:00:00+00\t1\t{}\ty\tz\n')), /more than 6 cells/);
