@@ -155,9 +155,11 @@ describe('StarRocks outages: waited out unless an operator is needed', () => {
       em.faults.clear(fault);
       assert.equal(await d.exit(60_000), 1, d.process.output().slice(-3000));
       const out = d.process.output();
-      // The attempt that meets the new password fails at the FE HTTP check (INIT, SINK_URL) or, when
-      // that check ran just before the rotation, at the MySQL login (SETUP): both say what to fix.
-      assert.match(out, /Reconnection failed in stage (INIT|SETUP): StarRocks [^"]*Access denied[^"]*Check SINK_USER and SINK_PASSWORD/);
+      // The attempt that meets the new password fails at the FE HTTP check (INIT, SINK_URL); when that
+      // check ran just before the rotation, at the MySQL login (SETUP); when setup also did, at the next
+      // MySQL connection of the stream's first write (CDC: the replay guard reads the target after a
+      // restart). Each says what to fix.
+      assert.match(out, /Reconnection failed in stage (INIT|SETUP|CDC): StarRocks [^"]*Access denied[^"]*Check SINK_USER and SINK_PASSWORD/);
       assert.equal((await j.slotRow())?.active, false, 'the slot is kept for the next start');
     } finally {
       em.catalog.setPassword(SR_PASSWORD);
