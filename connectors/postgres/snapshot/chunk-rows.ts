@@ -290,7 +290,7 @@ export class ChunkRows implements RowsInto {
     decodeCell(d.utf8Slice(s, e), this.types[c] as PgTypeInfo, c);
   }
 
-  /** The rows' text (cells at `cellStart`…`cellEnd`). */
+  /** The rows' text (cells at `cellStart`…`formEnd`). */
   get data(): Uint8Array {
     return this.#data;
   }
@@ -298,10 +298,6 @@ export class ChunkRows implements RowsInto {
   /** Where row `i`'s cell `c` starts in `data`; -1 for NULL. */
   cellStart(i: number, c: number): number {
     return this.starts[i * this.width + c] as number;
-  }
-
-  cellEnd(i: number, c: number): number {
-    return this.ends[i * this.width + c] as number;
   }
 
   /** Where row `i`'s cell `c` ends as text of its TextForm: a UTC timestamptz without its `+00`. */
@@ -365,21 +361,8 @@ export class ChunkRows implements RowsInto {
 
   /** Row `i`'s values into `out`. */
   valuesInto(i: number, out: Value[]): void {
-    const w = this.width;
-    out.length = w;
-    const base = i * w;
-    const data = this.#data;
-    const types = this.types;
-    for (let c = 0; c < w; c++) {
-      const s = this.starts[base + c] as number;
-      if (s < 0) {
-        out[c] = null;
-        continue;
-      }
-      const text = data.utf8Slice(s, this.ends[base + c] as number);
-      const type = types[c];
-      out[c] = type === undefined ? text : decodeCell(text, type, c);
-    }
+    out.length = this.width;
+    for (let c = 0; c < this.width; c++) out[c] = this.value(i, c);
   }
 }
 
@@ -452,7 +435,7 @@ class ChunkBlock implements RowBlock, BlockTexts {
   }
 
   private row(i: number): number {
-    if (!Number.isInteger(i) || i < 0 || i >= this.length) throw new RangeError(`row ${i} of a block of ${this.length}`);
+    if (!(i >= 0 && i < this.length)) throw new RangeError(`row ${i} of a block of ${this.length}`);
     return this.keep === undefined ? i : (this.keep[i] as number);
   }
 

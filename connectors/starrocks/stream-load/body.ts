@@ -53,7 +53,7 @@ export interface BodyRow {
  * form `forms[j]` (core TextForm: TEXT_INTEGER…), or NULL when `starts[j]` is -1. A cell whose text the
  * column's writer cannot take as it is (another form, out of range, not ASCII…) is written from
  * `value(j)`, its decoded value, as any other value: the bytes written are the same either way
- * (body-text.test.ts).
+ * (test/unit/starrocks/block-text.test.ts).
  */
 export interface BodyRowText {
   readonly data: Uint8Array;
@@ -183,8 +183,9 @@ type TextWriter = (w: JsonWriter, b: Uint8Array, s: number, e: number, form: num
 
 /**
  * The text writer of one load column: only what writes exactly the bytes `cellWriter` writes for the
- * cell's value (an integer in range, a decimal that fits as it is, printable-or-not ASCII text within
- * the byte limit, a boolean); anything else returns false and the value takes the general way.
+ * cell's value (an integer in range, a decimal that fits as it is, ASCII text within the byte limit, a
+ * boolean, a date or timestamp of the plain shape, ASCII JSON whose numbers StarRocks keeps); anything
+ * else returns false, with nothing written, and the value takes the general way.
  */
 function textWriter(col: LoadColumn, target: ValueTarget): TextWriter {
   const limits = col.limits;
