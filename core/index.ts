@@ -7,6 +7,7 @@ export * from './model/value.js';
 export * from './model/table.js';
 export * from './model/change-record.js';
 export * from './model/row-block.js';
+export * from './model/codes.js';
 export * from './errors/errors.js';
 export * from './plugin/capabilities.js';
 export * from './plugin/settings.js';

@@ -2,7 +2,7 @@
  * Type rules. Target column types (read from `information_schema.columns`, docs/starrocks-protocol.md §7.4) drive
  * how a value is written into the JSON body; source types drive the CREATE TABLE suggestion.
  */
-import type { ColumnSchema } from '../../core/index.js';
+import { codeAt, type CodeSource, type ColumnSchema } from '../../core/index.js';
 import { baseTypeName } from './type-names.js';
 
 /** How the sink treats a target column when writing JSON (docs/starrocks-protocol.md §8.1). */
@@ -204,26 +204,27 @@ export function fitDecimal(text: string, precision: number, scale: number): Deci
  * nothing allocated: the body writer's check for the common case (PostgreSQL's numeric output).
  */
 export function decimalFitsAsIs(text: string, intDigits: number, scale: number): boolean {
-  return decimalCodesFitAsIs((i) => text.charCodeAt(i), text.length, intDigits, scale);
+  return decimalCodesFitAsIs(text, 0, text.length, intDigits, scale);
 }
 
-/** `decimalFitsAsIs` of a text given by its character (or byte) codes (`code(i)`, `n` of them). */
-export function decimalCodesFitAsIs(code: (i: number) => number, n: number, intDigits: number, scale: number): boolean {
-  let i = code(0) === 0x2d ? 1 : 0;
-  const negative = i === 1;
+/** `decimalFitsAsIs` of the `n` codes at `s` of a text or bytes. */
+export function decimalCodesFitAsIs(src: CodeSource, s: number, n: number, intDigits: number, scale: number): boolean {
+  const end = s + n;
+  let i = n > 0 && codeAt(src, s) === 0x2d ? s + 1 : s;
+  const negative = i > s;
   const start = i;
-  while (i < n && isDigitCode(code(i))) i++;
+  while (i < end && isDigitCode(codeAt(src, i))) i++;
   const intLen = i - start;
   if (intLen === 0) return false;
-  const leadingZero = code(start) === 0x30;
+  const leadingZero = codeAt(src, start) === 0x30;
   if (leadingZero && intLen > 1) return false;
   if ((leadingZero ? 0 : intLen) > intDigits) return false;
   let nonZero = !leadingZero;
-  if (i < n) {
-    if (code(i) !== 0x2e) return false;
+  if (i < end) {
+    if (codeAt(src, i) !== 0x2e) return false;
     const fracStart = ++i;
-    for (; i < n; i++) {
-      const c = code(i);
+    for (; i < end; i++) {
+      const c = codeAt(src, i);
       if (!isDigitCode(c)) return false;
       if (c !== 0x30) nonZero = true;
     }

@@ -3,6 +3,7 @@
  * proleptic Gregorian calendar with astronomical years (1 BC = year 0), as PostgreSQL does, and never
  * goes through JS Date (which keeps only milliseconds and a smaller year range).
  */
+import { codeAt, type CodeSource } from '../../../core/index.js';
 
 const TIMESTAMPTZ = /^(\d{4,})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(\.\d{1,6})?([+-])(\d{2})(?::?(\d{2}))?(?::?(\d{2}))?( BC)?$/;
 
@@ -40,16 +41,14 @@ export function timestamptzToUtc(text: string): string | undefined {
 }
 
 const DIGIT_0 = 0x30;
-/** The character (or byte) codes of a text, by position: a string's `charCodeAt`, or bytes. */
-type Codes = (i: number) => number;
 /** The digit at `i` (0-9), or -1. */
-function digit(code: Codes, i: number): number {
-  const d = code(i) - DIGIT_0;
+function digit(src: CodeSource, i: number): number {
+  const d = codeAt(src, i) - DIGIT_0;
   return d >= 0 && d <= 9 ? d : -1;
 }
-function twoDigits(code: Codes, i: number): number {
-  const a = digit(code, i);
-  const b = digit(code, i + 1);
+function twoDigits(src: CodeSource, i: number): number {
+  const a = digit(src, i);
+  const b = digit(src, i + 1);
   return a < 0 || b < 0 ? -1 : a * 10 + b;
 }
 function isLeapYear(year: number): boolean {
@@ -65,35 +64,36 @@ const MONTH_DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
  * returns undefined and takes the general path.
  */
 export function utcTimestampText(text: string): string | undefined {
-  return isUtcTimestamp((i) => text.charCodeAt(i), text.length) ? text.slice(0, text.length - 3) : undefined;
+  return isUtcTimestamp(text, 0, text.length) ? text.slice(0, text.length - 3) : undefined;
 }
 
 /** Whether the bytes `b[s, e)` are a text `utcTimestampText` takes (its UTC text: `b[s, e - 3)`). */
 export function isUtcTimestampBytes(b: Uint8Array, s: number, e: number): boolean {
-  return isUtcTimestamp((i) => b[s + i] ?? 0, e - s);
+  return isUtcTimestamp(b, s, e - s);
 }
 
-function isUtcTimestamp(code: Codes, n: number): boolean {
+/** The text of `n` codes at `s` of `src`, as utcTimestampText checks it. */
+function isUtcTimestamp(src: CodeSource, s: number, n: number): boolean {
   if (n < 22 || n > 29 || n === 23) return false;
-  if (code(n - 3) !== 0x2b || code(n - 2) !== DIGIT_0 || code(n - 1) !== DIGIT_0) return false; // +00
-  if (code(4) !== 0x2d || code(7) !== 0x2d || code(10) !== 0x20) return false; // - - ' '
-  if (code(13) !== 0x3a || code(16) !== 0x3a) return false; // : :
-  const century = twoDigits(code, 0);
-  const yy = twoDigits(code, 2);
-  const month = twoDigits(code, 5);
-  const day = twoDigits(code, 8);
+  if (codeAt(src, s + n - 3) !== 0x2b || codeAt(src, s + n - 2) !== DIGIT_0 || codeAt(src, s + n - 1) !== DIGIT_0) return false; // +00
+  if (codeAt(src, s + 4) !== 0x2d || codeAt(src, s + 7) !== 0x2d || codeAt(src, s + 10) !== 0x20) return false; // - - ' '
+  if (codeAt(src, s + 13) !== 0x3a || codeAt(src, s + 16) !== 0x3a) return false; // : :
+  const century = twoDigits(src, s);
+  const yy = twoDigits(src, s + 2);
+  const month = twoDigits(src, s + 5);
+  const day = twoDigits(src, s + 8);
   if (century < 0 || yy < 0 || month < 1 || month > 12 || day < 1) return false;
   const year = century * 100 + yy;
   if (year === 0) return false; // 0000 is 1 BC: the general path prints it as such
   const monthDays = month === 2 && isLeapYear(year) ? 29 : (MONTH_DAYS[month - 1] as number);
   if (day > monthDays) return false;
-  const hour = twoDigits(code, 11);
-  const minute = twoDigits(code, 14);
-  const second = twoDigits(code, 17);
+  const hour = twoDigits(src, s + 11);
+  const minute = twoDigits(src, s + 14);
+  const second = twoDigits(src, s + 17);
   if (hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59) return false;
   if (n > 22) {
-    if (code(19) !== 0x2e) return false; // .
-    for (let i = 20; i < n - 3; i++) if (digit(code, i) < 0) return false;
+    if (codeAt(src, s + 19) !== 0x2e) return false; // .
+    for (let i = 20; i < n - 3; i++) if (digit(src, s + i) < 0) return false;
   }
   return true;
 }

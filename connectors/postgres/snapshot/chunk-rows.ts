@@ -85,12 +85,26 @@ interface SliceBuffer extends Buffer {
 /** The buffer's first size (it grows by doubling). */
 const FIRST_BYTES = 64 * 1024;
 
+/**
+ * What a chunk is expected to hold (the previous chunk of its table tells): its buffers are allocated
+ * once at that size with a margin, not doubled from small ones as rows arrive (each doubling copies,
+ * and large allocations outside the JS heap make V8 collect sooner).
+ */
+export interface ChunkSize {
+  readonly rows: number;
+  /** Text bytes of the rows (cells, unescaped). */
+  readonly bytes: number;
+}
+
+/** The margin over an expected size (rows of one table vary in length). */
+const SIZE_MARGIN = 1.15;
+
 export class ChunkRows implements RowsInto {
-  #data = Buffer.allocUnsafe(FIRST_BYTES) as SliceBuffer;
+  #data: SliceBuffer;
   private used = 0;
   /** Per cell (row-major): start and end in `data`; start -1 is NULL. */
-  private starts = new Int32Array(1024);
-  private ends = new Int32Array(1024);
+  private starts: Int32Array;
+  private ends: Int32Array;
   private rowCount = 0;
   /** Per cell of a timestamptz column: 1 when its text is UTC (`…+00`, isUtcTimestampBytes). */
   private utc: Uint8Array | undefined;
@@ -106,14 +120,24 @@ export class ChunkRows implements RowsInto {
     readonly types: readonly (PgTypeInfo | undefined)[],
     /** The key columns' positions in a row. */
     readonly keyIndexes: readonly number[],
+    expect?: ChunkSize,
   ) {
     this.width = types.length;
+    this.#data = Buffer.allocUnsafe(expect === undefined ? FIRST_BYTES : Math.max(1024, Math.ceil(expect.bytes * SIZE_MARGIN))) as SliceBuffer;
+    const cells = expect === undefined ? 1024 : Math.max(16, expect.rows * this.width);
+    this.starts = new Int32Array(cells);
+    this.ends = new Int32Array(cells);
     this.checks = types.map(checkOf);
     if (this.checks.includes(Check.Utc)) this.utc = new Uint8Array(this.starts.length);
   }
 
   get length(): number {
     return this.rowCount;
+  }
+
+  /** Bytes of the rows' text. */
+  get textBytes(): number {
+    return this.used;
   }
 
   /** Bytes held (for the pipeline's memory bound). */

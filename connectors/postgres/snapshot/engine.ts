@@ -134,6 +134,8 @@ class TableTask {
   retryAt = 0;
   failures = 0;
   error: string | undefined;
+  /** Text bytes per row of the last chunk read (0: none yet): the next chunk's buffers are sized from it. */
+  rowBytes = 0;
   lastLogMs = 0;
 
   constructor(
@@ -544,7 +546,8 @@ export class SnapshotEngine {
         );
       else sql = chunkQuery(shape.schema, startAfter, this.o.chunkRows);
       // Rows are decoded as they arrive (a failed read's rows are dropped with `rows`).
-      const rows = new ChunkRows(shape.types, keyIndexes);
+      const limit = rereadBatch.length > 0 ? rereadBatch.length : this.o.chunkRows;
+      const rows = new ChunkRows(shape.types, keyIndexes, task.rowBytes > 0 ? { rows: limit, bytes: task.rowBytes * limit } : undefined);
       let raw: RawRead;
       try {
         raw = await reader.read(sql, `snapshot read of ${formatTableId(task.id)}`, rows);
@@ -555,6 +558,7 @@ export class SnapshotEngine {
         throw cell === undefined ? e : this.decodeError(task, shape.schema, cell);
       }
       if (!this.active || generation !== task.generation) return;
+      if (rows.length > 0) task.rowBytes = Math.ceil(rows.textBytes / rows.length);
       const chunk = this.chunkOf(task, shape.schema, raw, rows, rereadBatch, startAfter);
       if (chunk.kind === 'keys') {
         // Asked-for keys that no longer exist are settled too once this (maybe empty) chunk is durable.

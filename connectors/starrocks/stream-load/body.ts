@@ -30,7 +30,7 @@
  * See the type table in docs/starrocks.md.
  */
 import type { Value } from '../../../core/index.js';
-import { CdcError, DecimalValue, JsonText, SpecialNumber, TemporalValue } from '../../../core/index.js';
+import { CdcError, codeAt, type CodeSource, DecimalValue, JsonText, SpecialNumber, TemporalValue } from '../../../core/index.js';
 import type { OpType } from '../audit.js';
 import type { TargetKind, ValueLimits } from '../type-map.js';
 import { decimalCodesFitAsIs, decimalFitsAsIs, fitDecimal } from '../type-map.js';
@@ -146,8 +146,10 @@ export function encodeBody(
     w.raw(versionText);
     w.byte(0x7d); // }
     if (r + 1 === nextEstimate && r + 1 < rows.length) {
-      // Sized from the rows so far (re-estimated at 64, 128, 256, … rows), plus a tenth.
-      w.reserve(Math.ceil((w.written / (r + 1)) * rows.length * 1.1));
+      // Sized from the rows so far (re-estimated at 64, 128, 256, … rows): grown, with a fifth more,
+      // only when the estimate outgrows the buffer (every resize allocates and copies the whole body).
+      const estimate = (w.written / (r + 1)) * rows.length;
+      if (estimate > w.capacity) w.reserve(Math.ceil(estimate * 1.2));
       nextEstimate *= 2;
     }
   }
@@ -208,7 +210,7 @@ function textWriter(col: LoadColumn, target: ValueTarget): TextWriter {
       const intDigits = d === undefined ? Infinity : d.precision - d.scale;
       const scale = d === undefined ? Infinity : d.scale;
       return (w, b, s, e, form) => {
-        if (form !== TEXT_DECIMAL || !decimalCodesFitAsIs((i) => b[s + i] ?? 0, e - s, intDigits, scale)) return false;
+        if (form !== TEXT_DECIMAL || !decimalCodesFitAsIs(b, s, e - s, intDigits, scale)) return false;
         w.ascii(b, s, e);
         return true;
       };
@@ -220,7 +222,7 @@ function textWriter(col: LoadColumn, target: ValueTarget): TextWriter {
     case 'date':
     case 'datetime':
       return (w, b, s, e, form) => {
-        if (form !== TEXT_DATETIME || !isDateOrTimestamp((i) => b[s + i] ?? 0, e - s)) return false;
+        if (form !== TEXT_DATETIME || !isDateOrTimestamp(b, s, e - s)) return false;
         w.byte(0x22);
         w.ascii(b, s, e);
         w.byte(0x22);
@@ -354,21 +356,30 @@ function isTrimmedJsonStartCodes(first: number, last: number): boolean {
 
 /** What DATE_TEXT or TIMESTAMP_TEXT accept, without a RegExp. */
 export function isDateOrTimestampText(t: string): boolean {
-  return isDateOrTimestamp((i) => t.charCodeAt(i), t.length);
+  return isDateOrTimestamp(t, 0, t.length);
 }
 
-/** isDateOrTimestampText of a text given by its character (or byte) codes. */
-function isDateOrTimestamp(code: (i: number) => number, n: number): boolean {
+/** isDateOrTimestampText of the `n` codes at `s` of a text or bytes. */
+function isDateOrTimestamp(src: CodeSource, s: number, n: number): boolean {
   if (n !== 10 && n !== 19 && (n < 21 || n > 26)) return false;
-  if (!digits(code, 0, 4) || code(4) !== 0x2d || !digits(code, 5, 7) || code(7) !== 0x2d || !digits(code, 8, 10)) return false;
+  if (!digits(src, s, 4) || codeAt(src, s + 4) !== 0x2d || !digits(src, s + 5, 2) || codeAt(src, s + 7) !== 0x2d || !digits(src, s + 8, 2)) return false;
   if (n === 10) return true;
-  if (code(10) !== 0x20 || !digits(code, 11, 13) || code(13) !== 0x3a || !digits(code, 14, 16) || code(16) !== 0x3a || !digits(code, 17, 19)) return false;
-  return n === 19 || (code(19) === 0x2e && digits(code, 20, n));
+  if (
+    codeAt(src, s + 10) !== 0x20 ||
+    !digits(src, s + 11, 2) ||
+    codeAt(src, s + 13) !== 0x3a ||
+    !digits(src, s + 14, 2) ||
+    codeAt(src, s + 16) !== 0x3a ||
+    !digits(src, s + 17, 2)
+  )
+    return false;
+  return n === 19 || (codeAt(src, s + 19) === 0x2e && digits(src, s + 20, n - 20));
 }
 
-function digits(code: (i: number) => number, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) {
-    const c = code(i);
+/** Whether the `count` codes at `from` are ASCII digits. */
+function digits(src: CodeSource, from: number, count: number): boolean {
+  for (let i = from; i < from + count; i++) {
+    const c = codeAt(src, i);
     if (c < 0x30 || c > 0x39) return false;
   }
   return true;

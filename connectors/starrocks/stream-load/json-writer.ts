@@ -93,6 +93,11 @@ export class JsonWriter {
     return this.len;
   }
 
+  /** Bytes the buffer holds before it must grow. */
+  get capacity(): number {
+    return this.buf.length;
+  }
+
   /** Appends text that is already valid JSON (punctuation, number tokens, raw JSON values). */
   raw(text: string): void {
     const n = text.length;

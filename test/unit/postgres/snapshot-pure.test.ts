@@ -247,15 +247,18 @@ describe('ChunkRows', () => {
       ['4', 'N', '2024-01-01 00:00:00+00', null, '{}', '\\'],
     ];
     const text = Buffer.from(odd.map(copyLine).join(''), 'utf8');
-    for (const cut of [1, 7, 64, text.length]) {
-      const copied = new ChunkRows(types, keyIndexes);
+    // Buffers sized from an expected size (the table's previous chunk): too small, exact, far too large.
+    const sizes = [undefined, { rows: 1, bytes: 8 }, { rows: odd.length, bytes: text.length }, { rows: 10_000, bytes: 1 << 20 }];
+    for (const [cut, expect] of [1, 7, 64, text.length].flatMap((c) => sizes.map((e) => [c, e] as const))) {
+      const copied = new ChunkRows(types, keyIndexes, expect);
       for (let p = 0; p < text.length; p += cut) copied.copyData(text.subarray(p, p + cut));
       copied.end();
       const fromCells = new ChunkRows(types, keyIndexes);
       for (const c of odd) fromCells.cells(c);
       assert.equal(copied.length, odd.length);
       for (let r = 0; r < odd.length; r++) {
-        for (let c = 0; c < types.length; c++) assert.deepEqual(copied.value(r, c), fromCells.value(r, c), `row ${r} column ${c}, messages of ${cut} bytes`);
+        for (let c = 0; c < types.length; c++)
+          assert.deepEqual(copied.value(r, c), fromCells.value(r, c), `row ${r} column ${c}, messages of ${cut} bytes, expected ${JSON.stringify(expect)}`);
         assert.deepEqual(copied.rawKey(r), fromCells.rawKey(r));
       }
       assert.deepEqual(copied.keyTexts(), fromCells.keyTexts());
@@ -282,6 +285,14 @@ describe('ChunkRows', () => {
     assert.ok(many.bytes < grown && many.bytes < line.length * 700 + 700 * 6 * 8 + 1024, `${grown} → ${many.bytes} bytes`);
     assert.deepEqual(many.value(699, 1), 'a'.repeat(100));
     assert.equal(many.length, 700);
+    // Sized for far more rows than came: trimmed too.
+    const fewer = new ChunkRows(types, keyIndexes, { rows: 10_000, bytes: line.length * 10_000 });
+    const sized = fewer.bytes;
+    for (let i = 0; i < 700; i++) fewer.copyData(line);
+    fewer.end();
+    assert.ok(sized > line.length * 10_000 && fewer.bytes < line.length * 700 + 700 * 6 * 8 + 1024, `${sized} → ${fewer.bytes} bytes`);
+    assert.equal(fewer.textBytes, many.textBytes);
+    assert.deepEqual(fewer.value(699, 1), 'a'.repeat(100));
 
     const bad = new ChunkRows(types, keyIndexes);
     assert.throws(() => bad.copyData(Buffer.from('1\tx\n')), /COPY row has 2 cells, expected 6/);
