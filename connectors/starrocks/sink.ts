@@ -18,7 +18,7 @@ import type {
   WriteResult,
 } from '../../core/index.js';
 import { blockRecords, CdcError, formatTableId, tableKey } from '../../core/index.js';
-import { AUDIT_COLUMN_NAMES } from './audit.js';
+import { AUDIT_COLUMN_NAMES, OP_INSERT } from './audit.js';
 import type { StarRocksConfig } from './config.js';
 import type { ColumnMapping } from './rows/row-changes.js';
 import type { PlanTarget } from './rows/plan.js';
@@ -29,14 +29,14 @@ import { mysqlError, withMysql } from './setup/mysql.js';
 import type { TargetTable } from './setup/table-setup.js';
 import { evolveTable } from './setup/evolve.js';
 import { omittedColumns, projectColumns, type ProjectionCache } from './schema-evolution.js';
-import { encodeBody, formatSyncedAt, type BodyRows } from './stream-load/body.js';
+import { encodeBody, formatSyncedAt, type BodyRows, type ConstantAudit } from './stream-load/body.js';
 import { blockRows } from './rows/block-rows.js';
 import { StreamLoadClient } from './stream-load/client.js';
 import { columnsHeader, loadColumns } from './stream-load/columns.js';
 import { FeApi } from './stream-load/fe-api.js';
 import { batchIdentity, blockIdentity, contentVariant, identityText, makeLabel, type BatchIdentity } from './stream-load/label.js';
 import { StreamLoader } from './stream-load/loader.js';
-import { columnsWithAudit, streamLoadHeaders, streamLoadPath } from './stream-load/request.js';
+import { columnsWithAudit, headerCanSetAudit, streamLoadHeaders, streamLoadPath } from './stream-load/request.js';
 import { minCommitVersion, ReplayGuard, type GuardTarget } from './replay-guard.js';
 import { checkKeySizes, type KeySizeTarget } from './key-size.js';
 import { TargetTruncator } from './truncate.js';
@@ -295,7 +295,9 @@ export class StarRocksSink implements Sink {
     const planTarget = this.planTarget(target, block.schema);
     const rows = blockRows(block, planTarget, this.keySizeTarget(target, block.schema));
     if (rows === undefined) return asRecords();
-    return this.load(target, batch, [rows], blockIdentity(block), block.version, undefined, signal, ready);
+    // Every row of the block is an insert at the block's version: the load sets the audit columns once.
+    const audit: ConstantAudit = { opType: OP_INSERT, deleted: false, version: block.version };
+    return this.load(target, batch, [{ ...rows, audit }], blockIdentity(block), block.version, undefined, signal, ready);
   }
 
   private keySizeTarget(target: TargetTable, schema: TableSchema): KeySizeTarget {
@@ -307,7 +309,8 @@ export class StarRocksSink implements Sink {
   private async load(
     target: TargetTable,
     batch: TableBatch,
-    plans: readonly { readonly columns: readonly string[]; readonly partial: boolean; readonly rows: BodyRows }[],
+    /** `audit`: values every row of the load shares, set by its header instead of each row (ConstantAudit). */
+    plans: readonly { readonly columns: readonly string[]; readonly partial: boolean; readonly rows: BodyRows; readonly audit?: ConstantAudit }[],
     identity: BatchIdentity,
     minVersion: Lsn,
     variant: string | undefined,
@@ -323,7 +326,9 @@ export class StarRocksSink implements Sink {
     let rounded = 0;
     const encodedLoads = plans.map((plan, index) => {
       const cols = loadColumns(plan.columns.map((name) => target.byLowerName.get(name.toLowerCase()) ?? { name, kind: 'other' as const }));
-      const encoded = encodeBody(cols, plan.rows, target.audit, syncedAt, `${target.db}.${target.name}`);
+      const constants = plan.audit === undefined ? undefined : { ...plan.audit, opType: plan.audit.opType as number, syncedAt };
+      const inHeader = constants !== undefined && headerCanSetAudit(constants) ? constants : undefined;
+      const encoded = encodeBody(cols, plan.rows, target.audit, syncedAt, `${target.db}.${target.name}`, inHeader === undefined ? undefined : plan.audit);
       const label = makeLabel({
         prefix: this.cfg.labelPrefix,
         pipelineId: this.truncator.labelPipelineId(key, this.sourceTag === '' ? batch.pipelineId : `${batch.pipelineId}_${this.sourceTag}`, minVersion),
@@ -334,7 +339,7 @@ export class StarRocksSink implements Sink {
       });
       const headers = streamLoadHeaders({
         label,
-        columns: columnsWithAudit(columnsHeader(cols), auditNames),
+        columns: columnsWithAudit(columnsHeader(cols), auditNames, inHeader),
         partial: plan.partial,
         maxFilterRatio: this.cfg.maxFilterRatio,
         timeoutMs: this.cfg.loadTimeoutMs,

@@ -96,6 +96,17 @@ export interface EncodedBody {
   readonly replacedSurrogates: number;
 }
 
+/**
+ * Audit values every row of a load shares (a snapshot block's rows: one version, inserts, not deleted).
+ * Given to `encodeBody`, they are left out of the rows: the load sets them once, as constants of its
+ * `columns` header (request.ts `columnsWithAudit`), and the body is about a quarter shorter.
+ */
+export interface ConstantAudit {
+  readonly opType: OpType;
+  readonly deleted: boolean;
+  readonly version: bigint;
+}
+
 /** `syncedAt` is the load time in UTC, `YYYY-MM-DD HH:MM:SS.ffffff` (see formatSyncedAt). */
 export function encodeBody(
   columns: readonly LoadColumn[],
@@ -104,6 +115,8 @@ export function encodeBody(
   syncedAt: string,
   /** Names the table in error messages, e.g. `shop.orders`. */
   table?: string,
+  /** The rows' audit values when they all share them: then no row carries them (ConstantAudit). */
+  constant?: ConstantAudit,
 ): EncodedBody {
   const w = new JsonWriter();
   const stats: Stats = { nullified: 0, rounded: 0 };
@@ -138,13 +151,20 @@ export function encodeBody(
           (writers[i] as CellWriter)(w, text.value(i), stats);
       }
     }
-    if (row.version !== lastVersion) {
-      lastVersion = row.version;
-      versionText = row.version.toString();
+    if (constant !== undefined) {
+      if (row.version !== constant.version || row.opType !== constant.opType || row.deleted !== constant.deleted)
+        throw new Error(`row ${r} of the load does not have the audit values its header sets (version ${constant.version})`);
+      w.byte(n === 0 ? 0x7b : 0x7d); // `{}` for a row without columns
+      if (n === 0) w.byte(0x7d);
+    } else {
+      if (row.version !== lastVersion) {
+        lastVersion = row.version;
+        versionText = row.version.toString();
+      }
+      w.bytes((tails[row.opType] as readonly Uint8Array[])[row.deleted ? 1 : 0] as Uint8Array);
+      w.raw(versionText);
+      w.byte(0x7d); // }
     }
-    w.bytes((tails[row.opType] as readonly Uint8Array[])[row.deleted ? 1 : 0] as Uint8Array);
-    w.raw(versionText);
-    w.byte(0x7d); // }
     if (r + 1 === nextEstimate && r + 1 < rows.length) {
       // Sized from the rows so far (re-estimated at 64, 128, 256, … rows): grown, with a fifth more,
       // only when the estimate outgrows the buffer (every resize allocates and copies the whole body).

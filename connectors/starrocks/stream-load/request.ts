@@ -46,9 +46,42 @@ export function streamLoadHeaders(o: LoadHeaderOptions): Record<string, string> 
   return headers;
 }
 
-/** The `columns` header value for load columns plus the audit columns. */
-export function columnsWithAudit(loadColumnsHeader: string, auditNames: readonly string[]): string {
-  const audit = auditNames.map(quoteIdent).join(',');
+/**
+ * Audit values a load sets once for all its rows (body.ts ConstantAudit), with its sync time: each
+ * audit column becomes a constant mapping of the `columns` header, `\`dbmazz_op_type\`=0,…` (§2: a
+ * `col = expr` mapping; the conditional update compares the stored rows, which hold the mapped values).
+ */
+export interface AuditConstants {
+  readonly opType: number;
+  readonly deleted: boolean;
+  /** `YYYY-MM-DD HH:MM:SS.ffffff` (formatSyncedAt). */
+  readonly syncedAt: string;
+  readonly version: bigint;
+}
+
+/** BIGINT's range: a version beyond it cannot be written as a BIGINT literal. */
+const BIGINT_MAX = 2n ** 63n - 1n;
+
+/** Whether `c` can be set by the header (an integer literal in BIGINT's range, a plain DATETIME text). */
+export function headerCanSetAudit(c: AuditConstants): boolean {
+  return c.version >= 0n && c.version <= BIGINT_MAX && SYNCED_AT_TEXT.test(c.syncedAt);
+}
+
+const SYNCED_AT_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$/;
+
+/**
+ * The `columns` header value for load columns plus the audit columns: read from each row's fields, or,
+ * with `constants`, set by the header for every row (names in `auditNames` order: op type, deleted,
+ * sync time, version).
+ */
+export function columnsWithAudit(loadColumnsHeader: string, auditNames: readonly string[], constants?: AuditConstants): string {
+  let entries = auditNames.map(quoteIdent);
+  if (constants !== undefined) {
+    if (!headerCanSetAudit(constants)) throw new Error(`audit values cannot be set by the columns header: ${constants.syncedAt}, ${constants.version}`);
+    const values = [String(constants.opType), constants.deleted ? 'true' : 'false', `'${constants.syncedAt}'`, constants.version.toString()];
+    entries = entries.map((name, i) => `${name}=${values[i] ?? 'NULL'}`);
+  }
+  const audit = entries.join(',');
   return loadColumnsHeader === '' ? audit : `${loadColumnsHeader},${audit}`;
 }
 

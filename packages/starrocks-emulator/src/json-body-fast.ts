@@ -1,6 +1,6 @@
 /**
  * The fast path of a JSON Stream Load body: reads the body's bytes straight into row operations, for
- * the shape every dbmazz load has (no `jsonpaths`, no `json_root`, no `columns` expressions). Pure.
+ * the shape every dbmazz load has (no `jsonpaths`, no `json_root`, no `columns` expressions but constants). Pure.
  *
  * It is an optimisation of `readJsonBody` (load-reader.ts), never a second set of rules: it returns a
  * result only when every row of the body loads, and then exactly the rows `readJsonBody` would give;
@@ -19,7 +19,7 @@ import { convertJsonValue, parseDateTimeText } from './convert.js';
 import { BAIL, JsonColumnWriter, Scanner, Tok } from './json-bytes.js';
 import { jsonColumnNumber } from './json-number.js';
 import type { LoadPlan, TargetColumn } from './load-plan.js';
-import type { ReadOutcome, RowOp } from './load-reader.js';
+import { constantValue, type ReadOutcome, type RowOp } from './load-reader.js';
 import { type ColumnType, INTEGER_RANGES } from './types.js';
 import type { StoredValue } from './values.js';
 
@@ -224,6 +224,8 @@ function converterFor(t: TargetColumn): Converter {
 interface FastPlan {
   readonly targets: readonly TargetColumn[];
   readonly convert: readonly (Converter | null)[];
+  /** Per target not read from a field: its value in every row (a DEFAULT, a constant mapping). */
+  readonly constants: readonly StoredValue[];
   /** Source field name → slot: a target index, or `opSlot`. */
   readonly slots: ReadonlyMap<string, number>;
   readonly opSlot: number;
@@ -238,13 +240,23 @@ function fastPlan(plan: LoadPlan): FastPlan | null {
   if (plan.format !== 'json' || plan.jsonRoot !== null || plan.jsonPaths !== null) return null;
   const slots = new Map<string, number>();
   const convert: (Converter | null)[] = [];
+  const constants: StoredValue[] = [];
   for (const [i, t] of plan.targets.entries()) {
-    if (t.source.kind === 'expr') return null;
-    if (t.source.kind === 'field') {
+    constants.push(null);
+    if (t.source.kind === 'expr') {
+      // A constant mapping (the sink's audit columns of a snapshot load) is one value for every row.
+      const v = constantValue(t, t.source.expr);
+      if (v === undefined) return null;
+      constants[i] = v;
+      convert.push(null);
+    } else if (t.source.kind === 'field') {
       if (slots.has(t.source.field)) return null;
       slots.set(t.source.field, i);
       convert.push(converterFor(t));
-    } else convert.push(null);
+    } else {
+      constants[i] = t.source.value;
+      convert.push(null);
+    }
   }
   const opSlot = plan.targets.length;
   let constOp: 0 | 1 = 0;
@@ -265,7 +277,7 @@ function fastPlan(plan: LoadPlan): FastPlan | null {
     const isPlain = bytes.every((c) => c >= 0x20 && c !== 0x22 && c !== 0x5c) && bytes.toString('utf8') === name;
     plain[slot] = isPlain ? bytes : undefined;
   }
-  return { targets: plan.targets, convert, slots, opSlot, names, plain, constOp, strip: plan.stripOuterArray };
+  return { targets: plan.targets, convert, constants, slots, opSlot, names, plain, constOp, strip: plan.stripOuterArray };
 }
 
 /** `__op` from its token: `0`/`1` as a number or a plain string; anything else → the general reader. */
@@ -383,7 +395,7 @@ class RowReader {
         continue;
       }
       if (seen[i] === row) v = values[i] ?? null;
-      else v = t.source.kind === 'default' ? t.source.value : null;
+      else v = fp.constants[i] ?? null;
       if (v === null && !t.nullable) throw BAIL; // the general reader reports the NOT NULL column
       values[i] = v;
     }

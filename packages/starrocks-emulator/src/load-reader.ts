@@ -101,6 +101,17 @@ function evalExpr(e: ColumnsExpr, get: RowAccess, now: Date): Raw {
   }
 }
 
+/**
+ * The value a constant `columns` mapping (`col = 'text'`, a number, TRUE/FALSE, NULL) gives every row,
+ * as `buildRow` computes it; undefined when the mapping is not a constant or its value does not
+ * convert (the row-level rules decide then, row by row).
+ */
+export function constantValue(t: TargetColumn, e: ColumnsExpr): StoredValue | undefined {
+  if (e.kind !== 'const') return undefined;
+  const conv = convertRaw(t, { k: 'text', s: e.value });
+  return conv.ok ? conv.value : undefined;
+}
+
 function exprName(e: ColumnsExpr): string {
   return e.kind === 'ref' ? e.name : e.kind;
 }

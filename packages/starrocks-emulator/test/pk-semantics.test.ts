@@ -175,6 +175,38 @@ describe('Primary Key apply semantics (docs/starrocks-protocol.md §6)', () => {
     );
   });
 
+  it('merge_condition on a column set by a constant mapping of the columns header: compared as loaded', async () => {
+    await load(
+      emu,
+      't',
+      ndjson([
+        { id: 1, v: 'v5', n: 1, ver: 5 },
+        { id: 2, v: 'w3', n: 1, ver: 3 },
+      ]),
+    );
+    // Every row of the load has ver = 4 (a snapshot load's version, set once by the header).
+    const r = await load(
+      emu,
+      't',
+      ndjson([
+        { id: 1, v: 'old', n: 2 },
+        { id: 2, v: 'newer', n: 2 },
+        { id: 3, v: 'new', n: 2, ver: 99 },
+      ]),
+      { merge_condition: 'ver', columns: 'id,v,n,ver=4', strip_outer_array: 'false' },
+    );
+    assert.equal(r.json['Status'], 'Success', JSON.stringify(r.json));
+    assert.equal(r.json['NumberLoadedRows'], 3);
+    assert.deepEqual(
+      plainRows(emu, 't').map((x) => [x['id'], x['v'], x['ver']]),
+      [
+        [1, 'v5', 5],
+        [2, 'newer', 4],
+        [3, 'new', 4],
+      ],
+    );
+  });
+
   it('merge_condition NULL rule: stored NULL is replaced, incoming NULL over a value is skipped', async () => {
     await load(
       emu,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { TableSchema } from '../../../core/index.js';
+import type { RowBlock, TableSchema, Value } from '../../../core/index.js';
 import { DecimalValue, JsonText, SpecialNumber, TemporalValue, UNCHANGED } from '../../../core/index.js';
 import type { StarRocksSink } from '../../../connectors/starrocks/index.js';
 import { column, del, ins, tableSchema, upd } from '../../unit/starrocks/fixtures.js';
@@ -218,6 +218,73 @@ describe('StarRocks sink writes (emulator)', () => {
     // An empty bytea stays an empty VARBINARY (to_binary(…, 'hex') of '' is empty; 'encode64' would give NULL).
     assert.deepEqual(rows.get('2')?.['bin'], Buffer.alloc(0));
     assert.ok(h.logs.some((l) => /without a StarRocks representation/.test(l.msg) && l['count'] === 3));
+  });
+
+  it('a block of snapshot rows: one load that sets the audit columns in its header; an older block loses, a newer change wins', async () => {
+    const blockOf = (version: bigint, read: string, rows: readonly (readonly [bigint, string])[]): RowBlock => {
+      const values = (i: number): Value[] => {
+        const [id, title] = rows[i] ?? [0n, ''];
+        return [id, title, 'b', 1];
+      };
+      return {
+        schema: docs,
+        length: rows.length,
+        version,
+        commitTimeMicros: 5n,
+        snapshotRead: read,
+        bytes: 0,
+        values: (i, out) => {
+          out.length = 0;
+          out.push(...values(i));
+        },
+        value: (i, c) => values(i)[c] ?? null,
+        record: (i) => ({ ...ins(docs, version, values(i)), ordinal: i, snapshotRead: read }),
+      };
+    };
+    const V = 0xa000n;
+    const write = (block: RowBlock) => sink.write({ ...batch(docs, [], { first: block.version, last: block.version }), rows: block }, signal());
+    h.emu.clearLoads();
+    const res = await write(
+      blockOf(V, 'docs:7:a', [
+        [700n, 'snap'],
+        [701n, 'snap'],
+      ]),
+    );
+    assert.equal(res.rowsWritten, 2);
+    const load = h.emu.loads().at(-1);
+    assert.equal(load?.status, 'Success');
+    assert.equal(
+      load?.headers['columns'],
+      `\`id\`,\`title\`,\`body\`,\`n\`,\`dbmazz_op_type\`=0,\`dbmazz_is_deleted\`=false,\`dbmazz_synced_at\`='2024-05-06 07:08:09.123000',\`dbmazz_cdc_version\`=${V}`,
+    );
+    assert.deepEqual(doc(700), {
+      id: 700n,
+      title: 'snap',
+      body: 'b',
+      n: 1n,
+      dbmazz_op_type: 0n,
+      dbmazz_is_deleted: false,
+      dbmazz_synced_at: '2024-05-06 07:08:09.123000',
+      dbmazz_cdc_version: V,
+    });
+    // A change after the copy, then a stale copy of the same rows (an older version): the change stays.
+    await sink.write(batch(docs, [upd(docs, V + 1n, [701n, 'changed', 'b', 2])]), signal());
+    await write(
+      blockOf(V - 1n, 'docs:7:b', [
+        [700n, 'stale'],
+        [701n, 'stale'],
+        [702n, 'stale'],
+      ]),
+    );
+    assert.equal(h.emu.loads().at(-1)?.status, 'Success');
+    assert.deepEqual(
+      [700, 701, 702].map((id) => [doc(id)?.['title'], doc(id)?.['dbmazz_cdc_version']]),
+      [
+        ['snap', V],
+        ['changed', V + 1n],
+        ['stale', V - 1n],
+      ],
+    );
   });
 
   it('snapshot rows: two chunk reads at the same version, positions and count both land (no shared label)', async () => {

@@ -22,6 +22,38 @@ function encodeOne(kind: TargetKind, v: Value): { text: string; nullified: numbe
   return { text: text.slice(prefix.length, end), nullified: out.nullified };
 }
 
+describe('encodeBody with audit values set by the header (ConstantAudit)', () => {
+  const cols = loadColumns([
+    { name: 'id', kind: 'integer' },
+    { name: 't', kind: 'string' },
+  ]);
+  const rows: BodyRow[] = [
+    { values: [1n, 'a'], opType: 0, deleted: false, version: 7n },
+    { values: [2n, null], opType: 0, deleted: false, version: 7n },
+  ];
+
+  it('writes the rows without the audit columns, everything else as without', () => {
+    const out = encodeBody(cols, rows, AUDIT, SYNCED, 'db.t', { opType: 0, deleted: false, version: 7n });
+    assert.equal(out.body.toString('utf8'), '[{"id":1,"t":"a"},{"id":2,"t":null}]');
+    assert.equal(out.rows, 2);
+    const full = encodeBody(cols, rows, AUDIT, SYNCED, 'db.t').body.toString('utf8');
+    assert.equal(
+      full,
+      `[{"id":1,"t":"a","dbmazz_op_type":0,"dbmazz_is_deleted":false,"dbmazz_synced_at":"${SYNCED}","dbmazz_cdc_version":7},{"id":2,"t":null,"dbmazz_op_type":0,"dbmazz_is_deleted":false,"dbmazz_synced_at":"${SYNCED}","dbmazz_cdc_version":7}]`,
+    );
+    assert.equal(encodeBody([], [rows[0] as BodyRow], AUDIT, SYNCED, 'db.t', { opType: 0, deleted: false, version: 7n }).body.toString('utf8'), '[{}]');
+  });
+
+  it('refuses a row whose audit values differ from those of the header', () => {
+    for (const constant of [
+      { opType: 0, deleted: false, version: 8n },
+      { opType: 1, deleted: false, version: 7n },
+      { opType: 0, deleted: true, version: 7n },
+    ] as const)
+      assert.throws(() => encodeBody(cols, rows, AUDIT, SYNCED, 'db.t', constant), /does not have the audit values its header sets/);
+  });
+});
+
 describe('quoteJsonString', () => {
   it('escapes quotes, backslashes and control characters', () => {
     const s = 'a"b\\c\n\r\t\b\f\u0000\u0001\u001f\u007f';

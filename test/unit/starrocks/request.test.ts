@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CdcError } from '../../../core/index.js';
 import { columnsHeader, loadColumns } from '../../../connectors/starrocks/stream-load/columns.js';
-import { columnsWithAudit, headerText, streamLoadHeaders, streamLoadPath, timeoutSeconds } from '../../../connectors/starrocks/stream-load/request.js';
+import {
+  columnsWithAudit,
+  headerCanSetAudit,
+  headerText,
+  streamLoadHeaders,
+  streamLoadPath,
+  timeoutSeconds,
+} from '../../../connectors/starrocks/stream-load/request.js';
 
 const AUDIT = ['dbmazz_op_type', 'dbmazz_is_deleted', 'dbmazz_synced_at', 'dbmazz_cdc_version'];
 
@@ -28,6 +35,26 @@ describe('streamLoadHeaders', () => {
       max_filter_ratio: '0',
       timeout: '120',
     });
+  });
+
+  it('sets the audit columns of every row by constant mappings when the load gives them (a snapshot block)', () => {
+    const c = { opType: 0, deleted: false, syncedAt: '2024-05-06 07:08:09.123000', version: 9223372036854775807n };
+    assert.equal(
+      columnsWithAudit('`id`', AUDIT, c),
+      "`id`,`dbmazz_op_type`=0,`dbmazz_is_deleted`=false,`dbmazz_synced_at`='2024-05-06 07:08:09.123000',`dbmazz_cdc_version`=9223372036854775807",
+    );
+    assert.equal(columnsWithAudit('', AUDIT, { ...c, deleted: true, opType: 2, version: 5n }).split(',')[1], '`dbmazz_is_deleted`=true');
+    assert.equal(headerCanSetAudit(c), true);
+    // Beyond BIGINT, negative, or a sync time that is not a plain DATETIME text: the rows carry them.
+    for (const bad of [
+      { ...c, version: 2n ** 63n },
+      { ...c, version: -1n },
+      { ...c, syncedAt: "2024-05-06' OR 1" },
+      { ...c, syncedAt: '2024-05-06T07:08:09Z' },
+    ]) {
+      assert.equal(headerCanSetAudit(bad), false);
+      assert.throws(() => columnsWithAudit('`id`', AUDIT, bad), /cannot be set by the columns header/);
+    }
   });
 
   it('adds partial_update in row mode for partial loads', () => {
