@@ -4,7 +4,8 @@
  * are planned and encoded by the sink's own code beforehand, then loaded one after another into an
  * emulator in this process over HTTP (FE 307, `Expect: 100-continue`, BE), with the sink's headers
  * (`merge_condition`, `partial_update` where the plan says so).
- * - snapshot: BATCHES (default 30) chunks of 10,000 new rows each into a growing table (as a copy does);
+ * - snapshot: BATCHES (default 30) chunks of 10,000 new rows each into a growing table, the audit columns
+ *   set by the header (as a copy does);
  * - stream: BATCHES batches of the 70/20/10 traffic (inserts, updates, key-only deletes).
  * Prints process CPU (user + system) per loaded row: the emulator plus the small HTTP client. Run it
  * before and after a change to the emulator's load path, alternating, on the same machine.
@@ -13,7 +14,7 @@ import mysql from 'mysql2/promise';
 import { startStarRocksEmulator } from 'dbmazz-starrocks-emulator';
 import { streamLoad } from 'dbmazz-starrocks-emulator/client';
 import { streamLoadHeaders } from '../connectors/starrocks/stream-load/request.js';
-import { BATCH, encodeLoads, snapshotBatch, streamBatch, type EncodedLoad } from './sink-batches.js';
+import { BATCH, encodeLoads, SNAPSHOT_AUDIT, snapshotBatch, streamBatch, type EncodedLoad } from './sink-batches.js';
 
 const DDL = (table: string): string =>
   `CREATE TABLE bench.${table} (id BIGINT NOT NULL, amount DECIMAL(18,4), title VARCHAR(65533), created_at DATETIME, payload JSON, active BOOLEAN, qty INT, body VARCHAR(65533), ` +
@@ -40,12 +41,12 @@ try {
     if (r.json['Status'] !== 'Success') throw new Error(`load into ${table} failed: ${JSON.stringify(r.json)}`);
   };
 
-  for (const [kind, make] of [
-    ['snapshot', snapshotBatch],
-    ['stream', streamBatch],
+  for (const [kind, make, audit] of [
+    ['snapshot', snapshotBatch, SNAPSHOT_AUDIT],
+    ['stream', streamBatch, undefined],
   ] as const) {
     // Encoded before timing: only the loads are measured.
-    const loads = Array.from({ length: batches }, (_, i) => encodeLoads(make(i * BATCH)));
+    const loads = Array.from({ length: batches }, (_, i) => encodeLoads(make(i * BATCH), audit));
     const rows = loads.flat().reduce((n, l) => n + l.rows, 0);
     const t0 = process.cpuUsage();
     const w0 = performance.now();

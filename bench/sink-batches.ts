@@ -14,7 +14,7 @@ import { oldRowLookup, planBatch } from '../connectors/starrocks/rows/plan.js';
 import { blockRows, type BlockLoad } from '../connectors/starrocks/rows/block-rows.js';
 import { ChunkRows } from '../connectors/postgres/snapshot/chunk-rows.js';
 import { TypeRegistry } from '../connectors/postgres/codec/pg-types.js';
-import { encodeBody } from '../connectors/starrocks/stream-load/body.js';
+import { encodeBody, type ConstantAudit } from '../connectors/starrocks/stream-load/body.js';
 import { columnsHeader, loadColumns } from '../connectors/starrocks/stream-load/columns.js';
 import { columnsWithAudit } from '../connectors/starrocks/stream-load/request.js';
 import type { TargetColumn, TargetKind } from '../connectors/starrocks/type-map.js';
@@ -106,7 +106,7 @@ export function blockLoad(block: RowBlock): BlockLoad {
 /** Encodes a block's load as the sink does. */
 export function encodeBlockLoad(load: BlockLoad): Buffer {
   const cols = loadColumns(load.columns.map((n) => targetColumns.get(n) ?? { name: n, kind: 'other' as const }));
-  return encodeBody(cols, load.rows, AUDIT, '2026-12-07 03:00:00.000000', 'db.bench').body;
+  return encodeBody(cols, load.rows, AUDIT, SYNCED_AT, 'db.bench').body;
 }
 
 export function streamBatch(from: number): ChangeRecord[] {
@@ -140,18 +140,26 @@ export function planLoads(records: readonly ChangeRecord[]): readonly LoadPlan[]
   return planBatch(records, target).loads;
 }
 
-/** Encodes one planned load as the sink does (stream-load/body.ts). */
-export function encodeLoad(load: LoadPlan): EncodedLoad {
+const SYNCED_AT = '2026-12-07 03:00:00.000000';
+
+/**
+ * Encodes one planned load as the sink does (stream-load/body.ts); `audit`: the audit values all its
+ * rows share, set by the header as the sink does for a snapshot chunk (body.ts ConstantAudit).
+ */
+export function encodeLoad(load: LoadPlan, audit?: ConstantAudit): EncodedLoad {
   const cols = loadColumns(load.columns.map((n) => targetColumns.get(n) ?? { name: n, kind: 'other' as const }));
   return {
-    body: encodeBody(cols, load.rows, AUDIT, '2026-12-07 03:00:00.000000', 'db.bench').body,
-    columns: columnsWithAudit(columnsHeader(cols), Object.values(AUDIT)),
+    body: encodeBody(cols, load.rows, AUDIT, SYNCED_AT, 'db.bench', audit).body,
+    columns: columnsWithAudit(columnsHeader(cols), Object.values(AUDIT), audit === undefined ? undefined : { ...audit, syncedAt: SYNCED_AT }),
     partial: load.partial,
     rows: load.rows.length,
   };
 }
 
-/** Plans and encodes `records` as the sink does. */
-export function encodeLoads(records: readonly ChangeRecord[]): EncodedLoad[] {
-  return planLoads(records).map(encodeLoad);
+/** Plans and encodes `records` as the sink does (`audit`: see encodeLoad). */
+export function encodeLoads(records: readonly ChangeRecord[], audit?: ConstantAudit): EncodedLoad[] {
+  return planLoads(records).map((l) => encodeLoad(l, audit));
 }
+
+/** The audit values of snapshotBatch's rows (inserts at version 100), as a snapshot chunk's load sets them. */
+export const SNAPSHOT_AUDIT: ConstantAudit = { opType: 0, deleted: false, version: 100n };

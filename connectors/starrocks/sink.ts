@@ -29,7 +29,7 @@ import { mysqlError, withMysql } from './setup/mysql.js';
 import type { TargetTable } from './setup/table-setup.js';
 import { evolveTable } from './setup/evolve.js';
 import { omittedColumns, projectColumns, type ProjectionCache } from './schema-evolution.js';
-import { encodeBody, formatSyncedAt, type BodyRows, type ConstantAudit } from './stream-load/body.js';
+import { BodyEncoder, formatSyncedAt, type BodyRows, type ConstantAudit, type EncodedBody } from './stream-load/body.js';
 import { blockRows } from './rows/block-rows.js';
 import { StreamLoadClient } from './stream-load/client.js';
 import { columnsHeader, loadColumns } from './stream-load/columns.js';
@@ -55,6 +55,14 @@ export const STARROCKS_CAPABILITIES: SinkCapabilities = {
 /** Extra time the client waits beyond the load's own `timeout`, so the server's timeout fires first. */
 function replyGraceMs(loadTimeoutMs: number): number {
   return Math.min(5000, Math.ceil(loadTimeoutMs / 10));
+}
+
+/** Rows of a body encoded between two turns of the event loop (~5 ms of work). */
+const ENCODE_SLICE_ROWS = 1000;
+
+/** Lets pending I/O run (setImmediate: after the poll phase). */
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 /** Runs `fn` with a SQL query function on the FE (default: a short-lived mysql2 connection). */
@@ -324,11 +332,11 @@ export class StarRocksSink implements Sink {
     let bytesWritten = 0;
     let nullified = 0;
     let rounded = 0;
-    const encodedLoads = plans.map((plan, index) => {
+    const prepared = plans.map((plan, index) => {
       const cols = loadColumns(plan.columns.map((name) => target.byLowerName.get(name.toLowerCase()) ?? { name, kind: 'other' as const }));
       const constants = plan.audit === undefined ? undefined : { ...plan.audit, opType: plan.audit.opType as number, syncedAt };
       const inHeader = constants !== undefined && headerCanSetAudit(constants) ? constants : undefined;
-      const encoded = encodeBody(cols, plan.rows, target.audit, syncedAt, `${target.db}.${target.name}`, inHeader === undefined ? undefined : plan.audit);
+      const encoder = new BodyEncoder(cols, plan.rows, target.audit, syncedAt, `${target.db}.${target.name}`, inHeader === undefined ? undefined : plan.audit);
       const label = makeLabel({
         prefix: this.cfg.labelPrefix,
         pipelineId: this.truncator.labelPipelineId(key, this.sourceTag === '' ? batch.pipelineId : `${batch.pipelineId}_${this.sourceTag}`, minVersion),
@@ -345,8 +353,20 @@ export class StarRocksSink implements Sink {
         timeoutMs: this.cfg.loadTimeoutMs,
         mergeConditionColumn: target.audit.cdcVersion,
       });
-      return { plan, encoded, label, headers };
+      return { plan, encoder, label, headers };
     });
+    const encodedLoads: { plan: (typeof plans)[number]; encoded: EncodedBody; label: string; headers: Record<string, string> }[] = [];
+    for (const { plan, encoder, label, headers } of prepared) {
+      // A large body is encoded a slice at a time, the event loop running in between: the load in
+      // flight keeps sending its body and its answer is read meanwhile (BodyEncoder).
+      for (;;) {
+        encoder.write(ENCODE_SLICE_ROWS);
+        if (encoder.remaining === 0) break;
+        await yieldToEventLoop();
+        if (signal.aborted) throw new CdcError({ code: 'SINK_LOAD', retry: 'retry', message: 'load aborted', cause: signal.reason });
+      }
+      encodedLoads.push({ plan, encoded: encoder.finish(), label, headers });
+    }
     await ready;
     for (const { plan, encoded, label, headers } of encodedLoads) {
       const result = await this.loader.load(

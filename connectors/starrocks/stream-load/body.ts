@@ -118,63 +118,116 @@ export function encodeBody(
   /** The rows' audit values when they all share them: then no row carries them (ConstantAudit). */
   constant?: ConstantAudit,
 ): EncodedBody {
-  const w = new JsonWriter();
-  const stats: Stats = { nullified: 0, rounded: 0 };
-  const targets = columns.map((col): ValueTarget => ({ column: table === undefined ? col.name : `${table}.${col.name}`, limits: col.limits }));
-  const writers = columns.map((col, i) => cellWriter(col, targets[i] as ValueTarget));
-  const texts = columns.map((col, i) => textWriter(col, targets[i] as ValueTarget));
-  // `{"a":` before the first value, `,"b":` before the others: the text between two values.
-  const prefixes = columns.map((c, i) => `${i === 0 ? '{' : ','}${quoteJsonString(c.jsonKey)}:`);
-  const tails = auditTails(audit, syncedAt, columns.length === 0 ? '{' : ',');
-  const n = columns.length;
-  let lastVersion: bigint | undefined;
-  let versionText = '';
-  let nextEstimate = 64;
-  const rowAt: (r: number) => BodyRow = isRowArray(rows) ? (r) => rows[r] as BodyRow : (r) => rows.row(r);
-  w.raw('[');
-  for (let r = 0; r < rows.length; r++) {
-    const row = rowAt(r);
-    if (r > 0) w.byte(0x2c); // ,
-    const values = row.values;
-    const text = row.text;
-    if (text === undefined) {
-      for (let i = 0; i < n; i++) {
-        w.raw(prefixes[i] as string);
-        (writers[i] as CellWriter)(w, values[i] ?? null, stats);
-      }
-    } else {
-      for (let i = 0; i < n; i++) {
-        w.raw(prefixes[i] as string);
-        const s = text.starts[i] as number;
-        if (s < 0) (writers[i] as CellWriter)(w, null, stats);
-        else if (!(texts[i] as TextWriter)(w, text.data, s, text.ends[i] as number, text.forms[i] as number))
-          (writers[i] as CellWriter)(w, text.value(i), stats);
-      }
-    }
-    if (constant !== undefined) {
-      if (row.version !== constant.version || row.opType !== constant.opType || row.deleted !== constant.deleted)
-        throw new Error(`row ${r} of the load does not have the audit values its header sets (version ${constant.version})`);
-      w.byte(n === 0 ? 0x7b : 0x7d); // `{}` for a row without columns
-      if (n === 0) w.byte(0x7d);
-    } else {
-      if (row.version !== lastVersion) {
-        lastVersion = row.version;
-        versionText = row.version.toString();
-      }
-      w.bytes((tails[row.opType] as readonly Uint8Array[])[row.deleted ? 1 : 0] as Uint8Array);
-      w.raw(versionText);
-      w.byte(0x7d); // }
-    }
-    if (r + 1 === nextEstimate && r + 1 < rows.length) {
-      // Sized from the rows so far (re-estimated at 64, 128, 256, … rows): grown, with a fifth more,
-      // only when the estimate outgrows the buffer (every resize allocates and copies the whole body).
-      const estimate = (w.written / (r + 1)) * rows.length;
-      if (estimate > w.capacity) w.reserve(Math.ceil(estimate * 1.2));
-      nextEstimate *= 2;
-    }
+  const encoder = new BodyEncoder(columns, rows, audit, syncedAt, table, constant);
+  encoder.write(rows.length);
+  return encoder.finish();
+}
+
+/**
+ * `encodeBody` a slice of rows at a time: `write(n)` encodes the next `n` rows, `finish()` gives the
+ * body once every row is written. The sink encodes a large body in slices and lets the event loop run
+ * between them, so the load already on the wire keeps sending and its answer is read while the next
+ * body is prepared (docs/performance.md, "A body encoded in slices"). The bytes are `encodeBody`'s.
+ */
+export class BodyEncoder {
+  private readonly w = new JsonWriter();
+  private readonly stats: Stats = { nullified: 0, rounded: 0 };
+  private readonly writers: readonly CellWriter[];
+  private readonly texts: readonly TextWriter[];
+  /** `{"a":` before the first value, `,"b":` before the others: the text between two values. */
+  private readonly prefixes: readonly string[];
+  private readonly tails: readonly (readonly Uint8Array[])[];
+  private readonly rowAt: (r: number) => BodyRow;
+  private next = 0;
+  private lastVersion: bigint | undefined;
+  private versionText = '';
+  private nextEstimate = 64;
+
+  constructor(
+    private readonly columns: readonly LoadColumn[],
+    private readonly rows: BodyRows,
+    audit: AuditKeys,
+    syncedAt: string,
+    table?: string,
+    private readonly constant?: ConstantAudit,
+  ) {
+    const targets = columns.map((col): ValueTarget => ({ column: table === undefined ? col.name : `${table}.${col.name}`, limits: col.limits }));
+    this.writers = columns.map((col, i) => cellWriter(col, targets[i] as ValueTarget));
+    this.texts = columns.map((col, i) => textWriter(col, targets[i] as ValueTarget));
+    this.prefixes = columns.map((c, i) => `${i === 0 ? '{' : ','}${quoteJsonString(c.jsonKey)}:`);
+    this.tails = auditTails(audit, syncedAt, columns.length === 0 ? '{' : ',');
+    this.rowAt = isRowArray(rows) ? (r) => rows[r] as BodyRow : (r) => rows.row(r);
+    this.w.raw('[');
   }
-  w.raw(']');
-  return { body: w.toBuffer(), rows: rows.length, nullified: stats.nullified, rounded: stats.rounded, replacedSurrogates: w.replacedSurrogates };
+
+  /** Rows not written yet. */
+  get remaining(): number {
+    return this.rows.length - this.next;
+  }
+
+  /** Writes the next `count` rows (fewer when fewer are left). */
+  write(count: number): void {
+    const { w, stats, writers, texts, prefixes, tails, rowAt, constant } = this;
+    const n = this.columns.length;
+    const total = this.rows.length;
+    const end = Math.min(total, this.next + count);
+    for (let r = this.next; r < end; r++) {
+      const row = rowAt(r);
+      if (r > 0) w.byte(0x2c); // ,
+      const values = row.values;
+      const text = row.text;
+      if (text === undefined) {
+        for (let i = 0; i < n; i++) {
+          w.raw(prefixes[i] as string);
+          (writers[i] as CellWriter)(w, values[i] ?? null, stats);
+        }
+      } else {
+        for (let i = 0; i < n; i++) {
+          w.raw(prefixes[i] as string);
+          const s = text.starts[i] as number;
+          if (s < 0) (writers[i] as CellWriter)(w, null, stats);
+          else if (!(texts[i] as TextWriter)(w, text.data, s, text.ends[i] as number, text.forms[i] as number))
+            (writers[i] as CellWriter)(w, text.value(i), stats);
+        }
+      }
+      if (constant !== undefined) {
+        if (row.version !== constant.version || row.opType !== constant.opType || row.deleted !== constant.deleted)
+          throw new Error(`row ${r} of the load does not have the audit values its header sets (version ${constant.version})`);
+        w.byte(n === 0 ? 0x7b : 0x7d); // `{}` for a row without columns
+        if (n === 0) w.byte(0x7d);
+      } else {
+        if (row.version !== this.lastVersion) {
+          this.lastVersion = row.version;
+          this.versionText = row.version.toString();
+        }
+        w.bytes((tails[row.opType] as readonly Uint8Array[])[row.deleted ? 1 : 0] as Uint8Array);
+        w.raw(this.versionText);
+        w.byte(0x7d); // }
+      }
+      if (r + 1 === this.nextEstimate && r + 1 < total) {
+        // Sized from the rows so far (re-estimated at 64, 128, 256, … rows): grown, with a fifth more,
+        // only when the estimate outgrows the buffer (every resize allocates and copies the whole body).
+        const estimate = (w.written / (r + 1)) * total;
+        if (estimate > w.capacity) w.reserve(Math.ceil(estimate * 1.2));
+        this.nextEstimate *= 2;
+      }
+    }
+    this.next = end;
+  }
+
+  /** The body; every row must have been written. */
+  finish(): EncodedBody {
+    if (this.next < this.rows.length) throw new Error(`body finished with ${this.rows.length - this.next} rows not written`);
+    const w = this.w;
+    w.raw(']');
+    return {
+      body: w.toBuffer(),
+      rows: this.rows.length,
+      nullified: this.stats.nullified,
+      rounded: this.stats.rounded,
+      replacedSurrogates: w.replacedSurrogates,
+    };
+  }
 }
 
 function isRowArray(rows: BodyRows): rows is readonly BodyRow[] {

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { Value } from '../../../core/index.js';
 import { DecimalValue, JsonText, SpecialNumber, TemporalValue } from '../../../core/index.js';
 import type { BodyRow } from '../../../connectors/starrocks/stream-load/body.js';
-import { encodeBody, formatSyncedAt } from '../../../connectors/starrocks/stream-load/body.js';
+import { BodyEncoder, encodeBody, formatSyncedAt } from '../../../connectors/starrocks/stream-load/body.js';
 import { loadColumns } from '../../../connectors/starrocks/stream-load/columns.js';
 import { JsonWriter, quoteJsonString } from '../../../connectors/starrocks/stream-load/json-writer.js';
 import type { TargetKind } from '../../../connectors/starrocks/type-map.js';
@@ -21,6 +21,45 @@ function encodeOne(kind: TargetKind, v: Value): { text: string; nullified: numbe
   const end = text.indexOf(',"dbmazz_op_type"');
   return { text: text.slice(prefix.length, end), nullified: out.nullified };
 }
+
+describe('BodyEncoder (a body encoded a slice of rows at a time)', () => {
+  const cols = loadColumns([
+    { name: 'id', kind: 'integer' },
+    { name: 't', kind: 'string' },
+    { name: 'd', kind: 'decimal' },
+    { name: 'j', kind: 'json' },
+  ]);
+  // 300 rows: the buffer is re-estimated at 64, 128 and 256 rows, across slice boundaries.
+  const rows: BodyRow[] = Array.from({ length: 300 }, (_, i) => ({
+    values: [BigInt(i), i % 3 === 0 ? null : `text ${'x'.repeat(i % 50)} ü ${i}`, new DecimalValue(`${i}.${i % 10}`), new JsonText(`{"k":${i}}`)],
+    opType: i % 3 === 2 ? 2 : 0,
+    deleted: i % 3 === 2,
+    version: 10n + BigInt(i >> 4),
+  }));
+
+  it('gives the bytes and counts of encodeBody whatever the slices', () => {
+    const whole = encodeBody(cols, rows, AUDIT, SYNCED, 'db.t');
+    for (const slice of [1, 3, 64, 100, 299, 300, 1000]) {
+      const enc = new BodyEncoder(cols, rows, AUDIT, SYNCED, 'db.t');
+      let calls = 0;
+      while (enc.remaining > 0) {
+        enc.write(slice);
+        calls++;
+      }
+      assert.equal(calls, Math.ceil(rows.length / slice));
+      assert.deepEqual(enc.finish(), whole, `slices of ${slice} rows`);
+    }
+  });
+
+  it('refuses to finish a body with rows not written', () => {
+    const enc = new BodyEncoder(cols, rows, AUDIT, SYNCED);
+    enc.write(299);
+    assert.equal(enc.remaining, 1);
+    assert.throws(() => enc.finish(), /1 rows not written/);
+    enc.write(5);
+    assert.equal(enc.finish().rows, 300);
+  });
+});
 
 describe('encodeBody with audit values set by the header (ConstantAudit)', () => {
   const cols = loadColumns([
