@@ -34,7 +34,7 @@ import { CdcError, codeAt, type CodeSource, DecimalValue, JsonText, SpecialNumbe
 import type { OpType } from '../audit.js';
 import type { TargetKind, ValueLimits } from '../type-map.js';
 import { decimalCodesFitAsIs, decimalFitsAsIs, fitDecimal } from '../type-map.js';
-import { unsupportedJsonNumber } from '../json-numbers.js';
+import { mayHoldUnsupportedNumber, unsupportedJsonNumber } from '../json-numbers.js';
 import type { LoadColumn } from './columns.js';
 import { isJsonNumberText, JsonWriter, quoteJsonString } from './json-writer.js';
 
@@ -308,8 +308,8 @@ function textWriter(col: LoadColumn, target: ValueTarget): TextWriter {
         const first = b[s] as number;
         const last = b[e - 1] as number;
         if (!isTrimmedJsonStartCodes(first, last)) return false;
-        // Short documents hold no number StarRocks' JSON type refuses (json-numbers.ts).
-        if (e - s >= 19) checkJsonNumbers(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'), target);
+        // Only a document with a long number token can hold one StarRocks' JSON type refuses (json-numbers.ts).
+        if (mayHoldUnsupportedNumber(b, s, e)) checkJsonNumbers(Buffer.from(b.buffer, b.byteOffset + s, e - s).toString('latin1'), target);
         w.ascii(b, s, e);
         return true;
       };

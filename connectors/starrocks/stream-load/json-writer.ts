@@ -15,6 +15,11 @@ const SHORT_TEXT = 64;
 /** Unused capacity above this (and a quarter of the body) is not handed out with the body. */
 const SLACK_BYTES = 1 << 16;
 const MIN_BYTES = 4096;
+/**
+ * Runs of bytes longer than this are copied natively (`set` of a `subarray`: a view object per copy);
+ * shorter ones byte by byte, which costs about as much and allocates nothing.
+ */
+const NATIVE_COPY_BYTES = 256;
 const EMPTY = Buffer.alloc(0);
 const NEEDS_ESCAPE = /[\u0000-\u001f"\\\ud800-\udfff]/;
 const SURROGATE = /[\ud800-\udfff]/;
@@ -133,7 +138,7 @@ export class JsonWriter {
     const n = e - s;
     if (this.len + n > this.buf.length) this.grow(n);
     const buf = this.buf;
-    if (n > 32) buf.set(b.subarray(s, e), this.len);
+    if (n > NATIVE_COPY_BYTES) buf.set(b.subarray(s, e), this.len);
     else for (let i = s, p = this.len; i < e; i++, p++) buf[p] = b[i] as number;
     this.len += n;
   }
@@ -161,7 +166,7 @@ export class JsonWriter {
         continue;
       }
       if (i > run) {
-        if (i - run > 32) buf.set(b.subarray(run, i), p);
+        if (i - run > NATIVE_COPY_BYTES) buf.set(b.subarray(run, i), p);
         else for (let k = run, q = p; k < i; k++, q++) buf[q] = b[k] as number;
         p += i - run;
       }
@@ -180,7 +185,7 @@ export class JsonWriter {
       run = i + 1;
     }
     if (e > run) {
-      if (e - run > 32) buf.set(b.subarray(run, e), p);
+      if (e - run > NATIVE_COPY_BYTES) buf.set(b.subarray(run, e), p);
       else for (let k = run, q = p; k < e; k++, q++) buf[q] = b[k] as number;
       p += e - run;
     }

@@ -249,9 +249,12 @@ describe('ChunkRows', () => {
     const text = Buffer.from(odd.map(copyLine).join(''), 'utf8');
     // Buffers sized from an expected size (the table's previous chunk): too small, exact, far too large.
     const sizes = [undefined, { rows: 1, bytes: 8 }, { rows: odd.length, bytes: text.length }, { rows: 10_000, bytes: 1 << 20 }];
-    for (const [cut, expect] of [1, 7, 64, text.length].flatMap((c) => sizes.map((e) => [c, e] as const))) {
+    // Messages of `cut` bytes, or (0) one message per row as COPY sends them (rows without a backslash
+    // are then copied whole).
+    for (const [cut, expect] of [0, 1, 7, 64, text.length].flatMap((c) => sizes.map((e) => [c, e] as const))) {
       const copied = new ChunkRows(types, keyIndexes, expect);
-      for (let p = 0; p < text.length; p += cut) copied.copyData(text.subarray(p, p + cut));
+      if (cut === 0) for (const row of odd) copied.copyData(Buffer.from(copyLine(row), 'utf8'));
+      else for (let p = 0; p < text.length; p += cut) copied.copyData(text.subarray(p, p + cut));
       copied.end();
       const fromCells = new ChunkRows(types, keyIndexes);
       for (const c of odd) fromCells.cells(c);
