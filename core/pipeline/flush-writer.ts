@@ -7,7 +7,9 @@
  * Flushes may overlap (the scheduler starts the next one while one is in flight), in order:
  * - a table's first step in a flush waits until its steps of every earlier flush have ended (durable).
  *   A sink that declares `awaitsReady` gets the batch at once with that wait as `ready` and prepares it
- *   meanwhile; any other sink is called only after it;
+ *   meanwhile; any other sink is called only after it. One exception: a table's work that is only
+ *   snapshot blocks waits for the table's earlier changes, not for its earlier blocks
+ *   (`onlySnapshotBlocks`): the loads of consecutive chunks of a copy overlap;
  * - a `barrier` plan (truncate, schema change, sweep: flush-plan.ts) starts once every earlier flush has
  *   ended, and every later flush waits for it to end before it hands anything to the sink;
  * - the first failure of any flush aborts the others (their waits reject, their sink calls are
@@ -45,6 +47,26 @@ export interface FlushWriterDeps {
   readonly truncatePolicy: TruncatePolicy;
 }
 
+/**
+ * What a table's next steps wait for: `all`, the end of every earlier step of the table; `ordered`,
+ * the end of every step up to its latest one that is not only snapshot blocks.
+ */
+interface TableOrder {
+  readonly all: Promise<void>;
+  readonly ordered: Promise<void>;
+}
+
+/**
+ * Steps of snapshot blocks only (TableBatch.rows): the rows of different blocks of a table are distinct
+ * keys (chunks of a keyset, or keys read again because they moved or conflicted, which the chunks that
+ * read them earlier left out), or the same key read at the same version with the same values, and each
+ * row carries its version. So blocks land the same whatever order their loads finish in, and they need
+ * not wait for each other: only for the table's earlier changes.
+ */
+function onlySnapshotBlocks(work: TableWork): boolean {
+  return work.steps.every((step) => step.kind === 'write' && step.batch.rows !== undefined && step.batch.records.length === 0);
+}
+
 /** A table's place in the order of flushes. */
 interface TableTurn {
   /** Resolves once the table's steps of every earlier flush are durable; rejects on a failure. */
@@ -67,8 +89,8 @@ export class FlushWriter {
   private allEnded: Promise<void> = RESOLVED;
   /** Settles once the latest barrier flush (and every flush before it) has ended. */
   private barrierEnded: Promise<void> = RESOLVED;
-  /** Per table: settles once its steps of the latest flush that had it have ended. */
-  private readonly tableEnded = new Map<string, Promise<void>>();
+  /** Per table: the ends its later steps wait for (TableOrder). */
+  private readonly tableOrder = new Map<string, TableOrder>();
 
   constructor(private readonly deps: FlushWriterDeps) {
     this.schemas = new Map(deps.tables.map((t) => [tableKey(t.id), t]));
@@ -101,8 +123,11 @@ export class FlushWriter {
       if (phase.kind !== 'tables') continue;
       for (const work of phase.tables) {
         const tableEnded = deferred();
-        const previous = this.tableEnded.get(work.table) ?? RESOLVED;
-        this.tableEnded.set(work.table, tableEnded.promise);
+        const order = this.tableOrder.get(work.table) ?? { all: RESOLVED, ordered: RESOLVED };
+        const independent = onlySnapshotBlocks(work);
+        const previous = independent ? order.ordered : order.all;
+        const all = Promise.all([order.all, tableEnded.promise]).then(nothing);
+        this.tableOrder.set(work.table, { all, ordered: independent ? order.ordered : all });
         turns.set(work.table, { ready: this.turnAfter(previous), ended: tableEnded });
       }
     }

@@ -16,7 +16,8 @@ export interface SinkCapabilities {
   readonly idempotentBatches: boolean;
   /**
    * Takes snapshot rows as blocks (`TableBatch.rows`, core/model/row-block.ts) instead of one record per
-   * row. Optional; without it the runtime hands the sink records.
+   * row. Optional; without it the runtime hands the sink records. Such a sink may get two block batches
+   * of one table at once (Sink: the loads of consecutive chunks overlap).
    */
   readonly rowBlocks?: boolean;
 }

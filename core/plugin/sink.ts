@@ -60,7 +60,10 @@ export interface WriteOptions {
  * positions only after that. `write` may be called concurrently for different tables, never for the
  * same table, except that a sink declaring `awaitsReady` may get the next batch of a table while the
  * previous one is still being written, with `options.ready` (WriteOptions) that it awaits before it
- * touches the target. Errors are `CdcError`s: `retry: 'retry'` for transient failures (the runtime
+ * touches the target, and that batches of snapshot blocks (`rows`, for a sink declaring `rowBlocks`)
+ * of one table may be written at once: their `ready` waits only for the table's earlier changes, not
+ * for its earlier blocks (their rows are distinct keys or the same values, each with its version, so
+ * they land the same in any order). Errors are `CdcError`s: `retry: 'retry'` for transient failures (the runtime
  * retries with the same batch, so writes must be idempotent per batch; when they keep failing it
  * restarts the pipeline with a new sink instance, from the source's confirmed position), `never` for
  * errors that need an operator (the daemon stops).

@@ -2,7 +2,8 @@
  * An in-memory Sink for tests. It keeps every call in order (`log`), the durable batches, and lets a test
  * inject failures (`failNext`), hold writes (`hold` / `release`, e.g. a slow or hanging sink) or run
  * its own code (`onWrite`). Held writes honour the abort signal. It flags two writes of the same table
- * running at once (`sameTableOverlaps`), which the Sink contract forbids.
+ * running at once (`sameTableOverlaps`), which the Sink contract forbids unless both are batches of
+ * snapshot blocks (counted apart, `blockOverlaps`).
  */
 import { CdcError } from '../errors/errors.js';
 import type { ChangeRecord } from '../model/change-record.js';
@@ -43,6 +44,8 @@ export class MemorySink implements Sink {
   closed = false;
   /** Writes of one table that overlapped (must stay 0). */
   sameTableOverlaps = 0;
+  /** Block batches of one table written at once (allowed, Sink). */
+  blockOverlaps = 0;
   /** Most writes running at once. */
   maxConcurrentWrites = 0;
   /** Custom behaviour, run before a write becomes durable; throw to fail the write. */
@@ -51,6 +54,7 @@ export class MemorySink implements Sink {
   private readonly options: MemorySinkOptions;
   private readonly attempts = new WeakMap<TableBatch, number>();
   private readonly active = new Map<string, number>();
+  private readonly activeBlocks = new Map<string, number>();
   private running = 0;
   private failures: unknown[] = [];
   private gate: { promise: Promise<void>; open: () => void } | undefined;
@@ -129,8 +133,13 @@ export class MemorySink implements Sink {
     this.attempts.set(batch, attempt);
     this.log.push({ op: 'write', table, batch, attempt });
     const active = this.active.get(table) ?? 0;
-    if (active > 0) this.sameTableOverlaps += 1;
+    const activeBlocks = this.activeBlocks.get(table) ?? 0;
+    const isBlock = batch.rows !== undefined;
+    // Two block batches of a table may overlap (Sink); anything else with another write may not.
+    if (isBlock && active > 0 && active === activeBlocks) this.blockOverlaps += 1;
+    else if (active > 0) this.sameTableOverlaps += 1;
     this.active.set(table, active + 1);
+    if (isBlock) this.activeBlocks.set(table, activeBlocks + 1);
     this.running += 1;
     this.maxConcurrentWrites = Math.max(this.maxConcurrentWrites, this.running);
     try {
@@ -146,6 +155,7 @@ export class MemorySink implements Sink {
     } finally {
       this.running -= 1;
       this.active.set(table, (this.active.get(table) ?? 1) - 1);
+      if (isBlock) this.activeBlocks.set(table, (this.activeBlocks.get(table) ?? 1) - 1);
     }
   }
 
