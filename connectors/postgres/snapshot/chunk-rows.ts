@@ -223,15 +223,7 @@ export class ChunkRows implements RowsInto {
     }
     let s = p;
     for (let c = 0; c < w; c++) {
-      let e: number;
-      if (c === w - 1) {
-        e = nl;
-        const tab = b.indexOf(0x09, s);
-        if (tab >= 0 && tab < nl) throw new Error(`COPY row has more than ${w} cells`);
-      } else {
-        e = b.indexOf(0x09, s);
-        if (e < 0 || e >= nl) throw new Error(`COPY row has ${c + 1} cells, expected ${w}`);
-      }
+      const e = this.cellEnd(b, s, nl, c);
       if (bs < 0 || bs >= e) {
         // No backslash in this cell: copied as it is.
         const o = this.used;
@@ -272,20 +264,25 @@ export class ChunkRows implements RowsInto {
     this.used = o + b.length;
     let s = 0;
     for (let c = 0; c < w; c++) {
-      let e: number;
-      if (c === w - 1) {
-        e = nl;
-        const tab = b.indexOf(0x09, s);
-        if (tab >= 0 && tab < nl) throw new Error(`COPY row has more than ${w} cells`);
-      } else {
-        e = b.indexOf(0x09, s);
-        if (e < 0 || e >= nl) throw new Error(`COPY row has ${c + 1} cells, expected ${w}`);
-      }
+      const e = this.cellEnd(b, s, nl, c);
       this.starts[at + c] = o + s;
       this.ends[at + c] = o + e;
       this.check(c, o + s, o + e);
       s = e + 1;
     }
+  }
+
+  /** Where cell `c` of the row ending at `nl` ends, the cell starting at `s` (its tab, or `nl` for the last). */
+  private cellEnd(b: Buffer, s: number, nl: number, c: number): number {
+    const w = this.width;
+    if (c === w - 1) {
+      const tab = b.indexOf(0x09, s);
+      if (tab >= 0 && tab < nl) throw new Error(`COPY row has more than ${w} cells`);
+      return nl;
+    }
+    const e = b.indexOf(0x09, s);
+    if (e < 0 || e >= nl) throw new Error(`COPY row has ${c + 1} cells, expected ${w}`);
+    return e;
   }
 
   /** Reserves a row's cell slots; returns the index of its first cell. */
