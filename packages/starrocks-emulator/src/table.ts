@@ -128,7 +128,19 @@ export class Table {
 
   /** Rows aligned with `columns`, sorted by the key columns (stable). Do not mutate the arrays. */
   scan(): readonly (readonly StoredValue[])[] {
-    const rows = this.isKeyed ? [...this.#keyed.values()] : [...this.#list];
+    return this.sortByKey(this.unsortedRows());
+  }
+
+  /** Rows in the order they were stored (`scan` sorts them). Do not mutate the arrays. */
+  unsortedRows(): (readonly StoredValue[])[] {
+    return this.isKeyed ? [...this.#keyed.values()] : [...this.#list];
+  }
+
+  /**
+   * `rows` (some of `unsortedRows`, in their order) sorted as `scan` sorts: the sort is stable, so a
+   * subset sorted is the same as the subset of the sorted whole.
+   */
+  sortByKey(rows: (readonly StoredValue[])[]): (readonly StoredValue[])[] {
     const idx = this.#keyIdx;
     const cols = this.#columns;
     rows.sort((a, b) => {

@@ -27,6 +27,11 @@ export interface Relation {
   readonly alias: string | null;
   readonly columns: readonly RelColumn[];
   readonly rows: readonly (readonly StoredValue[])[];
+  /**
+   * When set, `rows` are unordered and this puts rows of them (in their order) in the relation's order:
+   * a table's rows are filtered first and only those that pass are sorted by key.
+   */
+  readonly order?: (rows: (readonly StoredValue[])[]) => readonly (readonly StoredValue[])[];
   /** information_schema names are matched case-insensitively. */
   readonly caseInsensitiveName?: boolean;
 }

@@ -164,7 +164,8 @@ export function runSelect(stmt: SelectStatement, rel: Relation | null, session: 
     collectAggregates(stmt.where, w);
     if (w.length) throw analysisError('WHERE clause cannot contain aggregations');
   }
-  const filtered = stmt.where ? source.filter((row) => truthy(evaluate(stmt.where as Expr, { ...base, row }))) : [...source];
+  const kept = stmt.where ? source.filter((row) => truthy(evaluate(stmt.where as Expr, { ...base, row }))) : [...source];
+  const filtered = rel?.order ? rel.order(kept) : kept;
 
   const aggs: FuncExpr[] = [];
   outputs.forEach((o) => collectAggregates(o.expr, aggs));

@@ -35,7 +35,9 @@ function relationFor(catalog: Catalog, session: SqlSession, stmt: SelectStatemen
   const columns = table.columns.map((c) => ({ name: c.name, type: c.type }));
   const ctx = { relation: { name: table.name, db, alias: stmt.alias, columns, rows: [] }, row: null, session, now: new Date(), aggregates: null };
   const keyed = stmt.where ? pointLookupRows(stmt.where, table, ctx) : undefined;
-  return { name: table.name, db, alias: stmt.alias, columns, rows: keyed ?? table.scan() };
+  if (keyed !== undefined) return { name: table.name, db, alias: stmt.alias, columns, rows: keyed };
+  // A scan sorts only the rows its WHERE keeps (the end-of-snapshot sweep filters a whole table).
+  return { name: table.name, db, alias: stmt.alias, columns, rows: table.unsortedRows(), order: (rows) => table.sortByKey(rows) };
 }
 
 function useDatabase(catalog: Catalog, session: SqlSession, name: string): SqlResult {
