@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { RowBlock, TableSchema, Value } from '../../../core/index.js';
-import { DecimalValue, JsonText, SpecialNumber, TemporalValue, UNCHANGED } from '../../../core/index.js';
+import { CdcError, DecimalValue, JsonText, SpecialNumber, TemporalValue, UNCHANGED } from '../../../core/index.js';
 import type { StarRocksSink } from '../../../connectors/starrocks/index.js';
 import { column, del, ins, tableSchema, upd } from '../../unit/starrocks/fixtures.js';
 import type { Harness } from './harness.js';
@@ -22,6 +22,28 @@ describe('StarRocks sink writes (emulator)', () => {
   after(async () => {
     await h.close();
   });
+
+  /** A block of snapshot rows of `docs` (id, title; body 'b', n 1). */
+  const blockOf = (version: bigint, read: string, rows: readonly (readonly [bigint, string])[]): RowBlock => {
+    const values = (i: number): Value[] => {
+      const [id, title] = rows[i] ?? [0n, ''];
+      return [id, title, 'b', 1];
+    };
+    return {
+      schema: docs,
+      length: rows.length,
+      version,
+      commitTimeMicros: 5n,
+      snapshotRead: read,
+      bytes: 0,
+      values: (i, out) => {
+        out.length = 0;
+        out.push(...values(i));
+      },
+      value: (i, c) => values(i)[c] ?? null,
+      record: (i) => ({ ...ins(docs, version, values(i)), ordinal: i, snapshotRead: read }),
+    };
+  };
 
   function doc(id: number): Record<string, unknown> | undefined {
     return rowsById(h, 'docs').get(String(id));
@@ -221,26 +243,6 @@ describe('StarRocks sink writes (emulator)', () => {
   });
 
   it('a block of snapshot rows: one load that sets the audit columns in its header; an older block loses, a newer change wins', async () => {
-    const blockOf = (version: bigint, read: string, rows: readonly (readonly [bigint, string])[]): RowBlock => {
-      const values = (i: number): Value[] => {
-        const [id, title] = rows[i] ?? [0n, ''];
-        return [id, title, 'b', 1];
-      };
-      return {
-        schema: docs,
-        length: rows.length,
-        version,
-        commitTimeMicros: 5n,
-        snapshotRead: read,
-        bytes: 0,
-        values: (i, out) => {
-          out.length = 0;
-          out.push(...values(i));
-        },
-        value: (i, c) => values(i)[c] ?? null,
-        record: (i) => ({ ...ins(docs, version, values(i)), ordinal: i, snapshotRead: read }),
-      };
-    };
     const V = 0xa000n;
     const write = (block: RowBlock) => sink.write({ ...batch(docs, [], { first: block.version, last: block.version }), rows: block }, signal());
     h.emu.clearLoads();
@@ -285,6 +287,28 @@ describe('StarRocks sink writes (emulator)', () => {
         ['stale', V - 1n],
       ],
     );
+  });
+
+  it('a large block is encoded in slices: aborted between two, nothing is sent; not aborted, one load of every row', async () => {
+    const V = 0xb000n;
+    const rows = Array.from({ length: 2500 }, (_, i) => [BigInt(10_000 + i), `r${i}`] as const);
+    const write = (s: AbortSignal) => sink.write({ ...batch(docs, [], { first: V, last: V }), rows: blockOf(V, 'docs:8:a', rows) }, s);
+    h.emu.clearLoads();
+    const stop = new AbortController();
+    const aborted = write(stop.signal);
+    // Queued before the encoder's first yield (2500 rows are three slices of 1000).
+    setImmediate(() => stop.abort(new Error('stop now')));
+    // The encoder stops between two slices (not only the HTTP client, which refuses an aborted signal too).
+    await assert.rejects(aborted, (e: unknown) => e instanceof CdcError && e.message === 'load aborted' && e.retry === 'retry');
+    assert.equal(h.emu.loads().length, 0, 'no Stream Load was sent');
+    assert.equal(doc(10_000), undefined);
+    const res = await write(signal());
+    assert.equal(res.rowsWritten, 2500);
+    assert.deepEqual(
+      h.emu.loads().map((l) => l.status),
+      ['Success'],
+    );
+    assert.equal(doc(12_499)?.['title'], 'r2499');
   });
 
   it('snapshot rows: two chunk reads at the same version, positions and count both land (no shared label)', async () => {
