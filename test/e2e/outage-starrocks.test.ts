@@ -158,8 +158,12 @@ describe('StarRocks outages: waited out unless an operator is needed', () => {
       // The attempt that meets the new password fails at the FE HTTP check (INIT, SINK_URL); when that
       // check ran just before the rotation, at the MySQL login (SETUP); when setup also did, at the next
       // MySQL connection of the stream's first write (CDC: the replay guard reads the target after a
-      // restart). Each says what to fix.
-      assert.match(out, /Reconnection failed in stage (INIT|SETUP|CDC): StarRocks [^"]*Access denied[^"]*Check SINK_USER and SINK_PASSWORD/);
+      // restart); when the attempt got that far too, at its first Stream Load (HTTP 401 at the FE, or the
+      // BE's "Access denied for user": the restarted pipeline stops). Each says what to fix.
+      assert.match(
+        out,
+        /(Reconnection failed|Pipeline stopped with an error) in stage (INIT|SETUP|CDC): [^"]*Access denied[^"]*Check SINK_USER and SINK_PASSWORD/,
+      );
       assert.equal((await j.slotRow())?.active, false, 'the slot is kept for the next start');
     } finally {
       em.catalog.setPassword(SR_PASSWORD);
