@@ -334,7 +334,7 @@ export class StarRocksSink implements Sink {
     let rounded = 0;
     const prepared = plans.map((plan, index) => {
       const cols = loadColumns(plan.columns.map((name) => target.byLowerName.get(name.toLowerCase()) ?? { name, kind: 'other' as const }));
-      const constants = plan.audit === undefined ? undefined : { ...plan.audit, opType: plan.audit.opType as number, syncedAt };
+      const constants = plan.audit === undefined ? undefined : { ...plan.audit, syncedAt };
       const inHeader = constants !== undefined && headerCanSetAudit(constants) ? constants : undefined;
       const encoder = new BodyEncoder(cols, plan.rows, target.audit, syncedAt, `${target.db}.${target.name}`, inHeader === undefined ? undefined : plan.audit);
       const label = makeLabel({

@@ -193,8 +193,8 @@ export class BodyEncoder {
       if (constant !== undefined) {
         if (row.version !== constant.version || row.opType !== constant.opType || row.deleted !== constant.deleted)
           throw new Error(`row ${r} of the load does not have the audit values its header sets (version ${constant.version})`);
-        w.byte(n === 0 ? 0x7b : 0x7d); // `{}` for a row without columns
-        if (n === 0) w.byte(0x7d);
+        if (n === 0) w.byte(0x7b); // a row without columns: `{}`
+        w.byte(0x7d); // }
       } else {
         if (row.version !== this.lastVersion) {
           this.lastVersion = row.version;
@@ -427,7 +427,7 @@ function isTrimmedJsonStartCodes(first: number, last: number): boolean {
   );
 }
 
-/** What DATE_TEXT or TIMESTAMP_TEXT accept, without a RegExp. */
+/** A plain DATE or DATETIME text (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS[.f{1,6}]`, digits unchecked for range), without a RegExp. */
 export function isDateOrTimestampText(t: string): boolean {
   return isDateOrTimestamp(t, 0, t.length);
 }
@@ -464,8 +464,6 @@ export function formatSyncedAt(d: Date): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 23)}000`;
 }
 
-const DATE_TEXT = /^\d{4}-\d{2}-\d{2}$/;
-const TIMESTAMP_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$/;
 const JSON_START = /^\s*[[{"\-0-9tfn]/;
 
 export interface Stats {
@@ -655,7 +653,7 @@ function writeArray(w: JsonWriter, items: readonly Value[], stats: Stats): void 
 
 function writeTemporal(w: JsonWriter, v: TemporalValue, stats: Stats): void {
   const dateLike = v.type === 'date' || v.type === 'timestamp' || v.type === 'timestamptz';
-  if (v.infinite || (dateLike && !DATE_TEXT.test(v.text) && !TIMESTAMP_TEXT.test(v.text))) {
+  if (v.infinite || (dateLike && !isDateOrTimestampText(v.text))) {
     stats.nullified++;
     return w.null();
   }

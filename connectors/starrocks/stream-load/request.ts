@@ -5,6 +5,7 @@
 import { CdcError } from '../../../core/index.js';
 import { CDC_VERSION_COLUMN } from '../audit.js';
 import { quoteIdent } from '../identifiers.js';
+import { isDateOrTimestampText } from './body.js';
 
 export interface LoadHeaderOptions {
   readonly label: string;
@@ -64,10 +65,8 @@ const BIGINT_MAX = 2n ** 63n - 1n;
 
 /** Whether `c` can be set by the header (an integer literal in BIGINT's range, a plain DATETIME text). */
 export function headerCanSetAudit(c: AuditConstants): boolean {
-  return c.version >= 0n && c.version <= BIGINT_MAX && SYNCED_AT_TEXT.test(c.syncedAt);
+  return c.version >= 0n && c.version <= BIGINT_MAX && isDateOrTimestampText(c.syncedAt);
 }
-
-const SYNCED_AT_TEXT = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(?:\.\d{1,6})?$/;
 
 /**
  * The `columns` header value for load columns plus the audit columns: read from each row's fields, or,
