@@ -14,3 +14,4 @@ export { bar, liveLines, plainLine, Screen } from './view.js';
 export type { ViewModel } from './view.js';
 export { Workload } from './workload.js';
 export { parseSnapshotLine, SnapshotBoard } from './snapshot-progress.js';
+export { Stage } from './stage.js';

@@ -35,7 +35,8 @@ export class Stage {
   });
   #status: DashboardStatus | undefined;
   #phase: Phase = 'seeding';
-  #polling = false;
+  /** The status poll in flight, if any. */
+  #polling: Promise<void> | undefined;
 
   constructor(
     private readonly ctx: StageContext,
@@ -56,11 +57,15 @@ export class Stage {
     return DEMO_TABLES.reduce((s, t) => s + c[t].rows + c[t].deleted - this.targetRows(t), 0);
   }
 
-  /** Runs one phase, refreshing the view at its start and about once a second meanwhile. */
+  /**
+   * Runs one phase, refreshing the view at its start and about once a second meanwhile. The first view
+   * is shown before the phase's work: a phase over at once (a small snapshot done while dbmazz was
+   * starting) still shows its line.
+   */
   async run<T>(phase: Phase, fn: () => Promise<T>): Promise<T> {
     this.#phase = phase;
     const timer = setInterval(() => void this.refresh(), REFRESH_MS);
-    void this.refresh(true);
+    await this.refresh(true);
     try {
       return await fn();
     } finally {
@@ -68,15 +73,25 @@ export class Stage {
     }
   }
 
+  /** Polls the daemon's status and updates the view; a forced refresh waits for a poll in flight, then shows the view. */
   async refresh(force = false): Promise<void> {
-    if (this.#polling) return;
-    this.#polling = true;
-    try {
-      if (this.daemon?.running === true) this.#status = (await this.daemon.status(900)) ?? this.#status;
-      this.ctx.screen.update(this.view(), force);
-    } finally {
-      this.#polling = false;
+    if (this.#polling !== undefined) {
+      if (!force) return;
+      await this.#polling;
+      this.ctx.screen.update(this.view(), true);
+      return;
     }
+    this.#polling = this.poll(force);
+    try {
+      await this.#polling;
+    } finally {
+      this.#polling = undefined;
+    }
+  }
+
+  private async poll(force: boolean): Promise<void> {
+    if (this.daemon?.running === true) this.#status = (await this.daemon.status(900)) ?? this.#status;
+    this.ctx.screen.update(this.view(), force);
   }
 
   snapshotLines(): SnapshotLine[] | undefined {

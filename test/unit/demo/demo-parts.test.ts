@@ -12,7 +12,7 @@ import { linesOf } from 'dbmazz-demo/parts';
 import { seedPlan } from 'dbmazz-demo/parts';
 import { bar, liveLines, plainLine, Screen, type ViewModel } from 'dbmazz-demo/parts';
 import { Workload } from 'dbmazz-demo/parts';
-import { parseSnapshotLine, SnapshotBoard } from 'dbmazz-demo/parts';
+import { parseSnapshotLine, SnapshotBoard, Stage } from 'dbmazz-demo/parts';
 import { rng } from '../../e2e/shop-fixture.js';
 
 describe('demo flags', () => {
@@ -246,5 +246,38 @@ describe('demo snapshot progress from the daemon log', () => {
     assert.deepEqual(b.get('orders'), { state: 'done', rowsCopied: 50000, rowsEstimated: 50000, rowsPerSecond: 12000, etaSeconds: 0 });
     assert.equal(b.allDone(tables), true);
     assert.equal(b.allDone([...tables, 'order_items']), false);
+  });
+});
+
+describe('demo phases', () => {
+  /** A Stage over a plain screen and an empty emulator; `status` answers the daemon's status polls. */
+  function stageWith(status: () => Promise<undefined>): { stage: Stage; out: string[] } {
+    const out: string[] = [];
+    const screen = new Screen({ write: (t: string) => out.push(t), isTTY: false }, false, 60_000);
+    const em = { catalog: { getTable: () => undefined } } as unknown as ConstructorParameters<typeof Stage>[1];
+    const stage = new Stage({ screen, started: Date.now(), stop: {} as StopSignal }, em);
+    stage.daemon = { running: true, status, snapshot: { get: () => ({ state: 'done' }) } } as unknown as Stage['daemon'];
+    stage.snapshot = { orders: { rows: 2, deleted: 0 }, order_items: { rows: 3, deleted: 0 }, customers: { rows: 1, deleted: 0 } };
+    return { stage, out };
+  }
+
+  it('a phase over at once (a snapshot done while dbmazz was starting) still shows its line', async () => {
+    // The status poll takes a while (an HTTP call); the demo clears the snapshot lines right after the phase.
+    const { stage, out } = stageWith(() => new Promise((r) => setTimeout(() => r(undefined), 20)));
+    await stage.run('snapshot', async () => undefined);
+    stage.snapshot = undefined;
+    await new Promise((r) => setTimeout(r, 50));
+    assert.match(out.join(''), /\] snapshot .*\| snapshot orders=done:0\/2 order_items=done:0\/3 customers=done:0\/1 \|/);
+  });
+
+  it('also when a status poll of the previous phase is still in flight', async () => {
+    let answer: () => void = () => undefined;
+    const slow = new Promise<undefined>((r) => (answer = () => r(undefined)));
+    const { stage, out } = stageWith(() => slow);
+    const pending = stage.refresh();
+    const phase = stage.run('snapshot', async () => undefined);
+    answer();
+    await Promise.all([pending, phase]);
+    assert.match(out.join(''), /\] snapshot .*\| snapshot orders=done:0\/2/);
   });
 });
