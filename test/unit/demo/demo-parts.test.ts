@@ -271,11 +271,18 @@ describe('demo phases', () => {
   });
 
   it('also when a status poll of the previous phase is still in flight', async () => {
+    let slow = false;
     let answer: () => void = () => undefined;
-    const slow = new Promise<undefined>((r) => (answer = () => r(undefined)));
-    const { stage, out } = stageWith(() => slow);
+    const { stage, out } = stageWith(() => (slow ? new Promise((r) => (answer = () => r(undefined))) : Promise.resolve(undefined)));
+    // A line was just printed (plain lines are then throttled): a poll's own update would not print.
+    await stage.run('starting', async () => undefined);
+    slow = true;
     const pending = stage.refresh();
-    const phase = stage.run('snapshot', async () => undefined);
+    const phase = stage
+      .run('snapshot', async () => undefined)
+      .then(() => {
+        stage.snapshot = undefined;
+      });
     answer();
     await Promise.all([pending, phase]);
     assert.match(out.join(''), /\] snapshot .*\| snapshot orders=done:0\/2/);
